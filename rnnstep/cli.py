@@ -1,0 +1,205 @@
+"""The command line: ``rnnstep [FILE]`` opens the debugger; subcommands script the engine.
+
+Exit codes: 0 success, 1 a failed check, 2 bad usage or a bad scenario — always
+one line on stderr starting ``rnnstep: error:``, never a traceback. The UI is
+imported only by the commands that open it, so ``rnnstep trace`` stays fast.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+import tempfile
+from pathlib import Path
+from typing import Callable, NoReturn, TextIO
+
+from .scenario import Scenario, ScenarioError, default_scenario, load_scenario
+
+COMMANDS = ("open", "trace", "check", "scenarios")
+
+
+class UsageError(Exception):
+    """Bad usage: exit code 2."""
+
+
+class Parser(argparse.ArgumentParser):
+    def error(self, message: str) -> NoReturn:
+        raise UsageError(f"{self.prog.split()[-1] if ' ' in self.prog else ''}{': ' if ' ' in self.prog else ''}"
+                         f"{message} (see `{self.prog} --help`)")
+
+
+def _digits(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a whole number from 1 to 17, found {text!r}") from None
+    if not 1 <= value <= 17:
+        raise argparse.ArgumentTypeError(f"expected a whole number from 1 to 17, found {value}")
+    return value
+
+
+def _file_argument(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("file", nargs="?", metavar="FILE",
+                        help="a scenario .toml file, or the name of a shipped one (default: the notes' four steps)")
+
+
+def build_parser() -> Parser:
+    parser = Parser(prog="rnnstep", description="A step-through debugger for backpropagation through time.")
+    parser.add_argument("--version", action="version", version="rnnstep 0.1.0")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=Parser)
+
+    open_ = sub.add_parser("open", help="open the debugger (the default command: `rnnstep [FILE]`)")
+    _file_argument(open_)
+    open_.add_argument("--digits", type=_digits, default=6, help="significant digits shown (default 6)")
+    open_.add_argument("--theme", default=None, help="a Textual theme, e.g. textual-light")
+
+    trace = sub.add_parser("trace", help="print every value of the tape")
+    _file_argument(trace)
+    trace.add_argument("--format", choices=("table", "json", "markdown", "latex"), default="table")
+    trace.add_argument("--no-factors", action="store_true", help="JSON: leave out factor lists (long sequences)")
+    trace.add_argument("--digits", type=_digits, default=6, help="significant digits (table, markdown, latex)")
+    trace.add_argument("-o", "--output", metavar="PATH", help="write to PATH instead of standard output")
+    trace.add_argument("--force", action="store_true", help="overwrite PATH if it exists")
+
+    check = sub.add_parser("check", help="check the gradients against finite differences (exit 1 on a mismatch)")
+    _file_argument(check)
+
+    sub.add_parser("scenarios", help="list the shipped scenarios")
+    return parser
+
+
+def read_scenario(file: str | None) -> Scenario:
+    return default_scenario() if file is None else load_scenario(Path(file))
+
+
+# ----------------------------------------------------------------------------- output
+
+def write_output(path: str | None, force: bool, write: Callable[[TextIO], None]) -> None:
+    """Write to stdout, or to PATH atomically, refusing to overwrite without ``force``."""
+    if path is None:
+        write(sys.stdout)
+        sys.stdout.flush()
+        return
+    target = Path(path)
+    if target.is_dir():
+        raise UsageError(f"{path}: is a directory; expected a file to write")
+    if target.exists() and not force:
+        raise UsageError(f"{path}: already exists; use --force to overwrite it")
+    directory = target.parent if str(target.parent) else Path(".")
+    try:
+        fd, temp = tempfile.mkstemp(prefix=f".{target.name}.", dir=directory)
+    except OSError as exc:
+        raise UsageError(f"{path}: cannot write: {exc.strerror or exc}") from None
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as out:
+            write(out)
+        if not force and target.exists():
+            raise UsageError(f"{path}: already exists; use --force to overwrite it")
+        os.replace(temp, target)
+    finally:
+        if os.path.exists(temp):
+            os.unlink(temp)
+
+
+# ----------------------------------------------------------------------------- commands
+
+def cmd_trace(args: argparse.Namespace) -> int:
+    from .tape import build_tape
+
+    tape = build_tape(read_scenario(args.file))
+    if args.format == "json":
+        from .render.json import write_json
+
+        write_output(args.output, args.force, lambda out: write_json(tape, out, factors=not args.no_factors))
+    elif args.format == "markdown":
+        from .render.markdown import render_markdown
+
+        write_output(args.output, args.force, lambda out: out.write(render_markdown(tape, args.digits)))
+    elif args.format == "latex":
+        from .render.latex import render_latex
+
+        write_output(args.output, args.force, lambda out: out.write(render_latex(tape, args.digits)))
+    else:
+        from rich.console import Console
+
+        from .render.table import render_tables
+
+        def write(out: TextIO) -> None:
+            console = Console(file=out, width=None if out is sys.stdout else 120,
+                              force_terminal=None if out is sys.stdout else False)
+            console.print(render_tables(tape, args.digits))
+
+        write_output(args.output, args.force, write)
+    return 0
+
+
+def cmd_check(args: argparse.Namespace) -> int:
+    from rich.console import Console
+    from rich.table import Table
+
+    from . import notation as nt
+    from .check import check_tape
+    from .tape import build_tape
+
+    tape = build_tape(read_scenario(args.file))
+    rows = check_tape(tape)
+    table = Table(title=f"{tape.scenario.name}: gradients against central finite differences", title_justify="left")
+    for col in ("gradient", "total (terms)", "all paths", "recursive ∂L/∂a", "finite difference", "result"):
+        table.add_column(col, justify="right")
+    for row in rows:
+        verdict = "[green]ok[/]" if row.ok else ("[red]MISMATCH[/]" if row.sum_ok else "[red]SUM MISMATCH[/]")
+        table.add_row(nt.gradient_symbol(row.param), *(nt.fmt(v, 10) for v in
+                      (row.total, row.all_paths, row.recursive, row.finite_difference)), verdict)
+    console = Console()
+    console.print(table)
+    if tape.scenario.truncate:
+        console.print(f"truncate = {tape.scenario.truncate}: 'total' leaves out truncated terms; "
+                      "'all paths' is the true gradient that finite differences measure.")
+    failed = [r.param for r in rows if not r.ok]
+    if failed:
+        reason = " (values overflowed)" if tape.nonfinite else ""
+        console.print(f"[red]check failed for {', '.join(failed)}{reason}[/]")
+        return 1
+    console.print("[green]all gradients agree[/]")
+    return 0
+
+
+def cmd_scenarios(args: argparse.Namespace) -> int:
+    from .scenario import shipped_scenarios
+
+    for path in shipped_scenarios():
+        scenario = load_scenario(path)
+        print(f"{path.stem:32} {scenario.title}")
+    return 0
+
+
+def cmd_open(args: argparse.Namespace) -> int:
+    scenario = read_scenario(args.file)
+    from .tui.app import run_app
+
+    return run_app(scenario, digits=args.digits, theme=args.theme)
+
+
+HANDLERS: dict[str, Callable[[argparse.Namespace], int]] = {
+    "open": cmd_open, "trace": cmd_trace, "check": cmd_check, "scenarios": cmd_scenarios,
+}
+
+
+def main(argv: list[str] | None = None) -> int:
+    argv = list(sys.argv[1:] if argv is None else argv)
+    if not argv or (argv[0] not in HANDLERS and argv[0] not in ("-h", "--help", "--version")):
+        argv.insert(0, "open")
+    try:
+        args = build_parser().parse_args(argv)
+        return HANDLERS[args.command](args)
+    except (ScenarioError, UsageError) as exc:
+        print(f"rnnstep: error: {exc}", file=sys.stderr)
+        return 2
+    except BrokenPipeError:
+        # the reader went away (e.g. `| head`): not an error worth a traceback
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        return 0
+    except KeyboardInterrupt:
+        return 130

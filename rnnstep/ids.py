@@ -1,0 +1,140 @@
+"""Step and value ids (SPEC §6): one naming scheme for every value on the tape.
+
+``parse_id`` turns text such as ``gradients.w_prime.term[4,2]`` into a ``ValueId``;
+``check_id`` says whether it names a value of a network with ``T`` steps and the
+given target steps. Neither knows anything about the numbers.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+PARAMS = ("w_prime", "w", "b", "w_out", "b_out")
+RECURRENT_PARAMS = ("w_prime", "w", "b")
+OUTPUT_PARAMS = ("w_out", "b_out")
+PHASES = ("forward", "loss", *(f"backward.{p}" for p in PARAMS), "update")
+
+#: (group, name) -> number of indices, for recurrent / output parameters
+_SHAPES: dict[tuple[str, str], int] = {
+    ("forward", "a"): 1,
+    ("forward", "O"): 1,
+    ("outputs", "z"): 1,
+    ("outputs", "yhat"): 1,
+    ("outputs", "loss"): 1,
+    ("loss", ""): 0,
+    ("backward", "dL_dO"): 1,
+    ("backward", "dL_da"): 1,
+    ("update", "new"): 0,
+    ("gradients", "total"): 0,
+}
+_GRADIENT_SHAPES = {"factor": (3, 2), "term": (2, 1), "running_sum": (2, 1), "total": (0, 0)}
+
+_SYNTAX = re.compile(r"^(?P<path>[A-Za-z_][A-Za-z_.]*)(?:\[(?P<index>[^\[\]]*)\])?$")
+
+EXAMPLES = "forward.O[2], outputs.yhat[4], loss, gradients.w_prime.term[4,2], update.w.new"
+
+
+class IdError(ValueError):
+    """An id that does not parse or does not name a value of this network."""
+
+
+@dataclass(frozen=True)
+class ValueId:
+    group: str  # forward | outputs | loss | backward | gradients | update
+    name: str  # a, O, z, yhat, loss, dL_dO, dL_da, factor, term, running_sum, total, new
+    param: str | None = None
+    index: tuple[int, ...] = ()
+
+    def __str__(self) -> str:
+        parts = [self.group]
+        if self.param:
+            parts.append(self.param)
+        if self.name and not (self.group == "loss"):
+            parts.append(self.name)
+        text = ".".join(parts)
+        if self.index:
+            text += "[" + ",".join(str(i) for i in self.index) + "]"
+        return text
+
+
+def parse_id(text: str) -> ValueId:
+    """Parse a value id; raise IdError with a sentence saying what is wrong."""
+    if not isinstance(text, str):
+        raise IdError(f"expected an id such as {EXAMPLES}")
+    match = _SYNTAX.match(text.strip())
+    if not match:
+        raise IdError(f"{text!r} is not an id (expected e.g. {EXAMPLES})")
+    parts = match["path"].split(".")
+    index_text = match["index"]
+    try:
+        index = tuple(int(i) for i in index_text.split(",")) if index_text else ()
+    except ValueError:
+        raise IdError(f"{text!r}: indices must be whole numbers, e.g. term[4,2]") from None
+    group = parts[0]
+    if group == "gradients":
+        if len(parts) != 3 or parts[1] not in PARAMS or parts[2] not in _GRADIENT_SHAPES:
+            raise IdError(
+                f"{text!r} is not an id: expected gradients.<param>.<factor|term|running_sum|total>"
+                f" with <param> one of {', '.join(PARAMS)}"
+            )
+        param, name = parts[1], parts[2]
+        want = _GRADIENT_SHAPES[name][0 if param in RECURRENT_PARAMS else 1]
+    elif group == "update":
+        if len(parts) != 3 or parts[1] not in PARAMS or parts[2] != "new":
+            raise IdError(f"{text!r} is not an id: expected update.<param>.new")
+        param, name, want = parts[1], "new", 0
+    else:
+        param = None
+        name = parts[1] if len(parts) == 2 else ("" if len(parts) == 1 else "?")
+        if (group, name) not in _SHAPES:
+            raise IdError(f"{text!r} is not an id (expected e.g. {EXAMPLES})")
+        want = _SHAPES[(group, name)]
+    if len(index) != want:
+        shape = "" if want == 0 else "[" + ",".join("tki"[:want] if want < 3 else "tki") + "]"
+        if param in OUTPUT_PARAMS and want:
+            shape = "[" + ",".join("ti"[:want]) + "]"
+        raise IdError(f"{text!r}: expected {want} {'index' if want == 1 else 'indices'} ({match['path']}{shape})")
+    return ValueId(group, name, param, index)
+
+
+def factor_count(param: str, t: int, k: int | None = None) -> int:
+    """Number of factors in term (t, k): T − k + 3 in the notes' case; 3 for w_out, b_out."""
+    if param in OUTPUT_PARAMS:
+        return 3
+    assert k is not None
+    return t - k + 3
+
+
+def check_id(vid: ValueId, T: int, targets: tuple[int, ...]) -> None:
+    """Raise IdError unless ``vid`` names a value of a network with T steps and these target steps."""
+    idx = vid.index
+    where = str(vid)
+    target_text = f"the target step {targets[0]}" if len(targets) == 1 else f"a target step 1…{T}"
+
+    def need_step(t: int) -> None:
+        if not 1 <= t <= T:
+            raise IdError(f"{where}: step {t} is outside 1…{T}")
+
+    def need_target(t: int) -> None:
+        if t not in targets:
+            raise IdError(f"{where}: t = {t} must be {target_text}")
+
+    if vid.group in ("forward", "backward"):
+        need_step(idx[0])
+    elif vid.group == "outputs":
+        need_target(idx[0])
+    elif vid.group == "gradients" and idx:
+        need_target(idx[0])
+        if vid.param in RECURRENT_PARAMS:
+            t, k = idx[0], idx[1]
+            if not 1 <= k <= t:
+                raise IdError(f"{where}: k = {k} must be between 1 and t = {t}")
+            if vid.name == "factor" and not 1 <= idx[2] <= factor_count(vid.param, t, k):
+                raise IdError(f"{where}: term [{t},{k}] has factors 1…{factor_count(vid.param, t, k)}")
+        elif vid.name == "factor" and not 1 <= idx[1] <= 3:
+            raise IdError(f"{where}: term [{idx[0]}] has factors 1…3")
+
+
+def is_phase(text: str) -> bool:
+    return text in PHASES

@@ -1,0 +1,177 @@
+"""Symbols and formulas in the notes' notation: ∂O₄/∂O₃, f′(a₄)·w′, in three styles.
+
+``unicode`` is what the terminal shows, ``latex`` what a derivation exports,
+``plain`` ASCII for screen readers and auto-graders. Pure string functions:
+numbers are only formatted here, never computed.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:  # pragma: no cover
+    from .tape import Factor, Tape
+
+_SUBSCRIPT = str.maketrans("0123456789", "₀₁₂₃₄₅₆₇₈₉")
+
+PARAM_SYMBOL = {
+    "unicode": {"w_prime": "w′", "w": "w", "b": "b", "w_out": "w_out", "b_out": "b_out"},
+    "latex": {"w_prime": "w'", "w": "w", "b": "b", "w_out": "w_{out}", "b_out": "b_{out}"},
+    "plain": {"w_prime": "w'", "w": "w", "b": "b", "w_out": "w_out", "b_out": "b_out"},
+}
+
+
+def sub(n: int | str, style: str = "unicode") -> str:
+    """A subscript: 12 -> ₁₂ (unicode), _{12} (latex), 12 (plain)."""
+    if style == "latex":
+        return f"_{{{n}}}"
+    if style == "plain":
+        return str(n)
+    return str(n).translate(_SUBSCRIPT)
+
+
+def param(p: str, style: str = "unicode") -> str:
+    return PARAM_SYMBOL[style][p]
+
+
+def fmt(x: float, digits: int = 6) -> str:
+    """A number to ``digits`` significant digits; non-finite as inf, -inf, nan."""
+    if math.isnan(x):
+        return "nan"
+    if math.isinf(x):
+        return "inf" if x > 0 else "-inf"
+    text = f"{x:.{digits}g}"
+    return "0" if text == "-0" else text
+
+
+def operand(x: float, digits: int = 6) -> str:
+    """A number as an operand inside a formula: negatives in parentheses."""
+    text = fmt(x, digits)
+    return f"({text})" if text.startswith("-") else text
+
+
+def _frac(top: str, bottom: str, style: str, partial: str = "∂") -> str:
+    if style == "latex":
+        mark = "\\partial^{+}" if partial == "∂⁺" else "\\partial"
+        return f"\\frac{{{mark} {top}}}{{\\partial {bottom}}}"
+    if style == "plain":
+        mark = "d+" if partial == "∂⁺" else "d"
+        return f"{mark}{top}/d{bottom}"
+    return f"{partial}{top}/∂{bottom}"
+
+
+def _yhat(style: str) -> str:
+    return {"unicode": "ŷ", "latex": "\\hat{y}", "plain": "yhat"}[style]
+
+
+def gradient_symbol(p: str, style: str = "unicode") -> str:
+    """∂L/∂w′"""
+    return _frac("L", param(p, style), style)
+
+
+def factor_symbol(factor: "Factor", style: str = "unicode") -> str:
+    t = factor.step
+    s = "" if factor.single_target else sub(t, style)
+    yhat = _yhat(style) + s
+    if factor.kind == "loss_grad":
+        return _frac("L", yhat, style)
+    if factor.kind == "output_grad":
+        return _frac(yhat, "O" + sub(t, style), style)
+    if factor.kind == "backprop":
+        return _frac("O" + sub(t, style), "O" + sub(t - 1, style), style)
+    if factor.kind == "immediate":
+        return _frac("O" + sub(t, style), param(factor.param, style), style, partial="∂⁺")
+    if factor.kind == "output_act":
+        return _frac(yhat, "z" + sub(t, style), style)
+    return _frac("z" + sub(t, style), param(factor.param, style), style)
+
+
+def factor_formula(factor: "Factor", style: str = "unicode") -> str:
+    """The formula behind a factor: f′(a₄)·w′, g′(z₄)·w_out, O₃, …"""
+    t = factor.step
+    prime = "'" if style != "unicode" else "′"
+    dot = " \\cdot " if style == "latex" else ("*" if style == "plain" else "·")
+    fp = f"f{prime}(a{sub(t, style)})"
+    if factor.kind == "loss_grad":
+        return loss_derivative_formula(factor.loss, "" if factor.single_target else t, style)
+    if factor.kind == "output_grad":
+        return f"g{prime}(z{sub(t, style)}){dot}{param('w_out', style)}"
+    if factor.kind == "backprop":
+        return f"{fp}{dot}{param('w_prime', style)}"
+    if factor.kind == "immediate":
+        if factor.param == "w":
+            return f"{fp}{dot}x{sub(t, style)}"
+        if factor.param == "w_prime":
+            return f"{fp}{dot}O{sub(t - 1, style)}"
+        return fp
+    if factor.kind == "output_act":
+        return f"g{prime}(z{sub(t, style)})"
+    return f"O{sub(t, style)}" if factor.param == "w_out" else "1"
+
+
+def loss_derivative_formula(loss: str, t: int | str = "", style: str = "unicode") -> str:
+    """∂ℓ/∂ŷ written out for this loss; ``t`` subscripts it where there are several targets."""
+    from .model import LOSS_TABLE
+
+    s = sub(t, style) if t != "" else ""
+    text = re.sub(r"(?<![A-Za-z])(ŷ|y)(?![A-Za-z])", lambda m: m[1] + s, LOSS_TABLE[loss].derivative_formula)
+    if style == "unicode":
+        return text
+    text = text.replace("−", "-").replace("ŷ", "yhat")
+    return text.replace("yhat", "\\hat{y}") if style == "latex" else text
+
+
+def factor_substituted(factor: "Factor", tape: "Tape", digits: int = 6) -> str:
+    """The factor's formula with numbers in place of symbols."""
+    t, n = factor.step, (lambda v: operand(v, digits))
+    s = tape.scenario
+    if factor.kind == "loss_grad":
+        pos = tape.target_position[t]
+        yhat, y = n(float(tape.yhat[pos])), n(float(tape.y[pos]))
+        if s.loss == "squared":
+            return f"2·({yhat} − {y})"
+        if s.loss == "half_squared":
+            return f"{yhat} − {y}"
+        return f"({yhat} − {y}) / ({yhat}·(1 − {yhat}))"
+    if factor.kind == "output_grad":
+        pos = tape.target_position[t]
+        return f"{n(float(tape.g_prime[pos]))}·{n(s.w_out)}"
+    if factor.kind == "backprop":
+        return f"{n(float(tape.f_prime[t - 1]))}·{n(s.w_prime)}"
+    if factor.kind == "immediate":
+        fp = n(float(tape.f_prime[t - 1]))
+        if factor.param == "w":
+            return f"{fp}·{n(float(tape.x[t - 1]))}"
+        if factor.param == "w_prime":
+            return f"{fp}·{n(float(tape.O_prev[t - 1]))}"
+        return fp
+    if factor.kind == "output_act":
+        return n(float(tape.g_prime[tape.target_position[t]]))
+    return n(float(tape.O[t - 1])) if factor.param == "w_out" else "1"
+
+
+def forward_equation(t: int, style: str = "unicode") -> str:
+    """O₂ = f(x₂·w + O₁·w′ + b)"""
+    dot = " \\cdot " if style == "latex" else ("*" if style == "plain" else "·")
+    return (f"O{sub(t, style)} = f(x{sub(t, style)}{dot}w + O{sub(t - 1, style)}{dot}"
+            f"{param('w_prime', style)} + b)")
+
+
+def forward_substituted(tape: "Tape", t: int, digits: int = 6) -> str:
+    """tanh(0.5·1 + (-0.3)·0.462 + 0.1) = tanh(0.461) = 0.43117"""
+    s, n = tape.scenario, (lambda v: operand(v, digits))
+    a, O = float(tape.a[t - 1]), float(tape.O[t - 1])
+    inside = f"{n(float(tape.x[t - 1]))}·{n(s.w)} + {n(float(tape.O_prev[t - 1]))}·{n(s.w_prime)} + {n(s.b)}"
+    return f"{s.activation}({inside}) = {s.activation}({fmt(a, digits)}) = {fmt(O, digits)}"
+
+
+def term_symbol(factors: list["Factor"], style: str = "unicode") -> str:
+    joiner = " \\times " if style == "latex" else (" * " if style == "plain" else " × ")
+    return joiner.join(factor_symbol(f, style) for f in factors)
+
+
+def activation_derivative(name: str) -> str:
+    return {"tanh": "1 − tanh²(a) = 1 − O²", "sigmoid": "σ(a)(1 − σ(a))", "relu": "1 if a > 0 else 0",
+            "leaky_relu": "1 if a > 0 else α", "identity": "1"}[name]

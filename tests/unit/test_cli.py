@@ -1,0 +1,77 @@
+"""The command line: exit codes, output files, formats."""
+
+import json
+import subprocess
+import sys
+
+import pytest
+
+from rnnstep.cli import main
+
+
+def test_trace_table_default(capsys):
+    assert main(["trace"]) == 0
+    out = capsys.readouterr().out
+    assert "∂L/∂w′" in out and "-0.0251264" in out
+
+
+def test_output_file_is_not_overwritten_without_force(tmp_path, capsys):
+    target = tmp_path / "trace.json"
+    target.write_text("precious")
+    assert main(["trace", "--format", "json", "-o", str(target)]) == 2
+    assert "already exists; use --force" in capsys.readouterr().err
+    assert target.read_text() == "precious"
+    assert main(["trace", "--format", "json", "-o", str(target), "--force"]) == 0
+    assert json.loads(target.read_text())["format"] == "rnnstep-trace/1"
+    assert [p.name for p in tmp_path.iterdir()] == ["trace.json"]  # no temporary file left behind
+
+
+def test_output_to_missing_directory_is_a_clean_error(tmp_path, capsys):
+    assert main(["trace", "-o", str(tmp_path / "no" / "such" / "dir.txt")]) == 2
+    assert capsys.readouterr().err.startswith("rnnstep: error: ")
+
+
+@pytest.mark.parametrize("args", [["trace", "--format", "xml"], ["trace", "--digits", "0"], ["trace", "--digits", "x"],
+                                  ["check", "a", "b"], ["trace", "--bogus"]])
+def test_bad_usage_exits_2_with_one_line(capsys, args):
+    assert main(args) == 2
+    err = capsys.readouterr().err
+    assert err.startswith("rnnstep: error: ") and err.count("\n") == 1
+
+
+def test_check_passes_and_fails(capsys, monkeypatch):
+    assert main(["check"]) == 0
+    assert "all gradients agree" in capsys.readouterr().out
+    import rnnstep.check
+
+    monkeypatch.setattr(rnnstep.check, "finite_difference", lambda tape, param: 1.0 if param == "w" else
+                        tape.gradients[param].total)
+    assert main(["check"]) == 1
+    assert "check failed for w" in capsys.readouterr().out
+
+
+@pytest.mark.parametrize("fmt,marker", [("markdown", "## ∂L/∂w′"), ("latex", r"\begin{document}")])
+def test_derivation_formats(capsys, fmt, marker):
+    assert main(["trace", "--format", fmt]) == 0
+    out = capsys.readouterr().out
+    assert marker in out
+    if fmt == "latex":
+        assert out.isascii() and out.rstrip().endswith(r"\end{document}")
+        assert out.count(r"\begin{align*}") == out.count(r"\end{align*}")
+
+
+def test_shipped_scenario_by_name(capsys):
+    assert main(["trace", "vanishing-gradients", "--format", "json", "--no-factors"]) == 0
+    assert json.loads(capsys.readouterr().out)["scenario"]["T"] == 30
+
+
+def test_trace_does_not_import_textual():
+    code = "import sys, rnnstep.cli as c; c.main(['trace']); assert 'textual' not in sys.modules, 'textual imported'"
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert result.returncode == 0, result.stderr
+
+
+def test_python_dash_m_and_broken_pipe():
+    result = subprocess.run(f"{sys.executable} -m rnnstep trace --format json | head -c 10", shell=True,
+                            capture_output=True, text=True)
+    assert result.stdout == '{\n  "forma' and "Traceback" not in result.stderr
