@@ -10,7 +10,6 @@ from __future__ import annotations
 import argparse
 import os
 import sys
-import tempfile
 from pathlib import Path
 from typing import Callable, NoReturn, TextIO
 
@@ -86,6 +85,8 @@ def write_output(path: str | None, force: bool, write: Callable[[TextIO], None])
         raise UsageError(f"{path}: is a directory; expected a file to write")
     if target.exists() and not force:
         raise UsageError(f"{path}: already exists; use --force to overwrite it")
+    import tempfile  # only here: it costs start-up time on every other path
+
     directory = target.parent if str(target.parent) else Path(".")
     try:
         fd, temp = tempfile.mkstemp(prefix=f".{target.name}.", dir=directory)
@@ -121,14 +122,10 @@ def cmd_trace(args: argparse.Namespace) -> int:
 
         write_output(args.output, args.force, lambda out: out.write(render_latex(tape, args.digits)))
     else:
-        from rich.console import Console
-
-        from .render.table import render_tables
+        from .render.table import print_tables
 
         def write(out: TextIO) -> None:
-            console = Console(file=out, width=None if out is sys.stdout else 120,
-                              force_terminal=None if out is sys.stdout else False)
-            console.print(render_tables(tape, args.digits))
+            print_tables(tape, out, args.digits, color=None if out is sys.stdout else False)
 
         write_output(args.output, args.force, write)
     return 0

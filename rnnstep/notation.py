@@ -175,3 +175,14 @@ def term_symbol(factors: list["Factor"], style: str = "unicode") -> str:
 def activation_derivative(name: str) -> str:
     return {"tanh": "1 − tanh²(a) = 1 − O²", "sigmoid": "σ(a)(1 − σ(a))", "relu": "1 if a > 0 else 0",
             "leaky_relu": "1 if a > 0 else α", "identity": "1"}[name]
+
+
+def term_symbol_compact(factors: list["Factor"], keep: int = 7, style: str = "unicode") -> str:
+    """term_symbol, with a long run of ∂O_j/∂O_{j−1} shown as ⋯ (for tables and narrow panels)."""
+    if len(factors) <= keep:
+        return term_symbol(factors, style)
+    head, tail = factors[:3], factors[-2:]
+    hidden = len(factors) - 5
+    joiner = " × "
+    return (joiner.join(factor_symbol(f, style) for f in head) + f" × ⋯{hidden}⋯ × "
+            + joiner.join(factor_symbol(f, style) for f in tail))

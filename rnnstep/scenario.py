@@ -7,7 +7,6 @@ only parses TOML: nothing in the file is ever executed.
 
 from __future__ import annotations
 
-import difflib
 import math
 import tomllib
 from dataclasses import asdict, dataclass, field, replace
@@ -143,6 +142,13 @@ def shipped_scenarios() -> list[Path]:
 
 # ----------------------------------------------------------------------------- validating
 
+def _nearest(word: str, choices: tuple[str, ...]) -> str | None:
+    import difflib  # only on an error: keeps start-up fast
+
+    guess = difflib.get_close_matches(word, choices, n=1, cutoff=0.5)
+    return guess[0] if guess else None
+
+
 def _describe(value: Any) -> str:
     if isinstance(value, bool):
         return f"the boolean {str(value).lower()}"
@@ -177,8 +183,8 @@ class _Reader:
     def no_unknown(self, table: dict, allowed: tuple[str, ...], prefix: str = "") -> None:
         for key in table:
             if key not in allowed:
-                guess = difflib.get_close_matches(key, allowed, n=1, cutoff=0.5)
-                hint = f"; did you mean `{guess[0]}`?" if guess else f" (known keys: {', '.join(allowed)})"
+                guess = _nearest(key, allowed)
+                hint = f"; did you mean `{guess}`?" if guess else f" (known keys: {', '.join(allowed)})"
                 raise self.fail(f"{prefix}{key}", f"unknown key{hint}")
 
     def number(self, table: dict, key: str, where: str, default: float | None = None,
@@ -201,8 +207,8 @@ class _Reader:
         if not isinstance(value, str):
             raise self.fail(where, f"expected a string, found {_describe(value)}")
         if choices is not None and value not in choices:
-            guess = difflib.get_close_matches(value, choices, n=1, cutoff=0.5)
-            hint = f"; did you mean {guess[0]!r}?" if guess else ""
+            guess = _nearest(value, choices)
+            hint = f"; did you mean {guess!r}?" if guess else ""
             raise self.fail(where, f"expected one of {', '.join(choices)}, found {value!r}{hint}")
         return value
 

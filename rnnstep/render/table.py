@@ -1,76 +1,157 @@
-"""The trace as rich tables: forward pass, loss, terms with running sums, update."""
+"""The trace as tables for the terminal: forward pass, loss, terms with running sums, update.
+
+Tables are laid out here (widths from the cells' text) as lines of styled runs;
+``print_tables`` hands them to Rich for a terminal and writes plain text
+otherwise. Rich's own Table measures every cell and, like importing Rich's
+console, costs more than the whole engine on a small scenario.
+"""
 
 from __future__ import annotations
 
 import math
-
-from rich.console import Console, Group
-from rich.table import Table
-from rich.text import Text
+import textwrap
+import unicodedata
+from dataclasses import dataclass
+from typing import TextIO
 
 from .. import notation as nt
 from ..ids import PARAMS
 from ..tape import Tape
 
-
-def _num(x: float, digits: int) -> Text:
-    text = nt.fmt(x, digits)
-    return Text(text, style="bold red" if not math.isfinite(x) else "")
+Run = tuple[str, str]  # (text, rich style)
 
 
-def render_tables(tape: Tape, digits: int = 6, max_terms: int | None = None) -> Group:
+def cell_len(text: str) -> int:
+    """Terminal columns of text (East Asian wide characters count two)."""
+    return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
+
+
+class Styled:
+    """Text as styled runs; rendered by Rich on a terminal, as plain text elsewhere."""
+
+    def __init__(self) -> None:
+        self.runs: list[Run] = []
+
+    def append(self, text: str, style: str = "") -> None:
+        self.runs.append((text, style))
+
+    @property
+    def plain(self) -> str:
+        return "".join(text for text, _ in self.runs)
+
+
+@dataclass(frozen=True)
+class Cell:
+    text: str
+    style: str = ""
+
+
+def grid(title: str, headers: list[str], rows: list[list[Cell]], caption: str = "",
+         left: tuple[int, ...] = ()) -> Styled:
+    """A boxed table as one Text; columns in ``left`` are left-justified, the rest right."""
+    widths = [cell_len(h) for h in headers]
+    for row in rows:
+        for i, cell in enumerate(row):
+            widths[i] = max(widths[i], cell_len(cell.text))
+
+    def pad(i: int, text: str) -> str:
+        gap = " " * (widths[i] - cell_len(text))
+        return text + gap if i in left else gap + text
+
+    out = Styled()
+    out.append(title + "\n", style="bold")
+    out.append("┌" + "┬".join("─" * (w + 2) for w in widths) + "┐\n", style="dim")
+    out.append("│", style="dim")
+    for i, h in enumerate(headers):
+        out.append(f" {pad(i, h)} ", style="bold")
+        out.append("│", style="dim")
+    out.append("\n├" + "┼".join("─" * (w + 2) for w in widths) + "┤\n", style="dim")
+    for row in rows:
+        out.append("│", style="dim")
+        for i, cell in enumerate(row):
+            out.append(f" {pad(i, cell.text)} ", style=cell.style)
+            out.append("│", style="dim")
+        out.append("\n")
+    out.append("└" + "┴".join("─" * (w + 2) for w in widths) + "┘", style="dim")
+    if caption:
+        out.append("\n" + caption, style="bold")
+    return out
+
+
+def _num(x: float, digits: int, style: str = "") -> Cell:
+    return Cell(nt.fmt(x, digits), "bold red" if not math.isfinite(x) else style)
+
+
+def render_tables(tape: Tape, digits: int = 6) -> list[Styled]:
+    """The header and every table of the trace, in order."""
     s = tape.scenario
-    n = lambda x: _num(float(x), digits)  # noqa: E731
-    parts: list = []
-    header = Text(s.name, style="bold")
+    n = lambda x, style="": _num(float(x), digits, style)  # noqa: E731
+    parts: list[Styled] = []
+    header = Styled()
+    header.append(s.name, style="bold underline")
     if s.description:
-        header.append("\n" + " ".join(s.description.split()), style="dim")
+        header.append("\n" + textwrap.fill(" ".join(s.description.split()), 80), style="italic")
     parts.append(header)
 
-    forward = Table(title="Forward pass  O_t = f(x_t·w + O_{t−1}·w′ + b)", title_justify="left")
-    for col in ("t", "x_t", "a_t", "O_t", "f′(a_t)"):
-        forward.add_column(col, justify="right")
-    for t in range(1, tape.T + 1):
-        forward.add_row(str(t), n(tape.x[t - 1]), n(tape.a[t - 1]), n(tape.O[t - 1]), n(tape.f_prime[t - 1]))
-    parts.append(forward)
-
-    outputs = Table(title=f"Output and loss ({s.output_activation}, {s.loss})", title_justify="left")
-    for col in ("t", "z_t", "ŷ_t", "y_t", "ℓ_t"):
-        outputs.add_column(col, justify="right")
-    for i, t in enumerate(tape.targets):
-        outputs.add_row(str(t), n(tape.z[i]), n(tape.yhat[i]), n(tape.y[i]), n(tape.losses[i]))
-    outputs.caption = f"L = {nt.fmt(tape.loss, digits)}"
-    parts.append(outputs)
-
+    parts.append(grid(
+        f"Forward pass   O_t = f(x_t·w + O_t−1·w′ + b),  f = {s.activation},  O₀ = {nt.fmt(s.h0, digits)}",
+        ["t", "x_t", "a_t", "O_t", "f′(a_t)"],
+        [[Cell(str(t)), n(tape.x[t - 1]), n(tape.a[t - 1]), n(tape.O[t - 1]), n(tape.f_prime[t - 1])]
+         for t in range(1, tape.T + 1)],
+    ))
+    parts.append(grid(
+        f"Output and loss   ŷ_t = {s.output_activation}(w_out·O_t + b_out),  ℓ = {s.loss}",
+        ["t", "z_t", "ŷ_t", "y_t", "ℓ_t"],
+        [[Cell(str(t)), n(tape.z[i]), n(tape.yhat[i]), n(tape.y[i]), n(tape.losses[i])]
+         for i, t in enumerate(tape.targets)],
+        caption=f"L = {nt.fmt(tape.loss, digits)}",
+    ))
     for param in PARAMS:
         table = tape.gradients[param]
-        grid = Table(title=f"{nt.gradient_symbol(param)} term by term", title_justify="left")
-        for col in ("t", "k", "path", "term", "running sum"):
-            grid.add_column(col, justify="left" if col == "path" else "right")
-        count = len(table) if max_terms is None else min(len(table), max_terms)
-        for i in range(count):
-            k = "" if table.k is None else str(int(table.k[i]))
-            path = Text(nt.term_symbol(tape.factors(param, i)), style="strike dim" if table.truncated[i] else "")
-            value = n(table.value[i])
-            if table.truncated[i]:
-                value.append(" (truncated)", style="dim")
-            grid.add_row(str(int(table.t[i])), k, path, value, n(table.running_sum[i]))
-        if count < len(table):
-            grid.add_row("…", "", Text(f"{len(table) - count} more terms", style="dim"), "", "")
-        grid.caption = f"{nt.gradient_symbol(param)} = {nt.fmt(table.total, digits)}"
-        parts.append(grid)
-
-    update = Table(title="Update  p_new = p − η·" + ("clip(∂L/∂p)" if s.clip else "∂L/∂p")
-                   + f"   (η = {nt.fmt(s.learning_rate, digits)})", title_justify="left")
-    for col in ("param", "old", "∂L/∂p", "new"):
-        update.add_column(col, justify="right")
-    for param, u in tape.updates.items():
-        update.add_row(nt.param(param), n(u.old), n(u.grad), n(u.new))
-    parts.append(update)
+        recurrent = table.k is not None
+        rows = []
+        for i in range(len(table)):
+            cut = bool(table.truncated[i])
+            path = Cell(nt.term_symbol_compact(tape.factors(param, i)), "strike dim" if cut else "")
+            value = n(table.value[i], "dim" if cut else "")
+            if cut:
+                value = Cell(value.text + " (truncated)", value.style)
+            row = [Cell(str(int(table.t[i])))] + ([Cell(str(int(table.k[i])))] if recurrent else [])
+            rows.append(row + [path, value, n(table.running_sum[i])])
+        headers = ["t"] + (["k"] if recurrent else []) + ["path", "term", "running sum"]
+        parts.append(grid(f"{nt.gradient_symbol(param)} term by term", headers, rows,
+                          caption=f"{nt.gradient_symbol(param)} = {nt.fmt(table.total, digits)}",
+                          left=(2 if recurrent else 1,)))
+    rule = "p − η·clip(∂L/∂p)" if s.clip else "p − η·∂L/∂p"
+    clip = f",  clip = {nt.fmt(s.clip, digits)}" if s.clip else ""
+    parts.append(grid(
+        f"Update   p_new = {rule},  η = {nt.fmt(s.learning_rate, digits)}{clip}",
+        ["p", "old", "∂L/∂p", "new"],
+        [[Cell(nt.param(p)), n(u.old), n(u.grad), n(u.new, "bold")] for p, u in tape.updates.items()],
+    ))
     if tape.nonfinite:
-        parts.append(Text("⚠ some values overflowed to inf or nan (shown in red)", style="bold red"))
-    return Group(*parts)
+        warning = Styled()
+        warning.append("⚠ some values overflowed to inf or nan (shown in red)", style="bold red")
+        parts.append(warning)
+    return parts
 
 
-def print_tables(tape: Tape, console: Console, digits: int = 6) -> None:
-    console.print(render_tables(tape, digits))
+def print_tables(tape: Tape, out: TextIO, digits: int = 6, color: bool | None = None) -> None:
+    """Print the tables: styled through Rich on a terminal, plain text otherwise."""
+    parts = render_tables(tape, digits)
+    if color is None:
+        color = out.isatty()
+    if not color:
+        out.write("\n\n".join(part.plain for part in parts) + "\n")
+        return
+    from rich.console import Console
+    from rich.text import Text
+
+    console = Console(file=out, force_terminal=True)
+    for i, part in enumerate(parts):
+        if i:
+            console.print()
+        text = Text()
+        for chunk, style in part.runs:
+            text.append(chunk, style=style)
+        console.print(text, soft_wrap=True)  # laid out already: let long rows run on
