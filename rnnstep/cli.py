@@ -83,6 +83,14 @@ def write_output(path: str | None, force: bool, write: Callable[[TextIO], None])
     target = Path(path)
     if target.is_dir():
         raise UsageError(f"{path}: is a directory; expected a file to write")
+    if target.exists() and not target.is_file():
+        # a device or pipe (/dev/null, a FIFO): write into it; never rename over it
+        try:
+            with open(target, "w", encoding="utf-8") as out:
+                write(out)
+        except OSError as exc:
+            raise UsageError(f"{path}: cannot write: {exc.strerror or exc}") from None
+        return
     if target.exists() and not force:
         raise UsageError(f"{path}: already exists; use --force to overwrite it")
     import tempfile  # only here: it costs start-up time on every other path

@@ -75,3 +75,17 @@ def test_python_dash_m_and_broken_pipe():
     result = subprocess.run(f"{sys.executable} -m rnnstep trace --format json | head -c 10", shell=True,
                             capture_output=True, text=True)
     assert result.stdout == '{\n  "forma' and "Traceback" not in result.stderr
+
+
+def test_output_to_a_device_writes_into_it_and_leaves_it_a_device(tmp_path):
+    import os
+    import stat
+
+    assert main(["trace", "--format", "json", "-o", os.devnull]) == 0
+    assert stat.S_ISCHR(os.stat(os.devnull).st_mode)
+    fifo = tmp_path / "pipe"
+    os.mkfifo(fifo)
+    reader = subprocess.Popen(["cat", str(fifo)], stdout=subprocess.PIPE)
+    assert main(["trace", "--format", "json", "-o", str(fifo)]) == 0
+    assert json.loads(reader.communicate(timeout=10)[0])["loss"] > 0
+    assert stat.S_ISFIFO(os.stat(fifo).st_mode)
