@@ -368,8 +368,16 @@ class Tape:
             return float(table.running_sum[term])
         return self.factors(vid.param, term)[idx[-1] - 1].value
 
-    def iter_terms(self, param: str) -> Iterator[int]:
-        return iter(range(len(self.gradients[param])))
+    def fused_output_gradient(self, t: int) -> float | None:
+        """∂ℓ_t/∂z_t = ŷ_t − y_t for bce with a sigmoid output, where the factors
+        ∂ℓ/∂ŷ and ∂ŷ/∂z overflow (ŷ saturated at 0 or 1); None elsewhere."""
+        s = self.scenario
+        if s.loss != "bce" or s.output_activation != "sigmoid":
+            return None
+        position = self.target_position[t]
+        if np.isfinite(self.dl_dyhat[position]):
+            return None
+        return float(self.yhat[position] - self.y[position])
 
     @cached_property
     def nonfinite(self) -> bool:

@@ -1,0 +1,257 @@
+"""The step-through debugger: a Textual app over a tape cursor.
+
+State lives in reactive attributes (``cursor``); ``watch_cursor`` keeps every
+panel in step. The app does no arithmetic: each panel reads the tape.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from rich.text import Text
+from textual.app import App, ComposeResult
+from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.reactive import reactive
+from textual.widgets import Footer, Sparkline, Static
+
+from .. import notation as nt
+from ..scenario import Scenario
+from ..tape import Tape, build_tape
+from . import keymap, navigation
+from .screens import ExportScreen, HelpScreen, OpenScreen
+from .view import View, step_title
+from .widgets import GradientFlow, NetworkStrip, NoteBox, RunningSums, StepDetail
+
+MIN_WIDTH, MIN_HEIGHT = 60, 20
+
+
+class DebuggerApp(App):
+    """Step through the forward pass and every backward term of a scenario."""
+
+    CSS_PATH = "rnnstep.tcss"
+    BINDINGS = keymap.bindings()
+    TITLE = "rnnstep"
+
+    cursor: reactive[int] = reactive(0, init=False)
+
+    def __init__(self, scenario: Scenario, digits: int = 6, theme: str | None = None,
+                 screenshot_dir: str | Path | None = None) -> None:
+        super().__init__()
+        self.digits = digits
+        self._theme_name = theme
+        self.screenshot_dir = Path(screenshot_dir) if screenshot_dir else Path.cwd()
+        self.epoch = 0
+        self._use(build_tape(scenario))
+        self.loss_history = [self.tape.loss]
+
+    def _use(self, tape: Tape) -> None:
+        self.tape = tape
+        self.view = View(tape, 0, self.digits)
+        self.breakpoints = navigation.scenario_breakpoints(tape)
+        self.notes = navigation.notes_by_step(tape)
+
+    # ------------------------------------------------------------------------- layout
+
+    def compose(self) -> ComposeResult:
+        with Vertical(id="main"):
+            yield Static(id="titlebar")
+            yield NetworkStrip(id="strip")
+            with Horizontal(id="middle"):
+                with Vertical(id="left"):
+                    with VerticalScroll(id="step-box"):
+                        yield StepDetail(id="step")
+                    yield NoteBox(id="note")
+                    yield GradientFlow(id="flow")
+                yield RunningSums(id="sums")
+            with Horizontal(id="statusbar"):
+                yield Static(id="status")
+                yield Static("L by epoch ", id="loss-label")
+                yield Sparkline(self.loss_history, id="loss-history")
+            yield Footer()
+        yield Static(f"terminal too small: rnnstep needs at least {MIN_WIDTH}×{MIN_HEIGHT}", id="too-small")
+
+    def on_mount(self) -> None:
+        if self._theme_name:
+            self.theme = self._theme_name
+        self.query_one("#strip").border_title = "unrolled network"
+        self.query_one("#sums").border_title = "running sums"
+        self.query_one("#flow").border_title = "gradient flow"
+        self._fit(self.size.width, self.size.height)
+        self.refresh_views()
+
+    def on_resize(self, event) -> None:
+        self._fit(event.size.width, event.size.height)
+
+    def _fit(self, width: int, height: int) -> None:
+        self.screen.set_class(width < MIN_WIDTH or height < MIN_HEIGHT, "too-small")
+
+    def watch_cursor(self, cursor: int) -> None:
+        self.refresh_views()
+
+    def refresh_views(self) -> None:
+        """Point every panel at the cursor's step."""
+        self.view.cursor = self.cursor
+        for panel in (NetworkStrip, StepDetail, RunningSums, GradientFlow):
+            self.query_one(panel).show(self.view)
+        self.query_one("#step-box").border_title = step_title(self.view)
+        self.query_one("#step-box").scroll_home(animate=False)
+        s = self.tape.scenario
+        title = Text("rnnstep", style="bold")
+        title.append(f"  {s.name}", style="bold")
+        title.append(f"   f = {s.activation}, g = {s.output_activation}, {s.loss}, T = {self.tape.T}"
+                     + (f", truncate = {s.truncate}" if s.truncate else "") + (f", clip = {nt.fmt(s.clip)}" if s.clip else "")
+                     + f"   epoch {self.epoch}", style="dim")
+        self.query_one("#titlebar", Static).update(title)
+        self._show_note()
+        self._show_status()
+
+    def _show_note(self) -> None:
+        note = self.query_one(NoteBox)
+        texts = self.notes.get(self.cursor, [])
+        if texts:
+            note.update(Text("✎ " + "\n✎ ".join(texts), style="italic"))
+        elif self.cursor == 0 and self.tape.scenario.description:
+            note.update(Text(" ".join(self.tape.scenario.description.split()), style="italic dim"))
+        else:
+            note.update("")
+        note.set_class(not texts and not (self.cursor == 0 and self.tape.scenario.description), "empty")
+
+    def _show_status(self) -> None:
+        steps = self.tape.steps
+        status = Text()
+        status.append(f" step {self.cursor + 1}/{len(steps)} ", style="bold reverse")
+        for name, lo, hi in steps.phase_bounds():
+            here = lo <= self.cursor < hi
+            label = "fwd" if name == "forward" else ("loss" if name == "loss" else
+                                                     ("upd" if name == "update" else nt.gradient_symbol(name.split(".")[1])))
+            status.append(f" {label}", style="bold underline" if here else ("" if self.cursor >= hi else "dim"))
+            if any(lo <= b < hi for b in self.breakpoints):
+                status.append("●", style="red")
+        if self.cursor in self.breakpoints:
+            status.append("   ● breakpoint here", style="bold red")
+        if self.tape.nonfinite:
+            status.append("   ⚠ overflow: inf/nan on this tape", style="bold white on red")
+        status.append(f"   L = {nt.fmt(self.tape.loss, self.digits)}  epoch {self.epoch}", style="dim")
+        self.query_one("#status", Static).update(status)
+        self.query_one("#loss-history", Sparkline).data = list(self.loss_history)
+
+    # ------------------------------------------------------------------------- actions
+
+    @property
+    def last(self) -> int:
+        return len(self.tape.steps) - 1
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action in ("previous", "first") and self.cursor == 0:
+            return None  # shown greyed out
+        if action in ("next", "last", "continue", "next_phase") and self.cursor == self.last:
+            return None
+        return True
+
+    def _move(self, index: int) -> None:
+        self.cursor = max(0, min(self.last, index))
+
+    def action_next(self) -> None:
+        self._move(self.cursor + 1)
+
+    def action_previous(self) -> None:
+        self._move(self.cursor - 1)
+
+    def action_first(self) -> None:
+        self._move(0)
+
+    def action_last(self) -> None:
+        self._move(self.last)
+
+    def action_continue(self) -> None:
+        self._move(navigation.next_breakpoint(self.cursor, self.breakpoints, self.last))
+
+    def action_next_phase(self) -> None:
+        self._move(navigation.next_phase(self.tape, self.cursor))
+
+    def action_previous_phase(self) -> None:
+        self._move(navigation.previous_phase(self.tape, self.cursor))
+
+    def action_toggle_breakpoint(self) -> None:
+        self.breakpoints ^= {self.cursor}
+        self._show_status()
+
+    def action_apply_update(self) -> None:
+        new = self.tape.next_scenario()
+        weights = new.weights().values()
+        if not all(w == w and abs(w) != float("inf") for w in weights):
+            self.notify("the update is not finite (overflow): nothing applied", severity="error")
+            return
+        self.epoch += 1
+        breakpoints = self.breakpoints
+        self._use(build_tape(new))
+        self.breakpoints = breakpoints  # same shape of tape: the same steps
+        self.loss_history.append(self.tape.loss)
+        if self.cursor == 0:
+            self.refresh_views()
+        self.cursor = 0
+        self.notify(f"epoch {self.epoch}: L = {nt.fmt(self.tape.loss, self.digits)}", timeout=3)
+
+    def action_open(self) -> None:
+        def opened(scenario: Scenario | None) -> None:
+            if scenario is None:
+                return
+            self.epoch = 0
+            self._use(build_tape(scenario))
+            self.loss_history = [self.tape.loss]
+            if self.cursor == 0:
+                self.refresh_views()
+            self.cursor = 0
+            self.notify(f"opened {scenario.name}", timeout=3)
+
+        self.push_screen(OpenScreen(), opened)
+
+    def action_export(self) -> None:
+        stem = Path(self.tape.scenario.source).stem if not self.tape.scenario.source.startswith("<") else "scenario"
+        suggestion = _unused(Path.cwd() / f"{stem}-derivation.md")
+
+        def chosen(result: tuple[str, str] | None) -> None:
+            if result is None:
+                return
+            fmt, path = result
+            if fmt == "markdown":
+                from ..render.markdown import render_markdown as render
+            else:
+                from ..render.latex import render_latex as render
+            try:
+                with open(path, "x", encoding="utf-8") as out:  # "x": never overwrite
+                    out.write(render(self.tape, self.digits))
+            except OSError as exc:
+                self.notify(f"could not write {path}: {exc.strerror or exc}", severity="error")
+                return
+            self.notify(f"wrote {path}", timeout=4)
+
+        self.push_screen(ExportScreen(str(suggestion)), chosen)
+
+    def action_screenshot(self) -> None:
+        stem = Path(self.tape.scenario.source).stem if not self.tape.scenario.source.startswith("<") else "scenario"
+        target = _unused(self.screenshot_dir / f"rnnstep-{stem}-step{self.cursor + 1}.svg")
+        try:
+            self.save_screenshot(target.name, str(target.parent))
+        except OSError as exc:
+            self.notify(f"could not save a screenshot: {exc.strerror or exc}", severity="error")
+            return
+        self.notify(f"saved {target}", timeout=4)
+
+    def action_help(self) -> None:
+        self.push_screen(HelpScreen())
+
+
+def _unused(path: Path) -> Path:
+    """``path``, or ``name-2.ext``, ``name-3.ext`` …: never an existing file."""
+    candidate, n = path, 2
+    while candidate.exists():
+        candidate = path.with_name(f"{path.stem}-{n}{path.suffix}")
+        n += 1
+    return candidate
+
+
+def run_app(scenario: Scenario, digits: int = 6, theme: str | None = None) -> int:
+    app = DebuggerApp(scenario, digits=digits, theme=theme)
+    app.run()
+    return 0

@@ -1,0 +1,54 @@
+"""The debugger's keys as data: one declaration, stable ids, used by the app, the footer and the help screen.
+
+A user keymap could remap any action by its id (Textual's ``App.set_keymap``).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from textual.binding import Binding
+
+
+@dataclass(frozen=True)
+class Key:
+    id: str
+    keys: str  # comma-separated Textual key names
+    action: str
+    description: str
+    help: str
+    show: bool = True
+    key_display: str | None = None
+
+
+KEYS: tuple[Key, ...] = (
+    Key("rnnstep.next", "n,right,space", "next", "Next", "next step", key_display="n →"),
+    Key("rnnstep.previous", "p,left", "previous", "Prev", "previous step (exact: the tape is precomputed)", key_display="p ←"),
+    Key("rnnstep.first", "home,g", "first", "First", "first step", show=False),
+    Key("rnnstep.last", "end,G", "last", "Last", "last step (the totals and the update)", show=False),
+    Key("rnnstep.continue", "c", "continue", "Continue", "continue to the next breakpoint (or the end)"),
+    Key("rnnstep.breakpoint", "b", "toggle_breakpoint", "Break", "toggle a breakpoint on the current step"),
+    Key("rnnstep.next_phase", "right_square_bracket", "next_phase", "Phase", "next phase", key_display="]"),
+    Key("rnnstep.previous_phase", "left_square_bracket", "previous_phase", "Phase back", "previous phase (or this phase's start)", show=False, key_display="["),
+    Key("rnnstep.update", "u", "apply_update", "Update", "apply the update and start again on the new weights (next epoch)"),
+    Key("rnnstep.open", "o", "open", "Open", "open another scenario file"),
+    Key("rnnstep.export", "e", "export", "Export", "export the derivation (markdown or LaTeX)"),
+    Key("rnnstep.screenshot", "s", "screenshot", "Shot", "save an SVG screenshot", show=False),
+    Key("rnnstep.help", "question_mark", "help", "Help", "this help: every key", key_display="?"),
+    Key("rnnstep.quit", "q", "quit", "Quit", "quit"),
+)
+
+
+def bindings() -> list[Binding]:
+    return [
+        Binding(k.keys, k.action, k.description, show=k.show, key_display=k.key_display, tooltip=k.help, id=k.id)
+        for k in KEYS
+    ]
+
+
+_KEY_NAMES = {"right": "→", "left": "←", "space": "space", "home": "Home", "end": "End",
+              "right_square_bracket": "]", "left_square_bracket": "[", "question_mark": "?"}
+
+
+def key_labels(key: Key) -> str:
+    return " / ".join(_KEY_NAMES.get(k, k) for k in key.keys.split(","))

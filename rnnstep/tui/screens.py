@@ -1,0 +1,114 @@
+"""Modal screens: help, open a scenario, export the derivation."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from rich.table import Table
+from rich.text import Text
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Vertical, VerticalScroll
+from textual.screen import ModalScreen
+from textual.widgets import Input, Label, OptionList, Static
+from textual.widgets.option_list import Option
+
+from ..scenario import Scenario, ScenarioError, load_scenario, shipped_scenarios
+from . import keymap
+
+
+class HelpScreen(ModalScreen[None]):
+    """Every key, from the one keymap declaration, and how to read the screen."""
+
+    BINDINGS = [Binding("escape,q,question_mark", "dismiss", "Close", id="rnnstep.help.close")]
+
+    def compose(self) -> ComposeResult:
+        keys = Table(box=None, padding=(0, 2), show_header=False)
+        keys.add_column(style="bold cyan", no_wrap=True)
+        keys.add_column()
+        for key in keymap.KEYS:
+            keys.add_row(keymap.key_labels(key), key.help)
+        legend = Text.from_markup(
+            "\n[bold]Reading a term[/]\n"
+            "∂L/∂w′ is a sum of path products, one per step k at which w′ is used.\n"
+            "A term [∂L/∂ŷ × ∂ŷ/∂O₄ × ∂O₄/∂O₃ × ∂⁺O₃/∂w′] walks back from the loss\n"
+            "to O₃ (one ∂O_j/∂O_j−1 = f′(a_j)·w′ per step back), then takes the\n"
+            "immediate partial ∂⁺: the derivative of O₃ through its own step only.\n"
+            "[yellow]yellow[/]: the current path · [magenta]magenta[/]: where the weight is used · "
+            "[strike]struck[/]: truncated, not added · [white on red]red[/]: overflow\n\n"
+            "[dim]escape / q / ? closes this help[/]"
+        )
+        with VerticalScroll(id="help-body"):
+            yield Label("rnnstep — keys", classes="modal-title")
+            yield Static(keys)
+            yield Static(legend)
+
+
+class OpenScreen(ModalScreen[Scenario | None]):
+    """Type a path or pick a shipped scenario; a bad file is an error here, nothing else changes."""
+
+    BINDINGS = [Binding("escape", "dismiss", "Cancel", id="rnnstep.open.cancel")]
+
+    def compose(self) -> ComposeResult:
+        with Vertical(id="open-body"):
+            yield Label("Open a scenario", classes="modal-title")
+            yield Input(placeholder="path to a .toml scenario, then Enter", id="open-path")
+            yield Static("", id="open-error")
+            yield Label("or a shipped scenario:", classes="dim")
+            yield OptionList(*(Option(p.stem, id=str(p)) for p in shipped_scenarios()), id="open-shipped")
+
+    def on_input_submitted(self, event: Input.Submitted) -> None:
+        self._try(event.value.strip())
+
+    def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
+        self._try(event.option.id or "")
+
+    def _try(self, path: str) -> None:
+        error = self.query_one("#open-error", Static)
+        if not path:
+            error.update(Text("type a path first", style="bold red"))
+            return
+        try:
+            scenario = load_scenario(Path(path).expanduser())
+        except ScenarioError as exc:
+            error.update(Text(str(exc), style="bold red"))
+            return
+        self.dismiss(scenario)
+
+    def action_dismiss(self, result=None) -> None:  # type: ignore[override]
+        self.dismiss(None)
+
+
+class ExportScreen(ModalScreen[tuple[str, str] | None]):
+    """Ask where to write the derivation; .md is markdown, .tex is LaTeX. Never overwrites."""
+
+    BINDINGS = [Binding("escape", "dismiss", "Cancel", id="rnnstep.export.cancel")]
+
+    def __init__(self, suggestion: str) -> None:
+        super().__init__()
+        self.suggestion = suggestion
+
+    def compose(self) -> ComposeResult:
+        with Vertical(id="export-body"):
+            yield Label("Export the derivation (.md markdown, .tex LaTeX)", classes="modal-title")
+            yield Input(value=self.suggestion, id="export-path")
+            yield Static("", id="export-error")
+
+    def on_input_submitted(self, event: Input.Submitted) -> None:
+        path = event.value.strip()
+        error = self.query_one("#export-error", Static)
+        suffix = Path(path).suffix.lower()
+        if suffix not in (".md", ".tex"):
+            error.update(Text("the name must end in .md (markdown) or .tex (LaTeX)", style="bold red"))
+            return
+        target = Path(path).expanduser()
+        if target.exists():
+            error.update(Text(f"{path} already exists: choose another name (nothing is overwritten)", style="bold red"))
+            return
+        if not target.parent.is_dir():
+            error.update(Text(f"{target.parent} is not a folder", style="bold red"))
+            return
+        self.dismiss(("markdown" if suffix == ".md" else "latex", str(target)))
+
+    def action_dismiss(self, result=None) -> None:  # type: ignore[override]
+        self.dismiss(None)

@@ -1,0 +1,469 @@
+"""What each panel of the debugger shows: Rich renderables built from a tape and a cursor.
+
+Pure functions, no Textual: the debugger and the drill both call them, and tests
+read them. Nothing here computes the network's maths — every number is read off
+the tape; only display scaling (log₁₀ for the chart) happens here.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+
+from rich.console import Group, RenderableType
+from rich.table import Table
+from rich.text import Text
+
+from .. import notation as nt
+from ..ids import PARAMS, RECURRENT_PARAMS
+from ..tape import Step, Tape
+
+# styles (Textual themes remap the named colours for light and dark terminals)
+CURRENT = "bold reverse"
+PATH = "bold yellow"
+USE = "bold magenta"
+FUTURE = "dim"
+BAD = "bold white on red"
+TRUNCATED = "strike dim"
+
+PHASE_LABEL = {
+    "forward": "forward pass",
+    "loss": "output and loss",
+    "update": "update",
+    **{f"backward.{p}": f"backward {nt.gradient_symbol(p)}" for p in PARAMS},
+}
+
+
+@dataclass
+class View:
+    """What the panels need: the tape, where the cursor is, and which values to hide (drills)."""
+
+    tape: Tape
+    cursor: int = 0
+    digits: int = 6
+    hidden: set[str] = field(default_factory=set)  # value ids shown as "?" (the drill's question)
+
+    @property
+    def step(self) -> Step:
+        return self.tape.steps[self.cursor]
+
+    def computed(self, index: int) -> bool:
+        """Has the step at ``index`` been reached (so its values can be shown)?"""
+        return index <= self.cursor
+
+    def num(self, value: float, vid: str | None = None, style: str = "") -> Text:
+        if vid is not None and vid in self.hidden:
+            return Text("?", style="bold cyan")
+        text = nt.fmt(float(value), self.digits)
+        return Text(text, style=BAD if not math.isfinite(float(value)) else style)
+
+
+def _phase_start(view: View, phase: str) -> int:
+    return view.tape.steps.phase_start(phase)
+
+
+# ----------------------------------------------------------------------------- the unrolled network
+
+def network_strip(view: View, width: int) -> Text:
+    """x₁…x_T → O₁…O_T → ŷ → L, windowed around the current step; the current path highlighted.
+
+    Every use of a weight is drawn: ·w on the input edge, w′ on the recurrent
+    edge, +b at the node; a backward term lights up its path and the one use it
+    differentiates.
+    """
+    tape, step = view.tape, view.step
+    T, single = tape.T, tape.single_target
+    EDGE = 5
+    W = max(view.digits + 6, 10)
+    C = EDGE + W
+    tail = 2 * C if single else 0
+    visible = max(1, (max(width, 24) - 3 - tail) // C)
+    lo, hi = _focus(view)
+    start = max(1, min(lo, hi - visible + 1))
+    start = min(start, max(1, T - visible + 1))
+    end = min(T, start + visible - 1)
+
+    path: set[int] = set()
+    use_at, param = None, step.param
+    if step.kind == "term":
+        path = set(range(step.k, step.t + 1)) if step.k is not None else {step.t}
+        use_at = step.k if step.k is not None else None
+    forward_start = _phase_start(view, "forward")
+    loss_start = _phase_start(view, "loss")
+    rows = [Text() for _ in range(4 if single else 6)]
+    for i, row in enumerate(rows):
+        row.append("◀ " if i == 2 and start > 1 else "  ", style="dim")
+
+    def unreached() -> Text:
+        return Text("·", style=FUTURE)
+
+    for t in range(start, end + 1):
+        computed = view.computed(forward_start + t - 1)
+        here = step.kind == "forward" and step.t == t
+        dim = "" if computed else FUTURE
+        node = CURRENT if here else (PATH if t in path else dim)
+        uses = use_at == t
+        rows[0].append(" " * EDGE)
+        rows[0].append(_pad(f"x{nt.sub(t)}={nt.fmt(float(tape.x[t - 1]), 4)}", W), style=CURRENT if here else dim)
+        rows[1].append(" " * EDGE + "↓", style="dim")
+        rows[1].append("·w", style=USE if uses and param == "w" else ("bold" if here else "dim"))
+        rows[1].append(" +b", style=USE if uses and param == "b" else ("bold" if here else "dim"))
+        rows[1].append(" " * (W - 6))
+        into = "O₀─→ " if t == 1 else "─w′─→"
+        edge_style = USE if uses and param == "w_prime" else (
+            PATH if (t in path and t - 1 in path) else ("bold" if here else "dim"))
+        rows[2].append(into, style=edge_style)
+        rows[2].append(_pad(f"O{nt.sub(t)}", W), style=node)
+        rows[3].append(" " * EDGE)
+        rows[3].append_text(_pad_text(view.num(float(tape.O[t - 1]), f"forward.O[{t}]") if computed else unreached(), W))
+        if not single:
+            out_here = step.kind == "output" and step.t == t
+            on = step.kind == "term" and step.t == t
+            reached = view.computed(loss_start + t - 1)
+            rows[4].append(" " * EDGE + "↓", style=PATH if on else "dim")
+            rows[4].append(_pad("", W - 1))
+            label = Text(f"ŷ{nt.sub(t)} ", style=CURRENT if out_here else (PATH if on else ("" if reached else FUTURE)))
+            label.append_text(view.num(float(tape.yhat[t - 1]), f"outputs.yhat[{t}]") if reached else unreached())
+            rows[5].append(" " * EDGE)
+            rows[5].append_text(_pad_text(label, W))
+    if end < T:  # a gap cell standing for the steps not drawn
+        rows[1].append(" " * C)
+        rows[2].append(_pad(f" ┈┈ {T - end} more ┈┈▶", C), style="dim")
+        rows[3].append(" " * C)
+        rows[0].append(" " * C)
+    if single:
+        on = step.kind == "term"
+        reached_out = view.computed(loss_start)
+        reached_loss = view.computed(loss_start + 1)
+        out_edge = USE if on and param in ("w_out", "b_out") else (PATH if on else "dim")
+        rows[2].append("────→", style=out_edge)
+        rows[2].append(_pad("ŷ", W), style=CURRENT if step.kind == "output" else (PATH if on else ("" if reached_out else FUTURE)))
+        rows[2].append("────→", style=PATH if on else "dim")
+        rows[2].append("L", style=CURRENT if step.kind == "loss" else (PATH if on else ("" if reached_loss else FUTURE)))
+        rows[1].append(" " * EDGE + "w_out·O+b_out", style="dim")
+        rows[3].append(" " * EDGE)
+        rows[3].append_text(_pad_text(view.num(float(tape.yhat[0]), f"outputs.yhat[{T}]") if reached_out else unreached(), W))
+        rows[3].append(" " * EDGE)
+        rows[3].append_text(view.num(tape.loss, "loss") if reached_loss else unreached())
+    out = Text(no_wrap=True, overflow="crop")
+    for i, row in enumerate(rows):
+        if i:
+            out.append("\n")
+        out.append_text(row)
+    return out
+
+
+def _focus(view: View) -> tuple[int, int]:
+    step, T = view.step, view.tape.T
+    if step.kind == "forward":
+        return step.t, step.t
+    if step.kind == "term":
+        return (step.k or step.t), step.t
+    if step.kind == "output":
+        return step.t, step.t
+    return T, T
+
+
+def _pad(text: str, width: int) -> str:
+    return text[:width].ljust(width)
+
+
+def _pad_text(text: Text, width: int) -> Text:
+    text = text.copy()
+    text.truncate(width, pad=True)
+    return text
+
+
+# ----------------------------------------------------------------------------- the current step
+
+def step_title(view: View) -> str:
+    step, n = view.step, len(view.tape.steps)
+    where = ""
+    if step.kind == "forward":
+        where = f" · t = {step.t}"
+    elif step.kind == "output":
+        where = f" · target step {step.t}"
+    elif step.kind == "term":
+        where = f" · term t = {step.t}" + (f", k = {step.k}" if step.k is not None else "")
+    elif step.kind == "update":
+        where = f" · {nt.param(step.param)}"
+    return f"Step {view.cursor + 1} of {n} · {PHASE_LABEL[step.phase]}{where}"
+
+
+def step_panel(view: View, max_factor_rows: int = 12) -> RenderableType:
+    step = view.step
+    if step.kind == "forward":
+        return _forward_detail(view, step.t)
+    if step.kind == "output":
+        return _output_detail(view, step.t)
+    if step.kind == "loss":
+        return _loss_detail(view)
+    if step.kind == "term":
+        return _term_detail(view, step, max_factor_rows)
+    return _update_detail(view, step.param)
+
+
+def _line(*parts: str | Text) -> Text:
+    out = Text()
+    for part in parts:
+        out.append_text(part if isinstance(part, Text) else Text(part))
+    return out
+
+
+def _forward_detail(view: View, t: int) -> RenderableType:
+    tape, s, d = view.tape, view.tape.scenario, view.digits
+    n = lambda v: nt.operand(float(v), d)  # noqa: E731
+    a, O = float(tape.a[t - 1]), float(tape.O[t - 1])
+    lines = [
+        Text(nt.forward_equation(t), style="bold"),
+        _line("  a", nt.sub(t), " = x", nt.sub(t), "·w + O", nt.sub(t - 1), "·w′ + b = ",
+              f"{n(tape.x[t - 1])}·{n(s.w)} + {n(tape.O_prev[t - 1])}·{n(s.w_prime)} + {n(s.b)} = ",
+              view.num(a, f"forward.a[{t}]")),
+        _line(f"  O{nt.sub(t)} = {s.activation}(a{nt.sub(t)}) = {s.activation}(",
+              view.num(a, f"forward.a[{t}]"), ") = ", view.num(O, f"forward.O[{t}]", "bold")),
+        Text(""),
+        _line(f"  f′(a{nt.sub(t)}) = {nt.activation_derivative(s.activation)} = ",
+              view.num(float(tape.f_prime[t - 1]))),
+        Text("  (kept for the backward pass: every path through O" + nt.sub(t) + " is multiplied by it)", style="dim"),
+    ]
+    if t == 1:
+        lines.insert(1, Text(f"  O₀ = h0 = {nt.fmt(s.h0, d)}" + (": the recurrent part vanishes" if s.h0 == 0 else ""),
+                             style="italic"))
+    return Group(*lines)
+
+
+def _output_detail(view: View, t: int) -> RenderableType:
+    tape, s, d = view.tape, view.tape.scenario, view.digits
+    i = tape.target_position[t]
+    sub = nt.sub(t)
+    return Group(
+        _line(f"z{sub} = w_out·O{sub} + b_out = {nt.operand(s.w_out, d)}·{nt.operand(float(tape.O[t - 1]), d)}"
+              f" + {nt.operand(s.b_out, d)} = ", view.num(float(tape.z[i]), f"outputs.z[{t}]")),
+        _line(f"ŷ{sub} = g(z{sub}) = {s.output_activation}(", view.num(float(tape.z[i]), f"outputs.z[{t}]"), ") = ",
+              view.num(float(tape.yhat[i]), f"outputs.yhat[{t}]", "bold")),
+        _line(f"ℓ{sub} = {tape.loss_fn.value_formula} with y{sub} = {nt.fmt(float(tape.y[i]), d)}:  ",
+              view.num(float(tape.losses[i]), f"outputs.loss[{t}]", "bold")),
+    )
+
+
+def _loss_detail(view: View) -> RenderableType:
+    tape = view.tape
+    if tape.single_target:
+        formula = f"L = ℓ(ŷ{nt.sub(tape.T)}, y) = "
+    else:
+        formula = "L = Σₜ ℓₜ = " + " + ".join(nt.operand(float(v), view.digits) for v in tape.losses[:6])
+        formula += (" + …" if len(tape.losses) > 6 else "") + " = "
+    return Group(
+        _line(formula, view.num(tape.loss, "loss", "bold")),
+        Text(""),
+        Text("Next: the backward pass. Each gradient is a sum of path products, one path for each step at "
+             "which the weight is used — nearest path first.", style="italic"),
+    )
+
+
+def _term_detail(view: View, step: Step, max_rows: int) -> RenderableType:
+    tape, d = view.tape, view.digits
+    param, i = step.param, step.term
+    table = tape.gradients[param]
+    factors = tape.factors(param, i)
+    symbol = nt.gradient_symbol(param)
+    where = f"[{step.t},{step.k}]" if step.k is not None else f"[{step.t}]"
+    term_id = f"gradients.{param}.term{where}"
+    head = Text(f"{symbol} ∋ [", style="bold")
+    head.append(nt.term_symbol_compact(factors, keep=8), style=PATH)
+    head.append("]", style="bold")
+
+    grid = Table(box=None, padding=(0, 1), show_header=True, header_style="dim", expand=False)
+    grid.add_column("factor", no_wrap=True)
+    grid.add_column("formula", no_wrap=True)
+    grid.add_column("with numbers", no_wrap=True, overflow="ellipsis")
+    grid.add_column("value", justify="right", no_wrap=True)
+    shown = list(range(len(factors)))
+    if len(factors) > max_rows:
+        shown = list(range(3)) + [-1] + list(range(len(factors) - 2, len(factors)))
+    for j in shown:
+        if j == -1:
+            grid.add_row(Text(f"⋯ {len(factors) - 5} more", style="dim"), Text("f′(a_j)·w′", style="dim"), "", "")
+            continue
+        f = factors[j]
+        style = USE if f.kind in ("immediate", "output_input") else ""
+        fid = f"gradients.{param}.factor[{step.t},{step.k},{j + 1}]" if step.k is not None else \
+            f"gradients.{param}.factor[{step.t},{j + 1}]"
+        grid.add_row(Text(f.symbol, style=style), f.formula, nt.factor_substituted(f, tape, d), view.num(f.value, fid))
+    lines: list[RenderableType] = [head, grid]
+    product = _line("  term = product of the factors = ", view.num(float(table.value[i]), term_id, "bold"))
+    lines.append(product)
+    previous = float(table.running_sum[i - 1]) if i > 0 else 0.0
+    sum_id = f"gradients.{param}.running_sum{where}"
+    if table.truncated[i]:
+        lines.append(Text(f"  truncated: t − k = {step.t - step.k} ≥ K = {tape.scenario.truncate}; "
+                          "computed but NOT added to the running sum", style="bold yellow"))
+        lines.append(_line("  running sum stays ", view.num(float(table.running_sum[i]), sum_id, "bold")))
+    else:
+        lines.append(_line(f"  running sum = {nt.fmt(previous, d)} + {nt.operand(float(table.value[i]), d)} = ",
+                           view.num(float(table.running_sum[i]), sum_id, "bold")))
+    if i == len(table) - 1:
+        lines.append(_line(f"  {symbol} = ", view.num(table.total, f"gradients.{param}.total", "bold green"),
+                           Text("  (all terms added)", style="dim")))
+    fused = tape.fused_output_gradient(step.t)
+    if fused is not None:
+        lines.append(Text(f"  note: ∂L/∂ŷ·∂ŷ/∂z for bce with a sigmoid output is the finite ŷ − y = "
+                          f"{nt.fmt(fused, d)}; the separate factors overflow at a saturated ŷ.", style="italic yellow"))
+    return Group(*lines)
+
+
+def _update_detail(view: View, param: str) -> RenderableType:
+    tape, s, d = view.tape, view.tape.scenario, view.digits
+    u = tape.updates[param]
+    p = nt.param(param)
+    grad = f"clip({nt.fmt(u.grad, d)}, ±{nt.fmt(s.clip, d)}) = {nt.fmt(u.clipped, d)}" if s.clip else nt.fmt(u.grad, d)
+    rule = f"{p}_new = {p}_old − η·" + (f"clip({nt.gradient_symbol(param)})" if s.clip else nt.gradient_symbol(param))
+    lines = [
+        Text(rule, style="bold"),
+        _line(f"  = {nt.fmt(u.old, d)} − {nt.fmt(s.learning_rate, d)}·{grad} = ",
+              view.num(u.new, f"update.{param}.new", "bold green")),
+    ]
+    if s.clip and u.clipped != u.grad:
+        lines.append(Text(f"  the gradient was clipped to ±{nt.fmt(s.clip, d)}", style="yellow"))
+    lines.append(Text("  press u to apply all five updates and run the next epoch", style="dim"))
+    return Group(*lines)
+
+
+# ----------------------------------------------------------------------------- running sums
+
+def sums_panel(view: View, height: int) -> Text:
+    """Per parameter: terms so far, the running partial sum; the current parameter expanded."""
+    tape, step = view.tape, view.step
+    active = step.param if step.kind == "term" else None
+    blocks = [p for p in PARAMS]
+    expand_rows = max(3, height - 3 * len(blocks) - 2)
+    out = Text(no_wrap=True, overflow="ellipsis")
+    for param in blocks:
+        table = tape.gradients[param]
+        start = _phase_start(view, f"backward.{param}")
+        done = view.cursor - start + 1  # terms revealed
+        done = max(0, min(done, len(table)))
+        symbol = nt.gradient_symbol(param)
+        out.append(f"{symbol:10}", style="bold" if param == active else "")
+        count = len(table)
+        if done == 0:
+            out.append(f" {count} term{'s' if count != 1 else ''} to come\n", style=FUTURE)
+        else:
+            label = "=" if done == count else "Σ so far"
+            out.append(f" {label} ")
+            out.append_text(view.num(float(table.running_sum[done - 1]),
+                                     f"gradients.{param}.total" if done == len(table) else None,
+                                     "bold green" if done == len(table) else "bold"))
+            out.append(f"  ({done}/{len(table)})\n", style="dim")
+        if param == active:
+            _term_rows(view, out, param, step.term, expand_rows)
+    if step.kind == "update" or view.cursor == len(tape.steps) - 1:
+        out.append("\nupdate (η = " + nt.fmt(tape.scenario.learning_rate, view.digits) + ")\n", style="bold")
+        for i, (param, u) in enumerate(tape.updates.items()):
+            reached = view.computed(_phase_start(view, "update") + i)
+            out.append(f"  {nt.param(param):6} {nt.fmt(u.old, view.digits):>10} → ")
+            out.append_text(view.num(u.new, f"update.{param}.new", "bold") if reached else Text("·", style=FUTURE))
+            out.append("\n")
+    return out
+
+
+def _term_rows(view: View, out: Text, param: str, current: int, rows: int) -> None:
+    table = view.tape.gradients[param]
+    n = len(table)
+    lo = max(0, min(current - rows // 2, n - rows))
+    hi = min(n, lo + rows)
+    if lo > 0:
+        out.append(f"   ⋮ {lo} earlier\n", style="dim")
+    for i in range(lo, hi):
+        where = f"[{int(table.t[i])},{int(table.k[i])}]" if table.k is not None else f"[{int(table.t[i])}]"
+        marker = "▶ " if i == current else ("✓ " if i < current else "  ")
+        style = "" if i <= current else FUTURE
+        out.append(f" {marker}{where:9}", style="bold" if i == current else style)
+        if i > current:
+            out.append("·\n", style=FUTURE)
+            continue
+        cut = bool(table.truncated[i])
+        value = view.num(float(table.value[i]), f"gradients.{param}.term{where}", TRUNCATED if cut else "")
+        value.truncate(12, pad=True)
+        out.append_text(value)
+        if cut:
+            out.append(" cut", style="dim")
+        else:
+            out.append(" Σ ", style="dim")
+            out.append_text(view.num(float(table.running_sum[i]), f"gradients.{param}.running_sum{where}"))
+        out.append("\n")
+    if hi < n:
+        out.append(f"   ⋮ {n - hi} more\n", style="dim")
+
+
+# ----------------------------------------------------------------------------- gradient flow
+
+def flow_param(view: View) -> str:
+    step = view.step
+    if step.kind == "term" and step.param in RECURRENT_PARAMS:
+        return step.param
+    if step.kind == "term" or step.kind == "update":
+        return "b"
+    return "w"
+
+
+def flow_chart(view: View, width: int, height: int = 5) -> Text:
+    """log₁₀|term| of one target step's terms against how far back the path reaches (t − k)."""
+    tape, step = view.tape, view.step
+    param = flow_param(view)
+    table = tape.gradients[param]
+    t = step.t if step.kind == "term" and step.param == param else int(tape.targets[-1])
+    first = table.index_of(t, t)
+    values = [abs(float(v)) for v in table.value[first:first + t]]  # k = t … 1: distance 0 … t−1
+    current = (step.term - first) if step.kind == "term" and step.param == param else None
+    reached = _phase_start(view, f"backward.{param}") + first  # step index of the block's first term
+    revealed = [reached + j <= view.cursor for j in range(len(values))]
+    label_width = 7
+    columns = max(1, width - label_width - 1)
+    bar = max(1, min(6, columns // max(1, len(values))))  # columns per term
+    shown = values[: columns // bar]
+    revealed = revealed[: len(shown)]
+    logs = [math.log10(v) if v > 0 and math.isfinite(v) else None for v in shown]
+    finite = [v for v, seen in zip(logs, revealed) if v is not None and seen]
+    title = Text(f"log₁₀|term| of {nt.gradient_symbol(param)} (target step {t}) by how far back the path "
+                 f"reaches, t − k →", style="bold")
+    if not any(revealed):
+        return Text.assemble(title, "\n", Text(f"  the bars appear as the backward pass reaches the terms of "
+                                               f"{nt.gradient_symbol(param)}", style="dim"))
+    if not finite:
+        return Text.assemble(title, "\n", Text("  (every term so far is 0 or not finite)", style="dim"))
+    top, bottom = math.ceil(max(finite)), math.floor(min(finite))
+    if top == bottom:
+        top += 1
+    levels = height * 8
+    blocks = " ▁▂▃▄▅▆▇█"
+    out = Text()
+    out.append_text(title)
+    for row in range(height):
+        out.append("\n")
+        decade = top - (top - bottom) * row / max(1, height - 1)
+        label = f"1e{round(decade)}" if row in (0, height - 1) or (height > 4 and row == height // 2) else ""
+        out.append(label.rjust(label_width - 1) + "┤", style="dim")
+        for j, lg in enumerate(logs):
+            if not revealed[j]:
+                out.append(("·" if row == height - 1 else " ").ljust(bar), style=FUTURE)
+                continue
+            if lg is None:
+                char = "0" if row == height - 1 else " "
+                out.append(char.ljust(bar), style="dim")
+                continue
+            filled = round((lg - bottom) / (top - bottom) * (levels - 1)) + 1
+            cell = filled - (height - 1 - row) * 8
+            char = blocks[max(0, min(8, cell))] if cell > 0 else " "
+            style = "bold yellow" if j == current else ("red" if math.isinf(shown[j]) else "cyan")
+            out.append(char * max(1, bar - 1) + (" " if bar > 1 else ""), style=style)
+    axis = Text(" " * (label_width - 1) + "└", style="dim")
+    step_label = max(1, 4 // bar + (1 if bar < 4 else 0))
+    for j in range(len(shown)):
+        text = str(j) if j % step_label == 0 else ""
+        axis.append(text.ljust(bar)[:bar], style="dim")
+    out.append("\n")
+    out.append_text(axis)
+    if len(values) > len(shown):
+        out.append(f"  (+{len(values) - len(shown)} further back)", style="dim")
+    return out
