@@ -177,12 +177,15 @@ def activation_derivative(name: str) -> str:
             "leaky_relu": "1 if a > 0 else α", "identity": "1"}[name]
 
 
-def term_symbol_compact(factors: list["Factor"], keep: int = 7, style: str = "unicode") -> str:
-    """term_symbol, with a long run of ∂O_j/∂O_{j−1} shown as ⋯ (for tables and narrow panels)."""
-    if len(factors) <= keep:
+def term_symbol_compact(factors: list["Factor"], keep: int = 7, style: str = "unicode", hidden: int = 0) -> str:
+    """term_symbol, with a long run of ∂O_j/∂O_{j−1} shown as ⋯N⋯ (for tables and narrow panels).
+
+    ``hidden`` says how many middle factors the caller already left out of ``factors``
+    (which then holds the first three and the last two)."""
+    if hidden == 0 and len(factors) <= keep:
         return term_symbol(factors, style)
     head, tail = factors[:3], factors[-2:]
-    hidden = len(factors) - 5
+    hidden = hidden or len(factors) - 5
     joiner = " × "
     return (joiner.join(factor_symbol(f, style) for f in head) + f" × ⋯{hidden}⋯ × "
             + joiner.join(factor_symbol(f, style) for f in tail))

@@ -300,22 +300,34 @@ class Tape:
         """The same scenario with the updated weights: one step of gradient descent."""
         return self.scenario.with_weights(**{p: u.new for p, u in self.updates.items()})
 
-    def factors(self, param: str, term: int) -> list[Factor]:
-        """The factors of one term in SPEC §3 order; their product is the term's value."""
+    def factor_count(self, param: str, term: int) -> int:
+        table = self.gradients[param]
+        return ids.factor_count(param, int(table.t[term]), None if table.k is None else int(table.k[term]))
+
+    def factor(self, param: str, term: int, i: int) -> Factor:
+        """Factor ``i`` (from 0) of one term, in SPEC §3 order, made on demand."""
         table = self.gradients[param]
         t = int(table.t[term])
         position = self.target_position[t]
         single = self.single_target
-        first = Factor("loss_grad", t, None, float(self.dl_dyhat[position]), single, self.scenario.loss)
+        if i == 0:
+            return Factor("loss_grad", t, None, float(self.dl_dyhat[position]), single, self.scenario.loss)
         if param in OUTPUT_PARAMS:
+            if i == 1:
+                return Factor("output_act", t, None, float(self.g_prime[position]), single)
             into_z = float(self.O[t - 1]) if param == "w_out" else 1.0
-            return [first, Factor("output_act", t, None, float(self.g_prime[position]), single),
-                    Factor("output_input", t, param, into_z, single)]
+            return Factor("output_input", t, param, into_z, single)
         k = int(table.k[term])
-        out = [first, Factor("output_grad", t, None, float(self.dyhat_dO[position]), single)]
-        out += [Factor("backprop", j, None, float(self.backprop_factor[j - 1]), single) for j in range(t, k, -1)]
-        out.append(Factor("immediate", k, param, float(self.immediate_partial[param][k - 1]), single))
-        return out
+        if i == 1:
+            return Factor("output_grad", t, None, float(self.dyhat_dO[position]), single)
+        if i == t - k + 2:
+            return Factor("immediate", k, param, float(self.immediate_partial[param][k - 1]), single)
+        j = t - (i - 2)  # ∂O_j/∂O_{j−1}, stepping back from t
+        return Factor("backprop", j, None, float(self.backprop_factor[j - 1]), single)
+
+    def factors(self, param: str, term: int) -> list[Factor]:
+        """The factors of one term in SPEC §3 order; their product is the term's value."""
+        return [self.factor(param, term, i) for i in range(self.factor_count(param, term))]
 
     def step_of(self, vid: ValueId) -> int:
         """The step at which the value ``vid`` is computed."""

@@ -10,17 +10,16 @@ from pathlib import Path
 
 from rich.text import Text
 from textual.app import App, ComposeResult
-from textual.containers import Horizontal, Vertical, VerticalScroll
-from textual.reactive import reactive
+from textual.containers import Horizontal, Vertical
+from textual.reactive import var
 from textual.widgets import Footer, Sparkline, Static
 
 from .. import notation as nt
 from ..scenario import Scenario
 from ..tape import Tape, build_tape
 from . import keymap, navigation
-from .screens import ExportScreen, HelpScreen, OpenScreen
-from .view import View, step_title
-from .widgets import GradientFlow, NetworkStrip, NoteBox, RunningSums, StepDetail
+from .view import View
+from .widgets import GradientFlow, NetworkStrip, RunningSums, StepDetail
 
 MIN_WIDTH, MIN_HEIGHT = 60, 20
 
@@ -32,7 +31,7 @@ class DebuggerApp(App):
     BINDINGS = keymap.bindings()
     TITLE = "rnnstep"
 
-    cursor: reactive[int] = reactive(0, init=False)
+    cursor: var[int] = var(0, init=False)  # a var: panels repaint only the lines a step changes
 
     def __init__(self, scenario: Scenario, digits: int = 6, theme: str | None = None,
                  screenshot_dir: str | Path | None = None) -> None:
@@ -43,26 +42,25 @@ class DebuggerApp(App):
         self.epoch = 0
         self._use(build_tape(scenario))
         self.loss_history = [self.tape.loss]
+        self._shown: dict[str, object] = {}  # what the title, note and sparkline show now
 
     def _use(self, tape: Tape) -> None:
         self.tape = tape
-        self.view = View(tape, 0, self.digits)
         self.breakpoints = navigation.scenario_breakpoints(tape)
         self.notes = navigation.notes_by_step(tape)
+        self.view = View(tape, 0, self.digits, notes=self.notes)
 
     # ------------------------------------------------------------------------- layout
 
     def compose(self) -> ComposeResult:
         with Vertical(id="main"):
             yield Static(id="titlebar")
-            yield NetworkStrip(id="strip")
+            yield NetworkStrip(self.view, id="strip")
             with Horizontal(id="middle"):
                 with Vertical(id="left"):
-                    with VerticalScroll(id="step-box"):
-                        yield StepDetail(id="step")
-                    yield NoteBox(id="note")
-                    yield GradientFlow(id="flow")
-                yield RunningSums(id="sums")
+                    yield StepDetail(self.view, id="step")
+                    yield GradientFlow(self.view, id="flow")
+                yield RunningSums(self.view, id="sums")
             with Horizontal(id="statusbar"):
                 yield Static(id="status")
                 yield Static("L by epoch ", id="loss-label")
@@ -74,47 +72,43 @@ class DebuggerApp(App):
         if self._theme_name:
             self.theme = self._theme_name
         self.query_one("#strip").border_title = "unrolled network"
+        self.query_one("#step").border_title = "current step"
         self.query_one("#sums").border_title = "running sums"
         self.query_one("#flow").border_title = "gradient flow"
         self._fit(self.size.width, self.size.height)
-        self.refresh_views()
+        self._show_title()
+        self._show_status()
 
     def on_resize(self, event) -> None:
         self._fit(event.size.width, event.size.height)
 
     def _fit(self, width: int, height: int) -> None:
-        self.screen.set_class(width < MIN_WIDTH or height < MIN_HEIGHT, "too-small")
+        main = self.screen_stack[0]  # the debugger's own screen, even while a modal is open over it
+        main.set_class(width < MIN_WIDTH or height < MIN_HEIGHT, "too-small")
 
-    def watch_cursor(self, cursor: int) -> None:
+    def watch_cursor(self, old: int, new: int) -> None:
         self.refresh_views()
+        if {old, new} & {0, self.last} or old > self.last:  # which keys are greyed out changes only at the ends
+            self.refresh_bindings()
 
     def refresh_views(self) -> None:
-        """Point every panel at the cursor's step."""
+        """Point every panel at the cursor's step (or at a new tape)."""
         self.view.cursor = self.cursor
         for panel in (NetworkStrip, StepDetail, RunningSums, GradientFlow):
             self.query_one(panel).show(self.view)
-        self.query_one("#step-box").border_title = step_title(self.view)
-        self.query_one("#step-box").scroll_home(animate=False)
+        self._show_title()
+        self._show_status()
+
+    def _show_title(self) -> None:
         s = self.tape.scenario
         title = Text("rnnstep", style="bold")
         title.append(f"  {s.name}", style="bold")
         title.append(f"   f = {s.activation}, g = {s.output_activation}, {s.loss}, T = {self.tape.T}"
                      + (f", truncate = {s.truncate}" if s.truncate else "") + (f", clip = {nt.fmt(s.clip)}" if s.clip else "")
                      + f"   epoch {self.epoch}", style="dim")
-        self.query_one("#titlebar", Static).update(title)
-        self._show_note()
-        self._show_status()
-
-    def _show_note(self) -> None:
-        note = self.query_one(NoteBox)
-        texts = self.notes.get(self.cursor, [])
-        if texts:
-            note.update(Text("✎ " + "\n✎ ".join(texts), style="italic"))
-        elif self.cursor == 0 and self.tape.scenario.description:
-            note.update(Text(" ".join(self.tape.scenario.description.split()), style="italic dim"))
-        else:
-            note.update("")
-        note.set_class(not texts and not (self.cursor == 0 and self.tape.scenario.description), "empty")
+        if title != self._shown.get("title"):
+            self._shown["title"] = title
+            self.query_one("#titlebar", Static).update(title, layout=False)
 
     def _show_status(self) -> None:
         steps = self.tape.steps
@@ -132,8 +126,10 @@ class DebuggerApp(App):
         if self.tape.nonfinite:
             status.append("   ⚠ overflow: inf/nan on this tape", style="bold white on red")
         status.append(f"   L = {nt.fmt(self.tape.loss, self.digits)}  epoch {self.epoch}", style="dim")
-        self.query_one("#status", Static).update(status)
-        self.query_one("#loss-history", Sparkline).data = list(self.loss_history)
+        self.query_one("#status", Static).update(status, layout=False)
+        if self._shown.get("losses") != len(self.loss_history):
+            self._shown["losses"] = len(self.loss_history)
+            self.query_one("#loss-history", Sparkline).data = list(self.loss_history)
 
     # ------------------------------------------------------------------------- actions
 
@@ -204,6 +200,8 @@ class DebuggerApp(App):
             self.cursor = 0
             self.notify(f"opened {scenario.name}", timeout=3)
 
+        from .screens import OpenScreen  # modal screens load on first use: start-up stays short
+
         self.push_screen(OpenScreen(), opened)
 
     def action_export(self) -> None:
@@ -226,6 +224,8 @@ class DebuggerApp(App):
                 return
             self.notify(f"wrote {path}", timeout=4)
 
+        from .screens import ExportScreen
+
         self.push_screen(ExportScreen(str(suggestion)), chosen)
 
     def action_screenshot(self) -> None:
@@ -239,6 +239,8 @@ class DebuggerApp(App):
         self.notify(f"saved {target}", timeout=4)
 
     def action_help(self) -> None:
+        from .screens import HelpScreen
+
         self.push_screen(HelpScreen())
 
 

@@ -17,8 +17,20 @@ from ..scenario import Scenario, ScenarioError, load_scenario, shipped_scenarios
 from . import keymap
 
 
+_MODAL_CSS = """
+    align: center middle;
+    background: $background 60%;
+    .modal-title { text-style: bold; color: $accent; margin-bottom: 1; }
+    .dim { color: $text-muted; }
+"""
+_BODY_CSS = ("border: thick $accent; background: $surface; padding: 1 2; height: auto; max-height: 90%; "
+             "min-width: 44; min-height: 8;")  # never squeezed to nothing on a tiny terminal
+
+
 class HelpScreen(ModalScreen[None]):
     """Every key, from the one keymap declaration, and how to read the screen."""
+
+    DEFAULT_CSS = "HelpScreen {" + _MODAL_CSS + "#help-body { width: 90; " + _BODY_CSS + " } }"
 
     BINDINGS = [Binding("escape,q,question_mark", "dismiss", "Close", id="rnnstep.help.close")]
 
@@ -46,6 +58,9 @@ class HelpScreen(ModalScreen[None]):
 
 class OpenScreen(ModalScreen[Scenario | None]):
     """Type a path or pick a shipped scenario; a bad file is an error here, nothing else changes."""
+
+    DEFAULT_CSS = ("OpenScreen {" + _MODAL_CSS + "#open-body { width: 80; " + _BODY_CSS + " } "
+                   "#open-shipped { height: auto; max-height: 12; } #open-error { height: auto; } }")
 
     BINDINGS = [Binding("escape", "dismiss", "Cancel", id="rnnstep.open.cancel")]
 
@@ -81,6 +96,9 @@ class OpenScreen(ModalScreen[Scenario | None]):
 
 class ExportScreen(ModalScreen[tuple[str, str] | None]):
     """Ask where to write the derivation; .md is markdown, .tex is LaTeX. Never overwrites."""
+
+    DEFAULT_CSS = ("ExportScreen {" + _MODAL_CSS + "#export-body { width: 80; " + _BODY_CSS + " } "
+                   "#export-error { height: auto; } }")
 
     BINDINGS = [Binding("escape", "dismiss", "Cancel", id="rnnstep.export.cancel")]
 

@@ -11,7 +11,6 @@ import math
 from dataclasses import dataclass, field
 
 from rich.console import Group, RenderableType
-from rich.table import Table
 from rich.text import Text
 
 from .. import notation as nt
@@ -42,6 +41,7 @@ class View:
     cursor: int = 0
     digits: int = 6
     hidden: set[str] = field(default_factory=set)  # value ids shown as "?" (the drill's question)
+    notes: dict[int, list[str]] = field(default_factory=dict)  # teaching notes by step index
 
     @property
     def step(self) -> Step:
@@ -79,8 +79,9 @@ def network_strip(view: View, width: int) -> Text:
     tail = 2 * C if single else 0
     visible = max(1, (max(width, 24) - 3 - tail) // C)
     lo, hi = _focus(view)
-    start = max(1, min(lo, hi - visible + 1))
-    start = min(start, max(1, T - visible + 1))
+    start = _page_start(lo - 1, visible, T) + 1  # pages, not a scroll: most steps redraw nothing here
+    if hi - start < visible and hi > start + visible - 1:
+        start = max(1, hi - visible + 1)
     end = min(T, start + visible - 1)
 
     path: set[int] = set()
@@ -153,6 +154,11 @@ def network_strip(view: View, width: int) -> Text:
     return out
 
 
+def _page_start(index: int, size: int, count: int) -> int:
+    """First item of the page of ``size`` items holding ``index`` (0-based), the last page kept full."""
+    return max(0, min((index // size) * size, count - size))
+
+
 def _focus(view: View) -> tuple[int, int]:
     step, T = view.step, view.tape.T
     if step.kind == "forward":
@@ -191,16 +197,36 @@ def step_title(view: View) -> str:
 
 
 def step_panel(view: View, max_factor_rows: int = 12) -> RenderableType:
+    """The current step's formulas and numbers, then any teaching note for it."""
     step = view.step
     if step.kind == "forward":
-        return _forward_detail(view, step.t)
-    if step.kind == "output":
-        return _output_detail(view, step.t)
-    if step.kind == "loss":
-        return _loss_detail(view)
-    if step.kind == "term":
-        return _term_detail(view, step, max_factor_rows)
-    return _update_detail(view, step.param)
+        detail = _forward_detail(view, step.t)
+    elif step.kind == "output":
+        detail = _output_detail(view, step.t)
+    elif step.kind == "loss":
+        detail = _loss_detail(view)
+    elif step.kind == "term":
+        detail = _term_detail(view, step, max_factor_rows)
+    else:
+        detail = _update_detail(view, step.param)
+    title = Text(step_title(view), style="bold underline")
+    note = note_text(view)
+    return Group(title, detail) if note is None else Group(title, detail, Text(""), note)
+
+
+def note_text(view: View) -> Text | None:
+    """The scenario's notes for this step, or its description at the first step."""
+    texts = view.notes.get(view.cursor, [])
+    if texts:
+        out = Text()
+        for i, text in enumerate(texts):
+            out.append(("\n" if i else "") + "✎ note  ", style="bold reverse yellow")
+            out.append(" " + text, style="italic")
+        return out
+    description = view.tape.scenario.description
+    if view.cursor == 0 and description:
+        return Text("✎ " + " ".join(description.split()), style="italic")
+    return None
 
 
 def _line(*parts: str | Text) -> Text:
@@ -265,31 +291,30 @@ def _term_detail(view: View, step: Step, max_rows: int) -> RenderableType:
     tape, d = view.tape, view.digits
     param, i = step.param, step.term
     table = tape.gradients[param]
-    factors = tape.factors(param, i)
+    count = tape.factor_count(param, i)
+    # a path far back has thousands of factors: fetch only the ones on screen
+    indices = list(range(count)) if count <= max_rows else [0, 1, 2, count - 2, count - 1]
+    factors = [tape.factor(param, i, j) for j in indices]
+    hidden = count - len(indices)
     symbol = nt.gradient_symbol(param)
     where = f"[{step.t},{step.k}]" if step.k is not None else f"[{step.t}]"
     term_id = f"gradients.{param}.term{where}"
     head = Text(f"{symbol} ∋ [", style="bold")
-    head.append(nt.term_symbol_compact(factors, keep=8), style=PATH)
+    head.append(nt.term_symbol_compact(factors, keep=8, hidden=hidden), style=PATH)
     head.append("]", style="bold")
 
-    grid = Table(box=None, padding=(0, 1), show_header=True, header_style="dim", expand=False)
-    grid.add_column("factor", no_wrap=True)
-    grid.add_column("formula", no_wrap=True)
-    grid.add_column("with numbers", no_wrap=True, overflow="ellipsis")
-    grid.add_column("value", justify="right", no_wrap=True)
-    shown = list(range(len(factors)))
-    if len(factors) > max_rows:
-        shown = list(range(3)) + [-1] + list(range(len(factors) - 2, len(factors)))
-    for j in shown:
-        if j == -1:
-            grid.add_row(Text(f"⋯ {len(factors) - 5} more", style="dim"), Text("f′(a_j)·w′", style="dim"), "", "")
-            continue
-        f = factors[j]
+    rows: list[tuple[Text, str, str, Text]] = []
+    for n, (j, f) in enumerate(zip(indices, factors)):
+        if hidden and n == 3:
+            rows.append((Text(f"⋯ {hidden} more", style="dim"), "f′(a_j)·w′", "", Text("")))
         style = USE if f.kind in ("immediate", "output_input") else ""
         fid = f"gradients.{param}.factor[{step.t},{step.k},{j + 1}]" if step.k is not None else \
             f"gradients.{param}.factor[{step.t},{j + 1}]"
-        grid.add_row(Text(f.symbol, style=style), f.formula, nt.factor_substituted(f, tape, d), view.num(f.value, fid))
+        rows.append((Text(f.symbol, style=style), f.formula, nt.factor_substituted(f, tape, d), view.num(f.value, fid)))
+    # fixed widths: rows shared by consecutive terms (∂L/∂ŷ, ∂ŷ/∂O_t) then stay identical on screen
+    sub_w = len(str(tape.T))
+    widths = (8 + 2 * sub_w, 12 + 2 * sub_w, 2 * (d + 7) + 3, d + 7)
+    grid = _columns([(Text("factor", style="dim"), "formula", "with numbers", Text("value", style="dim"))] + rows, widths)
     lines: list[RenderableType] = [head, grid]
     product = _line("  term = product of the factors = ", view.num(float(table.value[i]), term_id, "bold"))
     lines.append(product)
@@ -310,6 +335,27 @@ def _term_detail(view: View, step: Step, max_rows: int) -> RenderableType:
         lines.append(Text(f"  note: ∂L/∂ŷ·∂ŷ/∂z for bce with a sigmoid output is the finite ŷ − y = "
                           f"{nt.fmt(fused, d)}; the separate factors overflow at a saturated ŷ.", style="italic yellow"))
     return Group(*lines)
+
+
+def _columns(rows: list[tuple[Text, str, str, Text]], minimum: tuple[int, ...] = (0, 0, 0, 0)) -> Text:
+    """Rows of (symbol, formula, numbers, value) laid out in aligned columns, value right-justified."""
+    widths = [max([minimum[i]] + [len(row[i].plain if isinstance(row[i], Text) else row[i]) for row in rows])
+              for i in range(4)]
+    out = Text(no_wrap=True, overflow="ellipsis")
+    for n, row in enumerate(rows):
+        if n:
+            out.append("\n")
+        for i, cell in enumerate(row):
+            cell = cell if isinstance(cell, Text) else Text(cell, style="dim" if n == 0 else "")
+            width = widths[i]
+            gap = " " * (width - len(cell.plain))
+            out.append(" ")
+            if i == 3:
+                out.append(gap)
+            out.append_text(cell)
+            if i < 3:
+                out.append(gap + " ")
+    return out
 
 
 def _update_detail(view: View, param: str) -> RenderableType:
@@ -370,7 +416,8 @@ def sums_panel(view: View, height: int) -> Text:
 def _term_rows(view: View, out: Text, param: str, current: int, rows: int) -> None:
     table = view.tape.gradients[param]
     n = len(table)
-    lo = max(0, min(current - rows // 2, n - rows))
+    rows = max(1, rows - 2)  # room for the "⋮ earlier" and "⋮ more" lines
+    lo = _page_start(current, rows, n)
     hi = min(n, lo + rows)
     if lo > 0:
         out.append(f"   ⋮ {lo} earlier\n", style="dim")
@@ -407,63 +454,51 @@ def flow_param(view: View) -> str:
     return "w"
 
 
-def flow_chart(view: View, width: int, height: int = 5) -> Text:
-    """log₁₀|term| of one target step's terms against how far back the path reaches (t − k)."""
+def flow_chart(view: View, width: int, height: int = 8) -> Text:
+    """log₁₀|term| of one target step's terms, one bar per path, by how far back it reaches.
+
+    The scale spans the whole block of terms so that a new term never rescales the
+    others (and a step repaints only its own row); bars appear as terms are reached.
+    """
     tape, step = view.tape, view.step
     param = flow_param(view)
     table = tape.gradients[param]
     t = step.t if step.kind == "term" and step.param == param else int(tape.targets[-1])
     first = table.index_of(t, t)
-    values = [abs(float(v)) for v in table.value[first:first + t]]  # k = t … 1: distance 0 … t−1
+    magnitudes = [abs(float(v)) for v in table.value[first:first + t]]  # k = t … 1: 0 … t−1 steps back
     current = (step.term - first) if step.kind == "term" and step.param == param else None
-    reached = _phase_start(view, f"backward.{param}") + first  # step index of the block's first term
-    revealed = [reached + j <= view.cursor for j in range(len(values))]
-    label_width = 7
-    columns = max(1, width - label_width - 1)
-    bar = max(1, min(6, columns // max(1, len(values))))  # columns per term
-    shown = values[: columns // bar]
-    revealed = revealed[: len(shown)]
-    logs = [math.log10(v) if v > 0 and math.isfinite(v) else None for v in shown]
-    finite = [v for v, seen in zip(logs, revealed) if v is not None and seen]
-    title = Text(f"log₁₀|term| of {nt.gradient_symbol(param)} (target step {t}) by how far back the path "
-                 f"reaches, t − k →", style="bold")
-    if not any(revealed):
-        return Text.assemble(title, "\n", Text(f"  the bars appear as the backward pass reaches the terms of "
-                                               f"{nt.gradient_symbol(param)}", style="dim"))
+    block_start = _phase_start(view, f"backward.{param}") + first
+    logs = [math.log10(m) if m > 0 and math.isfinite(m) else None for m in magnitudes]
+    finite = [lg for lg in logs if lg is not None]
+    title = Text(f"log₁₀|term| of {nt.gradient_symbol(param)} (target {t}), one bar per path by steps "
+                 f"back t − k", style="bold")
+    rows = max(1, height - 1)
     if not finite:
-        return Text.assemble(title, "\n", Text("  (every term so far is 0 or not finite)", style="dim"))
+        return Text.assemble(title, "\n", Text("  (every term is 0 or not finite)", style="dim"))
     top, bottom = math.ceil(max(finite)), math.floor(min(finite))
     if top == bottom:
-        top += 1
-    levels = height * 8
-    blocks = " ▁▂▃▄▅▆▇█"
-    out = Text()
+        bottom -= 1
+    label_w, value_w = 9, view.digits + 7
+    bar_w = max(4, width - label_w - value_w - 2)
+    focus = current if current is not None else 0
+    lo = _page_start(focus, rows, len(magnitudes))
+    out = Text(no_wrap=True, overflow="crop")
     out.append_text(title)
-    for row in range(height):
+    out.append(f"   scale 1e{bottom} … 1e{top}", style="dim")
+    for j in range(lo, min(len(magnitudes), lo + rows)):
         out.append("\n")
-        decade = top - (top - bottom) * row / max(1, height - 1)
-        label = f"1e{round(decade)}" if row in (0, height - 1) or (height > 4 and row == height // 2) else ""
-        out.append(label.rjust(label_width - 1) + "┤", style="dim")
-        for j, lg in enumerate(logs):
-            if not revealed[j]:
-                out.append(("·" if row == height - 1 else " ").ljust(bar), style=FUTURE)
-                continue
-            if lg is None:
-                char = "0" if row == height - 1 else " "
-                out.append(char.ljust(bar), style="dim")
-                continue
-            filled = round((lg - bottom) / (top - bottom) * (levels - 1)) + 1
-            cell = filled - (height - 1 - row) * 8
-            char = blocks[max(0, min(8, cell))] if cell > 0 else " "
-            style = "bold yellow" if j == current else ("red" if math.isinf(shown[j]) else "cyan")
-            out.append(char * max(1, bar - 1) + (" " if bar > 1 else ""), style=style)
-    axis = Text(" " * (label_width - 1) + "└", style="dim")
-    step_label = max(1, 4 // bar + (1 if bar < 4 else 0))
-    for j in range(len(shown)):
-        text = str(j) if j % step_label == 0 else ""
-        axis.append(text.ljust(bar)[:bar], style="dim")
-    out.append("\n")
-    out.append_text(axis)
-    if len(values) > len(shown):
-        out.append(f"  (+{len(values) - len(shown)} further back)", style="dim")
+        here = j == current
+        out.append(f"{j:>4} back ", style="bold" if here else "dim")
+        if block_start + j > view.cursor:
+            out.append("·", style=FUTURE)
+            continue
+        lg = logs[j]
+        if lg is None:
+            cells, style = 0, "red" if math.isinf(magnitudes[j]) or math.isnan(magnitudes[j]) else "dim"
+        else:
+            cells = max(1, round((lg - bottom) / (top - bottom) * bar_w))
+            style = "bold yellow" if here else "cyan"
+        out.append("█" * cells + " " * (bar_w - cells), style=style)
+        out.append(" ")
+        out.append_text(view.num(float(table.value[first + j]), None, "bold" if here else "dim"))
     return out

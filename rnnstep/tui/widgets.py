@@ -1,39 +1,100 @@
-"""The debugger's panels: thin Textual widgets that render a ``View`` (see view.py)."""
+"""The debugger's panels: thin Textual widgets that render a ``View`` (see view.py).
+
+A step changes a handful of lines on a full screen, and a Textual repaint costs
+per line, so panels use Textual's line API: each keeps its content as rendered
+lines and, on a new step, repaints only the lines that differ.
+"""
 
 from __future__ import annotations
 
 from rich.console import RenderableType
+from rich.segment import Segment
 from rich.text import Text
+from textual.geometry import Region, Size
+from textual.strip import Strip
 from textual.widget import Widget
-from textual.widgets import Static
 
 from . import view as v
 
 
 class Panel(Widget):
-    """A widget drawn from a View; ``show`` swaps the view and repaints."""
+    """A widget drawn from a View, repainting only the lines that changed."""
 
     DEFAULT_CSS = "Panel { height: auto; }"
+    #: is the panel's height its content's (height: auto), so that a new line count needs a layout?
+    SIZED_BY_CONTENT = False
 
-    def __init__(self, *args, **kwargs) -> None:
-        super().__init__(*args, **kwargs)
-        self.view: v.View | None = None
+    def __init__(self, view: v.View | None = None, **kwargs) -> None:
+        super().__init__(**kwargs)
+        self.view = view
+        self._lines: list[Strip] = []
+        self._lines_for = (-1, -1)  # the content size the lines were rendered for
+        self._content: RenderableType | None = None  # what the lines were rendered from
 
     def show(self, view: v.View) -> None:
         self.view = view
-        self.refresh(layout=True)
-
-    def render(self) -> RenderableType:
-        if self.view is None:
-            return Text("")
-        return self.draw(self.view)
+        self._redraw()
 
     def draw(self, view: v.View) -> RenderableType:  # pragma: no cover - abstract
         raise NotImplementedError
 
+    def _render_lines(self, width: int, content: RenderableType | None = None) -> list[Strip]:
+        if self.view is None or width <= 0:
+            return []
+        content = self.draw(self.view) if content is None else content
+        self._content = content
+        console = self.app.console
+        options = console.options.update(width=width, height=None, highlight=False, markup=False)
+        lines = console.render_lines(content, options, pad=True)
+        strips = [Strip(Segment.simplify(line), width) for line in lines]
+        if not self.SIZED_BY_CONTENT:  # a fixed box: always exactly its height, so no layout is ever needed
+            height = self.content_size.height
+            strips = strips[:height] + [Strip.blank(width)] * (height - len(strips))
+        return strips
+
+    def _redraw(self) -> None:
+        size = (self.content_size.width, self.content_size.height)
+        width = size[0]
+        if self.view is None:
+            return
+        content = self.draw(self.view)
+        if size == self._lines_for and _same_text(content, self._content):
+            return  # nothing to show differently: skip rendering altogether
+        new = self._render_lines(width, content)
+        old, self._lines = self._lines, new
+        if size != self._lines_for or len(new) != len(old):
+            self._lines_for = size
+            self.refresh(layout=self.SIZED_BY_CONTENT and len(new) != len(old))
+            return
+        for y, (before, after) in enumerate(zip(old, new)):
+            if before != after:
+                self.refresh(Region(0, y, width, 1))
+
+    def render_line(self, y: int) -> Strip:
+        size = (self.content_size.width, self.content_size.height)
+        if self._lines_for != size:  # first paint, or resized: render for the new size
+            self._lines_for = size
+            self._lines = self._render_lines(size[0])
+        if y < len(self._lines):
+            return self._lines[y].apply_style(self.rich_style)
+        return Strip.blank(self.content_size.width, self.rich_style)
+
+    def get_content_height(self, container: Size, viewport: Size, width: int) -> int:
+        if not self._lines or self._lines_for[0] != width:
+            self._lines = self._render_lines(width)
+            self._lines_for = (width, len(self._lines))
+        return len(self._lines)
+
+
+def _same_text(a: RenderableType | None, b: RenderableType | None) -> bool:
+    """Cheap equality for Text content (other renderables count as changed)."""
+    return isinstance(a, Text) and isinstance(b, Text) and a.plain == b.plain and a.spans == b.spans
+
 
 class NetworkStrip(Panel):
     """x₁…x_T → O₁…O_T → ŷ → L, windowed around the current step."""
+
+    SIZED_BY_CONTENT = True
 
     def draw(self, view: v.View) -> RenderableType:
         return v.network_strip(view, self.content_size.width)
@@ -57,8 +118,9 @@ class GradientFlow(Panel):
     """log₁₀|term| against how far back each path reaches."""
 
     def draw(self, view: v.View) -> RenderableType:
-        return v.flow_chart(view, self.content_size.width, height=max(2, min(10, self.content_size.height - 2)))
+        return v.flow_chart(view, self.content_size.width, height=max(2, self.content_size.height))
 
 
-class NoteBox(Static):
-    """The scenario's teaching note for this step (or its description at the start)."""
+def panel_text(panel: Panel) -> str:
+    """What a panel shows now, as plain text (for tests and screen readers)."""
+    return "\n".join(strip.text.rstrip() for strip in panel._lines)

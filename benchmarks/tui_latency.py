@@ -1,0 +1,104 @@
+"""Benchmark: the debugger in a real terminal (tmux, 140×45) beside a bare Textual app.
+
+    python benchmarks/tui_latency.py [--presses N]
+
+For each app: time to first frame (from starting the command to the first
+screen that shows "Step 1 of"), and keypress-to-screen latency (from
+`tmux send-keys` to the screen showing the next "Step i of"), median of N.
+rnnstep runs at T = 4 (the notes) and T = 5,000 (final target), stepping forward
+from the start and backward from the end, where a term has 5,002 factors.
+The screen is read with `tmux capture-pane` every millisecond or so; the same
+polling applies to every app, so the ratios are fair. Goals (issue 3): first
+frame within 1.5× and a step within 2× of the bare app.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import shlex
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+
+
+def tmux(*args: str) -> str:
+    return subprocess.run(["tmux", *args], capture_output=True, text=True).stdout
+
+
+def wait_for(session: str, marker: str, timeout: float = 30.0) -> float:
+    start = time.perf_counter()
+    while time.perf_counter() - start < timeout:
+        if marker in tmux("capture-pane", "-p", "-t", session):
+            return time.perf_counter()
+        time.sleep(0.001)
+    raise TimeoutError(f"{marker!r} never appeared in {session}")
+
+
+def measure(name: str, command: list[str], presses: int, from_end: int | None = None) -> tuple[float, float]:
+    session = f"bench-{os.getpid()}-{name}"
+    cmd = " ".join(shlex.quote(c) for c in command)
+    start = time.perf_counter()
+    subprocess.run(["tmux", "new-session", "-d", "-s", session, "-x", "140", "-y", "45", cmd], check=True)
+    try:
+        first = wait_for(session, "Step 1 of") - start
+        screen = tmux("capture-pane", "-p", "-t", session)
+        total = int(screen.split("Step 1 of ", 1)[1].split()[0]) if "Step 1 of many" not in screen else 10**9
+        key, step = "n", 1
+        if from_end is not None:
+            tmux("send-keys", "-t", session, "End")
+            wait_for(session, f"Step {from_end} of")
+            key, step = "p", from_end
+        latencies = []
+        for _ in range(presses):
+            if (key == "n" and step == total) or (key == "p" and step == 1):
+                key = "p" if key == "n" else "n"  # turn round at either end
+            step += 1 if key == "n" else -1
+            sent = time.perf_counter()
+            tmux("send-keys", "-t", session, key)
+            latencies.append(wait_for(session, f"Step {step} of") - sent)
+        return first, statistics.median(latencies)
+    finally:
+        tmux("kill-session", "-t", session)
+
+
+def long_scenario(T: int) -> str:
+    import numpy as np
+
+    x = np.round(np.random.default_rng(1).uniform(-1, 1, T), 3).tolist()
+    return f'title = "T = {T}"\n[weights]\nw = 0.5\nw_prime = 0.9\nb = 0.1\n[data]\nx = {x}\ny = 0.2\n'
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--presses", type=int, default=30)
+    args = parser.parse_args()
+    python = sys.executable
+    with tempfile.TemporaryDirectory() as tmp:
+        long = Path(tmp) / "long.toml"
+        long.write_text(long_scenario(5000))
+        steps_long = 5000 + 2 + 3 * 5000 + 2 + 5
+        runs = [
+            ("bare Textual app", [python, str(HERE / "bare_app.py")], None),
+            *([("big", [python, "/tmp/bigbare.py"], None)] if os.environ.get("BIG") else []),
+            ("rnnstep, T = 4", [python, "-m", "rnnstep"], None),
+            ("rnnstep, T = 5,000 (forward)", [python, "-m", "rnnstep", str(long)], None),
+            ("rnnstep, T = 5,000 (backward, k ≈ 1)", [python, "-m", "rnnstep", str(long)], steps_long - 6),
+        ]
+        results = {}
+        for name, command, from_end in runs:
+            results[name] = measure(name.split(",")[0].replace(" ", ""), command, args.presses,
+                                    None if from_end is None else steps_long)
+        base_first, base_step = results["bare Textual app"]
+        print(f"{'app':40} {'first frame':>12} {'× bare':>7} {'step':>9} {'× bare':>7}   (median of {args.presses} presses)")
+        for name, (first, step) in results.items():
+            print(f"{name:40} {first * 1e3:10.0f}ms {first / base_first:7.2f} {step * 1e3:7.1f}ms {step / base_step:7.2f}")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,225 @@
+"""Pilot tests: the debugger shows the engine's numbers, step by step, both ways."""
+
+from __future__ import annotations
+
+import random
+
+import pytest
+
+import rnnstep
+from rnnstep import notation as nt
+from rnnstep.tui.widgets import RunningSums, StepDetail, panel_text
+
+from .apps import debugger
+
+SIZE = (140, 45)
+
+
+def shown(app, widget) -> str:
+    """The plain text a panel shows now."""
+    return panel_text(app.query_one(widget))
+
+
+async def test_stepping_shows_the_engines_running_sums_both_ways():
+    app = debugger()
+    tape = rnnstep.build_tape(rnnstep.default_scenario())
+    async with app.run_test(size=SIZE) as pilot:
+        start = tape.steps.phase_start("backward.w_prime")
+        for _ in range(start):
+            await pilot.press("n")
+        for i in range(4):
+            assert app.cursor == start + i
+            text = shown(app, RunningSums)
+            expected = nt.fmt(float(tape.gradients["w_prime"].running_sum[i]))
+            assert f"Σ {expected}" in text, text
+            assert nt.fmt(float(tape.gradients["w_prime"].value[i])) in shown(app, StepDetail)
+            await pilot.press("n")
+        # and back again, exactly
+        for i in reversed(range(4)):
+            await pilot.press("p")
+            assert app.cursor == start + i
+            assert f"Σ {nt.fmt(float(tape.gradients['w_prime'].running_sum[i]))}" in shown(app, RunningSums)
+
+
+async def test_end_shows_every_total_and_update():
+    app = debugger()
+    tape = rnnstep.build_tape(rnnstep.default_scenario())
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("end")
+        text = shown(app, RunningSums)
+        for param, table in tape.gradients.items():
+            assert f"{nt.gradient_symbol(param):10} = {nt.fmt(table.total)}" in text
+        for param, u in tape.updates.items():
+            assert nt.fmt(u.new) in text
+        await pilot.press("home")
+        assert app.cursor == 0
+
+
+async def test_breakpoints_continue_and_phases():
+    app = debugger()
+    tape = app.tape
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("c")  # scenario breakpoint: backward.w_prime
+        assert app.cursor == tape.steps.phase_start("backward.w_prime")
+        await pilot.press("c")
+        assert app.cursor == tape.steps.phase_start("backward.w")
+        await pilot.press("n", "b")  # a breakpoint of our own
+        mine = app.cursor
+        await pilot.press("home", "c", "c", "c")
+        assert app.cursor == mine
+        await pilot.press("b", "home", "c", "c", "c")  # removed again: runs to the end
+        assert app.cursor == len(tape.steps) - 1
+        await pilot.press("home", "right_square_bracket")
+        assert tape.steps[app.cursor].phase == "loss"
+        await pilot.press("right_square_bracket", "right_square_bracket")
+        assert tape.steps[app.cursor].phase == "backward.w"
+        await pilot.press("n", "left_square_bracket")
+        assert app.cursor == tape.steps.phase_start("backward.w")
+        await pilot.press("left_square_bracket")
+        assert app.cursor == tape.steps.phase_start("backward.w_prime")
+
+
+async def test_update_starts_the_next_epoch_on_the_new_weights():
+    app = debugger()
+    first = app.tape
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("end", "u")
+        assert app.epoch == 1 and app.cursor == 0
+        for param, u in first.updates.items():
+            assert getattr(app.tape.scenario, param) == u.new
+        for _ in range(4):
+            await pilot.press("u")
+        assert app.epoch == 5 and len(app.loss_history) == 6
+        assert app.loss_history[-1] < app.loss_history[0]  # gradient descent works on this scenario
+
+
+async def test_open_a_bad_file_keeps_the_scenario_and_shows_the_error(tmp_path):
+    bad = tmp_path / "bad.toml"
+    bad.write_text("[weights]\nw = 'x'\n")
+    app = debugger()
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("n", "n")
+        await pilot.press("o")
+        await pilot.click("#open-path")
+        for ch in str(bad):
+            await pilot.press(ch)
+        await pilot.press("enter")
+        error = str(app.screen.query_one("#open-error").render())
+        assert "bad.toml: weights.w: expected a finite number" in error
+        await pilot.press("escape")
+        assert app.tape.scenario.title == "The notes' four steps" and app.cursor == 2
+        await pilot.press("o")
+        await pilot.click("#open-path")
+        for ch in str(rnnstep.scenario.SCENARIO_DIR / "relu-dead-step.toml"):
+            await pilot.press(ch)
+        await pilot.press("enter")
+        assert app.tape.scenario.title == "ReLU with a dead step" and app.cursor == 0
+
+
+async def test_export_writes_once_and_never_overwrites(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    app = debugger()
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("e", "enter")
+        await pilot.pause()
+        written = tmp_path / "notes-four-steps-derivation.md"
+        assert written.read_text().startswith("# The notes' four steps")
+        written.write_text("my edits")
+        await pilot.press("e")  # suggests a new name
+        assert app.screen.query_one("#export-path").value.endswith("notes-four-steps-derivation-2.md")
+        field = app.screen.query_one("#export-path")
+        field.value = str(written)
+        await pilot.press("enter")
+        assert "already exists" in str(app.screen.query_one("#export-error").render())
+        assert written.read_text() == "my edits"
+
+
+async def test_screenshot_never_overwrites(tmp_path):
+    app = debugger(screenshot_dir=tmp_path)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("s", "s")
+        await pilot.pause()
+        names = sorted(p.name for p in tmp_path.iterdir())
+        assert names == ["rnnstep-notes-four-steps-step1-2.svg", "rnnstep-notes-four-steps-step1.svg"]
+        assert all(p.read_text().startswith("<svg") for p in tmp_path.iterdir())
+
+
+async def test_tiny_terminal_shows_a_note_instead_of_garbage():
+    app = debugger()
+    async with app.run_test(size=(50, 15)) as pilot:
+        assert app.screen.has_class("too-small")
+        assert app.query_one("#too-small").display
+        await pilot.press("n", "n")
+        await pilot.resize_terminal(60, 20)
+        await pilot.pause()
+        assert not app.screen.has_class("too-small")
+        assert app.cursor == 2
+
+
+async def test_overflowing_scenario_is_shown_not_a_crash():
+    scenario = rnnstep.load_scenario("""
+[rnn]
+activation = "identity"
+[weights]
+w = 1e200
+w_prime = 1e200
+b = 0.0
+[data]
+x = [1e200, 1e200, 1e200]
+y = 0.0
+""")
+    from rnnstep.tui.app import DebuggerApp
+
+    app = DebuggerApp(scenario)
+    async with app.run_test(size=SIZE) as pilot:
+        for _ in range(len(app.tape.steps)):
+            await pilot.press("n")
+        assert "overflow" in str(app.query_one("#status").render())
+        await pilot.press("u")  # a non-finite update is refused, not applied
+        assert app.epoch == 0
+
+
+@pytest.mark.parametrize("name", ["notes-four-steps", "target-every-step", "truncated-bptt",
+                                  "exploding-gradients-clipped", "binary-classification"])
+async def test_every_step_of_shipped_scenarios_renders(name):
+    app = debugger(name)
+    async with app.run_test(size=SIZE) as pilot:
+        for _ in range(len(app.tape.steps) + 2):
+            await pilot.press("n")
+        assert app.cursor == len(app.tape.steps) - 1
+        for _ in range(len(app.tape.steps) + 2):
+            await pilot.press("p")
+        assert app.cursor == 0
+
+
+KEYS = list("npgGcbuq?[]") * 3 + ["right", "left", "space", "home", "end", "escape", "enter", "tab", "x", "1",
+                                 "right_square_bracket", "left_square_bracket", "question_mark", "o", "e", "s",
+                                 "ctrl+p", "up", "down", "backspace"]
+
+
+@pytest.mark.parametrize("seed", range(4))
+async def test_random_keys_and_sizes_never_crash(seed, tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)  # exports and screenshots land here
+    import asyncio
+
+    import textual.app
+
+    async def yield_once(*args, **kwargs):  # Pilot's idle-wait after each key, minus the waiting
+        await asyncio.sleep(0)
+
+    monkeypatch.setattr(textual.app, "wait_for_idle", yield_once)
+    rng = random.Random(seed)
+    app = debugger(rng.choice(["notes-four-steps", "vanishing-gradients", "target-every-step",
+                               "exploding-gradients"]), screenshot_dir=tmp_path)
+    async with app.run_test(size=(rng.randint(40, 160), rng.randint(12, 50))) as pilot:
+        for i in range(600):
+            key = rng.choice(KEYS)
+            if key == "q" and app.screen is app.screen_stack[0]:
+                continue  # quitting ends the run; everything else is fair
+            await pilot.press(key)
+            if app.return_code is not None:
+                break  # quit through the command palette: a way out, not a crash
+            if i % 50 == 0:
+                await pilot.resize_terminal(rng.randint(30, 170), rng.randint(8, 55))
+            assert 0 <= app.cursor < len(app.tape.steps)
+    # an exception inside the app is re-raised by run_test on exit, failing the test
