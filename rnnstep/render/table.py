@@ -9,6 +9,7 @@ console, costs more than the whole engine on a small scenario.
 from __future__ import annotations
 
 import math
+import os
 import textwrap
 import unicodedata
 from dataclasses import dataclass
@@ -137,21 +138,28 @@ def render_tables(tape: Tape, digits: int = 6) -> list[Styled]:
 
 
 def print_tables(tape: Tape, out: TextIO, digits: int = 6, color: bool | None = None) -> None:
-    """Print the tables: styled through Rich on a terminal, plain text otherwise."""
+    """Print the tables: styled on a terminal (unless NO_COLOR is set), plain text otherwise."""
     parts = render_tables(tape, digits)
     if color is None:
-        color = out.isatty()
+        color = out.isatty() and not os.environ.get("NO_COLOR") and os.environ.get("TERM") != "dumb"
     if not color:
         out.write("\n\n".join(part.plain for part in parts) + "\n")
         return
-    from rich.console import Console
-    from rich.text import Text
+    # Rich's Style renders the escape codes; its Console would cost more to import than the whole trace
+    from rich.color import ColorSystem
+    from rich.style import Style
 
-    console = Console(file=out, force_terminal=True)
+    styles: dict[str, Style] = {}
+    chunks = []
     for i, part in enumerate(parts):
         if i:
-            console.print()
-        text = Text()
-        for chunk, style in part.runs:
-            text.append(chunk, style=style)
-        console.print(text, soft_wrap=True)  # laid out already: let long rows run on
+            chunks.append("\n\n")
+        for text, style in part.runs:
+            if not style:
+                chunks.append(text)
+                continue
+            rich_style = styles.get(style) or styles.setdefault(style, Style.parse(style))
+            # style each line on its own so that no escape code spans a line break
+            chunks.append("\n".join(rich_style.render(line, color_system=ColorSystem.STANDARD) if line else ""
+                                    for line in text.split("\n")))
+    out.write("".join(chunks) + "\n")

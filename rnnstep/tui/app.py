@@ -12,14 +12,14 @@ from rich.text import Text
 from textual.app import App, ComposeResult
 from textual.containers import Horizontal, Vertical
 from textual.reactive import var
-from textual.widgets import Footer, Sparkline, Static
+from textual.widgets import Static
 
 from .. import notation as nt
 from ..scenario import Scenario
 from ..tape import Tape, build_tape
 from . import keymap, navigation
-from .view import View
-from .widgets import GradientFlow, NetworkStrip, RunningSums, StepDetail
+from .view import View, sparkline
+from .widgets import GradientFlow, KeyBar, NetworkStrip, RunningSums, StepDetail
 
 MIN_WIDTH, MIN_HEIGHT = 60, 20
 
@@ -61,11 +61,8 @@ class DebuggerApp(App):
                     yield StepDetail(self.view, id="step")
                     yield GradientFlow(self.view, id="flow")
                 yield RunningSums(self.view, id="sums")
-            with Horizontal(id="statusbar"):
-                yield Static(id="status")
-                yield Static("L by epoch ", id="loss-label")
-                yield Sparkline(self.loss_history, id="loss-history")
-            yield Footer()
+            yield Static(id="status")
+            yield KeyBar(id="keys")
         yield Static(f"terminal too small: rnnstep needs at least {MIN_WIDTH}×{MIN_HEIGHT}", id="too-small")
 
     def on_mount(self) -> None:
@@ -90,6 +87,7 @@ class DebuggerApp(App):
         self.refresh_views()
         if {old, new} & {0, self.last} or old > self.last:  # which keys are greyed out changes only at the ends
             self.refresh_bindings()
+            self.query_one(KeyBar).refresh()
 
     def refresh_views(self) -> None:
         """Point every panel at the cursor's step (or at a new tape)."""
@@ -126,10 +124,10 @@ class DebuggerApp(App):
         if self.tape.nonfinite:
             status.append("   ⚠ overflow: inf/nan on this tape", style="bold white on red")
         status.append(f"   L = {nt.fmt(self.tape.loss, self.digits)}  epoch {self.epoch}", style="dim")
+        if len(self.loss_history) > 1:
+            status.append("  L by epoch ", style="dim")
+            status.append(sparkline(self.loss_history[-24:]), style="bold cyan")
         self.query_one("#status", Static).update(status, layout=False)
-        if self._shown.get("losses") != len(self.loss_history):
-            self._shown["losses"] = len(self.loss_history)
-            self.query_one("#loss-history", Sparkline).data = list(self.loss_history)
 
     # ------------------------------------------------------------------------- actions
 

@@ -62,6 +62,17 @@ def _phase_start(view: View, phase: str) -> int:
     return view.tape.steps.phase_start(phase)
 
 
+def sparkline(values: list[float]) -> str:
+    """▁▂▃▅▇ for a short series (non-finite values as ·)."""
+    finite = [v for v in values if math.isfinite(v)]
+    if not finite:
+        return "·" * len(values)
+    lo, hi = min(finite), max(finite)
+    bars = "▁▂▃▄▅▆▇█"
+    return "".join("·" if not math.isfinite(v) else bars[0 if hi == lo else round((v - lo) / (hi - lo) * 7)]
+                   for v in values)
+
+
 # ----------------------------------------------------------------------------- the unrolled network
 
 def network_strip(view: View, width: int) -> Text:
@@ -431,7 +442,7 @@ def _term_rows(view: View, out: Text, param: str, current: int, rows: int) -> No
             continue
         cut = bool(table.truncated[i])
         value = view.num(float(table.value[i]), f"gradients.{param}.term{where}", TRUNCATED if cut else "")
-        value.truncate(12, pad=True)
+        out.append(" " * max(0, 12 - len(value.plain)))  # right-aligned: signs and magnitudes line up
         out.append_text(value)
         if cut:
             out.append(" cut", style="dim")
@@ -470,8 +481,7 @@ def flow_chart(view: View, width: int, height: int = 8) -> Text:
     block_start = _phase_start(view, f"backward.{param}") + first
     logs = [math.log10(m) if m > 0 and math.isfinite(m) else None for m in magnitudes]
     finite = [lg for lg in logs if lg is not None]
-    title = Text(f"log₁₀|term| of {nt.gradient_symbol(param)} (target {t}), one bar per path by steps "
-                 f"back t − k", style="bold")
+    title = Text(f"log₁₀|term| of {nt.gradient_symbol(param)} by steps back t − k (target {t})", style="bold")
     rows = max(1, height - 1)
     if not finite:
         return Text.assemble(title, "\n", Text("  (every term is 0 or not finite)", style="dim"))
@@ -499,6 +509,7 @@ def flow_chart(view: View, width: int, height: int = 8) -> Text:
             cells = max(1, round((lg - bottom) / (top - bottom) * bar_w))
             style = "bold yellow" if here else "cyan"
         out.append("█" * cells + " " * (bar_w - cells), style=style)
-        out.append(" ")
-        out.append_text(view.num(float(table.value[first + j]), None, "bold" if here else "dim"))
+        value = view.num(float(table.value[first + j]), None, "bold" if here else "dim")
+        out.append(" " * max(1, value_w - len(value.plain)))
+        out.append_text(value)
     return out

@@ -124,3 +124,40 @@ class GradientFlow(Panel):
 def panel_text(panel: Panel) -> str:
     """What a panel shows now, as plain text (for tests and screen readers)."""
     return "\n".join(strip.text.rstrip() for strip in panel._lines)
+
+
+class KeyBar(Widget):
+    """The footer: the keymap's shown keys on one line; greyed when they do nothing; clickable.
+
+    One widget rather than Textual's Footer (a widget per key), which costs more
+    start-up time than the rest of the screen.
+    """
+
+    DEFAULT_CSS = "KeyBar { height: 1; background: $footer-background; }"
+
+    def __init__(self, **kwargs) -> None:
+        super().__init__(**kwargs)
+        self._spans: list[tuple[int, int, str]] = []  # (start, end, action) for clicks
+
+    def render(self) -> RenderableType:
+        from .keymap import KEYS
+
+        out = Text(no_wrap=True, overflow="ellipsis")
+        self._spans = []
+        for key in KEYS:
+            if not key.show:
+                continue
+            enabled = self.app.check_action(key.action, ()) is True
+            label = key.key_display or key.keys.split(",")[0]
+            start = len(out.plain)
+            out.append(f" {label} ", style="bold" if enabled else "dim")
+            out.append(f"{key.description} ", style="" if enabled else "dim")
+            self._spans.append((start, len(out.plain), key.action))
+        out.append(" ctrl+p commands", style="dim")
+        return out
+
+    async def on_click(self, event) -> None:
+        for start, end, action in self._spans:
+            if start <= event.x < end:
+                await self.app.run_action(action)
+                return

@@ -89,3 +89,24 @@ def test_output_to_a_device_writes_into_it_and_leaves_it_a_device(tmp_path):
     assert main(["trace", "--format", "json", "-o", str(fifo)]) == 0
     assert json.loads(reader.communicate(timeout=10)[0])["loss"] > 0
     assert stat.S_ISFIFO(os.stat(fifo).st_mode)
+
+
+def test_table_colours_on_a_terminal_and_not_with_no_color(monkeypatch):
+    import io
+
+    import rnnstep
+    from rnnstep.render.table import print_tables
+
+    tape = rnnstep.build_tape(rnnstep.default_scenario())
+    coloured = io.StringIO()
+    print_tables(tape, coloured, color=True)
+    assert "\x1b[1m" in coloured.getvalue() and "∂L/∂w′ = -0.0251264" in coloured.getvalue()
+
+    class Terminal(io.StringIO):
+        def isatty(self):
+            return True
+
+    monkeypatch.setenv("NO_COLOR", "1")
+    plain = Terminal()
+    print_tables(tape, plain)
+    assert "\x1b[" not in plain.getvalue() and "∂L/∂w′ = -0.0251264" in plain.getvalue()
