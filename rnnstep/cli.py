@@ -15,7 +15,6 @@ from typing import Callable, NoReturn, TextIO
 
 from .scenario import Scenario, ScenarioError, default_scenario, load_scenario
 
-COMMANDS = ("open", "trace", "check", "scenarios")
 
 
 class UsageError(Exception):
@@ -35,6 +34,26 @@ def _digits(text: str) -> int:
         raise argparse.ArgumentTypeError(f"expected a whole number from 1 to 17, found {text!r}") from None
     if not 1 <= value <= 17:
         raise argparse.ArgumentTypeError(f"expected a whole number from 1 to 17, found {value}")
+    return value
+
+
+def _positive_int(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a whole number ≥ 1, found {text!r}") from None
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"expected a whole number ≥ 1, found {value}")
+    return value
+
+
+def _non_negative(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a number ≥ 0, found {text!r}") from None
+    if not value >= 0 or value == float("inf"):
+        raise argparse.ArgumentTypeError(f"expected a finite number ≥ 0, found {text!r}")
     return value
 
 
@@ -65,6 +84,27 @@ def build_parser() -> Parser:
     _file_argument(check)
 
     sub.add_parser("scenarios", help="list the shipped scenarios")
+
+    drill = sub.add_parser("drill", help="predict each value before it is shown")
+    _file_argument(drill)
+    drill.add_argument("--seed", type=int, help="with no FILE: the random scenario's seed (default: a fresh one, printed)")
+    drill.add_argument("--plain", action="store_true", help="line-oriented questions on stdin/stdout")
+    drill.add_argument("--only", choices=("forward", "backward", "terms", "sums", "update"), help="one kind of question")
+    drill.add_argument("--count", type=_positive_int, help="stop after N questions")
+    drill.add_argument("--rtol", type=_non_negative, default=0.01, help="relative tolerance (default 0.01)")
+    drill.add_argument("--atol", type=_non_negative, default=1e-9, help="absolute tolerance (default 1e-9)")
+    drill.add_argument("--history", metavar="PATH", help="the history file (default $XDG_DATA_HOME/rnnstep/history.jsonl)")
+    drill.add_argument("--review", action="store_true", help="ask the kinds you get wrong most (from the history)")
+    drill.add_argument("--digits", type=_digits, default=6, help="significant digits shown (default 6)")
+
+    new = sub.add_parser("new", help="write a scenario file for a teacher to edit")
+    new.add_argument("--random", action="store_true", help="a random hand-friendly scenario (else the notes' one)")
+    new.add_argument("--seed", type=int, help="the random scenario's seed (default: a fresh one)")
+    new.add_argument("-o", "--output", metavar="PATH", help="write to PATH instead of standard output")
+    new.add_argument("--force", action="store_true", help="overwrite PATH if it exists")
+
+    stats = sub.add_parser("stats", help="accuracy per kind of quantity over time, from the drill history")
+    stats.add_argument("--history", metavar="PATH", help="the history file (default $XDG_DATA_HOME/rnnstep/history.jsonl)")
     return parser
 
 
@@ -186,8 +226,100 @@ def cmd_open(args: argparse.Namespace) -> int:
     return run_app(scenario, digits=args.digits, theme=args.theme)
 
 
+def _fresh_seed() -> int:
+    import secrets
+
+    return secrets.randbelow(1_000_000)
+
+
+def cmd_drill(args: argparse.Namespace) -> int:
+    from .drill.history import History, HistoryError, default_path
+    from .drill.questions import questions
+    from .drill.review import pick_review
+    from .drill.session import DrillSession
+    from .tape import build_tape
+
+    seed = None
+    if args.file is None:
+        from .drill.randomize import random_scenario
+
+        seed = _fresh_seed() if args.seed is None else args.seed
+        scenario = random_scenario(seed)
+    else:
+        if args.seed is not None:
+            raise UsageError("drill: --seed chooses a random scenario; it cannot go with a FILE")
+        scenario = read_scenario(args.file)
+    tape = build_tape(scenario)
+    history = History(Path(args.history) if args.history else default_path())
+    chosen = questions(tape, args.only, args.digits)
+    warning = None
+    if args.review:
+        try:
+            loaded = history.load()
+        except HistoryError as exc:
+            raise UsageError(str(exc)) from None
+        warning = loaded.warning
+        chosen = pick_review(chosen, loaded.records, args.count or 10)
+    elif args.count:
+        chosen = chosen[: args.count]
+    session = DrillSession(tape, chosen, history, args.rtol, args.atol, args.digits)
+    header = [f"rnnstep drill: {scenario.name}" + (f" — repeat it with --seed {seed}" if seed is not None else ""),
+              "answer each question with a number, or: hint, skip, quit"]
+    if warning:
+        print(f"rnnstep: warning: {history.path}: {warning}", file=sys.stderr)
+    try:
+        if args.plain:
+            from .drill.plain import run_plain
+
+            return run_plain(session, sys.stdin, sys.stdout, header)
+        from .drill.tui import DrillApp
+
+        DrillApp(session, header=" · ".join(header)).run()
+        print(session.score)
+        return 0
+    except HistoryError as exc:
+        raise UsageError(str(exc)) from None
+
+
+def cmd_new(args: argparse.Namespace) -> int:
+    if args.random:
+        from .drill.randomize import random_scenario_text
+
+        seed = _fresh_seed() if args.seed is None else args.seed
+        text = random_scenario_text(seed)
+    else:
+        if args.seed is not None:
+            raise UsageError("new: --seed goes with --random")
+        from .scenario import DEFAULT_NAME, SCENARIO_DIR
+
+        text = (SCENARIO_DIR / f"{DEFAULT_NAME}.toml").read_text(encoding="utf-8")
+    write_output(args.output, args.force, lambda out: out.write(text))
+    return 0
+
+
+def cmd_stats(args: argparse.Namespace) -> int:
+    from rich.console import Console
+
+    from .drill.history import History, HistoryError, default_path
+    from .drill.stats import stats_table
+
+    history = History(Path(args.history) if args.history else default_path())
+    try:
+        loaded = history.load()
+    except HistoryError as exc:
+        raise UsageError(str(exc)) from None
+    if loaded.warning:
+        print(f"rnnstep: warning: {history.path}: {loaded.warning}", file=sys.stderr)
+    if not loaded.records:
+        print(f"no drill answers in {history.path} yet: try `rnnstep drill`")
+        return 0
+    Console().print(stats_table(loaded.records))
+    return 0
+
+
 HANDLERS: dict[str, Callable[[argparse.Namespace], int]] = {
     "open": cmd_open, "trace": cmd_trace, "check": cmd_check, "scenarios": cmd_scenarios,
+    "drill": cmd_drill, "new": cmd_new, "stats": cmd_stats,
 }
 
 

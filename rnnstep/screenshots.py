@@ -28,6 +28,28 @@ SHOTS = [
 ]
 
 
+async def _shoot_drill(directory: Path) -> Path:
+    from .drill.questions import questions
+    from .drill.session import DrillSession
+    from .drill.tui import DrillApp
+    from .tape import build_tape
+
+    tape = build_tape(load_scenario(SCENARIO_DIR / "notes-four-steps.toml"))
+    session = DrillSession(tape, questions(tape), history=None)
+    for _ in range(14):  # part-way into the backward pass, every answer right
+        session.answer(tape.value(session.current.id))
+    app = DrillApp(session, header="rnnstep drill: The notes' four steps")
+    async with app.run_test(size=SIZE) as pilot:
+        from textual.widgets import Input
+
+        app.query_one(Input).cursor_blink = False
+        await pilot.pause()
+        svg = app.export_screenshot(title="rnnstep drill")
+    path = directory / "drill.svg"
+    path.write_text(svg, encoding="utf-8")
+    return path
+
+
 async def _shoot(directory: Path, name: str, scenario: str, keys: list[str], options: dict) -> Path:
     app = DebuggerApp(load_scenario(SCENARIO_DIR / f"{scenario}.toml"), **options)
     async with app.run_test(size=SIZE) as pilot:
@@ -45,6 +67,7 @@ def main(argv: list[str] | None = None) -> int:
     directory.mkdir(parents=True, exist_ok=True)
     for shot in SHOTS:
         print(asyncio.run(_shoot(directory, *shot)))
+    print(asyncio.run(_shoot_drill(directory)))
     return 0
 
 

@@ -51,8 +51,10 @@ class View:
         """Has the step at ``index`` been reached (so its values can be shown)?"""
         return index <= self.cursor
 
-    def num(self, value: float, vid: str | None = None, style: str = "") -> Text:
-        if vid is not None and vid in self.hidden:
+    def num(self, value: float, vid: str | tuple[str, ...] | None = None, style: str = "") -> Text:
+        """A value as text, or "?" if it (or any value it gives away, listed in ``vid``) is hidden."""
+        ids = (vid,) if isinstance(vid, str) else (vid or ())
+        if any(i in self.hidden for i in ids):
             return Text("?", style="bold cyan")
         text = nt.fmt(float(value), self.digits)
         return Text(text, style=BAD if not math.isfinite(float(value)) else style)
@@ -260,7 +262,7 @@ def _forward_detail(view: View, t: int) -> RenderableType:
               view.num(a, f"forward.a[{t}]"), ") = ", view.num(O, f"forward.O[{t}]", "bold")),
         Text(""),
         _line(f"  f′(a{nt.sub(t)}) = {nt.activation_derivative(s.activation)} = ",
-              view.num(float(tape.f_prime[t - 1]))),
+              view.num(float(tape.f_prime[t - 1]), (f"forward.a[{t}]", f"forward.O[{t}]"))),
         Text("  (kept for the backward pass: every path through O" + nt.sub(t) + " is multiplied by it)", style="dim"),
     ]
     if t == 1:
@@ -321,7 +323,8 @@ def _term_detail(view: View, step: Step, max_rows: int) -> RenderableType:
         style = USE if f.kind in ("immediate", "output_input") else ""
         fid = f"gradients.{param}.factor[{step.t},{step.k},{j + 1}]" if step.k is not None else \
             f"gradients.{param}.factor[{step.t},{j + 1}]"
-        rows.append((Text(f.symbol, style=style), f.formula, nt.factor_substituted(f, tape, d), view.num(f.value, fid)))
+        numbers = "?" if fid in view.hidden else nt.factor_substituted(f, tape, d)
+        rows.append((Text(f.symbol, style=style), f.formula, numbers, view.num(f.value, fid)))
     # fixed widths: rows shared by consecutive terms (∂L/∂ŷ, ∂ŷ/∂O_t) then stay identical on screen
     sub_w = len(str(tape.T))
     widths = (8 + 2 * sub_w, 12 + 2 * sub_w, 2 * (d + 7) + 3, d + 7)
@@ -330,16 +333,21 @@ def _term_detail(view: View, step: Step, max_rows: int) -> RenderableType:
     product = _line("  term = product of the factors = ", view.num(float(table.value[i]), term_id, "bold"))
     lines.append(product)
     previous = float(table.running_sum[i - 1]) if i > 0 else 0.0
-    sum_id = f"gradients.{param}.running_sum{where}"
+    last = i == len(table) - 1
+    # the sum gives the term away, and the last sum is the total
+    sum_id = (f"gradients.{param}.running_sum{where}", term_id) + ((f"gradients.{param}.total",) if last else ())
     if table.truncated[i]:
         lines.append(Text(f"  truncated: t − k = {step.t - step.k} ≥ K = {tape.scenario.truncate}; "
                           "computed but NOT added to the running sum", style="bold yellow"))
         lines.append(_line("  running sum stays ", view.num(float(table.running_sum[i]), sum_id, "bold")))
     else:
-        lines.append(_line(f"  running sum = {nt.fmt(previous, d)} + {nt.operand(float(table.value[i]), d)} = ",
+        term_text = view.num(float(table.value[i]), term_id)
+        if term_text.plain.startswith("-"):
+            term_text = Text.assemble("(", term_text, ")")
+        lines.append(_line(f"  running sum = {nt.fmt(previous, d)} + ", term_text, " = ",
                            view.num(float(table.running_sum[i]), sum_id, "bold")))
-    if i == len(table) - 1:
-        lines.append(_line(f"  {symbol} = ", view.num(table.total, f"gradients.{param}.total", "bold green"),
+    if last:
+        lines.append(_line(f"  {symbol} = ", view.num(table.total, sum_id, "bold green"),
                            Text("  (all terms added)", style="dim")))
     fused = tape.fused_output_gradient(step.t)
     if fused is not None:
@@ -408,8 +416,7 @@ def sums_panel(view: View, height: int) -> Text:
         else:
             label = "=" if done == count else "Σ so far"
             out.append(f" {label} ")
-            out.append_text(view.num(float(table.running_sum[done - 1]),
-                                     f"gradients.{param}.total" if done == len(table) else None,
+            out.append_text(view.num(float(table.running_sum[done - 1]), _sum_ids(table, param, done - 1),
                                      "bold green" if done == len(table) else "bold"))
             out.append(f"  ({done}/{len(table)})\n", style="dim")
         if param == active:
@@ -422,6 +429,13 @@ def sums_panel(view: View, height: int) -> Text:
             out.append_text(view.num(u.new, f"update.{param}.new", "bold") if reached else Text("·", style=FUTURE))
             out.append("\n")
     return out
+
+
+def _sum_ids(table, param: str, i: int) -> tuple[str, ...]:
+    """The ids a running sum gives away: itself, its term, and the total if it is the last."""
+    where = f"[{int(table.t[i])},{int(table.k[i])}]" if table.k is not None else f"[{int(table.t[i])}]"
+    ids = (f"gradients.{param}.running_sum{where}", f"gradients.{param}.term{where}")
+    return ids + ((f"gradients.{param}.total",) if i == len(table) - 1 else ())
 
 
 def _term_rows(view: View, out: Text, param: str, current: int, rows: int) -> None:
@@ -442,13 +456,15 @@ def _term_rows(view: View, out: Text, param: str, current: int, rows: int) -> No
             continue
         cut = bool(table.truncated[i])
         value = view.num(float(table.value[i]), f"gradients.{param}.term{where}", TRUNCATED if cut else "")
+        if value.plain == "?":
+            value.stylize("bold cyan")
         out.append(" " * max(0, 12 - len(value.plain)))  # right-aligned: signs and magnitudes line up
         out.append_text(value)
         if cut:
             out.append(" cut", style="dim")
         else:
             out.append(" Σ ", style="dim")
-            out.append_text(view.num(float(table.running_sum[i]), f"gradients.{param}.running_sum{where}"))
+            out.append_text(view.num(float(table.running_sum[i]), _sum_ids(table, param, i)))
         out.append("\n")
     if hi < n:
         out.append(f"   ⋮ {n - hi} more\n", style="dim")
@@ -502,6 +518,12 @@ def flow_chart(view: View, width: int, height: int = 8) -> Text:
         if block_start + j > view.cursor:
             out.append("·", style=FUTURE)
             continue
+        where = f"[{t},{t - j}]" if table.k is not None else f"[{t}]"
+        value = view.num(float(table.value[first + j]), f"gradients.{param}.term{where}", "bold" if here else "dim")
+        if value.plain == "?":  # a drill's question: no bar either, its length would give the answer away
+            out.append(" " * (bar_w + max(1, value_w - 1)))
+            out.append_text(value)
+            continue
         lg = logs[j]
         if lg is None:
             cells, style = 0, "red" if math.isinf(magnitudes[j]) or math.isnan(magnitudes[j]) else "dim"
@@ -509,7 +531,6 @@ def flow_chart(view: View, width: int, height: int = 8) -> Text:
             cells = max(1, round((lg - bottom) / (top - bottom) * bar_w))
             style = "bold yellow" if here else "cyan"
         out.append("█" * cells + " " * (bar_w - cells), style=style)
-        value = view.num(float(table.value[first + j]), None, "bold" if here else "dim")
         out.append(" " * max(1, value_w - len(value.plain)))
         out.append_text(value)
     return out

@@ -1,0 +1,35 @@
+"""Reading an answer and grading it: |answer − value| ≤ max(rtol·|value|, atol)."""
+
+from __future__ import annotations
+
+import math
+
+COMMANDS = ("hint", "skip", "quit")
+
+
+class NotANumber(ValueError):
+    """The learner typed something that is neither a number nor a command."""
+
+
+def parse_answer(text: str) -> float | str:
+    """A float, or one of COMMANDS. Accepts -0.25, 2.5e-3, .5, −0.3 (unicode minus), inf, nan."""
+    cleaned = text.strip().lower()
+    if cleaned in COMMANDS or cleaned in ("h", "?"):
+        return "hint" if cleaned in ("h", "?") else cleaned
+    if cleaned in ("q", "exit"):
+        return "quit"
+    cleaned = cleaned.replace("−", "-").replace(" ", "")
+    if not cleaned or "_" in cleaned:
+        raise NotANumber(text)
+    try:
+        return float(cleaned)
+    except ValueError:
+        raise NotANumber(text) from None
+
+
+def is_right(answer: float, value: float, rtol: float = 0.01, atol: float = 1e-9) -> bool:
+    if math.isnan(value):
+        return math.isnan(answer)
+    if math.isinf(value) or math.isinf(answer):
+        return answer == value
+    return abs(answer - value) <= max(rtol * abs(value), atol)

@@ -1,0 +1,172 @@
+"""Drill questions: every value on the tape, in tape order, named in the notes' notation.
+
+Each question carries the quantity's symbol and formula, a first hint (what the
+formula means here) and a second hint (the formula with numbers). All numbers
+are read off the tape; nothing is computed here.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from .. import notation as nt
+from ..ids import PARAMS, RECURRENT_PARAMS
+from ..tape import Factor, Tape
+
+ONLY = ("forward", "backward", "terms", "sums", "update")
+
+#: what each kind of quantity is called in a report
+KIND_LABEL = {
+    "forward.a": "pre-activation a_t", "forward.O": "state O_t", "outputs.z": "output z_t",
+    "outputs.yhat": "prediction ŷ_t", "outputs.loss": "loss ℓ_t", "loss": "total loss L",
+    "factor.loss_grad": "∂L/∂ŷ", "factor.output_grad": "∂ŷ/∂O_t", "factor.backprop": "∂O_j/∂O_j−1",
+    "factor.immediate": "immediate ∂⁺O_k/∂p", "factor.output_act": "∂ŷ/∂z", "factor.output_input": "∂z/∂p",
+    "term": "path term", "running_sum": "running sum", "total": "gradient total", "update": "updated weight",
+}
+_GROUP = {"forward.a": "forward", "forward.O": "forward", "outputs.z": "forward", "outputs.yhat": "forward",
+          "outputs.loss": "forward", "loss": "forward", "term": "terms", "running_sum": "sums",
+          "total": "sums", "update": "update"}
+
+
+def group_of(kind: str) -> str:
+    """The --only group a kind belongs to."""
+    return _GROUP.get(kind, "backward")
+
+
+@dataclass(frozen=True)
+class Question:
+    id: str  # SPEC §6 value id
+    kind: str  # a key of KIND_LABEL
+    step: int  # the tape step the value belongs to
+    symbol: str  # ∂O₄/∂O₃
+    formula: str  # f′(a₄)·w′
+    hint: str  # first hint: what the formula means here
+    numbers: str  # second hint: the formula with numbers
+    value: float
+    context: str = ""  # e.g. "factor 3 of term [4,2] of ∂L/∂w′"
+
+    @property
+    def text(self) -> str:
+        """The question as one line: `∂O₄/∂O₃ = f′(a₄)·w′ = ?`."""
+        where = f"  ({self.context})" if self.context else ""
+        formula = f" = {self.formula}" if self.formula and self.formula != self.symbol else ""
+        return f"{self.symbol}{formula} = ?{where}"
+
+
+def questions(tape: Tape, only: str | None = None, digits: int = 6) -> list[Question]:
+    """Every question of the tape in order; ``only`` keeps one group (see ONLY)."""
+    out = [q for q in _all_questions(tape, digits) if only is None or group_of(q.kind) == only]
+    return out
+
+
+def _all_questions(tape: Tape, d: int):
+    s = tape.scenario
+    n = lambda v: nt.operand(float(v), d)  # noqa: E731
+    sub = nt.sub
+    steps = tape.steps
+    for t in range(1, tape.T + 1):
+        step = steps.phase_start("forward") + t - 1
+        prev = f"O{sub(t - 1)}" + (" = h0" if t == 1 else "")
+        yield Question(
+            f"forward.a[{t}]", "forward.a", step, f"a{sub(t)}", f"x{sub(t)}·w + O{sub(t - 1)}·w′ + b",
+            f"x{sub(t)} is the input at step {t}, {prev} the previous state; w, w′, b are the same at every step",
+            f"{n(tape.x[t - 1])}·{n(s.w)} + {n(tape.O_prev[t - 1])}·{n(s.w_prime)} + {n(s.b)}",
+            float(tape.a[t - 1]))
+        yield Question(
+            f"forward.O[{t}]", "forward.O", step, f"O{sub(t)}", f"f(a{sub(t)})", f"f = {s.activation}",
+            f"{s.activation}({nt.fmt(float(tape.a[t - 1]), d)})", float(tape.O[t - 1]))
+    for i, t in enumerate(int(t) for t in tape.targets):
+        step = steps.phase_start("loss") + i
+        yield Question(
+            f"outputs.z[{t}]", "outputs.z", step, f"z{sub(t)}", f"w_out·O{sub(t)} + b_out", "the output layer",
+            f"{n(s.w_out)}·{n(tape.O[t - 1])} + {n(s.b_out)}", float(tape.z[i]))
+        yield Question(
+            f"outputs.yhat[{t}]", "outputs.yhat", step, f"ŷ{sub(t)}", f"g(z{sub(t)})", f"g = {s.output_activation}",
+            f"{s.output_activation}({nt.fmt(float(tape.z[i]), d)})", float(tape.yhat[i]))
+        yield Question(
+            f"outputs.loss[{t}]", "outputs.loss", step, f"ℓ{sub(t)}", f"ℓ(ŷ{sub(t)}, y{sub(t)})",
+            f"ℓ = {tape.loss_fn.value_formula} ({s.loss}), y{sub(t)} = {nt.fmt(float(tape.y[i]), d)}",
+            f"ℓ({nt.fmt(float(tape.yhat[i]), d)}, {nt.fmt(float(tape.y[i]), d)})", float(tape.losses[i]))
+    loss_step = steps.phase_start("loss") + len(tape.targets)
+    if tape.single_target:
+        yield Question("loss", "loss", loss_step, "L", f"ℓ{sub(tape.T)}", "one target: L is the last step's loss",
+                       n(tape.losses[0]), tape.loss)
+    else:
+        yield Question("loss", "loss", loss_step, "L", "Σₜ ℓₜ", "a loss at every step: add them",
+                       " + ".join(n(v) for v in tape.losses), tape.loss)
+    yield from _backward_questions(tape, d)
+    for i, (param, u) in enumerate(tape.updates.items()):
+        p = nt.param(param)
+        rule = f"{p} − η·clip(∂L/∂{p})" if s.clip else f"{p} − η·∂L/∂{p}"
+        grad = f"clip({nt.fmt(u.grad, d)}) = {nt.fmt(u.clipped, d)}" if s.clip else n(u.grad)
+        yield Question(f"update.{param}.new", "update", steps.phase_start("update") + i, f"{p}_new", rule,
+                       f"gradient descent with η = {nt.fmt(s.learning_rate, d)}"
+                       + (f", the gradient clipped to ±{nt.fmt(s.clip, d)}" if s.clip else ""),
+                       f"{n(u.old)} − {n(s.learning_rate)}·{grad}", u.new)
+
+
+def _factor_key(f: Factor, t: int) -> tuple:
+    """Factors equal by construction share a key: ∂O₄/∂O₃ is the same in every term that crosses it."""
+    if f.kind in ("loss_grad", "output_grad", "output_act"):
+        return (f.kind, t)
+    if f.kind == "backprop":
+        return (f.kind, f.step)
+    return (f.kind, f.step, f.param, t)
+
+
+def _factor_hint(tape: Tape, f: Factor) -> str:
+    s = tape.scenario
+    if f.kind == "loss_grad":
+        return f"the derivative of ℓ = {tape.loss_fn.value_formula} with respect to ŷ"
+    if f.kind in ("output_grad", "output_act"):
+        return f"g = {s.output_activation}, g′(z) = {nt.activation_derivative(s.output_activation)}"
+    if f.kind == "output_input":
+        return "z = w_out·O + b_out"
+    fprime = f"f = {s.activation}, f′(a) = {nt.activation_derivative(s.activation)}"
+    if f.kind == "backprop":
+        return f"one step back along the recurrence: {fprime}"
+    return f"the immediate partial holds O{nt.sub(f.step - 1)} fixed; {fprime}"
+
+
+def _backward_questions(tape: Tape, d: int):
+    asked: set[tuple] = set()
+    for param in PARAMS:
+        table = tape.gradients[param]
+        start = tape.steps.phase_start(f"backward.{param}")
+        symbol = nt.gradient_symbol(param)
+        recurrent = param in RECURRENT_PARAMS
+        for i in range(len(table)):
+            t = int(table.t[i])
+            k = int(table.k[i]) if recurrent else None
+            where = f"[{t},{k}]" if recurrent else f"[{t}]"
+            step = start + i
+            factors = tape.factors(param, i)
+            for j, f in enumerate(factors, start=1):
+                key = _factor_key(f, t)
+                if key in asked:
+                    continue
+                asked.add(key)
+                fid = f"gradients.{param}.factor[{t},{k},{j}]" if recurrent else f"gradients.{param}.factor[{t},{j}]"
+                yield Question(fid, f"factor.{f.kind}", step, f.symbol, f.formula, _factor_hint(tape, f),
+                               nt.factor_substituted(f, tape, d), f.value,
+                               f"factor {j} of term {where} of {symbol}")
+            yield Question(
+                f"gradients.{param}.term{where}", "term", step, f"term {where} of {symbol}",
+                nt.term_symbol_compact(factors), "the product of its factors",
+                " × ".join(nt.operand(f.value, d) for f in factors), float(table.value[i]))
+            last = i == len(table) - 1
+            if i == 0 and not last:
+                continue  # the first running sum is the first term itself
+            previous = nt.fmt(float(table.running_sum[i - 1]), d) if i else "0"
+            if table.truncated[i]:
+                formula, numbers = "previous sum (this term is truncated: not added)", previous
+            else:
+                formula = "previous sum + this term"
+                numbers = f"{previous} + {nt.operand(float(table.value[i]), d)}"
+            if last:
+                yield Question(f"gradients.{param}.total", "total", step, symbol, "the sum of all its terms",
+                               formula, numbers, table.total)
+            else:
+                yield Question(f"gradients.{param}.running_sum{where}", "running_sum", step,
+                               f"running sum of {symbol} after {where}", formula, formula, numbers,
+                               float(table.running_sum[i]))

@@ -1,0 +1,36 @@
+"""`rnnstep stats`: accuracy per kind of quantity over time, from the history."""
+
+from __future__ import annotations
+
+from collections import OrderedDict, defaultdict
+
+from rich.table import Table
+from rich.text import Text
+
+from ..tui.view import sparkline
+from .questions import KIND_LABEL
+from .review import leitner_boxes
+
+
+def stats_table(records: list[dict], sessions_shown: int = 12) -> Table:
+    per_kind: dict[str, list[dict]] = defaultdict(list)
+    for record in records:
+        per_kind[record["kind"]].append(record)
+    boxes = leitner_boxes(records)
+    table = Table(title="Drill history: accuracy by kind of quantity", title_justify="left")
+    for col, justify in (("quantity", "left"), ("answered", "right"), ("right", "right"), ("accuracy", "right"),
+                         ("box", "right"), (f"accuracy by drill (last {sessions_shown})", "left")):
+        table.add_column(col, justify=justify)
+    order = [k for k in KIND_LABEL if k in per_kind] + sorted(k for k in per_kind if k not in KIND_LABEL)
+    for kind in order:
+        rows = per_kind[kind]
+        right = sum(r["right"] for r in rows)
+        by_session: OrderedDict[str, list[bool]] = OrderedDict()
+        for r in rows:
+            by_session.setdefault(str(r.get("session", "")), []).append(r["right"])
+        trend = [sum(v) / len(v) for v in by_session.values()][-sessions_shown:]
+        accuracy = right / len(rows)
+        style = "green" if accuracy >= 0.8 else ("yellow" if accuracy >= 0.5 else "red")
+        table.add_row(KIND_LABEL.get(kind, kind), str(len(rows)), str(right), Text(f"{accuracy:.0%}", style=style),
+                      str(boxes.get(kind, 1)), Text(sparkline(trend) if len(trend) > 1 else "·", style="cyan"))
+    return table
