@@ -103,6 +103,13 @@ def build_parser() -> Parser:
     new.add_argument("-o", "--output", metavar="PATH", help="write to PATH instead of standard output")
     new.add_argument("--force", action="store_true", help="overwrite PATH if it exists")
 
+    verify = sub.add_parser("verify", help="check every number a worked example states ([claims] in FILE)")
+    verify.add_argument("file", metavar="FILE", help="a scenario with a [claims] table")
+    verify.add_argument("--format", choices=("table", "json", "markdown"), default="table")
+    verify.add_argument("--open", action="store_true", help="then open the debugger at the first slip")
+    verify.add_argument("-o", "--output", metavar="PATH", help="write the report to PATH")
+    verify.add_argument("--force", action="store_true", help="overwrite PATH if it exists")
+
     stats = sub.add_parser("stats", help="accuracy per kind of quantity over time, from the drill history")
     stats.add_argument("--history", metavar="PATH", help="the history file (default $XDG_DATA_HOME/rnnstep/history.jsonl)")
     return parser
@@ -297,6 +304,37 @@ def cmd_new(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_verify(args: argparse.Namespace) -> int:
+    from .tape import build_tape
+    from .verify import verify
+
+    tape = build_tape(read_scenario(args.file))
+    if not tape.scenario.claims:
+        print(f"{tape.scenario.source}: no [claims] to verify (add e.g. \"forward.O[2]\" = \"0.7790\")")
+        return 0
+    report = verify(tape)
+    if args.format == "json":
+        from .render.verify import report_json
+
+        write_output(args.output, args.force, lambda out: out.write(report_json(report)))
+    elif args.format == "markdown":
+        from .render.verify import report_markdown
+
+        write_output(args.output, args.force, lambda out: out.write(report_markdown(report)))
+    else:
+        from rich.console import Console
+
+        from .render.verify import report_table
+
+        write_output(args.output, args.force, lambda out: Console(file=out).print(report_table(report)))
+    if args.open:
+        from .tui.app import run_app
+
+        slips = report.slips or [r for r in report.results if r.wrong]
+        run_app(tape.scenario, cursor=slips[0].step if slips else 0)
+    return 0 if report.ok else 1
+
+
 def cmd_stats(args: argparse.Namespace) -> int:
     from rich.console import Console
 
@@ -319,7 +357,7 @@ def cmd_stats(args: argparse.Namespace) -> int:
 
 HANDLERS: dict[str, Callable[[argparse.Namespace], int]] = {
     "open": cmd_open, "trace": cmd_trace, "check": cmd_check, "scenarios": cmd_scenarios,
-    "drill": cmd_drill, "new": cmd_new, "stats": cmd_stats,
+    "drill": cmd_drill, "new": cmd_new, "stats": cmd_stats, "verify": cmd_verify,
 }
 
 

@@ -25,6 +25,7 @@ SHOTS = [
     ("vanishing-gradients.svg", "vanishing-gradients", ["c"] + ["n"] * 8, {}),
     ("target-every-step.svg", "target-every-step", ["right_square_bracket"] * 2 + ["n"] * 7, {}),
     ("light-theme.svg", "truncated-bptt", ["right_square_bracket"] * 2 + ["n"] * 2, {"theme": "textual-light"}),
+    ("verify.svg", "worked-example-slip", ["n"], {}),
 ]
 
 

@@ -380,6 +380,28 @@ class Tape:
             return float(table.running_sum[term])
         return self.factors(vid.param, term)[idx[-1] - 1].value
 
+    def value_ids(self) -> Iterator[str]:
+        """Every value id (SPEC §6) of this tape, in tape order."""
+        for t in range(1, self.T + 1):
+            yield f"forward.a[{t}]"
+            yield f"forward.O[{t}]"
+        for t in self.targets:
+            yield from (f"outputs.z[{t}]", f"outputs.yhat[{t}]", f"outputs.loss[{t}]")
+        yield "loss"
+        for t in range(self.T, 0, -1):  # the recursion's own order: ∂L/∂O_t needs ∂L/∂a_{t+1}
+            yield from (f"backward.dL_dO[{t}]", f"backward.dL_da[{t}]")
+        for param in PARAMS:
+            table = self.gradients[param]
+            for i in range(len(table)):
+                where = f"{int(table.t[i])},{int(table.k[i])}" if table.k is not None else f"{int(table.t[i])}"
+                for j in range(1, self.factor_count(param, i) + 1):
+                    yield f"gradients.{param}.factor[{where},{j}]"
+                yield f"gradients.{param}.term[{where}]"
+                yield f"gradients.{param}.running_sum[{where}]"
+            yield f"gradients.{param}.total"
+        for param in PARAMS:
+            yield f"update.{param}.new"
+
     def fused_output_gradient(self, t: int) -> float | None:
         """∂ℓ_t/∂z_t = ŷ_t − y_t for bce with a sigmoid output, where the factors
         ∂ℓ/∂ŷ and ∂ŷ/∂z overflow (ŷ saturated at 0 or 1); None elsewhere."""

@@ -34,7 +34,7 @@ class DebuggerApp(App):
     cursor: var[int] = var(0, init=False)  # a var: panels repaint only the lines a step changes
 
     def __init__(self, scenario: Scenario, digits: int = 6, theme: str | None = None,
-                 screenshot_dir: str | Path | None = None) -> None:
+                 screenshot_dir: str | Path | None = None, cursor: int = 0) -> None:
         super().__init__()
         self.digits = digits
         self._theme_name = theme
@@ -43,12 +43,15 @@ class DebuggerApp(App):
         self._use(build_tape(scenario))
         self.loss_history = [self.tape.loss]
         self._shown: dict[str, object] = {}  # what the title, note and sparkline show now
+        self.set_reactive(DebuggerApp.cursor, max(0, min(cursor, self.last)))
+        self.view.cursor = self.cursor
 
     def _use(self, tape: Tape) -> None:
         self.tape = tape
         self.breakpoints = navigation.scenario_breakpoints(tape)
         self.notes = navigation.notes_by_step(tape)
-        self.view = View(tape, 0, self.digits, notes=self.notes)
+        self.claims = navigation.claims_by_step(tape)
+        self.view = View(tape, 0, self.digits, notes=self.notes, claims=self.claims)
 
     # ------------------------------------------------------------------------- layout
 
@@ -123,6 +126,10 @@ class DebuggerApp(App):
             status.append("   ● breakpoint here", style="bold red")
         if self.tape.nonfinite:
             status.append("   ⚠ overflow: inf/nan on this tape", style="bold white on red")
+        if self.claims:
+            wrong = sum(r.wrong for results in self.claims.values() for r in results)
+            status.append(f"   claims: {wrong} wrong" if wrong else "   claims: all right",
+                          style="bold red" if wrong else "green")
         status.append(f"   L = {nt.fmt(self.tape.loss, self.digits)}  epoch {self.epoch}", style="dim")
         if len(self.loss_history) > 1:
             status.append("  L by epoch ", style="dim")
@@ -251,7 +258,7 @@ def _unused(path: Path) -> Path:
     return candidate
 
 
-def run_app(scenario: Scenario, digits: int = 6, theme: str | None = None) -> int:
-    app = DebuggerApp(scenario, digits=digits, theme=theme)
+def run_app(scenario: Scenario, digits: int = 6, theme: str | None = None, cursor: int = 0) -> int:
+    app = DebuggerApp(scenario, digits=digits, theme=theme, cursor=cursor)
     app.run()
     return 0

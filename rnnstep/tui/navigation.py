@@ -22,6 +22,18 @@ def notes_by_step(tape: Tape) -> dict[int, list[str]]:
     return notes
 
 
+def claims_by_step(tape: Tape) -> dict[int, list]:
+    """A worked example's claims, verified, by the step they belong to (empty without claims)."""
+    if not tape.scenario.claims:
+        return {}
+    from ..verify import verify
+
+    out: dict[int, list] = {}
+    for result in verify(tape).results:
+        out.setdefault(result.step, []).append(result)
+    return out
+
+
 def next_breakpoint(cursor: int, breakpoints: set[int], last: int) -> int:
     """The first breakpoint after the cursor, or the last step."""
     later = [b for b in breakpoints if b > cursor]

@@ -42,6 +42,7 @@ class View:
     digits: int = 6
     hidden: set[str] = field(default_factory=set)  # value ids shown as "?" (the drill's question)
     notes: dict[int, list[str]] = field(default_factory=dict)  # teaching notes by step index
+    claims: dict[int, list] = field(default_factory=dict)  # verify.ClaimResult by step index
 
     @property
     def step(self) -> Step:
@@ -223,8 +224,38 @@ def step_panel(view: View, max_factor_rows: int = 12) -> RenderableType:
     else:
         detail = _update_detail(view, step.param)
     title = Text(step_title(view), style="bold underline")
+    parts = [title, detail]
+    claims = claims_text(view)
+    if claims is not None:
+        parts += [Text(""), claims]
     note = note_text(view)
-    return Group(title, detail) if note is None else Group(title, detail, Text(""), note)
+    if note is not None:
+        parts += [Text(""), note]
+    return Group(*parts)
+
+
+_CLAIM_MARK = {"right": ("✓ right", "bold green"), "rounding": ("≈ off by one in the last digit", "yellow"),
+               "slip": ("✗ slip", "bold white on red"), "follows": ("✗ follows", "bold red")}
+
+
+def claims_text(view: View) -> Text | None:
+    """What the worked example states at this step, beside the true values."""
+    results = view.claims.get(view.cursor)
+    if not results:
+        return None
+    out = Text("stated in the worked example:", style="bold")
+    symbols = {r.id: r.symbol for step in view.claims.values() for r in step}
+    for r in results:
+        mark, style = _CLAIM_MARK[r.verdict]
+        out.append(f"\n  {r.symbol} = {r.stated_text}  ")
+        out.append(mark, style=style)
+        if r.verdict != "right":
+            out.append(f"  true {nt.fmt(r.true, view.digits)}", style="bold")
+        if r.verdict == "follows":
+            out.append("  (follows from " + ", ".join(symbols.get(i, i) for i in r.follows_from) + ")", style="dim")
+        elif r.verdict == "slip" and r.recomputed is not None:
+            out.append(f"  (its stated inputs give {nt.fmt(r.recomputed, view.digits)})", style="dim")
+    return out
 
 
 def note_text(view: View) -> Text | None:
@@ -349,6 +380,14 @@ def _term_detail(view: View, step: Step, max_rows: int) -> RenderableType:
     if last:
         lines.append(_line(f"  {symbol} = ", view.num(table.total, sum_id, "bold green"),
                            Text("  (all terms added)", style="dim")))
+    if step.k is not None:
+        k = step.k
+        lines.append(_line(
+            Text(f"  recursive view: ∂L/∂O{nt.sub(k)} = ", style="dim"),
+            view.num(float(tape.dL_dO[k - 1]), f"backward.dL_dO[{k}]", "dim"),
+            Text(f" (every path from L to O{nt.sub(k)}), ∂L/∂a{nt.sub(k)} = ∂L/∂O{nt.sub(k)}·f′(a{nt.sub(k)}) = ",
+                 style="dim"),
+            view.num(float(tape.dL_da[k - 1]), f"backward.dL_da[{k}]", "dim")))
     fused = tape.fused_output_gradient(step.t)
     if fused is not None:
         lines.append(Text(f"  note: ∂L/∂ŷ·∂ŷ/∂z for bce with a sigmoid output is the finite ŷ − y = "

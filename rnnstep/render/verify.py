@@ -1,0 +1,71 @@
+"""The verify report as a rich table, JSON and a markdown correction sheet (pure functions of a Report)."""
+
+from __future__ import annotations
+
+import json
+import math
+
+from rich.table import Table
+from rich.text import Text
+
+from .. import notation as nt
+from ..verify import Report
+
+FORMAT = "rnnstep-verify/1"
+_MARK = {"right": ("✓ right", "green"), "rounding": ("≈ rounding", "yellow"), "slip": ("✗ slip", "bold red"),
+         "follows": ("✗ follows", "red")}
+
+
+def _why(report: Report, r) -> str:
+    symbols = {x.id: x.symbol for x in report.results}
+    if r.verdict == "follows":
+        return "follows from " + ", ".join(symbols[i] for i in r.follows_from)
+    if r.verdict == "slip" and r.recomputed is not None:
+        return f"its stated inputs give {nt.fmt(r.recomputed)}"
+    return ""
+
+
+def report_table(report: Report) -> Table:
+    table = Table(title=f"{report.title}: every stated number checked", title_justify="left",
+                  caption=report.summary, caption_justify="left")
+    for col, justify in (("quantity", "left"), ("stated", "right"), ("true", "right"), ("digits", "right"),
+                         ("verdict", "left"), ("why", "left")):
+        table.add_column(col, justify=justify)
+    for r in report.results:
+        mark, style = _MARK[r.verdict]
+        table.add_row(r.symbol, r.stated_text, nt.fmt(r.true), str(r.digits), Text(mark, style=style), _why(report, r))
+    return table
+
+
+def _number(x: float | None):
+    if x is None:
+        return None
+    return x if math.isfinite(x) else ("nan" if math.isnan(x) else ("inf" if x > 0 else "-inf"))
+
+
+def report_json(report: Report) -> str:
+    data = {
+        "format": FORMAT,
+        "scenario": report.title,
+        "claims": [{"id": r.id, "symbol": r.symbol, "stated": r.stated_text, "true": _number(r.true),
+                    "digits": r.digits, "verdict": r.verdict, "follows_from": list(r.follows_from)}
+                   for r in report.results],
+        "summary": {
+            "ok": report.ok,
+            "slips": [r.id for r in report.slips],
+            "follow_from_slips": {r.id: report.followers(r.id) for r in report.slips},
+            "text": report.summary,
+        },
+    }
+    return json.dumps(data, ensure_ascii=False, indent=2, allow_nan=False) + "\n"
+
+
+def report_markdown(report: Report) -> str:
+    lines = [f"# Corrections: {report.title}", "", f"**{report.summary}.**", "",
+             "| quantity | id | stated | correct | verdict |", "| --- | --- | ---: | ---: | --- |"]
+    for r in report.results:
+        verdict = _MARK[r.verdict][0]
+        why = _why(report, r)
+        lines.append(f"| {r.symbol} | `{r.id}` | {r.stated_text} | {nt.fmt(r.true)} | {verdict}"
+                     + (f": {why}" if why else "") + " |")
+    return "\n".join(lines) + "\n"
