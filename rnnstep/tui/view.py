@@ -380,7 +380,7 @@ def _term_detail(view: View, step: Step, max_rows: int) -> RenderableType:
     if last:
         lines.append(_line(f"  {symbol} = ", view.num(table.total, sum_id, "bold green"),
                            Text("  (all terms added)", style="dim")))
-    if step.k is not None:
+    if step.k is not None and not view.hidden:  # in a drill it would give the factors away (f′ = ∂L/∂a ÷ ∂L/∂O)
         k = step.k
         lines.append(_line(
             Text(f"  recursive view: ∂L/∂O{nt.sub(k)} = ", style="dim"),

@@ -74,3 +74,17 @@ def test_notes_show_at_their_step():
     index = tape.steps.index_of("gradients.w_prime.term[4,1]")
     text = text_of(v.step_panel(v.View(tape, index, notes=notes)))
     assert "adds nothing to ∂L/∂w′" in text
+
+
+def test_a_drill_never_shows_what_gives_a_hidden_value_away():
+    tape = rnnstep.build_tape(rnnstep.default_scenario())
+    index = tape.steps.index_of("gradients.w_prime.term[4,4]")
+    fid = "gradients.w_prime.factor[4,4,3]"
+    secret = tape.value(fid)
+    view = v.View(tape, index, hidden={fid, "gradients.w_prime.term[4,4]", "gradients.w_prime.running_sum[4,4]"})
+    shown = text_of(v.step_panel(view), 140) + text_of(v.sums_panel(view, 30)) + text_of(v.flow_chart(view, 90, 8))
+    for leak in (secret, tape.value("gradients.w_prime.term[4,4]"), tape.dL_da[3], tape.f_prime[3]):
+        assert nt.fmt(float(leak)) not in shown
+    # the same step in the debugger shows them all
+    plain = text_of(v.step_panel(v.View(tape, index)), 140)
+    assert nt.fmt(float(secret)) in plain and nt.fmt(float(tape.dL_da[3])) in plain
