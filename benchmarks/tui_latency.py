@@ -58,7 +58,6 @@ def first_frame(name: str, command: list[str], runs: int = 5) -> float:
 def measure(name: str, command: list[str], presses: int, from_end: int | None = None) -> tuple[float, float]:
     session = f"bench-{os.getpid()}-{name}"
     cmd = " ".join(shlex.quote(c) for c in command)
-    start = time.perf_counter()
     subprocess.run(["tmux", "new-session", "-d", "-s", session, "-x", "140", "-y", "45", cmd], check=True)
     try:
         wait_for(session, "Step 1 of")

@@ -9,7 +9,7 @@ from textual.containers import Horizontal, Vertical
 from textual.widgets import Input, Static
 
 from ..tui.view import View
-from ..tui.widgets import GradientFlow, NetworkStrip, RunningSums, StepDetail
+from ..tui.layout import compose_panels, fit, label_panels, show_panels, too_small_note
 from .grading import NotANumber, parse_answer
 from .session import DrillSession
 
@@ -39,31 +39,23 @@ class DrillApp(App):
 
     def compose(self) -> ComposeResult:
         with Vertical(id="main"):
-            yield Static(id="titlebar")
-            yield NetworkStrip(self.view, id="strip")
-            with Horizontal(id="middle"):
-                with Vertical(id="left"):
-                    yield StepDetail(self.view, id="step")
-                    yield GradientFlow(self.view, id="flow")
-                yield RunningSums(self.view, id="sums")
+            yield from compose_panels(self.view)
             yield Static(id="feedback")
             with Horizontal(id="answer-row"):
                 yield Input(placeholder="your answer (a number), or hint, skip, quit", id="answer")
             yield Static(id="status")
-        yield Static("terminal too small: rnnstep needs at least 60×20", id="too-small")
+        yield too_small_note()
 
     def on_mount(self) -> None:
         if self._theme_name:
             self.theme = self._theme_name
-        self.query_one("#strip").border_title = "unrolled network"
-        self.query_one("#step").border_title = "current step"
-        self.query_one("#sums").border_title = "running sums"
-        self.query_one("#flow").border_title = "gradient flow"
+        label_panels(self)
+        fit(self, self.size.width, self.size.height)
         self.query_one(Input).focus()
         self.show_question()
 
     def on_resize(self, event) -> None:
-        self.screen_stack[0].set_class(event.size.width < 60 or event.size.height < 20, "too-small")
+        fit(self, event.size.width, event.size.height)
 
     def show_question(self) -> None:
         s = self.session
@@ -75,8 +67,7 @@ class DrillApp(App):
         else:
             self.view.cursor = len(s.tape.steps) - 1
             self.view.hidden = set()
-        for panel in (NetworkStrip, StepDetail, RunningSums, GradientFlow):
-            self.query_one(panel).show(self.view)
+        show_panels(self, self.view)
         title = Text("rnnstep drill", style="bold")
         title.append(f"  {s.tape.scenario.name}", style="bold")
         self.query_one("#titlebar", Static).update(title)

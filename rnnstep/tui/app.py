@@ -10,7 +10,7 @@ from pathlib import Path
 
 from rich.text import Text
 from textual.app import App, ComposeResult
-from textual.containers import Horizontal, Vertical
+from textual.containers import Vertical
 from textual.reactive import var
 from textual.widgets import Static
 
@@ -19,10 +19,8 @@ from ..scenario import Scenario
 from ..tape import Tape, build_tape
 from . import keymap, navigation
 from .view import View, sparkline
-from .widgets import GradientFlow, KeyBar, NetworkStrip, RunningSums, StepDetail
-
-MIN_WIDTH, MIN_HEIGHT = 60, 20
-
+from .layout import compose_panels, fit, label_panels, show_panels, too_small_note
+from .widgets import KeyBar
 
 class DebuggerApp(App):
     """Step through the forward pass and every backward term of a scenario."""
@@ -57,34 +55,21 @@ class DebuggerApp(App):
 
     def compose(self) -> ComposeResult:
         with Vertical(id="main"):
-            yield Static(id="titlebar")
-            yield NetworkStrip(self.view, id="strip")
-            with Horizontal(id="middle"):
-                with Vertical(id="left"):
-                    yield StepDetail(self.view, id="step")
-                    yield GradientFlow(self.view, id="flow")
-                yield RunningSums(self.view, id="sums")
+            yield from compose_panels(self.view)
             yield Static(id="status")
             yield KeyBar(id="keys")
-        yield Static(f"terminal too small: rnnstep needs at least {MIN_WIDTH}×{MIN_HEIGHT}", id="too-small")
+        yield too_small_note()
 
     def on_mount(self) -> None:
         if self._theme_name:
             self.theme = self._theme_name
-        self.query_one("#strip").border_title = "unrolled network"
-        self.query_one("#step").border_title = "current step"
-        self.query_one("#sums").border_title = "running sums"
-        self.query_one("#flow").border_title = "gradient flow"
-        self._fit(self.size.width, self.size.height)
+        label_panels(self)
+        fit(self, self.size.width, self.size.height)
         self._show_title()
         self._show_status()
 
     def on_resize(self, event) -> None:
-        self._fit(event.size.width, event.size.height)
-
-    def _fit(self, width: int, height: int) -> None:
-        main = self.screen_stack[0]  # the debugger's own screen, even while a modal is open over it
-        main.set_class(width < MIN_WIDTH or height < MIN_HEIGHT, "too-small")
+        fit(self, event.size.width, event.size.height)
 
     def watch_cursor(self, old: int, new: int) -> None:
         self.refresh_views()
@@ -95,8 +80,7 @@ class DebuggerApp(App):
     def refresh_views(self) -> None:
         """Point every panel at the cursor's step (or at a new tape)."""
         self.view.cursor = self.cursor
-        for panel in (NetworkStrip, StepDetail, RunningSums, GradientFlow):
-            self.query_one(panel).show(self.view)
+        show_panels(self, self.view)
         self._show_title()
         self._show_status()
 

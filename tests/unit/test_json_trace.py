@@ -5,7 +5,7 @@ import math
 
 from hypothesis import assume, given, settings
 
-from reference import PARAMS, Net, to_toml
+from reference import PARAMS, to_toml
 from rnnstep.cli import main
 from strategies import nets
 

@@ -1,0 +1,48 @@
+"""The screen both the debugger and the drill are built on: title, network strip, step, chart, sums.
+
+Each app adds its own rows below (status and keys; or feedback and an answer box).
+"""
+
+from __future__ import annotations
+
+from textual.app import App, ComposeResult
+from textual.containers import Horizontal, Vertical
+from textual.widgets import Static
+
+from .view import View
+from .widgets import GradientFlow, NetworkStrip, RunningSums, StepDetail
+
+MIN_WIDTH, MIN_HEIGHT = 60, 20
+PANELS = (NetworkStrip, StepDetail, RunningSums, GradientFlow)
+_TITLES = {"#strip": "unrolled network", "#step": "current step", "#sums": "running sums", "#flow": "gradient flow"}
+
+
+def compose_panels(view: View) -> ComposeResult:
+    """The title bar and the four panels (call inside the app's #main Vertical)."""
+    yield Static(id="titlebar")
+    yield NetworkStrip(view, id="strip")
+    with Horizontal(id="middle"):
+        with Vertical(id="left"):
+            yield StepDetail(view, id="step")
+            yield GradientFlow(view, id="flow")
+        yield RunningSums(view, id="sums")
+
+
+def too_small_note() -> Static:
+    return Static(f"terminal too small: rnnstep needs at least {MIN_WIDTH}×{MIN_HEIGHT}", id="too-small")
+
+
+def label_panels(app: App) -> None:
+    for selector, title in _TITLES.items():
+        app.query_one(selector).border_title = title
+
+
+def fit(app: App, width: int, height: int) -> None:
+    """Below the minimum size, show the note instead of a squeezed screen."""
+    main = app.screen_stack[0]  # the app's own screen, even while a modal is open over it
+    main.set_class(width < MIN_WIDTH or height < MIN_HEIGHT, "too-small")
+
+
+def show_panels(app: App, view: View) -> None:
+    for panel in PANELS:
+        app.query_one(panel).show(view)
