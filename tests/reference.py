@@ -176,3 +176,17 @@ def to_toml(net: Net, truncate: int | None = None, clip: float | None = None, le
     if clip is not None:
         lines.append(f"clip = {clip!r}")
     return "\n".join(lines) + "\n"
+
+
+#: a scenario whose values overflow to inf and nan (test data for "flagged, never a crash")
+OVERFLOW_TOML = """
+[rnn]
+activation = "identity"
+[weights]
+w = 1e200
+w_prime = 1e200
+b = 0.0
+[data]
+x = [1e200, 1e200, 1e200]
+y = 0.0
+"""

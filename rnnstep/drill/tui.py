@@ -9,7 +9,7 @@ from textual.containers import Horizontal, Vertical
 from textual.widgets import Input, Static
 
 from ..tui.view import View
-from ..tui.layout import compose_panels, fit, label_panels, show_panels, too_small_note
+from ..tui.layout import compose_panels, fit, prepare, show_panels, too_small_note
 from .grading import NotANumber, parse_answer
 from .session import DrillSession
 
@@ -47,10 +47,7 @@ class DrillApp(App):
         yield too_small_note()
 
     def on_mount(self) -> None:
-        if self._theme_name:
-            self.theme = self._theme_name
-        label_panels(self)
-        fit(self, self.size.width, self.size.height)
+        prepare(self, self._theme_name)
         self.query_one(Input).focus()
         self.show_question()
 

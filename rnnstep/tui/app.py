@@ -19,7 +19,7 @@ from ..scenario import Scenario
 from ..tape import Tape, build_tape
 from . import keymap, navigation
 from .view import View, sparkline
-from .layout import compose_panels, fit, label_panels, show_panels, too_small_note
+from .layout import compose_panels, fit, prepare, show_panels, too_small_note
 from .widgets import KeyBar
 
 class DebuggerApp(App):
@@ -61,10 +61,7 @@ class DebuggerApp(App):
         yield too_small_note()
 
     def on_mount(self) -> None:
-        if self._theme_name:
-            self.theme = self._theme_name
-        label_panels(self)
-        fit(self, self.size.width, self.size.height)
+        prepare(self, self._theme_name)
         self._show_title()
         self._show_status()
 

@@ -32,9 +32,13 @@ def too_small_note() -> Static:
     return Static(f"terminal too small: rnnstep needs at least {MIN_WIDTH}×{MIN_HEIGHT}", id="too-small")
 
 
-def label_panels(app: App) -> None:
+def prepare(app: App, theme: str | None) -> None:
+    """On mount: the theme, the panels' titles, and the too-small check for the current size."""
+    if theme:
+        app.theme = theme
     for selector, title in _TITLES.items():
         app.query_one(selector).border_title = title
+    fit(app, app.size.width, app.size.height)
 
 
 def fit(app: App, width: int, height: int) -> None:

@@ -7,6 +7,7 @@ import random
 import pytest
 
 import rnnstep
+from reference import OVERFLOW_TOML
 from rnnstep import notation as nt
 from rnnstep.tui.widgets import RunningSums, StepDetail, panel_text
 
@@ -157,17 +158,7 @@ async def test_tiny_terminal_shows_a_note_instead_of_garbage():
 
 
 async def test_overflowing_scenario_is_shown_not_a_crash():
-    scenario = rnnstep.load_scenario("""
-[rnn]
-activation = "identity"
-[weights]
-w = 1e200
-w_prime = 1e200
-b = 0.0
-[data]
-x = [1e200, 1e200, 1e200]
-y = 0.0
-""")
+    scenario = rnnstep.load_scenario(OVERFLOW_TOML)
     from rnnstep.tui.app import DebuggerApp
 
     app = DebuggerApp(scenario)

@@ -7,7 +7,7 @@ from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
 import rnnstep
-from reference import PARAMS, Net, to_toml
+from reference import OVERFLOW_TOML, PARAMS, Net, to_toml
 from strategies import away_from_kinks, nets
 
 
@@ -170,18 +170,7 @@ def test_shipped_scenarios_load_and_check(path):
 
 
 def test_overflow_is_flagged_not_raised():
-    text = """
-[rnn]
-activation = "identity"
-[weights]
-w = 1e200
-w_prime = 1e200
-b = 0.0
-[data]
-x = [1e200, 1e200, 1e200]
-y = 0.0
-"""
-    tape = rnnstep.build_tape(rnnstep.load_scenario(text))
+    tape = rnnstep.build_tape(rnnstep.load_scenario(OVERFLOW_TOML))
     assert tape.nonfinite
     assert math.isinf(tape.loss)
     assert any(not math.isfinite(v) for v in tape.gradients["w"].value)
