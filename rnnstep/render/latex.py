@@ -41,6 +41,7 @@ def _name(text: str) -> str:
 
 def render_latex(tape: Tape, digits: int = 6) -> str:
     s, f = tape.scenario, (lambda v: _n(nt.fmt(v, digits)))
+    op = lambda v: _n(nt.operand(v, digits))  # noqa: E731  (a number inside a product: negatives in parentheses)
     f_name, g_name = _name(s.activation), _name(s.output_activation)
     out = [
         r"\documentclass{article}",
@@ -89,7 +90,8 @@ def render_latex(tape: Tape, digits: int = 6) -> str:
                 out += [r"\end{align*}", r"\subsection*{Update}", r"\begin{align*}"]
                 current = "update"
             p = nt.param(item.param, "latex")
-            grad = rf"\operatorname{{clip}}({f(item.grad)})" if s.clip else f(item.grad)
-            out.append(rf"{p}_{{new}} &= {f(item.old)} - {f(s.learning_rate)} \cdot {grad} = {f(item.new)} \\")
+            grad = rf"\operatorname{{clip}}({f(item.grad)})" if s.clip else op(item.grad)
+            # {p}_{new} as a group: w_{out} already carries a subscript
+            out.append(rf"{{{p}}}_{{\text{{new}}}} &= {f(item.old)} - {op(s.learning_rate)} \cdot {grad} = {f(item.new)} \\")
     out += [r"\end{align*}", r"\end{document}"]
     return "\n".join(out) + "\n"
