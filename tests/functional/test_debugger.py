@@ -214,3 +214,21 @@ async def test_random_keys_and_sizes_never_crash(seed, tmp_path, monkeypatch):
                 await pilot.resize_terminal(rng.randint(30, 170), rng.randint(8, 55))
             assert 0 <= app.cursor < len(app.tape.steps)
     # an exception inside the app is re-raised by run_test on exit, failing the test
+
+
+async def test_the_key_bar_takes_clicks_and_greys_out_dead_keys():
+    from rnnstep.tui.widgets import KeyBar
+
+    app = debugger()
+    async with app.run_test(size=SIZE) as pilot:
+        bar = app.query_one(KeyBar)
+        text = bar.render()
+        start = text.plain.index("Next") - 2
+        await pilot.click(KeyBar, offset=(start, 0))
+        assert app.cursor == 1
+        prev = [span for span in text.spans if "dim" in str(span.style)]
+        assert prev, "Prev is greyed out on the first step"
+        await pilot.press("end")
+        await pilot.pause()
+        dimmed = {text.plain[s.start:s.end].strip() for s in bar.render().spans if "dim" in str(s.style)}
+        assert "Next" in dimmed and "Prev" not in dimmed
