@@ -31,6 +31,16 @@ def tmux(*args: str) -> str:
     return subprocess.run(["tmux", *args], capture_output=True, text=True).stdout
 
 
+def start_session(session: str, cmd: str) -> None:
+    """tmux new-session, retried: right after the last session ends, the exiting server may refuse it."""
+    for attempt in range(5):
+        if subprocess.run(["tmux", "new-session", "-d", "-s", session, "-x", "140", "-y", "45", cmd],
+                          capture_output=True).returncode == 0:
+            return
+        time.sleep(0.2)
+    raise RuntimeError(f"tmux would not start {session}")
+
+
 def wait_for(session: str, marker: str, timeout: float = 30.0) -> float:
     start = time.perf_counter()
     while time.perf_counter() - start < timeout:
@@ -47,7 +57,7 @@ def first_frame(name: str, command: list[str], runs: int = 5) -> float:
         session = f"bench-{os.getpid()}-{name}-start{i}"
         cmd = " ".join(shlex.quote(c) for c in command)
         start = time.perf_counter()
-        subprocess.run(["tmux", "new-session", "-d", "-s", session, "-x", "140", "-y", "45", cmd], check=True)
+        start_session(session, cmd)
         try:
             times.append(wait_for(session, "Step 1 of") - start)
         finally:
@@ -58,7 +68,7 @@ def first_frame(name: str, command: list[str], runs: int = 5) -> float:
 def measure(name: str, command: list[str], presses: int, from_end: int | None = None) -> tuple[float, float]:
     session = f"bench-{os.getpid()}-{name}"
     cmd = " ".join(shlex.quote(c) for c in command)
-    subprocess.run(["tmux", "new-session", "-d", "-s", session, "-x", "140", "-y", "45", cmd], check=True)
+    start_session(session, cmd)
     try:
         wait_for(session, "Step 1 of")
         first = first_frame(name, command)

@@ -10,6 +10,7 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass, field
 
+import numpy as np
 from rich.console import Group, RenderableType
 from rich.text import Text
 
@@ -98,10 +99,10 @@ def network_strip(view: View, width: int) -> Text:
         start = max(1, hi - visible + 1)
     end = min(T, start + visible - 1)
 
-    path: set[int] = set()
+    path: range = range(0)
     use_at, param = None, step.param
     if step.kind == "term":
-        path = set(range(step.k, step.t + 1)) if step.k is not None else {step.t}
+        path = range(step.k if step.k is not None else step.t, step.t + 1)  # a range: O(1) membership
         use_at = step.k if step.k is not None else None
     forward_start = _phase_start(view, "forward")
     loss_start = _phase_start(view, "loss")
@@ -531,26 +532,25 @@ def flow_chart(view: View, width: int, height: int = 8) -> Text:
     table = tape.gradients[param]
     t = step.t if step.kind == "term" and step.param == param else int(tape.targets[-1])
     first = table.index_of(t, t)
-    magnitudes = [abs(float(v)) for v in table.value[first:first + t]]  # k = t … 1: 0 … t−1 steps back
+    block = np.abs(table.value[first:first + t])  # k = t … 1: 0 … t−1 steps back
     current = (step.term - first) if step.kind == "term" and step.param == param else None
     block_start = _phase_start(view, f"backward.{param}") + first
-    logs = [math.log10(m) if m > 0 and math.isfinite(m) else None for m in magnitudes]
-    finite = [lg for lg in logs if lg is not None]
+    nonzero = block[np.isfinite(block) & (block > 0)]  # the scale, from the whole block at once
     title = Text(f"log₁₀|term| of {nt.gradient_symbol(param)} by steps back t − k (target {t})", style="bold")
     rows = max(1, height - 1)
-    if not finite:
+    if not len(nonzero):
         return Text.assemble(title, "\n", Text("  (every term is 0 or not finite)", style="dim"))
-    top, bottom = math.ceil(max(finite)), math.floor(min(finite))
+    top, bottom = math.ceil(math.log10(float(nonzero.max()))), math.floor(math.log10(float(nonzero.min())))
     if top == bottom:
         bottom -= 1
     label_w, value_w = 9, view.digits + 7
     bar_w = max(4, width - label_w - value_w - 2)
     focus = current if current is not None else 0
-    lo = _page_start(focus, rows, len(magnitudes))
+    lo = _page_start(focus, rows, len(block))
     out = Text(no_wrap=True, overflow="crop")
     out.append_text(title)
     out.append(f"   scale 1e{bottom} … 1e{top}", style="dim")
-    for j in range(lo, min(len(magnitudes), lo + rows)):
+    for j in range(lo, min(len(block), lo + rows)):
         out.append("\n")
         here = j == current
         out.append(f"{j:>4} back ", style="bold" if here else "dim")
@@ -563,9 +563,10 @@ def flow_chart(view: View, width: int, height: int = 8) -> Text:
             out.append(" " * (bar_w + max(1, value_w - 1)))
             out.append_text(value)
             continue
-        lg = logs[j]
+        magnitude = float(block[j])
+        lg = math.log10(magnitude) if magnitude > 0 and math.isfinite(magnitude) else None
         if lg is None:
-            cells, style = 0, "red" if math.isinf(magnitudes[j]) or math.isnan(magnitudes[j]) else "dim"
+            cells, style = 0, "dim" if magnitude == 0 else "red"
         else:
             cells = max(1, round((lg - bottom) / (top - bottom) * bar_w))
             style = "bold yellow" if here else "cyan"

@@ -33,7 +33,13 @@ def _wait(session: str, text: str, timeout: float = 20.0) -> str:
 def test_end_shows_the_totals_in_a_real_terminal():
     session = f"rnnstep-test-{os.getpid()}"
     command = f"{sys.executable} -m rnnstep"
-    subprocess.run(["tmux", "new-session", "-d", "-s", session, "-x", "140", "-y", "45", command], check=True)
+    for attempt in range(5):  # right after another session ends, the exiting tmux server may refuse one
+        if subprocess.run(["tmux", "new-session", "-d", "-s", session, "-x", "140", "-y", "45", command],
+                          capture_output=True).returncode == 0:
+            break
+        time.sleep(0.2)
+    else:
+        raise AssertionError("tmux would not start a session")
     try:
         _wait(session, "Step 1 of 25")
         subprocess.run(["tmux", "send-keys", "-t", session, "End"], check=True)
