@@ -6,10 +6,11 @@ panel in step. The app does no arithmetic: each panel reads the tape.
 
 from __future__ import annotations
 
+from functools import partial
 from pathlib import Path
 
 from rich.text import Text
-from textual.app import App, ComposeResult
+from textual.app import App, ComposeResult, SystemCommand
 from textual.containers import Vertical
 from textual.reactive import var
 from textual.widgets import Static
@@ -116,6 +117,14 @@ class DebuggerApp(App):
             status.append("  L by epoch ", style="dim")
             status.append(sparkline(self.loss_history[-24:]), style="bold cyan")
         self.query_one("#status", Static).update(status, layout=False)
+
+    def get_system_commands(self, screen):
+        """The command palette (ctrl+p) offers every key's action too, from the same keymap data."""
+        yield from super().get_system_commands(screen)
+        for key in keymap.KEYS:
+            if key.action != "quit":  # Textual's own "Quit" is already there
+                yield SystemCommand(f"{key.description}: {key.help}", f"key: {keymap.key_labels(key)}",
+                                    partial(self.run_action, key.action))
 
     # ------------------------------------------------------------------------- actions
 

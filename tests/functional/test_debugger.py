@@ -232,3 +232,17 @@ async def test_the_key_bar_takes_clicks_and_greys_out_dead_keys():
         await pilot.pause()
         dimmed = {text.plain[s.start:s.end].strip() for s in bar.render().spans if "dim" in str(s.style)}
         assert "Next" in dimmed and "Prev" not in dimmed
+
+
+async def test_the_command_palette_offers_every_action():
+    from rnnstep.tui import keymap
+
+    app = debugger()
+    async with app.run_test(size=SIZE) as pilot:
+        commands = {c.title: c for c in app.get_system_commands(app.screen)}
+        for key in keymap.KEYS:
+            if key.action != "quit":
+                assert any(title.startswith(key.description + ":") for title in commands), key.id
+        next_step = next(c for t, c in commands.items() if t.startswith("Next:"))
+        await next_step.callback()
+        assert app.cursor == 1
