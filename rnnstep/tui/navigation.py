@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from ..scenario import Scenario
 from ..tape import Tape
 
 
@@ -62,7 +61,3 @@ def previous_phase(tape: Tape, cursor: int) -> int:
     if cursor > start:
         return start
     return bounds[i - 1][1] if i > 0 else 0
-
-
-def scenario_label(scenario: Scenario) -> str:
-    return scenario.name

@@ -245,4 +245,5 @@ async def test_the_command_palette_offers_every_action():
                 assert any(title.startswith(key.description + ":") for title in commands), key.id
         next_step = next(c for t, c in commands.items() if t.startswith("Next:"))
         await next_step.callback()
+        await pilot.pause()
         assert app.cursor == 1
