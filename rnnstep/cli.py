@@ -23,28 +23,28 @@ class UsageError(Exception):
 
 class Parser(argparse.ArgumentParser):
     def error(self, message: str) -> NoReturn:
-        raise UsageError(f"{self.prog.split()[-1] if ' ' in self.prog else ''}{': ' if ' ' in self.prog else ''}"
-                         f"{message} (see `{self.prog} --help`)")
+        command = f"{self.prog.split()[-1]}: " if " " in self.prog else ""  # "trace: " for a subcommand
+        raise UsageError(f"{command}{message} (see `{self.prog} --help`)")
 
 
-def _digits(text: str) -> int:
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"expected a whole number from 1 to 17, found {text!r}") from None
-    if not 1 <= value <= 17:
-        raise argparse.ArgumentTypeError(f"expected a whole number from 1 to 17, found {value}")
-    return value
+def _whole_number(low: int, high: int | None = None) -> Callable[[str], int]:
+    """An argparse type: a whole number from ``low`` (to ``high``)."""
+    expected = f"a whole number from {low} to {high}" if high is not None else f"a whole number ≥ {low}"
+
+    def parse(text: str) -> int:
+        try:
+            value = int(text)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"expected {expected}, found {text!r}") from None
+        if value < low or (high is not None and value > high):
+            raise argparse.ArgumentTypeError(f"expected {expected}, found {value}")
+        return value
+
+    return parse
 
 
-def _positive_int(text: str) -> int:
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"expected a whole number ≥ 1, found {text!r}") from None
-    if value < 1:
-        raise argparse.ArgumentTypeError(f"expected a whole number ≥ 1, found {value}")
-    return value
+_digits = _whole_number(1, 17)
+_positive_int = _whole_number(1)
 
 
 def _non_negative(text: str) -> float:

@@ -45,11 +45,18 @@ class DebuggerApp(App):
         self.set_reactive(DebuggerApp.cursor, max(0, min(cursor, self.last)))
         self.view.cursor = self.cursor
 
+    @property
+    def _file_stem(self) -> str:
+        """The scenario file's name without .toml, for the names of exports and screenshots."""
+        source = self.tape.scenario.source
+        return "scenario" if source.startswith("<") else Path(source).stem
+
     def _use(self, tape: Tape) -> None:
         self.tape = tape
         self.breakpoints = navigation.scenario_breakpoints(tape)
         self.notes = navigation.notes_by_step(tape)
         self.claims = navigation.claims_by_step(tape)
+        self.claims_wrong = sum(r.wrong for results in self.claims.values() for r in results)  # per tape, not per step
         self.view = View(tape, 0, self.digits, notes=self.notes, claims=self.claims)
 
     # ------------------------------------------------------------------------- layout
@@ -109,7 +116,7 @@ class DebuggerApp(App):
         if self.tape.nonfinite:
             status.append("   ⚠ overflow: inf/nan on this tape", style="bold white on red")
         if self.claims:
-            wrong = sum(r.wrong for results in self.claims.values() for r in results)
+            wrong = self.claims_wrong
             status.append(f"   claims: {wrong} wrong" if wrong else "   claims: all right",
                           style="bold red" if wrong else "green")
         status.append(f"   L = {nt.fmt(self.tape.loss, self.digits)}  epoch {self.epoch}", style="dim")
@@ -200,7 +207,7 @@ class DebuggerApp(App):
         self.push_screen(OpenScreen(), opened)
 
     def action_export(self) -> None:
-        stem = Path(self.tape.scenario.source).stem if not self.tape.scenario.source.startswith("<") else "scenario"
+        stem = self._file_stem
         suggestion = _unused(Path.cwd() / f"{stem}-derivation.md")
 
         def chosen(result: tuple[str, str] | None) -> None:
@@ -224,7 +231,7 @@ class DebuggerApp(App):
         self.push_screen(ExportScreen(str(suggestion)), chosen)
 
     def action_screenshot(self) -> None:
-        stem = Path(self.tape.scenario.source).stem if not self.tape.scenario.source.startswith("<") else "scenario"
+        stem = self._file_stem
         target = _unused(self.screenshot_dir / f"rnnstep-{stem}-step{self.cursor + 1}.svg")
         try:
             self.save_screenshot(target.name, str(target.parent))
