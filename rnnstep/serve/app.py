@@ -16,7 +16,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
 from textual.screen import ModalScreen
-from textual.widgets import Label, OptionList
+from textual.widgets import Input, Label, OptionList
 from textual.widgets.option_list import Option
 
 from ..scenario import Scenario
@@ -60,6 +60,13 @@ class ServedApp(DebuggerApp):
     # Textual reads CSS_PATH beside the module of the class that runs: point at the debugger's own
     CSS_PATH = str(Path(tui_app.__file__).with_name(DebuggerApp.CSS_PATH))  # type: ignore[arg-type]
 
+    # A browser keeps ctrl+w, ctrl+t, ctrl+n and ctrl+tab for itself; Textual's Input deletes a word
+    # only with ctrl+w (e.g. in the command palette's search box), so a browser tab gets alt+backspace too.
+    BROWSER_RESERVED = frozenset({"ctrl+w", "ctrl+t", "ctrl+n", "ctrl+tab", "ctrl+shift+tab",
+                                  "ctrl+shift+w", "ctrl+shift+t", "ctrl+shift+n"})
+    BINDINGS = [Binding("alt+backspace", "delete_left_word", "Delete word", show=False, priority=True,
+                        id="rnnstep.serve.delete_left_word")]
+
     def __init__(self, scenarios: list[Scenario], first: int = 0, **kwargs) -> None:
         super().__init__(scenarios[first], **kwargs)
         self.served = scenarios
@@ -67,6 +74,10 @@ class ServedApp(DebuggerApp):
     def on_mount(self) -> None:
         super().on_mount()
         self.title = f"rnnstep: {self.tape.scenario.name}"  # names a delivered screenshot; never a path
+
+    def action_delete_left_word(self) -> None:
+        if isinstance(self.focused, Input):
+            self.focused.action_delete_left_word()
 
     def action_open(self) -> None:
         items = [(f"{s.name}   (T = {s.T})", s) for s in self.served]

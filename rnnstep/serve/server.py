@@ -49,6 +49,10 @@ def _size(value: object, default: int) -> int:
         return default
 
 
+async def _no_icon(request: web.Request) -> web.Response:
+    return web.Response(status=204)  # browsers ask for one; nothing to show, and no 404 in their console
+
+
 class Session(AppService):
     """One tab's app process, in its own process group so that it can be killed whole."""
 
@@ -60,6 +64,7 @@ class Session(AppService):
         self.websocket = websocket
         self.last_active = time.monotonic()
         self.ending = False
+        self.stopping: asyncio.Task | None = None
 
     @property
     def pid(self) -> int | None:
@@ -117,6 +122,7 @@ class ClassServer:
     port: int = 8000
     sessions: dict[str, Session] = field(default_factory=dict)
     download_manager: DownloadManager = field(default_factory=DownloadManager)
+    _reaper: asyncio.Task | None = None
 
     @property
     def title(self) -> str:
@@ -129,9 +135,11 @@ class ClassServer:
             web.get("/ws", self.handle_websocket),
             web.get("/download/{key}", self.handle_download),
             web.static("/static", STATIC, show_index=False),
+            web.get("/favicon.ico", _no_icon),
         ])
         app.on_startup.append(self._start_reaper)
         app.on_shutdown.append(self._end_all)
+        app.on_cleanup.append(self._stop_reaper)
         return app
 
     # ------------------------------------------------------------------------- who may connect
@@ -237,7 +245,11 @@ class ClassServer:
     # ------------------------------------------------------------------------- ending sessions
 
     async def _start_reaper(self, app: web.Application) -> None:
-        app["reaper"] = asyncio.create_task(self._reap_idle())
+        self._reaper = asyncio.create_task(self._reap_idle())
+
+    async def _stop_reaper(self, app: web.Application) -> None:
+        if self._reaper is not None:
+            self._reaper.cancel()
 
     async def _reap_idle(self) -> None:
         period = max(0.2, min(15.0, self.idle_seconds / 4))
@@ -248,10 +260,11 @@ class ClassServer:
                 if not session.ending and now - session.last_active > self.idle_seconds:
                     session.ending = True
                     # ending the app closes the websocket; handle_websocket then reaps the process
-                    asyncio.create_task(session.stop(self.grace))
+                    session.stopping = asyncio.create_task(session.stop(self.grace))  # kept: a task needs a reference
 
     async def _end_all(self, app: web.Application) -> None:
-        app["reaper"].cancel()
+        if self._reaper is not None:
+            self._reaper.cancel()
         await asyncio.gather(*(s.stop(self.grace) for s in list(self.sessions.values())), return_exceptions=True)
         await asyncio.gather(*(s.websocket.close() for s in list(self.sessions.values())), return_exceptions=True)
 
@@ -278,11 +291,10 @@ def serve(served: list[Served], host: str, port: int, token: str | None, max_ses
     if token is None:
         lines.append("no token: only this machine can connect (use --host to open it to a network)")
 
-    async def announce_started(app: web.Application) -> None:
+    def listening(_: str) -> None:  # aiohttp calls this once the socket listens
         for line in lines:
             announce(line)
         sys.stdout.flush()
 
-    app = server.make_app()
-    app.on_startup.append(announce_started)
-    web.run_app(app, host=host, port=port, print=None, access_log=None, shutdown_timeout=server.grace + 2)
+    web.run_app(server.make_app(), host=host, port=port, print=listening, access_log=None,
+                shutdown_timeout=server.grace + 2)
