@@ -80,6 +80,7 @@ class Tab:
         self.screen = pyte.Screen(width, height)
         self.stream = pyte.ByteStream(self.screen)
         self.messages: list[list] = []
+        self._pending: list[bytes] = []  # drawn when the screen is read: the reader stays quick (pongs in time)
         self.closed = asyncio.Event()
         self.changed = asyncio.Event()
         self._reader = asyncio.create_task(self._read())
@@ -88,7 +89,7 @@ class Tab:
         try:
             async for message in self.websocket:
                 if message.type == aiohttp.WSMsgType.BINARY:
-                    self.stream.feed(message.data)
+                    self._pending.append(message.data)
                     self.changed.set()
                 elif message.type == aiohttp.WSMsgType.TEXT:
                     self.messages.append(json.loads(message.data))
@@ -99,6 +100,9 @@ class Tab:
 
     @property
     def text(self) -> str:
+        if self._pending:
+            data, self._pending = b"".join(self._pending), []
+            self.stream.feed(data)
         return "\n".join(self.screen.display)
 
     async def press(self, keys: str) -> None:
