@@ -146,6 +146,15 @@ def read_scenario(file: str | None) -> Scenario:
     return default_scenario() if file is None else load_scenario(Path(file))
 
 
+def scalar_only(scenario: Scenario, what: str) -> Scenario:
+    """Vector scenarios (SPEC §7) reach trace (json, table), check and the Python API first;
+    elsewhere they are a clean one-line error until those views are built."""
+    if scenario.is_vector:
+        raise UsageError(f"{scenario.source}: {what} does not show vector scenarios yet "
+                         f"(n = {scenario.sizes[0]}); use `rnnstep trace --format json|table` or `rnnstep check`")
+    return scenario
+
+
 # ----------------------------------------------------------------------------- output
 
 def write_output(path: str | None, force: bool, write: Callable[[TextIO], None]) -> None:
@@ -190,7 +199,10 @@ def write_output(path: str | None, force: bool, write: Callable[[TextIO], None])
 def cmd_trace(args: argparse.Namespace) -> int:
     from .tape import build_tape
 
-    tape = build_tape(read_scenario(args.file))
+    scenario = read_scenario(args.file)
+    if args.format in ("markdown", "latex"):
+        scalar_only(scenario, f"trace --format {args.format}")
+    tape = build_tape(scenario)
     if args.format == "json":
         from .render.json import write_json
 
@@ -228,7 +240,7 @@ def cmd_check(args: argparse.Namespace) -> int:
         table.add_column(col, justify="right")
     for row in rows:
         verdict = "[green]ok[/]" if row.ok else ("[red]MISMATCH[/]" if row.sum_ok else "[red]SUM MISMATCH[/]")
-        table.add_row(nt.gradient_symbol(row.param), *(nt.fmt(v, 10) for v in
+        table.add_row(nt.gradient_symbol(row.param) + row.entry_text, *(nt.fmt(v, 10) for v in
                       (row.total, row.all_paths, row.recursive, row.finite_difference)), verdict)
     console = Console()
     console.print(table)
@@ -254,7 +266,7 @@ def cmd_scenarios(args: argparse.Namespace) -> int:
 
 
 def cmd_open(args: argparse.Namespace) -> int:
-    scenario = read_scenario(args.file)
+    scenario = scalar_only(read_scenario(args.file), "the debugger")
     from .tui.app import run_app
 
     return run_app(scenario, digits=args.digits, theme=args.theme)
@@ -282,7 +294,7 @@ def cmd_drill(args: argparse.Namespace) -> int:
     else:
         if args.seed is not None:
             raise UsageError("drill: --seed chooses a random scenario; it cannot go with a FILE")
-        scenario = read_scenario(args.file)
+        scenario = scalar_only(read_scenario(args.file), "drill")
     tape = build_tape(scenario)
     history = History(Path(args.history) if args.history else default_path())
     chosen = questions(tape, args.only, args.digits)
@@ -335,7 +347,7 @@ def cmd_verify(args: argparse.Namespace) -> int:
     from .tape import build_tape
     from .verify import verify
 
-    tape = build_tape(read_scenario(args.file))
+    tape = build_tape(scalar_only(read_scenario(args.file), "verify"))
     if not tape.scenario.claims:
         print(f"{tape.scenario.source}: no [claims] to verify (add e.g. \"forward.O[2]\" = \"0.7790\")")
         return 0
