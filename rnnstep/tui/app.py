@@ -29,7 +29,7 @@ from . import palette
 class DebuggerApp(CrashReporting, App):
     """Step through the forward pass and every backward term of a scenario."""
 
-    CSS_PATH = Path(__file__).with_name("rnnstep.tcss")  # absolute: subclasses elsewhere find it too
+    CSS_PATH = "rnnstep.tcss"
     BINDINGS = keymap.bindings()
     TITLE = "rnnstep"
 

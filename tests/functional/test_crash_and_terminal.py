@@ -35,11 +35,15 @@ def test_page_keys_in_the_command_palette_do_not_crash(app, tmp_path):
 
 CRASHING_APP = textwrap.dedent("""
     import sys
+    from pathlib import Path
     from rnnstep.scenario import default_scenario
+    from rnnstep.tui import app
     from rnnstep.tui.app import DebuggerApp
     from rnnstep.tui.running import run
 
     class Broken(DebuggerApp):
+        CSS_PATH = str(Path(app.__file__).with_name(DebuggerApp.CSS_PATH))
+
         def action_next(self):
             raise RuntimeError("a bug on purpose")
 
