@@ -80,7 +80,8 @@ class DebuggerApp(CrashReporting, App):
 
     def on_resize(self, event) -> None:
         fit(self, event.size.width, event.size.height)
-        self._show_status()  # the status line is fitted to the width: whole parts or none
+        self._show_title()  # the title and status lines are fitted to the width: whole parts or none
+        self._show_status()
 
     def watch_cursor(self, old: int, new: int) -> None:
         self.message = ""
@@ -101,9 +102,15 @@ class DebuggerApp(CrashReporting, App):
         s = self.tape.scenario
         title = Text("rnnstep", style="bold")
         title.append(f"  {s.name}", style="bold")
-        title.append(f"   f = {s.activation}, g = {s.output_activation}, {s.loss}, T = {self.tape.T}"
-                     + (f", truncate = {s.truncate}" if s.truncate else "") + (f", clip = {nt.fmt(s.clip)}" if s.clip else "")
-                     + f"   epoch {self.epoch}", style="dim")
+        parts = [f"f = {s.activation}", f"g = {s.output_activation}", s.loss, f"T = {self.tape.T}"]
+        parts += ([f"truncate = {s.truncate}"] if s.truncate else []) + ([f"clip = {nt.fmt(s.clip)}"] if s.clip else [])
+        parts.append(f"epoch {self.epoch}")
+        width = self.size.width - 2 or 200
+        for n, part in enumerate(parts):  # whole parts or none: "clip = 0." must never be what is left
+            text = ("   " if n == 0 else ", ") + part
+            if title.cell_len + len(text) > width:
+                break
+            title.append(text, style="dim")
         if title != self._shown.get("title"):
             self._shown["title"] = title
             self.query_one("#titlebar", Static).update(title, layout=False)

@@ -16,7 +16,7 @@ import rnnstep
 from rnnstep import notation as nt
 from rnnstep.scenario import shipped_scenarios
 
-from .screen_numbers import allowed_numbers, cut_numbers, renderings
+from screen_numbers import allowed_numbers, cut_numbers, renderings
 from .tmux import Terminal, needs_tmux
 
 pytestmark = needs_tmux

@@ -45,6 +45,26 @@ def _measure() -> Console:
     return Console(file=io.StringIO(), width=200, color_system=None)
 
 
+def hang(text: Text, width: int) -> Text:
+    """``text`` wrapped at ``width`` with its continuation lines indented under its own start (+2)."""
+    if "\n" in text.plain or text.cell_len <= width:
+        return text
+    indent = len(text.plain) - len(text.plain.lstrip(" ")) + 2
+    if indent * 2 >= width:
+        return text
+    first, *rest = text.wrap(_measure(), width)
+    if not rest:
+        return text
+    tail = Text(" ").join(rest)
+    out = first.copy()
+    out.rstrip()
+    for line in tail.wrap(_measure(), width - indent):
+        line.rstrip()
+        out.append("\n" + " " * indent)
+        out.append_text(line)
+    return out
+
+
 def rows_of(text: Text, width: int) -> int:
     """How many screen rows ``text`` takes once wrapped at ``width``."""
     return len(text.wrap(_measure(), max(1, width)))
@@ -73,7 +93,7 @@ def step_panel(view: View, width: int = 120, height: int = 40) -> RenderableType
         detail = _loss_lines(view)
     else:
         detail = _update_lines(view, step.param)
-    return Group(title, *detail, *extras)
+    return Group(title, *(hang(t, width) for t in detail), *extras)
 
 
 _CLAIM_MARK = {"right": ("✓ right", "bold green"), "rounding": ("≈ off by one in the last digit", "yellow"),
@@ -255,6 +275,8 @@ def _term_lines(view: View, step: Step, width: int, room: int, room_with_extras:
         after.append(Text(f"  note: ∂L/∂ŷ·∂ŷ/∂z for bce with a sigmoid output is the finite ŷ − y = "
                           f"{nt.fmt(fused, d)}; the separate factors overflow at a saturated ŷ.", style="italic yellow"))
 
+    after = [hang(t, width) for t in after]
+    optional = [hang(t, width) for t in optional]
     fixed = rows_of(head, width) + sum(rows_of(t, width) for t in after)
     extra = sum(rows_of(t, width) for t in optional)
     if room_with_extras - fixed - 1 - extra >= count:
@@ -288,8 +310,8 @@ def _term_lines(view: View, step: Step, width: int, room: int, room_with_extras:
 def _factor_table(view: View, rows: list[tuple], width: int, header: bool) -> Text:
     """(symbol, formula, numbers, value) rows in aligned columns, the value right-justified and whole.
 
-    When the row is wider than the panel, the "with numbers" column goes first, then the formula;
-    only if the value still does not fit is it rounded (never cut).
+    When the row is wider than the panel, the formula column goes first (the numbers show it), then
+    the numbers; only if the value still does not fit is it rounded (never cut).
     """
     T = view.tape.T
     sub_w = len(str(T))
@@ -311,10 +333,10 @@ def _factor_table(view: View, rows: list[tuple], width: int, header: bool) -> Te
     def total(keep: list[int]) -> int:
         return sum(widths(keep)) + 3 * len(keep) - 1
 
-    for drop in (2, 1):
+    for candidate in ([0, 1, 2, 3], [0, 2, 3], [0, 1, 3], [0, 3]):  # the numbers say more than the formula
+        keep = candidate
         if total(keep) <= width:
             break
-        keep.remove(drop)
     if total(keep) > width:  # even symbol and value do not fit whole: round the values to what is left
         room = max(1, width - widths([0])[0] - 3)
         columns[3] = values = [view.num(value, fid, width=room) for *_, value, fid in rows]

@@ -28,7 +28,9 @@ def sums_panel(view: View, width: int = 40, height: int = 20) -> Text:
         head = Text(f"{symbol:10}", style="bold" if param == active else "")
         if done == 0:
             more = f" {count} term{'s' if count != 1 else ''} to come"
-            head.append(more if head.cell_len + len(more) <= width else " ·", style=FUTURE)
+            if head.cell_len + len(more) > width:
+                more = f" {count} to come" if head.cell_len + len(f" {count} to come") <= width else " ·"
+            head.append(more, style=FUTURE)
         else:
             label = " = " if done == count else (" Σ so far " if width >= 40 else " Σ ")
             head.append(label)
