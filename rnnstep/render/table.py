@@ -85,6 +85,10 @@ def _num(x: float, digits: int, style: str = "") -> Cell:
 
 def render_tables(tape: Tape, digits: int = 6) -> list[Styled]:
     """The header and every table of the trace, in order."""
+    if tape.vector:  # SPEC §7: vectors and matrices have their own layout
+        from .table_vector import render_vector_tables
+
+        return render_vector_tables(tape, digits)
     s = tape.scenario
     n = lambda x, style="": _num(float(x), digits, style)  # noqa: E731
     parts: list[Styled] = []
