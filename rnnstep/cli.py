@@ -264,6 +264,11 @@ def cmd_scenarios(args: argparse.Namespace) -> int:
     for path in shipped_scenarios():
         scenario = load_scenario(path)
         print(f"{path.stem:32} {scenario.title}")
+    from .scenario import shipped_vector_scenarios
+
+    for path in shipped_vector_scenarios():  # hidden vectors (SPEC §7): trace and check
+        scenario = load_scenario(path)
+        print(f"{path.stem:32} {scenario.title} [n = {scenario.sizes[0]}]")
     return 0
 
 
