@@ -283,14 +283,18 @@ def cmd_check(args: argparse.Namespace) -> int:
 
     tape = build_tape(read_scenario(args.file))
     rows = check_tape(tape)
-    table = Table(title=f"{tape.scenario.name}: gradients against central finite differences", title_justify="left")
+    console = Console()
+    narrow = console.width < 100  # at 80 columns: no vertical rules, so the values fit whole; a cell wraps, never "…"
+    from rich import box
+
+    table = Table(title=f"{tape.scenario.name}: gradients against central finite differences", title_justify="left",
+                  **({"box": box.SIMPLE_HEAD, "pad_edge": False} if narrow else {}))
     for col in ("gradient", "total (terms)", "all paths", "recursive ∂L/∂a", "finite difference", "result"):
-        table.add_column(col, justify="right")
+        table.add_column(col, justify="right", overflow="fold")
     for row in rows:
         verdict = "[green]ok[/]" if row.ok else ("[red]MISMATCH[/]" if row.sum_ok else "[red]SUM MISMATCH[/]")
         table.add_row(nt.gradient_symbol(row.param) + row.entry_text, *(nt.fmt(v, 10) for v in
                       (row.total, row.all_paths, row.recursive, row.finite_difference)), verdict)
-    console = Console()
     console.print(table)
     if tape.scenario.truncate:
         console.print(f"truncate = {tape.scenario.truncate}: 'total' leaves out truncated terms; "

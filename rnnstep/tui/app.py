@@ -43,7 +43,7 @@ class DebuggerApp(CrashReporting, App):
         self.screenshot_dir = Path(screenshot_dir) if screenshot_dir else Path.cwd()
         self.epoch = 0
         self.earlier: list[Tape] = []  # the tapes of earlier epochs, for U
-        self.message = ""  # a one-off word in the status line (end of tape, epoch applied …), gone at the next move
+        self.message: tuple[str, ...] = ()  # a one-off word in the status line (end of tape, epoch applied …), gone at the next move
         self._use(build_tape(scenario))
         self.loss_history = [self.tape.loss]
         self._shown: dict[str, object] = {}  # what the title, note and sparkline show now
@@ -84,7 +84,7 @@ class DebuggerApp(CrashReporting, App):
         self._show_status()
 
     def watch_cursor(self, old: int, new: int) -> None:
-        self.message = ""
+        self.message = ()
         self.view.factor_offset = 0
         self.refresh_views()
         if {old, new} & {0, self.last} or old > self.last:  # which keys are greyed out changes only at the ends
@@ -233,12 +233,16 @@ class DebuggerApp(CrashReporting, App):
         self.query_one(KeyBar).refresh()
 
     def _say_weights(self) -> None:
+        """The weights this epoch runs on, whole if the line has room, else rounded to fewer digits."""
         s, d = self.tape.scenario, self.digits
-        weights = ", ".join(f"{nt.param(p)} = {nt.fmt(v, d)}" for p, v in s.weights().items())
-        self._say(f"epoch {self.epoch}: {weights}; L = {nt.fmt(self.tape.loss, d)}")
+        weights = s.weights().items()
+        self._say(f"epoch {self.epoch}: " + ", ".join(f"{nt.param(p)} = {nt.fmt(v, d)}" for p, v in weights)
+                  + f"; L = {nt.fmt(self.tape.loss, d)}",
+                  *(f"epoch {self.epoch}: " + " ".join(f"{nt.param(p)}={nt.fmt(v, n)}" for p, v in weights)
+                    for n in range(d, 1, -1)))
 
-    def _say(self, message: str) -> None:
-        """A word in the status line (not a toast over it), until the next move."""
+    def _say(self, *message: str) -> None:
+        """A word in the status line (not a toast over it), until the next move; the first that fits is shown."""
         self.message = message
         self._show_status()
 
