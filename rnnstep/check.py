@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
+from typing import Callable
 
 import numpy as np
 
@@ -45,7 +46,8 @@ def finite_difference(tape: Tape, param: str) -> float:
     return (up - down) / (2 * h)
 
 
-def check_tape(tape: Tape, rtol: float = 1e-5) -> list[CheckRow]:
+def check_tape(tape: Tape, rtol: float = 1e-5, on_param: Callable[[str], None] | None = None) -> list[CheckRow]:
+    """One row per gradient; ``on_param(param)`` is called as each is done (for a progress bar)."""
     rows = []
     dL_da = tape.dL_da
     recursive = {
@@ -66,4 +68,6 @@ def check_tape(tape: Tape, rtol: float = 1e-5) -> list[CheckRow]:
         gradient_ok = _close(all_paths, fd, scale, rtol) and _close(rec, fd, scale, rtol)
         sum_ok = _close(table.total, kept_sum, max(magnitude, 1e-300), 1e-12)
         rows.append(CheckRow(param, table.total, all_paths, rec, fd, sum_ok, gradient_ok))
+        if on_param is not None:
+            on_param(param)
     return rows
