@@ -57,6 +57,21 @@ def _non_negative(text: str) -> float:
     return value
 
 
+def _positive(text: str) -> float:
+    value = _non_negative(text)
+    if value == 0:
+        raise argparse.ArgumentTypeError(f"expected a number > 0, found {text!r}")
+    return value
+
+
+def _token(text: str) -> str:
+    from .serve.access import TOKEN_PATTERN
+
+    if not TOKEN_PATTERN.fullmatch(text):
+        raise argparse.ArgumentTypeError("expected 8 to 128 letters, digits or . _ ~ -")
+    return text
+
+
 def _file_argument(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("file", nargs="?", metavar="FILE",
                         help="a scenario .toml file, or the name of a shipped one (default: the notes' four steps)")
@@ -112,6 +127,18 @@ def build_parser() -> Parser:
     verify.add_argument("-o", "--output", metavar="PATH", help="write the report to PATH")
     verify.add_argument("--force", action="store_true", help="overwrite PATH if it exists")
 
+    serve = sub.add_parser("serve", help="serve the debugger to a class's browsers (needs rnnstep[serve])")
+    serve.add_argument("files", nargs="*", metavar="FILE|NAME|DIR",
+                       help="scenario files, shipped names or folders of .toml files (default: every shipped one)")
+    serve.add_argument("--host", default="127.0.0.1",
+                       help="address to listen on (default 127.0.0.1: this machine only; 0.0.0.0: every network)")
+    serve.add_argument("--port", type=_whole_number(1, 65535), default=8000, help="port (default 8000)")
+    serve.add_argument("--max-sessions", type=_positive_int, default=40, help="browser tabs at once (default 40)")
+    serve.add_argument("--idle-minutes", type=_positive, default=30.0,
+                       help="end a session after this long without a key (default 30)")
+    serve.add_argument("--token", type=_token,
+                       help="the token the URL must carry (default: a random one unless --host is loopback)")
+
     stats = sub.add_parser("stats", help="accuracy per kind of quantity over time, from the drill history")
     stats.add_argument("--history", metavar="PATH", help="the history file (default $XDG_DATA_HOME/rnnstep/history.jsonl)")
     return parser
@@ -119,6 +146,15 @@ def build_parser() -> Parser:
 
 def read_scenario(file: str | None) -> Scenario:
     return default_scenario() if file is None else load_scenario(Path(file))
+
+
+def scalar_only(scenario: Scenario, what: str) -> Scenario:
+    """Vector scenarios (SPEC §7) reach trace (json, table), check and the Python API first;
+    elsewhere they are a clean one-line error until those views are built."""
+    if scenario.is_vector:
+        raise UsageError(f"{scenario.source}: {what} does not show vector scenarios yet "
+                         f"(n = {scenario.sizes[0]}); use `rnnstep trace --format json|table` or `rnnstep check`")
+    return scenario
 
 
 # ----------------------------------------------------------------------------- output
@@ -168,12 +204,17 @@ def write_output(path: str | None, force: bool, write: Callable[[TextIO], None])
 def cmd_trace(args: argparse.Namespace) -> int:
     from .tape import build_tape
 
-    tape = build_tape(read_scenario(args.file))
+    scenario = read_scenario(args.file)
+    if args.format in ("markdown", "latex"):
+        scalar_only(scenario, f"trace --format {args.format}")
     full = args.full_chains
     if full:
         if args.format == "json":
             raise UsageError("trace: --full-chains goes with --format table, markdown or latex "
                              "(JSON lists every factor unless --no-factors)")
+        scalar_only(scenario, "trace --full-chains")
+    tape = build_tape(scenario)
+    if full:
         from .render.size import full_chains_note
 
         print(f"rnnstep: {full_chains_note(tape, args.format)}", file=sys.stderr)
@@ -226,7 +267,7 @@ def cmd_check(args: argparse.Namespace) -> int:
         table.add_column(col, justify="right")
     for row in rows:
         verdict = "[green]ok[/]" if row.ok else ("[red]MISMATCH[/]" if row.sum_ok else "[red]SUM MISMATCH[/]")
-        table.add_row(nt.gradient_symbol(row.param), *(nt.fmt(v, 10) for v in
+        table.add_row(nt.gradient_symbol(row.param) + row.entry_text, *(nt.fmt(v, 10) for v in
                       (row.total, row.all_paths, row.recursive, row.finite_difference)), verdict)
     console = Console()
     console.print(table)
@@ -252,7 +293,7 @@ def cmd_scenarios(args: argparse.Namespace) -> int:
 
 
 def cmd_open(args: argparse.Namespace) -> int:
-    scenario = read_scenario(args.file)
+    scenario = scalar_only(read_scenario(args.file), "the debugger")
     from .tui.app import run_app
 
     return run_app(scenario, digits=args.digits, theme=args.theme)
@@ -280,7 +321,7 @@ def cmd_drill(args: argparse.Namespace) -> int:
     else:
         if args.seed is not None:
             raise UsageError("drill: --seed chooses a random scenario; it cannot go with a FILE")
-        scenario = read_scenario(args.file)
+        scenario = scalar_only(read_scenario(args.file), "drill")
     tape = build_tape(scenario)
     history = History(Path(args.history) if args.history else default_path())
     chosen = questions(tape, args.only, args.digits)
@@ -333,7 +374,7 @@ def cmd_verify(args: argparse.Namespace) -> int:
     from .tape import build_tape
     from .verify import verify
 
-    tape = build_tape(read_scenario(args.file))
+    tape = build_tape(scalar_only(read_scenario(args.file), "verify"))
     if not tape.scenario.claims:
         print(f"{tape.scenario.source}: no [claims] to verify (add e.g. \"forward.O[2]\" = \"0.7790\")")
         return 0
@@ -360,6 +401,24 @@ def cmd_verify(args: argparse.Namespace) -> int:
     return 0 if report.ok else 1
 
 
+def cmd_serve(args: argparse.Namespace) -> int:
+    try:
+        import aiohttp  # noqa: F401
+        import textual_serve  # noqa: F401
+    except ImportError:
+        raise UsageError("serve: needs the serve extra: pip install 'rnnstep[serve]'") from None
+    from .serve.access import choose_token
+    from .serve.catalog import catalog
+    from .serve.server import serve
+
+    served = catalog(args.files)
+    try:
+        serve(served, args.host, args.port, choose_token(args.host, args.token), args.max_sessions, args.idle_minutes)
+    except OSError as exc:  # the port is taken, the address is not this machine's
+        raise UsageError(f"serve: cannot listen on {args.host}:{args.port}: {exc.strerror or exc}") from None
+    return 0
+
+
 def cmd_stats(args: argparse.Namespace) -> int:
     from rich.console import Console
 
@@ -382,7 +441,7 @@ def cmd_stats(args: argparse.Namespace) -> int:
 
 HANDLERS: dict[str, Callable[[argparse.Namespace], int]] = {
     "open": cmd_open, "trace": cmd_trace, "check": cmd_check, "scenarios": cmd_scenarios,
-    "drill": cmd_drill, "new": cmd_new, "stats": cmd_stats, "verify": cmd_verify,
+    "drill": cmd_drill, "new": cmd_new, "stats": cmd_stats, "verify": cmd_verify, "serve": cmd_serve,
 }
 
 

@@ -11,6 +11,8 @@ import math
 import re
 from typing import TYPE_CHECKING
 
+import numpy as np
+
 if TYPE_CHECKING:  # pragma: no cover
     from .tape import Factor, Tape
 
@@ -85,6 +87,10 @@ def factor_symbol(factor: "Factor", style: str = "unicode") -> str:
         return _frac("O" + sub(t, style), param(factor.param, style), style, partial="∂⁺")
     if factor.kind == "output_act":
         return _frac(yhat, "z" + sub(t, style), style)
+    if factor.kind == "output_weight":  # ∂z_t/∂O_t = W_out (SPEC §7)
+        return _frac("z" + sub(t, style), "O" + sub(t, style), style)
+    if factor.kind == "activation":  # ∂O_k/∂a_k = diag(f′(a_k)) (SPEC §7)
+        return _frac("O" + sub(t, style), "a" + sub(t, style), style)
     return _frac("z" + sub(t, style), param(factor.param, style), style)
 
 
@@ -99,6 +105,8 @@ def factor_formula(factor: "Factor", style: str = "unicode") -> str:
     if factor.kind == "output_grad":
         return f"g{prime}(z{sub(t, style)}){dot}{param('w_out', style)}"
     if factor.kind == "backprop":
+        if np.ndim(factor.value) == 2:
+            return f"diag({fp}){dot}" + ("W′" if style == "unicode" else "W'")
         return f"{fp}{dot}{param('w_prime', style)}"
     if factor.kind == "immediate":
         if factor.param == "w":
@@ -107,8 +115,22 @@ def factor_formula(factor: "Factor", style: str = "unicode") -> str:
             return f"{fp}{dot}O{sub(t - 1, style)}"
         return fp
     if factor.kind == "output_act":
+        if np.ndim(factor.value) == 2:  # the q×q Jacobian of SPEC §7
+            if _is_softmax(factor):
+                return {"latex": "\\operatorname{diag}(\\hat{y}) - \\hat{y}\\hat{y}^T", "plain": "diag(yhat) - yhat yhat^T"}.get(style, "diag(ŷ) − ŷŷᵀ")
+            return f"diag(g{prime}(z{sub(t, style)}))"
         return f"g{prime}(z{sub(t, style)})"
+    if factor.kind == "output_weight":
+        return {"latex": "W_{out}", "plain": "W_out"}.get(style, "W_out")
+    if factor.kind == "activation":
+        return f"diag({fp})"
     return f"O{sub(t, style)}" if factor.param == "w_out" else "1"
+
+
+def _is_softmax(factor: "Factor") -> bool:
+    """A softmax Jacobian has off-diagonal entries (diag(g′) never does)."""
+    value = np.asarray(factor.value)
+    return bool(np.any(value - np.diag(np.diag(value))))
 
 
 def loss_derivative_formula(loss: str, t: int | str = "", style: str = "unicode") -> str:
@@ -134,6 +156,8 @@ def factor_substituted(factor: "Factor", tape: "Tape", digits: int = 6) -> str:
             return f"2·({yhat} − {y})"
         if s.loss == "half_squared":
             return f"{yhat} − {y}"
+        if s.loss == "cross_entropy":
+            return f"−{y} / {yhat}"
         return f"({yhat} − {y}) / ({yhat}·(1 − {yhat}))"
     if factor.kind == "output_grad":
         pos = tape.target_position[t]

@@ -13,8 +13,10 @@ from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 from typing import Any, Callable
 
-from . import ids
-from .model import ACTIVATIONS, LOSSES
+import numpy as np
+
+from . import ids, shapes
+from .model import ACTIVATIONS, LOSSES, OUTPUT_ACTIVATIONS
 
 DEFAULT_NAME = "notes-four-steps"
 SCENARIO_DIR = Path(__file__).parent / "scenarios"
@@ -45,17 +47,21 @@ class Claim:
 
 @dataclass(frozen=True)
 class Scenario:
-    w: float
-    w_prime: float
-    b: float
-    x: tuple[float, ...]
-    y: float | tuple[float, ...]
-    w_out: float = 1.0
-    b_out: float = 0.0
+    """A scenario file, validated. In a vector scenario (SPEC §7, ``shape`` set) the
+    weights, h0, x and y are nested tuples: matrices as rows, x as T rows of m, y as
+    q numbers (a target at the last step) or T rows of q (a target at every step)."""
+
+    w: Any
+    w_prime: Any
+    b: Any
+    x: tuple
+    y: Any
+    w_out: Any = 1.0
+    b_out: Any = 0.0
     title: str = ""
     description: str = ""
     activation: str = "tanh"
-    h0: float = 0.0
+    h0: Any = 0.0
     leaky_slope: float = 0.01
     output_activation: str = "identity"
     loss: str = "half_squared"
@@ -66,13 +72,26 @@ class Scenario:
     notes: tuple[Note, ...] = ()
     claims: tuple[Claim, ...] = ()
     source: str = field(default="<scenario>", compare=False)
+    #: (n, m, q) for a vector scenario (SPEC §7); None for the notes' plain numbers
+    shape: tuple[int, int, int] | None = None
 
     @property
     def T(self) -> int:
         return len(self.x)
 
     @property
+    def is_vector(self) -> bool:
+        return self.shape is not None
+
+    @property
+    def sizes(self) -> tuple[int, int, int]:
+        """(n, m, q): hidden, input and output sizes; (1, 1, 1) for plain numbers."""
+        return self.shape or (1, 1, 1)
+
+    @property
     def target_at_every_step(self) -> bool:
+        if self.is_vector:
+            return isinstance(self.y[0], tuple)
         return isinstance(self.y, tuple)
 
     @property
@@ -84,22 +103,67 @@ class Scenario:
     def name(self) -> str:
         return self.title or Path(self.source).stem
 
-    def weights(self) -> dict[str, float]:
+    def weights(self) -> dict[str, Any]:
         return {p: getattr(self, p) for p in ids.PARAMS}
 
-    def with_weights(self, **weights: float) -> "Scenario":
+    def with_weights(self, **weights: Any) -> "Scenario":
+        """The same scenario with other weights (numpy arrays welcome in a vector scenario)."""
+        if self.is_vector:
+            weights = {k: _frozen(v) for k, v in weights.items()}
         return replace(self, **weights)
+
+    def arrays(self) -> dict[str, np.ndarray]:
+        """The model's arrays in SPEC §7 shapes, for any scenario (plain numbers are 1×1):
+        w n×m, w_prime n×n, b n, w_out q×n, b_out q, h0 n, x T×m, y (targets)×q."""
+        if self.is_vector:
+            y = self.y if self.target_at_every_step else (self.y,)
+            return {"w": _np(self.w), "w_prime": _np(self.w_prime), "b": _np(self.b), "w_out": _np(self.w_out),
+                    "b_out": _np(self.b_out), "h0": _np(self.h0), "x": _np(self.x), "y": _np(y)}
+        y = self.y if self.target_at_every_step else (self.y,)
+        return {"w": _np([[self.w]]), "w_prime": _np([[self.w_prime]]), "b": _np([self.b]),
+                "w_out": _np([[self.w_out]]), "b_out": _np([self.b_out]), "h0": _np([self.h0]),
+                "x": _np(self.x).reshape(-1, 1), "y": _np(y).reshape(-1, 1)}
 
     def to_dict(self) -> dict[str, Any]:
         """The normalised scenario, as the JSON trace shows it."""
         data = asdict(self)
         data.pop("source")
-        data["x"] = list(self.x)
-        data["y"] = list(self.y) if self.target_at_every_step else self.y
+        data.pop("shape")
+        if self.is_vector:
+            data = {k: _listed(v) if k in _ARRAY_FIELDS else v for k, v in data.items()}
+            data["n"], data["m"], data["q"] = self.sizes
+            data["hidden_size"] = self.sizes[0]
+        else:
+            data["x"] = list(self.x)
+            data["y"] = list(self.y) if self.target_at_every_step else self.y
         data["breakpoints"] = list(self.breakpoints)
         data["claims"] = {c.id: c.text for c in self.claims}
         data["T"] = self.T
         return data
+
+    def to_toml(self) -> str:
+        """The scenario as a TOML file that loads back to an equal scenario."""
+        from .scenario_toml import scenario_toml  # only when writing
+
+        return scenario_toml(self)
+
+
+_ARRAY_FIELDS = ("w", "w_prime", "b", "w_out", "b_out", "h0", "x", "y")
+
+
+def _np(value: Any) -> np.ndarray:
+    return np.array(value, dtype=np.float64)
+
+
+def _frozen(value: Any) -> Any:
+    """Nested tuples of floats from an array (a frozen scenario stays hashable)."""
+    if isinstance(value, (np.ndarray, list, tuple)):
+        return tuple(_frozen(v) for v in value)
+    return float(value)
+
+
+def _listed(value: Any) -> Any:
+    return [_listed(v) for v in value] if isinstance(value, tuple) else value
 
 
 # ----------------------------------------------------------------------------- reading
@@ -222,7 +286,7 @@ class _Reader:
 
 
 _TOP = ("title", "description", "rnn", "output", "weights", "data", "train", "breakpoints", "notes", "claims")
-_RNN = ("activation", "h0", "leaky_slope")
+_RNN = ("activation", "h0", "leaky_slope", "hidden_size")
 _OUTPUT = ("activation", "loss")
 _WEIGHTS = ("w", "w_prime", "b", "w_out", "b_out")
 _DATA = ("x", "y")
@@ -242,26 +306,55 @@ def parse_scenario(text: str, source: str = "<text>") -> Scenario:
 
     rnn = r.table(data, "rnn", _RNN)
     activation = r.string(rnn, "activation", "rnn.activation", "tanh", ACTIVATIONS)
-    h0 = r.number(rnn, "h0", "rnn.h0", 0.0)
+    if not isinstance(rnn.get("h0"), list):
+        r.number(rnn, "h0", "rnn.h0", 0.0)  # checked in the notes' order; arrays are SPEC §7's
     leaky_slope = r.number(rnn, "leaky_slope", "rnn.leaky_slope", 0.01)
 
     output = r.table(data, "output", _OUTPUT)
-    output_activation = r.string(output, "activation", "output.activation", "identity", ACTIVATIONS)
+    output_activation = r.string(output, "activation", "output.activation", "identity", OUTPUT_ACTIVATIONS)
     loss = r.string(output, "loss", "output.loss", "half_squared", LOSSES)
     if loss == "bce" and output_activation != "sigmoid":
         raise r.fail("output.loss", f"bce needs output.activation = \"sigmoid\", found {output_activation!r}")
+    if loss == "cross_entropy" and output_activation != "softmax":
+        raise r.fail("output.loss", f"cross_entropy needs output.activation = \"softmax\", found {output_activation!r}")
 
     weights_table = r.table(data, "weights", _WEIGHTS)
     if "weights" not in data:
         raise r.fail("weights", "missing; expected a [weights] table with w, w_prime and b")
+    common = dict(title=title, description=description, activation=activation, leaky_slope=leaky_slope,
+                  output_activation=output_activation, loss=loss, source=source)
+    peek = data.get("data") if isinstance(data.get("data"), dict) else {}
+    if shapes.is_vector_file(weights_table, rnn, peek):
+        v = shapes.read_vector(r, weights_table, rnn, _data_table(r, data), loss)
+        scenario = Scenario(w=v.w, w_prime=v.w_prime, b=v.b, w_out=v.w_out, b_out=v.b_out, h0=v.h0, x=v.x, y=v.y,
+                            shape=(v.n, v.m, v.q), **common)
+    else:
+        scenario = _scalar(r, rnn, weights_table, data, loss, common)
+    scenario = replace(scenario, **_training(r, data))
+    T, targets = scenario.T, scenario.targets
+    sizes = scenario.sizes if scenario.is_vector else None
+    breakpoints = _breakpoints(r, data, r.table(data, "train", _TRAIN), T, targets, sizes)
+    notes = _notes(r, data, T, targets, sizes)
+    claims = _claims(r, data, T, targets, sizes)
+    return replace(scenario, breakpoints=breakpoints, notes=notes, claims=claims)
+
+
+def _data_table(r: _Reader, data: dict) -> dict:
+    data_table = r.table(data, "data", _DATA)
+    if "data" not in data:
+        raise r.fail("data", "missing; expected a [data] table with x and y")
+    return data_table
+
+
+def _scalar(r: _Reader, rnn: dict, weights_table: dict, data: dict, loss: str, common: dict) -> Scenario:
+    """The notes' one-unit network: every weight a plain number (SPEC §4)."""
+    h0 = r.number(rnn, "h0", "rnn.h0", 0.0)
     weights = {
         key: r.number(weights_table, key, f"weights.{key}", {"w_out": 1.0, "b_out": 0.0}.get(key))
         for key in _WEIGHTS
     }
+    data_table = _data_table(r, data)
 
-    data_table = r.table(data, "data", _DATA)
-    if "data" not in data:
-        raise r.fail("data", "missing; expected a [data] table with x and y")
     if "x" not in data_table:
         raise r.fail("data.x", "missing; expected an array of at least one number")
     x = r.numbers(data_table["x"], "data.x")
@@ -282,7 +375,16 @@ def parse_scenario(text: str, source: str = "<text>") -> Scenario:
             if not 0.0 <= value <= 1.0:
                 where = f"data.y[{i}]" if isinstance(y, tuple) else "data.y"
                 raise r.fail(where, f"bce needs 0 ≤ y ≤ 1, found {value!r}")
+    if loss == "cross_entropy":
+        for i, value in enumerate(y if isinstance(y, tuple) else (y,)):
+            if value != 1.0:
+                where = f"data.y[{i}]" if isinstance(y, tuple) else "data.y"
+                raise r.fail(where, f"cross_entropy with one output needs y = 1 (a probability vector), found {value!r}")
 
+    return Scenario(h0=h0, x=x, y=y, **weights, **common)
+
+
+def _training(r: _Reader, data: dict) -> dict:
     train = r.table(data, "train", _TRAIN)
     learning_rate = r.number(train, "learning_rate", "train.learning_rate", 0.1,
                              lambda v: v >= 0, "a finite number ≥ 0")
@@ -296,44 +398,37 @@ def parse_scenario(text: str, source: str = "<text>") -> Scenario:
     if "clip" in train:
         clip = r.number(train, "clip", "train.clip", check=lambda v: v > 0, expected="a finite number > 0")
 
-    scenario = Scenario(
-        title=title, description=description, activation=activation, h0=h0, leaky_slope=leaky_slope,
-        output_activation=output_activation, loss=loss, x=x, y=y, learning_rate=learning_rate,
-        truncate=truncate, clip=clip, source=source, **weights,
-    )
-    T, targets = scenario.T, scenario.targets
-    breakpoints = _breakpoints(r, data, train, T, targets)
-    notes = _notes(r, data, T, targets)
-    claims = _claims(r, data, T, targets)
-    return replace(scenario, breakpoints=breakpoints, notes=notes, claims=claims)
+    return dict(learning_rate=learning_rate, truncate=truncate, clip=clip)
 
 
 def _step_id(r: _Reader, value: Any, where: str, T: int, targets: tuple[int, ...],
-             phases: bool) -> str:
+             phases: bool, sizes: tuple[int, int, int] | None = None) -> str:
     if not isinstance(value, str):
         raise r.fail(where, f"expected a step id string, found {_describe(value)}")
     if phases and ids.is_phase(value):
         return value
     try:
         vid = ids.parse_id(value)
-        ids.check_id(vid, T, targets)
+        ids.check_id(vid, T, targets, sizes)
     except ids.IdError as exc:
         also = f"; or a phase: {', '.join(ids.PHASES)}" if phases else ""
         raise r.fail(where, f"{exc}{also}") from None
     return str(vid)
 
 
-def _breakpoints(r: _Reader, data: dict, train: dict, T: int, targets: tuple[int, ...]) -> tuple[str, ...]:
+def _breakpoints(r: _Reader, data: dict, train: dict, T: int, targets: tuple[int, ...],
+                 sizes: tuple[int, int, int] | None = None) -> tuple[str, ...]:
     if "breakpoints" in data and "breakpoints" in train:
         raise r.fail("train.breakpoints", "given twice (also at the top level); keep one")
     where = "breakpoints" if "breakpoints" in data else "train.breakpoints"
     raw = data.get("breakpoints", train.get("breakpoints", []))
     if not isinstance(raw, list):
         raise r.fail(where, f"expected an array of step ids or phases, found {_describe(raw)}")
-    return tuple(_step_id(r, item, f"{where}[{i}]", T, targets, phases=True) for i, item in enumerate(raw))
+    return tuple(_step_id(r, item, f"{where}[{i}]", T, targets, True, sizes) for i, item in enumerate(raw))
 
 
-def _notes(r: _Reader, data: dict, T: int, targets: tuple[int, ...]) -> tuple[Note, ...]:
+def _notes(r: _Reader, data: dict, T: int, targets: tuple[int, ...],
+           sizes: tuple[int, int, int] | None = None) -> tuple[Note, ...]:
     raw = data.get("notes", [])
     if not isinstance(raw, list) or not all(isinstance(n, dict) for n in raw):
         raise r.fail("notes", "expected [[notes]] tables, each with `at` and `text`")
@@ -344,20 +439,21 @@ def _notes(r: _Reader, data: dict, T: int, targets: tuple[int, ...]) -> tuple[No
             raise r.fail(f"notes[{i}].at", "missing; expected a step id such as \"forward.O[2]\"")
         if "text" not in table:
             raise r.fail(f"notes[{i}].text", "missing; expected the note's text")
-        at = _step_id(r, table["at"], f"notes[{i}].at", T, targets, phases=True)
+        at = _step_id(r, table["at"], f"notes[{i}].at", T, targets, True, sizes)
         text = r.string(table, "text", f"notes[{i}].text", "")
         notes.append(Note(at, text))
     return tuple(notes)
 
 
-def _claims(r: _Reader, data: dict, T: int, targets: tuple[int, ...]) -> tuple[Claim, ...]:
+def _claims(r: _Reader, data: dict, T: int, targets: tuple[int, ...],
+            sizes: tuple[int, int, int] | None = None) -> tuple[Claim, ...]:
     raw = data.get("claims", {})
     if not isinstance(raw, dict):
         raise r.fail("claims", f"expected a [claims] table of id = \"number\", found {_describe(raw)}")
     claims = []
     for key, value in raw.items():
         where = f"claims.{key}" if "." not in key else f'claims."{key}"'
-        canonical = _step_id(r, key, where, T, targets, phases=False)
+        canonical = _step_id(r, key, where, T, targets, False, sizes)
         if isinstance(value, bool) or not isinstance(value, (int, float, str)):
             raise r.fail(where, f"expected a number or a number written as a string, found {_describe(value)}")
         text = value.strip() if isinstance(value, str) else repr(float(value))

@@ -21,7 +21,7 @@ from __future__ import annotations
 import bisect
 from dataclasses import dataclass
 from functools import cached_property
-from typing import Iterator, Sequence
+from typing import Any, Iterator, Sequence
 
 import numpy as np
 
@@ -39,13 +39,15 @@ class Factor:
 
     ``kind`` is one of: ``loss_grad`` ∂L/∂ŷ_t, ``output_grad`` ∂ŷ_t/∂O_t,
     ``backprop`` ∂O_j/∂O_{j−1}, ``immediate`` ∂⁺O_k/∂p, ``output_act`` ∂ŷ_t/∂z_t,
-    ``output_input`` ∂z_t/∂p. ``step`` is the t, j or k of the symbol.
+    ``output_input`` ∂z_t/∂p; in a vector scenario (SPEC §7) also ``output_weight``
+    ∂z_t/∂O_t = W_out and ``activation`` ∂O_k/∂a_k = diag(f′(a_k)), and ``value`` is a
+    matrix. ``step`` is the t, j or k of the symbol.
     """
 
     kind: str
     step: int
     param: str | None
-    value: float
+    value: Any
     single_target: bool = True
     loss: str = "half_squared"  # names ∂ℓ/∂ŷ's formula
 
@@ -58,24 +60,129 @@ class Factor:
         return notation.factor_formula(self)
 
 
-@dataclass(frozen=True)
-class TermTable:
-    """The terms of ∂L/∂param in SPEC order, as parallel arrays."""
+_BLOCK = 128  # terms between two stored running sums of a vector scenario
 
-    param: str
-    t: np.ndarray  # target step of each term
-    k: np.ndarray | None  # step the path ends at (None for w_out, b_out)
-    value: np.ndarray
-    truncated: np.ndarray
-    running_sum: np.ndarray
+
+class TermTable:
+    """The terms of ∂L/∂param in SPEC order.
+
+    Every term is a rank-one outer product (SPEC §7), ``row_i ⊗ (scale_k ∘ input_k)``:
+    ``rows`` holds one row per term — the chain ∂ℓ_t/∂O_k along the path t → k for
+    w′, w, b, or ∂ℓ_t/∂z_t for w_out, b_out — and ``scale``/``inputs`` the per-step
+    immediate partial (f′(a_k) and O_{k−1}, x_k or 1). With plain numbers the terms
+    and running sums are stored as arrays, as the notes' tables list them. In a
+    vector scenario a term is multiplied out when asked for, and a running sum is
+    rebuilt from the stored sum at the start of its block of ``_BLOCK`` terms, so a
+    long tape keeps O(terms × n) numbers, not a matrix per term.
+    """
+
+    def __init__(self, param: str, t: np.ndarray, k: np.ndarray | None, truncated: np.ndarray,
+                 rows: np.ndarray, scale: np.ndarray | None, inputs: np.ndarray, vector: bool):
+        self.param, self.t, self.k, self.truncated = param, t, k, truncated
+        self.rows, self.scale, self.inputs, self.vector = rows, scale, inputs, vector
+        self.shape: tuple[int, ...] = (rows.shape[1],) if param in ("b", "b_out") else (rows.shape[1], inputs.shape[1])
+        if vector:
+            self.value: Any = _Lazy(len(t), self.term)
+            self._build_checkpoints()
+            self.running_sum: Any = _Lazy(len(t), self._running_sum_at)
+        else:
+            self.value = self.block(0, len(t)).reshape(-1)
+            # running_sum: the sum of the non-truncated terms up to and including this one, in order
+            self.running_sum = np.cumsum(np.where(truncated, 0.0, self.value))
 
     def __len__(self) -> int:
-        return len(self.value)
+        return len(self.t)
 
     @property
-    def total(self) -> float:
-        """∂L/∂param: the last running sum."""
+    def total(self) -> Any:
+        """∂L/∂param: the last running sum (a number, or an array of the weight's shape)."""
+        if self.vector:
+            return self._total.reshape(self.shape).copy()
         return float(self.running_sum[-1])
+
+    def _step(self, lo: int, hi: int) -> np.ndarray:
+        """The step (k, or t for w_out, b_out) whose immediate partial each term uses, from 0."""
+        return (self.k if self.k is not None else self.t)[lo:hi] - 1
+
+    def block(self, lo: int, hi: int) -> np.ndarray:
+        """Terms lo … hi−1 as (count, rows, cols): term = row ⊗ (scale ∘ input), SPEC §7."""
+        steps = self._step(lo, hi)
+        if self.scale is None:
+            immediate = self.inputs[steps][:, None, :]
+        else:
+            immediate = self.scale[steps][:, :, None] * self.inputs[steps][:, None, :]  # ∂⁺O_k/∂p
+        return self.rows[lo:hi][:, :, None] * immediate
+
+    def term(self, i: int) -> Any:
+        """Term i, as the weight's shape (a number with plain numbers)."""
+        i = range(len(self))[i]
+        value = self.block(i, i + 1)[0]
+        return value.reshape(self.shape) if self.vector else float(value[0, 0])
+
+    def delta(self, i: int) -> Any:
+        """δ: ∂ℓ_t/∂a_k along the one path t → k (∂ℓ_t/∂z_t for w_out, b_out)."""
+        step = int(self._step(i, i + 1)[0])
+        row = self.rows[i] if self.scale is None else self.rows[i] * self.scale[step]
+        return row.copy() if self.vector else float(row[0])
+
+    def input(self, i: int) -> np.ndarray | None:
+        """The vector the outer product takes δ with: O_{k−1}, x_k or O_t; None for b and b_out."""
+        if self.param in ("b", "b_out"):
+            return None
+        return self.inputs[int(self._step(i, i + 1)[0])].copy()
+
+    @cached_property
+    def norms(self) -> np.ndarray:
+        """‖term‖ (Frobenius) of every term: ‖δ‖·‖input‖, as each term is rank one."""
+        steps = self._step(0, len(self))
+        with np.errstate(all="ignore"):
+            delta = self.rows if self.scale is None else self.rows * self.scale[steps]
+            return np.linalg.norm(delta, axis=1) * np.linalg.norm(self.inputs[steps], axis=1)
+
+    @cached_property
+    def max_abs(self) -> np.ndarray:
+        """The largest |entry| of every term: max|δ|·max|input| (inf or nan where it overflowed)."""
+        steps = self._step(0, len(self))
+        with np.errstate(all="ignore"):
+            delta = self.rows if self.scale is None else self.rows * self.scale[steps]
+            return np.max(np.abs(delta), axis=1) * np.max(np.abs(self.inputs[steps]), axis=1)
+
+    def _kept_block(self, lo: int, hi: int) -> np.ndarray:
+        return np.where(self.truncated[lo:hi, None, None], 0.0, self.block(lo, hi))
+
+    def _build_checkpoints(self) -> None:
+        """The running sum before each block of _BLOCK terms, added term by term as the notes do."""
+        self._checkpoints: list[np.ndarray] = []
+        current = None
+        with np.errstate(all="ignore"):
+            for lo in range(0, len(self), _BLOCK):
+                self._checkpoints.append(current)
+                current = self._accumulate(current, self._kept_block(lo, min(lo + _BLOCK, len(self))))[-1]
+        self._total = current
+
+    @staticmethod
+    def _accumulate(start: np.ndarray | None, block: np.ndarray) -> np.ndarray:
+        if start is None:
+            return np.cumsum(block, axis=0)
+        return np.cumsum(np.concatenate((start[None], block)), axis=0)[1:]
+
+    def blocks(self, size: int = _BLOCK) -> Iterator[tuple[int, np.ndarray, np.ndarray]]:
+        """(first index, terms, running sums) of consecutive blocks: the whole table in order,
+        streamed (the same additions as ``running_sum[i]``, so the same numbers)."""
+        current = None
+        for lo in range(0, len(self), size):
+            hi = min(lo + size, len(self))
+            with np.errstate(all="ignore"):
+                terms = self.block(lo, hi)
+                running = self._accumulate(current, np.where(self.truncated[lo:hi, None, None], 0.0, terms))
+            current = running[-1]
+            yield lo, terms, running
+
+    def _running_sum_at(self, i: int) -> np.ndarray:
+        lo = (i // _BLOCK) * _BLOCK
+        with np.errstate(all="ignore"):
+            running = self._accumulate(self._checkpoints[i // _BLOCK], self._kept_block(lo, i + 1))[-1]
+        return running.reshape(self.shape)
 
     def index_of(self, t: int, k: int | None = None) -> int:
         """Position of term (t, k) (or term t for w_out, b_out) in the table."""
@@ -85,12 +192,31 @@ class TermTable:
         return first + (t - k)
 
 
+class _Lazy(Sequence):
+    """A read-only sequence whose items are made when asked for (terms, running sums)."""
+
+    def __init__(self, length: int, item):
+        self._length, self._item = length, item
+
+    def __len__(self) -> int:
+        return self._length
+
+    def __getitem__(self, i):  # type: ignore[override]
+        if isinstance(i, slice):
+            return [self._item(j) for j in range(*i.indices(self._length))]
+        if i < 0:
+            i += self._length
+        if not 0 <= i < self._length:
+            raise IndexError(i)
+        return self._item(i)
+
+
 @dataclass(frozen=True)
 class Update:
-    old: float
-    grad: float
-    clipped: float
-    new: float
+    old: Any  # a number, or an array of the weight's shape (SPEC §7)
+    grad: Any
+    clipped: Any
+    new: Any
 
 
 @dataclass(frozen=True)
@@ -174,21 +300,29 @@ class Steps(Sequence[Step]):
         if ids.is_phase(text):
             return self.phase_start(text)
         vid = ids.parse_id(text)
-        ids.check_id(vid, self._tape.T, self._tape.scenario.targets)
+        ids.check_id(vid, self._tape.T, self._tape.scenario.targets, self._tape.sizes)
         return self._tape.step_of(vid)
 
 
 # ----------------------------------------------------------------------------- the tape
 
 class Tape:
-    """Every number of one scenario, computed once, in the order a student meets them."""
+    """Every number of one scenario, computed once, in the order a student meets them.
+
+    One engine for both kinds of file: the maths runs on SPEC §7's arrays (a scenario
+    of plain numbers is n = m = q = 1), and for plain numbers the tape's attributes
+    are the 1-D arrays of the notes (``tape.a[t − 1]`` is a number), for a vector
+    scenario (T, n), (targets, q) … arrays."""
 
     def __init__(self, scenario: Scenario):
         self.scenario = s = scenario
+        self.vector = s.is_vector
+        self.n, self.m, self.q = s.sizes
         self.f: Activation = activation(s.activation, s.leaky_slope)
         self.g: Activation = activation(s.output_activation, s.leaky_slope)
         self.loss_fn: Loss = loss_named(s.loss)
         self.T = s.T
+        self.weights = s.arrays()  # w n×m, w_prime n×n, b n, w_out q×n, b_out q, h0 n, x T×m, y targets×q
         with np.errstate(all="ignore"):
             self._forward()
             self._outputs()
@@ -197,92 +331,131 @@ class Tape:
             self._recurrent_terms()
             self._output_terms()
             self._update()
+        if not self.vector:
+            self._as_numbers()
         self.steps = Steps(self._segments(), self)
 
-    # forward: a_t = w·x_t + w′·O_{t−1} + b,  O_t = f(a_t)
-    def _forward(self) -> None:
-        s, f = self.scenario, self.f.value
-        w, w_prime, b = s.w, s.w_prime, s.b
-        a, O = [], []
-        previous = s.h0
-        for x_t in s.x:
-            a_t = w * x_t + w_prime * previous + b
-            previous = f(a_t)
-            a.append(a_t)
-            O.append(previous)
-        self.x = np.array(s.x, dtype=np.float64)
-        self.a = np.array(a, dtype=np.float64)
-        self.O = np.array(O, dtype=np.float64)
-        self.O_prev = np.concatenate(([s.h0], self.O[:-1]))  # O_{t−1}
-        self.f_prime = self.f.derivative(self.a, self.O)  # f′(a_t)
+    @property
+    def sizes(self) -> tuple[int, int, int] | None:
+        """(n, m, q) of a vector scenario; None for plain numbers (ids take no component)."""
+        return self.scenario.shape
 
-    # z_t = w_out·O_t + b_out,  ŷ_t = g(z_t),  L = Σ_t ℓ(ŷ_t, y_t)
+    # forward: a_t = W·x_t + W′·O_{t−1} + b,  O_t = f(a_t)
+    def _forward(self) -> None:
+        W, W_prime, b, h0, x = (self.weights[k] for k in ("w", "w_prime", "b", "h0", "x"))
+        from_input = x @ W.T  # W·x_t for every t at once
+        a, O = np.empty((self.T, self.n)), np.empty((self.T, self.n))
+        previous = h0
+        for t in range(self.T):
+            a[t] = from_input[t] + W_prime @ previous + b
+            O[t] = previous = self.f.values(a[t])
+        self.x, self.a, self.O = x, a, O
+        self.O_prev = np.concatenate((h0[None], O[:-1]))  # O_{t−1}
+        self.f_prime = self.f.derivative(a, O)  # f′(a_t)
+
+    # z_t = W_out·O_t + b_out,  ŷ_t = g(z_t),  L = Σ_t ℓ(ŷ_t, y_t)
     def _outputs(self) -> None:
-        s = self.scenario
+        s, W_out, b_out = self.scenario, self.weights["w_out"], self.weights["b_out"]
         self.targets = np.array(s.targets, dtype=np.int64)
         self.target_position = {int(t): i for i, t in enumerate(self.targets)}
-        O_t = self.O[self.targets - 1]
-        self.z = s.w_out * O_t + s.b_out
-        self.yhat = np.array([self.g.value(float(z)) for z in self.z], dtype=np.float64)
-        self.y = np.array(s.y if s.target_at_every_step else (s.y,), dtype=np.float64)
-        self.losses = self.loss_fn.value(self.yhat, self.y)
+        self.z = self.O[self.targets - 1] @ W_out.T + b_out
+        self.yhat = np.array([self.g.values(z) for z in self.z], dtype=np.float64).reshape(self.z.shape)
+        self.y = self.weights["y"]
+        self.losses = np.sum(self.loss_fn.value(self.yhat, self.y), axis=1)  # Σ over the q outputs
         self.loss = float(np.sum(self.losses)) if len(self.losses) > 1 else float(self.losses[0])
         self.dl_dyhat = self.loss_fn.derivative(self.yhat, self.y)  # ∂ℓ_t/∂ŷ_t
-        self.g_prime = self.g.derivative(self.z, self.yhat)  # g′(z_t) = ∂ŷ_t/∂z_t
-        self.dyhat_dO = self.g_prime * s.w_out  # ∂ŷ_t/∂O_t = g′(z_t)·w_out
-        self.upstream = self.dl_dyhat * self.dyhat_dO  # ∂ℓ_t/∂ŷ_t × ∂ŷ_t/∂O_t
-        self.backprop_factor = self.f_prime * s.w_prime  # ∂O_j/∂O_{j−1} = f′(a_j)·w′, index j−1
+        self.g_prime = self.g.derivative(self.z, self.yhat)  # g′(z_t): the diagonal of ∂ŷ_t/∂z_t
+        if self.g.name == "softmax":  # ∂ℓ/∂ŷ·(diag(ŷ) − ŷŷᵀ)
+            self.to_z = self.yhat * self.dl_dyhat - self.yhat * np.sum(self.yhat * self.dl_dyhat, axis=1, keepdims=True)
+        else:
+            self.to_z = self.dl_dyhat * self.g_prime  # ∂ℓ_t/∂z_t = ∂ℓ_t/∂ŷ_t·∂ŷ_t/∂z_t
+        if self.q == 1 and self.g.name != "softmax":
+            self.dyhat_dO = self.g_prime * W_out[0]  # ∂ŷ_t/∂O_t = g′(z_t)·w_out (one output)
+            self.upstream = self.dl_dyhat * self.dyhat_dO  # ∂ℓ_t/∂ŷ_t × ∂ŷ_t/∂O_t
+        else:
+            self.upstream = self.to_z @ W_out  # ∂ℓ_t/∂O_t = ∂ℓ_t/∂z_t·W_out
+
+    # the recursive view: ∂L/∂O_t = ∂ℓ_t/∂O_t + ∂L/∂a_{t+1}·W′,  ∂L/∂a_t = ∂L/∂O_t ∘ f′(a_t)
+    def _backward_recursion(self) -> None:
+        T, W_prime = self.T, self.weights["w_prime"]
+        dL_dO, dL_da = np.zeros((T, self.n)), np.zeros((T, self.n))
+        later = None
+        for t in range(T, 0, -1):
+            here = self.upstream[self.target_position[t]] if t in self.target_position else np.zeros(self.n)
+            dL_dO[t - 1] = here + later @ W_prime if later is not None else here
+            dL_da[t - 1] = dL_dO[t - 1] * self.f_prime[t - 1]
+            later = dL_da[t - 1]
+        self.dL_dO, self.dL_da = dL_dO, dL_da
+
+    def backprop_jacobian(self, j: int) -> np.ndarray:
+        """∂O_j/∂O_{j−1} = diag(f′(a_j))·W′ (n×n), SPEC §7."""
+        return self.f_prime_rows[j - 1][:, None] * self.weights["w_prime"]
+
+    # term(p, t, k) = chain(t, k) ⊗ ∂⁺O_k/∂p with chain(t, k) = chain(t, k+1) · ∂O_{k+1}/∂O_k
+    def _recurrent_terms(self) -> None:
+        counts = self.targets  # target t has the t terms k = t … 1
+        starts = np.concatenate(([0], np.cumsum(counts)[:-1]))
+        t_of = np.repeat(self.targets, counts)
+        k_of = t_of - (np.arange(len(t_of)) - np.repeat(starts, counts))
+        self.f_prime_rows = self.f_prime
+        chain = np.empty((len(t_of), self.n))
+        chain[starts] = self.upstream  # chain(t, t) = ∂ℓ_t/∂O_t
+        if self.n == 1:
+            # one unit: each chain is a running product, one multiply per step back (j = t … 2)
+            backprop_factor = self.f_prime[:, 0] * self.weights["w_prime"][0, 0]
+            for position, t in enumerate(int(t) for t in self.targets):
+                multipliers = np.concatenate(([self.upstream[position, 0]], backprop_factor[t - 1:0:-1]))
+                chain[starts[position]:starts[position] + t, 0] = np.cumprod(multipliers)
+        else:
+            # one vector–matrix product per term, stepping every path back one step at a time
+            for k in range(self.T - 1, 0, -1):
+                first = int(np.searchsorted(self.targets, k + 1))  # targets t ≥ k + 1 have a term (t, k)
+                if first == len(self.targets):
+                    continue
+                above = starts[first:] + (self.targets[first:] - (k + 1))  # rows of chain(t, k+1)
+                chain[above + 1] = chain[above] @ self.backprop_jacobian(k + 1)
+        self.chain = chain  # ∂ℓ_t/∂O_k along the single path t → k
+        K = self.scenario.truncate
+        truncated = (t_of - k_of) >= K if K is not None else np.zeros(len(t_of), dtype=bool)
+        inputs = {"w_prime": self.O_prev, "w": self.x, "b": np.ones((self.T, 1))}
+        for param in RECURRENT_PARAMS:
+            self.gradients[param] = TermTable(param, t_of, k_of, truncated, chain, self.f_prime,
+                                              inputs[param], self.vector)
+
+    # ∂L/∂W_out = Σ_t (∂ℓ_t/∂z_t)ᵀ O_tᵀ,  ∂L/∂b_out = Σ_t ∂ℓ_t/∂z_t
+    def _output_terms(self) -> None:
+        no_truncation = np.zeros(len(self.targets), dtype=bool)
+        # output terms are indexed by t: inputs[t − 1] is O_t
+        self.gradients["w_out"] = TermTable("w_out", self.targets, None, no_truncation, self.to_z, None,
+                                            self.O, self.vector)
+        self.gradients["b_out"] = TermTable("b_out", self.targets, None, no_truncation, self.to_z, None,
+                                            np.ones((self.T, 1)), self.vector)
+
+    # p_new = p − η·clip(∂L/∂p), clip entry by entry
+    def _update(self) -> None:
+        s = self.scenario
+        self.updates: dict[str, Update] = {}
+        for param in PARAMS:
+            grad = self.gradients[param].total
+            if self.vector:
+                old = self.weights[param].reshape(ids.param_shape(param, s.sizes)).copy()
+                clipped = grad if s.clip is None else np.clip(grad, -s.clip, s.clip)
+            else:
+                old = getattr(s, param)
+                clipped = grad if s.clip is None else float(np.clip(grad, -s.clip, s.clip))
+            self.updates[param] = Update(old, grad, clipped, old - s.learning_rate * clipped)
+
+    def _as_numbers(self) -> None:
+        """Plain numbers: the notes' 1-D arrays, one number per step."""
+        for name in ("x", "a", "O", "O_prev", "f_prime", "z", "yhat", "y", "dl_dyhat", "g_prime", "dyhat_dO",
+                     "upstream", "to_z", "dL_dO", "dL_da", "chain"):
+            setattr(self, name, getattr(self, name)[:, 0])
+        self.backprop_factor = self.f_prime * self.scenario.w_prime  # ∂O_j/∂O_{j−1} = f′(a_j)·w′, index j−1
         self.immediate_partial = {  # ∂⁺O_k/∂p, index k−1
             "w": self.f_prime * self.x,
             "w_prime": self.f_prime * self.O_prev,
             "b": self.f_prime,
         }
-
-    # the recursive view: ∂L/∂O_t = ∂ℓ_t/∂O_t + ∂L/∂a_{t+1}·w′,  ∂L/∂a_t = ∂L/∂O_t·f′(a_t)
-    def _backward_recursion(self) -> None:
-        T, w_prime = self.T, self.scenario.w_prime
-        dL_dO, dL_da = np.zeros(T), np.zeros(T)
-        later = 0.0
-        for t in range(T, 0, -1):
-            here = self.upstream[self.target_position[t]] if t in self.target_position else 0.0
-            dL_dO[t - 1] = here + later * w_prime if t < T else here
-            dL_da[t - 1] = dL_dO[t - 1] * self.f_prime[t - 1]
-            later = dL_da[t - 1]
-        self.dL_dO, self.dL_da = dL_dO, dL_da
-
-    # term(p, t, k) = chain(t, k) · ∂⁺O_k/∂p with chain(t, k) = chain(t, k+1) · ∂O_{k+1}/∂O_k
-    def _recurrent_terms(self) -> None:
-        blocks_t, blocks_k, blocks_chain = [], [], []
-        for position, t in enumerate(int(t) for t in self.targets):
-            # chain(t, t) = ∂ℓ_t/∂ŷ_t·∂ŷ_t/∂O_t, then one ∂O_j/∂O_{j−1} per step back (j = t … 2)
-            multipliers = np.concatenate(([self.upstream[position]], self.backprop_factor[t - 1:0:-1]))
-            blocks_chain.append(np.cumprod(multipliers))
-            blocks_k.append(np.arange(t, 0, -1))
-            blocks_t.append(np.full(t, t))
-        t_of = np.concatenate(blocks_t)
-        k_of = np.concatenate(blocks_k)
-        self.chain = np.concatenate(blocks_chain)  # ∂ℓ_t/∂O_k along the single path t → k
-        K = self.scenario.truncate
-        truncated = (t_of - k_of) >= K if K is not None else np.zeros(len(t_of), dtype=bool)
-        for param in RECURRENT_PARAMS:
-            value = self.chain * self.immediate_partial[param][k_of - 1]
-            self.gradients[param] = _table(param, t_of, k_of, value, truncated)
-
-    # ∂L/∂w_out = Σ_t ∂ℓ_t/∂ŷ_t·g′(z_t)·O_t,  ∂L/∂b_out = Σ_t ∂ℓ_t/∂ŷ_t·g′(z_t)·1
-    def _output_terms(self) -> None:
-        to_z = self.dl_dyhat * self.g_prime
-        no_truncation = np.zeros(len(self.targets), dtype=bool)
-        self.gradients["w_out"] = _table("w_out", self.targets, None, to_z * self.O[self.targets - 1], no_truncation)
-        self.gradients["b_out"] = _table("b_out", self.targets, None, to_z * 1.0, no_truncation)
-
-    # p_new = p − η·clip(∂L/∂p)
-    def _update(self) -> None:
-        s = self.scenario
-        self.updates: dict[str, Update] = {}
-        for param in PARAMS:
-            old, grad = getattr(s, param), self.gradients[param].total
-            clipped = grad if s.clip is None else float(np.clip(grad, -s.clip, s.clip))
-            self.updates[param] = Update(old, grad, clipped, old - s.learning_rate * clipped)
 
     def _segments(self) -> list[tuple[str, str, int]]:
         segments = [("forward", "forward", self.T), ("loss", "output", len(self.targets)), ("loss", "loss", 1)]
@@ -302,10 +475,13 @@ class Tape:
 
     def factor_count(self, param: str, term: int) -> int:
         table = self.gradients[param]
-        return ids.factor_count(param, int(table.t[term]), None if table.k is None else int(table.k[term]))
+        return ids.factor_count(param, int(table.t[term]), None if table.k is None else int(table.k[term]),
+                                self.vector)
 
     def factor(self, param: str, term: int, i: int) -> Factor:
-        """Factor ``i`` (from 0) of one term, in SPEC §3 order, made on demand."""
+        """Factor ``i`` (from 0) of one term, in SPEC §3 order (§7 for vectors), made on demand."""
+        if self.vector:
+            return self._vector_factor(param, term, i)
         table = self.gradients[param]
         t = int(table.t[term])
         position = self.target_position[t]
@@ -325,9 +501,34 @@ class Tape:
         j = t - (i - 2)  # ∂O_j/∂O_{j−1}, stepping back from t
         return Factor("backprop", j, None, float(self.backprop_factor[j - 1]), single)
 
+    def _vector_factor(self, param: str, term: int, i: int) -> Factor:
+        """The matrices of δ's formula (SPEC §7): ∂ℓ_t/∂ŷ_t (1×q), ∂ŷ_t/∂z_t (q×q), ∂z_t/∂O_t = W_out,
+        then ∂O_j/∂O_{j−1} = diag(f′(a_j))·W′ for j = t … k+1 and ∂O_k/∂a_k = diag(f′(a_k))."""
+        table = self.gradients[param]
+        t = int(table.t[term])
+        position = self.target_position[t]
+        single = self.single_target
+        if i == 0:
+            return Factor("loss_grad", t, None, self.dl_dyhat[position][None, :].copy(), single, self.scenario.loss)
+        if i == 1:
+            return Factor("output_act", t, None, self.g.jacobian(self.z[position], self.yhat[position]), single)
+        k = int(table.k[term])
+        if i == 2:
+            return Factor("output_weight", t, None, self.weights["w_out"].copy(), single)
+        if i == t - k + 3:
+            return Factor("activation", k, param, np.diag(self.f_prime[k - 1]), single)
+        j = t - (i - 3)
+        return Factor("backprop", j, None, self.backprop_jacobian(j), single)
+
     def factors(self, param: str, term: int) -> list[Factor]:
-        """The factors of one term in SPEC §3 order; their product is the term's value."""
+        """The factors of one term in SPEC §3 order; their product is the term's value (δ for vectors)."""
         return [self.factor(param, term, i) for i in range(self.factor_count(param, term))]
+
+    def jacobian_norm(self, j: int) -> float:
+        """‖∂O_j/∂O_{j−1}‖₂, the spectral norm: the most one step back can stretch a gradient."""
+        with np.errstate(all="ignore"):
+            J = self.backprop_jacobian(j)
+            return float(np.linalg.norm(J, 2)) if np.isfinite(J).all() else float("nan")
 
     def step_of(self, vid: ValueId) -> int:
         """The step at which the value ``vid`` is computed."""
@@ -353,20 +554,31 @@ class Tape:
         k = idx[1] if vid.param in RECURRENT_PARAMS else None
         return start + table.index_of(idx[0], k)
 
-    def value(self, id_or_vid: str | ValueId) -> float:
-        """The value of a SPEC §6 id, e.g. ``tape.value("gradients.w_prime.term[4,2]")``."""
+    def value(self, id_or_vid: str | ValueId) -> Any:
+        """The value of a SPEC §6 id, e.g. ``tape.value("gradients.w_prime.term[4,2]")``: a number, or
+        in a vector scenario an array (one entry with a component index: ``term[4,2][1,2]``)."""
         vid = ids.parse_id(id_or_vid) if isinstance(id_or_vid, str) else id_or_vid
-        ids.check_id(vid, self.T, self.scenario.targets)
+        ids.check_id(vid, self.T, self.scenario.targets, self.sizes)
+        value = self._value(vid.whole)
+        if not self.vector:
+            return value
+        if vid.component:
+            return float(np.asarray(value)[tuple(c - 1 for c in vid.component)])
+        return value if isinstance(value, float) else np.array(value, dtype=np.float64)
+
+    def _value(self, vid: ValueId) -> Any:
         group, name, idx = vid.group, vid.name, vid.index
+        one = (lambda v: float(v)) if not self.vector else (lambda v: v)
         if group == "forward":
-            return float((self.a if name == "a" else self.O)[idx[0] - 1])
+            return one((self.a if name == "a" else self.O)[idx[0] - 1])
         if group == "outputs":
-            array = {"z": self.z, "yhat": self.yhat, "loss": self.losses}[name]
-            return float(array[self.target_position[idx[0]]])
+            if name == "loss":
+                return float(self.losses[self.target_position[idx[0]]])
+            return one({"z": self.z, "yhat": self.yhat}[name][self.target_position[idx[0]]])
         if group == "loss":
             return self.loss
         if group == "backward":
-            return float((self.dL_dO if name == "dL_dO" else self.dL_da)[idx[0] - 1])
+            return one((self.dL_dO if name == "dL_dO" else self.dL_da)[idx[0] - 1])
         if group == "update":
             return self.updates[vid.param].new
         table = self.gradients[vid.param]
@@ -375,13 +587,16 @@ class Tape:
         recurrent = vid.param in RECURRENT_PARAMS
         term = table.index_of(idx[0], idx[1] if recurrent else None)
         if name == "term":
-            return float(table.value[term])
+            return one(table.value[term])
         if name == "running_sum":
-            return float(table.running_sum[term])
-        return self.factors(vid.param, term)[idx[-1] - 1].value
+            return one(table.running_sum[term])
+        if name == "delta":
+            return table.delta(term)
+        return self.factors(vid.param, term)[idx[-1] - 1].value if not self.vector else \
+            self.factor(vid.param, term, idx[-1] - 1).value
 
     def value_ids(self) -> Iterator[str]:
-        """Every value id (SPEC §6) of this tape, in tape order."""
+        """Every value id (SPEC §6) of this tape, in tape order (whole vectors and matrices for §7)."""
         for t in range(1, self.T + 1):
             yield f"forward.a[{t}]"
             yield f"forward.O[{t}]"
@@ -396,6 +611,8 @@ class Tape:
                 where = f"{int(table.t[i])},{int(table.k[i])}" if table.k is not None else f"{int(table.t[i])}"
                 for j in range(1, self.factor_count(param, i) + 1):
                     yield f"gradients.{param}.factor[{where},{j}]"
+                if self.vector and table.k is not None:
+                    yield f"gradients.{param}.delta[{where}]"
                 yield f"gradients.{param}.term[{where}]"
                 yield f"gradients.{param}.running_sum[{where}]"
             yield f"gradients.{param}.total"
@@ -406,7 +623,7 @@ class Tape:
         """∂ℓ_t/∂z_t = ŷ_t − y_t for bce with a sigmoid output, where the factors
         ∂ℓ/∂ŷ and ∂ŷ/∂z overflow (ŷ saturated at 0 or 1); None elsewhere."""
         s = self.scenario
-        if s.loss != "bce" or s.output_activation != "sigmoid":
+        if s.loss != "bce" or s.output_activation != "sigmoid" or self.vector:
             return None
         position = self.target_position[t]
         if np.isfinite(self.dl_dyhat[position]):
@@ -417,14 +634,12 @@ class Tape:
     def nonfinite(self) -> bool:
         """Did anything overflow (an inf or nan anywhere on the tape)?"""
         arrays = [self.a, self.O, self.yhat, self.losses, self.dl_dyhat]
-        arrays += [t.value for t in self.gradients.values()]
+        if self.vector:
+            arrays += [t.max_abs for t in self.gradients.values()]
+            arrays += [np.asarray(t.total) for t in self.gradients.values()]
+        else:
+            arrays += [t.value for t in self.gradients.values()]
         return not all(np.isfinite(a).all() for a in arrays)
-
-
-def _table(param: str, t: np.ndarray, k: np.ndarray | None, value: np.ndarray, truncated: np.ndarray) -> TermTable:
-    # running_sum: the sum of the non-truncated terms up to and including this one, in order
-    running_sum = np.cumsum(np.where(truncated, 0.0, value))
-    return TermTable(param, t, k, value, truncated, running_sum)
 
 
 def build_tape(scenario: Scenario) -> Tape:

@@ -13,6 +13,7 @@ from ..ids import PARAMS, RECURRENT_PARAMS
 from ..tape import Tape
 
 FORMAT = "rnnstep-trace/1"
+VECTOR_FORMAT = "rnnstep-trace/2"  # SPEC §7
 
 
 def num(x: float) -> str:
@@ -43,6 +44,11 @@ def _list(items: Iterator[str], indent: str) -> Iterator[str]:
 
 def iter_json(tape: Tape, factors: bool = True) -> Iterator[str]:
     """The JSON text of the trace, in chunks."""
+    if tape.vector:
+        from .json_vector import iter_vector_json
+
+        yield from iter_vector_json(tape, factors)
+        return
     s = tape.scenario
     yield "{\n"
     yield f'  "format": "{FORMAT}",\n'

@@ -45,8 +45,10 @@ def plain(text: str, style: str) -> str:
 
 
 def grid(paint: Paint, title: str, headers: list[str], rows: Callable[[], Iterable[list[Cell]]],
-         caption: str = "", widths: list[int] | None = None, trailing: str = "") -> Iterator[str]:
-    """A boxed table, line by line, columns right-justified; a ``trailing`` column hangs after the box.
+         caption: str = "", widths: list[int] | None = None, trailing: str = "",
+         left: tuple[int, ...] = ()) -> Iterator[str]:
+    """A boxed table, line by line, columns right-justified (those in ``left`` left-justified); a
+    ``trailing`` column hangs after the box.
 
     Without ``widths``, ``rows()`` is called twice, once to measure the columns and
     once to print, so that no table of a long tape is ever held whole. The
@@ -63,6 +65,8 @@ def grid(paint: Paint, title: str, headers: list[str], rows: Callable[[], Iterab
         widths = [max(w, cell_len(h)) for w, h in zip(widths, headers)]
 
     def pad(i: int, text: str) -> str:
+        if i in left:
+            return text.ljust(widths[i]) if text.isascii() else text + " " * (widths[i] - cell_len(text))
         return text.rjust(widths[i]) if text.isascii() else " " * (widths[i] - cell_len(text)) + text
 
     bar = paint("│", "dim")
@@ -82,8 +86,8 @@ def grid(paint: Paint, title: str, headers: list[str], rows: Callable[[], Iterab
                 line += " " + "".join([paint(text, style) for text, style in row[boxed:]])
             yield line
     yield paint("└" + "┴".join("─" * (w + 2) for w in widths) + "┘", "dim")
-    if caption:
-        yield paint(caption, "bold")
+    for line in caption.splitlines():
+        yield paint(line, "bold")
 
 
 def _num(x: float, digits: int, style: str = "") -> Cell:
@@ -98,6 +102,11 @@ def _no_number(value: float) -> str:
 
 def table_lines(tape: Tape, digits: int = 6, full_chains: bool = False, paint: Paint = plain) -> Iterator[str]:
     """The header and every table of the trace, line by line (without newlines; "" between parts)."""
+    if tape.vector:  # SPEC §7: vectors and matrices have their own layout
+        from .table_vector import vector_table_lines
+
+        yield from vector_table_lines(tape, digits, paint)
+        return
     s = tape.scenario
     n = lambda x, style="": _num(float(x), digits, style)  # noqa: E731
     yield paint(s.name, "bold underline")

@@ -166,6 +166,9 @@ class Exporter:
         if self.running:
             self.app.notify("an export is already running (x cancels it)", severity="warning")
             return
+        if tape.vector:  # SPEC §7: the documents write the notes' one-unit chains only, so far
+            self.app.notify("export writes one-unit scenarios only (not vectors) for now", severity="warning")
+            return
         fmt = FORMATS[Path(path).suffix.lower()]
         size = estimate_bytes(tape, fmt)
         if size <= SIZE_TO_ASK:

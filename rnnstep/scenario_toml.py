@@ -1,0 +1,61 @@
+"""Write a scenario back out as a TOML file (``Scenario.to_toml()``).
+
+The text loads back to an equal scenario: floats are written with ``repr`` (which
+round-trips float64 exactly), strings as TOML basic strings.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:  # pragma: no cover
+    from .scenario import Scenario
+
+
+def _string(text: str) -> str:
+    # a JSON string is a valid TOML basic string (\n, \", \\ and \uXXXX escapes)
+    return json.dumps(text, ensure_ascii=False)
+
+
+def _value(value: Any) -> str:
+    if isinstance(value, (tuple, list)):
+        return "[" + ", ".join(_value(v) for v in value) + "]"
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, int):
+        return str(value)
+    if isinstance(value, float):
+        return repr(value)
+    return _string(str(value))
+
+
+def scenario_toml(s: "Scenario") -> str:
+    lines: list[str] = []
+    if s.title:
+        lines.append(f"title = {_string(s.title)}")
+    if s.description:
+        lines.append(f"description = {_string(s.description)}")
+    if s.breakpoints:
+        lines.append(f"breakpoints = {_value(list(s.breakpoints))}")
+    lines += ["", "[rnn]", f"activation = {_string(s.activation)}"]
+    if s.is_vector:
+        lines.append(f"hidden_size = {s.sizes[0]}")
+    lines += [f"h0 = {_value(s.h0)}", f"leaky_slope = {s.leaky_slope!r}"]
+    lines += ["", "[output]", f"activation = {_string(s.output_activation)}", f"loss = {_string(s.loss)}"]
+    lines += ["", "[weights]"] + [f"{p} = {_value(getattr(s, p))}" for p in ("w", "w_prime", "b", "w_out", "b_out")]
+    x = s.x if s.is_vector else list(s.x)
+    y = s.y
+    if s.is_vector and s.sizes[2] == 1 and not s.target_at_every_step:
+        y = s.y[0]  # one output at the last step: a plain number, as SPEC §4 writes it
+    lines += ["", "[data]", f"x = {_value(x)}", f"y = {_value(y)}"]
+    lines += ["", "[train]", f"learning_rate = {s.learning_rate!r}"]
+    if s.truncate is not None:
+        lines.append(f"truncate = {s.truncate}")
+    if s.clip is not None:
+        lines.append(f"clip = {s.clip!r}")
+    for note in s.notes:
+        lines += ["", "[[notes]]", f"at = {_string(note.at)}", f"text = {_string(note.text)}"]
+    if s.claims:
+        lines += ["", "[claims]"] + [f"{_string(c.id)} = {_string(c.text)}" for c in s.claims]
+    return "\n".join(lines) + "\n"
