@@ -257,7 +257,7 @@ def iter_latex(tape: Tape, digits: int = 6, full_chains: bool = False) -> Iterat
             in_display += 1
             ts = nt.sub(item.t, "latex")
             yield (lead + rf"z{ts} &= {f(item.z)}, & \hat{{y}}{ts} &= \mathrm{{{g_name}}}(z{ts}) = {f(item.yhat)}, \\"
-                   + "\n" + rf"y{ts} &= {f(item.y)}, & \ell{ts} &= {f(item.loss)} \\[2pt]" + "\n")
+                   + "\n" + rf"y{ts} &= {f(item.y)}, & \ell{ts} &= {f(item.loss)} \\[6pt]" + "\n")
         elif isinstance(item, Total):
             yield rf"\text{{total:}}\quad & {_heading(item.param)} = {f(item.value)}" + "\n"
         elif isinstance(item, UpdateLine):

@@ -105,8 +105,9 @@ class ExportBar(Horizontal):
     DEFAULT_CSS = """
     ExportBar { height: 1; padding: 0 1; background: $boost; }
     ExportBar Label { width: auto; margin-right: 1; }
-    ExportBar #export-progress { width: auto; }
+    ExportBar #export-progress { width: 22; }
     ExportBar #export-progress Bar { width: 20; }
+    ExportBar #export-percent { width: 4; content-align-horizontal: right; margin-right: 0; }
     ExportBar #export-hint { color: $text-muted; margin-left: 1; }
     """
 
@@ -116,11 +117,15 @@ class ExportBar(Horizontal):
 
     def compose(self) -> ComposeResult:
         yield Label(Text(f"exporting {self.label}", style="bold"))
-        yield ProgressBar(total=self.total, show_eta=False, id="export-progress")
+        # the percentage as our own label: Textual's cut its last character off in a row like this one
+        yield ProgressBar(total=self.total, show_eta=False, show_percentage=False, id="export-progress")
+        yield Label("0%", id="export-percent")
         yield Label("x cancels", id="export-hint")
 
     def advance_to(self, done: int) -> None:
-        self.query_one(ProgressBar).update(progress=min(done, self.total))
+        done = min(done, self.total)
+        self.query_one(ProgressBar).update(progress=done)
+        self.query_one("#export-percent", Label).update(f"{100 * done // self.total}%")
 
 
 class ConfirmSize(ModalScreen[bool]):
