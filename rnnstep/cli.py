@@ -136,6 +136,8 @@ def build_parser() -> Parser:
     serve.add_argument("--max-sessions", type=_positive_int, default=40, help="browser tabs at once (default 40)")
     serve.add_argument("--idle-minutes", type=_positive, default=30.0,
                        help="end a session after this long without a key (default 30)")
+    serve.add_argument("--drill", action="store_true",
+                       help="each tab drills the first scenario (answers go to the browser as a download)")
     serve.add_argument("--token", type=_token,
                        help="the token the URL must carry (default: a random one unless --host is loopback)")
 
@@ -289,6 +291,11 @@ def cmd_scenarios(args: argparse.Namespace) -> int:
     for path in shipped_scenarios():
         scenario = load_scenario(path)
         print(f"{path.stem:32} {scenario.title}")
+    from .scenario import shipped_vector_scenarios
+
+    for path in shipped_vector_scenarios():  # hidden vectors (SPEC §7): trace and check
+        scenario = load_scenario(path)
+        print(f"{path.stem:32} {scenario.title} [n = {scenario.sizes[0]}]")
     return 0
 
 
@@ -413,7 +420,8 @@ def cmd_serve(args: argparse.Namespace) -> int:
 
     served = catalog(args.files)
     try:
-        serve(served, args.host, args.port, choose_token(args.host, args.token), args.max_sessions, args.idle_minutes)
+        serve(served, args.host, args.port, choose_token(args.host, args.token), args.max_sessions, args.idle_minutes,
+              drill=args.drill)
     except OSError as exc:  # the port is taken, the address is not this machine's
         raise UsageError(f"serve: cannot listen on {args.host}:{args.port}: {exc.strerror or exc}") from None
     return 0

@@ -54,18 +54,33 @@ class PickScreen(ModalScreen[object]):
         self.dismiss(None)
 
 
-class ServedApp(DebuggerApp):
+class BrowserKeys:
+    """Mixin for a served App: every action keeps a key that the browser lets through.
+
+    A browser keeps ctrl+w, ctrl+t, ctrl+n and ctrl+tab for itself; Textual's Input deletes a word
+    only with ctrl+w (the command palette's search box, the drill's answer box), so a browser tab
+    gets alt+backspace too (priority: it works inside modal screens).
+    """
+
+    BROWSER_RESERVED = frozenset({"ctrl+w", "ctrl+t", "ctrl+n", "ctrl+tab", "ctrl+shift+tab",
+                                  "ctrl+shift+w", "ctrl+shift+t", "ctrl+shift+n"})
+    # (Textual merges BINDINGS only from DOMNode classes: each served App repeats ``BINDINGS = BrowserKeys.KEYS``)
+    KEYS = [Binding("alt+backspace", "delete_left_word", "Delete word", show=False, priority=True,
+                    id="rnnstep.serve.delete_left_word")]
+
+    def action_delete_left_word(self) -> None:
+        focused = self.focused  # type: ignore[attr-defined]
+        if isinstance(focused, Input):
+            focused.action_delete_left_word()
+
+
+class ServedApp(BrowserKeys, DebuggerApp):
     """The debugger for one browser tab: ``scenarios`` are all it may open; files go to the browser."""
+
+    BINDINGS = BrowserKeys.KEYS
 
     # Textual reads CSS_PATH beside the module of the class that runs: point at the debugger's own
     CSS_PATH = str(Path(tui_app.__file__).with_name(DebuggerApp.CSS_PATH))  # type: ignore[arg-type]
-
-    # A browser keeps ctrl+w, ctrl+t, ctrl+n and ctrl+tab for itself; Textual's Input deletes a word
-    # only with ctrl+w (e.g. in the command palette's search box), so a browser tab gets alt+backspace too.
-    BROWSER_RESERVED = frozenset({"ctrl+w", "ctrl+t", "ctrl+n", "ctrl+tab", "ctrl+shift+tab",
-                                  "ctrl+shift+w", "ctrl+shift+t", "ctrl+shift+n"})
-    BINDINGS = [Binding("alt+backspace", "delete_left_word", "Delete word", show=False, priority=True,
-                        id="rnnstep.serve.delete_left_word")]
 
     def __init__(self, scenarios: list[Scenario], first: int = 0, **kwargs) -> None:
         super().__init__(scenarios[first], **kwargs)
@@ -74,10 +89,6 @@ class ServedApp(DebuggerApp):
     def on_mount(self) -> None:
         super().on_mount()
         self.title = f"rnnstep: {self.tape.scenario.name}"  # names a delivered screenshot; never a path
-
-    def action_delete_left_word(self) -> None:
-        if isinstance(self.focused, Input):
-            self.focused.action_delete_left_word()
 
     def action_open(self) -> None:
         items = [(f"{s.name}   (T = {s.T})", s) for s in self.served]

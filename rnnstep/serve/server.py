@@ -34,7 +34,7 @@ from textual_serve.download_manager import DownloadManager
 
 from . import access
 from .catalog import Served
-from .session import ENV_SCENARIOS
+from .session import ENV_MODE, ENV_SCENARIOS
 
 STATIC = Path(resources.files("textual_serve")) / "static"  # type: ignore[arg-type]
 _PAGE = Template(resources.files(__package__).joinpath("page.html").read_text(encoding="utf-8"))
@@ -57,10 +57,11 @@ class Session(AppService):
     """One tab's app process, in its own process group so that it can be killed whole."""
 
     def __init__(self, scenario_paths: list[str], websocket: web.WebSocketResponse,
-                 download_manager: DownloadManager) -> None:
+                 download_manager: DownloadManager, mode: str = "debug") -> None:
         super().__init__("rnnstep-session", write_bytes=websocket.send_bytes, write_str=websocket.send_str,
                          close=websocket.close, download_manager=download_manager)
         self.scenario_paths = scenario_paths
+        self.mode = mode
         self.websocket = websocket
         self.last_active = time.monotonic()
         self.ending = False
@@ -73,6 +74,7 @@ class Session(AppService):
     async def _open_app_process(self, width: int = 80, height: int = 24):
         environment = self._build_environment(width=width, height=height)
         environment[ENV_SCENARIOS] = json.dumps(self.scenario_paths)
+        environment[ENV_MODE] = self.mode
         self._process = process = await asyncio.create_subprocess_exec(
             sys.executable, "-m", "rnnstep.serve.session",
             stdin=asyncio.subprocess.PIPE, stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE,
@@ -120,13 +122,14 @@ class ClassServer:
     idle_seconds: float = 30 * 60
     grace: float = 3.0
     port: int = 8000
+    drill: bool = False
     sessions: dict[str, Session] = field(default_factory=dict)
     download_manager: DownloadManager = field(default_factory=DownloadManager)
     _reaper: asyncio.Task | None = None
 
     @property
     def title(self) -> str:
-        return f"rnnstep: {self.served[0].scenario.name}"
+        return f"rnnstep{' drill' if self.drill else ''}: {self.served[0].scenario.name}"
 
     def make_app(self) -> web.Application:
         app = web.Application(middlewares=[self._guard])
@@ -185,7 +188,8 @@ class ClassServer:
             return self._full()
         websocket = web.WebSocketResponse(heartbeat=15)  # a vanished browser is noticed within ~30 s
         await websocket.prepare(request)
-        session = Session([str(s.path) for s in self.served], websocket, self.download_manager)
+        session = Session([str(s.path) for s in self.served], websocket, self.download_manager,
+                          "drill" if self.drill else "debug")
         self.sessions[session.app_service_id] = session
         try:
             await session.start(_size(request.query.get("width"), 80), _size(request.query.get("height"), 24))
@@ -281,11 +285,12 @@ def share_url(host: str, port: int, token: str | None) -> str:
 
 
 def serve(served: list[Served], host: str, port: int, token: str | None, max_sessions: int,
-          idle_minutes: float, announce: Callable[[str], None] = print) -> None:
+          idle_minutes: float, drill: bool = False, announce: Callable[[str], None] = print) -> None:
     """Run until Ctrl+C (or SIGTERM); every session's process is ended on the way out."""
-    server = ClassServer(served, token=token, max_sessions=max_sessions, idle_seconds=idle_minutes * 60, port=port)
+    server = ClassServer(served, token=token, max_sessions=max_sessions, idle_seconds=idle_minutes * 60, port=port,
+                         drill=drill)
     names = ", ".join(s.scenario.name for s in served[:3]) + (f" and {len(served) - 3} more" if len(served) > 3 else "")
-    lines = [f"rnnstep serve: {names}",
+    lines = [f"rnnstep serve{' --drill' if drill else ''}: {names}",
              f"open (and share): {share_url(host, port, token)}",
              f"at most {max_sessions} sessions; a session idle for {idle_minutes:g} minutes ends; Ctrl+C stops"]
     if token is None:

@@ -2,7 +2,8 @@
 
 The server names the served scenario files in ``RNNSTEP_SERVE_SCENARIOS`` (a JSON
 list of paths, the first one opens) and sets ``TEXTUAL_DRIVER`` so Textual talks
-to it over stdin/stdout instead of a terminal. The process reads those files and
+to it over stdin/stdout instead of a terminal; ``RNNSTEP_SERVE_MODE=drill`` runs a
+drill on the first scenario instead of the debugger. The process reads those files and
 nothing else; each scenario keeps only its file name, so no server path can reach
 the page. If the server dies, the session ends too (it watches its parent).
 """
@@ -19,6 +20,7 @@ from pathlib import Path
 from ..scenario import Scenario, load_scenario_file
 
 ENV_SCENARIOS = "RNNSTEP_SERVE_SCENARIOS"
+ENV_MODE = "RNNSTEP_SERVE_MODE"  # "debug" (the debugger) or "drill"
 
 
 def served_scenarios(paths: list[str]) -> list[Scenario]:
@@ -39,9 +41,15 @@ def _exit_with_parent(parent: int) -> None:
 def main() -> int:
     paths = json.loads(os.environ[ENV_SCENARIOS])
     _exit_with_parent(os.getppid())
-    from .app import ServedApp
+    scenarios = served_scenarios(paths)
+    if os.environ.get(ENV_MODE) == "drill":
+        from .drill import ServedDrillApp
 
-    app = ServedApp(served_scenarios(paths))
+        app = ServedDrillApp(scenarios[0])
+    else:
+        from .app import ServedApp
+
+        app = ServedApp(scenarios)
     app.run()
     return app.return_code or 0
 

@@ -215,3 +215,34 @@ async def test_stopping_the_server_ends_every_session():
             pids = server.children()
             assert len(pids) == 2
     assert await gone(pids, 5)
+
+
+async def test_a_served_drill_sends_its_answers_as_a_download_and_writes_nothing(world):
+    import json
+
+    from rnnstep.drill.questions import questions
+
+    tape = build_tape(load_scenario(world["served"] / "week3-bptt.toml"))
+    first = questions(tape)[0]
+    before = files_under(world["cwd"], world["home"], world["served"])
+    with running_server(str(world["served"]), "--drill", cwd=world["cwd"], env=world["env"]) as server:
+        async with aiohttp.ClientSession() as http:
+            async with http.get(server.url + "/") as page:
+                assert "<title>rnnstep drill: Week 3: five steps</title>" in await page.text()
+            tab = await open_tab(http, server.url, 120, 40)
+            await tab.wait_for(lambda s: "question 1 of" in s)
+            await tab.press(nt.fmt(first.value) + "\r")
+            await tab.wait_for(lambda s: "question 2 of" in s and "✓" in s)
+            await tab.press("quit\r")
+            deadline = time.monotonic() + 10
+            while not tab.messages and time.monotonic() < deadline:
+                await asyncio.sleep(0.05)
+            [[kind, key]] = tab.messages
+            assert kind == "deliver_file_start"
+            async with http.get(f"{server.url}/download/{key}") as response:
+                assert 'filename="rnnstep-drill-week3-bptt.jsonl"' in response.headers["Content-Disposition"]
+                records = [json.loads(line) for line in (await response.text()).splitlines()]
+            assert records[0]["id"] == first.id and records[0]["right"] is True
+            await tab.press("\x1b")  # escape: leave once the answers have arrived
+            await asyncio.wait_for(tab.closed.wait(), 10)
+    assert files_under(world["cwd"], world["home"], world["served"]) == before

@@ -94,3 +94,53 @@ async def test_alt_backspace_deletes_a_word_in_the_palette(monkeypatch, tmp_path
         assert box.value == "next step"
         await pilot.press("alt+backspace")
         assert box.value == "next "
+
+
+# ----------------------------------------------------------------------------- a served drill
+
+def served_drill(monkeypatch, tmp_path: Path):
+    from rnnstep.serve.drill import ServedDrillApp
+
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "data"))
+    app = ServedDrillApp(served_scenarios(PATHS)[0])
+    delivered: list = []
+    monkeypatch.setattr(app, "deliver_text", lambda file, **kw: delivered.append((file.read(), kw)) or "key")
+    return app, delivered
+
+
+async def test_a_served_drill_hands_its_history_to_the_browser_and_waits_to_leave(monkeypatch, tmp_path):
+    import json
+
+    from rnnstep import notation as nt
+
+    app, delivered = served_drill(monkeypatch, tmp_path)
+    first = app.session.questions[0]
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.press(*nt.fmt(first.value), "enter")
+        await pilot.press(*"12345", "enter")  # a wrong answer to the second question
+        await pilot.pause()
+        await pilot.press("escape")
+        await pilot.pause()
+        assert app.is_running  # the download must finish before the process ends
+        [(text, kw)] = delivered
+        records = [json.loads(line) for line in text.splitlines()]
+        assert [r["right"] for r in records] == [True, False] and records[0]["id"] == first.id
+        assert kw["save_filename"] == "rnnstep-drill-notes-four-steps.jsonl"
+        await pilot.press("escape")
+        await pilot.pause()
+        assert not app.is_running
+    assert list(tmp_path.iterdir()) == []  # no history file, no data folder
+
+
+async def test_a_served_drill_needs_no_browser_kept_key(monkeypatch, tmp_path):
+    app, _ = served_drill(monkeypatch, tmp_path)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.pause()
+        actions = _actions_and_keys(app)
+        assert "delete_left_word" in actions
+        assert {a: k for a, k in actions.items() if k <= ServedApp.BROWSER_RESERVED} == {}
+        await pilot.press(*"hint please", "alt+backspace")
+        from textual.widgets import Input
+
+        assert app.query_one(Input).value == "hint "
