@@ -13,7 +13,7 @@ from .chains import shown_factor_count
 _BYTES = {  # format: (per term, per factor written)
     "markdown": (127, 42),
     "latex": (246, 72),
-    "table": (60, 14),
+    "table": (80, 22),
 }
 
 
