@@ -133,6 +133,12 @@ class _TermWriter:
         self.param = ""
         self.heads: dict[int, _Joined] = {}
         self.tails: dict[int, _Joined] = {}
+        self.gaps: dict[int, tuple[str, float]] = {}  # ⋯ N factors ⋯ and its width, by N
+
+    @staticmethod
+    def _gap(hidden: int) -> tuple[str, float]:
+        gap = _gap(hidden)
+        return gap, _width(gap)
 
     def __call__(self, item: TermLine) -> str:
         where = rf"t = {item.t},\ k = {item.k}" if item.k is not None else f"t = {item.t}"
@@ -153,8 +159,8 @@ class _TermWriter:
         tail = self.tails.get(item.k)
         if tail is None:
             tail = self.tails[item.k] = _join(item.tail_symbols, item.tail_numbers)
-        gap = _gap(item.hidden)
-        times, gap_width = _WIDTH["times"], _width(gap)
+        gap, gap_width = self.gaps.get(item.hidden) or self.gaps.setdefault(item.hidden, self._gap(item.hidden))
+        times = _WIDTH["times"]
         mark = r"\quad\text{(truncated: not added)}" if item.truncated else ""
         first = head.symbols_width + times + gap_width
         if first + times + tail.symbols_width + 8 <= LINE_WIDTH:

@@ -35,6 +35,8 @@ def markdown_operand(x: float, digits: int = 6) -> str:
 
 def latex_number(x: float, digits: int = 6) -> str:
     text = nt.fmt(x, digits)
+    if text[-1].isdigit() and "e" not in text:  # the common case, first: a plain number
+        return text
     if text in ("inf", "-inf"):
         return text.replace("inf", r"\infty")
     if text == "nan":
