@@ -47,6 +47,7 @@ class DebuggerApp(CrashReporting, App):
         self._use(build_tape(scenario))
         self.loss_history = [self.tape.loss]
         self._shown: dict[str, object] = {}  # what the title, note and sparkline show now
+        self._exporter = None
         self.set_reactive(DebuggerApp.cursor, max(0, min(cursor, self.last)))
         self.view.cursor = self.cursor
 
@@ -148,6 +149,8 @@ class DebuggerApp(CrashReporting, App):
             return None
         if action in ("next_wrong_claim", "previous_wrong_claim") and not self.claims_wrong:
             return None
+        if action == "cancel_export":
+            return self._exporter is not None and self._exporter.running
         return True
 
     def key_live(self, action: str) -> bool:
@@ -269,24 +272,25 @@ class DebuggerApp(CrashReporting, App):
         suggestion = _unused(Path.cwd() / f"{stem}-derivation.md")
 
         def chosen(result: tuple[str, str] | None) -> None:
-            if result is None:
-                return
-            fmt, path = result
-            if fmt == "markdown":
-                from ..render.markdown import render_markdown as render
-            else:
-                from ..render.latex import render_latex as render
-            try:
-                with open(path, "x", encoding="utf-8") as out:  # "x": never overwrite
-                    out.write(render(self.tape, self.digits))
-            except OSError as exc:
-                self.notify(f"could not write {path}: {exc.strerror or exc}", severity="error")
-                return
-            self.notify(f"wrote {path}", timeout=4)
+            if result is not None:
+                self.exporter.start(self.tape, Path(result[1]), self.digits)  # a worker: stepping goes on
 
         from .screens import ExportScreen
 
         self.push_screen(ExportScreen(str(suggestion)), chosen)
+
+    @property
+    def exporter(self):
+        """Exports run one at a time in a worker (tui/export.py), made on first use."""
+        if self._exporter is None:
+            from .export import Exporter
+
+            self._exporter = Exporter(self)
+        return self._exporter
+
+    def action_cancel_export(self) -> None:
+        if self._exporter is not None:
+            self._exporter.cancel()
 
     def action_screenshot(self) -> None:
         stem = self._file_stem
