@@ -201,10 +201,13 @@ def write_output(path: str | None, force: bool, write: Callable[[TextIO], None])
 def cmd_trace(args: argparse.Namespace) -> int:
     from .tape import build_tape
 
-    scenario = read_scenario(args.file)
-    if args.format in ("markdown", "latex"):
-        scalar_only(scenario, f"trace --format {args.format}")
-    tape = build_tape(scenario)
+    tape = build_tape(read_scenario(args.file))
+    if tape.vector and args.format in ("markdown", "latex"):  # SPEC §7: matrices as bmatrix
+        from .render.vector_export import iter_vector_derivation
+
+        write_output(args.output, args.force,
+                     lambda out: out.writelines(iter_vector_derivation(tape, args.digits, args.format)))
+        return 0
     if args.format == "json":
         from .render.json import write_json
 
