@@ -148,7 +148,32 @@ def build_parser() -> Parser:
 
 
 def read_scenario(file: str | None) -> Scenario:
-    return default_scenario() if file is None else load_scenario(Path(file))
+    if file is None:
+        return default_scenario()
+    try:
+        return load_scenario(Path(file))
+    except ScenarioError as exc:
+        guess = _near_shipped_name(file) if str(exc).endswith("no such file") else None
+        if guess is None:
+            raise
+        raise UsageError(f"{file}: no such file or shipped scenario; did you mean `{guess}`? "
+                         "(`rnnstep scenarios` lists them)") from None
+
+
+def _near_shipped_name(name: str) -> str | None:
+    """The shipped scenario a mistyped bare name most likely meant (``vanishing`` → ``vanishing-gradients``)."""
+    if "/" in name or "\\" in name or name.endswith(".toml"):
+        return None
+    import difflib
+
+    from .scenario import shipped_scenarios
+
+    stems = [p.stem for p in shipped_scenarios()]
+    starts = [s for s in stems if s.startswith(name.lower())]
+    if len(starts) >= 1:
+        return min(starts, key=len)
+    close = difflib.get_close_matches(name.lower(), stems, n=1, cutoff=0.6)
+    return close[0] if close else None
 
 
 def scalar_only(scenario: Scenario, what: str) -> Scenario:
@@ -298,8 +323,18 @@ def cmd_scenarios(args: argparse.Namespace) -> int:
     return 0
 
 
+def _need_terminal(instead: str) -> None:
+    from .tui.running import NoTerminal, require_terminal
+
+    try:
+        require_terminal(instead)
+    except NoTerminal as exc:
+        raise UsageError(str(exc)) from None
+
+
 def cmd_open(args: argparse.Namespace) -> int:
     scenario = scalar_only(read_scenario(args.file), "the debugger")
+    _need_terminal("to print every value use `rnnstep trace`")
     from .tui.app import run_app
 
     return run_app(scenario, digits=args.digits, theme=args.theme)
@@ -329,6 +364,8 @@ def cmd_drill(args: argparse.Namespace) -> int:
         if args.seed is not None:
             raise UsageError("drill: --seed chooses a random scenario; it cannot go with a FILE")
         scenario = scalar_only(read_scenario(args.file), "drill")
+    if not args.plain:
+        _need_terminal("for questions on standard input and output use `rnnstep drill --plain`")
     tape = build_tape(scenario)
     history = History(Path(args.history) if args.history else default_path())
     chosen = questions(tape, args.only, args.digits)
@@ -360,10 +397,11 @@ def cmd_drill(args: argparse.Namespace) -> int:
             # the scenario first, so the first question can be answered without a hint (the app shows it in panels)
             return run_plain(session, sys.stdin, sys.stdout, [*header, *briefing(scenario), how])
         from .drill.tui import DrillApp
+        from .tui.running import run
 
-        DrillApp(session, header=" · ".join([*header, how])).run()
+        code = run(DrillApp(session, header=" · ".join([*header, how])))
         print(session.score)
-        return 0
+        return code
     except HistoryError as exc:
         raise UsageError(str(exc)) from None
 
@@ -405,6 +443,8 @@ def cmd_verify(args: argparse.Namespace) -> int:
     from .verify import verify
 
     refuse_contradicting_extension("verify", args.output, args.format, args.force)
+    if args.open:
+        _need_terminal("without --open, `rnnstep verify` prints the report")
     tape = build_tape(scalar_only(read_scenario(args.file), "verify"))
     if not tape.scenario.claims:
         print(f"{tape.scenario.source}: no [claims] to verify (add e.g. \"forward.O[2]\" = \"0.7790\")")
@@ -494,3 +534,8 @@ def main(argv: list[str] | None = None) -> int:
         return 0
     except KeyboardInterrupt:
         return 130
+    except Exception as exc:  # a bug of ours: one line, the traceback in a file
+        from .crash import crash_line, write_report
+
+        print(crash_line(exc, write_report(exc)), file=sys.stderr)
+        return 1
