@@ -253,8 +253,6 @@ def cmd_trace(args: argparse.Namespace) -> int:
 
     refuse_contradicting_extension("trace", args.output, args.format, args.force)
     scenario = read_scenario(args.file)
-    if args.format in ("markdown", "latex"):
-        scalar_only(scenario, f"trace --format {args.format}")
     full = args.full_chains
     if full:
         if args.format == "json":
@@ -262,6 +260,12 @@ def cmd_trace(args: argparse.Namespace) -> int:
                              "(JSON lists every factor unless --no-factors)")
         scalar_only(scenario, "trace --full-chains")
     tape = build_tape(scenario)
+    if tape.vector and args.format in ("markdown", "latex"):  # SPEC §7: matrices as bmatrix
+        from .render.vector_export import iter_vector_derivation
+
+        write_output(args.output, args.force,
+                     lambda out: out.writelines(iter_vector_derivation(tape, args.digits, args.format)))
+        return 0
     if full:
         from .render.size import full_chains_note
 
