@@ -239,7 +239,7 @@ def cmd_scenarios(args: argparse.Namespace) -> int:
 
 
 def cmd_open(args: argparse.Namespace) -> int:
-    scenario = scalar_only(read_scenario(args.file), "the debugger")
+    scenario = read_scenario(args.file)
     from .tui.app import run_app
 
     return run_app(scenario, digits=args.digits, theme=args.theme)

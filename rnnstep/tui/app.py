@@ -9,6 +9,7 @@ from __future__ import annotations
 from functools import partial
 from pathlib import Path
 
+import numpy as np
 from rich.text import Text
 from textual.app import App, ComposeResult, SystemCommand
 from textual.containers import Vertical
@@ -177,7 +178,7 @@ class DebuggerApp(App):
     def action_apply_update(self) -> None:
         new = self.tape.next_scenario()
         weights = new.weights().values()
-        if not all(w == w and abs(w) != float("inf") for w in weights):
+        if not all(np.isfinite(w).all() for w in weights):  # numbers, or arrays in a vector scenario
             self.notify("the update is not finite (overflow): nothing applied", severity="error")
             return
         self.epoch += 1

@@ -15,6 +15,7 @@ from textual.strip import Strip
 from textual.widget import Widget
 
 from . import view as v
+from .panels import vector_view
 
 
 class Panel(Widget):
@@ -97,6 +98,8 @@ class NetworkStrip(Panel):
     SIZED_BY_CONTENT = True
 
     def draw(self, view: v.View) -> RenderableType:
+        if view.tape.vector:
+            return vector_view.network_text(view, self.content_size.width)
         return v.network_strip(view, self.content_size.width)
 
 
@@ -104,6 +107,10 @@ class StepDetail(Panel):
     """The current step in the notes' notation, with numbers substituted."""
 
     def draw(self, view: v.View) -> RenderableType:
+        if view.tape.vector:
+            size = self.content_size
+            return vector_view.step_text(view, size.width, size.height, v.step_title(view), v.note_text(view),
+                                         v.claims_text(view))
         return v.step_panel(view)
 
 
@@ -111,6 +118,8 @@ class RunningSums(Panel):
     """Each gradient's running partial sum; the current one term by term."""
 
     def draw(self, view: v.View) -> RenderableType:
+        if view.tape.vector:
+            return vector_view.sums_text(view, self.content_size.width, max(6, self.content_size.height))
         return v.sums_panel(view, max(6, self.content_size.height))
 
 
@@ -118,6 +127,8 @@ class GradientFlow(Panel):
     """log₁₀|term| against how far back each path reaches."""
 
     def draw(self, view: v.View) -> RenderableType:
+        if view.tape.vector:
+            return vector_view.flow_text(view, self.content_size.width, max(2, self.content_size.height))
         return v.flow_chart(view, self.content_size.width, height=max(2, self.content_size.height))
 
 
