@@ -57,6 +57,21 @@ def _non_negative(text: str) -> float:
     return value
 
 
+def _positive(text: str) -> float:
+    value = _non_negative(text)
+    if value == 0:
+        raise argparse.ArgumentTypeError(f"expected a number > 0, found {text!r}")
+    return value
+
+
+def _token(text: str) -> str:
+    from .serve.access import TOKEN_PATTERN
+
+    if not TOKEN_PATTERN.fullmatch(text):
+        raise argparse.ArgumentTypeError("expected 8 to 128 letters, digits or . _ ~ -")
+    return text
+
+
 def _file_argument(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("file", nargs="?", metavar="FILE",
                         help="a scenario .toml file, or the name of a shipped one (default: the notes' four steps)")
@@ -109,6 +124,20 @@ def build_parser() -> Parser:
     verify.add_argument("--open", action="store_true", help="then open the debugger at the first slip")
     verify.add_argument("-o", "--output", metavar="PATH", help="write the report to PATH")
     verify.add_argument("--force", action="store_true", help="overwrite PATH if it exists")
+
+    serve = sub.add_parser("serve", help="serve the debugger to a class's browsers (needs rnnstep[serve])")
+    serve.add_argument("files", nargs="*", metavar="FILE|NAME|DIR",
+                       help="scenario files, shipped names or folders of .toml files (default: every shipped one)")
+    serve.add_argument("--host", default="127.0.0.1",
+                       help="address to listen on (default 127.0.0.1: this machine only; 0.0.0.0: every network)")
+    serve.add_argument("--port", type=_whole_number(1, 65535), default=8000, help="port (default 8000)")
+    serve.add_argument("--max-sessions", type=_positive_int, default=40, help="browser tabs at once (default 40)")
+    serve.add_argument("--idle-minutes", type=_positive, default=30.0,
+                       help="end a session after this long without a key (default 30)")
+    serve.add_argument("--drill", action="store_true",
+                       help="each tab drills the first scenario (answers go to the browser as a download)")
+    serve.add_argument("--token", type=_token,
+                       help="the token the URL must carry (default: a random one unless --host is loopback)")
 
     stats = sub.add_parser("stats", help="accuracy per kind of quantity over time, from the drill history")
     stats.add_argument("--history", metavar="PATH", help="the history file (default $XDG_DATA_HOME/rnnstep/history.jsonl)")
@@ -235,6 +264,11 @@ def cmd_scenarios(args: argparse.Namespace) -> int:
     for path in shipped_scenarios():
         scenario = load_scenario(path)
         print(f"{path.stem:32} {scenario.title}")
+    from .scenario import shipped_vector_scenarios
+
+    for path in shipped_vector_scenarios():  # hidden vectors (SPEC §7): trace and check
+        scenario = load_scenario(path)
+        print(f"{path.stem:32} {scenario.title} [n = {scenario.sizes[0]}]")
     return 0
 
 
@@ -347,6 +381,25 @@ def cmd_verify(args: argparse.Namespace) -> int:
     return 0 if report.ok else 1
 
 
+def cmd_serve(args: argparse.Namespace) -> int:
+    try:
+        import aiohttp  # noqa: F401
+        import textual_serve  # noqa: F401
+    except ImportError:
+        raise UsageError("serve: needs the serve extra: pip install 'rnnstep[serve]'") from None
+    from .serve.access import choose_token
+    from .serve.catalog import catalog
+    from .serve.server import serve
+
+    served = catalog(args.files)
+    try:
+        serve(served, args.host, args.port, choose_token(args.host, args.token), args.max_sessions, args.idle_minutes,
+              drill=args.drill)
+    except OSError as exc:  # the port is taken, the address is not this machine's
+        raise UsageError(f"serve: cannot listen on {args.host}:{args.port}: {exc.strerror or exc}") from None
+    return 0
+
+
 def cmd_stats(args: argparse.Namespace) -> int:
     from rich.console import Console
 
@@ -369,7 +422,7 @@ def cmd_stats(args: argparse.Namespace) -> int:
 
 HANDLERS: dict[str, Callable[[argparse.Namespace], int]] = {
     "open": cmd_open, "trace": cmd_trace, "check": cmd_check, "scenarios": cmd_scenarios,
-    "drill": cmd_drill, "new": cmd_new, "stats": cmd_stats, "verify": cmd_verify,
+    "drill": cmd_drill, "new": cmd_new, "stats": cmd_stats, "verify": cmd_verify, "serve": cmd_serve,
 }
 
 

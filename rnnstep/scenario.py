@@ -20,6 +20,8 @@ from .model import ACTIVATIONS, LOSSES, OUTPUT_ACTIVATIONS
 
 DEFAULT_NAME = "notes-four-steps"
 SCENARIO_DIR = Path(__file__).parent / "scenarios"
+#: hidden-vector scenarios (SPEC §7), kept apart until every view shows vectors
+VECTOR_SCENARIO_DIR = SCENARIO_DIR / "vector"
 
 
 class ScenarioError(ValueError):
@@ -178,9 +180,10 @@ def load_scenario(source: str | Path) -> Scenario:
 def load_scenario_file(path: Path) -> Scenario:
     name = str(path)
     if not path.exists():
-        shipped = SCENARIO_DIR / f"{path.name}.toml"
-        if path.parent == Path(".") and path.suffix == "" and shipped.is_file():
-            return load_scenario_file(shipped)  # a shipped scenario by name
+        for folder in (SCENARIO_DIR, VECTOR_SCENARIO_DIR):
+            shipped = folder / f"{path.name}.toml"
+            if path.parent == Path(".") and path.suffix == "" and shipped.is_file():
+                return load_scenario_file(shipped)  # a shipped scenario by name
         raise ScenarioError(name, None, "no such file")
     if path.is_dir():
         raise ScenarioError(name, None, "is a directory, expected a .toml scenario file")
@@ -202,6 +205,11 @@ def default_scenario() -> Scenario:
 
 def shipped_scenarios() -> list[Path]:
     return sorted(SCENARIO_DIR.glob("*.toml"))
+
+
+def shipped_vector_scenarios() -> list[Path]:
+    """The hidden-vector scenarios (SPEC §7); load one by name, e.g. ``hello-char-rnn``."""
+    return sorted(VECTOR_SCENARIO_DIR.glob("*.toml"))
 
 
 # ----------------------------------------------------------------------------- validating

@@ -157,8 +157,17 @@ class TermTable:
         with np.errstate(all="ignore"):
             for lo in range(0, len(self), _BLOCK):
                 self._checkpoints.append(current)
-                current = self._accumulate(current, self._kept_block(lo, min(lo + _BLOCK, len(self))))[-1]
+                current = self._sum(current, self._kept_block(lo, min(lo + _BLOCK, len(self))))
         self._total = current
+
+    @staticmethod
+    def _sum(start: np.ndarray | None, block: np.ndarray) -> np.ndarray:
+        """start + block[0] + block[1] + …, in that order (the last of ``_accumulate``, without the rest)."""
+        stacked = block if start is None else np.concatenate((start[None], block))
+        if stacked[0].size == 1:
+            return np.cumsum(stacked, axis=0)[-1]  # one entry: keep the sequential order explicit
+        # reducing over the outer axis adds whole matrices one after another: the same order as cumsum
+        return np.add.reduce(stacked, axis=0)
 
     @staticmethod
     def _accumulate(start: np.ndarray | None, block: np.ndarray) -> np.ndarray:
@@ -406,14 +415,22 @@ class Tape:
             for position, t in enumerate(int(t) for t in self.targets):
                 multipliers = np.concatenate(([self.upstream[position, 0]], backprop_factor[t - 1:0:-1]))
                 chain[starts[position]:starts[position] + t, 0] = np.cumprod(multipliers)
+        elif len(self.targets) == 1:
+            # one target: its path steps back one vector–matrix product at a time
+            W_prime, f_prime = self.weights["w_prime"], self.f_prime
+            for i in range(len(t_of) - 1):  # row i is chain(T, T − i); ∂O_j/∂O_{j−1} with j = T − i
+                chain[i + 1] = (chain[i] * f_prime[self.T - i - 1]) @ W_prime
         else:
-            # one vector–matrix product per term, stepping every path back one step at a time
+            # every path steps back together: one vector–matrix product per term
+            W_prime, f_prime = self.weights["w_prime"], self.f_prime
+            firsts = np.searchsorted(self.targets, np.arange(2, self.T + 1))  # targets t ≥ k + 1, k = 1 … T−1
             for k in range(self.T - 1, 0, -1):
-                first = int(np.searchsorted(self.targets, k + 1))  # targets t ≥ k + 1 have a term (t, k)
+                first = int(firsts[k - 1])
                 if first == len(self.targets):
                     continue
                 above = starts[first:] + (self.targets[first:] - (k + 1))  # rows of chain(t, k+1)
-                chain[above + 1] = chain[above] @ self.backprop_jacobian(k + 1)
+                # chain(t, k) = chain(t, k+1)·diag(f′(a_{k+1}))·W′
+                chain[above + 1] = (chain[above] * f_prime[k]) @ W_prime
         self.chain = chain  # ∂ℓ_t/∂O_k along the single path t → k
         K = self.scenario.truncate
         truncated = (t_of - k_of) >= K if K is not None else np.zeros(len(t_of), dtype=bool)

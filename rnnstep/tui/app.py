@@ -191,21 +191,22 @@ class DebuggerApp(App):
         self.cursor = 0
         self.notify(f"epoch {self.epoch}: L = {nt.fmt(self.tape.loss, self.digits)}", timeout=3)
 
-    def action_open(self) -> None:
-        def opened(scenario: Scenario | None) -> None:
-            if scenario is None:
-                return
-            self.epoch = 0
-            self._use(build_tape(scenario))
-            self.loss_history = [self.tape.loss]
-            if self.cursor == 0:
-                self.refresh_views()
-            self.cursor = 0
-            self.notify(f"opened {scenario.name}", timeout=3)
+    def show_scenario(self, scenario: Scenario | None) -> None:
+        """Start again on ``scenario`` at its first step (None: the open dialog was cancelled)."""
+        if scenario is None:
+            return
+        self.epoch = 0
+        self._use(build_tape(scenario))
+        self.loss_history = [self.tape.loss]
+        if self.cursor == 0:
+            self.refresh_views()
+        self.cursor = 0
+        self.notify(f"opened {scenario.name}", timeout=3)
 
+    def action_open(self) -> None:
         from .screens import OpenScreen  # modal screens load on first use: start-up stays short
 
-        self.push_screen(OpenScreen(), opened)
+        self.push_screen(OpenScreen(), self.show_scenario)
 
     def action_export(self) -> None:
         stem = self._file_stem

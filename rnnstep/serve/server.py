@@ -1,0 +1,305 @@
+"""``rnnstep serve``: the debugger in a browser tab, one process per tab, safe to open to a class.
+
+Built on textual-serve's pieces — its page script (xterm.js), its ``AppService``
+(one app process per websocket, Textual's web driver on stdin/stdout) and its
+download manager — with the routes our own, because plain textual-serve lets
+anyone who reaches the port start a process and never reaps a stuck one:
+
+* a token guards every route off loopback (see ``access``);
+* at most ``max_sessions`` processes; past that the page says the class is full;
+* a session with no key or resize for ``idle_seconds`` is ended;
+* a closed tab's process is asked to quit, and killed (its whole process group)
+  if it has not gone after ``grace`` seconds;
+* the page loads nothing from outside this server and names the scenario, never a path.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import html
+import json
+import os
+import signal
+import sys
+import time
+from dataclasses import dataclass, field
+from importlib import resources
+from pathlib import Path
+from string import Template
+from typing import Callable
+
+from aiohttp import WSMsgType, web
+from textual_serve.app_service import AppService
+from textual_serve.download_manager import DownloadManager
+
+from . import access
+from .catalog import Served
+from .session import ENV_MODE, ENV_SCENARIOS
+
+STATIC = Path(resources.files("textual_serve")) / "static"  # type: ignore[arg-type]
+_PAGE = Template(resources.files(__package__).joinpath("page.html").read_text(encoding="utf-8"))
+_NOTICE = Template(resources.files(__package__).joinpath("notice.html").read_text(encoding="utf-8"))
+
+
+def _size(value: object, default: int) -> int:
+    """A terminal dimension from the page, kept sane (a hostile page could ask for a million columns)."""
+    try:
+        return max(10, min(500, int(value)))  # type: ignore[call-overload]
+    except (TypeError, ValueError):
+        return default
+
+
+async def _no_icon(request: web.Request) -> web.Response:
+    return web.Response(status=204)  # browsers ask for one; nothing to show, and no 404 in their console
+
+
+class Session(AppService):
+    """One tab's app process, in its own process group so that it can be killed whole."""
+
+    def __init__(self, scenario_paths: list[str], websocket: web.WebSocketResponse,
+                 download_manager: DownloadManager, mode: str = "debug") -> None:
+        super().__init__("rnnstep-session", write_bytes=websocket.send_bytes, write_str=websocket.send_str,
+                         close=websocket.close, download_manager=download_manager)
+        self.scenario_paths = scenario_paths
+        self.mode = mode
+        self.websocket = websocket
+        self.last_active = time.monotonic()
+        self.ending = False
+        self.stopping: asyncio.Task | None = None
+
+    @property
+    def pid(self) -> int | None:
+        return self._process.pid if self._process is not None else None
+
+    async def _open_app_process(self, width: int = 80, height: int = 24):
+        environment = self._build_environment(width=width, height=height)
+        environment[ENV_SCENARIOS] = json.dumps(self.scenario_paths)
+        environment[ENV_MODE] = self.mode
+        self._process = process = await asyncio.create_subprocess_exec(
+            sys.executable, "-m", "rnnstep.serve.session",
+            stdin=asyncio.subprocess.PIPE, stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE,
+            env=environment, start_new_session=True,
+        )
+        self._stdin = process.stdin
+        return process
+
+    async def stop(self, grace: float = 3.0) -> None:  # type: ignore[override]
+        """Ask the app to quit; kill its process group if it is still there after ``grace`` seconds."""
+        process, task = self._process, self._task
+        if process is None:
+            return
+        if task is not None and not task.done():
+            await self._download_manager.cancel_app_downloads(app_service_id=self.app_service_id)
+            await self.send_meta({"type": "quit"})
+        try:
+            await asyncio.wait_for(process.wait(), grace)
+        except asyncio.TimeoutError:
+            for sig in (signal.SIGTERM, signal.SIGKILL):
+                try:
+                    os.killpg(process.pid, sig)
+                except ProcessLookupError:
+                    break
+                try:
+                    await asyncio.wait_for(process.wait(), 1.0)
+                    break
+                except asyncio.TimeoutError:
+                    continue
+        if task is not None:
+            self._task = None
+            try:
+                await asyncio.wait_for(task, grace)  # stdout closes with the process
+            except asyncio.TimeoutError:
+                task.cancel()
+
+
+@dataclass
+class ClassServer:
+    """The aiohttp application serving ``served`` scenarios to a class."""
+
+    served: list[Served]
+    token: str | None = None
+    max_sessions: int = 40
+    idle_seconds: float = 30 * 60
+    grace: float = 3.0
+    port: int = 8000
+    drill: bool = False
+    sessions: dict[str, Session] = field(default_factory=dict)
+    download_manager: DownloadManager = field(default_factory=DownloadManager)
+    _reaper: asyncio.Task | None = None
+
+    @property
+    def title(self) -> str:
+        return f"rnnstep{' drill' if self.drill else ''}: {self.served[0].scenario.name}"
+
+    def make_app(self) -> web.Application:
+        app = web.Application(middlewares=[self._guard])
+        app.add_routes([
+            web.get("/", self.handle_index),
+            web.get("/ws", self.handle_websocket),
+            web.get("/download/{key}", self.handle_download),
+            web.static("/static", STATIC, show_index=False),
+            web.get("/favicon.ico", _no_icon),
+        ])
+        app.on_startup.append(self._start_reaper)
+        app.on_shutdown.append(self._end_all)
+        app.on_cleanup.append(self._stop_reaper)
+        return app
+
+    # ------------------------------------------------------------------------- who may connect
+
+    @web.middleware
+    async def _guard(self, request: web.Request, handler: Callable) -> web.StreamResponse:
+        cookie = access.cookie_name(self.port)
+        offered = request.query.get("token") or request.cookies.get(cookie)
+        status = access.verdict(self.token, offered)
+        if status is not None:
+            heading = "This class needs its link" if status == 401 else "This link's token is not right"
+            return self._notice(status, heading, "Ask your teacher for the address with ?token=… in it.")
+        response = await handler(request)
+        if self.token is not None and request.query.get("token") and not response.prepared:
+            response.set_cookie(cookie, self.token, httponly=True, samesite="Strict")
+        return response
+
+    def _notice(self, status: int, heading: str, detail: str) -> web.Response:
+        text = _NOTICE.substitute(title=html.escape(f"{self.title} · {heading}"),
+                                  heading=html.escape(heading), detail=html.escape(detail))
+        return web.Response(status=status, text=text, content_type="text/html")
+
+    def _full(self) -> web.Response:
+        return self._notice(503, "This class is full",
+                            f"All {self.max_sessions} places are taken. Try again in a minute, "
+                            "when someone closes their tab.")
+
+    # ------------------------------------------------------------------------- routes
+
+    async def handle_index(self, request: web.Request) -> web.StreamResponse:
+        if len(self.sessions) >= self.max_sessions:
+            return self._full()
+        scheme = "wss" if request.secure else "ws"
+        text = _PAGE.substitute(
+            title=html.escape(self.title), name=html.escape(self.served[0].scenario.name),
+            websocket_url=html.escape(f"{scheme}://{request.host}/ws"),  # the address the student used
+            font_size=_size(request.query.get("fontsize", "16"), 16),
+        )
+        return web.Response(text=text, content_type="text/html")
+
+    async def handle_websocket(self, request: web.Request) -> web.StreamResponse:
+        if len(self.sessions) >= self.max_sessions:
+            return self._full()
+        websocket = web.WebSocketResponse(heartbeat=15)  # a vanished browser is noticed within ~30 s
+        await websocket.prepare(request)
+        session = Session([str(s.path) for s in self.served], websocket, self.download_manager,
+                          "drill" if self.drill else "debug")
+        self.sessions[session.app_service_id] = session
+        try:
+            await session.start(_size(request.query.get("width"), 80), _size(request.query.get("height"), 24))
+            await self._relay(websocket, session)
+        finally:
+            try:
+                await session.stop(self.grace)
+            finally:
+                del self.sessions[session.app_service_id]
+                if not websocket.closed:
+                    await websocket.close()
+        return websocket
+
+    async def _relay(self, websocket: web.WebSocketResponse, session: Session) -> None:
+        """The page's frames to the app: ["stdin", text], ["resize", {width, height}], ["ping", x]; junk is ignored."""
+        async for message in websocket:
+            if message.type != WSMsgType.TEXT:
+                continue
+            try:
+                kind, *rest = json.loads(message.data)
+            except (ValueError, TypeError):
+                continue
+            if kind == "stdin" and rest and isinstance(rest[0], str):
+                session.last_active = time.monotonic()
+                if not await session.send_bytes(rest[0].encode("utf-8")):
+                    break
+            elif kind == "resize" and rest and isinstance(rest[0], dict):
+                session.last_active = time.monotonic()
+                await session.set_terminal_size(_size(rest[0].get("width"), 80), _size(rest[0].get("height"), 24))
+            elif kind == "ping" and rest:
+                await websocket.send_json(["pong", rest[0]])
+            elif kind == "focus":
+                await session.focus()
+            elif kind == "blur":
+                await session.blur()
+
+    async def handle_download(self, request: web.Request) -> web.StreamResponse:
+        """A file a session delivered (export, screenshot): streamed from that process's memory."""
+        key = request.match_info["key"]
+        try:
+            meta = await self.download_manager.get_download_metadata(key)
+        except KeyError:
+            raise web.HTTPNotFound(text="no such download (each link works once)") from None
+        response = web.StreamResponse()
+        response.content_type = meta.mime_type
+        if meta.encoding:
+            response.charset = meta.encoding
+        disposition = "inline" if meta.open_method == "browser" else "attachment"
+        safe_name = "".join(c for c in meta.file_name if c.isalnum() or c in "._-") or "download"
+        response.headers["Content-Disposition"] = f'{disposition}; filename="{safe_name}"'
+        await response.prepare(request)
+        async for chunk in self.download_manager.download(key):
+            await response.write(chunk)
+        await response.write_eof()
+        return response
+
+    # ------------------------------------------------------------------------- ending sessions
+
+    async def _start_reaper(self, app: web.Application) -> None:
+        self._reaper = asyncio.create_task(self._reap_idle())
+
+    async def _stop_reaper(self, app: web.Application) -> None:
+        if self._reaper is not None:
+            self._reaper.cancel()
+
+    async def _reap_idle(self) -> None:
+        period = max(0.2, min(15.0, self.idle_seconds / 4))
+        while True:
+            await asyncio.sleep(period)
+            now = time.monotonic()
+            for session in list(self.sessions.values()):
+                if not session.ending and now - session.last_active > self.idle_seconds:
+                    session.ending = True
+                    # ending the app closes the websocket; handle_websocket then reaps the process
+                    session.stopping = asyncio.create_task(session.stop(self.grace))  # kept: a task needs a reference
+
+    async def _end_all(self, app: web.Application) -> None:
+        if self._reaper is not None:
+            self._reaper.cancel()
+        await asyncio.gather(*(s.stop(self.grace) for s in list(self.sessions.values())), return_exceptions=True)
+        await asyncio.gather(*(s.websocket.close() for s in list(self.sessions.values())), return_exceptions=True)
+
+
+def share_url(host: str, port: int, token: str | None) -> str:
+    shown = host
+    if host in ("0.0.0.0", "::", ""):
+        import socket
+
+        shown = socket.gethostname()  # every interface: name this machine, not "0.0.0.0"
+    if ":" in shown:
+        shown = f"[{shown}]"
+    return f"http://{shown}:{port}/" + (f"?token={token}" if token else "")
+
+
+def serve(served: list[Served], host: str, port: int, token: str | None, max_sessions: int,
+          idle_minutes: float, drill: bool = False, announce: Callable[[str], None] = print) -> None:
+    """Run until Ctrl+C (or SIGTERM); every session's process is ended on the way out."""
+    server = ClassServer(served, token=token, max_sessions=max_sessions, idle_seconds=idle_minutes * 60, port=port,
+                         drill=drill)
+    names = ", ".join(s.scenario.name for s in served[:3]) + (f" and {len(served) - 3} more" if len(served) > 3 else "")
+    lines = [f"rnnstep serve{' --drill' if drill else ''}: {names}",
+             f"open (and share): {share_url(host, port, token)}",
+             f"at most {max_sessions} sessions; a session idle for {idle_minutes:g} minutes ends; Ctrl+C stops"]
+    if token is None:
+        lines.append("no token: only this machine can connect (use --host to open it to a network)")
+
+    def listening(_: str) -> None:  # aiohttp calls this once the socket listens
+        for line in lines:
+            announce(line)
+        sys.stdout.flush()
+
+    web.run_app(server.make_app(), host=host, port=port, print=listening, access_log=None,
+                shutdown_timeout=server.grace + 2)

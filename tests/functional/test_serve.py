@@ -1,0 +1,248 @@
+"""`rnnstep serve` end to end: a real server on a free loopback port, spoken to as its page does.
+
+The page's protocol (textual-serve): text frames ["stdin", keys] and ["resize", {width, height}]
+go in; terminal bytes come out and pyte draws them; ["deliver_file_start", key] asks the page
+to fetch /download/KEY. Nothing leaves 127.0.0.1.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import signal
+import time
+from pathlib import Path
+
+import aiohttp
+import pytest
+
+from reference import Net, to_toml
+from rnnstep import notation as nt
+from rnnstep.render.markdown import render_markdown
+from rnnstep.scenario import load_scenario
+from rnnstep.tape import build_tape
+from serve_client import alive, open_tab, running_server
+
+pytest.importorskip("textual_serve")
+
+NET = Net(w=0.7, w_prime=-0.45, b=0.05, x=[0.9, -0.4, 0.25, 1.1, -0.6], y=0.3, w_out=1.3, b_out=-0.1)
+
+
+@pytest.fixture
+def world(tmp_path: Path) -> dict:
+    """A served folder, and a working directory and home the server runs in: they must stay as they were."""
+    served = tmp_path / "class-notes"
+    served.mkdir()
+    (served / "week3-bptt.toml").write_text('title = "Week 3: five steps"\n' + to_toml(NET), encoding="utf-8")
+    cwd, home = tmp_path / "cwd", tmp_path / "home"
+    cwd.mkdir()
+    home.mkdir()
+    env = dict(os.environ, HOME=str(home), XDG_DATA_HOME=str(home / "data"), XDG_CONFIG_HOME=str(home / "config"),
+               XDG_CACHE_HOME=str(home / "cache"), TMPDIR=str(home / "tmp"))
+    (home / "tmp").mkdir()
+    return {"served": served, "cwd": cwd, "home": home, "env": env}
+
+
+def files_under(*roots: Path) -> set[Path]:
+    return {p for root in roots for p in root.rglob("*")}
+
+
+async def gone(pids: list[int], within: float) -> bool:
+    deadline = time.monotonic() + within
+    while time.monotonic() < deadline:
+        if not any(alive(p) for p in pids):
+            return True
+        await asyncio.sleep(0.1)
+    return False
+
+
+async def test_a_tab_steps_through_the_scenario_and_shows_the_engines_numbers(world):
+    tape = build_tape(load_scenario(world["served"] / "week3-bptt.toml"))
+    a, O, losses = NET.run()
+    with running_server(str(world["served"]), cwd=world["cwd"], env=world["env"]) as server:
+        async with aiohttp.ClientSession() as http:
+            async with http.get(server.url + "/") as page:
+                html = await page.text()
+            assert "<title>rnnstep: Week 3: five steps</title>" in html
+            assert str(world["served"]) not in html and "class-notes" not in html
+            assert "googleapis" not in html  # the page loads nothing from outside the server
+
+            tab = await open_tab(http, server.url, 140, 45)
+            text = await tab.wait_for(lambda s: "step 1/" in s)
+            assert "Week 3: five steps" in text
+            for t in range(1, NET.T + 1):
+                if t > 1:
+                    await tab.press("n")
+                text = await tab.wait_for(lambda s, t=t: f"step {t}/" in s)
+                shown = nt.fmt(tape.value(f"forward.O[{t}]"))
+                assert f"O{nt.sub(t)} = tanh(a{nt.sub(t)}) = tanh({nt.fmt(tape.value(f'forward.a[{t}]'))}) = {shown}" in text
+                assert abs(float(shown) - O[t - 1].v) <= 1e-5 * max(1, abs(O[t - 1].v))  # and the engine is right
+            await tab.press("G")  # the last step: every total and the update
+            last = len(tape.steps)
+            text = await tab.wait_for(lambda s: f"step {last}/{last}" in s)
+            for p in ("w", "w_prime", "b"):
+                total = tape.value(f"gradients.{p}.total")
+                assert abs(total - NET.gradient(p)) <= 1e-9 * max(1, abs(total))
+                assert nt.fmt(total) in text, (p, nt.fmt(total))
+            assert f"L = {nt.fmt(tape.loss)}" in text
+            await tab.close()
+            assert await gone(server.children(), 6)
+
+
+async def test_open_lists_only_served_scenarios_and_files_arrive_as_downloads(world):
+    tape = build_tape(load_scenario(world["served"] / "week3-bptt.toml"))
+    before = files_under(world["cwd"], world["home"], world["served"])
+    with running_server(str(world["served"]), "vanishing-gradients", cwd=world["cwd"], env=world["env"]) as server:
+        async with aiohttp.ClientSession() as http:
+            tab = await open_tab(http, server.url, 120, 40)
+            await tab.wait_for(lambda s: "step 1/" in s)
+
+            await tab.press("o")
+            text = await tab.wait_for(lambda s: "Open a scenario" in s)
+            assert "Week 3: five steps" in text and "Vanishing" in text
+            assert "path" not in text.lower() and "/" not in text.split("Open a scenario", 1)[1].split("escape")[0]
+            await tab.press("\x1b")
+            await tab.wait_for(lambda s: "Open a scenario" not in s)
+
+            async def download(keys: str) -> tuple[str, str, bytes]:
+                count = len(tab.messages)
+                await tab.press(keys)
+                deadline = time.monotonic() + 10
+                while len(tab.messages) == count and time.monotonic() < deadline:
+                    await asyncio.sleep(0.05)
+                kind, key = tab.messages[-1]
+                assert kind == "deliver_file_start"
+                async with http.get(f"{server.url}/download/{key}") as response:
+                    assert response.status == 200
+                    return response.headers["Content-Type"], response.headers["Content-Disposition"], await response.read()
+
+            await tab.press("e")
+            await tab.wait_for(lambda s: "Markdown (.md)" in s)
+            kind, disposition, body = await download("\r")  # the first choice: markdown
+            assert kind.startswith("text/markdown") and 'filename="week3-bptt-derivation.md"' in disposition
+            assert body.decode("utf-8") == render_markdown(tape, 6)
+
+            await tab.press("e")
+            await tab.wait_for(lambda s: "LaTeX (.tex)" in s)
+            await tab.press("\x1b[B")  # down to LaTeX
+            kind, disposition, body = await download("\r")
+            assert "week3-bptt-derivation.tex" in disposition and body.startswith(b"\\documentclass")
+
+            kind, disposition, body = await download("s")
+            assert kind.startswith("image/svg+xml") and "rnnstep-week3-bptt-step1.svg" in disposition
+            assert b"<svg" in body and b"Week&#160;3" in body
+
+            async with http.get(f"{server.url}/download/{key_never_given()}") as response:
+                assert response.status == 404
+            await tab.close()
+    assert files_under(world["cwd"], world["home"], world["served"]) == before  # nothing written on the server
+
+
+def key_never_given() -> str:
+    return "0" * 32
+
+
+async def test_a_token_guards_the_page_the_socket_and_downloads():
+    token = "class-of-2026-token"
+    with running_server("--token", token) as server:
+        async with aiohttp.ClientSession() as http:
+            for path in ("/", "/ws", "/static/js/textual.js", "/download/x"):
+                async with http.get(server.url + path) as response:
+                    assert response.status == 401, path
+                async with http.get(server.url + path + "?token=wrong-token-1") as response:
+                    assert response.status == 403, path
+            with pytest.raises(aiohttp.WSServerHandshakeError) as refused:
+                await http.ws_connect(server.url.replace("http", "ws") + "/ws")
+            assert refused.value.status == 401
+            assert server.children() == []  # no process was started for them
+
+        # as a browser: the page with ?token=, then its cookie (aiohttp keeps cookies of an IP host only when "unsafe")
+        async with aiohttp.ClientSession(cookie_jar=aiohttp.CookieJar(unsafe=True)) as http:
+            async with http.get(f"{server.url}/?token={token}") as response:
+                assert response.status == 200
+                assert f"rnnstep-token-{server.port}" in response.cookies
+            tab = await open_tab(http, server.url, 100, 30)  # no token in this URL: the cookie carries it
+            await tab.wait_for(lambda s: "step 1/" in s)
+            await tab.close()
+
+
+async def test_the_class_is_full_past_max_sessions_and_a_closed_tab_frees_its_place():
+    with running_server("--max-sessions", "1") as server:
+        async with aiohttp.ClientSession() as http:
+            tab = await open_tab(http, server.url, 100, 30)
+            await tab.wait_for(lambda s: "step 1/" in s)
+            async with http.get(server.url + "/") as response:
+                assert response.status == 503
+                assert "This class is full" in await response.text()
+            with pytest.raises(aiohttp.WSServerHandshakeError) as refused:
+                await http.ws_connect(server.url.replace("http", "ws") + "/ws")
+            assert refused.value.status == 503
+            pids = server.children()
+            assert len(pids) == 1
+            await tab.close()
+            assert await gone(pids, 5), "a closed tab's process must be gone within seconds"
+            async with http.get(server.url + "/") as response:
+                assert response.status == 200
+
+
+async def test_an_idle_session_ends():
+    with running_server("--idle-minutes", "0.03") as server:  # 1.8 s
+        async with aiohttp.ClientSession() as http:
+            tab = await open_tab(http, server.url, 100, 30)
+            await tab.wait_for(lambda s: "step 1/" in s)
+            pids = server.children()
+            await asyncio.wait_for(tab.closed.wait(), 10)
+            assert await gone(pids, 5)
+
+
+async def test_a_stuck_process_is_killed_when_its_tab_closes():
+    with running_server() as server:
+        async with aiohttp.ClientSession() as http:
+            tab = await open_tab(http, server.url, 100, 30)
+            await tab.wait_for(lambda s: "step 1/" in s)
+            [pid] = server.children()
+            os.kill(pid, signal.SIGSTOP)  # it can no longer answer "quit"
+            await tab.close()
+            assert await gone([pid], 8)
+
+
+async def test_stopping_the_server_ends_every_session():
+    with running_server() as server:
+        async with aiohttp.ClientSession() as http:
+            tabs = [await open_tab(http, server.url, 100, 30) for _ in range(2)]
+            for tab in tabs:
+                await tab.wait_for(lambda s: "step 1/" in s)
+            pids = server.children()
+            assert len(pids) == 2
+    assert await gone(pids, 5)
+
+
+async def test_a_served_drill_sends_its_answers_as_a_download_and_writes_nothing(world):
+    import json
+
+    from rnnstep.drill.questions import questions
+
+    tape = build_tape(load_scenario(world["served"] / "week3-bptt.toml"))
+    first = questions(tape)[0]
+    before = files_under(world["cwd"], world["home"], world["served"])
+    with running_server(str(world["served"]), "--drill", cwd=world["cwd"], env=world["env"]) as server:
+        async with aiohttp.ClientSession() as http:
+            async with http.get(server.url + "/") as page:
+                assert "<title>rnnstep drill: Week 3: five steps</title>" in await page.text()
+            tab = await open_tab(http, server.url, 120, 40)
+            await tab.wait_for(lambda s: "question 1 of" in s)
+            await tab.press(nt.fmt(first.value) + "\r")
+            await tab.wait_for(lambda s: "question 2 of" in s and "✓" in s)
+            await tab.press("quit\r")
+            deadline = time.monotonic() + 10
+            while not tab.messages and time.monotonic() < deadline:
+                await asyncio.sleep(0.05)
+            [[kind, key]] = tab.messages
+            assert kind == "deliver_file_start"
+            async with http.get(f"{server.url}/download/{key}") as response:
+                assert 'filename="rnnstep-drill-week3-bptt.jsonl"' in response.headers["Content-Disposition"]
+                records = [json.loads(line) for line in (await response.text()).splitlines()]
+            assert records[0]["id"] == first.id and records[0]["right"] is True
+            await tab.press("\x1b")  # escape: leave once the answers have arrived
+            await asyncio.wait_for(tab.closed.wait(), 10)
+    assert files_under(world["cwd"], world["home"], world["served"]) == before

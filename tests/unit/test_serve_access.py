@@ -1,0 +1,85 @@
+"""`rnnstep serve`'s rules without a server: who needs a token, what is served, bad arguments."""
+
+from __future__ import annotations
+
+import socket
+
+import pytest
+
+pytest.importorskip("textual_serve")
+
+from rnnstep.cli import main
+from rnnstep.scenario import DEFAULT_NAME, SCENARIO_DIR, shipped_scenarios
+from rnnstep.serve import access
+from rnnstep.serve.catalog import catalog
+from rnnstep.serve.server import share_url
+
+
+@pytest.mark.parametrize("host", ["127.0.0.1", "127.3.2.1", "localhost", "::1", "[::1]"])
+def test_loopback_needs_no_token(host):
+    assert access.is_loopback(host)
+    assert access.choose_token(host, None) is None
+    assert access.choose_token(host, "given-token") == "given-token"
+
+
+@pytest.mark.parametrize("host", ["0.0.0.0", "::", "192.168.1.20", "10.0.0.5", "classroom.example.org"])
+def test_any_other_host_gets_a_fresh_random_token(host):
+    assert not access.is_loopback(host)
+    first, second = access.choose_token(host, None), access.choose_token(host, None)
+    assert first != second and len(first) >= 32 and access.TOKEN_PATTERN.fullmatch(first)
+    assert access.choose_token(host, "given-token") == "given-token"
+
+
+def test_verdict_401_without_403_wrong_none_right_or_not_required():
+    assert access.verdict(None, None) is None and access.verdict(None, "anything") is None
+    assert access.verdict("secret-token", None) == 401 and access.verdict("secret-token", "") == 401
+    assert access.verdict("secret-token", "secret-tokem") == 403
+    assert access.verdict("secret-token", "secret-token") is None
+
+
+def test_share_url_names_the_machine_not_every_interface():
+    assert share_url("127.0.0.1", 8000, None) == "http://127.0.0.1:8000/"
+    assert share_url("0.0.0.0", 8123, "abc") == f"http://{socket.gethostname()}:8123/?token=abc"
+    assert share_url("::1", 80, None) == "http://[::1]:80/"
+
+
+def test_catalog_default_is_every_shipped_scenario_the_notes_first():
+    served = catalog([])
+    assert served[0].path.stem == DEFAULT_NAME
+    assert sorted(s.path for s in served) == sorted(p.resolve() for p in shipped_scenarios())
+
+
+def test_catalog_takes_files_names_and_folders_once_each(tmp_path):
+    (tmp_path / "a.toml").write_text((SCENARIO_DIR / f"{DEFAULT_NAME}.toml").read_text())
+    (tmp_path / "b.toml").write_text((SCENARIO_DIR / "vanishing-gradients.toml").read_text())
+    served = catalog(["vanishing-gradients", str(tmp_path), str(tmp_path / "a.toml")])
+    assert [s.path.name for s in served] == ["vanishing-gradients.toml", "a.toml", "b.toml"]
+
+
+@pytest.mark.parametrize("args, message", [
+    (["serve", "no-such-scenario"], "no such file"),
+    (["serve", "--token", "short"], "--token"),
+    (["serve", "--port", "0"], "--port"),
+    (["serve", "--max-sessions", "0"], "--max-sessions"),
+    (["serve", "--idle-minutes", "0"], "--idle-minutes"),
+    (["serve", "--idle-minutes", "soon"], "--idle-minutes"),
+])
+def test_bad_serve_arguments_exit_2_with_one_line(capsys, args, message):
+    assert main(args) == 2
+    err = capsys.readouterr().err
+    assert err.startswith("rnnstep: error:") and message in err and err.count("\n") == 1
+
+
+def test_an_empty_folder_is_a_clean_error(tmp_path, capsys):
+    assert main(["serve", str(tmp_path)]) == 2
+    assert "no .toml scenario files" in capsys.readouterr().err
+
+
+def test_a_taken_port_is_a_clean_error(capsys):
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        assert main(["serve", "--port", str(port)]) == 2
+    err = capsys.readouterr().err
+    assert "cannot listen on 127.0.0.1" in err
