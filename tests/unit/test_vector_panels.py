@@ -19,7 +19,7 @@ import rnnstep
 from rnnstep import notation as nt
 from rnnstep.tui.panels import matrix as mx
 from rnnstep.tui.panels import norms as nm
-from rnnstep.tui.panels.triangle import triangle
+from rnnstep.tui.panels.triangle import shade, triangle
 from rnnstep.tui.panels.vector_flow import flow_lines
 from rnnstep.tui.panels.vector_network import strip_lines
 from rnnstep.tui.panels.vector_step import factor_norms, outer_product, step_body
@@ -233,7 +233,6 @@ def test_marks_are_the_entries_the_term_changed():
     view = View(tape, tape.steps.phase_start("backward.w_prime") + last)
     assert "changed: 0 of 9" in "\n".join(plain(sums_lines(view, 62, 46)))
     # a one-hot input changes one column of ∂L/∂W
-    toml = rnnstep.load_scenario  # noqa: F841 - keep the import used by name below
     from rnnstep.scenario import parse_scenario
 
     text = """[weights]
@@ -270,8 +269,7 @@ def test_triangle_lights_the_current_cell_and_fades_with_distance():
     # spectral radius 0.2 and identity: each step back loses about a decade or more
     top = float(np.nanmax(table.norms))
     for k in range(1, 7):
-        glyph, _ = __import__("rnnstep.tui.panels.triangle", fromlist=["shade"]).shade(
-            float(table.norms[table.index_of(6, k)]), top)
+        glyph, _ = shade(float(table.norms[table.index_of(6, k)]), top)
         assert row6.plain[label_w + 2 * (k - 1)] == glyph or k == 3
     assert "[6,3] ‖·‖ = " + nt.fmt(float(table.norms[i])) in lines[-1].plain
     assert float(table.norms[i]) == pytest.approx(np.linalg.norm(table.delta(i)), rel=1e-12)

@@ -16,9 +16,10 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 import numpy as np
-from rich.text import Text
+from rich.text import Span, Text
 
 from ... import notation as nt
 
@@ -29,6 +30,7 @@ NEGATIVE = (("#d1e5f0", "#000000"), ("#92c5de", "#000000"), ("#4393c3", "#ffffff
 MARK = "▸"  # before an entry the current term changes
 
 
+@lru_cache(maxsize=1 << 16)  # a step redraws mostly the same entries (W′, W_out, the sums): format each once
 def fit(value: float, digits: int = 6, width: int | None = None) -> str | None:
     """``value`` at ``digits`` significant digits, or if wider than ``width`` correctly
     rounded to fewer, or None when not even one digit fits (never a cut string).
@@ -38,7 +40,9 @@ def fit(value: float, digits: int = 6, width: int | None = None) -> str | None:
     text = nt.fmt(value, digits)
     if width is None or len(text) <= width:
         return text
-    for fewer in range(min(digits, 17), 0, -1):
+    # one more digit costs about one character: start near the most that can fit, not at ``digits``
+    most = width - min(len(nt.fmt(value, 1)), len(short_exponent(value, 1))) + 2
+    for fewer in range(max(1, min(digits, 17, width, most)), 0, -1):
         for text in (nt.fmt(value, fewer), short_exponent(value, fewer)):
             if len(text) <= width:
                 return text
@@ -55,8 +59,16 @@ def short_exponent(value: float, digits: int) -> str:
 
 def narrowest(values) -> int:
     """The narrowest cell every value still fits in, correctly rounded to one significant digit."""
-    flat = np.asarray(values, dtype=float).ravel()
-    return max((min(len(nt.fmt(float(v), 1)), len(short_exponent(float(v), 1))) for v in flat), default=1)
+    flat = np.asarray(values, dtype=float).ravel().tolist()
+    return max((_narrowest_one(v) for v in flat), default=1)
+
+
+@lru_cache(maxsize=1 << 16)
+def _narrowest_one(value: float) -> int:
+    return min(len(nt.fmt(value, 1)), len(short_exponent(value, 1)))
+
+
+_fmt = lru_cache(maxsize=1 << 16)(nt.fmt)
 
 
 def scale_of(*arrays) -> float:
@@ -93,8 +105,8 @@ def entry_style(value: float, scale: float) -> str:
 
 def number_width(values, digits: int) -> int:
     """The width the full ``--digits`` rendering of every value needs."""
-    flat = np.asarray(values, dtype=float).ravel()
-    return max((len(nt.fmt(float(v), digits)) for v in flat), default=1)
+    flat = np.asarray(values, dtype=float).ravel().tolist()
+    return max((len(_fmt(v, digits)) for v in flat), default=1)
 
 
 @dataclass
@@ -158,7 +170,8 @@ def grid(M, digits: int, *, width: int | None = None, height: int | None = None,
     marks = np.zeros(M.shape, dtype=bool) if marks is None else np.asarray(marks, dtype=bool).reshape(M.shape)
     gutter = 1  # one column before each cell: a space, or ▸ for a marked entry
     fixed = cell is not None
-    full = number_width(M, digits) if cell is None else cell
+    texts = [[_fmt(v, digits) for v in row] for row in M.tolist()]  # the full renderings, made once
+    full = max(len(t) for row in texts for t in row) if cell is None else cell
     cell = full
     max_rows = rows_n if height is None else max(1, height - 1)  # keep a line to say what is left out
     if height is not None and rows_n <= height:
@@ -175,21 +188,31 @@ def grid(M, digits: int, *, width: int | None = None, height: int | None = None,
         max_cols = cols_n
     win = window((rows_n, cols_n), max_rows, max_cols, focus)
     lines: list[Text] = []
+    values = M.tolist()
     for r, i in enumerate(win.rows):
         left, right = _brackets(r, len(win.rows))
-        line = Text(left, style="dim")
+        # the row as one string and its spans: far cheaper than a Text.append per cell
+        parts, spans, at = [left], [Span(0, 1, "dim")], 1
         for j in win.cols:
-            value = float(M[i, j])
+            value = values[i][j]
             mark = bool(marks[i, j])
-            line.append(MARK if mark else " ", style="bold" if mark else "")
+            parts.append(MARK if mark else " ")
+            if mark:
+                spans.append(Span(at, at + 1, "bold"))
+            at += 1
             if hidden:
-                line.append("?".rjust(cell), style="bold cyan")
-                continue
-            text = fit(value, digits, cell)
-            style = entry_style(value, scale) + (" underline" if mark else "")
-            line.append((text if text is not None else "…").rjust(cell), style=style.strip())
-        line.append(" " + right, style="dim")
-        lines.append(line)
+                text, style = "?", "bold cyan"
+            else:
+                text = texts[i][j] if len(texts[i][j]) <= cell else fit(value, digits, cell)
+                text = text if text is not None else "…"
+                style = (entry_style(value, scale) + (" underline" if mark else "")).strip()
+            parts.append(text.rjust(cell))
+            if style:
+                spans.append(Span(at, at + cell, style))
+            at += cell
+        parts.append(" " + right)
+        spans.append(Span(at, at + 2, "dim"))
+        lines.append(Text("".join(parts), spans=spans))
     left_out = []
     if len(win.rows) < rows_n:
         left_out.append(f"rows {win.rows.start + 1}–{win.rows.stop} of {rows_n}")

@@ -25,10 +25,20 @@ def strip_lines(view, width: int, height: int = 2) -> list[Text]:
     path = range(0)
     if step.kind == "term":
         path = range(step.k if step.k is not None else step.t, step.t + 1)
-    focus = step.t if step.t is not None else T
     node = max(len(f"O{nt.sub(T)}"), min(view.digits + 1, 8))  # a node's label, and ‖O_t‖ under it
     cell = 4 + node
-    visible = max(1, (width - head.cell_len - 16) // cell)
+    visible = max(1, (width - head.cell_len - 22) // (cell + 1))  # room for ◀, "┈ N more" and "→ ŷ → L"
+    lines = _draw(view, head, node, visible, path)
+    while lines[0].cell_len > width and visible > 1:  # never wrap: one node fewer
+        visible -= 1
+        lines = _draw(view, head, node, visible, path)
+    return lines[:max(1, height)]
+
+
+def _draw(view, head: Text, node: int, visible: int, path: range) -> list[Text]:
+    tape, step = view.tape, view.step
+    T = tape.T
+    focus = step.t if step.t is not None else T
     start = max(1, min(focus - visible // 2, T - visible + 1))
     end = min(T, start + visible - 1)
     top = head.copy()
@@ -52,4 +62,4 @@ def strip_lines(view, width: int, height: int = 2) -> list[Text]:
     if end < T:
         top.append(f" ┈ {T - end} more", style="dim")
     top.append(" → ŷ → L", style=PATH if step.kind == "term" else "dim")
-    return [top, bottom][:max(1, height)]
+    return [top, bottom]

@@ -15,6 +15,7 @@ Every number is read from the tape; the only arithmetic here is the norms (norms
 from __future__ import annotations
 
 import math
+from functools import cache
 
 import numpy as np
 from rich.text import Text
@@ -110,6 +111,7 @@ def _forward(view, width: int, height: int) -> list:
     x, O_prev, a, O = tape.x[t - 1], tape.O_prev[t - 1], tape.a[t - 1], tape.O[t - 1]
     w = tape.weights
 
+    @cache  # shared by the renderings tried at the same digits
     def vectors(d: int) -> list:
         return [_vec(view, a, f"a{sub}", width, rows, d, ids[0]), "→", _vec(view, O, f"O{sub}", width, rows, d, *ids),
                 _vec(view, tape.f_prime[t - 1], f"f′(a{sub})", width, rows, d, *ids, style="dim")]
@@ -144,6 +146,7 @@ def _output(view, width: int, height: int) -> list:
     rows = max(1, height - 3)
     w = tape.weights
 
+    @cache  # shared by the renderings tried at the same digits
     def tail(d: int) -> list:
         return [_vec(view, tape.z[i], f"z{sub}", width, rows, d, ids[0]), "→",
                 _vec(view, tape.yhat[i], f"ŷ{sub}", width, rows, d, ids[0], ids[1]), "vs",
@@ -283,6 +286,7 @@ def _term(view, width: int, height: int) -> list:
                 style="bold")
     value = table.value[i]
 
+    @cache  # shared by the renderings tried at the same digits
     def outer(d: int) -> list[Text]:
         if input_vec is None:
             delta_block = _vec(view, delta, f"{name}ᵀ", width, rows, d, delta_id, term_id)
@@ -290,6 +294,7 @@ def _term(view, width: int, height: int) -> list:
         return outer_product(view, delta, input_vec, value, f"{name}ᵀ", input_name, f"term{at}", width, rows, d,
                              (delta_id, term_id), (term_id,))
 
+    @cache  # shared by the renderings tried at the same digits
     def matrices(d: int) -> list[Text]:
         pieces: list = []
         for n, ((j, f), norm) in enumerate(zip(factors, norms)):
@@ -302,6 +307,7 @@ def _term(view, width: int, height: int) -> list:
                                                         Text(f.symbol, style="bold"), footer)]
         return hstack(pieces, width)
 
+    @cache  # shared by the renderings tried at the same digits
     def recursive(d: int) -> list[Text]:
         if not recurrent or view.hidden:  # in a drill it would give the factors away
             return []
@@ -312,11 +318,23 @@ def _term(view, width: int, height: int) -> list:
     summaries = [_summary_line(view, name, delta, delta_id, term_id), _summary_line(view, f"term{at}", value, term_id)]
     if input_vec is not None:
         summaries.insert(1, _summary_line(view, input_name.rstrip("ᵀ"), input_vec))
-    return [
+    # the factor matrices need at least their tallest grid plus label and footer, the outer product
+    # δ's rows plus two: skip renderings that cannot fit without drawing them (n = 8 has 8×8 factors)
+    shapes = [np.atleast_2d(f.value).shape for _, f in factors if f is not None]
+    tallest = max((r for r, _ in shapes), default=1)
+    narrowest_total = sum(c * 3 + 3 + 3 for _, c in shapes)  # each cell at least a digit and its gutter
+    bands = -(-narrowest_total // max(1, width))
+    least = len(chain) + len(notes) + bands * (min(rows, tallest) + 2) + len(delta) + 2
+    if least > height:
+        matrices = None  # noqa: F811 - no room: the renderings with factor matrices are left out
+    return [candidate for candidate in [
         (lambda d: [head] + chain + notes + matrices(d) + outer(d) + recursive(d), False),
         (lambda d: [head] + chain + notes + matrices(d) + outer(d), False),
         (lambda d: chain + notes + matrices(d) + outer(d), True),
+    ] if matrices is not None] + [
         (lambda d: chain + notes + outer(d), True),
+        (lambda d: chain[:-1] + notes + outer(d), True),  # a short box keeps the outer product before ∏‖·‖₂
+        (lambda d: notes + outer(d), True),
         (lambda d: chain + notes + summaries, False),
         (lambda d: chain[:2] + notes + summaries[-1:], False),
     ]
@@ -369,6 +387,7 @@ def _update(view, width: int, height: int) -> list:
     notes = [Text(f"▸ clipped to ±{nt.fmt(s.clip, view.digits)}", style="yellow")] if marks.any() else []
     keys = Text("press u to apply all five updates and run the next epoch", style="dim")
 
+    @cache  # shared by the renderings tried at the same digits
     def blocks(d: int) -> list[Text]:
         return hstack([_mat(view, u.old, f"{p} old", width, rows, d),
                        Text(f"− {nt.fmt(s.learning_rate, view.digits)}·"),

@@ -31,7 +31,7 @@ def changed_entries(table, i: int) -> np.ndarray:
     after = np.asarray(table.running_sum[i], dtype=float)
     before = np.asarray(table.running_sum[i - 1], dtype=float) if i > 0 else np.zeros_like(after)
     with np.errstate(invalid="ignore"):
-        return ~((before == after) | (np.isnan(before) & np.isnan(after) & False))
+        return before != after
 
 
 def progress_line(view, param: str, width: int) -> Text:
@@ -43,7 +43,7 @@ def progress_line(view, param: str, width: int) -> Text:
     active = view.step.kind == "term" and view.step.param == param
     out = Text(f"{'∂L/∂' + SYMBOL[param]:10}", style="bold" if active else "")
     if done == 0:
-        return out.append(f"{len(table)} terms to come", style=FUTURE)
+        return out.append(f"{len(table)} term{'s' if len(table) != 1 else ''} to come", style=FUTURE)
     count = Text(f" {done}/{len(table)}", style="dim")
     label = "‖Σ‖ " if done < len(table) else "‖·‖ "
     room = width - out.cell_len - len(label) - count.cell_len
