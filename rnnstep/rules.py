@@ -3,9 +3,14 @@
 ``rules(tape, vid)`` lists the ways a value can be computed from the values it
 directly uses (ids of SPEC §6), e.g. O₂ = f(a₂), a term = the product of its
 factors or ∂L/∂a_k × the weight's input, f′(a) of tanh = 1 − O². `rnnstep verify`
-recomputes a stated number from the stated values of its inputs; the tests
+recomputes a stated number from the author's values of its inputs; the tests
 check that every rule, fed the tape's own values, gives the tape's value.
 Scalars only; the formulas are those of model.py.
+
+With ``paths=True`` a term's product of factors is written as path × ∂⁺O_k/∂p,
+where the path ``path[t,k]`` (δ(t,k) of SPEC §7: ∂ℓ_t/∂ŷ_t × ∂ŷ_t/∂O_t ×
+∏ ∂O_j/∂O_{j−1}) is built one factor at a time by ``path_rules``; the same
+product, but each term then costs one multiply, so a long tape stays linear.
 """
 
 from __future__ import annotations
@@ -52,7 +57,35 @@ def _prime_rules(act: Activation, before: str, after: str, scale: Callable[[dict
     return out
 
 
-def rules(tape: Tape, vid: ValueId | str) -> list[Rule]:
+def path_id(t: int, k: int) -> str:
+    """The pseudo-id of δ(t,k), the factors that every term (t,k) shares (not a SPEC §6 id)."""
+    return f"path[{t},{k}]"
+
+
+def factor_id(param: str, t: int, k: int | None, i: int) -> str:
+    return f"gradients.{param}.factor[{t},{k},{i}]" if k is not None else f"gradients.{param}.factor[{t},{i}]"
+
+
+def _product(ids: tuple[str, ...]) -> Callable[[dict], float]:
+    def product(v: dict) -> float:
+        out = 1.0
+        for i in ids:
+            out *= v[i]
+        return out
+
+    return product
+
+
+def path_rules(tape: Tape, t: int, k: int) -> list[Rule]:
+    """path[t,k] = ∂ℓ_t/∂ŷ_t × ∂ŷ_t/∂O_t (k = t), else path[t,k+1] × ∂O_{k+1}/∂O_k: factors 1 … t−k+2 of term (t,k)."""
+    if k == t:
+        inputs = (factor_id("w_prime", t, t, 1), factor_id("w_prime", t, t, 2))
+        return [Rule(inputs, _product(inputs), "∂L/∂ŷ·∂ŷ/∂O")]
+    inputs = (path_id(t, k + 1), factor_id("w_prime", t, k, t - k + 2))
+    return [Rule(inputs, _product(inputs), "the path so far × ∂O_{j}/∂O_{j−1}")]
+
+
+def rules(tape: Tape, vid: ValueId | str, paths: bool = False) -> list[Rule]:
     vid = parse_id(vid) if isinstance(vid, str) else vid
     s, f, g, loss = tape.scenario, tape.f, tape.g, tape.loss_fn
     group, name, idx = vid.group, vid.name, vid.index
@@ -96,7 +129,7 @@ def rules(tape: Tape, vid: ValueId | str) -> list[Rule]:
             return old - s.learning_rate * grad
 
         return [Rule((total,), step, "p − η·∂L/∂p")]
-    return _gradient_rules(tape, vid, loss_prime)
+    return _gradient_rules(tape, vid, loss_prime, paths)
 
 
 def _backward_rules(tape: Tape, name: str, t: int, loss_prime) -> list[Rule]:
@@ -119,7 +152,7 @@ def _backward_rules(tape: Tape, name: str, t: int, loss_prime) -> list[Rule]:
     return out
 
 
-def _gradient_rules(tape: Tape, vid: ValueId, loss_prime) -> list[Rule]:
+def _gradient_rules(tape: Tape, vid: ValueId, loss_prime, paths: bool = False) -> list[Rule]:
     s, f, g = tape.scenario, tape.f, tape.g
     param, name, idx = vid.param, vid.name, vid.index
     table = tape.gradients[param]
@@ -147,15 +180,12 @@ def _gradient_rules(tape: Tape, vid: ValueId, loss_prime) -> list[Rule]:
     t = int(table.t[i])
     k = int(table.k[i]) if recurrent else None
     count = tape.factor_count(param, i)
-    factor_ids = tuple(f"gradients.{param}.factor{where(i)[:-1]},{j}]" for j in range(1, count + 1))
     if name == "term":
-        def product(v: dict) -> float:
-            out = 1.0
-            for fid in factor_ids:
-                out *= v[fid]
-            return out
-
-        out = [Rule(factor_ids, product, "the product of its factors")]
+        if paths and recurrent:
+            factor_ids = (path_id(t, k), factor_id(param, t, k, count))
+        else:
+            factor_ids = tuple(factor_id(param, t, k, j) for j in range(1, count + 1))
+        out = [Rule(factor_ids, _product(factor_ids), "the product of its factors")]
         if recurrent and tape.single_target:
             da = f"backward.dL_da[{k}]"
             if param == "w":

@@ -2,9 +2,14 @@
 
 Each claim gets a verdict against the true value: **right** (within half a unit
 of its last printed digit), **rounding** (off by one in the last digit) or wrong.
-A wrong claim is recomputed from its direct inputs *as stated* (rules.py): if
-that agrees, it **follows** from the wrong inputs it used; if not, it is a
-**slip**, an arithmetic error made at that very step.
+A wrong claim is recomputed by its own formulas (rules.py) from the **author's
+tape** (author_tape.py: the stated numbers, and every unstated value worked out
+from them). If that agrees, the claim **follows** from the stated wrong numbers
+it traces back to, through any number of unstated steps; if not, it is a
+**slip**, an arithmetic error made at that very step. A number off by one in its
+last digit that matches the author's value while the author's inputs are wrong
+follows too; a right number that the author's own inputs do not give (copied
+from elsewhere) stays right, with a note.
 """
 
 from __future__ import annotations
@@ -13,28 +18,40 @@ import math
 from dataclasses import dataclass, field
 
 from . import notation as nt
-from .ids import RECURRENT_PARAMS, parse_id
-from .rules import rules
+from .author_tape import AuthorTape, Candidate, printed_unit
+from .ids import PARAMS, RECURRENT_PARAMS, parse_id
 from .tape import Tape
 
 VERDICTS = ("right", "rounding", "slip", "follows")
+__all__ = ["VERDICTS", "ClaimResult", "Report", "agreeing_digits", "printed_unit", "significant_digits",
+           "value_symbol", "verify"]
 
 
-def printed_unit(text: str) -> float:
-    """One unit of the last printed digit: "0.7790" -> 1e-4, "2.5e-3" -> 1e-4, "12" -> 1."""
-    t = text.strip().lower().replace("−", "-").lstrip("+-")
-    mantissa, _, exponent = t.partition("e")
-    decimals = len(mantissa.split(".", 1)[1]) if "." in mantissa else 0
-    return 10.0 ** ((int(exponent) if exponent else 0) - decimals)
+def significant_digits(text: str) -> int:
+    """Significant digits printed: "0.1867" -> 4, "0.6" -> 1, "2.50e-3" -> 3, "0" -> 1."""
+    mantissa = text.strip().lower().replace("−", "-").lstrip("+-").partition("e")[0]
+    digits = mantissa.replace(".", "").lstrip("0")
+    return max(1, len(digits))
 
 
-def agreeing_digits(stated: float, true: float) -> int:
-    """Significant digits to which ``stated`` agrees with ``true`` (−log₁₀ of the relative error)."""
+def agreeing_digits(stated: float, true: float, printed: int = 17) -> int:
+    """Significant digits to which ``stated`` is ``true`` correctly rounded, at most the ``printed`` ones.
+
+    ``0.1867`` against 0.18667 is 4: the true value rounds to it at 4 digits. An
+    exact match shows the printed digits, not 17.
+    """
     if stated == true:
-        return 17
-    if true == 0 or not math.isfinite(true) or not math.isfinite(stated):
+        return printed
+    if not math.isfinite(true) or not math.isfinite(stated):
         return 0
-    return max(0, min(17, math.floor(-math.log10(abs(stated - true) / abs(true)))))
+    if true == 0:
+        return 0
+    top = math.floor(math.log10(abs(true)))  # the true value's leading digit
+    off = abs(stated - true)
+    digits = 0
+    while digits < printed and off <= 0.5 * 10.0 ** (top - digits) * (1 + 1e-9):
+        digits += 1
+    return digits
 
 
 def _within(a: float, b: float, units: float, unit: float) -> bool:
@@ -52,8 +69,10 @@ class ClaimResult:
     verdict: str  # one of VERDICTS
     step: int
     follows_from: tuple[str, ...] = ()
-    recomputed: float | None = None  # from the stated inputs (for slips and follows)
+    recomputed: float | None = None  # by its formula from the author's values (slips, follows, notes)
     formula: str = ""
+    note: str = ""  # e.g. a right number that does not follow from the stated inputs
+    worked_from: tuple[str, ...] = ()  # the stated numbers its agreeing working used (to trace slips through)
 
     @property
     def wrong(self) -> bool:
@@ -85,14 +104,21 @@ class Report:
         if not slips and not follows:
             rounding = sum(r.verdict == "rounding" for r in self.results)
             return (f"all {len(self.results)} claims are right" +
-                    (f" ({rounding} off by one in the last digit)" if rounding else ""))
+                    (f" ({rounding} off by one in the last digit)" if rounding else "") + self._copied())
         where = ", ".join(r.symbol for r in slips)
         text = f"{len(slips)} slip{'s' if len(slips) != 1 else ''}" + (f", at {where}" if slips else "")
         n = len(follows) - len(other)
         text += (f"; {n} later number{'s' if n != 1 else ''} follow{'s' if n == 1 else ''} from "
                  f"{'it' if len(slips) == 1 else 'them'}")
         text += f"; {len(other)} other error{'s' if len(other) != 1 else ''}"
-        return text
+        return text + self._copied()
+
+    def _copied(self) -> str:
+        noted = sum(bool(r.note) for r in self.results if not r.wrong)
+        if not noted:
+            return ""
+        return (f"; {noted} right number{'s' if noted != 1 else ''} "
+                f"{'do' if noted != 1 else 'does'} not follow from the stated inputs")
 
 
 def value_symbol(tape: Tape, vid_text: str) -> str:
@@ -122,50 +148,120 @@ def value_symbol(tape: Tape, vid_text: str) -> str:
     return f"{tape.factor(vid.param, term, i[-1] - 1).symbol} in {where} of {symbol}"
 
 
+_GROUP_ORDER = {"forward": 0, "outputs": 1, "loss": 2, "backward": 3, "gradients": 4, "update": 5}
+_NAME_ORDER = {"a": 0, "O": 1, "z": 0, "yhat": 1, "loss": 2, "dL_dO": 0, "dL_da": 1,
+               "factor": 0, "term": 1, "running_sum": 2}
+
+
+def tape_order(tape: Tape, vid_text: str) -> tuple[int, ...]:
+    """A sort key that puts ids in the order of ``tape.value_ids()``, without listing them all."""
+    vid = parse_id(vid_text)
+    group, idx = _GROUP_ORDER[vid.group], vid.index
+    if vid.group in ("forward", "outputs"):
+        return (group, idx[0], _NAME_ORDER[vid.name], 0, 0)
+    if vid.group == "backward":
+        return (group, -idx[0], _NAME_ORDER[vid.name], 0, 0)
+    if vid.group == "gradients":
+        table = tape.gradients[vid.param]
+        if vid.name == "total":
+            return (group, PARAMS.index(vid.param), len(table), 0, 0)
+        term = table.index_of(idx[0], idx[1] if vid.param in RECURRENT_PARAMS else None)
+        return (group, PARAMS.index(vid.param), term, _NAME_ORDER[vid.name], idx[-1] if vid.name == "factor" else 0)
+    return (group, PARAMS.index(vid.param) if vid.param else 0, 0, 0, 0)
+
+
 def verify(tape: Tape) -> Report:
-    claims = {c.id: c for c in tape.scenario.claims}
-    order = {vid: n for n, vid in enumerate(tape.value_ids())}
-    results: dict[str, ClaimResult] = {}
+    claims = sorted(tape.scenario.claims, key=lambda c: tape_order(tape, c.id))
+    rank = {c.id: n for n, c in enumerate(claims)}
+    author = AuthorTape(tape, claims)
+    true = {c.id: tape.value(c.id) for c in claims}
+    stated = {c.id: c.value for c in claims}
+    unit = {c.id: printed_unit(c.text) for c in claims}
+    # against the truth alone: "right", "rounding" or "wrong" (known before any claim is explained)
+    standing = {c.id: "right" if _within(c.value, true[c.id], 0.5, unit[c.id]) else
+                "rounding" if _within(c.value, true[c.id], 1.5, unit[c.id]) else "wrong" for c in claims}
+    symbols = {c.id: value_symbol(tape, c.id) for c in claims}
+    results = {}
+    for claim in claims:
+        common = dict(id=claim.id, symbol=symbols[claim.id], stated_text=claim.text, stated=claim.value,
+                      true=true[claim.id], step=tape.step_of(parse_id(claim.id)),
+                      digits=agreeing_digits(claim.value, true[claim.id], significant_digits(claim.text)))
+        results[claim.id] = _judge(claim, unit[claim.id], author.recompute(claim.id), standing, stated, true,
+                                   symbols, rank.__getitem__, common)
+    ordered = [results[c.id] for c in claims]
+    return Report(tape.scenario.name, ordered, _roots(results))
+
+
+def _judge(claim, unit: float, author: list[Candidate], standing: dict[str, str], stated: dict[str, float],
+           true: dict[str, float], symbols: dict[str, str], order, common: dict) -> ClaimResult:
+    """One claim's verdict, given the author's values of it worked out by its own formulas."""
+    finite = [c for c in author if math.isfinite(c.value)]
+    # of the workings that agree, the one nearest to stated numbers reads best ("from ∂L/∂a₃")
+    nearest = sorted(finite, key=lambda c: (c.hops, len(c.sources), abs(claim.value - c.value)))
+
+    def culprits(c: Candidate) -> tuple[str, ...]:
+        """The stated numbers it traces back to that are wrong (else off by one, else not exactly true)."""
+        sources = sorted(c.sources, key=order)
+        return (tuple(i for i in sources if standing[i] == "wrong") or
+                tuple(i for i in sources if standing[i] == "rounding") or
+                tuple(i for i in sources if stated[i] != true[i]))
+
+    def agrees(c: Candidate, units: float) -> bool:
+        return _within(claim.value, c.value, units, unit) or abs(claim.value - c.value) <= units * unit + c.spread
+
+    agreeing = [c for c in nearest if agrees(c, 1.5)]
+    common = dict(common, worked_from=tuple(sorted(agreeing[0].sources, key=order)) if agreeing else ())
+
+    standing_here = standing[claim.id]
+    if standing_here == "right":
+        if finite and any(c.sources for c in finite) and not any(agrees(c, 1.5) for c in finite):
+            c = finite[0]
+            names = ", ".join(symbols[i] for i in sorted(c.sources, key=order))
+            note = f"does not follow from the stated {names} (they give {nt.fmt(c.value)})"
+            return ClaimResult(verdict="right", recomputed=c.value, formula=c.formula, note=note, **common)
+        return ClaimResult(verdict="right", **common)
+    if standing_here == "rounding":
+        for c in nearest:
+            wrong_sources = tuple(i for i in sorted(c.sources, key=order) if standing[i] == "wrong")
+            if wrong_sources and agrees(c, 0.5):
+                return ClaimResult(verdict="follows", follows_from=wrong_sources, recomputed=c.value,
+                                   formula=c.formula, **common)
+        return ClaimResult(verdict="rounding", **common)
+    for c in nearest:
+        if agrees(c, 1.5):
+            found = culprits(c)
+            if found:
+                return ClaimResult(verdict="follows", follows_from=found, recomputed=c.value, formula=c.formula,
+                                   **common)
+    first = finite[0] if finite else (author[0] if author else None)
+    return ClaimResult(verdict="slip", recomputed=first.value if first else None,
+                       formula=first.formula if first else "", **common)
+
+
+def _roots(results: dict[str, ClaimResult]) -> dict[str, tuple[str, ...]]:
+    """For each claim that follows: the slips it comes from, through the claims it follows from.
+
+    A right or rounding number on the way (too few digits to show the error) is
+    traced through the stated numbers its working used.
+    """
+    def edges(r: ClaimResult) -> tuple[str, ...]:
+        return () if r.verdict == "slip" else r.follows_from if r.verdict == "follows" else r.worked_from
+
     roots: dict[str, tuple[str, ...]] = {}
-    for claim in sorted(claims.values(), key=lambda c: order[c.id]):  # inputs are judged before their uses
-        true = tape.value(claim.id)
-        unit = printed_unit(claim.text)
-        step = tape.step_of(parse_id(claim.id))
-        common = dict(id=claim.id, symbol=value_symbol(tape, claim.id), stated_text=claim.text,
-                      stated=claim.value, true=true, digits=agreeing_digits(claim.value, true), step=step)
-        if _within(claim.value, true, 0.5, unit):
-            results[claim.id] = ClaimResult(verdict="right", **common)
+    for start in results:
+        if results[start].verdict != "follows" or start in roots:
             continue
-        if _within(claim.value, true, 1.5, unit):
-            results[claim.id] = ClaimResult(verdict="rounding", **common)
-            continue
-        results[claim.id] = _explain(tape, claim, unit, claims, results, roots, common)
-    return Report(tape.scenario.name, [results[c] for c in sorted(results, key=order.__getitem__)], roots)
-
-
-def _explain(tape, claim, unit, claims, results, roots, common) -> ClaimResult:
-    """slip or follows: recompute from the stated inputs, by every formula the value has."""
-    def stated_or_true(i: str) -> float:
-        return claims[i].value if i in claims else tape.value(i)
-
-    first = None
-    for rule in rules(tape, claim.id):
-        try:
-            recomputed = rule.compute({i: stated_or_true(i) for i in rule.inputs})
-        except (ArithmeticError, ValueError):
-            continue
-        first = first or (recomputed, rule.formula)
-        if not _within(claim.value, recomputed, 1.5, unit):
-            continue
-        claimed = [i for i in rule.inputs if i in claims]
-        culprits = [i for i in claimed if results[i].wrong] or \
-                   [i for i in claimed if results[i].verdict == "rounding"] or \
-                   [i for i in claimed if claims[i].value != tape.value(i)]
-        if not culprits:
-            continue  # agrees with true inputs but not with the truth: cannot follow from anything
-        roots[claim.id] = tuple(dict.fromkeys(
-            s for i in culprits for s in ((i,) if results[i].verdict == "slip" else roots.get(i, ()))))
-        return ClaimResult(verdict="follows", follows_from=tuple(culprits), recomputed=recomputed,
-                           formula=rule.formula, **common)
-    recomputed, formula = first if first else (None, "")
-    return ClaimResult(verdict="slip", recomputed=recomputed, formula=formula, **common)
+        stack, seen = [start], {start}
+        while stack:  # depth-first without recursion: a chain of claims may be T long
+            current = stack[-1]
+            pending = [i for i in edges(results[current]) if i not in roots and i not in seen]
+            if pending:
+                seen.update(pending)
+                stack.extend(pending)
+                continue
+            stack.pop()
+            found: dict[str, None] = {}
+            for i in edges(results[current]):
+                found.update(dict.fromkeys((i,) if results[i].verdict == "slip" else roots.get(i, ())))
+            roots[current] = tuple(found)
+    return {i: found for i, found in roots.items() if results[i].verdict == "follows"}

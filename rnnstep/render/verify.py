@@ -17,12 +17,13 @@ _MARK = {"right": ("✓ right", "green"), "rounding": ("≈ rounding", "yellow")
 
 
 def _why(report: Report, r) -> str:
+    """Why a verdict: "from O₂" (follows), what the stated inputs give (slip), or a right number's note."""
     symbols = {x.id: x.symbol for x in report.results}
     if r.verdict == "follows":
-        return "follows from " + ", ".join(symbols[i] for i in r.follows_from)
+        return "from " + ", ".join(symbols[i] for i in r.follows_from)
     if r.verdict == "slip" and r.recomputed is not None:
         return f"its stated inputs give {nt.fmt(r.recomputed)}"
-    return ""
+    return r.note
 
 
 def report_table(report: Report) -> Table:
@@ -48,7 +49,8 @@ def report_json(report: Report) -> str:
         "format": FORMAT,
         "scenario": report.title,
         "claims": [{"id": r.id, "symbol": r.symbol, "stated": r.stated_text, "true": _number(r.true),
-                    "digits": r.digits, "verdict": r.verdict, "follows_from": list(r.follows_from)}
+                    "digits": r.digits, "verdict": r.verdict, "follows_from": list(r.follows_from),
+                    "note": r.note}
                    for r in report.results],
         "summary": {
             "ok": report.ok,
@@ -66,6 +68,7 @@ def report_markdown(report: Report) -> str:
     for r in report.results:
         verdict = _MARK[r.verdict][0]
         why = _why(report, r)
+        joint = " " if r.verdict == "follows" else ": "  # "✗ follows from O₂", "✗ slip: its stated inputs give …"
         lines.append(f"| {r.symbol} | `{r.id}` | {r.stated_text} | {nt.fmt(r.true)} | {verdict}"
-                     + (f": {why}" if why else "") + " |")
+                     + (f"{joint}{why}" if why else "") + " |")
     return "\n".join(lines) + "\n"

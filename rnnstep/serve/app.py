@@ -91,7 +91,7 @@ class ServedApp(BrowserKeys, DebuggerApp):
         self.title = f"rnnstep: {self.tape.scenario.name}"  # names a delivered screenshot; never a path
 
     def action_open(self) -> None:
-        items = [(f"{s.name}   (T = {s.T})", s) for s in self.served]
+        items = [(s.name, s) for s in self.served]
         self.push_screen(PickScreen("Open a scenario", items), self.show_scenario)
 
     def action_export(self) -> None:

@@ -83,6 +83,14 @@ class Session(AppService):
         self._stdin = process.stdin
         return process
 
+    async def run(self) -> None:
+        """Relay the app's output until it ends; then close the tab's socket, also after a crash (no "exit" sent)."""
+        try:
+            await super().run()
+        finally:
+            if not self.websocket.closed:
+                await self.websocket.close()
+
     async def stop(self, grace: float = 3.0) -> None:  # type: ignore[override]
         """Ask the app to quit; kill its process group if it is still there after ``grace`` seconds."""
         process, task = self._process, self._task
@@ -187,11 +195,11 @@ class ClassServer:
         if len(self.sessions) >= self.max_sessions:
             return self._full()
         websocket = web.WebSocketResponse(heartbeat=15)  # a vanished browser is noticed within ~30 s
-        await websocket.prepare(request)
         session = Session([str(s.path) for s in self.served], websocket, self.download_manager,
                           "drill" if self.drill else "debug")
-        self.sessions[session.app_service_id] = session
+        self.sessions[session.app_service_id] = session  # counted before the first await: the cap holds
         try:
+            await websocket.prepare(request)
             await session.start(_size(request.query.get("width"), 80), _size(request.query.get("height"), 24))
             await self._relay(websocket, session)
         finally:
@@ -199,7 +207,7 @@ class ClassServer:
                 await session.stop(self.grace)
             finally:
                 del self.sessions[session.app_service_id]
-                if not websocket.closed:
+                if websocket.prepared and not websocket.closed:
                     await websocket.close()
         return websocket
 

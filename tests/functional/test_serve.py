@@ -246,3 +246,14 @@ async def test_a_served_drill_sends_its_answers_as_a_download_and_writes_nothing
             await tab.press("\x1b")  # escape: leave once the answers have arrived
             await asyncio.wait_for(tab.closed.wait(), 10)
     assert files_under(world["cwd"], world["home"], world["served"]) == before
+
+
+async def test_a_session_that_cannot_start_closes_its_tab_and_a_plain_get_of_the_socket_is_refused(world):
+    with running_server(str(world["served"]), cwd=world["cwd"], env=world["env"]) as server:
+        (world["served"] / "week3-bptt.toml").write_text("[data]\nx = 'broken after the server started'\n")
+        async with aiohttp.ClientSession() as http:
+            tab = await open_tab(http, server.url, 100, 30)
+            await asyncio.wait_for(tab.closed.wait(), 15)  # the page then offers "Start again"
+            async with http.get(server.url + "/ws") as response:
+                assert response.status == 400
+            assert await gone(server.children(), 5)

@@ -69,7 +69,9 @@ def test_totals_match_dual_numbers_and_finite_differences(net):
     for param in PARAMS:
         total = tape.gradients[param].total
         assert close(total, net.gradient(param), 1e-8, 1e-12), param
-        fd = net.finite_difference(param)
+        # Richardson extrapolation of two central differences: strongly curved losses (bce on a
+        # saturating sigmoid) leave a plain central difference off by more than the tolerance
+        fd = (4 * net.finite_difference(param, 5e-7) - net.finite_difference(param, 1e-6)) / 3
         scale = max(1.0, abs(total), abs(net.total_loss()))
         assert abs(total - fd) <= 1e-5 * scale, (param, total, fd)
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import socket
+import sys
 
 import pytest
 
@@ -83,3 +84,9 @@ def test_a_taken_port_is_a_clean_error(capsys):
         assert main(["serve", "--port", str(port)]) == 2
     err = capsys.readouterr().err
     assert "cannot listen on 127.0.0.1" in err
+
+
+def test_without_the_serve_extra_serve_says_how_to_install_it(capsys, monkeypatch):
+    monkeypatch.setitem(sys.modules, "textual_serve", None)  # as if `pip install .` alone
+    assert main(["serve"]) == 2
+    assert "pip install 'rnnstep[serve]'" in capsys.readouterr().err

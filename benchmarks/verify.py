@@ -1,0 +1,70 @@
+"""Benchmark: `verify` on long worked examples stays linear in T.
+
+    python benchmarks/verify.py
+
+A worked example of T steps with a slip planted at O₂ states every a_t and O_t
+as the author would have worked them (from the slip on), the last ŷ, ∂L/∂a_1,
+the last term of ∂L/∂w′ and ∂L/∂w (whose paths cross every step), every total
+and every update, but no factor and no running sum: verify must work out the
+author's values of all of those skipped steps. Printed beside build_tape on the
+same scenario (the baseline, measured in the same run), at T = 1,000, 2,000 and
+5,000: the ratio verify / build_tape, and verify's growth from 1,000 to 5,000
+(linear: about 5×; quadratic: about 25×).
+"""
+
+from __future__ import annotations
+
+import math
+import statistics
+import time
+
+import numpy as np
+
+import rnnstep
+from rnnstep.verify import verify
+
+
+def worked_example(T: int) -> str:
+    rng = np.random.default_rng(T)
+    x = np.round(rng.uniform(-1, 1, T), 3).tolist()
+    w, w_prime, b = 0.5, 0.9, 0.1
+    claims, O = [], 0.0
+    for t in range(1, T + 1):
+        a = w * x[t - 1] + w_prime * O + b
+        O = math.tanh(a) if t != 2 else math.tanh(a) + 0.05  # the slip
+        claims += [f'"forward.a[{t}]" = "{a:.6g}"', f'"forward.O[{t}]" = "{O:.6g}"']
+    claims += [f'"outputs.yhat[{T}]" = "{O:.6g}"']
+    text = (f'title = "verify benchmark T={T}"\n[weights]\nw = {w}\nw_prime = {w_prime}\nb = {b}\n'
+            f"[data]\nx = {x}\ny = 0.2\n")
+    tape = rnnstep.build_tape(rnnstep.load_scenario(text))
+    more = ["backward.dL_da[1]", "gradients.w_prime.term[%d,1]" % T, "gradients.w.term[%d,1]" % T]
+    more += [f"gradients.{p}.total" for p in ("w_prime", "w", "b", "w_out", "b_out")]
+    more += [f"update.{p}.new" for p in ("w_prime", "w", "b", "w_out", "b_out")]
+    claims += [f'"{i}" = "{tape.value(i):.6g}"' for i in more]  # true values: right, or "does not follow"
+    return text + "[claims]\n" + "\n".join(claims) + "\n"
+
+
+def median_time(fn, repeat: int = 3) -> float:
+    times = []
+    for _ in range(repeat):
+        start = time.perf_counter()
+        fn()
+        times.append(time.perf_counter() - start)
+    return statistics.median(times)
+
+
+def main() -> None:
+    print(f"{'T':>6} {'build_tape':>12} {'verify':>10} {'× build_tape':>13}  report")
+    seen = {}
+    for T in (1000, 2000, 5000):
+        scenario = rnnstep.load_scenario(worked_example(T))
+        base = median_time(lambda: rnnstep.build_tape(scenario))
+        tape = rnnstep.build_tape(scenario)
+        took = median_time(lambda: verify(tape))
+        seen[T] = took
+        print(f"{T:>6} {base * 1e3:>10.1f} ms {took * 1e3:>7.0f} ms {took / base:>12.0f}×  {verify(tape).summary}")
+    print(f"verify time from T = 1,000 to 5,000: ×{seen[5000] / seen[1000]:.1f} (linear ≈ 5, quadratic ≈ 25)")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,231 @@
+"""The author's tape: the numbers a worked example's author had, stated or not.
+
+A worked example states some values and skips others. Every value of the
+author's tape is the stated number where one is stated, and otherwise is
+recomputed from the author's values of its inputs by the local rules of
+rules.py (one home per formula). A value with several formulas (tanh′ from a
+or as 1 − O², a term from its factors or from ∂L/∂a_k) may come out differently
+when the author's inputs disagree with each other, so each value is a short
+list of **candidates**, each remembering the stated numbers it was worked from
+(``sources``) and how far the rounding of those printed numbers can move it
+(``spread``: half the last printed digit of each stated number that is not
+exact, carried through each formula to first order).
+
+Ids that name one quantity are one value: ∂L/∂ŷ₄ stated as factor 1 of term
+[4,4] is the same ∂L/∂ŷ₄ in every term through t = 4, and ∂O₃/∂O₂ is shared by
+every term whose path crosses it (``quantity_of``). Values are worked out on
+demand, with an explicit stack (no recursion limit at T = 5,000), and a term's
+product of factors is built along its path one multiply at a time
+(``rules.path_rules``), so the work grows with the tape, not its square.
+"""
+
+from __future__ import annotations
+
+import bisect
+import itertools
+import math
+from dataclasses import dataclass
+
+from .ids import RECURRENT_PARAMS, parse_id
+from .rules import Rule, path_rules, rules
+from .tape import Tape
+
+MAX_CANDIDATES = 8  # different values one formula may give on the author's tape
+MAX_COMBINATIONS = 64  # combinations of input candidates tried per formula
+MAX_SOURCES = 32  # stated numbers remembered per candidate
+_EXACT_SPREAD_INPUTS = 8  # up to this many inputs, rounding is propagated input by input
+
+
+@dataclass(frozen=True)
+class Candidate:
+    value: float
+    spread: float = 0.0  # how far half a printed unit of each stated source can move the value
+    sources: frozenset[str] = frozenset()  # the nearest stated claims it was worked from
+    formula: str = ""
+    hops: int = 0  # formulas between it and its nearest stated sources (a path's partial products are free)
+
+
+def printed_unit(text: str) -> float:
+    """One unit of the last printed digit: "0.7790" -> 1e-4, "2.5e-3" -> 1e-4, "12" -> 1."""
+    t = text.strip().lower().replace("−", "-").lstrip("+-")
+    mantissa, _, exponent = t.partition("e")
+    decimals = len(mantissa.split(".", 1)[1]) if "." in mantissa else 0
+    return 10.0 ** ((int(exponent) if exponent else 0) - decimals)
+
+
+def quantity_of(tape: Tape, vid_text: str) -> str:
+    """The one id the author's tape keeps for the quantity ``vid_text`` names.
+
+    Factors are shared: ∂ℓ_t/∂ŷ_t and ∂ŷ_t/∂O_t are those of w′'s term [t,t];
+    ∂O_j/∂O_{j−1} is that of w′'s term [t*, j−1]; ∂⁺O_k/∂p that of p's term
+    [t*, k], where t* is the first target step ≥ the step; ∂ŷ_t/∂z_t that of
+    w_out. Every other id names itself.
+    """
+    if vid_text.startswith("path[") or ".factor[" not in vid_text:
+        return vid_text
+    vid = parse_id(vid_text)
+    targets = tape.scenario.targets
+
+    def first_target(step: int) -> int:
+        return targets[bisect.bisect_left(targets, step)]
+
+    if vid.param in RECURRENT_PARAMS:
+        t, k, i = vid.index
+        last = t - k + 3
+        if i in (1, 2):
+            return f"gradients.w_prime.factor[{t},{t},{i}]"
+        if i == last:
+            ts = first_target(k)
+            return f"gradients.{vid.param}.factor[{ts},{k},{ts - k + 3}]"
+        j = t - (i - 3)  # ∂O_j/∂O_{j−1}
+        ts = first_target(j)
+        return f"gradients.w_prime.factor[{ts},{j - 1},{ts - j + 3}]"
+    t, i = vid.index
+    if i == 1:
+        return f"gradients.w_prime.factor[{t},{t},1]"
+    if i == 2:
+        return f"gradients.w_out.factor[{t},2]"
+    return str(vid)
+
+
+def _close(a: Candidate, b: Candidate) -> bool:
+    """Equal, or within the rounding spread of one another: the author could not tell them apart."""
+    gap = abs(a.value - b.value)
+    return a.value == b.value or gap <= 1e-12 * max(abs(a.value), abs(b.value)) or gap <= max(a.spread, b.spread)
+
+
+def _merge(found: list[Candidate]) -> list[Candidate]:
+    """One formula's candidates: those the author could not tell apart are one; at most MAX_CANDIDATES."""
+    out: list[Candidate] = []
+    for c in found:
+        for n, kept in enumerate(out):
+            if _close(kept, c):
+                sources = kept.sources | c.sources if len(kept.sources) < MAX_SOURCES else kept.sources
+                spread = max(kept.spread, c.spread + abs(c.value - kept.value))
+                out[n] = Candidate(kept.value, spread, sources, kept.formula, min(kept.hops, c.hops))
+                break
+        else:
+            if len(out) < MAX_CANDIDATES:
+                out.append(c)
+    return out
+
+
+class AuthorTape:
+    """Candidates for every value of the author's tape, worked out on demand."""
+
+    def __init__(self, tape: Tape, claims) -> None:
+        self.tape = tape
+        self._memo: dict[str, list[Candidate]] = {}
+        self._rules: dict[str, list[Rule]] = {}
+        self._canon: dict[str, str] = {}
+        stated: dict[str, list[Candidate]] = {}
+        for claim in claims:
+            true = tape.value(claim.id)
+            # an exact number ("0.6" for 0.6) has no rounding; any other was rounded from the author's value
+            exact = claim.value == true or abs(claim.value - true) <= 1e-12 * abs(true)
+            spread = 0.0 if exact else 0.5 * printed_unit(claim.text)
+            stated.setdefault(self.quantity(claim.id), []).append(
+                Candidate(claim.value, spread, frozenset((claim.id,)), "stated"))
+        self._memo.update(stated)
+
+    def quantity(self, vid_text: str) -> str:
+        q = self._canon.get(vid_text)
+        if q is None:
+            q = self._canon[vid_text] = quantity_of(self.tape, vid_text)
+        return q
+
+    def rules_of(self, vid_text: str) -> list[Rule]:
+        found = self._rules.get(vid_text)
+        if found is None:
+            if vid_text.startswith("path["):
+                t, k = (int(n) for n in vid_text[5:-1].split(","))
+                found = path_rules(self.tape, t, k)
+            else:
+                found = rules(self.tape, vid_text, paths=True)
+            self._rules[vid_text] = found
+        return found
+
+    def values(self, vid_text: str) -> list[Candidate]:
+        """The author's candidates for a value: the stated number(s), or recomputed."""
+        q = self.quantity(vid_text)
+        self._work_out(q)
+        return self._memo[q]
+
+    def recompute(self, vid_text: str) -> list[Candidate]:
+        """The value worked out by its own formulas from the author's inputs (its stated number aside)."""
+        found = self.rules_of(vid_text)
+        for rule in found:
+            for i in rule.inputs:
+                self._work_out(self.quantity(i))
+        return self._combine(found)
+
+    def _work_out(self, q: str) -> None:
+        stack = [q]
+        while stack:
+            current = stack[-1]
+            if current in self._memo:
+                stack.pop()
+                continue
+            missing = [i for rule in self.rules_of(current) for i in map(self.quantity, rule.inputs)
+                       if i not in self._memo]
+            if missing:
+                stack.extend(dict.fromkeys(missing))
+                continue
+            self._memo[current] = self._combine(self.rules_of(current), free=current.startswith("path["))
+            stack.pop()
+
+    def _combine(self, found: list[Rule], free: bool = False) -> list[Candidate]:
+        """Every formula's candidates (each formula keeps its own, so no formula crowds out another)."""
+        out: list[Candidate] = []
+        for rule in found:
+            worked: list[Candidate] = []
+            choices = [self._memo[self.quantity(i)] for i in rule.inputs]
+            for combo in _combinations(choices):
+                values = {i: c.value for i, c in zip(rule.inputs, combo)}
+                try:
+                    value = rule.compute(values)
+                except (ArithmeticError, ValueError):
+                    continue
+                distinct = {c.sources for c in combo if c.sources}  # a long sum's inputs share few source sets
+                sources = distinct.pop() if len(distinct) == 1 else frozenset().union(*distinct)
+                if len(sources) > MAX_SOURCES:
+                    sources = frozenset(sorted(sources)[:MAX_SOURCES])
+                spread = _spread(rule, values, value, [c.spread for c in combo])
+                hops = max((c.hops for c in combo), default=0) + (0 if free else 1)
+                worked.append(Candidate(value, spread, sources, rule.formula, hops))
+            out += _merge(worked)
+        return out
+
+
+def _combinations(choices: list[list[Candidate]]):
+    """Every combination of the inputs' candidates when there are few; else each input's alternatives in turn."""
+    if math.prod(len(c) for c in choices) <= MAX_COMBINATIONS:
+        yield from itertools.product(*choices)
+        return
+    first = [c[0] for c in choices]
+    yield tuple(first)
+    count = 1
+    for n, alternatives in enumerate(choices):
+        for alternative in alternatives[1:]:
+            if count >= MAX_COMBINATIONS:
+                return
+            yield tuple(first[:n]) + (alternative,) + tuple(first[n + 1:])
+            count += 1
+
+
+def _spread(rule: Rule, values: dict[str, float], value: float, spreads: list[float]) -> float:
+    """How far the inputs' spreads can move the value (to first order)."""
+    if not any(spreads) or not math.isfinite(value):
+        return 0.0
+
+    def moved(shift: dict[str, float]) -> float:
+        try:
+            out = rule.compute({i: v + shift.get(i, 0.0) for i, v in values.items()})
+        except (ArithmeticError, ValueError):
+            return 0.0
+        return abs(out - value) if math.isfinite(out) else 0.0  # a pole: no finite bound to add
+
+    inputs = list(values)
+    if len(inputs) <= _EXACT_SPREAD_INPUTS:
+        return sum(moved({i: s}) for i, s in zip(inputs, spreads) if s)
+    return max(moved(dict(zip(inputs, spreads))), moved({i: -s for i, s in zip(inputs, spreads)}))
