@@ -72,9 +72,9 @@ def _token(text: str) -> str:
     return text
 
 
-def _file_argument(parser: argparse.ArgumentParser) -> None:
+def _file_argument(parser: argparse.ArgumentParser, default: str = "the notes' four steps") -> None:
     parser.add_argument("file", nargs="?", metavar="FILE",
-                        help="a scenario .toml file, or the name of a shipped one (default: the notes' four steps)")
+                        help=f"a scenario .toml file, or the name of a shipped one (default: {default})")
 
 
 def build_parser() -> Parser:
@@ -101,7 +101,8 @@ def build_parser() -> Parser:
     sub.add_parser("scenarios", help="list the shipped scenarios")
 
     drill = sub.add_parser("drill", help="predict each value before it is shown")
-    _file_argument(drill)
+    _file_argument(drill, "a random scenario with hand-friendly numbers, a new one each time; "
+                          "its seed is printed and --seed N repeats it")
     drill.add_argument("--seed", type=int, help="with no FILE: the random scenario's seed (default: a fresh one, printed)")
     drill.add_argument("--plain", action="store_true", help="line-oriented questions on stdin/stdout")
     drill.add_argument("--only", choices=("forward", "backward", "terms", "sums", "update"), help="one kind of question")
@@ -113,7 +114,9 @@ def build_parser() -> Parser:
     drill.add_argument("--digits", type=_digits, default=6, help="significant digits shown (default 6)")
 
     new = sub.add_parser("new", help="write a scenario file for a teacher to edit")
-    new.add_argument("--random", action="store_true", help="a random hand-friendly scenario (else the notes' one)")
+    new.add_argument("--random", action="store_true",
+                     help="a random hand-friendly scenario (default: a commented template with every key)")
+    new.add_argument("--from", dest="source", metavar="NAME", help="a copy of a shipped scenario (see `rnnstep scenarios`)")
     new.add_argument("--seed", type=int, help="the random scenario's seed (default: a fresh one)")
     new.add_argument("-o", "--output", metavar="PATH", help="write to PATH instead of standard output")
     new.add_argument("--force", action="store_true", help="overwrite PATH if it exists")
@@ -145,7 +148,32 @@ def build_parser() -> Parser:
 
 
 def read_scenario(file: str | None) -> Scenario:
-    return default_scenario() if file is None else load_scenario(Path(file))
+    if file is None:
+        return default_scenario()
+    try:
+        return load_scenario(Path(file))
+    except ScenarioError as exc:
+        guess = _near_shipped_name(file) if str(exc).endswith("no such file") else None
+        if guess is None:
+            raise
+        raise UsageError(f"{file}: no such file or shipped scenario; did you mean `{guess}`? "
+                         "(`rnnstep scenarios` lists them)") from None
+
+
+def _near_shipped_name(name: str) -> str | None:
+    """The shipped scenario a mistyped bare name most likely meant (``vanishing`` → ``vanishing-gradients``)."""
+    if "/" in name or "\\" in name or name.endswith(".toml"):
+        return None
+    import difflib
+
+    from .scenario import shipped_scenarios
+
+    stems = [p.stem for p in shipped_scenarios()]
+    starts = [s for s in stems if s.startswith(name.lower())]
+    if len(starts) >= 1:
+        return min(starts, key=len)
+    close = difflib.get_close_matches(name.lower(), stems, n=1, cutoff=0.6)
+    return close[0] if close else None
 
 
 def scalar_only(scenario: Scenario, what: str) -> Scenario:
@@ -196,11 +224,29 @@ def write_output(path: str | None, force: bool, write: Callable[[TextIO], None])
             os.unlink(temp)
 
 
+#: what a file name's extension says it holds
+_EXTENSION_FORMAT = {".md": "markdown", ".markdown": "markdown", ".tex": "latex", ".latex": "latex",
+                     ".json": "json", ".txt": "table"}
+_FORMAT_EXTENSION = {"markdown": ".md", "latex": ".tex", "json": ".json", "table": ".txt"}
+
+
+def refuse_contradicting_extension(command: str, path: str | None, format: str, force: bool) -> None:
+    """`-o out.md --format latex` is almost surely a mistake: refuse it in one line unless --force."""
+    if path is None or force:
+        return
+    claimed = _EXTENSION_FORMAT.get(Path(path).suffix.lower())
+    if claimed is not None and claimed != format:
+        raise UsageError(f"{command}: {path} is named like {claimed} but --format {format} writes {format}; "
+                         f"name it {Path(path).with_suffix(_FORMAT_EXTENSION[format])}, "
+                         f"or give --force to write it anyway")
+
+
 # ----------------------------------------------------------------------------- commands
 
 def cmd_trace(args: argparse.Namespace) -> int:
     from .tape import build_tape
 
+    refuse_contradicting_extension("trace", args.output, args.format, args.force)
     scenario = read_scenario(args.file)
     if args.format in ("markdown", "latex"):
         scalar_only(scenario, f"trace --format {args.format}")
@@ -264,16 +310,28 @@ def cmd_scenarios(args: argparse.Namespace) -> int:
     for path in shipped_scenarios():
         scenario = load_scenario(path)
         print(f"{path.stem:32} {scenario.title}")
+        print(f"{'':32} {path}")  # where to copy it from (or `rnnstep new --from NAME -o FILE`)
     from .scenario import shipped_vector_scenarios
 
     for path in shipped_vector_scenarios():  # hidden vectors (SPEC §7): trace and check
         scenario = load_scenario(path)
         print(f"{path.stem:32} {scenario.title} [n = {scenario.sizes[0]}]")
+        print(f"{'':32} {path}")
     return 0
+
+
+def _need_terminal(instead: str) -> None:
+    from .tui.running import NoTerminal, require_terminal
+
+    try:
+        require_terminal(instead)
+    except NoTerminal as exc:
+        raise UsageError(str(exc)) from None
 
 
 def cmd_open(args: argparse.Namespace) -> int:
     scenario = read_scenario(args.file)
+    _need_terminal("to print every value use `rnnstep trace`")
     from .tui.app import run_app
 
     return run_app(scenario, digits=args.digits, theme=args.theme)
@@ -286,6 +344,7 @@ def _fresh_seed() -> int:
 
 
 def cmd_drill(args: argparse.Namespace) -> int:
+    from .drill.briefing import briefing
     from .drill.history import History, HistoryError, default_path
     from .drill.questions import questions
     from .drill.review import pick_review
@@ -302,58 +361,87 @@ def cmd_drill(args: argparse.Namespace) -> int:
         if args.seed is not None:
             raise UsageError("drill: --seed chooses a random scenario; it cannot go with a FILE")
         scenario = scalar_only(read_scenario(args.file), "drill")
+    if not args.plain:
+        _need_terminal("for questions on standard input and output use `rnnstep drill --plain`")
     tape = build_tape(scenario)
     history = History(Path(args.history) if args.history else default_path())
     chosen = questions(tape, args.only, args.digits)
     warning = None
+    review_note = None
     if args.review:
         try:
             loaded = history.load()
         except HistoryError as exc:
             raise UsageError(str(exc)) from None
         warning = loaded.warning
-        chosen = pick_review(chosen, loaded.records, args.count or 10)
-    elif args.count:
+        if loaded.records:
+            chosen = pick_review(chosen, loaded.records, args.count or 10)
+        else:
+            review_note = (f"review: no answers in {history.path} yet, so nothing to review; "
+                           "this is the ordinary drill")
+    if args.count and not (args.review and review_note is None):
         chosen = chosen[: args.count]
     session = DrillSession(tape, chosen, history, args.rtol, args.atol, args.digits)
-    header = [f"rnnstep drill: {scenario.name}" + (f" — repeat it with --seed {seed}" if seed is not None else ""),
-              "answer each question with a number, or: hint, skip, quit"]
+    header = [f"rnnstep drill: {scenario.name}" + (f" — repeat it with --seed {seed}" if seed is not None else "")]
+    header += [review_note] if review_note else []
+    how = "answer each question with a number, or: hint, skip, quit"
     if warning:
         print(f"rnnstep: warning: {history.path}: {warning}", file=sys.stderr)
     try:
         if args.plain:
             from .drill.plain import run_plain
 
-            return run_plain(session, sys.stdin, sys.stdout, header)
+            # the scenario first, so the first question can be answered without a hint (the app shows it in panels)
+            return run_plain(session, sys.stdin, sys.stdout, [*header, *briefing(scenario), how])
         from .drill.tui import DrillApp
+        from .tui.running import run
 
-        DrillApp(session, header=" · ".join(header)).run()
+        code = run(DrillApp(session, header=" · ".join([*header, how])))
         print(session.score)
-        return 0
+        return code
     except HistoryError as exc:
         raise UsageError(str(exc)) from None
 
 
 def cmd_new(args: argparse.Namespace) -> int:
+    if args.random and args.source:
+        raise UsageError("new: --random and --from each choose what to write; give one")
+    if args.seed is not None and not args.random:
+        raise UsageError("new: --seed goes with --random")
     if args.random:
         from .drill.randomize import random_scenario_text
 
         seed = _fresh_seed() if args.seed is None else args.seed
         text = random_scenario_text(seed)
+    elif args.source:
+        text = _shipped_text(args.source)
     else:
-        if args.seed is not None:
-            raise UsageError("new: --seed goes with --random")
-        from .scenario import DEFAULT_NAME, SCENARIO_DIR
+        from .template import TEMPLATE
 
-        text = (SCENARIO_DIR / f"{DEFAULT_NAME}.toml").read_text(encoding="utf-8")
+        text = TEMPLATE
     write_output(args.output, args.force, lambda out: out.write(text))
     return 0
+
+
+def _shipped_text(name: str) -> str:
+    """The text of a shipped scenario named ``name`` (as `rnnstep scenarios` lists them)."""
+    from .scenario import shipped_scenarios, shipped_vector_scenarios
+
+    shipped = {p.stem: p for p in [*shipped_scenarios(), *shipped_vector_scenarios()]}
+    path = shipped.get(name[:-5] if name.endswith(".toml") else name)
+    if path is None:
+        raise UsageError(f"new: --from {name}: no shipped scenario of that name; "
+                         f"expected one of {', '.join(sorted(shipped))}")
+    return path.read_text(encoding="utf-8")
 
 
 def cmd_verify(args: argparse.Namespace) -> int:
     from .tape import build_tape
     from .verify import verify
 
+    refuse_contradicting_extension("verify", args.output, args.format, args.force)
+    if args.open:
+        _need_terminal("without --open, `rnnstep verify` prints the report")
     tape = build_tape(scalar_only(read_scenario(args.file), "verify"))
     if not tape.scenario.claims:
         print(f"{tape.scenario.source}: no [claims] to verify (add e.g. \"forward.O[2]\" = \"0.7790\")")
@@ -443,3 +531,8 @@ def main(argv: list[str] | None = None) -> int:
         return 0
     except KeyboardInterrupt:
         return 130
+    except Exception as exc:  # a bug of ours: one line, the traceback in a file
+        from .crash import crash_line, write_report
+
+        print(crash_line(exc, write_report(exc)), file=sys.stderr)
+        return 1

@@ -1,6 +1,8 @@
 """Plain mode: one question per line, for scripts, auto-graders and screen readers.
 
-Protocol: each question is one line `? <id> <question>`; the program then reads
+Protocol: first the header lines (the drill's name, the scenario: f, g, loss,
+h0, x, y, weights, η), none of which starts with `? `, `✓`, `✗` or `score:`,
+so a script skips them. Then each question is one line `? <id> <question>`; the program then reads
 one line. `hint` prints a hint and the same `? ` line again; anything that is
 not a number or a command is re-asked with a short message. Feedback lines start
 with ✓ or ✗. The last line is `score: R/N`. End of input ends the drill like

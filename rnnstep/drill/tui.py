@@ -9,12 +9,14 @@ from textual.containers import Horizontal, Vertical
 from textual.widgets import Input, Static
 
 from ..tui.view import View
+from ..tui import palette
+from ..tui.running import CrashReporting
 from ..tui.layout import compose_panels, fit, prepare, show_panels, too_small_note
 from .grading import NotANumber, parse_answer
 from .session import DrillSession
 
 
-class DrillApp(App):
+class DrillApp(CrashReporting, App):
     """Predict each value before the debugger shows it."""
 
     CSS_PATH = "../tui/rnnstep.tcss"
@@ -45,6 +47,9 @@ class DrillApp(App):
                 yield Input(placeholder="your answer (a number), or hint, skip, quit", id="answer")
             yield Static(id="status")
         yield too_small_note()
+
+    def action_command_palette(self) -> None:
+        palette.open_palette(self)  # guards an upstream PageDown crash
 
     def on_mount(self) -> None:
         prepare(self, self._theme_name)

@@ -20,11 +20,14 @@ from .. import notation as nt
 from ..scenario import Scenario
 from ..tape import Tape, build_tape
 from . import keymap, navigation
-from .view import View, sparkline
-from .layout import compose_panels, fit, prepare, show_panels, too_small_note
+from .view import View, status_line
+from .layout import compose_panels, fit, prepare, show_panels, toggle_flow, too_small_note
 from .widgets import KeyBar
+from .running import CrashReporting, run
+from . import palette
 
-class DebuggerApp(App):
+
+class DebuggerApp(CrashReporting, App):
     """Step through the forward pass and every backward term of a scenario."""
 
     CSS_PATH = "rnnstep.tcss"
@@ -40,6 +43,8 @@ class DebuggerApp(App):
         self._theme_name = theme
         self.screenshot_dir = Path(screenshot_dir) if screenshot_dir else Path.cwd()
         self.epoch = 0
+        self.earlier: list[Tape] = []  # the tapes of earlier epochs, for U
+        self.message = ""  # a one-off word in the status line (end of tape, epoch applied …), gone at the next move
         self._use(build_tape(scenario))
         self.loss_history = [self.tape.loss]
         self._shown: dict[str, object] = {}  # what the title, note and sparkline show now
@@ -76,8 +81,12 @@ class DebuggerApp(App):
 
     def on_resize(self, event) -> None:
         fit(self, event.size.width, event.size.height)
+        self._show_title()  # the title and status lines are fitted to the width: whole parts or none
+        self._show_status()
 
     def watch_cursor(self, old: int, new: int) -> None:
+        self.message = ""
+        self.view.factor_offset = 0
         self.refresh_views()
         if {old, new} & {0, self.last} or old > self.last:  # which keys are greyed out changes only at the ends
             self.refresh_bindings()
@@ -94,47 +103,38 @@ class DebuggerApp(App):
         s = self.tape.scenario
         title = Text("rnnstep", style="bold")
         title.append(f"  {s.name}", style="bold")
-        title.append(f"   f = {s.activation}, g = {s.output_activation}, {s.loss}, T = {self.tape.T}"
-                     + (f", truncate = {s.truncate}" if s.truncate else "") + (f", clip = {nt.fmt(s.clip)}" if s.clip else "")
-                     + f"   epoch {self.epoch}", style="dim")
+        parts = [f"f = {s.activation}", f"g = {s.output_activation}", s.loss, f"T = {self.tape.T}"]
+        parts += ([f"truncate = {s.truncate}"] if s.truncate else []) + ([f"clip = {nt.fmt(s.clip)}"] if s.clip else [])
+        parts.append(f"epoch {self.epoch}")
+        width = self.size.width - 2 or 200
+        for n, part in enumerate(parts):  # whole parts or none: "clip = 0." must never be what is left
+            text = ("   " if n == 0 else ", ") + part
+            if title.cell_len + len(text) > width:
+                break
+            title.append(text, style="dim")
         if title != self._shown.get("title"):
             self._shown["title"] = title
             self.query_one("#titlebar", Static).update(title, layout=False)
 
     def _show_status(self) -> None:
-        steps = self.tape.steps
-        status = Text()
-        status.append(f" step {self.cursor + 1}/{len(steps)} ", style="bold reverse")
-        for name, lo, hi in steps.phase_bounds():
-            here = lo <= self.cursor < hi
-            label = "fwd" if name == "forward" else ("loss" if name == "loss" else
-                                                     ("upd" if name == "update" else nt.gradient_symbol(name.split(".")[1])))
-            status.append(f" {label}", style="bold underline" if here else ("" if self.cursor >= hi else "dim"))
-            if any(lo <= b < hi for b in self.breakpoints):
-                status.append("●", style="red")
-        if self.cursor in self.breakpoints:
-            status.append("   ● breakpoint here", style="bold red")
-        if self.tape.nonfinite:
-            status.append("   ⚠ overflow: inf/nan on this tape", style="bold white on red")
-        if self.claims:
-            wrong = self.claims_wrong
-            status.append(f"   claims: {wrong} wrong" if wrong else "   claims: all right",
-                          style="bold red" if wrong else "green")
-        status.append(f"   L = {nt.fmt(self.tape.loss, self.digits)}  epoch {self.epoch}", style="dim")
-        if len(self.loss_history) > 1:
-            status.append("  L by epoch ", style="dim")
-            status.append(sparkline(self.loss_history[-24:]), style="bold cyan")
+        status = status_line(self.view, self.breakpoints, self.epoch, self.loss_history, self.claims_wrong,
+                             self.message, self.size.width)
         self.query_one("#status", Static).update(status, layout=False)
 
     def get_system_commands(self, screen):
         """The command palette (ctrl+p) offers every key's action too, from the same keymap data."""
-        yield from super().get_system_commands(screen)
+        for command in super().get_system_commands(screen):
+            if command.title not in palette.DROPPED:
+                yield command
         for key in keymap.KEYS:
             if key.action != "quit":  # Textual's own "Quit" is already there
                 yield SystemCommand(f"{key.description}: {key.help}", f"key: {keymap.key_labels(key)}",
                                     partial(self.run_action, key.action))
 
     # ------------------------------------------------------------------------- actions
+
+    def action_command_palette(self) -> None:
+        palette.open_palette(self)
 
     @property
     def last(self) -> int:
@@ -143,15 +143,30 @@ class DebuggerApp(App):
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if action in ("previous", "first") and self.cursor == 0:
             return None  # shown greyed out
-        if action in ("next", "last", "continue", "next_phase") and self.cursor == self.last:
+        if action in ("last", "next_phase") and self.cursor == self.last:
+            return None
+        if action == "previous_epoch" and not self.earlier:
+            return None
+        if action in ("next_wrong_claim", "previous_wrong_claim") and not self.claims_wrong:
             return None
         return True
+
+    def key_live(self, action: str) -> bool:
+        """Does the key do something here? (n and c at the end still answer, to say it is the end.)"""
+        if action in ("next", "continue") and self.cursor == self.last:
+            return False
+        return self.check_action(action, ()) is True
 
     def _move(self, index: int) -> None:
         self.cursor = max(0, min(self.last, index))
 
     def action_next(self) -> None:
+        if self.cursor == self.last:
+            self._at_end()
         self._move(self.cursor + 1)
+
+    def _at_end(self) -> None:
+        self._say("end of the tape · u: next epoch")
 
     def action_previous(self) -> None:
         self._move(self.cursor - 1)
@@ -163,6 +178,8 @@ class DebuggerApp(App):
         self._move(self.last)
 
     def action_continue(self) -> None:
+        if self.cursor == self.last:
+            self._at_end()
         self._move(navigation.next_breakpoint(self.cursor, self.breakpoints, self.last))
 
     def action_next_phase(self) -> None:
@@ -170,6 +187,16 @@ class DebuggerApp(App):
 
     def action_previous_phase(self) -> None:
         self._move(navigation.previous_phase(self.tape, self.cursor))
+
+    def action_scroll_factors(self, by: int) -> None:
+        first, end, count = self.view.cache.get("factor_window", (0, 0, 0))
+        offset = max(0, min(first + by, count - (end - first)))
+        if offset != first:
+            self.view.factor_offset = offset
+            show_panels(self, self.view)
+
+    def action_toggle_flow(self) -> None:
+        toggle_flow(self)
 
     def action_toggle_breakpoint(self) -> None:
         self.breakpoints ^= {self.cursor}
@@ -179,29 +206,58 @@ class DebuggerApp(App):
         new = self.tape.next_scenario()
         weights = new.weights().values()
         if not all(np.isfinite(w).all() for w in weights):  # numbers, or arrays in a vector scenario
-            self.notify("the update is not finite (overflow): nothing applied", severity="error")
+            self._say("the update is not finite (overflow): nothing applied")
             return
+        self.earlier.append(self.tape)  # kept as it was: U goes back to exactly this tape
         self.epoch += 1
-        breakpoints = self.breakpoints
-        self._use(build_tape(new))
-        self.breakpoints = breakpoints  # same shape of tape: the same steps
+        self._switch_epoch(build_tape(new))
         self.loss_history.append(self.tape.loss)
+        self._say_weights()
+
+    def action_previous_epoch(self) -> None:
+        if not self.earlier:
+            self._say("this is the first epoch")
+            return
+        self.epoch -= 1
+        self.loss_history.pop()
+        self._switch_epoch(self.earlier.pop())
+        self._say_weights()
+
+    def _switch_epoch(self, tape: Tape) -> None:
+        breakpoints = self.breakpoints
+        self._use(tape)
+        self.breakpoints = breakpoints  # same shape of tape: the same steps
         if self.cursor == 0:
             self.refresh_views()
         self.cursor = 0
-        self.notify(f"epoch {self.epoch}: L = {nt.fmt(self.tape.loss, self.digits)}", timeout=3)
+        self.refresh_bindings()
+        self.query_one(KeyBar).refresh()
+
+    def _say_weights(self) -> None:
+        s, d = self.tape.scenario, self.digits
+        if self.tape.vector:  # matrices: the update panel shows them; here only the loss
+            self._say(f"epoch {self.epoch}: L = {nt.fmt(self.tape.loss, d)}")
+            return
+        weights = ", ".join(f"{nt.param(p)} = {nt.fmt(v, d)}" for p, v in s.weights().items())
+        self._say(f"epoch {self.epoch}: {weights}; L = {nt.fmt(self.tape.loss, d)}")
+
+    def _say(self, message: str) -> None:
+        """A word in the status line (not a toast over it), until the next move."""
+        self.message = message
+        self._show_status()
 
     def show_scenario(self, scenario: Scenario | None) -> None:
         """Start again on ``scenario`` at its first step (None: the open dialog was cancelled)."""
         if scenario is None:
             return
         self.epoch = 0
+        self.earlier = []
         self._use(build_tape(scenario))
         self.loss_history = [self.tape.loss]
         if self.cursor == 0:
             self.refresh_views()
         self.cursor = 0
-        self.notify(f"opened {scenario.name}", timeout=3)
+        self._say(f"opened {scenario.name}")
 
     def action_open(self) -> None:
         from .screens import OpenScreen  # modal screens load on first use: start-up stays short
@@ -242,6 +298,42 @@ class DebuggerApp(App):
             return
         self.notify(f"saved {target}", timeout=4)
 
+    def action_next_wrong_claim(self) -> None:
+        self._to_wrong_claim(1)
+
+    def action_previous_wrong_claim(self) -> None:
+        self._to_wrong_claim(-1)
+
+    def _to_wrong_claim(self, direction: int) -> None:
+        wrong = sorted(step for step, results in self.claims.items() if any(r.wrong for r in results))
+        target = navigation.next_in(wrong, self.cursor, direction)
+        if target is None:
+            self._say("no wrong claim " + ("after" if direction > 0 else "before") + " this step")
+        else:
+            self._move(target)
+
+    def action_goto(self) -> None:
+        from .goto import GotoScreen
+
+        def chosen(index: int | None) -> None:
+            if index is not None:
+                self._move(index)
+
+        self.push_screen(GotoScreen(self.tape), chosen)
+
+    def action_breakpoints(self) -> None:
+        from .goto import BreakpointScreen
+
+        def chosen(result: tuple[str, int] | None) -> None:
+            if result is None:
+                return
+            verb, index = result
+            if verb == "go":
+                self._move(index)
+            self._show_status()
+
+        self.push_screen(BreakpointScreen(self.tape, self.breakpoints), chosen)
+
     def action_help(self) -> None:
         from .screens import HelpScreen
 
@@ -258,6 +350,4 @@ def _unused(path: Path) -> Path:
 
 
 def run_app(scenario: Scenario, digits: int = 6, theme: str | None = None, cursor: int = 0) -> int:
-    app = DebuggerApp(scenario, digits=digits, theme=theme, cursor=cursor)
-    app.run()
-    return 0
+    return run(DebuggerApp(scenario, digits=digits, theme=theme, cursor=cursor))

@@ -30,7 +30,15 @@ KEYS: tuple[Key, ...] = (
     Key("rnnstep.breakpoint", "b", "toggle_breakpoint", "Break", "toggle a breakpoint on the current step"),
     Key("rnnstep.next_phase", "right_square_bracket", "next_phase", "Phase", "next phase", key_display="]"),
     Key("rnnstep.previous_phase", "left_square_bracket", "previous_phase", "Phase back", "previous phase (or this phase's start)", show=False, key_display="["),
+    Key("rnnstep.factors_down", "down,j", "scroll_factors(1)", "Factors ↓", "scroll a long list of factors down", show=False, key_display="↓"),
+    Key("rnnstep.factors_up", "up,k", "scroll_factors(-1)", "Factors ↑", "scroll a long list of factors up", show=False, key_display="↑"),
+    Key("rnnstep.flow", "f", "toggle_flow", "Flow", "show the gradient-flow chart in place of the step (short terminals)", show=False),
     Key("rnnstep.update", "u", "apply_update", "Update", "apply the update and start again on the new weights (next epoch)"),
+    Key("rnnstep.previous_epoch", "U", "previous_epoch", "Undo update", "back one epoch: the earlier tape exactly as it was", show=False),
+    Key("rnnstep.goto", "colon", "goto", "Go to", "go to a step number, a phase or a value id (tab completes)", key_display=":"),
+    Key("rnnstep.breakpoints", "B", "breakpoints", "Breakpoints", "list the breakpoints: jump to one or remove it", show=False),
+    Key("rnnstep.next_wrong_claim", "w", "next_wrong_claim", "Wrong claim", "next wrong claim of a worked example", show=False),
+    Key("rnnstep.previous_wrong_claim", "W", "previous_wrong_claim", "Wrong claim back", "previous wrong claim of a worked example", show=False),
     Key("rnnstep.open", "o", "open", "Open", "open another scenario file"),
     Key("rnnstep.export", "e", "export", "Export", "export the derivation (markdown or LaTeX)"),
     Key("rnnstep.screenshot", "s", "screenshot", "Shot", "save an SVG screenshot", show=False),
@@ -46,7 +54,7 @@ def bindings() -> list[Binding]:
     ]
 
 
-_KEY_NAMES = {"right": "→", "left": "←", "space": "space", "home": "Home", "end": "End",
+_KEY_NAMES = {"colon": ":", "down": "↓", "up": "↑", "right": "→", "left": "←", "space": "space", "home": "Home", "end": "End",
               "right_square_bracket": "]", "left_square_bracket": "[", "question_mark": "?"}
 
 

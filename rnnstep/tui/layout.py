@@ -13,6 +13,7 @@ from .view import View
 from .widgets import GradientFlow, NetworkStrip, RunningSums, StepDetail
 
 MIN_WIDTH, MIN_HEIGHT = 60, 20
+SHORT_HEIGHT = 30  # below this the gradient-flow chart gives way to the step (f switches them)
 PANELS = (NetworkStrip, StepDetail, RunningSums, GradientFlow)
 _TITLES = {"#strip": "unrolled network", "#step": "current step", "#sums": "running sums", "#flow": "gradient flow"}
 
@@ -43,9 +44,16 @@ def prepare(app: App, theme: str | None) -> None:
 
 
 def fit(app: App, width: int, height: int) -> None:
-    """Below the minimum size, show the note instead of a squeezed screen."""
+    """Below the minimum size, show the note instead of a squeezed screen; on a short one, stack fewer panels."""
     main = app.screen_stack[0]  # the app's own screen, even while a modal is open over it
     main.set_class(width < MIN_WIDTH or height < MIN_HEIGHT, "too-small")
+    main.set_class(height < SHORT_HEIGHT, "short")
+
+
+def toggle_flow(app: App) -> None:
+    """On a short terminal, show the gradient-flow chart in place of the step panel (or back)."""
+    main = app.screen_stack[0]
+    main.toggle_class("show-flow")
 
 
 def show_panels(app: App, view: View) -> None:

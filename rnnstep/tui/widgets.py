@@ -36,13 +36,14 @@ class Panel(Widget):
         self.view = view
         self._redraw()
 
-    def draw(self, view: v.View) -> RenderableType:  # pragma: no cover - abstract
+    def draw(self, view: v.View, width: int, height: int) -> RenderableType:  # pragma: no cover - abstract
         raise NotImplementedError
 
     def _render_lines(self, width: int, content: RenderableType | None = None) -> list[Strip]:
         if self.view is None or width <= 0:
             return []
-        content = self.draw(self.view) if content is None else content
+        # drawn for the size given, not content_size: during a resize's layout that is still the old one
+        content = self.draw(self.view, width, self.content_size.height) if content is None else content
         self._content = content
         console = self.app.console
         options = console.options.update(width=width, height=None, highlight=False, markup=False)
@@ -58,7 +59,7 @@ class Panel(Widget):
         width = size[0]
         if self.view is None:
             return
-        content = self.draw(self.view)
+        content = self.draw(self.view, width, size[1])
         if size == self._lines_for and _same_text(content, self._content):
             return  # nothing to show differently: skip rendering altogether
         new = self._render_lines(width, content)
@@ -97,39 +98,38 @@ class NetworkStrip(Panel):
 
     SIZED_BY_CONTENT = True
 
-    def draw(self, view: v.View) -> RenderableType:
+    def draw(self, view: v.View, width: int, height: int) -> RenderableType:
         if view.tape.vector:
-            return vector_view.network_text(view, self.content_size.width)
-        return v.network_strip(view, self.content_size.width)
+            return vector_view.network_text(view, width)
+        return v.network_strip(view, width)
 
 
 class StepDetail(Panel):
     """The current step in the notes' notation, with numbers substituted."""
 
-    def draw(self, view: v.View) -> RenderableType:
+    def draw(self, view: v.View, width: int, height: int) -> RenderableType:
         if view.tape.vector:
-            size = self.content_size
-            return vector_view.step_text(view, size.width, size.height, v.step_title(view), v.note_text(view),
+            return vector_view.step_text(view, width, height, v.step_title(view), v.note_text(view),
                                          v.claims_text(view))
-        return v.step_panel(view)
+        return v.step_panel(view, width, height)
 
 
 class RunningSums(Panel):
     """Each gradient's running partial sum; the current one term by term."""
 
-    def draw(self, view: v.View) -> RenderableType:
+    def draw(self, view: v.View, width: int, height: int) -> RenderableType:
         if view.tape.vector:
-            return vector_view.sums_text(view, self.content_size.width, max(6, self.content_size.height))
-        return v.sums_panel(view, max(6, self.content_size.height))
+            return vector_view.sums_text(view, width, max(6, height))
+        return v.sums_panel(view, width, max(6, height))
 
 
 class GradientFlow(Panel):
     """log₁₀|term| against how far back each path reaches."""
 
-    def draw(self, view: v.View) -> RenderableType:
+    def draw(self, view: v.View, width: int, height: int) -> RenderableType:
         if view.tape.vector:
-            return vector_view.flow_text(view, self.content_size.width, max(2, self.content_size.height))
-        return v.flow_chart(view, self.content_size.width, height=max(2, self.content_size.height))
+            return vector_view.flow_text(view, width, max(2, height))
+        return v.flow_chart(view, width, height=max(2, height))
 
 
 def panel_text(panel: Panel) -> str:
@@ -150,21 +150,38 @@ class KeyBar(Widget):
         super().__init__(**kwargs)
         self._spans: list[tuple[int, int, str]] = []  # (start, end, action) for clicks
 
+    #: which keys give way first when the bar is too narrow for all of them (the last listed goes first)
+    PRIORITY = ("next", "previous", "help", "quit", "continue", "goto", "toggle_breakpoint", "next_phase",
+                "apply_update", "open", "export")
+
     def render(self) -> RenderableType:
         from .keymap import KEYS
 
-        out = Text(no_wrap=True, overflow="ellipsis")
-        self._spans = []
-        for key in KEYS:
-            if not key.show:
+        width = self.size.width or 200
+        keys = [key for key in KEYS if key.show]
+        rank = {action: i for i, action in enumerate(self.PRIORITY)}
+        hint = " ctrl+p commands"
+        while True:
+            items = [(key, f" {key.key_display or key.keys.split(',')[0]} ", f"{key.description} ") for key in keys]
+            needed = sum(len(a) + len(b) for _, a, b in items) + len(hint)
+            if needed <= width:
+                break
+            if hint:
+                hint = ""  # the palette's hint goes first, then the least needed keys
                 continue
-            enabled = self.app.check_action(key.action, ()) is True
-            label = key.key_display or key.keys.split(",")[0]
+            if len(keys) <= 1:
+                break
+            keys.remove(max(keys, key=lambda k: rank.get(k.action, len(rank))))
+        out = Text(no_wrap=True, overflow="crop")
+        self._spans = []
+        live = getattr(self.app, "key_live", None)
+        for key, label, description in items:
+            enabled = live(key.action) if live else self.app.check_action(key.action, ()) is True
             start = len(out.plain)
-            out.append(f" {label} ", style="bold" if enabled else "dim")
-            out.append(f"{key.description} ", style="" if enabled else "dim")
+            out.append(label, style="bold" if enabled else "dim")
+            out.append(description, style="" if enabled else "dim")
             self._spans.append((start, len(out.plain), key.action))
-        out.append(" ctrl+p commands", style="dim")
+        out.append(hint, style="dim")
         return out
 
     async def on_click(self, event) -> None:

@@ -185,7 +185,8 @@ async def test_every_step_of_shipped_scenarios_renders(name):
 
 KEYS = list("npgGcbuq?[]") * 3 + ["right", "left", "space", "home", "end", "escape", "enter", "tab", "x", "1",
                                  "right_square_bracket", "left_square_bracket", "question_mark", "o", "e", "s",
-                                 "ctrl+p", "up", "down", "backspace"]
+                                 "ctrl+p", "up", "down", "backspace", "pagedown", "pageup", "ctrl+p", "pagedown",
+                                 "colon", "B", "U", "w", "W", "f", "d", "tab"]
 
 
 @pytest.mark.parametrize("seed", range(4))
@@ -243,6 +244,9 @@ async def test_the_command_palette_offers_every_action():
         for key in keymap.KEYS:
             if key.action != "quit":
                 assert any(title.startswith(key.description + ":") for title in commands), key.id
+        titles = [c.title for c in app.get_system_commands(app.screen)]
+        assert len(titles) == len(set(titles)) and "Theme" in titles
+        assert "Screenshot" not in titles  # Textual's own, beside the app's "Shot" (which never overwrites)
         next_step = next(c for t, c in commands.items() if t.startswith("Next:"))
         await next_step.callback()
         await pilot.pause()

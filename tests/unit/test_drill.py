@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import signal
 import subprocess
 import sys
@@ -268,6 +269,96 @@ def test_new_writes_a_scenario_and_never_overwrites(tmp_path, capsys):
     path.write_text("my edits")
     assert main(["new", "--random", "--seed", "9", "-o", str(path)]) == 2
     assert path.read_text() == "my edits"
-    assert main(["new"]) == 0
-    assert "The notes' four steps" in capsys.readouterr().out
     assert main(["drill", "nope.toml", "--seed", "3", "--plain"]) == 2
+
+
+def test_new_writes_a_commented_template_with_every_key_that_loads_back(tmp_path, capsys):
+    from rnnstep import scenario as sc
+
+    assert main(["new"]) == 0
+    text = capsys.readouterr().out
+    loaded = rnnstep.load_scenario(text)
+    assert loaded.T == 4 and (loaded.w, loaded.w_prime, loaded.b) == (0.5, -0.3, 0.1)
+    # every key the loader accepts is in the template, with a comment saying what it is
+    keys = [*sc._TOP, *sc._RNN, *sc._OUTPUT, *sc._WEIGHTS, *sc._DATA, *sc._TRAIN, "at", "text"]
+    for key in keys:
+        lines = [line for line in text.splitlines()
+                 if line.lstrip("# ").startswith((f"{key} =", f"[{key}]", f"[[{key}]]"))]
+        assert lines, key
+        assert any("#" in line.lstrip("# ") for line in lines) or key in ("notes", "claims", "at", "text"), key
+    for default in ("default tanh", "default half_squared", "default 1)", "default 0.1)", "default 0.01"):
+        assert default in text
+    # and every commented-out key loads when uncommented
+    key_line = re.compile(r'^# (\[\[?\w+\]\]?|[\w"\[\].,]+ = .*)$')  # a commented-out key or table
+    uncommented = "\n".join(line[2:] if key_line.match(line) else line for line in text.splitlines())
+    uncommented = uncommented.replace("hidden_size = 2", "")  # only for array weights
+    full = rnnstep.load_scenario(uncommented)
+    assert full.truncate == 2 and full.clip == 5.0 and full.notes and full.claims and full.breakpoints
+    path = tmp_path / "mine.toml"
+    assert main(["new", "-o", str(path)]) == 0 and rnnstep.load_scenario(path).title == "My scenario"
+
+
+def test_new_from_copies_a_shipped_scenario_and_never_overwrites(tmp_path, capsys):
+    from rnnstep.scenario import SCENARIO_DIR
+
+    path = tmp_path / "slip.toml"
+    assert main(["new", "--from", "worked-example-slip", "-o", str(path)]) == 0
+    assert path.read_text() == (SCENARIO_DIR / "worked-example-slip.toml").read_text()
+    path.write_text("my edits")
+    assert main(["new", "--from", "notes-four-steps", "-o", str(path)]) == 2
+    assert path.read_text() == "my edits"
+    assert "already exists" in capsys.readouterr().err
+    assert main(["new", "--from", "no-such-thing"]) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and "no shipped scenario" in err and "notes-four-steps" in err
+    assert main(["new", "--from", "hello-char-rnn"]) == 0  # vector scenarios too
+    assert rnnstep.load_scenario(capsys.readouterr().out).is_vector
+    assert main(["new", "--random", "--from", "notes-four-steps"]) == 2
+
+
+def test_scenarios_shows_each_file_path(capsys):
+    from rnnstep.scenario import shipped_scenarios, shipped_vector_scenarios
+
+    assert main(["scenarios"]) == 0
+    out = capsys.readouterr().out
+    for path in [*shipped_scenarios(), *shipped_vector_scenarios()]:
+        assert str(path) in out and rnnstep.load_scenario(path).title in out
+
+
+def test_plain_drill_prints_the_scenario_before_the_first_question(tmp_path):
+    scenario = random_scenario(7)
+    result = subprocess.run([sys.executable, "-m", "rnnstep", "drill", "--plain", "--seed", "7", "--history",
+                             str(tmp_path / "h.jsonl")], input="", capture_output=True, text=True)
+    lines = result.stdout.splitlines()
+    first_question = next(n for n, line in enumerate(lines) if line.startswith("? "))
+    before = "\n".join(lines[:first_question])
+    # everything a first question needs, none of it on a line a script would read as protocol
+    assert all(not line.startswith(("? ", "✓", "✗", "score:")) for line in lines[:first_question])
+    for text in (f"f = {scenario.activation}", f"g = {scenario.output_activation}", f"loss = {scenario.loss}",
+                 f"h0 = {scenario.h0!r}", f"x = {list(scenario.x)!r}", f"y = {scenario.y!r}".replace("(", "[").replace(")", "]"),
+                 f"w = {scenario.w!r}", f"w′ = {scenario.w_prime!r}", f"b = {scenario.b!r}",
+                 f"w_out = {scenario.w_out!r}", f"b_out = {scenario.b_out!r}", f"η = {scenario.learning_rate!r}"):
+        assert text in before, text
+    # and so the first question (a₁ = x₁·w + O₀·w′ + b) can be answered from those lines alone
+    assert lines[first_question].startswith("? forward.a[1]")
+
+
+def test_drill_help_says_what_no_file_does(capsys):
+    with pytest.raises(SystemExit):
+        main(["drill", "--help"])
+    out = " ".join(capsys.readouterr().out.split())
+    assert "default: a random scenario with hand-friendly numbers" in out and "--seed N repeats it" in out
+    assert "the notes' four steps" not in out
+
+
+def test_review_with_no_history_says_so_and_runs_the_ordinary_drill(tmp_path):
+    tape = tape_for_seed(4)
+    result = subprocess.run([sys.executable, "-m", "rnnstep", "drill", "--plain", "--review", "--seed", "4",
+                             "--history", str(tmp_path / "none.jsonl")],
+                            input="\n".join(["0"] * 200) + "\n", capture_output=True, text=True)
+    assert result.returncode == 0
+    lines = result.stdout.splitlines()
+    assert any(line.startswith("review: no answers in") and "ordinary drill" in line for line in lines)
+    asked = [line.split()[1] for line in lines if line.startswith("? ")]
+    assert asked == [q.id for q in questions(tape)]  # every question, in order: the ordinary drill
+    assert lines[-1].startswith("score: ") and lines[-1].endswith(f"/{len(asked)}")

@@ -25,7 +25,7 @@ def test_every_step_renders_at_every_width(path):
         for width in (40, 90, 140):
             assert text_of(v.network_strip(view, width), width)
             assert v.step_title(view).replace(" ", "") in text_of(v.step_panel(view), width).replace("\n", "").replace(" ", "")
-            text_of(v.sums_panel(view, 20), width)
+            text_of(v.sums_panel(view, width, 20), width)
             text_of(v.flow_chart(view, width, 8), width)
 
 
@@ -35,10 +35,10 @@ def test_values_appear_only_once_reached():
     assert O2 not in text_of(v.network_strip(v.View(tape, 0), 140))
     assert O2 in text_of(v.network_strip(v.View(tape, 1), 140))
     start = tape.steps.phase_start("backward.w_prime")
-    sums_before = text_of(v.sums_panel(v.View(tape, start - 1), 30))
+    sums_before = text_of(v.sums_panel(v.View(tape, start - 1), 60, 30))
     assert "4 terms to come" in sums_before
     first_term = nt.fmt(float(tape.gradients["w_prime"].value[0]))
-    assert first_term in text_of(v.sums_panel(v.View(tape, start), 30))
+    assert first_term in text_of(v.sums_panel(v.View(tape, start), 60, 30))
 
 
 def test_hidden_values_show_a_question_mark():
@@ -61,9 +61,16 @@ def test_long_chains_are_windowed_not_listed():
     x = ", ".join(["0.1"] * 300)
     tape = rnnstep.build_tape(rnnstep.load_scenario(f"[weights]\nw = 0.5\nw_prime = 0.9\nb = 0\n[data]\nx = [{x}]\ny = 0.2\n"))
     index = tape.steps.index_of("gradients.w.term[300,1]")
-    text = text_of(v.step_panel(v.View(tape, index)), 140)
-    assert "⋯ 297 more" in text and "∂⁺O₁/∂w" in text
-    assert len(text.splitlines()) < 30
+    view = v.View(tape, index)
+    text = text_of(v.step_panel(view, 140, 20), 140)
+    assert "factors 1–" in text and "of 302  (↓ ↑ scroll)" in text
+    assert len(text.splitlines()) <= 20
+    table = tape.gradients["w"]
+    assert nt.fmt(float(table.value[table.index_of(300, 1)])) in text  # the term, and the running sum
+    assert f"= {nt.fmt(float(table.running_sum[table.index_of(300, 1)]))}" in text
+    view.factor_offset = 10**6  # scrolled to the end: the immediate partial is the last factor
+    text = text_of(v.step_panel(view, 140, 20), 140)
+    assert "–302 of 302" in text and "\n ∂⁺O₁/∂w" in text
 
 
 def test_notes_show_at_their_step():

@@ -1,0 +1,53 @@
+"""`rnnstep new`: a commented scenario template, every key with its meaning and default.
+
+The template loads as it is (the lecture notes' four steps); a teacher edits the
+numbers and uncomments what they need. A test checks that it names every key the
+loader accepts, so the two cannot drift apart.
+"""
+
+TEMPLATE = """\
+# An rnnstep scenario (SPEC §4). Open it with `rnnstep FILE`, print it with
+# `rnnstep trace FILE`, drill it with `rnnstep drill FILE`.
+# Every key is optional except weights.w, weights.w_prime, weights.b, data.x, data.y.
+# Lines starting with # are comments: remove the # to use a key.
+
+title = "My scenario"                    # shown in the title bar; default: the file name
+description = "What this scenario shows."  # shown to the student at the first step; default: none
+
+[rnn]                      # the recurrent unit: a_t = w·x_t + w′·O_{t−1} + b, O_t = f(a_t)
+activation = "tanh"        # f, the hidden unit: tanh, sigmoid, relu, leaky_relu, identity (default tanh)
+h0 = 0.0                   # O₀, the state before step 1 (default 0)
+# leaky_slope = 0.01       # α of leaky_relu: f(a) = α·a for a ≤ 0 (default 0.01)
+# hidden_size = 2          # n, for a hidden vector (SPEC §7); only with array weights (default: from them)
+
+[output]                   # the output and the loss: z_t = w_out·O_t + b_out, ŷ_t = g(z_t)
+activation = "identity"    # g, the output unit ŷ = g(w_out·O + b_out): as for f (default identity)
+loss = "half_squared"      # squared (ŷ − y)², half_squared ½(ŷ − y)², bce (needs a sigmoid g) (default half_squared)
+
+[weights]                  # the same w, w′, b at every step
+w = 0.5                    # required: the input weight, a_t = w·x_t + w′·O_{t−1} + b
+w_prime = -0.3             # required: w′, the recurrent weight
+b = 0.1                    # required: the bias
+w_out = 1.0                # the output weight (default 1)
+b_out = 0.0                # the output bias (default 0)
+
+[data]                     # the sequence and its target(s)
+x = [1.0, 0.5, -0.3, 0.8]  # required: the inputs x₁ … x_T; T = len(x) ≥ 1
+y = 0.2                    # required: one target at the last step, or a list of T targets (a loss at every step)
+
+[train]                    # the update after the backward pass
+learning_rate = 0.1        # η in p_new = p − η·∂L/∂p (default 0.1)
+# truncate = 2             # truncated BPTT: terms reaching K or more steps back are shown, not added (default: none)
+# clip = 5.0               # clip each gradient to [−C, C] before the update (default: none)
+# breakpoints = ["backward.w_prime", "gradients.w.term[4,2]"]  # where `c` stops: a phase or a value id (default: none)
+
+# Teaching notes, shown when the cursor reaches `at` (a phase or a value id; repeat the block for more):
+# [[notes]]
+# at = "gradients.w_prime.term[4,1]"
+# text = "O₀ = 0, so the path that ends at O₁ adds nothing to ∂L/∂w′."
+
+# The numbers a worked example states, for `rnnstep verify FILE` (value id = "number as printed"):
+# [claims]
+# "forward.O[2]" = "0.1867"
+# "gradients.w.total" = "0.1999"
+"""

@@ -1,0 +1,96 @@
+"""What every panel shares: the View over a tape cursor, the styles, small layout helpers."""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+
+from rich.text import Text
+
+from ... import notation as nt
+from ...ids import PARAMS
+from ...numbers import fit
+from ...tape import Step, Tape
+
+# styles (Textual themes remap the named colours for light and dark terminals)
+CURRENT = "bold reverse"
+PATH = "bold yellow"
+USE = "bold magenta"
+FUTURE = "dim"
+BAD = "bold white on red"
+TRUNCATED = "strike dim"
+
+PHASE_LABEL = {
+    "forward": "forward pass",
+    "loss": "output and loss",
+    "update": "update",
+    **{f"backward.{p}": f"backward {nt.gradient_symbol(p)}" for p in PARAMS},
+}
+
+
+@dataclass
+class View:
+    """What the panels need: the tape, where the cursor is, and which values to hide (drills)."""
+
+    tape: Tape
+    cursor: int = 0
+    digits: int = 6
+    hidden: set[str] = field(default_factory=set)  # value ids shown as "?" (the drill's question)
+    notes: dict[int, list[str]] = field(default_factory=dict)  # teaching notes by step index
+    claims: dict[int, list] = field(default_factory=dict)  # verify.ClaimResult by step index
+    factor_offset: int = 0  # the first factor row shown when a term's factors do not all fit
+    cache: dict = field(default_factory=dict, repr=False)  # layout facts computed once per tape
+
+    @property
+    def step(self) -> Step:
+        return self.tape.steps[self.cursor]
+
+    def computed(self, index: int) -> bool:
+        """Has the step at ``index`` been reached (so its values can be shown)?"""
+        return index <= self.cursor
+
+    def num(self, value: float, vid: str | tuple[str, ...] | None = None, style: str = "",
+            width: int | None = None) -> Text:
+        """A value as text (whole, or rounded to fit ``width``, or empty), or "?" if it is hidden.
+
+        ``vid`` lists the ids the value gives away: if any is hidden, the value is too.
+        """
+        ids = (vid,) if isinstance(vid, str) else (vid or ())
+        if any(i in self.hidden for i in ids):
+            return Text("?", style="bold cyan")
+        text = fit(float(value), self.digits, width)
+        return Text(text or "", style=BAD if not math.isfinite(float(value)) else style)
+
+
+def phase_start(view: View, phase: str) -> int:
+    return view.tape.steps.phase_start(phase)
+
+
+def page_start(index: int, size: int, count: int) -> int:
+    """First item of the page of ``size`` items holding ``index`` (0-based), the last page kept full."""
+    return max(0, min((index // size) * size, count - size))
+
+
+def line(*parts: str | Text) -> Text:
+    out = Text()
+    for part in parts:
+        out.append_text(part if isinstance(part, Text) else Text(part))
+    return out
+
+
+def pad(text: str | Text, width: int, right: bool = False) -> Text:
+    """``text`` padded to ``width`` (never cut: callers make it fit first)."""
+    text = Text(text) if isinstance(text, str) else text.copy()
+    gap = " " * max(0, width - text.cell_len)
+    return Text.assemble(gap, text) if right else Text.assemble(text, gap)
+
+
+def sparkline(values: list[float]) -> str:
+    """▁▂▃▅▇ for a short series (non-finite values as ·)."""
+    finite = [v for v in values if math.isfinite(v)]
+    if not finite:
+        return "·" * len(values)
+    lo, hi = min(finite), max(finite)
+    bars = "▁▂▃▄▅▆▇█"
+    return "".join("·" if not math.isfinite(v) else bars[0 if hi == lo else round((v - lo) / (hi - lo) * 7)]
+                   for v in values)

@@ -1,0 +1,145 @@
+"""Gradient flow: log₁₀|term| of one target step's terms, one bar per path, by how far back it reaches.
+
+The axis is honest: it runs in whole labelled decades from the largest term's
+decade down at least four decades (further if the terms go further), so a factor
+of two looks like a factor of two. The scale spans the whole block of terms, so a
+new term never rescales the others; bars appear as terms are reached. When the
+paths do not all fit, the rows show a page around the current term with the
+number of paths above and below.
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+from rich.text import Text
+
+from ... import notation as nt
+from ...ids import RECURRENT_PARAMS
+from .base import FUTURE, View, page_start, phase_start
+
+MIN_DECADES = 4
+LABEL_W = 10  # "  29 back "
+
+
+def flow_param(view: View) -> str:
+    step = view.step
+    if step.kind == "term" and step.param in RECURRENT_PARAMS:
+        return step.param
+    if step.kind == "term" or step.kind == "update":
+        return "b"
+    return "w"
+
+
+def axis(top_value: float, bottom_value: float) -> tuple[int, int]:
+    """(top, bottom) decades: whole powers of ten, at least MIN_DECADES apart."""
+    top = math.ceil(math.log10(top_value))
+    if 10.0 ** top == top_value:
+        top += 1  # a term that is a power of ten gets a bar, not an empty row
+    bottom = min(math.floor(math.log10(bottom_value)), top - MIN_DECADES)
+    return top, bottom
+
+
+_SUPERSCRIPT = str.maketrans("-0123456789", "⁻⁰¹²³⁴⁵⁶⁷⁸⁹")
+
+
+def decade(d: int) -> str:
+    """10⁻⁴: a decade label that cannot be mistaken for a value on screen."""
+    return "10" + str(d).translate(_SUPERSCRIPT)
+
+
+def _ruler(top: int, bottom: int, bar_w: int) -> tuple[Text, Text]:
+    """A tick line and a labels line for the decades from bottom to top, as wide as the bars."""
+    span = top - bottom
+    ticks = [(d, round((d - bottom) / span * (bar_w - 1))) for d in range(bottom, top + 1)]
+    rule = ["─"] * bar_w
+    for _, x in ticks:
+        rule[x] = "┼"
+    labels = [" "] * (bar_w + 6)
+    free = 0
+    step = 1
+    while step < span and any(b[1] - a[1] < len(decade(a[0])) + 1 for a, b in zip(ticks[::step], ticks[step::step])):
+        step += 1  # label every second (third …) decade when they would run into each other
+    for d, x in ticks:
+        if (d - bottom) % step and d != top:
+            continue
+        text = decade(d)
+        at = min(x, len(labels) - len(text))
+        if at >= free:
+            labels[at:at + len(text)] = text
+            free = at + len(text) + 1
+    return Text(" " * LABEL_W + "".join(rule), style="dim"), Text(" " * LABEL_W + "".join(labels).rstrip(), style="dim")
+
+
+def flow_chart(view: View, width: int, height: int = 8) -> Text:
+    tape, step = view.tape, view.step
+    param = flow_param(view)
+    table = tape.gradients[param]
+    t = step.t if step.kind == "term" and step.param == param else int(tape.targets[-1])
+    first = table.index_of(t, t)
+    block = np.abs(table.value[first:first + t])  # k = t … 1: 0 … t−1 steps back
+    current = (step.term - first) if step.kind == "term" and step.param == param else None
+    block_start = phase_start(view, f"backward.{param}") + first
+    nonzero = block[np.isfinite(block) & (block > 0)]  # the scale, from the whole block at once
+    symbol = nt.gradient_symbol(param)
+    title_text = f"log₁₀|term| of {symbol} by steps back t − k (target {t})"
+    if len(title_text) > width:
+        title_text = f"log₁₀|term| {symbol}, target {t}"
+    title = Text(title_text, style="bold")
+    if not len(nonzero):
+        return Text.assemble(title, "\n", Text("  (every term is 0 or not finite)", style="dim"))
+    top, bottom = axis(float(nonzero.max()), float(nonzero.min()))
+    value_w = view.digits + 7
+    bar_w = max(4, width - LABEL_W - value_w - 1)
+    with_ruler = height >= 6
+    rows = max(1, height - 1 - (2 if with_ruler else 0))
+    n = len(block)
+    focus = current if current is not None else 0
+    if n > rows:  # a page around the current term, with a line for what is above and below
+        inner = max(1, rows - 2)
+        lo = page_start(focus, inner, n)
+        hi = min(n, lo + inner)
+    else:
+        lo, hi = 0, n
+    out = Text(no_wrap=True, overflow="crop")
+    out.append_text(title)
+    if not with_ruler and len(title_text) + 20 <= width:
+        out.append(f"   axis {decade(bottom)} … {decade(top)}", style="dim")
+    if n > rows:
+        out.append("\n")
+        out.append(f"   ⋮ {lo} path{'s' if lo != 1 else ''} above" if lo else "", style="dim")
+    for j in range(lo, hi):
+        out.append("\n")
+        here = j == current
+        out.append(f"{j:>4} back ", style="bold" if here else "dim")
+        if block_start + j > view.cursor:
+            out.append("·", style=FUTURE)
+            continue
+        where = f"[{t},{t - j}]" if table.k is not None else f"[{t}]"
+        value = view.num(float(table.value[first + j]), f"gradients.{param}.term{where}", "bold" if here else "dim",
+                         width=value_w)
+        if value.plain == "?":  # a drill's question: no bar either, its length would give the answer away
+            out.append(" " * (bar_w + max(1, value_w - 1)))
+            out.append_text(value)
+            continue
+        magnitude = float(block[j])
+        lg = math.log10(magnitude) if magnitude > 0 and math.isfinite(magnitude) else None
+        if lg is None:
+            cells, style = 0, "dim" if magnitude == 0 else "red"
+        else:
+            cells = max(1, round((lg - bottom) / (top - bottom) * bar_w))
+            style = "bold yellow" if here else "cyan"
+        out.append("█" * cells + " " * (bar_w - cells), style=style)
+        out.append(" " * max(1, value_w + 1 - len(value.plain)))
+        out.append_text(value)
+    if n > rows:
+        out.append("\n")
+        out.append(f"   ⋮ {n - hi} path{'s' if n - hi != 1 else ''} below" if hi < n else "", style="dim")
+    if with_ruler:
+        rule, labels = _ruler(top, bottom, bar_w)
+        out.append("\n")
+        out.append_text(rule)
+        out.append("\n")
+        out.append_text(labels)
+    return out

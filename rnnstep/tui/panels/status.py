@@ -1,0 +1,52 @@
+"""The status line: step i of N, the phases (● on a phase with a breakpoint), the loss, the epoch."""
+
+from __future__ import annotations
+
+from rich.text import Text
+
+from ... import notation as nt
+from .base import View, sparkline
+
+
+def phase_label(name: str) -> str:
+    return {"forward": "fwd", "loss": "loss", "update": "upd"}.get(name) or nt.gradient_symbol(name.split(".")[1])
+
+
+def status_line(view: View, breakpoints: set[int], epoch: int, loss_history: list[float], claims_wrong: int,
+                message: str = "", width: int = 200) -> Text:
+    tape, cursor = view.tape, view.cursor
+    steps = tape.steps
+    status = Text(no_wrap=True, overflow="crop")
+    status.append(f" step {cursor + 1}/{len(steps)} ", style="bold reverse")
+    phases = _phases(view, breakpoints)
+    if message and status.cell_len + phases.cell_len + 3 + len(message) > width:
+        phases = Text(" " + phase_label(steps[cursor].phase), style="bold underline")  # the message comes first
+    status.append_text(phases)
+    if message and status.cell_len + 3 + len(message) <= width:
+        status.append(f"   {message}", style="bold yellow")
+    elif cursor in breakpoints:
+        status.append("   ● breakpoint here", style="bold red")
+    if tape.nonfinite:
+        status.append("   ⚠ overflow: inf/nan on this tape", style="bold white on red")
+    if view.claims:
+        status.append(f"   claims: {claims_wrong} wrong" if claims_wrong else "   claims: all right",
+                      style="bold red" if claims_wrong else "green")
+    tail = Text(f"   L = {nt.fmt(tape.loss, view.digits)}  epoch {epoch}", style="dim")
+    if len(loss_history) > 1:
+        tail.append("  L by epoch ", style="dim")
+        tail.append(sparkline(loss_history[-24:]), style="bold cyan")
+    if status.cell_len + tail.cell_len <= width:  # whole or not at all
+        status.append_text(tail)
+    return status
+
+
+def _phases(view: View, breakpoints: set[int]) -> Text:
+    cursor, status = view.cursor, Text()
+    for name, lo, hi in view.tape.steps.phase_bounds():
+        here = lo <= cursor < hi
+        if any(lo <= b < hi for b in breakpoints):  # before the label: "●∂L/∂w" reads as one phase
+            status.append(" ●", style="red")
+        else:
+            status.append(" ")
+        status.append(phase_label(name), style="bold underline" if here else ("" if cursor >= hi else "dim"))
+    return status

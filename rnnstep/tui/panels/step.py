@@ -1,0 +1,354 @@
+"""The current step: its formula in the notes' notation, then with numbers, then its value.
+
+For a backward term: one row per factor (symbol, formula, numbers, value), the
+product, and the running sum it leads to. Fitted to (width, height): columns are
+dropped before a value is touched, and a long factor list scrolls with its
+position shown, so the term and the running sum are always on screen.
+"""
+
+from __future__ import annotations
+
+import io
+from functools import lru_cache
+
+from rich.console import Console, Group, RenderableType
+from rich.text import Text
+
+from ... import notation as nt
+from ...tape import Step
+from .base import BAD, PATH, PHASE_LABEL, USE, View, line, pad
+
+
+def step_title(view: View, width: int | None = None) -> str:
+    """"Step 8 of 25 · backward ∂L/∂w′ · term t = 4, k = 3" (shorter when ``width`` is tight)."""
+    step, n = view.step, len(view.tape.steps)
+    if width is not None and step.kind == "term":
+        long = step_title(view)
+        if len(long) <= width:
+            return long
+        where = f"[{step.t},{step.k}]" if step.k is not None else f"[{step.t}]"
+        return f"Step {view.cursor + 1} of {n} · {nt.gradient_symbol(step.param)} term {where}"
+    where = ""
+    if step.kind == "forward":
+        where = f" · t = {step.t}"
+    elif step.kind == "output":
+        where = f" · target step {step.t}"
+    elif step.kind == "term":
+        where = f" · term t = {step.t}" + (f", k = {step.k}" if step.k is not None else "")
+    elif step.kind == "update":
+        where = f" · {nt.param(step.param)}"
+    return f"Step {view.cursor + 1} of {n} · {PHASE_LABEL[step.phase]}{where}"
+
+
+@lru_cache(maxsize=1)
+def _measure() -> Console:
+    return Console(file=io.StringIO(), width=200, color_system=None)
+
+
+def hang(text: Text, width: int) -> Text:
+    """``text`` wrapped at ``width`` with its continuation lines indented under its own start (+2)."""
+    if "\n" in text.plain or text.cell_len <= width:
+        return text
+    indent = len(text.plain) - len(text.plain.lstrip(" ")) + 2
+    if indent * 2 >= width:
+        return text
+    first, *rest = text.wrap(_measure(), width)
+    if not rest:
+        return text
+    tail = Text(" ").join(rest)
+    out = first.copy()
+    out.rstrip()
+    for line in tail.wrap(_measure(), width - indent):
+        line.rstrip()
+        out.append("\n" + " " * indent)
+        out.append_text(line)
+    return out
+
+
+def rows_of(text: Text, width: int) -> int:
+    """How many screen rows ``text`` takes once wrapped at ``width``."""
+    return len(text.wrap(_measure(), max(1, width)))
+
+
+def step_panel(view: View, width: int = 120, height: int = 40) -> RenderableType:
+    """The current step's formulas and numbers, then any worked-example claims and teaching note."""
+    step = view.step
+    title = Text(step_title(view, width), style="bold underline")
+    extras: list[Text] = []
+    claims = claims_text(view)
+    if claims is not None:
+        extras += [Text(""), claims]
+    note = note_text(view)
+    if note is not None:
+        extras += [Text(""), note]
+    if step.kind == "term":
+        room = height - rows_of(title, width)
+        lines = _term_lines(view, step, width, room, room - sum(rows_of(t, width) for t in extras))
+        return Group(title, *lines, *extras)  # a note too long for the room is what gives way, not a factor
+    if step.kind == "forward":
+        detail = _forward_lines(view, step.t)
+    elif step.kind == "output":
+        detail = _output_lines(view, step.t)
+    elif step.kind == "loss":
+        detail = _loss_lines(view)
+    else:
+        detail = _update_lines(view, step.param)
+    return Group(title, *(hang(t, width) for t in detail), *extras)
+
+
+_CLAIM_MARK = {"right": ("✓ right", "bold green"), "rounding": ("≈ off by one in the last digit", "yellow"),
+               "slip": ("✗ slip", "bold white on red"), "follows": ("✗ follows", "bold red")}
+
+
+def claims_text(view: View) -> Text | None:
+    """What the worked example states at this step, beside the true values."""
+    results = view.claims.get(view.cursor)
+    if not results:
+        return None
+    out = Text("stated in the worked example:", style="bold")
+    symbols = {r.id: r.symbol for step in view.claims.values() for r in step}
+    for r in results:
+        mark, style = _CLAIM_MARK[r.verdict]
+        out.append(f"\n  {r.symbol} = {r.stated_text}  ")
+        out.append(mark, style=style)
+        if r.verdict != "right":
+            out.append(f"  true {nt.fmt(r.true, view.digits)}", style="bold")
+        if r.verdict == "follows":
+            out.append("  (follows from " + ", ".join(symbols.get(i, i) for i in r.follows_from) + ")", style="dim")
+        elif r.verdict == "slip" and r.recomputed is not None:
+            out.append(f"  (its stated inputs give {nt.fmt(r.recomputed, view.digits)})", style="dim")
+    return out
+
+
+def note_text(view: View) -> Text | None:
+    """The scenario's notes for this step, or its description at the first step."""
+    texts = view.notes.get(view.cursor, [])
+    if texts:
+        out = Text()
+        for i, text in enumerate(texts):
+            out.append(("\n" if i else "") + "✎ note  ", style="bold reverse yellow")
+            out.append(" " + text, style="italic")
+        return out
+    description = view.tape.scenario.description
+    if view.cursor == 0 and description:
+        return Text("✎ " + " ".join(description.split()), style="italic")
+    return None
+
+
+def _forward_lines(view: View, t: int) -> list[Text]:
+    tape, s, d = view.tape, view.tape.scenario, view.digits
+    n = lambda v: nt.operand(float(v), d)  # noqa: E731
+    a, O = float(tape.a[t - 1]), float(tape.O[t - 1])
+    derivative = nt.activation_derivative(s.activation)
+    lines = [
+        Text(nt.forward_equation(t), style="bold"),
+        line("  a", nt.sub(t), " = x", nt.sub(t), "·w + O", nt.sub(t - 1), "·w′ + b = ",
+             f"{n(tape.x[t - 1])}·{n(s.w)} + {n(tape.O_prev[t - 1])}·{n(s.w_prime)} + {n(s.b)} = ",
+             view.num(a, f"forward.a[{t}]")),
+        line(f"  O{nt.sub(t)} = {s.activation}(a{nt.sub(t)}) = {s.activation}(",
+             view.num(a, f"forward.a[{t}]"), ") = ", view.num(O, f"forward.O[{t}]", "bold")),
+        Text(""),
+        # a constant derivative (identity: 1) is its own value: "f′(a₁) = 1", not "= 1 = 1"
+        line(f"  f′(a{nt.sub(t)}) = {derivative}") if derivative == nt.fmt(float(tape.f_prime[t - 1]), d) else
+        line(f"  f′(a{nt.sub(t)}) = {derivative} = ",
+             view.num(float(tape.f_prime[t - 1]), (f"forward.a[{t}]", f"forward.O[{t}]"))),
+        Text("  (kept for the backward pass: every path through O" + nt.sub(t) + " is multiplied by it)", style="dim"),
+    ]
+    if t == 1:
+        lines.insert(1, Text(f"  O₀ = h0 = {nt.fmt(s.h0, d)}" + (": the recurrent part vanishes" if s.h0 == 0 else ""),
+                             style="italic"))
+    return lines
+
+
+def _output_lines(view: View, t: int) -> list[Text]:
+    tape, s, d = view.tape, view.tape.scenario, view.digits
+    i = tape.target_position[t]
+    sub = nt.sub(t)
+    return [
+        line(f"z{sub} = w_out·O{sub} + b_out = {nt.operand(s.w_out, d)}·{nt.operand(float(tape.O[t - 1]), d)}"
+             f" + {nt.operand(s.b_out, d)} = ", view.num(float(tape.z[i]), f"outputs.z[{t}]")),
+        line(f"ŷ{sub} = g(z{sub}) = {s.output_activation}(", view.num(float(tape.z[i]), f"outputs.z[{t}]"), ") = ",
+             view.num(float(tape.yhat[i]), f"outputs.yhat[{t}]", "bold")),
+        line(f"ℓ{sub} = {tape.loss_fn.value_formula} with y{sub} = {nt.fmt(float(tape.y[i]), d)}:  ",
+             view.num(float(tape.losses[i]), f"outputs.loss[{t}]", "bold")),
+    ]
+
+
+def _loss_substituted(view: View, i: int) -> str:
+    """The loss formula with ŷ and y replaced by their numbers."""
+    tape, d = view.tape, view.digits
+    yhat, y = nt.operand(float(tape.yhat[i]), d), nt.operand(float(tape.y[i]), d)
+    return tape.loss_fn.value_formula.replace("ŷ", "\0").replace("y", y).replace("\0", yhat)
+
+
+def _loss_lines(view: View) -> list[Text]:
+    tape = view.tape
+    if tape.single_target:
+        T = nt.sub(tape.T)
+        hidden = "outputs.yhat[%d]" % tape.T in view.hidden
+        numbers = "" if hidden else f"{_loss_substituted(view, 0)} = "
+        first = line(f"L = ℓ(ŷ{T}, y) = {tape.loss_fn.value_formula} = {numbers}", view.num(tape.loss, "loss", "bold"))
+    else:
+        formula = "L = Σₜ ℓₜ = " + " + ".join(nt.operand(float(v), view.digits) for v in tape.losses[:6])
+        formula += (" + …" if len(tape.losses) > 6 else "") + " = "
+        first = line(formula, view.num(tape.loss, "loss", "bold"))
+    return [first, Text(""),
+            Text("Next: the backward pass. Each gradient is a sum of path products, one path for each step at "
+                 "which the weight is used — nearest path first.", style="italic")]
+
+
+def _update_lines(view: View, param: str) -> list[Text]:
+    tape, s, d = view.tape, view.tape.scenario, view.digits
+    u = tape.updates[param]
+    p = nt.param(param)
+    grad = (f"clip({nt.fmt(u.grad, d)}, ±{nt.fmt(s.clip, d)}) = {nt.operand(u.clipped, d)}" if s.clip
+            else nt.operand(u.grad, d))  # a negative gradient in brackets: −0.1·(−0.0251)
+    rule = f"{p}_new = {p}_old − η·" + (f"clip({nt.gradient_symbol(param)})" if s.clip else nt.gradient_symbol(param))
+    lines = [
+        Text(rule, style="bold"),
+        line(f"  = {nt.fmt(u.old, d)} − {nt.fmt(s.learning_rate, d)}·{grad} = ",
+             view.num(u.new, f"update.{param}.new", "bold green")),
+    ]
+    if s.clip and u.clipped != u.grad:
+        lines.append(Text(f"  the gradient was clipped to ±{nt.fmt(s.clip, d)}", style="yellow"))
+    lines.append(Text("  press u to apply all five updates and run the next epoch", style="dim"))
+    return lines
+
+
+# ----------------------------------------------------------------------------- a backward term
+
+def factor_window(count: int, room: int, offset: int) -> tuple[int, int]:
+    """(first, end) of the factor rows shown when ``room`` rows are free; ``offset`` scrolls."""
+    if count <= room:
+        return 0, count
+    shown = max(1, room)
+    first = max(0, min(offset, count - shown))
+    return first, first + shown
+
+
+def _term_lines(view: View, step: Step, width: int, room: int, room_with_extras: int) -> list[Text]:
+    tape, d = view.tape, view.digits
+    param, i = step.param, step.term
+    table = tape.gradients[param]
+    count = tape.factor_count(param, i)
+    symbol = nt.gradient_symbol(param)
+    where = f"[{step.t},{step.k}]" if step.k is not None else f"[{step.t}]"
+    term_id = f"gradients.{param}.term{where}"
+
+    # the head: the path product in symbols (long chains shortened), fetched without the middle factors
+    ends = list(range(count)) if count <= 8 else [0, 1, 2, count - 2, count - 1]
+    head = Text(f"term {where} of {symbol} = [", style="bold")
+    head.append(nt.term_symbol_compact([tape.factor(param, i, j) for j in ends], keep=8,
+                                       hidden=count - len(ends)), style=PATH)
+    head.append("]", style="bold")
+
+    product = line("  term = product of the factors = ", view.num(float(table.value[i]), term_id, "bold"))
+    previous = float(table.running_sum[i - 1]) if i > 0 else 0.0
+    last = i == len(table) - 1
+    sum_id = (f"gradients.{param}.running_sum{where}", term_id) + ((f"gradients.{param}.total",) if last else ())
+    after: list[Text] = [product]
+    if table.truncated[i]:
+        after.append(Text(f"  truncated: t − k = {step.t - step.k} ≥ K = {tape.scenario.truncate}; "
+                          "computed but NOT added to the running sum", style="bold yellow"))
+        after.append(line("  running sum stays ", view.num(float(table.running_sum[i]), sum_id, "bold")))
+    else:
+        term_text = view.num(float(table.value[i]), term_id)
+        if term_text.plain.startswith("-"):
+            term_text = Text.assemble("(", term_text, ")")
+        after.append(line(f"  running sum = {nt.operand(previous, d)} + ", term_text, " = ",
+                          view.num(float(table.running_sum[i]), sum_id, "bold")))
+    if last:
+        cut = int(table.truncated.sum())
+        said = (f"  (the {len(table) - cut} terms with t − k < K added; {cut} truncated)" if cut else "  (all terms added)")
+        after.append(line(f"  {symbol} = ", view.num(table.total, sum_id, "bold green"), Text(said, style="dim")))
+    optional: list[Text] = []
+    if step.k is not None and not view.hidden:  # in a drill it would give the factors away (f′ = ∂L/∂a ÷ ∂L/∂O)
+        k = step.k
+        optional.append(line(
+            Text(f"  recursive view: ∂L/∂O{nt.sub(k)} = ", style="dim"),
+            view.num(float(tape.dL_dO[k - 1]), f"backward.dL_dO[{k}]", "dim"),
+            Text(f" (every path from L to O{nt.sub(k)}), ∂L/∂a{nt.sub(k)} = ∂L/∂O{nt.sub(k)}·f′(a{nt.sub(k)}) = ",
+                 style="dim"),
+            view.num(float(tape.dL_da[k - 1]), f"backward.dL_da[{k}]", "dim")))
+    fused = tape.fused_output_gradient(step.t)
+    if fused is not None:
+        after.append(Text(f"  note: ∂L/∂ŷ·∂ŷ/∂z for bce with a sigmoid output is the finite ŷ − y = "
+                          f"{nt.fmt(fused, d)}; the separate factors overflow at a saturated ŷ.", style="italic yellow"))
+
+    after = [hang(t, width) for t in after]
+    optional = [hang(t, width) for t in optional]
+    fixed = rows_of(head, width) + sum(rows_of(t, width) for t in after)
+    extra = sum(rows_of(t, width) for t in optional)
+    if room_with_extras - fixed - 1 - extra >= count:
+        room = room_with_extras  # everything fits with the notes below
+    header = 1
+    free = room - fixed
+    if free - header - extra < count:  # tight: the recursive view and the column header give way to factors
+        optional, extra = [], 0
+        if free - header < count:
+            header = 0
+    rows_free = max(1, (free if room > 0 else count) - header - extra)
+    if count > rows_free:
+        rows_free = max(1, rows_free - 1)  # one row says which factors are shown
+    first, end = factor_window(count, rows_free, view.factor_offset)
+    view.cache["factor_window"] = (first, end, count)  # where the ↓ ↑ keys scroll from
+    rows = []
+    for j in range(first, end):
+        f = tape.factor(param, i, j)  # only the rows on screen: a path far back has thousands of factors
+        fid = f"gradients.{param}.factor[{step.t},{step.k},{j + 1}]" if step.k is not None else \
+            f"gradients.{param}.factor[{step.t},{j + 1}]"
+        numbers = "?" if fid in view.hidden else nt.factor_substituted(f, tape, d)
+        rows.append((Text(f.symbol, style=USE if f.kind in ("immediate", "output_input") else ""),
+                     f.formula, numbers, f.value, fid))
+    grid = _factor_table(view, rows, width, header=bool(header))
+    lines = [head, grid]
+    if count > end - first:
+        lines.append(Text(f"  factors {first + 1}–{end} of {count}  (↓ ↑ scroll)", style="dim"))
+    return lines + after + optional
+
+
+def _factor_table(view: View, rows: list[tuple], width: int, header: bool) -> Text:
+    """(symbol, formula, numbers, value) rows in aligned columns, the value right-justified and whole.
+
+    When the row is wider than the panel, the formula column goes first (the numbers show it), then
+    the numbers; only if the value still does not fit is it rounded (never cut).
+    """
+    T = view.tape.T
+    sub_w = len(str(T))
+    values = [view.num(value, fid) for *_, value, fid in rows]
+    symbols = [r[0] for r in rows]
+    formulas = [Text(r[1]) for r in rows]
+    numbers = [Text(r[2]) for r in rows]
+    # fixed minimum widths: rows shared by consecutive terms (∂L/∂ŷ, ∂ŷ/∂O_t) then stay identical on screen
+    minimum = (8 + 2 * sub_w, 12 + 2 * sub_w, 2 * (view.digits + 7) + 3, view.digits + 7)
+    columns = [symbols, formulas, numbers, values]
+    heads = [Text("factor", style="dim"), Text("formula", style="dim"), Text("with numbers", style="dim"),
+             Text("value", style="dim")]
+    keep = [0, 1, 2, 3]
+
+    def widths(keep: list[int]) -> list[int]:
+        return [max([minimum[c] if c != 3 else 0] + [t.cell_len for t in columns[c]] +
+                    ([heads[c].cell_len] if header else [])) for c in keep]
+
+    def total(keep: list[int]) -> int:
+        return sum(widths(keep)) + 3 * len(keep) - 1
+
+    for candidate in ([0, 1, 2, 3], [0, 2, 3], [0, 1, 3], [0, 3]):  # the numbers say more than the formula
+        keep = candidate
+        if total(keep) <= width:
+            break
+    if total(keep) > width:  # even symbol and value do not fit whole: round the values to what is left
+        room = max(1, width - widths([0])[0] - 3)
+        columns[3] = values = [view.num(value, fid, width=room) for *_, value, fid in rows]
+    w = dict(zip(keep, widths(keep)))
+    out = Text(no_wrap=True, overflow="crop")
+    table = ([heads] if header else []) + [[c[n] for c in columns] for n in range(len(rows))]
+    for n, row in enumerate(table):
+        if n:
+            out.append("\n")
+        for c in keep:
+            out.append(" ")
+            out.append_text(pad(row[c], w[c], right=(c == 3)))
+            if c != keep[-1]:
+                out.append("  ")
+    return out

@@ -1,0 +1,107 @@
+"""Running sums: every gradient's partial sum so far, the current one term by term, then the update.
+
+Fitted to the width: a line drops its least important part (the term count,
+then the Σ column) before a number would be cut.
+"""
+
+from __future__ import annotations
+
+from rich.text import Text
+
+from ... import notation as nt
+from ...ids import PARAMS
+from .base import FUTURE, TRUNCATED, View, page_start, phase_start
+
+
+def sums_panel(view: View, width: int = 40, height: int = 20) -> Text:
+    """Per parameter: terms so far, the running partial sum; the current parameter expanded."""
+    tape, step = view.tape, view.step
+    active = step.param if step.kind == "term" else None
+    show_update = step.kind == "update" or view.cursor == len(tape.steps) - 1
+    expand_rows = max(3, height - len(PARAMS) - (len(PARAMS) + 2 if show_update else 0) - 1)
+    out = Text(no_wrap=True, overflow="crop")
+    for param in PARAMS:
+        table = tape.gradients[param]
+        done = max(0, min(view.cursor - phase_start(view, f"backward.{param}") + 1, len(table)))  # terms revealed
+        count = len(table)
+        symbol = nt.gradient_symbol(param)
+        head = Text(f"{symbol:10}", style="bold" if param == active else "")
+        if done == 0:
+            more = f" {count} term{'s' if count != 1 else ''} to come"
+            if head.cell_len + len(more) > width:
+                more = f" {count} to come" if head.cell_len + len(f" {count} to come") <= width else " ·"
+            head.append(more, style=FUTURE)
+        else:
+            label = " = " if done == count else (" Σ so far " if width >= 40 else " Σ ")
+            head.append(label)
+            value = view.num(float(table.running_sum[done - 1]), _sum_ids(table, param, done - 1),
+                             "bold green" if done == count else "bold", width=width - head.cell_len)
+            head.append_text(value)
+            tally = f"  ({done}/{count})"
+            if head.cell_len + len(tally) <= width:
+                head.append(tally, style="dim")
+        out.append_text(head)
+        out.append("\n")
+        if param == active:
+            _term_rows(view, out, param, step.term, expand_rows, width)
+    if show_update:
+        out.append("\nupdate (η = " + nt.fmt(tape.scenario.learning_rate, view.digits) + ")\n", style="bold")
+        for i, (param, u) in enumerate(tape.updates.items()):
+            reached = view.computed(phase_start(view, "update") + i)
+            row = Text(f"  {nt.param(param):6} ")
+            old = view.num(u.old, None, width=max(1, (width - row.cell_len - 3) // 2))
+            row.append_text(old)
+            row.append(" → ")
+            row.append_text(view.num(u.new, f"update.{param}.new", "bold", width=max(1, width - row.cell_len))
+                            if reached else Text("·", style=FUTURE))
+            out.append_text(row)
+            out.append("\n")
+    return out
+
+
+def _where(table, i: int) -> str:
+    return f"[{int(table.t[i])},{int(table.k[i])}]" if table.k is not None else f"[{int(table.t[i])}]"
+
+
+def _sum_ids(table, param: str, i: int) -> tuple[str, ...]:
+    """The ids a running sum gives away: itself, its term, and the total if it is the last."""
+    where = _where(table, i)
+    ids = (f"gradients.{param}.running_sum{where}", f"gradients.{param}.term{where}")
+    return ids + ((f"gradients.{param}.total",) if i == len(table) - 1 else ())
+
+
+def _term_rows(view: View, out: Text, param: str, current: int, rows: int, width: int) -> None:
+    table = view.tape.gradients[param]
+    n = len(table)
+    rows = max(1, rows - 2)  # room for the "⋮ earlier" and "⋮ more" lines
+    lo = page_start(current, rows, n)
+    hi = min(n, lo + rows)
+    where_w = len(str(view.tape.T)) * (2 if table.k is not None else 1) + (3 if table.k is not None else 2)
+    value_w = view.digits + 7
+    with_sum = 3 + where_w + 1 + value_w + 3 + value_w <= width  # else the Σ column gives way
+    value_w = min(value_w, max(1, width - 3 - where_w - 1))
+    if lo > 0:
+        out.append(f"   ⋮ {lo} earlier\n", style="dim")
+    for i in range(lo, hi):
+        where = _where(table, i)
+        marker = "▶ " if i == current else ("✓ " if i < current else "  ")
+        style = "" if i <= current else FUTURE
+        out.append(f" {marker}{where:{where_w}} ", style="bold" if i == current else style)
+        if i > current:
+            out.append("·\n", style=FUTURE)
+            continue
+        cut = bool(table.truncated[i])
+        value = view.num(float(table.value[i]), f"gradients.{param}.term{where}", TRUNCATED if cut else "",
+                         width=value_w)
+        if value.plain == "?":
+            value.stylize("bold cyan")
+        out.append(" " * max(0, value_w - len(value.plain)))  # right-aligned: signs and magnitudes line up
+        out.append_text(value)
+        if cut:
+            out.append(" cut", style="dim")
+        elif with_sum:
+            out.append(" Σ ", style="dim")
+            out.append_text(view.num(float(table.running_sum[i]), _sum_ids(table, param, i)))
+        out.append("\n")
+    if hi < n:
+        out.append(f"   ⋮ {n - hi} more\n", style="dim")

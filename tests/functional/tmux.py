@@ -1,0 +1,97 @@
+"""A real terminal for tests: tmux runs a command, keys go in, the screen is read back."""
+
+from __future__ import annotations
+
+import itertools
+import os
+import re
+import shlex
+import shutil
+import subprocess
+import time
+
+import pytest
+
+needs_tmux = [pytest.mark.tmux, pytest.mark.skipif(shutil.which("tmux") is None, reason="needs tmux")]
+_counter = itertools.count()
+
+
+def tmux(*args: str) -> subprocess.CompletedProcess:
+    return subprocess.run(["tmux", *args], capture_output=True, text=True)
+
+
+class Terminal:
+    """One tmux session at a given size; use as a context manager (the session is always killed)."""
+
+    def __init__(self, command: str, width: int = 80, height: int = 24) -> None:
+        self.name = f"rnnstep-test-{os.getpid()}-{next(_counter)}"
+        self.command, self.width, self.height = command, width, height
+
+    def __enter__(self) -> "Terminal":
+        for _ in range(5):  # right after another session ends, the exiting tmux server may refuse one
+            # the shell stays after the program ends, showing its exit status, until the session is killed
+            # COLUMNS/LINES (set by something in a pytest run) would pin Textual's size and hide resizes
+            wrapped = "env -u COLUMNS -u LINES sh -c " + shlex.quote(f'{self.command}; echo "[exit $?]"; sleep 600')
+            if tmux("new-session", "-d", "-s", self.name, "-x", str(self.width), "-y", str(self.height),
+                    wrapped).returncode == 0:
+                return self
+            time.sleep(0.2)
+        raise AssertionError("tmux would not start a session")
+
+    def __exit__(self, *exc) -> None:
+        tmux("kill-session", "-t", self.name)
+
+    def screen(self) -> str:
+        return tmux("capture-pane", "-p", "-t", self.name).stdout
+
+    def keys(self, *keys: str) -> None:
+        tmux("send-keys", "-t", self.name, *keys)
+
+    def wait(self, text: str, timeout: float = 20.0) -> str:
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            screen = self.screen()
+            if text in screen:
+                return screen
+            time.sleep(0.03)
+        raise AssertionError(f"{text!r} never appeared; the screen was:\n{self.screen()}")
+
+    def wait_gone(self, text: str, timeout: float = 20.0) -> str:
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            screen = self.screen()
+            if text not in screen:
+                return screen
+            time.sleep(0.03)
+        raise AssertionError(f"{text!r} never went; the screen was:\n{self.screen()}")
+
+    def wait_change(self, before: str, timeout: float = 10.0) -> str:
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            screen = self.screen()
+            if screen != before:
+                return screen
+            time.sleep(0.03)
+        return self.screen()
+
+    def settle(self, quiet: float = 0.25, timeout: float = 10.0) -> str:
+        """The screen once it has stopped changing for ``quiet`` seconds."""
+        deadline = time.monotonic() + timeout
+        screen, since = self.screen(), time.monotonic()
+        while time.monotonic() < deadline:
+            time.sleep(0.03)
+            now = self.screen()
+            if now != screen:
+                screen, since = now, time.monotonic()
+            elif time.monotonic() - since >= quiet:
+                break
+        return screen
+
+    def resize(self, width: int, height: int) -> None:
+        self.width, self.height = width, height
+        tmux("resize-window", "-t", self.name, "-x", str(width), "-y", str(height))
+
+    def exit_status(self, timeout: float = 10.0) -> int:
+        """Wait for the program to end; its exit status."""
+        found = re.search(r"\[exit (\d+)\]", self.wait("[exit ", timeout))
+        return int(found.group(1))

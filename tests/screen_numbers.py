@@ -1,0 +1,62 @@
+"""Read a screen as a student would: every decimal number on it must be a value of the tape,
+shown whole (its --digits rendering) or correctly rounded to fewer digits — never cut."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+from rnnstep import notation as nt
+
+# a decimal number as the screen shows one: 0.0563, -5.32762e-12, 1e-05, 0.
+NUMBER = re.compile(r"(?<![\w.′])-?\d+(?:\.\d*)?(?:e[+-]\d+)?(?![\w′])")
+DECIMAL = re.compile(r"\.|e[+-]")
+
+
+def renderings(value: float, digits: int = 6) -> set[str]:
+    """Every way the one formatter may show ``value``: whole, or rounded to fewer digits."""
+    return {nt.fmt(value, d) for d in range(1, digits + 1)}
+
+
+def allowed_numbers(tape, digits: int = 6) -> set[str]:
+    """The renderings of every value of the tape and every number the scenario file states."""
+    out: set[str] = set()
+    for vid in tape.value_ids():
+        out |= renderings(float(tape.value(vid)), digits)
+    s = tape.scenario
+    for value in [*tape.x.tolist(), *tape.y.tolist(), *tape.O_prev.tolist(), *tape.f_prime.tolist(), tape.loss,
+                  *tape.losses.tolist(), *tape.z.tolist(), s.learning_rate, s.h0, *(s.weights().values()),
+                  *([s.clip] if s.clip else [])]:
+        out |= renderings(float(value), digits)
+    for u in tape.updates.values():
+        out |= renderings(u.old, digits) | renderings(u.grad, digits) | renderings(u.clipped, digits)
+    for t in tape.targets:
+        fused = tape.fused_output_gradient(t)
+        if fused is not None:
+            out |= renderings(fused, digits)
+    source = Path(s.source)
+    if source.is_file():  # numbers a teacher wrote in notes, claims, the description
+        out |= set(NUMBER.findall(source.read_text(encoding="utf-8")))
+    if s.claims:
+        from rnnstep.verify import verify
+
+        for r in verify(tape).results:
+            if r.recomputed is not None:
+                out |= renderings(r.recomputed, digits)
+    return out
+
+
+def cut_numbers(screen: str, allowed: set[str]) -> list[str]:
+    """The decimal numbers on ``screen`` that are not a whole or correctly rounded tape value."""
+    bad = []
+    for line in screen.splitlines():
+        for match in NUMBER.finditer(line):
+            text = match.group()
+            if not DECIMAL.search(text):
+                continue  # a whole number (a step, a count, an index) is not checked
+            after = line[match.end():match.end() + 1]
+            if text.endswith(".") and after == " ":  # the full stop of a sentence ("f′(a₂) = 0. Every")
+                continue
+            if text.endswith(".") or after == "…" or text not in allowed:
+                bad.append(f"{text!r} in {line.strip()!r}")
+    return bad

@@ -1,0 +1,90 @@
+"""Each panel is a pure function of (tape, cursor, size): at 80×24 and 200×60 every line fits
+its width and every decimal number in it is a tape value, whole or correctly rounded."""
+
+from __future__ import annotations
+
+import io
+import re
+
+import pytest
+from rich.console import Console
+
+import rnnstep
+from rnnstep import notation as nt
+from rnnstep.numbers import fit
+from rnnstep.scenario import shipped_scenarios
+from rnnstep.tui.panels.base import View
+from rnnstep.tui.panels.flow import axis, flow_chart
+from rnnstep.tui.panels.network import network_strip
+from rnnstep.tui.panels.step import step_panel
+from rnnstep.tui.panels.sums import sums_panel
+from screen_numbers import allowed_numbers, cut_numbers
+
+# (panel, content width, content height) as the 80×24 and 200×60 layouts give them
+SIZES = {"80×24": {"network": 76, "step": (46, 13), "sums": (26, 13), "flow": (46, 13)},
+         "200×60": {"network": 196, "step": (128, 24), "sums": (62, 48), "flow": (128, 10)}}
+
+
+def lines_of(renderable, width: int) -> list[str]:
+    console = Console(file=io.StringIO(), width=width, record=True, color_system=None)
+    console.print(renderable, crop=False, soft_wrap=False)
+    return console.export_text().splitlines()
+
+
+def test_fit_rounds_correctly_or_gives_nothing():
+    assert fit(0.0563177, 6, 12) == "0.0563177"
+    assert fit(0.0563177, 6, 5) == "0.056"
+    assert fit(-0.982506, 6, 8) == "-0.98251"  # rounded, not "-0.98250"
+    assert fit(-5.32762e-12, 6, 10) == "-5.328e-12"
+    assert fit(-5.32762e-12, 6, 5) is None
+    for value in (0.999996, -123456.7, 1.5e-300, 7.0):
+        for width in range(1, 14):
+            text = fit(value, 6, width)
+            assert text is None or (len(text) <= width and abs(float(text) - value) <= abs(value) * 0.5)
+
+
+@pytest.mark.parametrize("size", SIZES)
+@pytest.mark.parametrize("path", shipped_scenarios(), ids=lambda p: p.stem)
+def test_every_panel_fits_and_shows_whole_numbers(path, size):
+    tape = rnnstep.build_tape(rnnstep.load_scenario(path))
+    allowed = allowed_numbers(tape)
+    sizes = SIZES[size]
+    n = len(tape.steps)
+    for cursor in sorted({0, n - 1, *range(0, n, max(1, n // 25))}):
+        view = View(tape, cursor)
+        panels = {
+            "network": (network_strip(view, sizes["network"]), sizes["network"], None),
+            "step": (step_panel(view, *sizes["step"]), *sizes["step"]),
+            "sums": (sums_panel(view, *sizes["sums"]), *sizes["sums"]),
+            "flow": (flow_chart(view, *sizes["flow"]), *sizes["flow"]),
+        }
+        for name, (renderable, width, height) in panels.items():
+            lines = lines_of(renderable, width)
+            where = f"{path.stem} step {cursor + 1} {name} at {size}"
+            assert all(len(line.rstrip()) <= width for line in lines), f"{where}: too wide\n" + "\n".join(lines)
+            assert not cut_numbers("\n".join(lines), allowed), f"{where}: {cut_numbers(chr(10).join(lines), allowed)}"
+            step = tape.steps[cursor]
+            if name == "step" and step.kind == "term":
+                assert len(lines) <= height or "✎" in "\n".join(lines[height:]), f"{where}: taller than the panel"
+                shown = "\n".join(lines[:height])
+                table = tape.gradients[step.param]
+                assert nt.fmt(float(table.value[step.term])) in shown, f"{where}: the term is not shown\n{shown}"
+                assert nt.fmt(float(table.running_sum[step.term])) in shown, f"{where}: no running sum\n{shown}"
+
+
+def test_the_chart_axis_spans_four_decades_at_least_and_whole_decades():
+    assert axis(0.0231, 0.0101) == (-1, -5)
+    assert axis(2.0, 1e-9) == (1, -9)
+    top, bottom = axis(0.0231, 0.0121)
+    assert top - bottom >= 4
+
+
+def test_the_chart_uses_the_height_and_follows_the_current_term():
+    tape = rnnstep.build_tape(rnnstep.load_scenario(next(p for p in shipped_scenarios() if p.stem == "vanishing-gradients")))
+    start = tape.steps.phase_start("backward.w_prime")
+    tall = lines_of(flow_chart(View(tape, start + 29), 120, 40), 120)
+    assert sum(bool(re.match(r"\s*\d+ back ", line)) for line in tall) == 30  # all 30 paths when there is room
+    short = lines_of(flow_chart(View(tape, start + 20), 120, 12), 120)
+    rows = [line for line in short if re.match(r"\s*\d+ back ", line)]
+    assert len(rows) < 30 and any(line.lstrip().startswith("20 back") for line in rows)
+    assert any("paths above" in line for line in short) and any("below" in line for line in short)
