@@ -365,7 +365,7 @@ def _need_terminal(instead: str) -> None:
 
 
 def cmd_open(args: argparse.Namespace) -> int:
-    scenario = scalar_only(read_scenario(args.file), "the debugger")
+    scenario = read_scenario(args.file)
     _need_terminal("to print every value use `rnnstep trace`")
     from .tui.app import run_app
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 from functools import partial
 from pathlib import Path
 
+import numpy as np
 from rich.text import Text
 from textual.app import App, ComposeResult, SystemCommand
 from textual.containers import Vertical
@@ -207,7 +208,7 @@ class DebuggerApp(CrashReporting, App):
     def action_apply_update(self) -> None:
         new = self.tape.next_scenario()
         weights = new.weights().values()
-        if not all(w == w and abs(w) != float("inf") for w in weights):
+        if not all(np.isfinite(w).all() for w in weights):  # numbers, or arrays in a vector scenario
             self._say("the update is not finite (overflow): nothing applied")
             return
         self.earlier.append(self.tape)  # kept as it was: U goes back to exactly this tape
@@ -238,6 +239,9 @@ class DebuggerApp(CrashReporting, App):
     def _say_weights(self) -> None:
         """The weights this epoch runs on, whole if the line has room, else rounded to fewer digits."""
         s, d = self.tape.scenario, self.digits
+        if self.tape.vector:  # matrices: the update panel shows them; here only the loss
+            self._say(f"epoch {self.epoch}: L = {nt.fmt(self.tape.loss, d)}")
+            return
         weights = s.weights().items()
         self._say(f"epoch {self.epoch}: " + ", ".join(f"{nt.param(p)} = {nt.fmt(v, d)}" for p, v in weights)
                   + f"; L = {nt.fmt(self.tape.loss, d)}",
