@@ -97,10 +97,6 @@ class OpenScreen(ModalScreen[Scenario | None]):
         except ScenarioError as exc:
             error.update(Text(str(exc), style="bold red"))
             return
-        if scenario.is_vector:  # SPEC §7: the vector views are not in the debugger yet
-            error.update(Text(f"{scenario.source}: a hidden vector (n = {scenario.sizes[0]}); "
-                              "the debugger shows it soon — use `rnnstep trace` or `rnnstep check`", style="bold red"))
-            return
         self.dismiss(scenario)
 
     def action_dismiss(self, result=None) -> None:  # type: ignore[override]

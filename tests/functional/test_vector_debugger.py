@@ -111,3 +111,18 @@ async def test_every_step_of_every_shipped_vector_scenario_at_80x24_and_the_upda
             await pilot.press("u")
             await pilot.pause()
             assert app.epoch == 1 and app.cursor == 0 and app.tape.loss != loss
+
+
+async def test_opening_a_vector_scenario_from_the_debugger_switches_to_it():
+    app = debugger()
+    async with app.run_test(size=(140, 45)) as pilot:
+        await pilot.press("n", "o")
+        await pilot.click("#open-path")
+        for ch in str(VECTOR_SCENARIO_DIR / "hello-char-rnn.toml"):
+            await pilot.press(ch)
+        await pilot.press("enter")
+        await pilot.pause()
+        assert app.tape.vector and app.tape.n == 3 and app.cursor == 0
+        assert app.screen.has_class("vector")
+        await pilot.press("n")
+        assert "a₂ = W·x₂ + W′·O₁ + b" in shown(app, StepDetail)
