@@ -38,8 +38,13 @@ def tmux(*args: str) -> str:
 def start_session(session: str, cmd: str) -> None:
     """tmux new-session, retried: right after the last session ends, the exiting server may refuse it."""
     for attempt in range(5):
-        if subprocess.run(["tmux", "new-session", "-d", "-s", session, "-x", "140", "-y", "45", cmd],
+        if subprocess.run(["tmux", "new-session", "-d", "-s", session, "-x", "140", "-y", "45", "sh"],
                           capture_output=True).returncode == 0:
+            # a busy tmux server sometimes gives a detached session its default 80×24, and an app that
+            # starts before the resize never sees it: pin the window's size, then start the command
+            tmux("set-option", "-t", session, "window-size", "manual")
+            tmux("resize-window", "-t", session, "-x", "140", "-y", "45")
+            tmux("send-keys", "-t", session, f"exec {cmd}", "Enter")
             return
         time.sleep(0.2)
     raise RuntimeError(f"tmux would not start {session}")
@@ -48,7 +53,8 @@ def start_session(session: str, cmd: str) -> None:
 def wait_for(session: str, marker: str, timeout: float = 30.0) -> float:
     start = time.perf_counter()
     while time.perf_counter() - start < timeout:
-        if marker in tmux("capture-pane", "-p", "-t", session):
+        screen = tmux("capture-pane", "-p", "-t", session)
+        if marker in screen or marker.replace(" of", "/") in screen:  # "Step 26 of 288" or, narrower, "Step 26/288"
             return time.perf_counter()
         time.sleep(0.001)
     raise TimeoutError(f"{marker!r} never appeared in {session}")
