@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
+from typing import Callable
 
 import numpy as np
 
@@ -52,9 +53,11 @@ def finite_difference(tape: Tape, param: str) -> float:
     return (up - down) / (2 * h)
 
 
-def check_tape(tape: Tape, rtol: float = 1e-5) -> list[CheckRow]:
+def check_tape(tape: Tape, rtol: float = 1e-5, on_param: Callable[[str], None] | None = None) -> list[CheckRow]:
+    """One row per gradient (per entry, for a vector scenario); ``on_param(param)`` is called as each
+    gradient is done (for a progress bar)."""
     if tape.vector:
-        return _check_vector(tape, rtol)
+        return _check_vector(tape, rtol, on_param)
     rows = []
     dL_da = tape.dL_da
     recursive = {
@@ -75,6 +78,8 @@ def check_tape(tape: Tape, rtol: float = 1e-5) -> list[CheckRow]:
         gradient_ok = _close(all_paths, fd, scale, rtol) and _close(rec, fd, scale, rtol)
         sum_ok = _close(table.total, kept_sum, max(magnitude, 1e-300), 1e-12)
         rows.append(CheckRow(param, table.total, all_paths, rec, fd, sum_ok, gradient_ok))
+        if on_param is not None:
+            on_param(param)
     return rows
 
 
@@ -103,7 +108,7 @@ def _sums(table) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     return all_paths, kept, magnitude
 
 
-def _check_vector(tape: Tape, rtol: float) -> list[CheckRow]:
+def _check_vector(tape: Tape, rtol: float, on_param: Callable[[str], None] | None = None) -> list[CheckRow]:
     dL_da = tape.dL_da
     recursive = {"w": dL_da.T @ tape.x, "w_prime": dL_da.T @ tape.O_prev, "b": dL_da.sum(axis=0)[:, None]}
     rows = []
@@ -123,4 +128,6 @@ def _check_vector(tape: Tape, rtol: float) -> list[CheckRow]:
             finite = np.isfinite(magnitude[entry])
             sum_ok = bool(finite) and _close(t, k, max(float(magnitude[entry]), 1e-300), 1e-12)
             rows.append(CheckRow(param, t, a, r, fd, sum_ok, gradient_ok, tuple(i + 1 for i in weight_entry)))
+        if on_param is not None:
+            on_param(param)
     return rows

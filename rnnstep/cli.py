@@ -11,7 +11,7 @@ import argparse
 import os
 import sys
 from pathlib import Path
-from typing import Callable, NoReturn, TextIO
+from typing import Callable, Iterator, NoReturn, TextIO
 
 from .scenario import Scenario, ScenarioError, default_scenario, load_scenario
 
@@ -92,6 +92,8 @@ def build_parser() -> Parser:
     trace.add_argument("--format", choices=("table", "json", "markdown", "latex"), default="table")
     trace.add_argument("--no-factors", action="store_true", help="JSON: leave out factor lists (long sequences)")
     trace.add_argument("--digits", type=_digits, default=6, help="significant digits (table, markdown, latex)")
+    trace.add_argument("--full-chains", action="store_true",
+                       help="markdown, latex: every factor of every path (long tapes: very large; the size is said first)")
     trace.add_argument("-o", "--output", metavar="PATH", help="write to PATH instead of standard output")
     trace.add_argument("--force", action="store_true", help="overwrite PATH if it exists")
 
@@ -213,6 +215,9 @@ def write_output(path: str | None, force: bool, write: Callable[[TextIO], None])
         fd, temp = tempfile.mkstemp(prefix=f".{target.name}.", dir=directory)
     except OSError as exc:
         raise UsageError(f"{path}: cannot write: {exc.strerror or exc}") from None
+    umask = os.umask(0)
+    os.umask(umask)
+    os.fchmod(fd, 0o666 & ~umask)  # mkstemp makes 0600; the file should have a new file's permissions
     try:
         with os.fdopen(fd, "w", encoding="utf-8") as out:
             write(out)
@@ -248,28 +253,50 @@ def cmd_trace(args: argparse.Namespace) -> int:
 
     refuse_contradicting_extension("trace", args.output, args.format, args.force)
     scenario = read_scenario(args.file)
-    if args.format in ("markdown", "latex"):
-        scalar_only(scenario, f"trace --format {args.format}")
+    full = args.full_chains
+    if full:
+        if args.format == "json":
+            raise UsageError("trace: --full-chains goes with --format table, markdown or latex "
+                             "(JSON lists every factor unless --no-factors)")
+        scalar_only(scenario, "trace --full-chains")
     tape = build_tape(scenario)
-    if args.format == "json":
-        from .render.json import write_json
+    if tape.vector and args.format in ("markdown", "latex"):  # SPEC §7: matrices as bmatrix
+        from .render.vector_export import iter_vector_derivation
 
-        write_output(args.output, args.force, lambda out: write_json(tape, out, factors=not args.no_factors))
-    elif args.format == "markdown":
-        from .render.markdown import render_markdown
+        write_output(args.output, args.force,
+                     lambda out: out.writelines(iter_vector_derivation(tape, args.digits, args.format)))
+        return 0
+    if full:
+        from .render.size import full_chains_note
 
-        write_output(args.output, args.force, lambda out: out.write(render_markdown(tape, args.digits)))
-    elif args.format == "latex":
-        from .render.latex import render_latex
+        print(f"rnnstep: {full_chains_note(tape, args.format)}", file=sys.stderr)
 
-        write_output(args.output, args.force, lambda out: out.write(render_latex(tape, args.digits)))
-    else:
-        from .render.table import print_tables
+    def chunks(out: TextIO) -> Iterator[str]:
+        if args.format == "json":
+            from .render.json import iter_json
 
-        def write(out: TextIO) -> None:
-            print_tables(tape, out, args.digits, color=None if out is sys.stdout else False)
+            return iter_json(tape, factors=not args.no_factors)
+        if args.format == "markdown":
+            from .render.markdown import iter_markdown
 
-        write_output(args.output, args.force, write)
+            return iter_markdown(tape, args.digits, full)
+        if args.format == "latex":
+            from .render.latex import iter_latex
+
+            return iter_latex(tape, args.digits, full)
+        from .render.table import iter_table, use_color
+
+        return iter_table(tape, args.digits, out is sys.stdout and use_color(out), full)
+
+    def write(out: TextIO) -> None:
+        if out is sys.stdout and out.isatty():  # the output itself shows how far it has got
+            out.writelines(chunks(out))
+            return
+        from .progress import chunk_estimate, with_progress
+
+        out.writelines(with_progress(chunks(out), chunk_estimate(tape), f"writing {args.output or 'the trace'}"))
+
+    write_output(args.output, args.force, write)
     return 0
 
 
@@ -281,16 +308,24 @@ def cmd_check(args: argparse.Namespace) -> int:
     from .check import check_tape
     from .tape import build_tape
 
+    from .progress import progress_bar
+
     tape = build_tape(read_scenario(args.file))
-    rows = check_tape(tape)
-    table = Table(title=f"{tape.scenario.name}: gradients against central finite differences", title_justify="left")
+    terms = {param: len(table) for param, table in tape.gradients.items()}
+    with progress_bar(sum(terms.values()), "checking the gradients") as advance:  # on stderr, on long tapes
+        rows = check_tape(tape, on_param=lambda param: advance(terms[param]))
+    console = Console()
+    narrow = console.width < 100  # at 80 columns: no vertical rules, so the values fit whole; a cell wraps, never "…"
+    from rich import box
+
+    table = Table(title=f"{tape.scenario.name}: gradients against central finite differences", title_justify="left",
+                  **({"box": box.SIMPLE_HEAD, "pad_edge": False} if narrow else {}))
     for col in ("gradient", "total (terms)", "all paths", "recursive ∂L/∂a", "finite difference", "result"):
-        table.add_column(col, justify="right")
+        table.add_column(col, justify="right", overflow="fold")
     for row in rows:
         verdict = "[green]ok[/]" if row.ok else ("[red]MISMATCH[/]" if row.sum_ok else "[red]SUM MISMATCH[/]")
         table.add_row(nt.gradient_symbol(row.param) + row.entry_text, *(nt.fmt(v, 10) for v in
                       (row.total, row.all_paths, row.recursive, row.finite_difference)), verdict)
-    console = Console()
     console.print(table)
     if tape.scenario.truncate:
         console.print(f"truncate = {tape.scenario.truncate}: 'total' leaves out truncated terms; "
@@ -330,7 +365,7 @@ def _need_terminal(instead: str) -> None:
 
 
 def cmd_open(args: argparse.Namespace) -> int:
-    scenario = scalar_only(read_scenario(args.file), "the debugger")
+    scenario = read_scenario(args.file)
     _need_terminal("to print every value use `rnnstep trace`")
     from .tui.app import run_app
 

@@ -190,3 +190,10 @@ b = 0.0
 x = [1e200, 1e200, 1e200]
 y = 0.0
 """
+
+
+def long_net(T: int, every_step: bool = False, activation: str = "tanh") -> Net:
+    """A long sequence (test data for long tapes): smooth inputs and targets, w′ = 0.9."""
+    x = [round(math.sin(1.7 * t) * 0.9, 3) for t in range(1, T + 1)]
+    y = [round(math.cos(t) * 0.4, 3) for t in range(1, T + 1)] if every_step else 0.2
+    return Net(w=0.5, w_prime=0.9, b=0.1, w_out=1.2, b_out=-0.1, x=x, y=y, activation=activation)

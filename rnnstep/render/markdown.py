@@ -1,57 +1,72 @@
-"""The derivation as Markdown: path products with symbols, numbers and running sums."""
+"""The derivation as Markdown: path products with symbols, numbers and running sums.
+
+Plain text with unicode symbols (∂L/∂ŷ × ∂ŷ/∂O₄), which GitHub and every other
+renderer show as written; yielded line by line so a long tape streams.
+"""
 
 from __future__ import annotations
 
+from typing import Iterator
+
 from .. import notation as nt
 from ..tape import Tape
+from .chains import LIMIT, gap_text
 from .derivation import ForwardLine, OutputLine, TermLine, Total, UpdateLine, derivation
+from .numbers import markdown_number, markdown_operand, markdown_text
 
 
-def render_markdown(tape: Tape, digits: int = 6) -> str:
-    s, f = tape.scenario, (lambda v: nt.fmt(v, digits))
-    lines = [f"# {s.name}", ""]
+def iter_markdown(tape: Tape, digits: int = 6, full_chains: bool = False) -> Iterator[str]:
+    """The document, one record (a line or a few) at a time, each ending in a newline."""
+    s, f = tape.scenario, (lambda v: markdown_number(v, digits))
+    yield f"# {s.name}\n\n"
     if s.description:
-        lines += [" ".join(s.description.split()), ""]
-    lines += [
-        f"f = {s.activation}, g = {s.output_activation}, loss = {s.loss}, T = {tape.T}, "
-        f"η = {f(s.learning_rate)}" + (f", truncate = {s.truncate}" if s.truncate else "")
-        + (f", clip = {f(s.clip)}" if s.clip else ""),
-        "",
-        "Weights: " + ", ".join(f"{nt.param(p)} = {f(v)}" for p, v in s.weights().items()) + f", O₀ = {f(s.h0)}",
-        "",
-        "## Forward pass",
-        "",
-    ]
+        yield " ".join(s.description.split()) + "\n\n"
+    yield (f"f = {s.activation}, g = {s.output_activation}, loss = {s.loss}, T = {tape.T}, "
+           f"η = {f(s.learning_rate)}" + (f", truncate = {s.truncate}" if s.truncate else "")
+           + (f", clip = {f(s.clip)}" if s.clip else "") + "\n\n")
+    yield "Weights: " + ", ".join(f"{nt.param(p)} = {f(v)}" for p, v in s.weights().items()) + f", O₀ = {f(s.h0)}\n\n"
+    if not full_chains and tape.T + 2 > LIMIT:
+        yield (f"*A path of more than {LIMIT} factors shows the first and last few, with the number left out "
+               "between them; `rnnstep trace --format markdown --full-chains` writes every factor.*\n\n")
+    yield "## Forward pass\n\n"
     current = None
-    for item in derivation(tape, "unicode", digits):
-        if isinstance(item, ForwardLine):
-            lines.append(f"- {item.equation} = {item.substituted}")
-        elif isinstance(item, OutputLine):
-            if current != "loss":
-                lines += ["", "## Output and loss", ""]
-                current = "loss"
-            sub = nt.sub(item.t)
-            lines.append(f"- z{sub} = {f(item.z)}, ŷ{sub} = {s.output_activation}(z{sub}) = {f(item.yhat)}, "
-                         f"y{sub} = {f(item.y)}, ℓ{sub} = {f(item.loss)}")
-        elif isinstance(item, TermLine):
+    number = lambda v: markdown_operand(v, digits)  # noqa: E731
+    for item in derivation(tape, "unicode", digits, number, full_chains):
+        if isinstance(item, TermLine):
+            head = ""
             if current != item.param:
-                lines += [f"- **L = {f(tape.loss)}**"] if current == "loss" else []
-                lines += ["", f"## {nt.gradient_symbol(item.param)}", ""]
+                head = f"- **L = {f(tape.loss)}**\n" if current == "loss" else ""
+                head += f"\n## {nt.gradient_symbol(item.param)}\n\n"
                 current = item.param
             where = f"t = {item.t}, k = {item.k}" if item.k is not None else f"t = {item.t}"
             mark = " — *truncated: not added*" if item.truncated else ""
             strike = "~~" if item.truncated else ""
-            lines.append(f"- {where}: {strike}[{' × '.join(item.symbols)}]{strike}  ")
-            lines.append(f"  = {' × '.join(item.numbers)} = **{f(item.value)}**{mark}  ")
-            lines.append(f"  running sum = {f(item.running_sum)}")
+            yield (f"{head}- {where}: {strike}[{' × '.join(item.symbol_parts(gap_text))}]{strike}  \n"
+                   f"  = {' × '.join(item.number_parts(gap_text))} = **{f(item.value)}**{mark}  \n"
+                   f"  running sum = {f(item.running_sum)}\n")
+        elif isinstance(item, ForwardLine):
+            yield f"- {item.equation} = {markdown_text(item.substituted)}\n"
+        elif isinstance(item, OutputLine):
+            head = ""
+            if current != "loss":
+                head = "\n## Output and loss\n\n"
+                current = "loss"
+            sub = nt.sub(item.t)
+            yield (f"{head}- z{sub} = {f(item.z)}, ŷ{sub} = {s.output_activation}(z{sub}) = {f(item.yhat)}, "
+                   f"y{sub} = {f(item.y)}, ℓ{sub} = {f(item.loss)}\n")
         elif isinstance(item, Total):
-            lines += ["", f"**{item.symbol} = {f(item.value)}**"]
+            yield f"\n**{item.symbol} = {f(item.value)}**\n"
         elif isinstance(item, UpdateLine):
+            head = ""
             if current != "update":
-                lines += ["", "## Update", ""]
+                head = "\n## Update\n\n"
                 current = "update"
             p = nt.param(item.param)
             grad = f"clip({f(item.grad)}) = {f(item.clipped)}" if s.clip else f(item.grad)
-            lines.append(f"- {p}_new = {p} − η·{nt.gradient_symbol(item.param)} = "
-                         f"{f(item.old)} − {f(s.learning_rate)}·{grad} = **{f(item.new)}**")
-    return "\n".join(lines) + "\n"
+            yield (f"{head}- {p}_new = {p} − η·{nt.gradient_symbol(item.param)} = "
+                   f"{f(item.old)} − {f(s.learning_rate)}·{grad} = **{f(item.new)}**\n")
+
+
+def render_markdown(tape: Tape, digits: int = 6, full_chains: bool = False) -> str:
+    """The whole document as one string (small tapes and tests; long ones stream ``iter_markdown``)."""
+    return "".join(iter_markdown(tape, digits, full_chains))

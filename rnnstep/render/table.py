@@ -1,169 +1,223 @@
 """The trace as tables for the terminal: forward pass, loss, terms with running sums, update.
 
-Tables are laid out here (widths from the cells' text) as lines of styled runs;
-``print_tables`` hands them to Rich for a terminal and writes plain text
-otherwise. Rich's own Table measures every cell and, like importing Rich's
-console, costs more than the whole engine on a small scenario.
+Tables are laid out here (widths from the cells' text), line by line, so a long
+tape streams: the number columns are measured from the tape's arrays and a
+term's path hangs after the box, never measured. On a terminal each run of
+text is styled by Rich's ``Style``; elsewhere it is plain text. Rich's own Table
+measures every cell and, like importing Rich's console, costs more than the
+whole engine on a small scenario.
 """
 
 from __future__ import annotations
 
-import math
 import os
+import re
 import textwrap
 import unicodedata
-from dataclasses import dataclass
-from typing import TextIO
+from functools import partial
+from typing import Callable, Iterable, Iterator, TextIO
 
 from .. import notation as nt
 from ..ids import PARAMS
 from ..tape import Tape
+from .chains import gap_text
+from .derivation import term_lines
 
-Run = tuple[str, str]  # (text, rich style)
+Cell = tuple[str, str]  # (text, rich style)
+Paint = Callable[[str, str], str]  # (text, rich style) -> the text as printed
+
+# the blocks where East Asian wide characters live; only characters found here are looked up
+_MAYBE_WIDE = re.compile("[\u1100-\u115f\u2329\u232a\u2e80-\ua4cf\uac00-\ud7a3\uf900-\ufaff\ufe10-\ufe19"
+                         "\ufe30-\ufe6f\uff00-\uff60\uffe0-\uffe6\U0001f000-\U0001faff\U00020000-\U0003fffd]")
+
+TRUNCATED = "  (truncated: not added)"
 
 
 def cell_len(text: str) -> int:
     """Terminal columns of text (East Asian wide characters count two)."""
-    return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
+    if text.isascii():
+        return len(text)
+    return len(text) + sum(unicodedata.east_asian_width(ch) in "WF" for ch in _MAYBE_WIDE.findall(text))
 
 
-class Styled:
-    """Text as styled runs; rendered by Rich on a terminal, as plain text elsewhere."""
-
-    def __init__(self) -> None:
-        self.runs: list[Run] = []
-
-    def append(self, text: str, style: str = "") -> None:
-        self.runs.append((text, style))
-
-    @property
-    def plain(self) -> str:
-        return "".join(text for text, _ in self.runs)
+def plain(text: str, style: str) -> str:
+    return text
 
 
-@dataclass(frozen=True)
-class Cell:
-    text: str
-    style: str = ""
+def grid(paint: Paint, title: str, headers: list[str], rows: Callable[[], Iterable[list[Cell]]],
+         caption: str = "", widths: list[int] | None = None, trailing: str = "",
+         left: tuple[int, ...] = ()) -> Iterator[str]:
+    """A boxed table, line by line, columns right-justified (those in ``left`` left-justified); a
+    ``trailing`` column hangs after the box.
 
-
-def grid(title: str, headers: list[str], rows: list[list[Cell]], caption: str = "",
-         left: tuple[int, ...] = ()) -> Styled:
-    """A boxed table as one Text; columns in ``left`` are left-justified, the rest right."""
-    widths = [cell_len(h) for h in headers]
-    for row in rows:
-        for i, cell in enumerate(row):
-            widths[i] = max(widths[i], cell_len(cell.text))
+    Without ``widths``, ``rows()`` is called twice, once to measure the columns and
+    once to print, so that no table of a long tape is ever held whole. The
+    trailing column (a path product, as long as it needs) is never measured."""
+    boxed = len(headers)
+    if widths is None:
+        widths = [cell_len(h) for h in headers]
+        for row in rows():
+            for i in range(boxed):
+                width = cell_len(row[i][0])
+                if width > widths[i]:
+                    widths[i] = width
+    else:
+        widths = [max(w, cell_len(h)) for w, h in zip(widths, headers)]
 
     def pad(i: int, text: str) -> str:
-        gap = " " * (widths[i] - cell_len(text))
-        return text + gap if i in left else gap + text
+        if i in left:
+            return text.ljust(widths[i]) if text.isascii() else text + " " * (widths[i] - cell_len(text))
+        return text.rjust(widths[i]) if text.isascii() else " " * (widths[i] - cell_len(text)) + text
 
-    out = Styled()
-    out.append(title + "\n", style="bold")
-    out.append("┌" + "┬".join("─" * (w + 2) for w in widths) + "┐\n", style="dim")
-    out.append("│", style="dim")
-    for i, h in enumerate(headers):
-        out.append(f" {pad(i, h)} ", style="bold")
-        out.append("│", style="dim")
-    out.append("\n├" + "┼".join("─" * (w + 2) for w in widths) + "┤\n", style="dim")
-    for row in rows:
-        out.append("│", style="dim")
-        for i, cell in enumerate(row):
-            out.append(f" {pad(i, cell.text)} ", style=cell.style)
-            out.append("│", style="dim")
-        out.append("\n")
-    out.append("└" + "┴".join("─" * (w + 2) for w in widths) + "┘", style="dim")
-    if caption:
-        out.append("\n" + caption, style="bold")
-    return out
+    bar = paint("│", "dim")
+    yield paint(title, "bold")
+    yield paint("┌" + "┬".join("─" * (w + 2) for w in widths) + "┐", "dim")
+    yield (bar + bar.join(paint(f" {pad(i, h)} ", "bold") for i, h in enumerate(headers)) + bar
+           + (paint(f" {trailing}", "bold") if trailing else ""))
+    yield paint("├" + "┼".join("─" * (w + 2) for w in widths) + "┤", "dim")
+    if paint is plain:  # the fast path for files and pipes: one join per row
+        for row in rows():
+            boxed_cells = "│".join([f" {pad(i, row[i][0])} " for i in range(boxed)])
+            yield f"│{boxed_cells}│ " + "".join(text for text, _ in row[boxed:]) if trailing else f"│{boxed_cells}│"
+    else:
+        for row in rows():
+            line = bar + bar.join([paint(f" {pad(i, row[i][0])} ", row[i][1]) for i in range(boxed)]) + bar
+            if trailing:
+                line += " " + "".join([paint(text, style) for text, style in row[boxed:]])
+            yield line
+    yield paint("└" + "┴".join("─" * (w + 2) for w in widths) + "┘", "dim")
+    for line in caption.splitlines():
+        yield paint(line, "bold")
 
 
 def _num(x: float, digits: int, style: str = "") -> Cell:
-    return Cell(nt.fmt(x, digits), "bold red" if not math.isfinite(x) else style)
+    """A number's cell: red when it is inf or nan."""
+    text = nt.fmt(x, digits)
+    return (text, style) if text[-1].isdigit() else (text, "bold red")  # inf, nan
 
 
-def render_tables(tape: Tape, digits: int = 6) -> list[Styled]:
-    """The header and every table of the trace, in order."""
+def _no_number(value: float) -> str:
+    return ""
+
+
+def table_lines(tape: Tape, digits: int = 6, full_chains: bool = False, paint: Paint = plain) -> Iterator[str]:
+    """The header and every table of the trace, line by line (without newlines; "" between parts)."""
     if tape.vector:  # SPEC §7: vectors and matrices have their own layout
-        from .table_vector import render_vector_tables
+        from .table_vector import vector_table_lines
 
-        return render_vector_tables(tape, digits)
+        yield from vector_table_lines(tape, digits, paint)
+        return
     s = tape.scenario
     n = lambda x, style="": _num(float(x), digits, style)  # noqa: E731
-    parts: list[Styled] = []
-    header = Styled()
-    header.append(s.name, style="bold underline")
+    yield paint(s.name, "bold underline")
     if s.description:
-        header.append("\n" + textwrap.fill(" ".join(s.description.split()), 80), style="italic")
-    parts.append(header)
-
-    parts.append(grid(
-        f"Forward pass   O_t = f(x_t·w + O_t−1·w′ + b),  f = {s.activation},  O₀ = {nt.fmt(s.h0, digits)}",
+        for text in textwrap.wrap(" ".join(s.description.split()), 80):
+            yield paint(text, "italic")
+    yield ""
+    yield from grid(
+        paint, f"Forward pass   O_t = f(x_t·w + O_t−1·w′ + b),  f = {s.activation},  O₀ = {nt.fmt(s.h0, digits)}",
         ["t", "x_t", "a_t", "O_t", "f′(a_t)"],
-        [[Cell(str(t)), n(tape.x[t - 1]), n(tape.a[t - 1]), n(tape.O[t - 1]), n(tape.f_prime[t - 1])]
-         for t in range(1, tape.T + 1)],
-    ))
-    parts.append(grid(
-        f"Output and loss   ŷ_t = {s.output_activation}(w_out·O_t + b_out),  ℓ = {s.loss}",
+        lambda: ([(str(t), ""), n(x), n(a), n(O), n(fp)] for t, x, a, O, fp in
+                 zip(range(1, tape.T + 1), tape.x.tolist(), tape.a.tolist(), tape.O.tolist(), tape.f_prime.tolist())),
+    )
+    yield ""
+    yield from grid(
+        paint, f"Output and loss   ŷ_t = {s.output_activation}(w_out·O_t + b_out),  ℓ = {s.loss}",
         ["t", "z_t", "ŷ_t", "y_t", "ℓ_t"],
-        [[Cell(str(t)), n(tape.z[i]), n(tape.yhat[i]), n(tape.y[i]), n(tape.losses[i])]
-         for i, t in enumerate(tape.targets)],
+        lambda: ([(str(t), ""), n(tape.z[i]), n(tape.yhat[i]), n(tape.y[i]), n(tape.losses[i])]
+                 for i, t in enumerate(tape.targets)),
         caption=f"L = {nt.fmt(tape.loss, digits)}",
-    ))
+    )
     for param in PARAMS:
-        table = tape.gradients[param]
-        recurrent = table.k is not None
-        rows = []
-        for i in range(len(table)):
-            cut = bool(table.truncated[i])
-            path = Cell(nt.term_symbol_compact(tape.factors(param, i)), "strike dim" if cut else "")
-            value = n(table.value[i], "dim" if cut else "")
-            if cut:
-                value = Cell(value.text + " (truncated)", value.style)
-            row = [Cell(str(int(table.t[i])))] + ([Cell(str(int(table.k[i])))] if recurrent else [])
-            rows.append(row + [path, value, n(table.running_sum[i])])
-        headers = ["t"] + (["k"] if recurrent else []) + ["path", "term", "running sum"]
-        parts.append(grid(f"{nt.gradient_symbol(param)} term by term", headers, rows,
-                          caption=f"{nt.gradient_symbol(param)} = {nt.fmt(table.total, digits)}",
-                          left=(2 if recurrent else 1,)))
+        yield ""
+        yield from _terms_table(paint, tape, param, digits, full_chains)
     rule = "p − η·clip(∂L/∂p)" if s.clip else "p − η·∂L/∂p"
     clip = f",  clip = {nt.fmt(s.clip, digits)}" if s.clip else ""
-    parts.append(grid(
-        f"Update   p_new = {rule},  η = {nt.fmt(s.learning_rate, digits)}{clip}",
+    yield ""
+    yield from grid(
+        paint, f"Update   p_new = {rule},  η = {nt.fmt(s.learning_rate, digits)}{clip}",
         ["p", "old", "∂L/∂p", "new"],
-        [[Cell(nt.param(p)), n(u.old), n(u.grad), n(u.new, "bold")] for p, u in tape.updates.items()],
-    ))
+        lambda: ([(nt.param(p), ""), n(u.old), n(u.grad), n(u.new, "bold")] for p, u in tape.updates.items()),
+    )
     if tape.nonfinite:
-        warning = Styled()
-        warning.append("⚠ some values overflowed to inf or nan (shown in red)", style="bold red")
-        parts.append(warning)
-    return parts
+        yield ""
+        yield paint("⚠ some values overflowed to inf or nan (shown in red)", "bold red")
 
 
-def print_tables(tape: Tape, out: TextIO, digits: int = 6, color: bool | None = None) -> None:
-    """Print the tables: styled on a terminal (unless NO_COLOR is set), plain text otherwise."""
-    parts = render_tables(tape, digits)
-    if color is None:
-        color = out.isatty() and not os.environ.get("NO_COLOR") and os.environ.get("TERM") != "dumb"
-    if not color:
-        out.write("\n\n".join(part.plain for part in parts) + "\n")
+def _terms_table(paint: Paint, tape: Tape, param: str, digits: int, full_chains: bool) -> Iterator[str]:
+    """∂L/∂param term by term: t, k, term, running sum in the box and the path after it."""
+    table = tape.gradients[param]
+    recurrent = table.k is not None
+    fmt = partial(nt.fmt, digits=digits)
+
+    def rows() -> Iterator[list[Cell]]:
+        for line in term_lines(tape, param, "unicode", _no_number, full_chains):
+            path = " × ".join(line.symbol_parts(gap_text))
+            t = (str(line.t), "")
+            row = [t, (str(line.k), "")] if recurrent else [t]
+            if line.truncated:
+                row += [_num(line.value, digits, "dim"), _num(line.running_sum, digits), (path, "strike dim"),
+                        (TRUNCATED, "dim")]
+            else:
+                row += [_num(line.value, digits), _num(line.running_sum, digits), (path, "")]
+            yield row
+
+    # the boxed columns' widths from the arrays (the path hangs after the box): one pass over the terms,
+    # with printf's %g, which is fmt's format without fmt's checks: the same width at half the cost
+    widths = [len(str(int(table.t.max())))] + ([len(str(int(table.k.max())))] if recurrent else [])
+    widths += [max(map(len, map(f"%.{digits}g".__mod__, column.tolist()))) for column in (table.value, table.running_sum)]
+    headers = ["t"] + (["k"] if recurrent else []) + ["term", "running sum"]
+    title = f"{nt.gradient_symbol(param)} term by term"
+    caption = f"{nt.gradient_symbol(param)} = {nt.fmt(table.total, digits)}"
+    if paint is not plain:
+        yield from grid(paint, title, headers, rows, caption, widths, trailing="path")
         return
+    # plain text (files, pipes, the long tapes): one str.format per term
+    lines = grid(plain, title, headers, lambda: (), caption, widths, trailing="path")
+    for _ in range(4):  # title, top rule, headers, middle rule
+        yield next(lines)
+    widths = [max(w, len(h)) for w, h in zip(widths, headers)]
+    row = "│" + "│".join(f" {{:>{w}}} " for w in widths) + "│ {}"
+    for line in term_lines(tape, param, "unicode", _no_number, full_chains):
+        path = " × ".join(line.symbol_parts(gap_text)) + (TRUNCATED if line.truncated else "")
+        if recurrent:
+            yield row.format(line.t, line.k, fmt(line.value), fmt(line.running_sum), path)
+        else:
+            yield row.format(line.t, fmt(line.value), fmt(line.running_sum), path)
+    yield from lines
+
+
+def use_color(out: TextIO) -> bool:
+    """Styled output only on a terminal, and not with NO_COLOR or TERM=dumb."""
+    return out.isatty() and not os.environ.get("NO_COLOR") and os.environ.get("TERM") != "dumb"
+
+
+def terminal_paint() -> Paint:
+    """Styles as ANSI escape codes, one style parsed once."""
     # Rich's Style renders the escape codes; its Console would cost more to import than the whole trace
     from rich.color import ColorSystem
     from rich.style import Style
 
-    styles: dict[str, Style] = {}
-    chunks = []
-    for i, part in enumerate(parts):
-        if i:
-            chunks.append("\n\n")
-        for text, style in part.runs:
-            if not style:
-                chunks.append(text)
-                continue
-            rich_style = styles.get(style) or styles.setdefault(style, Style.parse(style))
-            # style each line on its own so that no escape code spans a line break
-            chunks.append("\n".join(rich_style.render(line, color_system=ColorSystem.STANDARD) if line else ""
-                                    for line in text.split("\n")))
-    out.write("".join(chunks) + "\n")
+    rendered: dict[str, Callable[[str], str]] = {}
+
+    def paint(text: str, style: str) -> str:
+        if not style or not text:
+            return text
+        render = rendered.get(style)
+        if render is None:
+            render = rendered[style] = partial(Style.parse(style).render, color_system=ColorSystem.STANDARD)
+        return render(text)
+
+    return paint
+
+
+def iter_table(tape: Tape, digits: int = 6, color: bool = False, full_chains: bool = False) -> Iterator[str]:
+    """The tables as text, line by line (each ending in a newline): plain, or with ANSI styles."""
+    for line in table_lines(tape, digits, full_chains, terminal_paint() if color else plain):
+        yield line + "\n"
+
+
+def print_tables(tape: Tape, out: TextIO, digits: int = 6, color: bool | None = None,
+                 full_chains: bool = False) -> None:
+    """Print the tables: styled on a terminal (unless NO_COLOR is set), plain text otherwise."""
+    out.writelines(iter_table(tape, digits, use_color(out) if color is None else color, full_chains))

@@ -10,13 +10,14 @@ from __future__ import annotations
 
 import math
 import textwrap
+from typing import Iterator
 
 import numpy as np
 
 from .. import notation as nt
 from ..ids import PARAMS
 from ..tape import Tape
-from .table import Cell, Styled, grid
+from .table import Cell, Paint, grid, plain
 
 _INPUT = {"w_prime": "O_k−1", "w": "x_k", "b": "", "w_out": "O_t", "b_out": ""}
 _SYMBOL = {"w_prime": "W′", "w": "W", "b": "b", "w_out": "W_out", "b_out": "b_out"}
@@ -36,64 +37,66 @@ def matrix_lines(M, digits: int) -> list[str]:
 
 def _cell(v, digits: int) -> Cell:
     finite = bool(np.all(np.isfinite(v)))
-    return Cell(vector_text(v, digits) if np.ndim(v) else nt.fmt(float(v), digits), "" if finite else "bold red")
+    return (vector_text(v, digits) if np.ndim(v) else nt.fmt(float(v), digits), "" if finite else "bold red")
 
 
-def render_vector_tables(tape: Tape, digits: int = 6) -> list[Styled]:
+def vector_table_lines(tape: Tape, digits: int = 6, paint: Paint = plain) -> Iterator[str]:
+    """The trace's tables line by line (without newlines; "" between parts), as table.table_lines."""
     s = tape.scenario
     n, m, q = s.sizes
-    parts: list[Styled] = []
-    header = Styled()
-    header.append(s.name, style="bold underline")
-    header.append(f"\nhidden size n = {n}, input size m = {m}, outputs q = {q}, T = {tape.T}", style="bold")
+    yield paint(s.name, "bold underline")
+    yield paint(f"hidden size n = {n}, input size m = {m}, outputs q = {q}, T = {tape.T}", "bold")
     if s.description:
-        header.append("\n" + textwrap.fill(" ".join(s.description.split()), 80), style="italic")
-    parts.append(header)
+        for line in textwrap.wrap(" ".join(s.description.split()), 80):
+            yield paint(line, "italic")
     c = lambda v: _cell(v, digits)  # noqa: E731
-    parts.append(grid(
-        f"Forward pass   a_t = W·x_t + W′·O_t−1 + b,  O_t = {s.activation}(a_t)",
+    yield ""
+    yield from grid(
+        paint, f"Forward pass   a_t = W·x_t + W′·O_t−1 + b,  O_t = {s.activation}(a_t)",
         ["t", "x_t", "a_t", "O_t"],
-        [[Cell(str(t)), c(tape.x[t - 1]), c(tape.a[t - 1]), c(tape.O[t - 1])] for t in range(1, tape.T + 1)],
+        lambda: ([(str(t), ""), c(tape.x[t - 1]), c(tape.a[t - 1]), c(tape.O[t - 1])] for t in range(1, tape.T + 1)),
         left=(1, 2, 3),
-    ))
-    parts.append(grid(
-        f"Output and loss   ŷ_t = {s.output_activation}(W_out·O_t + b_out),  ℓ = {s.loss}",
+    )
+    yield ""
+    yield from grid(
+        paint, f"Output and loss   ŷ_t = {s.output_activation}(W_out·O_t + b_out),  ℓ = {s.loss}",
         ["t", "z_t", "ŷ_t", "y_t", "ℓ_t"],
-        [[Cell(str(t)), c(tape.z[i]), c(tape.yhat[i]), c(tape.y[i]), c(tape.losses[i])]
-         for i, t in enumerate(tape.targets)],
+        lambda: ([(str(t), ""), c(tape.z[i]), c(tape.yhat[i]), c(tape.y[i]), c(tape.losses[i])]
+                 for i, t in enumerate(tape.targets)),
         caption=f"L = {nt.fmt(tape.loss, digits)}", left=(1, 2, 3),
-    ))
+    )
     for param in PARAMS:
         table = tape.gradients[param]
         recurrent = table.k is not None
-        rows = []
-        for i in range(len(table)):
-            cut = bool(table.truncated[i])
-            row = [Cell(str(int(table.t[i])))] + ([Cell(str(int(table.k[i])))] if recurrent else [])
-            norm = Cell(nt.fmt(float(table.norms[i]), digits) + (" (truncated)" if cut else ""),
+
+        def rows(table=table, recurrent: bool = recurrent, param: str = param) -> Iterator[list[Cell]]:
+            for i in range(len(table)):
+                cut = bool(table.truncated[i])
+                row = [(str(int(table.t[i])), "")] + ([(str(int(table.k[i])), "")] if recurrent else [])
+                norm = (nt.fmt(float(table.norms[i]), digits) + (" (truncated)" if cut else ""),
                         "dim" if cut else ("" if math.isfinite(table.norms[i]) else "bold red"))
-            row += [c(table.delta(i))]
-            if _INPUT[param]:
-                row += [c(table.input(i))]
-            rows.append(row + [norm])
+                row += [c(table.delta(i))]
+                if _INPUT[param]:
+                    row += [c(table.input(i))]
+                yield row + [norm]
+
         delta_name = "δ = ∂ℓ_t/∂a_k" if recurrent else "∂ℓ_t/∂z_t"
         headers = ["t"] + (["k"] if recurrent else []) + [delta_name] + ([_INPUT[param]] if _INPUT[param] else []) + ["‖term‖"]
         term = f"δ·{_INPUT[param]}ᵀ" if _INPUT[param] else "δ"
         total = matrix_lines(table.total, digits)
         caption = f"term = {term};  {nt.gradient_symbol(param)} = Σ terms =\n" + "\n".join("  " + line for line in total)
         skip = 2 if recurrent else 1
-        parts.append(grid(f"{nt.gradient_symbol(param)} term by term ({_SYMBOL[param]} is "
-                          f"{'×'.join(map(str, np.shape(table.total)))})", headers, rows, caption=caption,
-                          left=tuple(range(skip, len(headers) - 1))))
+        yield ""
+        yield from grid(paint, f"{nt.gradient_symbol(param)} term by term ({_SYMBOL[param]} is "
+                        f"{'×'.join(map(str, np.shape(table.total)))})", headers, rows, caption=caption,
+                        left=tuple(range(skip, len(headers) - 1)))
     rule = "p − η·clip(∂L/∂p)" if s.clip else "p − η·∂L/∂p"
-    update = Styled()
-    update.append(f"Update   p_new = {rule},  η = {nt.fmt(s.learning_rate, digits)}"
-                  + (f",  clip = {nt.fmt(s.clip, digits)} (each entry)" if s.clip else ""), style="bold")
+    yield ""
+    yield paint(f"Update   p_new = {rule},  η = {nt.fmt(s.learning_rate, digits)}"
+                + (f",  clip = {nt.fmt(s.clip, digits)} (each entry)" if s.clip else ""), "bold")
     for p, u in tape.updates.items():
-        update.append(f"\n{_SYMBOL[p]} new =\n" + "\n".join("  " + line for line in matrix_lines(u.new, digits)))
-    parts.append(update)
+        yield f"{_SYMBOL[p]} new ="
+        yield from ("  " + line for line in matrix_lines(u.new, digits))
     if tape.nonfinite:
-        warning = Styled()
-        warning.append("⚠ some values overflowed to inf or nan (shown in red)", style="bold red")
-        parts.append(warning)
-    return parts
+        yield ""
+        yield paint("⚠ some values overflowed to inf or nan (shown in red)", "bold red")

@@ -39,6 +39,7 @@ def prepare(app: App, theme: str | None) -> None:
         app.theme = theme
     for selector, title in _TITLES.items():
         app.query_one(selector).border_title = title
+    app.screen.set_class(app.query_one(StepDetail).view.tape.vector, "vector")
     fit(app, app.size.width, app.size.height)
 
 
@@ -56,5 +57,6 @@ def toggle_flow(app: App) -> None:
 
 
 def show_panels(app: App, view: View) -> None:
+    app.screen_stack[0].set_class(view.tape.vector, "vector")  # vector scenarios lay the panels out a little differently
     for panel in PANELS:
         app.query_one(panel).show(view)

@@ -122,6 +122,7 @@ async def test_export_writes_once_and_never_overwrites(tmp_path, monkeypatch):
     app = debugger()
     async with app.run_test(size=SIZE) as pilot:
         await pilot.press("e", "enter")
+        await app.workers.wait_for_complete()  # the export runs in a worker (tui/export.py)
         await pilot.pause()
         written = tmp_path / "notes-four-steps-derivation.md"
         assert written.read_text().startswith("# The notes' four steps")

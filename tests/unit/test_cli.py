@@ -110,15 +110,3 @@ def test_table_colours_on_a_terminal_and_not_with_no_color(monkeypatch):
     plain = Terminal()
     print_tables(tape, plain)
     assert "\x1b[" not in plain.getvalue() and "∂L/∂w′ = -0.0251264" in plain.getvalue()
-
-
-@pytest.mark.skipif(__import__("shutil").which("pdflatex") is None, reason="needs pdflatex (texlive-latex-base)")
-@pytest.mark.parametrize("name", ["notes-four-steps", "target-every-step", "exploding-gradients-clipped",
-                                  "binary-classification", "truncated-bptt"])
-def test_latex_compiles_standalone(tmp_path, name):
-    tex = tmp_path / f"{name}.tex"
-    assert main(["trace", name, "--format", "latex", "-o", str(tex)]) == 0
-    result = subprocess.run(["pdflatex", "-interaction=nonstopmode", "-halt-on-error", tex.name],
-                            cwd=tmp_path, capture_output=True, text=True, timeout=120)
-    assert result.returncode == 0, result.stdout[-2000:]
-    assert (tmp_path / f"{name}.pdf").stat().st_size > 1000

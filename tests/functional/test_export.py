@@ -1,0 +1,113 @@
+"""Pilot tests of the debugger's export (tui/export.py): a worker, a progress bar, a cancel key, a size check."""
+
+from __future__ import annotations
+
+import os
+import stat
+import time
+
+import rnnstep
+from reference import long_net, to_toml
+from rnnstep.tui import export
+from rnnstep.tui.app import DebuggerApp
+
+SIZE = (100, 30)
+
+
+def long_app(T: int = 2000) -> DebuggerApp:
+    return DebuggerApp(rnnstep.load_scenario(to_toml(long_net(T))))
+
+
+def slowly(monkeypatch, delay: float = 0.002) -> None:
+    """Every chunk of a document takes ``delay`` seconds: an export that lasts, on any machine."""
+    chunks = export.document_chunks
+
+    def slow(*args, **kwargs):
+        for chunk in chunks(*args, **kwargs):
+            time.sleep(delay)
+            yield chunk
+
+    monkeypatch.setattr(export, "document_chunks", slow)
+
+
+async def test_the_ui_answers_keys_during_an_export_and_cancel_leaves_nothing(tmp_path, monkeypatch):
+    slowly(monkeypatch)
+    target = tmp_path / "long.md"
+    app = long_app()
+    async with app.run_test(size=SIZE) as pilot:
+        app.exporter.start(app.tape, target, app.digits)
+        await pilot.pause()
+        assert app.exporter.running and app.query_one("#export-bar")
+        for n in range(1, 6):  # stepping goes on while the worker writes
+            await pilot.press("n")
+            assert app.cursor == n
+        assert app.exporter.running
+        progress = app.query_one("#export-progress").progress
+        await pilot.press("x")
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        assert not app.exporter.running and not app.query("#export-bar")
+        assert progress < export.chunk_count(app.tape)
+    assert list(tmp_path.iterdir()) == []  # no partial file, no temporary file
+
+
+async def test_an_export_finishes_with_the_whole_document(tmp_path):
+    target = tmp_path / "long.tex"
+    app = long_app(300)
+    async with app.run_test(size=SIZE) as pilot:
+        app.exporter.start(app.tape, target, app.digits)
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        assert not app.query("#export-bar")
+    text = target.read_text()
+    assert text.startswith(r"\documentclass{article}") and text.rstrip().endswith(r"\end{document}")
+    assert r"\cdots \text{\small{} 297 factors} \cdots" in text
+    assert [p.name for p in tmp_path.iterdir()] == ["long.tex"]
+    umask = os.umask(0)
+    os.umask(umask)
+    assert stat.S_IMODE(target.stat().st_mode) == 0o666 & ~umask
+
+
+async def test_a_large_export_states_its_size_and_asks_first(tmp_path, monkeypatch):
+    monkeypatch.setattr(export, "SIZE_TO_ASK", 100_000)
+    target = tmp_path / "big.md"
+    app = long_app(1000)
+    async with app.run_test(size=SIZE) as pilot:
+        app.exporter.start(app.tape, target, app.digits)
+        await pilot.pause()
+        assert isinstance(app.screen, export.ConfirmSize)
+        question = str(app.screen.question)
+        assert "about 1." in question and "MB" in question and "3,002 terms" in question
+        await pilot.press("n")
+        await pilot.pause()
+        assert not target.exists() and not app.exporter.running
+        app.exporter.start(app.tape, target, app.digits)
+        await pilot.pause()
+        await pilot.press("y")
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+    size = target.stat().st_size
+    assert 0.75 * export.estimate_bytes(app.tape, "markdown") < size < 1.33 * export.estimate_bytes(app.tape, "markdown")
+
+
+def test_write_new_file_never_overwrites_and_cleans_up(tmp_path):
+    target = tmp_path / "mine.md"
+    target.write_text("my notes")
+    try:
+        export.write_new_file(target, iter(["x"]))
+    except FileExistsError:
+        pass
+    else:
+        raise AssertionError("overwrote an existing file")
+    assert target.read_text() == "my notes"
+
+    def failing():
+        yield "half a document"
+        raise OSError(28, "No space left on device")
+
+    fresh = tmp_path / "fresh.md"
+    try:
+        export.write_new_file(fresh, failing())
+    except OSError:
+        pass
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["mine.md"]
