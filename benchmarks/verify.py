@@ -60,7 +60,7 @@ def main() -> None:
         scenario = rnnstep.load_scenario(worked_example(T))
         base = median_time(lambda: rnnstep.build_tape(scenario))
         tape = rnnstep.build_tape(scenario)
-        took = median_time(lambda: verify(tape))
+        took = median_time(lambda: verify(tape), repeat=1)  # deterministic; seconds per run at T = 5,000
         seen[T] = took
         print(f"{T:>6} {base * 1e3:>10.1f} ms {took * 1e3:>7.0f} ms {took / base:>12.0f}×  {verify(tape).summary}")
     print(f"verify time from T = 1,000 to 5,000: ×{seen[5000] / seen[1000]:.1f} (linear ≈ 5, quadratic ≈ 25)")

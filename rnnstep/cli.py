@@ -253,8 +253,6 @@ def cmd_trace(args: argparse.Namespace) -> int:
 
     refuse_contradicting_extension("trace", args.output, args.format, args.force)
     scenario = read_scenario(args.file)
-    if args.format in ("markdown", "latex"):
-        scalar_only(scenario, f"trace --format {args.format}")
     full = args.full_chains
     if full:
         if args.format == "json":
@@ -262,6 +260,12 @@ def cmd_trace(args: argparse.Namespace) -> int:
                              "(JSON lists every factor unless --no-factors)")
         scalar_only(scenario, "trace --full-chains")
     tape = build_tape(scenario)
+    if tape.vector and args.format in ("markdown", "latex"):  # SPEC §7: matrices as bmatrix
+        from .render.vector_export import iter_vector_derivation
+
+        write_output(args.output, args.force,
+                     lambda out: out.writelines(iter_vector_derivation(tape, args.digits, args.format)))
+        return 0
     if full:
         from .render.size import full_chains_note
 
@@ -310,14 +314,18 @@ def cmd_check(args: argparse.Namespace) -> int:
     terms = {param: len(table) for param, table in tape.gradients.items()}
     with progress_bar(sum(terms.values()), "checking the gradients") as advance:  # on stderr, on long tapes
         rows = check_tape(tape, on_param=lambda param: advance(terms[param]))
-    table = Table(title=f"{tape.scenario.name}: gradients against central finite differences", title_justify="left")
+    console = Console()
+    narrow = console.width < 100  # at 80 columns: no vertical rules, so the values fit whole; a cell wraps, never "…"
+    from rich import box
+
+    table = Table(title=f"{tape.scenario.name}: gradients against central finite differences", title_justify="left",
+                  **({"box": box.SIMPLE_HEAD, "pad_edge": False} if narrow else {}))
     for col in ("gradient", "total (terms)", "all paths", "recursive ∂L/∂a", "finite difference", "result"):
-        table.add_column(col, justify="right")
+        table.add_column(col, justify="right", overflow="fold")
     for row in rows:
         verdict = "[green]ok[/]" if row.ok else ("[red]MISMATCH[/]" if row.sum_ok else "[red]SUM MISMATCH[/]")
         table.add_row(nt.gradient_symbol(row.param) + row.entry_text, *(nt.fmt(v, 10) for v in
                       (row.total, row.all_paths, row.recursive, row.finite_difference)), verdict)
-    console = Console()
     console.print(table)
     if tape.scenario.truncate:
         console.print(f"truncate = {tape.scenario.truncate}: 'total' leaves out truncated terms; "
@@ -357,7 +365,7 @@ def _need_terminal(instead: str) -> None:
 
 
 def cmd_open(args: argparse.Namespace) -> int:
-    scenario = scalar_only(read_scenario(args.file), "the debugger")
+    scenario = read_scenario(args.file)
     _need_terminal("to print every value use `rnnstep trace`")
     from .tui.app import run_app
 

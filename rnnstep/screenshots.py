@@ -26,6 +26,10 @@ SHOTS = [
     ("target-every-step.svg", "target-every-step", ["right_square_bracket"] * 2 + ["n"] * 7, {}),
     ("light-theme.svg", "truncated-bptt", ["right_square_bracket"] * 2 + ["n"] * 2, {"theme": "textual-light"}),
     ("verify.svg", "worked-example-slip", ["n"], {}),
+    # hidden vectors (SPEC §7): a term of ∂L/∂W′ with its Jacobians, outer product and the t×k triangle
+    ("vector-hello.svg", "vector/hello-char-rnn", ["c"] + ["n"] * 8, {}),
+    ("vector-exploding-light.svg", "vector/exploding-vector", ["c"] + ["n"] * 9, {"theme": "textual-light"}),
+    ("vector-80x24.svg", "vector/notes-hidden-two", ["c", "n"], {"size": (80, 24)}),
 ]
 
 
@@ -52,8 +56,10 @@ async def _shoot_drill(directory: Path) -> Path:
 
 
 async def _shoot(directory: Path, name: str, scenario: str, keys: list[str], options: dict) -> Path:
+    options = dict(options)
+    size = options.pop("size", SIZE)
     app = DebuggerApp(load_scenario(SCENARIO_DIR / f"{scenario}.toml"), **options)
-    async with app.run_test(size=SIZE) as pilot:
+    async with app.run_test(size=size) as pilot:
         await pilot.press(*keys)
         await pilot.pause()
         svg = app.export_screenshot(title=f"rnnstep — {app.tape.scenario.name}")

@@ -43,5 +43,9 @@ def catalog(arguments: list[str]) -> list[Served]:
         resolved = path.resolve()
         if resolved not in seen:
             seen.add(resolved)
-            served.append(Served(resolved, load_scenario_file(path)))
+            scenario = load_scenario_file(path)
+            if scenario.is_vector:  # the debugger and the drill show one hidden unit (SPEC §7 comes later)
+                raise ScenarioError(str(path), None, f"the served debugger does not show vector scenarios yet "
+                                                     f"(n = {scenario.sizes[0]}); serve scenarios with one hidden unit")
+            served.append(Served(resolved, scenario))
     return served

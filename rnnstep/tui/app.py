@@ -9,6 +9,7 @@ from __future__ import annotations
 from functools import partial
 from pathlib import Path
 
+import numpy as np
 from rich.text import Text
 from textual.app import App, ComposeResult, SystemCommand
 from textual.containers import Vertical
@@ -43,7 +44,7 @@ class DebuggerApp(CrashReporting, App):
         self.screenshot_dir = Path(screenshot_dir) if screenshot_dir else Path.cwd()
         self.epoch = 0
         self.earlier: list[Tape] = []  # the tapes of earlier epochs, for U
-        self.message = ""  # a one-off word in the status line (end of tape, epoch applied …), gone at the next move
+        self.message: tuple[str, ...] = ()  # a one-off word in the status line (end of tape, epoch applied …), gone at the next move
         self._use(build_tape(scenario))
         self.loss_history = [self.tape.loss]
         self._shown: dict[str, object] = {}  # what the title, note and sparkline show now
@@ -85,7 +86,7 @@ class DebuggerApp(CrashReporting, App):
         self._show_status()
 
     def watch_cursor(self, old: int, new: int) -> None:
-        self.message = ""
+        self.message = ()
         self.view.factor_offset = 0
         self.refresh_views()
         if {old, new} & {0, self.last} or old > self.last:  # which keys are greyed out changes only at the ends
@@ -207,7 +208,7 @@ class DebuggerApp(CrashReporting, App):
     def action_apply_update(self) -> None:
         new = self.tape.next_scenario()
         weights = new.weights().values()
-        if not all(w == w and abs(w) != float("inf") for w in weights):
+        if not all(np.isfinite(w).all() for w in weights):  # numbers, or arrays in a vector scenario
             self._say("the update is not finite (overflow): nothing applied")
             return
         self.earlier.append(self.tape)  # kept as it was: U goes back to exactly this tape
@@ -236,12 +237,19 @@ class DebuggerApp(CrashReporting, App):
         self.query_one(KeyBar).refresh()
 
     def _say_weights(self) -> None:
+        """The weights this epoch runs on, whole if the line has room, else rounded to fewer digits."""
         s, d = self.tape.scenario, self.digits
-        weights = ", ".join(f"{nt.param(p)} = {nt.fmt(v, d)}" for p, v in s.weights().items())
-        self._say(f"epoch {self.epoch}: {weights}; L = {nt.fmt(self.tape.loss, d)}")
+        if self.tape.vector:  # matrices: the update panel shows them; here only the loss
+            self._say(f"epoch {self.epoch}: L = {nt.fmt(self.tape.loss, d)}")
+            return
+        weights = s.weights().items()
+        self._say(f"epoch {self.epoch}: " + ", ".join(f"{nt.param(p)} = {nt.fmt(v, d)}" for p, v in weights)
+                  + f"; L = {nt.fmt(self.tape.loss, d)}",
+                  *(f"epoch {self.epoch}: " + " ".join(f"{nt.param(p)}={nt.fmt(v, n)}" for p, v in weights)
+                    for n in range(d, 1, -1)))
 
-    def _say(self, message: str) -> None:
-        """A word in the status line (not a toast over it), until the next move."""
+    def _say(self, *message: str) -> None:
+        """A word in the status line (not a toast over it), until the next move; the first that fits is shown."""
         self.message = message
         self._show_status()
 

@@ -99,6 +99,8 @@ class BreakpointScreen(ModalScreen[tuple[str, int] | None]):
             options.add_option(Option(f"step {index + 1:>5}  {PHASE_LABEL[step.phase]}  {step.id}", id=str(index)))
         if not self.breakpoints:
             options.add_option(Option("no breakpoints: b sets one on the current step", disabled=True))
+        else:
+            options.highlighted = 0
         options.focus()
 
     def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:

@@ -13,6 +13,7 @@ from .view import View
 from .widgets import GradientFlow, NetworkStrip, RunningSums, StepDetail
 
 MIN_WIDTH, MIN_HEIGHT = 60, 20
+TALL_HEIGHT = 50  # from here the chart and the step panel share the left column equally
 SHORT_HEIGHT = 30  # below this the gradient-flow chart gives way to the step (f switches them)
 PANELS = (NetworkStrip, StepDetail, RunningSums, GradientFlow)
 _TITLES = {"#strip": "unrolled network", "#step": "current step", "#sums": "running sums", "#flow": "gradient flow"}
@@ -39,6 +40,7 @@ def prepare(app: App, theme: str | None) -> None:
         app.theme = theme
     for selector, title in _TITLES.items():
         app.query_one(selector).border_title = title
+    app.screen.set_class(app.query_one(StepDetail).view.tape.vector, "vector")
     fit(app, app.size.width, app.size.height)
 
 
@@ -47,6 +49,7 @@ def fit(app: App, width: int, height: int) -> None:
     main = app.screen_stack[0]  # the app's own screen, even while a modal is open over it
     main.set_class(width < MIN_WIDTH or height < MIN_HEIGHT, "too-small")
     main.set_class(height < SHORT_HEIGHT, "short")
+    main.set_class(height >= TALL_HEIGHT, "tall")
 
 
 def toggle_flow(app: App) -> None:
@@ -56,5 +59,6 @@ def toggle_flow(app: App) -> None:
 
 
 def show_panels(app: App, view: View) -> None:
+    app.screen_stack[0].set_class(view.tape.vector, "vector")  # vector scenarios lay the panels out a little differently
     for panel in PANELS:
         app.query_one(panel).show(view)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from textual.app import App
 from textual.command import CommandList, CommandPalette
+from textual.css.query import NoMatches
 from textual.widgets import OptionList
 
 #: Textual's own system commands we leave out: the app has its own screenshot (never overwrites) and help.
@@ -21,8 +22,11 @@ class GuardedCommandPalette(CommandPalette):
     """
 
     def _action_command_list(self, action: str) -> None:
-        if action in ("page_up", "page_down"):
+        try:  # upstream too: a key that lands while the palette is composed or torn down finds no list (NoMatches)
             commands = self.query_one(CommandList)
+        except NoMatches:
+            return
+        if action in ("page_up", "page_down"):
             if not commands.option_count or not commands.scrollable_content_region:
                 return
             commands._update_lines()

@@ -42,16 +42,23 @@ class HelpScreen(ModalScreen[None]):
         keys.add_column()
         for key in keymap.KEYS:
             keys.add_row(keymap.key_labels(key), key.help)
+        from .panels.base import BAD, CURRENT, PATH, TRUNCATED, USE  # the very styles the panels use
+
         legend = Text.from_markup(
             "\n[bold]Reading a term[/]\n"
             "∂L/∂w′ is a sum of path products, one per step k at which w′ is used.\n"
             "A term [∂L/∂ŷ × ∂ŷ/∂O₄ × ∂O₄/∂O₃ × ∂⁺O₃/∂w′] walks back from the loss\n"
-            "to O₃ (one ∂O_j/∂O_j−1 = f′(a_j)·w′ per step back), then takes the\n"
+            "to O₃ (one ∂O_j/∂O_{j−1} = f′(a_j)·w′ per step back), then takes the\n"
             "immediate partial ∂⁺: the derivative of O₃ through its own step only.\n"
-            "[yellow]yellow[/]: the current path · [magenta]magenta[/]: where the weight is used · "
-            "[strike]struck[/]: truncated, not added · [white on red]red[/]: overflow\n\n"
-            "[dim]escape / q / ? closes this help[/]"
         )
+        for style, name, meaning in ((CURRENT, "reversed", "the current step"), (PATH, "yellow", "the current path"),
+                                     (USE, "magenta", "where the weight is used"),
+                                     (TRUNCATED, "struck", "truncated, not added"), (BAD, "red", "overflow")):
+            legend.append(name, style=style)
+            legend.append(f": {meaning}  ")
+        legend.append("\n\nA number is shown whole, or rounded to fewer digits where space is tight — never cut.\n",
+                      style="dim")
+        legend.append("escape / q / ? closes this help", style="dim")
         with VerticalScroll(id="help-body"):
             yield Label("rnnstep — keys", classes="modal-title")
             yield Static(keys)
@@ -89,6 +96,10 @@ class OpenScreen(ModalScreen[Scenario | None]):
             scenario = load_scenario(Path(path).expanduser())
         except ScenarioError as exc:
             error.update(Text(str(exc), style="bold red"))
+            return
+        if scenario.is_vector:  # SPEC §7: the vector views are not in the debugger yet
+            error.update(Text(f"{scenario.source}: a hidden vector (n = {scenario.sizes[0]}); "
+                              "the debugger shows it soon — use `rnnstep trace` or `rnnstep check`", style="bold red"))
             return
         self.dismiss(scenario)
 

@@ -15,6 +15,7 @@ from textual.strip import Strip
 from textual.widget import Widget
 
 from . import view as v
+from .panels import vector_view
 
 
 class Panel(Widget):
@@ -98,6 +99,8 @@ class NetworkStrip(Panel):
     SIZED_BY_CONTENT = True
 
     def draw(self, view: v.View, width: int, height: int) -> RenderableType:
+        if view.tape.vector:
+            return vector_view.network_text(view, width)
         return v.network_strip(view, width)
 
 
@@ -105,6 +108,9 @@ class StepDetail(Panel):
     """The current step in the notes' notation, with numbers substituted."""
 
     def draw(self, view: v.View, width: int, height: int) -> RenderableType:
+        if view.tape.vector:
+            return vector_view.step_text(view, width, height, v.step_title(view), v.note_text(view),
+                                         v.claims_text(view))
         return v.step_panel(view, width, height)
 
 
@@ -112,6 +118,8 @@ class RunningSums(Panel):
     """Each gradient's running partial sum; the current one term by term."""
 
     def draw(self, view: v.View, width: int, height: int) -> RenderableType:
+        if view.tape.vector:
+            return vector_view.sums_text(view, width, max(6, height))
         return v.sums_panel(view, width, max(6, height))
 
 
@@ -119,6 +127,8 @@ class GradientFlow(Panel):
     """log₁₀|term| against how far back each path reaches."""
 
     def draw(self, view: v.View, width: int, height: int) -> RenderableType:
+        if view.tape.vector:
+            return vector_view.flow_text(view, width, max(2, height))
         return v.flow_chart(view, width, height=max(2, height))
 
 

@@ -115,3 +115,17 @@ def test_without_a_terminal_the_debugger_and_drill_exit_2_at_once(args, stdin, i
     assert done.returncode == 2
     assert done.stderr.count("\n") == 1 and "not a terminal" in done.stderr and instead in done.stderr
     assert elapsed < 1.0 + startup  # within a second of Python's own start-up: it refuses, it never waits
+
+
+def test_a_palette_key_with_no_command_list_is_ignored():
+    """A key that reaches the palette while it is composed or torn down finds no CommandList: upstream raises
+    NoMatches (seen in the tmux fuzz on worked-example-slip); the guarded palette ignores the key."""
+    from textual.command import CommandPalette
+    from textual.css.query import NoMatches
+
+    from rnnstep.tui.palette import GuardedCommandPalette
+
+    with pytest.raises(NoMatches):
+        CommandPalette()._action_command_list("cursor_down")
+    for action in ("page_down", "page_up", "cursor_down", "select"):
+        GuardedCommandPalette()._action_command_list(action)

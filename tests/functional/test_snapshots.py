@@ -40,3 +40,18 @@ def test_light_theme(snap_compare):
 
 def test_too_small(snap_compare):
     assert snap_compare(debugger(), terminal_size=(50, 16))
+
+
+def test_vector_term_at_80x24(snap_compare):
+    app = debugger("vector/notes-hidden-two")
+    assert snap_compare(app, press=["c", "n"], terminal_size=(80, 24))  # ∂L/∂W′, term [4,3]
+
+
+def test_vector_term_with_triangle(snap_compare):
+    app = debugger("vector/hello-char-rnn")
+    assert snap_compare(app, press=["c"] + ["n"] * 8, terminal_size=SIZE)  # ∂L/∂W′, term [4,2]
+
+
+def test_vector_light_theme(snap_compare):
+    app = debugger("vector/exploding-vector", theme="textual-light")
+    assert snap_compare(app, press=["c"] + ["n"] * 9, terminal_size=SIZE)  # ∂L/∂W, far back: exploding

@@ -88,3 +88,22 @@ def test_the_chart_uses_the_height_and_follows_the_current_term():
     rows = [line for line in short if re.match(r"\s*\d+ back ", line)]
     assert len(rows) < 30 and any(line.lstrip().startswith("20 back") for line in rows)
     assert any("paths above" in line for line in short) and any("below" in line for line in short)
+
+
+def test_four_digit_steps_keep_their_labels_apart():
+    """T = 5,000: "4995 more ┈▶" and "[5000,4999]" do not run into the next label, and numbers stay whole."""
+    import numpy as np
+
+    x = np.round(np.random.default_rng(1).uniform(-1, 1, 5000), 3).tolist()
+    tape = rnnstep.build_tape(rnnstep.load_scenario(f"[weights]\nw = 0.5\nw_prime = 0.9\nb = 0.1\n[data]\nx = {x}\ny = 0.2\n"))
+    far = tape.steps.index_of("gradients.w_prime.term[5000,1]")
+    for index in (tape.steps.index_of("gradients.w_prime.term[5000,4999]"), far, 2, len(tape.steps) - 1):
+        view = View(tape, index)
+        for width in (76, 196):
+            strip = "\n".join(lines_of(network_strip(view, width), width))
+            assert "more ┈▶ " in strip or "more" not in strip
+            assert all(len(line.rstrip()) <= width for line in strip.splitlines())
+            sums = "\n".join(lines_of(sums_panel(view, 26 if width == 76 else 62, 13), 80))
+            assert "[5000,4999] " in sums or "[5000,4999]" not in sums
+            step = "\n".join(lines_of(step_panel(view, 46 if width == 76 else 128, 13), 130))
+            assert index != far or "factors 1–" in step and "of 5002" in step  # 5,002 factors: a scrolled window

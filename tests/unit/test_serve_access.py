@@ -90,3 +90,10 @@ def test_without_the_serve_extra_serve_says_how_to_install_it(capsys, monkeypatc
     monkeypatch.setitem(sys.modules, "textual_serve", None)  # as if `pip install .` alone
     assert main(["serve"]) == 2
     assert "pip install 'rnnstep[serve]'" in capsys.readouterr().err
+
+
+def test_a_vector_scenario_is_refused_with_one_line(capsys):
+    vector = next((SCENARIO_DIR / "vector").glob("*.toml"))
+    assert main(["serve", str(vector)]) == 2
+    err = capsys.readouterr().err
+    assert "does not show vector scenarios yet" in err and vector.name in err and err.count("\n") == 1

@@ -13,12 +13,19 @@ def phase_label(name: str) -> str:
 
 
 def status_line(view: View, breakpoints: set[int], epoch: int, loss_history: list[float], claims_wrong: int,
-                message: str = "", width: int = 200) -> Text:
+                message: str | tuple[str, ...] = (), width: int = 200) -> Text:
+    """The status line for ``width``; ``message`` is one text or alternatives, longest first (the first that fits)."""
     tape, cursor = view.tape, view.cursor
     steps = tape.steps
     status = Text(no_wrap=True, overflow="crop")
     status.append(f" step {cursor + 1}/{len(steps)} ", style="bold reverse")
     phases = _phases(view, breakpoints)
+    alternatives = (message,) if isinstance(message, str) else tuple(message)
+    room = width - status.cell_len - phases.cell_len - 3
+    message = next((m for m in alternatives if len(m) <= room), "")
+    if not message and alternatives:  # without the phases, then
+        room = width - status.cell_len - len(phase_label(steps[cursor].phase)) - 4
+        message = next((m for m in alternatives if len(m) <= room), "")
     if message and status.cell_len + phases.cell_len + 3 + len(message) > width:
         phases = Text(" " + phase_label(steps[cursor].phase), style="bold underline")  # the message comes first
     status.append_text(phases)

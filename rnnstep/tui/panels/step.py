@@ -67,6 +67,8 @@ def hang(text: Text, width: int) -> Text:
 
 def rows_of(text: Text, width: int) -> int:
     """How many screen rows ``text`` takes once wrapped at ``width``."""
+    if "\n" not in text.plain and text.cell_len <= width:
+        return 1  # the common case, without wrapping
     return len(text.wrap(_measure(), max(1, width)))
 
 
@@ -217,6 +219,9 @@ def _update_lines(view: View, param: str) -> list[Text]:
 
 # ----------------------------------------------------------------------------- a backward term
 
+MAX_FACTOR_ROWS = 16  # a longer chain scrolls: each row shown costs a factor fetched and formatted per step
+
+
 def factor_window(count: int, room: int, offset: int) -> tuple[int, int]:
     """(first, end) of the factor rows shown when ``room`` rows are free; ``offset`` scrolls."""
     if count <= room:
@@ -287,7 +292,7 @@ def _term_lines(view: View, step: Step, width: int, room: int, room_with_extras:
         optional, extra = [], 0
         if free - header < count:
             header = 0
-    rows_free = max(1, (free if room > 0 else count) - header - extra)
+    rows_free = min(MAX_FACTOR_ROWS, max(1, (free if room > 0 else count) - header - extra))
     if count > rows_free:
         rows_free = max(1, rows_free - 1)  # one row says which factors are shown
     first, end = factor_window(count, rows_free, view.factor_offset)
@@ -326,9 +331,11 @@ def _factor_table(view: View, rows: list[tuple], width: int, header: bool) -> Te
              Text("value", style="dim")]
     keep = [0, 1, 2, 3]
 
+    natural = [max([minimum[c] if c != 3 else 0] + [t.cell_len for t in columns[c]] +
+                   ([heads[c].cell_len] if header else [])) for c in range(4)]
+
     def widths(keep: list[int]) -> list[int]:
-        return [max([minimum[c] if c != 3 else 0] + [t.cell_len for t in columns[c]] +
-                    ([heads[c].cell_len] if header else [])) for c in keep]
+        return [natural[c] for c in keep]
 
     def total(keep: list[int]) -> int:
         return sum(widths(keep)) + 3 * len(keep) - 1
@@ -340,6 +347,7 @@ def _factor_table(view: View, rows: list[tuple], width: int, header: bool) -> Te
     if total(keep) > width:  # even symbol and value do not fit whole: round the values to what is left
         room = max(1, width - widths([0])[0] - 3)
         columns[3] = values = [view.num(value, fid, width=room) for *_, value, fid in rows]
+        natural[3] = max([t.cell_len for t in values] + [heads[3].cell_len if header else 0])
     w = dict(zip(keep, widths(keep)))
     out = Text(no_wrap=True, overflow="crop")
     table = ([heads] if header else []) + [[c[n] for c in columns] for n in range(len(rows))]

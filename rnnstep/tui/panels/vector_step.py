@@ -1,0 +1,399 @@
+"""The current step of a vector scenario (SPEC §7), as lines of Rich Text for a box of a given size.
+
+A backward term reads left to right as its formula does: the chain of factors of
+δ(t,k), each with its spectral norm ‖·‖₂ under it and their product beside ‖δ‖
+(which it bounds: this is why a path vanishes or explodes); the factor matrices
+themselves when there is room; then the outer product δᵀ·inputᵀ = term. Forward,
+output, loss and update steps show their vectors and matrices the same way.
+
+Each step has renderings from the richest to the plainest; the first that fits
+the box's height is shown, so a small terminal loses matrices before it loses the
+numbers of the step, and a hidden size of 64 becomes windows and one-line summaries.
+Every number is read from the tape; the only arithmetic here is the norms (norms.py).
+"""
+
+from __future__ import annotations
+
+import math
+from functools import cache
+
+import numpy as np
+from rich.text import Text
+
+from ... import notation as nt
+from ...ids import RECURRENT_PARAMS
+from . import norms as nm
+from .matrix import Block, grid, hstack, narrowest, number_width, summary
+
+SYMBOL = {"w_prime": "W′", "w": "W", "b": "b", "w_out": "W_out", "b_out": "b_out"}
+INPUT = {"w_prime": "O{}ᵀ", "w": "x{}ᵀ", "w_out": "O{}ᵀ"}  # what δ's outer product takes
+PATH = "bold yellow"
+USE = "bold magenta"
+
+
+def where(step) -> str:
+    return f"[{step.t},{step.k}]" if step.k is not None else f"[{step.t}]"
+
+
+def step_body(view, width: int, height: int) -> list[Text]:
+    """The step at the cursor: the richest rendering that fits ``height`` lines (else the plainest).
+
+    Each rendering is tried with the full ``--digits`` first, then with the grids' numbers
+    correctly rounded to 4 and 3 significant digits, before a plainer one is taken."""
+    kind = view.step.kind
+    make = {"forward": _forward, "output": _output, "loss": _loss, "term": _term, "update": _update}[kind]
+    width, height = max(8, width), max(1, height)
+    tries = [view.digits] + [d for d in (4, 3) if d < view.digits]
+    lines: list[Text] = []
+    for candidate, may_round in make(view, width, height):
+        for digits in tries if may_round else tries[:1]:
+            lines = wrap_lines(candidate(digits), width)
+            if len(lines) <= height and all(line.cell_len <= width for line in lines):
+                return lines
+    return lines
+
+
+def wrap_lines(lines: list[Text], width: int) -> list[Text]:
+    """Lines wider than ``width`` wrapped at spaces (a number is one word: never cut across lines)."""
+    if width < 1:
+        return lines
+    out: list[Text] = []
+    for line in lines:
+        if line.cell_len <= width:
+            out.append(line)
+            continue
+        from rich.console import Console
+
+        out += list(line.wrap(Console(width=width, color_system=None), width, overflow="fold"))
+    return out
+
+
+def _hidden(view, *ids: str) -> bool:
+    return any(i in view.hidden for i in ids)
+
+
+def _vec(view, v, name: str, width: int, rows: int | None, digits: int, *ids: str, style: str = "bold") -> Block:
+    """A vector as a labelled column."""
+    return Block(grid(v, digits, width=width, height=rows, hidden=_hidden(view, *ids)), Text(name, style=style))
+
+
+def _row(view, v, name: str, width: int, digits: int, *ids: str, style: str = "bold") -> Block:
+    """A vector as a labelled row (an input transposed, a list of losses)."""
+    return Block(grid(np.asarray(v, dtype=float)[None, :], digits, width=width, hidden=_hidden(view, *ids)),
+                 Text(name, style=style))
+
+
+def _mat(view, M, name: str, width: int, rows: int | None, digits: int, *ids: str, footer: Text | None = None,
+         marks=None, style: str = "bold") -> Block:
+    return Block(grid(M, digits, width=width, height=rows, hidden=_hidden(view, *ids), marks=marks),
+                 Text(name, style=style), footer)
+
+
+def _summary_line(view, name: str, M, *ids: str) -> Text:
+    out = Text(f"{name}: ", style="bold")
+    if _hidden(view, *ids):
+        return out.append("?", style="bold cyan")
+    return out.append_text(summary(M, view.digits))
+
+
+# ----------------------------------------------------------------------------- forward
+
+def _forward(view, width: int, height: int) -> list:
+    tape, t = view.tape, view.step.t
+    s = tape.scenario
+    sub, prev = nt.sub(t), nt.sub(t - 1)
+    ids = (f"forward.a[{t}]", f"forward.O[{t}]")
+    head = [Text(f"a{sub} = W·x{sub} + W′·O{prev} + b,   O{sub} = {s.activation}(a{sub})", style="bold")]
+    if t == 1:
+        zero = not np.any(tape.O_prev[0])
+        head.append(Text("O₀ = h0" + (" = 0: the recurrent part vanishes" if zero else ""), style="italic"))
+    rows = max(1, height - len(head) - 1)
+    x, O_prev, a, O = tape.x[t - 1], tape.O_prev[t - 1], tape.a[t - 1], tape.O[t - 1]
+    w = tape.weights
+
+    @cache  # shared by the renderings tried at the same digits
+    def vectors(d: int) -> list:
+        return [_vec(view, a, f"a{sub}", width, rows, d, ids[0]), "→", _vec(view, O, f"O{sub}", width, rows, d, *ids),
+                _vec(view, tape.f_prime[t - 1], f"f′(a{sub})", width, rows, d, *ids, style="dim")]
+
+    def rich(d: int) -> list[Text]:
+        return head + hstack([_mat(view, w["w"], "W", width, rows, d), "·", _vec(view, x, f"x{sub}", width, rows, d),
+                              "+", _mat(view, w["w_prime"], "W′", width, rows, d), "·",
+                              _vec(view, O_prev, f"O{prev}", width, rows, d), "+",
+                              _vec(view, w["b"], "b", width, rows, d), "="] + vectors(d), width)
+
+    def compact(d: int) -> list[Text]:
+        return head + hstack([_vec(view, O_prev, f"O{prev}", width, rows, d), "→"] + vectors(d), width)
+
+    def plain(d: int) -> list[Text]:
+        return head[:1] + [_summary_line(view, f"a{sub}", a, ids[0]), _summary_line(view, f"O{sub}", O, *ids)]
+
+    return [(rich, False), (compact, True), (plain, False)]
+
+
+# ----------------------------------------------------------------------------- output and loss
+
+def _output(view, width: int, height: int) -> list:
+    tape, t = view.tape, view.step.t
+    s = tape.scenario
+    i = tape.target_position[t]
+    sub = nt.sub(t)
+    ids = (f"outputs.z[{t}]", f"outputs.yhat[{t}]", f"outputs.loss[{t}]")
+    head = Text(f"z{sub} = W_out·O{sub} + b_out,   ŷ{sub} = {s.output_activation}(z{sub})", style="bold")
+    loss = Text(f"ℓ{sub} = {s.loss}(ŷ{sub}, y{sub}) = ", style="bold")
+    loss.append("?" if _hidden(view, ids[2]) else nt.fmt(float(tape.losses[i]), view.digits),
+                style="bold cyan" if _hidden(view, ids[2]) else "bold")
+    rows = max(1, height - 3)
+    w = tape.weights
+
+    @cache  # shared by the renderings tried at the same digits
+    def tail(d: int) -> list:
+        return [_vec(view, tape.z[i], f"z{sub}", width, rows, d, ids[0]), "→",
+                _vec(view, tape.yhat[i], f"ŷ{sub}", width, rows, d, ids[0], ids[1]), "vs",
+                _vec(view, tape.y[i], f"y{sub}", width, rows, d, style="")]
+
+    def rich(d: int) -> list[Text]:
+        return [head] + hstack([_mat(view, w["w_out"], "W_out", width, rows, d), "·",
+                                _vec(view, tape.O[t - 1], f"O{sub}", width, rows, d), "+",
+                                _vec(view, w["b_out"], "b_out", width, rows, d), "="] + tail(d), width) + [loss]
+
+    def compact(d: int) -> list[Text]:
+        return [head] + hstack(tail(d), width) + [loss]
+
+    def plain(d: int) -> list[Text]:
+        return [head, _summary_line(view, f"ŷ{sub}", tape.yhat[i], ids[0], ids[1]),
+                _summary_line(view, f"y{sub}", tape.y[i]), loss]
+
+    return [(rich, False), (compact, True), (plain, False)]
+
+
+def _loss(view, width: int, height: int) -> list:
+    tape = view.tape
+    total = Text("L = " + ("ℓ(ŷ, y)" if tape.single_target else "Σₜ ℓₜ") + " = ", style="bold")
+    total.append("?" if _hidden(view, "loss") else nt.fmt(tape.loss, view.digits), style="bold")
+    after = Text("Next: the backward pass. Each gradient is a sum of outer products δ(t,k)·inputᵀ, one per "
+                 "path from a loss back to a use of the weight — nearest path first.", style="italic")
+
+    def lines(d: int) -> list[Text]:
+        out = [total]
+        if not tape.single_target:
+            out += hstack([_row(view, tape.losses, "ℓₜ", width, d)], width)
+        return out
+
+    return [(lambda d: lines(d) + [Text("")] + _wrap(after, width), False), (lines, True), (lambda d: [total], False)]
+
+
+def _wrap(text: Text, width: int) -> list[Text]:
+    from rich.console import Console
+
+    return list(text.wrap(Console(width=width, color_system=None), width))
+
+
+# ----------------------------------------------------------------------------- a backward term
+
+def factor_norms(view, param: str, term: int) -> tuple[list[tuple[int, object]], list[float], float]:
+    """Every factor's index, the factors themselves for the first three and last two (None between:
+    a path far back has thousands), every factor's ‖·‖₂, and log₁₀ of their product."""
+    tape = view.tape
+    count = tape.factor_count(param, term)
+    shown = set(range(count)) if count <= 8 else set(range(3)) | {count - 2, count - 1}
+    factors = [(i, tape.factor(param, term, i) if i in shown else None) for i in range(count)]
+    jacobians = nm.jacobian_norms(tape)
+    step = view.step
+    norms = []
+    for i, f in factors:
+        if f is None or f.kind == "backprop":
+            j = step.t - (i - 3)  # ∂O_j/∂O_{j−1}, stepping back from t (SPEC §7 order)
+            norms.append(float(jacobians[j - 1]))
+        else:
+            norms.append(nm.spectral_norm(f.value))
+    with np.errstate(divide="ignore", invalid="ignore"):
+        ends = [float(np.log10(v)) for (i, f), v in zip(factors, norms) if f is not None and f.kind != "backprop"]
+    log_product = sum(ends)
+    if param in RECURRENT_PARAMS:
+        log_product += nm.backprop_log10(tape, step.t, step.k)
+    return factors, norms, log_product
+
+
+def _chain(view, width: int, factors, norms, log_product: float, delta_norm: float, name: str,
+           hidden: bool) -> list[Text]:
+    """δ's factors in a row, each symbol over its ‖·‖₂ (the middle of a long path as ⋯N⋯), then
+    ∏‖·‖₂ beside ‖δ‖, which it bounds."""
+    def cells(keep: int) -> list[tuple[Text, Text]]:
+        count = len(factors)
+        head, tail = (count, 0) if count <= keep else (max(1, min(3, keep - 2)), min(2, keep - 1))  # made ones only
+        out: list[tuple[Text, Text]] = []
+        for n, ((i, f), norm) in enumerate(zip(factors, norms)):
+            if head <= n < count - tail:
+                if n == head:
+                    out.append((Text(f"⋯{count - head - tail}⋯", style="dim"), Text("")))
+                continue
+            symbol = f.symbol if f is not None else ""
+            style = USE if f.kind == "activation" else (PATH if f.kind == "backprop" else "")
+            out.append((Text(symbol, style=style), Text("?" if hidden else nt.fmt(norm, 3), style="dim")))
+        return out
+
+    def lay(row: list[tuple[Text, Text]]) -> tuple[Text, Text]:
+        top, bottom = Text(), Text()
+        for n, (symbol, norm) in enumerate(row):
+            w = max(symbol.cell_len, norm.cell_len)
+            if n:
+                top.append("·", style="dim")
+                bottom.append(" ")
+            top.append_text(symbol)
+            top.append(" " * (w - symbol.cell_len))
+            bottom.append(" " * (w - norm.cell_len))
+            bottom.append_text(norm)
+        return top, bottom
+
+    for keep in (min(len(factors), 8), 6, 4, 2):
+        top, bottom = lay(cells(keep))
+        if top.cell_len <= width:
+            break
+    lines = [top, bottom]
+    product = Text("∏‖·‖₂ = ", style="dim")
+    product.append("?" if hidden else nm.power_text(log_product, 3), style="bold")
+    product.append(f"  ≥  ‖{name}‖ = ", style="dim")
+    product.append("?" if hidden else nt.fmt(delta_norm, 3), style="bold")
+    lines.append(product if product.cell_len <= width else Text("∏‖·‖₂ = ", style="dim").append(
+        "?" if hidden else nm.power_text(log_product, 3), style="bold"))
+    return lines
+
+
+def _term(view, width: int, height: int) -> list:
+    tape, step = view.tape, view.step
+    param, i = step.param, step.term
+    table = tape.gradients[param]
+    recurrent = param in RECURRENT_PARAMS
+    at = where(step)
+    base = f"gradients.{param}"
+    term_id, delta_id = f"{base}.term{at}", f"{base}.delta{at}"
+    hidden = _hidden(view, term_id, delta_id, f"{base}.running_sum{at}")
+    delta = table.delta(i)
+    factors, norms, log_product = factor_norms(view, param, i)
+    with np.errstate(all="ignore"):
+        delta_norm = float(np.linalg.norm(delta)) if np.isfinite(delta).all() else float("nan")
+    name = f"δ{at}" if recurrent else f"∂ℓ{nt.sub(step.t)}/∂z{nt.sub(step.t)}"
+    chain = _chain(view, width, factors, norms, log_product, delta_norm, name, hidden)
+    notes: list[Text] = []
+    if table.truncated[i]:
+        notes.append(Text(f"truncated: t − k = {step.t - step.k} ≥ K = {tape.scenario.truncate}; "
+                          "computed but NOT added to the running sum", style="bold yellow"))
+    rows = max(1, height - len(chain) - len(notes) - 1)
+    input_vec = table.input(i)
+    input_name = INPUT.get(param, "").format(nt.sub(step.k - 1 if param == "w_prime" else (step.k or step.t)))
+    head = Text(f"{name} = the product of its factors;  term{at} = {name}ᵀ" + (f"·{input_name}" if input_name else ""),
+                style="bold")
+    value = table.value[i]
+
+    @cache  # shared by the renderings tried at the same digits
+    def outer(d: int) -> list[Text]:
+        if input_vec is None:
+            delta_block = _vec(view, delta, f"{name}ᵀ", width, rows, d, delta_id, term_id)
+            return hstack([delta_block, "=", Block(delta_block.lines, Text("term", style="bold"))], width)
+        return outer_product(view, delta, input_vec, value, f"{name}ᵀ", input_name, f"term{at}", width, rows, d,
+                             (delta_id, term_id), (term_id,))
+
+    @cache  # shared by the renderings tried at the same digits
+    def matrices(d: int) -> list[Text]:
+        pieces: list = []
+        for n, ((j, f), norm) in enumerate(zip(factors, norms)):
+            if f is None:
+                if not (pieces and pieces[-1] == "⋯"):
+                    pieces += ["·", "⋯"]
+                continue
+            footer = Text("‖·‖₂ " + ("?" if hidden else nt.fmt(norm, 3)), style="dim")
+            pieces += (["·"] if pieces else []) + [Block(grid(f.value, d, width=width, height=rows, hidden=hidden),
+                                                        Text(f.symbol, style="bold"), footer)]
+        return hstack(pieces, width)
+
+    @cache  # shared by the renderings tried at the same digits
+    def recursive(d: int) -> list[Text]:
+        if not recurrent or view.hidden:  # in a drill it would give the factors away
+            return []
+        k = step.k
+        return hstack([_vec(view, tape.dL_da[k - 1], f"∂L/∂a{nt.sub(k)} (every path)", width, rows, d,
+                            style="dim")], width)
+
+    summaries = [_summary_line(view, name, delta, delta_id, term_id), _summary_line(view, f"term{at}", value, term_id)]
+    if input_vec is not None:
+        summaries.insert(1, _summary_line(view, input_name.rstrip("ᵀ"), input_vec))
+    # the factor matrices need at least their tallest grid plus label and footer, the outer product
+    # δ's rows plus two: skip renderings that cannot fit without drawing them (n = 8 has 8×8 factors)
+    shapes = [np.atleast_2d(f.value).shape for _, f in factors if f is not None]
+    tallest = max((r for r, _ in shapes), default=1)
+    narrowest_total = sum(c * 3 + 3 + 3 for _, c in shapes)  # each cell at least a digit and its gutter
+    bands = -(-narrowest_total // max(1, width))
+    least = len(chain) + len(notes) + bands * (min(rows, tallest) + 2) + len(delta) + 2
+    if least > height:
+        matrices = None  # noqa: F811 - no room: the renderings with factor matrices are left out
+    return [candidate for candidate in [
+        (lambda d: [head] + chain + notes + matrices(d) + outer(d) + recursive(d), False),
+        (lambda d: [head] + chain + notes + matrices(d) + outer(d), False),
+        (lambda d: chain + notes + matrices(d) + outer(d), True),
+    ] if matrices is not None] + [
+        (lambda d: chain + notes + outer(d), True),
+        (lambda d: chain[:-1] + notes + outer(d), True),  # a short box keeps the outer product before ∏‖·‖₂
+        (lambda d: notes + outer(d), True),
+        (lambda d: chain + notes + summaries, False),
+        (lambda d: chain[:2] + notes + summaries[-1:], False),
+    ]
+
+
+def outer_product(view, delta, input_vec, value, delta_name: str, input_name: str, term_name: str, width: int,
+                  rows: int, digits: int, delta_ids: tuple[str, ...], term_ids: tuple[str, ...]) -> list[Text]:
+    """δᵀ as a column on the left, the input as a row above the term, the term below it: each entry
+    term[i,j] = δ_i·input_j sits on δ_i's row and under input_j's column."""
+    term_hidden = _hidden(view, *term_ids)
+    cell = max(number_width(input_vec, digits), number_width(value, digits))
+    column = grid(delta, digits, width=width, height=rows, hidden=_hidden(view, *delta_ids))
+    if column[0].cell_len + 3 + len(input_vec) * (cell + 1) + 3 > width:  # δ's column gives up digits too
+        column = grid(delta, digits, width=min(width, 3 + max(narrowest(delta), 8)), height=rows,
+                      hidden=_hidden(view, *delta_ids))
+    left = max(c.cell_len for c in column + [Text(delta_name), Text(input_name)])
+    room = max(8, width - left - 3)
+    if len(input_vec) * (cell + 1) + 3 > room:  # rounded to fit, as the grid would
+        cell = max(min(cell, max(narrowest(input_vec), narrowest(value))), (room - 3) // len(input_vec) - 1)
+    top = grid(np.asarray(input_vec, dtype=float)[None, :], digits, width=room, cell=cell)
+    below = grid(value, digits, width=room, height=rows, hidden=term_hidden, cell=cell)
+    out = [Text(delta_name, style="bold").append(" " * (left - len(delta_name) + 3)).append(term_name + " = "
+                                                                                          + delta_name + "·" + input_name,
+                                                                                          style="bold")]
+    out.append(Text(input_name.rjust(left), style=USE).append("   ").append_text(top[0]))
+    for y in range(max(len(column), len(below))):
+        line = column[y].copy() if y < len(column) else Text()
+        line.append(" " * (left - line.cell_len))
+        line.append(" · " if y == (min(len(column), len(below)) - 1) // 2 else "   ", style="dim")
+        if y < len(below):
+            line.append_text(below[y])
+        out.append(line)
+    return out
+
+
+# ----------------------------------------------------------------------------- update
+
+def _update(view, width: int, height: int) -> list:
+    tape, param = view.tape, view.step.param
+    s, u = tape.scenario, tape.updates[param]
+    p = SYMBOL[param]
+    new_id = f"update.{param}.new"
+    rule = Text(f"{p}_new = {p}_old − η·" + ("clip(" + nt.gradient_symbol(param) + ")" if s.clip else
+                                            nt.gradient_symbol(param)) + f",   η = {nt.fmt(s.learning_rate, view.digits)}",
+                style="bold")
+    rows = max(1, height - 3)
+    clipped = np.asarray(u.clipped)
+    marks = clipped != np.asarray(u.grad)
+    grad_name = ("clip(∂L/∂" + p + ")") if s.clip else "∂L/∂" + p
+    notes = [Text(f"▸ clipped to ±{nt.fmt(s.clip, view.digits)}", style="yellow")] if marks.any() else []
+    keys = Text("press u to apply all five updates and run the next epoch", style="dim")
+
+    @cache  # shared by the renderings tried at the same digits
+    def blocks(d: int) -> list[Text]:
+        return hstack([_mat(view, u.old, f"{p} old", width, rows, d),
+                       Text(f"− {nt.fmt(s.learning_rate, view.digits)}·"),
+                       _mat(view, clipped, grad_name, width, rows, d, marks=marks), "=",
+                       _mat(view, u.new, f"{p} new", width, rows, d, new_id, style="bold green")], width)
+
+    plain = [_summary_line(view, grad_name, clipped), _summary_line(view, f"{p} new", u.new, new_id)]
+    return [(lambda d: [rule] + blocks(d) + notes + [keys], False), (lambda d: [rule] + blocks(d) + notes, True),
+            (lambda d: [rule] + plain + notes, False)]

@@ -1,0 +1,126 @@
+"""Running sums of a vector scenario: each gradient's progress, the current one's running-sum matrix
+with the entries the current term changed marked (▸, underlined), and the t × k triangle.
+
+The marks compare the running sum after the term with the one before, entry by entry:
+an outer product δ·inputᵀ leaves a row alone where δ_i = 0 (a dead unit) and a column
+where input_j = 0 (O₀ = 0, a one-hot x), and a truncated term changes nothing.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from rich.text import Text
+
+from ... import notation as nt
+from ...ids import PARAMS, RECURRENT_PARAMS
+from .matrix import MARK, Block, fit, grid, hstack, scale_of
+from .triangle import triangle
+from .vector_step import SYMBOL
+
+FUTURE = "dim"
+
+
+def _sum_ids(table, param: str, i: int) -> tuple[str, ...]:
+    where = f"[{int(table.t[i])},{int(table.k[i])}]" if table.k is not None else f"[{int(table.t[i])}]"
+    ids = (f"gradients.{param}.running_sum{where}", f"gradients.{param}.term{where}")
+    return ids + ((f"gradients.{param}.total",) if i == len(table) - 1 else ())
+
+
+def changed_entries(table, i: int) -> np.ndarray:
+    """Which entries of the running sum term ``i`` changed (before ≠ after; nan counts as changed)."""
+    after = np.asarray(table.running_sum[i], dtype=float)
+    before = np.asarray(table.running_sum[i - 1], dtype=float) if i > 0 else np.zeros_like(after)
+    with np.errstate(invalid="ignore"):
+        return before != after
+
+
+def progress_line(view, param: str, width: int) -> Text:
+    """∂L/∂W′  ‖Σ‖ 0.123  3/16 — or the count of terms to come."""
+    tape = view.tape
+    table = tape.gradients[param]
+    start = tape.steps.phase_start(f"backward.{param}")
+    done = max(0, min(view.cursor - start + 1, len(table)))
+    active = view.step.kind == "term" and view.step.param == param
+    out = Text(f"{'∂L/∂' + SYMBOL[param]:10}", style="bold" if active else "")
+    if done == 0:
+        return out.append(f"{len(table)} term{'s' if len(table) != 1 else ''} to come", style=FUTURE)
+    count = Text(f" {done}/{len(table)}", style="dim")
+    label = "‖Σ‖ " if done < len(table) else "‖·‖ "
+    room = width - out.cell_len - len(label) - count.cell_len
+    if any(i in view.hidden for i in _sum_ids(table, param, done - 1)):
+        text = "?"
+    else:
+        with np.errstate(all="ignore"):
+            norm = float(np.linalg.norm(np.asarray(table.running_sum[done - 1], dtype=float)))
+        text = fit(norm, view.digits, max(1, room)) or ""
+    out.append(label, style="dim")
+    out.append(text, style="bold green" if done == len(table) else "bold")
+    return out.append_text(count)
+
+
+def sums_lines(view, width: int, height: int) -> list[Text]:
+    """The running-sums panel of a vector scenario, as lines for a box of ``width`` × ``height``."""
+    tape, step = view.tape, view.step
+    out = [progress_line(view, p, width) for p in PARAMS]
+    if step.kind == "term":
+        out += [Text("")] + _current_sum(view, width, max(3, height - len(out) - 1))
+    elif step.kind == "update" or view.cursor == len(tape.steps) - 1:
+        out += [Text(""), Text(f"update (η = {nt.fmt(tape.scenario.learning_rate, view.digits)})", style="bold")]
+        start = tape.steps.phase_start("update")
+        for i, (param, u) in enumerate(tape.updates.items()):
+            reached = view.cursor >= start + i
+            line = Text(f"  {SYMBOL[param]:6}", style="bold" if step.param == param else "")
+            if not reached:
+                out.append(line.append("·", style=FUTURE))
+                continue
+            with np.errstate(all="ignore"):
+                moved = float(np.max(np.abs(np.asarray(u.new) - np.asarray(u.old))))
+            line.append(" max |Δ| ", style="dim")
+            line.append("?" if f"update.{param}.new" in view.hidden else
+                        (fit(moved, view.digits, max(1, width - line.cell_len)) or ""))
+            out.append(line)
+    return out[:height]
+
+
+def _current_sum(view, width: int, height: int) -> list[Text]:
+    tape, step = view.tape, view.step
+    param, i = step.param, step.term
+    table = tape.gradients[param]
+    where = f"[{step.t},{step.k}]" if step.k is not None else f"[{step.t}]"
+    hidden = any(x in view.hidden for x in _sum_ids(table, param, i))
+    after = np.asarray(table.running_sum[i], dtype=float)
+    marks = changed_entries(table, i)
+    every_step = not tape.single_target and param in RECURRENT_PARAMS
+    shape = after.shape if after.ndim == 2 else (after.size, 1)
+    grid_rows = shape[0] + 1
+    triangle_rows = 0
+    if every_step:
+        spare = height - grid_rows - 3
+        triangle_rows = min(spare, tape.T + 4) if spare >= 6 else 0
+    rows = max(2, height - 2 - triangle_rows - (1 if triangle_rows else 0))
+    label = Text(f"Σ after {where}", style="bold")
+    marked = int(marks.sum())
+    note = Text(f"{MARK} changed: {marked} of {marks.size}" if not table.truncated[i] else "truncated: unchanged",
+                style="dim" if not table.truncated[i] else "yellow")
+    before = np.asarray(table.running_sum[i - 1], dtype=float) if i > 0 else np.zeros_like(after)
+    scale = scale_of(before, after)
+    after_grid = grid(after, view.digits, width=width, height=rows, marks=marks, hidden=hidden, scale=scale)
+    lines = None
+    if width >= 3 * (Block(after_grid).width + 2):  # room for Σ before + term = Σ after
+        term = np.asarray(table.value[i], dtype=float)
+        before_block = Block(grid(before, view.digits, height=rows, scale=scale, hidden=hidden and i > 0),
+                             Text("Σ before", style="dim"))
+        term_block = Block(grid(term, view.digits, height=rows, hidden=hidden, marks=marks),
+                           Text(f"term{where}", style="bold"))
+        after_block = Block(grid(after, view.digits, height=rows, marks=marks, hidden=hidden, scale=scale), label)
+        stacked = hstack([before_block, "+", term_block, "=", after_block], width)
+        if len(stacked) <= rows + 1 and all(x.cell_len <= width for x in stacked):
+            lines = stacked
+    if lines is None:
+        lines = [label] + after_grid
+    lines.append(note)
+    if triangle_rows:
+        start = tape.steps.phase_start(f"backward.{param}")
+        lines += [Text("")] + triangle(tape, param, i, width, triangle_rows, view.digits,
+                                       reached=view.cursor - start + 1)
+    return lines

@@ -1,0 +1,60 @@
+"""The four panels of the debugger for a vector scenario (SPEC §7), each a pure function of
+(view, width, height) returning one Rich Text of at most ``height`` lines, none wider than ``width``.
+
+The widgets call these instead of the scalar panels when ``view.tape.vector``; the title,
+notes and claims of a step are the scalar panel's, the rest is in vector_*.py.
+"""
+
+from __future__ import annotations
+
+from rich.text import Text
+
+from .vector_flow import flow_lines
+from .vector_network import strip_lines
+from .vector_step import SYMBOL, step_body, wrap_lines
+from .vector_sums import sums_lines
+
+
+def _join(lines: list[Text], width: int) -> Text:
+    out = Text("\n").join(wrap_lines(lines, width))
+    out.no_wrap, out.overflow = True, "crop"
+    return out
+
+
+def _wrap(text: Text | None, width: int) -> list[Text]:
+    if text is None:
+        return []
+    from rich.console import Console
+
+    return list(text.wrap(Console(width=max(1, width), color_system=None), max(1, width)))
+
+
+def network_text(view, width: int, height: int = 2) -> Text:
+    return _join(strip_lines(view, width, height), width)
+
+
+def step_text(view, width: int, height: int, title: str, note: Text | None = None,
+              claims: Text | None = None) -> Text:
+    """The step's title, its body (the richest rendering that fits), then any claims and note."""
+    extra = _wrap(claims, width) + _wrap(note, width)
+    room = max(1, height - 1 - len(extra))
+    head = Text(title if len(title) <= width else short_title(view), style="bold underline")
+    return _join([head] + step_body(view, width, room) + extra, width)
+
+
+def short_title(view) -> str:
+    """Step 16/71 · W′ term [3,2]: the step title for a narrow panel."""
+    step, count = view.step, len(view.tape.steps)
+    where = {"forward": f"forward t = {step.t}", "output": f"output t = {step.t}", "loss": "loss",
+             "update": f"update {SYMBOL[step.param] if step.param else ''}"}.get(step.kind)
+    if where is None:
+        where = f"∂L/∂{SYMBOL[step.param]} term " + (f"[{step.t},{step.k}]" if step.k is not None else f"[{step.t}]")
+    return f"Step {view.cursor + 1}/{count} · {where}"
+
+
+def sums_text(view, width: int, height: int) -> Text:
+    return _join(sums_lines(view, width, height), width)
+
+
+def flow_text(view, width: int, height: int) -> Text:
+    return _join(flow_lines(view, width, height), width)

@@ -1,0 +1,113 @@
+"""Pilot tests: the debugger on vector scenarios (SPEC §7) shows the tape's numbers at 80×24 and 140×45."""
+
+from __future__ import annotations
+
+import re
+
+import numpy as np
+import pytest
+
+import rnnstep
+from rnnstep.scenario import VECTOR_SCENARIO_DIR
+from rnnstep.tui.widgets import GradientFlow, NetworkStrip, RunningSums, StepDetail, panel_text
+
+from .apps import debugger
+
+NUMBER = re.compile(r"-?(?:\d+\.?\d*|\.\d+)(?:e[-+]?\d+)?")
+
+
+def shown(app, widget) -> str:
+    return panel_text(app.query_one(widget))
+
+
+def rounds_to(text: str, value: float) -> bool:
+    """``text`` is ``value`` at 6 significant digits, or correctly rounded to fewer."""
+    mantissa = text.lstrip("-").split("e")[0].replace(".", "").lstrip("0") or "0"
+    return float(text) == float(f"{value:.{max(1, len(mantissa)) - 1}e}")
+
+
+def grid_rows(text: str, after: str) -> list[list[str]]:
+    """The number rows of the first grid below the line containing ``after``."""
+    lines = text.split("\n")
+    start = next(i for i, line in enumerate(lines) if after in line)
+    rows = []
+    for line in lines[start + 1:]:
+        cells = line.strip()
+        if not cells or cells[0] not in "[⎡⎢⎣":
+            break
+        rows.append(NUMBER.findall(cells.replace("▸", " ")))
+    return rows
+
+
+@pytest.mark.parametrize("size", [(80, 24), (140, 45)])
+async def test_stepping_a_vector_sum_shows_the_running_sum_and_its_marks_both_ways(size):
+    app = debugger("vector/hello-char-rnn")
+    tape = rnnstep.build_tape(rnnstep.load_scenario(VECTOR_SCENARIO_DIR / "hello-char-rnn.toml"))
+    table = tape.gradients["w_prime"]
+    start = tape.steps.phase_start("backward.w_prime")
+    async with app.run_test(size=size) as pilot:
+        app.cursor = start
+        await pilot.pause()
+        order = list(range(len(table))) + list(reversed(range(len(table) - 1)))
+        for i in order:
+            if app.cursor != start + i:
+                await pilot.press("n" if app.cursor < start + i else "p")
+            assert app.cursor == start + i
+            text = shown(app, RunningSums)
+            after = np.asarray(table.running_sum[i])
+            before = np.asarray(table.running_sum[i - 1]) if i else np.zeros_like(after)
+            rows = grid_rows(text, "Σ after")
+            assert len(rows) == after.shape[0]
+            for r, row in enumerate(rows):
+                assert len(row) in (after.shape[1], 3 * after.shape[1])  # Σ after, or Σ before + term = Σ after
+                row = row[-after.shape[1]:]
+                assert all(rounds_to(s, v) for s, v in zip(row, after[r])), (row, after[r])
+            assert f"changed: {int(np.sum(after != before))} of {after.size}" in text
+            step = shown(app, StepDetail)
+            t, k = int(table.t[i]), int(table.k[i])
+            assert f"[{t},{k}]" in step
+            delta = table.delta(i)
+            lines = step.split("\n")
+            top = max((n for n, line in enumerate(lines) if f"term[{t},{k}] = δ[{t},{k}]ᵀ·O" in line
+                       and line.startswith(f"δ[{t},{k}]ᵀ ")), default=None)  # the outer product's own label
+            assert top is not None, step
+            column = [NUMBER.findall(line)[0] for line in lines[top + 2:top + 2 + len(delta)]]
+            assert all(rounds_to(s, v) for s, v in zip(column, delta)) and len(column) == len(delta), column
+            norm = f"‖δ[{t},{k}]‖ = "
+            assert norm in step or (size == (80, 24) and "✎ note" in step)  # a note can push ∏‖·‖₂ ≥ ‖δ‖ out
+            if norm in step:
+                value = step.split(norm, 1)[1].split()[0]
+                assert rounds_to(value, float(np.linalg.norm(delta)))
+
+
+async def test_the_triangle_and_flow_at_140x45():
+    app = debugger("vector/hello-char-rnn")
+    tape = rnnstep.build_tape(rnnstep.load_scenario(VECTOR_SCENARIO_DIR / "hello-char-rnn.toml"))
+    table = tape.gradients["b"]
+    async with app.run_test(size=(140, 45)) as pilot:
+        app.cursor = tape.steps.phase_start("backward.b") + table.index_of(4, 2)
+        await pilot.pause()
+        text = shown(app, RunningSums)
+        assert "‖term(t,k)‖ of ∂L/∂b" in text
+        value = text.split("[4,2] ‖·‖ = ", 1)[1].split()[0]
+        assert rounds_to(value, float(table.norms[table.index_of(4, 2)]))
+        flow = shown(app, GradientFlow)
+        for j in range(3):  # k = 4, 3, 2 reached; k = 1 not yet
+            line = next(x for x in flow.split("\n") if x.strip().startswith(f"{j} back"))
+            assert rounds_to(NUMBER.findall(line.split("back", 1)[1])[0], float(table.norms[table.index_of(4, 4 - j)]))
+        assert next(x for x in flow.split("\n") if x.strip().startswith("3 back")).strip().endswith("·")
+        assert "O₄" in shown(app, NetworkStrip)
+
+
+async def test_every_step_of_every_shipped_vector_scenario_at_80x24_and_the_update_applies():
+    for path in sorted(VECTOR_SCENARIO_DIR.glob("*.toml")):
+        app = debugger(f"vector/{path.stem}")
+        async with app.run_test(size=(80, 24)) as pilot:
+            while app.cursor < app.last:
+                await pilot.press("n")
+                for widget in (StepDetail, RunningSums, GradientFlow, NetworkStrip):
+                    assert all(len(line) <= app.query_one(widget).content_size.width for line in shown(app, widget).split("\n"))
+            loss = app.tape.loss
+            await pilot.press("u")
+            await pilot.pause()
+            assert app.epoch == 1 and app.cursor == 0 and app.tape.loss != loss

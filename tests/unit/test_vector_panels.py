@@ -1,0 +1,288 @@
+"""The debugger's panels for a vector scenario (SPEC §7), as pure functions of (tape, cursor, size).
+
+Every number a grid shows is checked against the tape as the full --digits rendering or a
+correct rounding of it; the spectral norms against an independent numpy computation from
+the scenario's weights; the marks on the running sum against which entries really changed.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+
+import numpy as np
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+import rnnstep
+from rnnstep import notation as nt
+from rnnstep.tui.panels import matrix as mx
+from rnnstep.tui.panels import norms as nm
+from rnnstep.tui.panels.triangle import shade, triangle
+from rnnstep.tui.panels.vector_flow import flow_lines
+from rnnstep.tui.panels.vector_network import strip_lines
+from rnnstep.tui.panels.vector_step import factor_norms, outer_product, step_body
+from rnnstep.tui.panels.vector_sums import changed_entries, sums_lines
+from rnnstep.tui.panels.vector_view import step_text
+from rnnstep.tui.view import View
+from vector_scenarios import vector_scenario
+
+# (width, height) of the step, sums and flow panels' content at 80×24 and at 200×60
+SIZES = {"80x24": {"step": (44, 10), "sums": (28, 16), "flow": (44, 3), "strip": (76, 2)},
+         "200x60": {"step": (124, 31), "sums": (62, 46), "flow": (124, 10), "strip": (196, 2)}}
+NUMBER = re.compile(r"-?(?:\d+\.?\d*|\.\d+)(?:e[-+]?\d+)?|-?inf|nan")
+
+
+def is_rounding(text: str, value: float, digits: int = 6) -> bool:
+    """Is ``text`` the full rendering of ``value``, or ``value`` correctly rounded to fewer digits?"""
+    if text == nt.fmt(value, digits):
+        return True
+    if not math.isfinite(value):
+        return False
+    mantissa = text.lstrip("-").split("e")[0].replace(".", "").lstrip("0") or "0"
+    significant = max(1, len(mantissa))
+    return float(text) == float(f"{value:.{significant - 1}e}")
+
+
+def numbers(line: str) -> list[str]:
+    return NUMBER.findall(line.replace("▸", " ").replace("·", " "))
+
+
+def plain(lines) -> list[str]:
+    return [line.plain for line in lines]
+
+
+def tape_of(**kwargs):
+    return rnnstep.build_tape(vector_scenario(**kwargs))
+
+
+# ----------------------------------------------------------------------------- the number formatter
+
+@settings(max_examples=300, deadline=None)
+@given(st.floats(allow_nan=False, allow_infinity=False, width=64), st.integers(1, 12), st.integers(1, 9))
+def test_fit_is_whole_or_correctly_rounded_or_nothing(value, width, digits):
+    text = mx.fit(value, digits, width)
+    if text is None:
+        assert len(nt.fmt(value, 1)) > width and len(mx.short_exponent(value, 1)) > width
+        return
+    assert len(text) <= width
+    assert is_rounding(text, value, digits), (value, width, text)
+
+
+@settings(max_examples=100, deadline=None)
+@given(st.integers(1, 6), st.integers(1, 6), st.integers(8, 60), st.integers(1, 9), st.integers(0, 2**31))
+def test_grid_shows_each_entry_rounded_in_order_and_fits(rows, cols, width, height, seed):
+    rng = np.random.default_rng(seed)
+    M = rng.normal(size=(rows, cols)) * 10.0 ** rng.integers(-6, 6, size=(rows, cols))
+    lines = mx.grid(M, 6, width=width, height=height)
+    assert all(line.cell_len <= width for line in lines)
+    shown = [numbers(line.plain) for line in lines if line.plain[:1] in "[⎡⎢⎣"]
+    note = [line.plain for line in lines if line.plain[:1] not in "[⎡⎢⎣"]
+    r0 = c0 = 0
+    if note and "rows" in note[0]:
+        r0 = int(re.search(r"rows (\d+)", note[0])[1]) - 1
+    if note and "cols" in note[0]:
+        c0 = int(re.search(r"cols (\d+)", note[0])[1]) - 1
+    assert shown and len(shown) <= rows
+    for i, row in enumerate(shown):
+        for j, text in enumerate(row):
+            assert text == "…" or is_rounding(text, float(M[r0 + i, c0 + j])), (text, M[r0 + i, c0 + j])
+
+
+def test_grid_colours_sign_and_size_and_marks_changed_entries():
+    M = np.array([[2.0, -2.0], [0.0, 0.01]])
+    line0, line1 = mx.grid(M, 6, marks=np.array([[True, False], [False, False]]))
+    styles = {line.plain[s.start:s.end].strip(): str(s.style) for line in (line0, line1) for s in line.spans}
+    assert "on #b2182b" in styles["2"] and "bold" in styles["2"] and "underline" in styles["2"]  # large positive
+    assert "on #2166ac" in styles["-2"]  # large negative: the other hue
+    assert styles["0"] == "dim"  # exactly zero
+    assert "on" not in styles.get("0.01", "")  # under 1/20 of the scale: no colour
+    assert line0.plain.startswith("⎡▸") and "▸" not in line1.plain
+    assert mx.entry_style(float("inf"), 1.0) == mx.BAD
+
+
+def test_a_big_matrix_shows_a_window_and_says_so():
+    M = np.arange(64 * 64, dtype=float).reshape(64, 64)
+    lines = mx.grid(M, 6, width=40, height=6)
+    assert len(lines) == 6 and all(line.cell_len <= 40 for line in lines)
+    assert "rows 1–5 of 64" in lines[-1].plain and "of 64" in lines[-1].plain
+    assert "[64,64] = 4095" in mx.summary(M, 6).plain
+
+
+# ----------------------------------------------------------------------------- spectral norms
+
+def test_jacobian_norms_match_an_independent_svd():
+    tape = tape_of(n=4, m=2, q=3, T=7, every_step=True, seed=3)
+    W_prime = np.array(tape.scenario.w_prime, dtype=float)
+    for j in range(1, tape.T + 1):
+        f_prime = 1.0 - np.tanh(tape.a[j - 1]) ** 2  # tanh′, from the pre-activation
+        J = np.diag(f_prime) @ W_prime
+        assert nm.jacobian_norms(tape)[j - 1] == pytest.approx(np.linalg.svd(J, compute_uv=False)[0], rel=1e-12)
+    # the product over a path in two lookups equals the product of the norms
+    for t, k in [(7, 1), (5, 3), (4, 4)]:
+        direct = np.prod([np.linalg.norm(np.diag(1 - np.tanh(tape.a[j - 1]) ** 2) @ W_prime, 2) for j in range(k + 1, t + 1)])
+        assert 10 ** nm.backprop_log10(tape, t, k) == pytest.approx(direct, rel=1e-10)
+
+
+def test_the_product_of_norms_bounds_delta_and_is_shown():
+    tape = tape_of(n=3, m=1, q=2, T=6, seed=5, radius=1.3)
+    table = tape.gradients["w_prime"]
+    for i in range(len(table)):
+        view = View(tape, tape.steps.phase_start("backward.w_prime") + i)
+        factors, norms, log_product = factor_norms(view, "w_prime", i)
+        full = [tape.factor("w_prime", i, j).value for j in range(tape.factor_count("w_prime", i))]
+        expected = np.prod([np.linalg.norm(np.atleast_2d(F), 2) for F in full])
+        assert 10 ** log_product == pytest.approx(expected, rel=1e-10)
+        assert np.linalg.norm(table.delta(i)) <= expected * (1 + 1e-12)
+        text = "\n".join(plain(step_body(view, 124, 31)))
+        assert f"∏‖·‖₂ = {nt.fmt(expected, 3)}" in text
+        assert f"= {nt.fmt(float(np.linalg.norm(table.delta(i))), 3)}" in text
+
+
+def test_power_text_writes_products_beyond_float_range():
+    assert nm.power_text(-400.5) == "3.16e-401"
+    assert nm.power_text(2.0) == "100"
+    assert nm.power_text(-math.inf) == "0"
+
+
+# ----------------------------------------------------------------------------- the current step
+
+@pytest.mark.parametrize("size", SIZES)
+@pytest.mark.parametrize("n", [2, 4])
+def test_every_step_fits_its_box_and_shows_the_title(size, n):
+    tape = tape_of(n=n, m=2, q=2, T=4, every_step=True, seed=n)
+    boxes = SIZES[size]
+    for cursor in range(len(tape.steps)):
+        view = View(tape, cursor)
+        for name, (width, height) in boxes.items():
+            if name == "step":
+                lines = step_text(view, width, height, f"Step {cursor + 1} of {len(tape.steps)}").plain.split("\n")
+                assert lines[0].startswith(f"Step {cursor + 1}")
+            elif name == "sums":
+                lines = plain(sums_lines(view, width, height))
+            elif name == "flow":
+                lines = plain(flow_lines(view, width, height))
+            else:
+                lines = plain(strip_lines(view, width, height))
+            assert len(lines) <= height, (name, cursor, lines)
+            assert all(len(line) <= width for line in lines), (name, cursor, lines)
+
+
+@pytest.mark.parametrize("size", SIZES)
+def test_the_outer_product_shows_delta_input_and_term_from_the_tape(size):
+    tape = tape_of(n=4, m=3, q=2, T=5, every_step=True, seed=11)
+    width, height = SIZES[size]["step"]
+    for param in ("w_prime", "w", "w_out"):
+        table = tape.gradients[param]
+        for i in range(0, len(table), 3):
+            view = View(tape, tape.steps.phase_start(f"backward.{param}") + i)
+            delta, x, term = table.delta(i), table.input(i), np.asarray(table.value[i])
+            # the term is δᵀ·inputᵀ: checked against numpy, not against the tape's own product
+            assert np.allclose(term, np.outer(delta, x), rtol=1e-12, atol=0)
+            lines = plain(outer_product(view, delta, x, term, "δᵀ", "inᵀ", "term", width, height, 6, (), ()))
+            assert all(len(line) <= width for line in lines)
+            top = numbers(lines[1].split("inᵀ", 1)[1])
+            assert len(top) == len(x) and all(is_rounding(s, v) for s, v in zip(top, x))
+            for r, line in enumerate(lines[2:2 + len(delta)]):
+                found = numbers(line)
+                assert is_rounding(found[0], delta[r])
+                assert [is_rounding(s, v) for s, v in zip(found[1:], term[r])] == [True] * term.shape[1], line
+
+
+def test_a_scenario_at_80x24_shows_the_whole_outer_product_for_n_up_to_4():
+    for n in (2, 3, 4):
+        tape = tape_of(n=n, m=2, q=2, T=4, every_step=True, seed=n)
+        view = View(tape, tape.steps.phase_start("backward.w_prime") + 4)
+        text = step_text(view, *SIZES["80x24"]["step"], "Step").plain
+        assert "term[" in text and "rows" not in text and "cols" not in text, text
+
+
+def test_hidden_values_are_question_marks():
+    tape = tape_of(n=2, T=3)
+    i = 1
+    view = View(tape, tape.steps.phase_start("backward.w_prime") + i)
+    where = f"[{int(tape.gradients['w_prime'].t[i])},{int(tape.gradients['w_prime'].k[i])}]"
+    view.hidden = {f"gradients.w_prime.term{where}"}
+    text = "\n".join(plain(step_body(view, 124, 31)))
+    assert "?" in text
+    term = np.asarray(tape.gradients["w_prime"].value[i])
+    assert nt.fmt(float(term[0, 0])) not in text
+
+
+def test_n_64_degrades_to_windows_and_summaries():
+    tape = tape_of(n=64, m=3, q=2, T=3, every_step=True, seed=1)
+    for cursor in (0, tape.steps.phase_start("backward.w_prime") + 2, len(tape.steps) - 5):
+        view = View(tape, cursor)
+        for size in SIZES.values():
+            width, height = size["step"]
+            lines = step_text(view, width, height, "Step").plain.split("\n")
+            assert len(lines) <= height and all(len(line) <= width for line in lines)
+            width, height = size["sums"]
+            assert all(len(line) <= width for line in plain(sums_lines(view, width, height)))
+
+
+# ----------------------------------------------------------------------------- running sums
+
+def test_marks_are_the_entries_the_term_changed():
+    # O₀ = 0: every term (t,1) of ∂L/∂W′ is zero and changes nothing
+    tape = tape_of(n=3, m=2, q=1, T=4, seed=2)
+    table = tape.gradients["w_prime"]
+    last = len(table) - 1  # term (4,1)
+    assert not changed_entries(table, last).any()
+    view = View(tape, tape.steps.phase_start("backward.w_prime") + last)
+    assert "changed: 0 of 9" in "\n".join(plain(sums_lines(view, 62, 46)))
+    # a one-hot input changes one column of ∂L/∂W
+    from rnnstep.scenario import parse_scenario
+
+    text = """[weights]
+w = [[0.3, -0.2, 0.1], [-0.1, 0.5, 0.2]]
+w_prime = [[0.1, -0.3], [0.4, 0.1]]
+b = [0.0, 0.1]
+[data]
+x = [[1.0, 0.0, 0.0], [0.0, 0.0, 1.0]]
+y = 0.5
+"""
+    tape = rnnstep.build_tape(parse_scenario(text))
+    table = tape.gradients["w"]
+    for i in range(len(table)):
+        k = int(table.k[i])
+        marks = changed_entries(table, i)
+        hot = int(np.argmax(tape.x[k - 1]))
+        assert marks[:, hot].all() and not np.delete(marks, hot, axis=1).any()
+        before = np.asarray(table.running_sum[i - 1]) if i else np.zeros((2, 3))
+        assert np.array_equal(marks, np.asarray(table.running_sum[i]) != before)
+
+
+def test_triangle_lights_the_current_cell_and_fades_with_distance():
+    tape = tape_of(n=2, m=1, q=1, T=6, every_step=True, seed=4, radius=0.2, activation="identity")
+    table = tape.gradients["b"]
+    i = table.index_of(6, 3)
+    lines = triangle(tape, "b", i, 40, 12)
+    rows = {int(line.plain.split()[0]): line for line in lines[2:8]}
+    assert set(rows) == {1, 2, 3, 4, 5, 6}
+    row6 = rows[6]
+    lit = [s for s in row6.spans if "reverse" in str(s.style)]
+    assert len(lit) == 1
+    label_w = len("6 ") + 1
+    assert lit[0].start == label_w + 2 * (3 - 1)  # column k = 3
+    # spectral radius 0.2 and identity: each step back loses about a decade or more
+    top = float(np.nanmax(table.norms))
+    for k in range(1, 7):
+        glyph, _ = shade(float(table.norms[table.index_of(6, k)]), top)
+        assert row6.plain[label_w + 2 * (k - 1)] == glyph or k == 3
+    assert "[6,3] ‖·‖ = " + nt.fmt(float(table.norms[i])) in lines[-1].plain
+    assert float(table.norms[i]) == pytest.approx(np.linalg.norm(table.delta(i)), rel=1e-12)
+
+
+def test_flow_bars_and_bounds_read_from_the_tape():
+    tape = tape_of(n=3, m=1, q=1, T=5, seed=6, radius=1.4, activation="identity")
+    table = tape.gradients["w"]
+    view = View(tape, tape.steps.phase_start("backward.w") + 4)
+    lines = plain(flow_lines(view, 124, 10))
+    for j in range(5):
+        line = next(x for x in lines if x.strip().startswith(f"{j} back"))
+        found = numbers(line.split("back", 1)[1])
+        assert is_rounding(found[0], float(table.norms[j]))
+        W_prime = np.array(tape.scenario.w_prime, dtype=float)
+        assert found[1] == nt.fmt(np.linalg.norm(W_prime, 2) ** j, 3)  # identity: every Jacobian is W′
