@@ -10,6 +10,8 @@ terminal runs.
 from __future__ import annotations
 
 import io
+import sys
+import traceback
 from pathlib import Path
 
 from textual.app import ComposeResult
@@ -74,7 +76,23 @@ class BrowserKeys:
             focused.action_delete_left_word()
 
 
-class ServedApp(BrowserKeys, DebuggerApp):
+class ServedCrash:
+    """Mixin for a served App (before the app class): a crash report goes to the server's console, not to a file.
+
+    The terminal app writes the traceback to a file in the user's state folder
+    (``CrashReporting``); a served tab must write nothing on the server, so its
+    traceback goes to the process's stderr, which the server prints. The tab
+    then shows "Session ended".
+    """
+
+    def _handle_exception(self, error: Exception) -> None:
+        if getattr(self, "crash_report", None) is None:
+            self.crash_report = (error, None)  # CrashReporting then writes no file
+            traceback.print_exception(error, file=sys.__stderr__)
+        super()._handle_exception(error)  # type: ignore[misc]
+
+
+class ServedApp(ServedCrash, BrowserKeys, DebuggerApp):
     """The debugger for one browser tab: ``scenarios`` are all it may open; files go to the browser."""
 
     BINDINGS = BrowserKeys.KEYS

@@ -23,7 +23,7 @@ from ..drill.session import DrillSession
 from ..drill.tui import DrillApp
 from ..scenario import Scenario
 from ..tape import build_tape
-from .app import BrowserKeys
+from .app import BrowserKeys, ServedCrash
 
 
 class MemoryHistory(History):
@@ -40,7 +40,7 @@ class MemoryHistory(History):
         return Loaded([json.loads(line) for line in self.lines], 0)
 
 
-class ServedDrillApp(BrowserKeys, DrillApp):
+class ServedDrillApp(ServedCrash, BrowserKeys, DrillApp):
     """The drill for one browser tab; its history goes to the browser."""
 
     BINDINGS = BrowserKeys.KEYS

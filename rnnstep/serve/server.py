@@ -30,11 +30,16 @@ from typing import Callable
 
 from aiohttp import WSMsgType, web
 from textual_serve.app_service import AppService
+from textual_serve import download_manager as _downloads
 from textual_serve.download_manager import DownloadManager
 
 from . import access
 from .catalog import Served
 from .session import ENV_MODE, ENV_SCENARIOS
+
+# textual-serve 1.1.3 ends a download, cut short and without an error, when the app takes more
+# than 4 s to send a chunk: on a busy class server an export arrived empty. Wait longer.
+_downloads.DOWNLOAD_TIMEOUT = 30
 
 STATIC = Path(resources.files("textual_serve")) / "static"  # type: ignore[arg-type]
 _PAGE = Template(resources.files(__package__).joinpath("page.html").read_text(encoding="utf-8"))

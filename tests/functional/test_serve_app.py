@@ -144,3 +144,21 @@ async def test_a_served_drill_needs_no_browser_kept_key(monkeypatch, tmp_path):
         from textual.widgets import Input
 
         assert app.query_one(Input).value == "hint "
+
+
+async def test_a_served_crash_is_reported_on_the_console_and_writes_no_file(monkeypatch, tmp_path, capfd):
+    app, _ = served_app(monkeypatch, tmp_path)
+    monkeypatch.setenv("XDG_STATE_HOME", str(tmp_path / "state"))
+    monkeypatch.setenv("TMPDIR", str(tmp_path / "tmp"))
+
+    def broken() -> None:
+        raise RuntimeError("a bug in an action")
+
+    monkeypatch.setattr(app, "action_help", broken)
+    with pytest.raises(RuntimeError):
+        async with app.run_test(size=(120, 40)) as pilot:
+            await pilot.press("question_mark")
+            await pilot.pause()
+    assert "RuntimeError: a bug in an action" in capfd.readouterr().err
+    assert app.return_code == 1
+    assert list(tmp_path.iterdir()) == []  # no crash report in the state folder or the temporary folder
