@@ -58,13 +58,13 @@ def tape_of(net: VNet, **train):
     return rnnstep.build_tape(rnnstep.load_scenario(net.to_toml(**train)))
 
 
-def well_behaved(net: VNet) -> bool:
+def well_behaved(net: VNet, margin: float = 1e-9) -> bool:
     states, out = net.run()
     values = [v for _, O in states for v in O] + [o[2] for o in out.values()]
     if not all(math.isfinite(v) and abs(v) < 1e6 for v in values):
         return False
     if net.loss in ("bce", "cross_entropy"):
-        return all(np.all((o[1] > 1e-9) & (o[1] < 1 - 1e-9)) for o in out.values())
+        return all(np.all((o[1] > margin) & (o[1] < 1 - margin)) for o in out.values())
     return True
 
 
@@ -112,7 +112,9 @@ def test_every_term_is_the_derivative_through_one_use_of_the_weight(net):
 @settings(max_examples=80, deadline=None)
 @given(vnets())
 def test_totals_match_tangents_and_finite_differences(net):
-    assume(well_behaved(net) and away_from_kinks(net))
+    # ŷ within 1e-6 of 0 or 1: the reference's own ln(1 − ŷ) is noisy to ~1e-8, which a difference quotient
+    # magnifies past the tolerance (hypothesis found z ≈ 20 under bce); the tangents above still cover it
+    assume(well_behaved(net, margin=1e-6) and away_from_kinks(net))
     tape = tape_of(net)
     for param in PARAMS:
         total = tape.gradients[param].total
