@@ -315,18 +315,20 @@ def cmd_check(args: argparse.Namespace) -> int:
     with progress_bar(sum(terms.values()), "checking the gradients") as advance:  # on stderr, on long tapes
         rows = check_tape(tape, on_param=lambda param: advance(terms[param]))
     console = Console()
-    narrow = console.width < 100  # at 80 columns: no vertical rules, so the values fit whole; a cell wraps, never "…"
-    from rich import box
-
-    table = Table(title=f"{tape.scenario.name}: gradients against central finite differences", title_justify="left",
-                  **({"box": box.SIMPLE_HEAD, "pad_edge": False} if narrow else {}))
-    for col in ("gradient", "total (terms)", "all paths", "recursive ∂L/∂a", "finite difference", "result"):
-        table.add_column(col, justify="right", overflow="fold")
+    columns = ("total (terms)", "all paths", "recursive ∂L/∂a", "finite difference")
+    table = Table(title=f"{tape.scenario.name}: gradients against central finite differences", title_justify="left")
+    for col in ("gradient", *columns, "result"):
+        table.add_column(col, justify="right", no_wrap=True)
     for row in rows:
-        verdict = "[green]ok[/]" if row.ok else ("[red]MISMATCH[/]" if row.sum_ok else "[red]SUM MISMATCH[/]")
-        table.add_row(nt.gradient_symbol(row.param) + row.entry_text, *(nt.fmt(v, 10) for v in
-                      (row.total, row.all_paths, row.recursive, row.finite_difference)), verdict)
-    console.print(table)
+        table.add_row(nt.gradient_symbol(row.param) + row.entry_text, *_check_values(row, nt), _check_verdict(row))
+    if console.measure(table, options=console.options.update_width(10_000)).maximum <= console.width:
+        console.print(table)
+    else:  # too narrow for the table (80 columns): one block per gradient, so every value stays whole on its line
+        console.print(f"{tape.scenario.name}: gradients against central finite differences")
+        for row in rows:
+            console.print(f"{nt.gradient_symbol(row.param) + row.entry_text}  {_check_verdict(row)}")
+            for col, value in zip(columns, _check_values(row, nt)):
+                console.print(f"    {col:18} {value:>17}", highlight=False)
     if tape.scenario.truncate:
         console.print(f"truncate = {tape.scenario.truncate}: 'total' leaves out truncated terms; "
                       "'all paths' is the true gradient that finite differences measure.")
@@ -337,6 +339,14 @@ def cmd_check(args: argparse.Namespace) -> int:
         return 1
     console.print("[green]all gradients agree[/]")
     return 0
+
+
+def _check_values(row, nt) -> list[str]:
+    return [nt.fmt(v, 10) for v in (row.total, row.all_paths, row.recursive, row.finite_difference)]
+
+
+def _check_verdict(row) -> str:
+    return "[green]ok[/]" if row.ok else ("[red]MISMATCH[/]" if row.sum_ok else "[red]SUM MISMATCH[/]")
 
 
 def cmd_scenarios(args: argparse.Namespace) -> int:

@@ -39,6 +39,26 @@ def test_bad_usage_exits_2_with_one_line(capsys, args):
     assert err.startswith("rnnstep: error: ") and err.count("\n") == 1
 
 
+@pytest.mark.parametrize("columns", [60, 80, 100, 140])
+def test_check_shows_every_value_whole_at_any_width(columns, monkeypatch, capsys):
+    """A value that does not fit a table cell is never folded onto a second line or cut to "…": at
+    80 columns check prints one block per gradient instead of the table."""
+    from rnnstep import notation as nt
+    from rnnstep.check import check_tape
+    from rnnstep.scenario import load_scenario, shipped_scenarios
+    from rnnstep.tape import build_tape
+
+    monkeypatch.setenv("COLUMNS", str(columns))
+    for path in [p for p in shipped_scenarios() if p.stem in ("notes-four-steps", "vanishing-gradients")]:
+        assert main(["check", str(path)]) == 0
+        out = capsys.readouterr().out
+        assert "…" not in out
+        assert all(len(line.rstrip()) <= columns for line in out.splitlines())
+        for row in check_tape(build_tape(load_scenario(path))):
+            for value in (row.total, row.finite_difference):
+                assert nt.fmt(value, 10) in out, (columns, row.param, nt.fmt(value, 10))
+
+
 def test_check_passes_and_fails(capsys, monkeypatch):
     assert main(["check"]) == 0
     assert "all gradients agree" in capsys.readouterr().out
