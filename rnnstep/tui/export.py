@@ -132,7 +132,7 @@ class ConfirmSize(ModalScreen[bool]):
     """"This export will be about 85.3 MB. Write it?" — y writes, n or escape does not."""
 
     DEFAULT_CSS = """
-    ConfirmSize { align: center middle; background: $background 60%; }
+    ConfirmSize { align: center middle; background: $background;  /* opaque: a dialog over half a number would show it cut */ }
     ConfirmSize #confirm-body { width: 64; height: auto; border: thick $warning; background: $surface; padding: 1 2; }
     ConfirmSize Label { width: 100%; }
     ConfirmSize .dim { color: $text-muted; margin-top: 1; }

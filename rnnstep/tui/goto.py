@@ -19,7 +19,7 @@ from .panels.base import PHASE_LABEL
 
 _CSS = """
     align: center middle;
-    background: $background 60%;
+    background: $background;  /* opaque: a dialog over half a number would show it cut */
     .modal-title { text-style: bold; color: $accent; margin-bottom: 1; }
     .dim { color: $text-muted; }
     #goto-body, #bp-body { width: 76; max-width: 100%; border: thick $accent; background: $surface;

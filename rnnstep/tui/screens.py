@@ -21,12 +21,12 @@ from . import keymap
 
 _MODAL_CSS = """
     align: center middle;
-    background: $background 60%;
+    background: $background;  /* opaque: a number half under a dialog would read as a cut number */
     .modal-title { text-style: bold; color: $accent; margin-bottom: 1; }
     .dim { color: $text-muted; }
 """
 _BODY_CSS = ("border: thick $accent; background: $surface; padding: 1 2; height: auto; max-height: 90%; "
-             "min-width: 44; min-height: 8;")  # never squeezed to nothing on a tiny terminal
+             "min-width: 44; min-height: 8; max-width: 100%;")  # never squeezed to nothing on a tiny terminal
 
 
 class HelpScreen(ModalScreen[None]):
