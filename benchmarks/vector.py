@@ -15,7 +15,6 @@
 from __future__ import annotations
 
 import os
-import statistics
 import subprocess
 import sys
 import tempfile
@@ -25,17 +24,9 @@ import tracemalloc
 import numpy as np
 
 import rnnstep
+from engine import median_time  # the timing helper of benchmarks/engine.py (run as a script, so it is on the path)
 
 PARAMS = ("w_prime", "w", "b", "w_out", "b_out")
-
-
-def median_time(fn, repeat: int = 5) -> float:
-    times = []
-    for _ in range(repeat):
-        start = time.perf_counter()
-        fn()
-        times.append(time.perf_counter() - start)
-    return statistics.median(times)
 
 
 def bench_torch() -> None:

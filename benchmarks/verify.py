@@ -15,13 +15,13 @@ same scenario (the baseline, measured in the same run), at T = 1,000, 2,000 and
 from __future__ import annotations
 
 import math
-import statistics
-import time
 
 import numpy as np
 
 import rnnstep
 from rnnstep.verify import verify
+
+from engine import median_time  # the timing helper of benchmarks/engine.py (run as a script, so it is on the path)
 
 
 def worked_example(T: int) -> str:
@@ -44,21 +44,12 @@ def worked_example(T: int) -> str:
     return text + "[claims]\n" + "\n".join(claims) + "\n"
 
 
-def median_time(fn, repeat: int = 3) -> float:
-    times = []
-    for _ in range(repeat):
-        start = time.perf_counter()
-        fn()
-        times.append(time.perf_counter() - start)
-    return statistics.median(times)
-
-
 def main() -> None:
     print(f"{'T':>6} {'build_tape':>12} {'verify':>10} {'× build_tape':>13}  report")
     seen = {}
     for T in (1000, 2000, 5000):
         scenario = rnnstep.load_scenario(worked_example(T))
-        base = median_time(lambda: rnnstep.build_tape(scenario))
+        base = median_time(lambda: rnnstep.build_tape(scenario), repeat=3)
         tape = rnnstep.build_tape(scenario)
         took = median_time(lambda: verify(tape), repeat=1)  # deterministic; seconds per run at T = 5,000
         seen[T] = took
