@@ -12,8 +12,9 @@ from ..scenario import Scenario
 
 
 def _number(value: float) -> str:
-    """The number as the file gives it: shortest exact form (0.5, -0.3, 1e-05)."""
-    return repr(float(value)).replace("e-0", "e-").replace("e+0", "e+")
+    """The number as the file gives it: shortest exact form (0.5, -0.3, 1e-5), and 1 rather than 1.0 as the
+    drill's own feedback writes it."""
+    return repr(float(value)).removesuffix(".0").replace("e-0", "e-").replace("e+0", "e+")
 
 
 def _numbers(values) -> str:

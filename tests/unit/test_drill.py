@@ -334,10 +334,17 @@ def test_plain_drill_prints_the_scenario_before_the_first_question(tmp_path):
     before = "\n".join(lines[:first_question])
     # everything a first question needs, none of it on a line a script would read as protocol
     assert all(not line.startswith(("? ", "✓", "✗", "score:")) for line in lines[:first_question])
+    def num(v):  # as a person writes it: 1, not 1.0
+        return repr(float(v)).removesuffix(".0")
+
+    def nums(vs):
+        return "[" + ", ".join(num(v) for v in vs) + "]"
+
+    y = nums(scenario.y) if isinstance(scenario.y, (list, tuple)) else num(scenario.y)
     for text in (f"f = {scenario.activation}", f"g = {scenario.output_activation}", f"loss = {scenario.loss}",
-                 f"h0 = {scenario.h0!r}", f"x = {list(scenario.x)!r}", f"y = {scenario.y!r}".replace("(", "[").replace(")", "]"),
-                 f"w = {scenario.w!r}", f"w′ = {scenario.w_prime!r}", f"b = {scenario.b!r}",
-                 f"w_out = {scenario.w_out!r}", f"b_out = {scenario.b_out!r}", f"η = {scenario.learning_rate!r}"):
+                 f"h0 = {num(scenario.h0)}", f"x = {nums(scenario.x)}", f"y = {y}",
+                 f"w = {num(scenario.w)}", f"w′ = {num(scenario.w_prime)}", f"b = {num(scenario.b)}",
+                 f"w_out = {num(scenario.w_out)}", f"b_out = {num(scenario.b_out)}", f"η = {num(scenario.learning_rate)}"):
         assert text in before, text
     # and so the first question (a₁ = x₁·w + O₀·w′ + b) can be answered from those lines alone
     assert lines[first_question].startswith("? forward.a[1]")
