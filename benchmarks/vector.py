@@ -98,6 +98,27 @@ def bench_trace_cli() -> None:
         size = os.path.getsize(out) / 2**20
         print(f"  n = 16, m = 4, q = 4, T = 300, every step: {seconds:6.2f} s   peak RSS {rss:7.1f} MiB   "
               f"output {size:7.1f} MiB (goal: seconds, < 1.5 GB)")
+        floor, floats, stdlib = _baselines(path)
+        print(f"  baselines, same scenario: build_tape + every term and running sum as numbers only {floor:6.2f} s; "
+              f"the same {floats / 1e6:.0f} M floats as text with repr (the standard library's way) ~{stdlib:5.1f} s")
+
+
+def _baselines(path: str) -> tuple[float, int, float]:
+    """(seconds to build the tape and multiply out every term and running sum, floats written,
+    estimated seconds for repr to write them: measured on 200,000 of them)."""
+    scenario = rnnstep.load_scenario(path)
+    start = time.perf_counter()
+    tape = rnnstep.build_tape(scenario)
+    floats = 0
+    for param in PARAMS:
+        table = tape.gradients[param]
+        for _, terms, running in table.blocks():
+            floats += terms.size + running.size
+        floats += len(table) * (table.shape[0] + (table.shape[1] if len(table.shape) > 1 else 0))  # δ and input
+    floor = time.perf_counter() - start
+    sample = np.random.default_rng(0).normal(size=200_000) * 10.0 ** np.random.default_rng(1).uniform(-8, 2, 200_000)
+    per_float = median_time(lambda: repr(sample.tolist()), 3) / sample.size
+    return floor, floats, per_float * floats
 
 
 if __name__ == "__main__":
