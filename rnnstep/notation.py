@@ -7,7 +7,6 @@ numbers are only formatted here, never computed.
 
 from __future__ import annotations
 
-import math
 import re
 from typing import TYPE_CHECKING
 
@@ -39,11 +38,12 @@ def param(p: str, style: str = "unicode") -> str:
 
 
 def fmt(x: float, digits: int = 6) -> str:
-    """A number to ``digits`` significant digits; non-finite as inf, -inf, nan."""
-    if math.isnan(x):
-        return "nan"
-    if math.isinf(x):
-        return "inf" if x > 0 else "-inf"
+    """A number to ``digits`` significant digits; non-finite as inf, -inf, nan.
+
+    Python's ``g`` format already spells non-finite values inf, -inf and nan
+    (a negative NaN too), so the only fix-up is -0; this runs once per number
+    written on a long tape, so it stays a single format call.
+    """
     text = f"{x:.{digits}g}"
     return "0" if text == "-0" else text
 
