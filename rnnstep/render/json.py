@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import json
 import math
-from typing import Iterator, TextIO
+from typing import Callable, Iterator, TextIO
 
 from ..ids import PARAMS, RECURRENT_PARAMS
 from ..tape import Tape
@@ -43,34 +43,41 @@ def _list(items: Iterator[str], indent: str) -> Iterator[str]:
 
 
 def iter_json(tape: Tape, factors: bool = True) -> Iterator[str]:
-    """The JSON text of the trace, in chunks."""
+    """The JSON text of the trace, in chunks: SPEC §5 with plain numbers, §7's rnnstep-trace/2 with arrays."""
     if tape.vector:
-        from .json_vector import iter_vector_json
+        from .json_vector import arr, vector_terms
 
-        yield from iter_vector_json(tape, factors)
-        return
+        yield from _document(tape, VECTOR_FORMAT, arr, vector_terms, ("old", "grad", "clipped", "new"), factors)
+    else:
+        yield from _document(tape, FORMAT, num, _terms, ("old", "grad", "new"), factors)
+
+
+def _document(tape: Tape, form: str, value: Callable[[object], str],
+              terms: Callable[[Tape, str, bool], Iterator[str]], update: tuple[str, ...],
+              factors: bool) -> Iterator[str]:
+    """The one layout of both formats; ``value`` writes a number or an array, ``terms`` a param's terms."""
     s = tape.scenario
     yield "{\n"
-    yield f'  "format": "{FORMAT}",\n'
+    yield f'  "format": "{form}",\n'
     yield '  "scenario": ' + json.dumps(_plain(s.to_dict()), ensure_ascii=False) + ",\n"
     yield '  "forward": ['
-    yield from _list((f'{{"t": {t}, "x": {num(tape.x[t-1])}, "a": {num(tape.a[t-1])}, "O": {num(tape.O[t-1])}}}'
-                      for t in range(1, tape.T + 1)), "    ")
+    yield from _list((f'{{"t": {t}, "x": {value(tape.x[t-1])}, "a": {value(tape.a[t-1])}, '
+                      f'"O": {value(tape.O[t-1])}}}' for t in range(1, tape.T + 1)), "    ")
     yield '\n  ],\n  "outputs": ['
-    yield from _list((f'{{"t": {int(t)}, "z": {num(tape.z[i])}, "yhat": {num(tape.yhat[i])}, '
-                      f'"y": {num(tape.y[i])}, "loss": {num(tape.losses[i])}}}'
+    yield from _list((f'{{"t": {int(t)}, "z": {value(tape.z[i])}, "yhat": {value(tape.yhat[i])}, '
+                      f'"y": {value(tape.y[i])}, "loss": {num(tape.losses[i])}}}'
                       for i, t in enumerate(tape.targets)), "    ")
     yield f'\n  ],\n  "loss": {num(tape.loss)},\n  "backward": ['
-    yield from _list((f'{{"t": {t}, "dL_dO": {num(tape.dL_dO[t-1])}, "dL_da": {num(tape.dL_da[t-1])}}}'
+    yield from _list((f'{{"t": {t}, "dL_dO": {value(tape.dL_dO[t-1])}, "dL_da": {value(tape.dL_da[t-1])}}}'
                       for t in range(1, tape.T + 1)), "    ")
     yield '\n  ],\n  "gradients": {'
     for n, param in enumerate(PARAMS):
         yield ("," if n else "") + f'\n    "{param}": {{"terms": ['
-        yield from _list(_terms(tape, param, factors), "      ")
-        yield f'\n    ], "total": {num(tape.gradients[param].total)}}}'
+        yield from _list(terms(tape, param, factors), "      ")
+        yield f'\n    ], "total": {value(tape.gradients[param].total)}}}'
     yield '\n  },\n  "update": {'
     yield f'"learning_rate": {num(s.learning_rate)}, "clip": {"null" if s.clip is None else num(s.clip)}, "params": {{'
-    yield ", ".join(f'"{p}": {{"old": {num(u.old)}, "grad": {num(u.grad)}, "new": {num(u.new)}}}'
+    yield ", ".join(f'"{p}": {{' + ", ".join(f'"{k}": {value(getattr(u, k))}' for k in update) + "}"
                     for p, u in tape.updates.items())
     yield "}}\n}\n"
 

@@ -1,4 +1,4 @@
-"""The trace of a vector scenario as strict JSON, ``rnnstep-trace/2`` (SPEC §7), streamed.
+"""Arrays and terms of a vector scenario's JSON trace, ``rnnstep-trace/2`` (SPEC §7); json.py lays it out.
 
 Every vector is a list and every matrix a list of rows. Terms and running sums
 are multiplied out one block at a time, so a long tape never sits in memory whole.
@@ -12,9 +12,9 @@ from typing import Iterator
 import numpy as np
 import orjson
 
-from ..ids import PARAMS, RECURRENT_PARAMS
+from ..ids import RECURRENT_PARAMS
 from ..tape import Tape
-from .json import VECTOR_FORMAT, _list, _plain, num
+from .json import num
 
 
 _NUMPY = orjson.OPT_SERIALIZE_NUMPY
@@ -41,33 +41,6 @@ def arr(value) -> str:
     return "[" + ", ".join(arr(v) for v in value) + "]"
 
 
-def iter_vector_json(tape: Tape, factors: bool = True) -> Iterator[str]:
-    s = tape.scenario
-    yield "{\n"
-    yield f'  "format": "{VECTOR_FORMAT}",\n'
-    yield '  "scenario": ' + json.dumps(_plain(s.to_dict()), ensure_ascii=False) + ",\n"
-    yield '  "forward": ['
-    yield from _list((f'{{"t": {t}, "x": {arr(tape.x[t-1])}, "a": {arr(tape.a[t-1])}, "O": {arr(tape.O[t-1])}}}'
-                      for t in range(1, tape.T + 1)), "    ")
-    yield '\n  ],\n  "outputs": ['
-    yield from _list((f'{{"t": {int(t)}, "z": {arr(tape.z[i])}, "yhat": {arr(tape.yhat[i])}, '
-                      f'"y": {arr(tape.y[i])}, "loss": {num(tape.losses[i])}}}'
-                      for i, t in enumerate(tape.targets)), "    ")
-    yield f'\n  ],\n  "loss": {num(tape.loss)},\n  "backward": ['
-    yield from _list((f'{{"t": {t}, "dL_dO": {arr(tape.dL_dO[t-1])}, "dL_da": {arr(tape.dL_da[t-1])}}}'
-                      for t in range(1, tape.T + 1)), "    ")
-    yield '\n  ],\n  "gradients": {'
-    for n, param in enumerate(PARAMS):
-        yield ("," if n else "") + f'\n    "{param}": {{"terms": ['
-        yield from _list(_terms(tape, param, factors), "      ")
-        yield f'\n    ], "total": {arr(tape.gradients[param].total)}}}'
-    yield '\n  },\n  "update": {'
-    yield f'"learning_rate": {num(s.learning_rate)}, "clip": {"null" if s.clip is None else num(s.clip)}, "params": {{'
-    yield ", ".join(f'"{p}": {{"old": {arr(u.old)}, "grad": {arr(u.grad)}, "clipped": {arr(u.clipped)}, '
-                    f'"new": {arr(u.new)}}}' for p, u in tape.updates.items())
-    yield "}}\n}\n"
-
-
 def _listed(block: np.ndarray) -> list[str]:
     """Each item of a block as JSON text."""
     if np.isfinite(block).all():
@@ -76,7 +49,7 @@ def _listed(block: np.ndarray) -> list[str]:
     return [arr(item) for item in block]
 
 
-def _terms(tape: Tape, param: str, with_factors: bool) -> Iterator[str]:
+def vector_terms(tape: Tape, param: str, with_factors: bool) -> Iterator[str]:
     table = tape.gradients[param]
     recurrent = param in RECURRENT_PARAMS
     shape = table.shape
