@@ -258,13 +258,15 @@ def cmd_trace(args: argparse.Namespace) -> int:
         if args.format == "json":
             raise UsageError("trace: --full-chains goes with --format table, markdown or latex "
                              "(JSON lists every factor unless --no-factors)")
-        scalar_only(scenario, "trace --full-chains")
+        if scenario.is_vector and args.format == "table":
+            raise UsageError("trace: --full-chains goes with --format markdown or latex for a vector scenario "
+                             "(its table shows each term's δ and outer product, not the chain)")
     tape = build_tape(scenario)
     if tape.vector and args.format in ("markdown", "latex"):  # SPEC §7: matrices as bmatrix
         from .render.vector_export import iter_vector_derivation
 
         write_output(args.output, args.force,
-                     lambda out: out.writelines(iter_vector_derivation(tape, args.digits, args.format)))
+                     lambda out: out.writelines(iter_vector_derivation(tape, args.digits, args.format, full)))
         return 0
     if full:
         from .render.size import full_chains_note

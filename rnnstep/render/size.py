@@ -29,6 +29,10 @@ def factors_written(tape: Tape, full_chains: bool = False) -> tuple[int, int]:
 
 
 def estimate_bytes(tape: Tape, fmt: str, full_chains: bool = False) -> int:
+    if tape.vector:
+        from .vector_export import estimate_bytes as vector_bytes
+
+        return vector_bytes(tape)
     per_term, per_factor = _BYTES[fmt]
     terms, factors = factors_written(tape, full_chains)
     return terms * per_term + factors * per_factor + tape.T * 150

@@ -9,7 +9,6 @@ Both are generators of text chunks, so a long tape streams.
 
 from __future__ import annotations
 
-import math
 from typing import Iterator
 
 import numpy as np
@@ -17,33 +16,15 @@ import numpy as np
 from .. import notation as nt
 from ..ids import PARAMS, RECURRENT_PARAMS
 from ..tape import Tape
+from .tex_layout import Atom, Equation, lay_out, matrix, number, symbol
 
 _TEX_PARAM = {"w_prime": "W'", "w": "W", "b": "b", "w_out": "W_{out}", "b_out": "b_{out}"}
 _INPUT = {"w_prime": ("O", -1), "w": ("x", 0), "w_out": ("O", 0)}
 
 
-def tex_number(x: float, digits: int) -> str:
-    if math.isnan(x):
-        return r"\mathrm{NaN}"
-    if math.isinf(x):
-        return r"\infty" if x > 0 else r"-\infty"
-    text = nt.fmt(x, digits)
-    if "e" in text:
-        mantissa, exponent = text.split("e")
-        return rf"{mantissa} \times 10^{{{int(exponent)}}}"
-    return text
-
-
 def bmatrix(value, digits: int, transpose_vector: bool = True) -> str:
-    """A matrix as a bmatrix; a vector as a row with ᵀ (a column on its side)."""
-    value = np.asarray(value, dtype=np.float64)
-    if value.ndim == 0:
-        return tex_number(float(value), digits)
-    if value.ndim == 1:
-        body = " & ".join(tex_number(float(v), digits) for v in value)
-        return r"\begin{bmatrix} " + body + r" \end{bmatrix}" + ("^{T}" if transpose_vector else "")
-    rows = [" & ".join(tex_number(float(v), digits) for v in row) for row in value]
-    return r"\begin{bmatrix} " + r" \\ ".join(rows) + r" \end{bmatrix}"
+    """A matrix as one bmatrix; a vector as a row with ᵀ (a column on its side). Whole, whatever its width."""
+    return matrix(value, digits, transpose_vector).tex
 
 
 def _tex_symbol(factor) -> str:
@@ -51,8 +32,8 @@ def _tex_symbol(factor) -> str:
 
 
 class _Writer:
-    def __init__(self, style: str):
-        self.style = style
+    def __init__(self, style: str, digits: int):
+        self.style, self.digits = style, digits
 
     def heading(self, text: str, level: int = 2) -> str:
         if self.style == "markdown":
@@ -63,10 +44,17 @@ class _Writer:
     def text(self, text: str) -> str:
         return (text if self.style == "markdown" else _latex_text(text)) + "\n\n"
 
-    def math(self, tex: str) -> str:
+    def math(self, *equations: Equation) -> str:
+        """One display of equations, laid out to fit the page (tex_layout.py)."""
+        body = lay_out(list(equations), aligned=self.style == "markdown")
         if self.style == "markdown":
-            return "$$\n" + tex + "\n$$\n\n"
-        return "\\[\n" + tex + "\n\\]\n\n"
+            return "$$\n" + body + "\n$$\n\n"
+        if "&" in body:
+            return "\\begin{align*}\n" + body + "\n\\end{align*}\n\n"
+        return "\\[\n" + body + "\n\\]\n\n"
+
+    def matrix(self, value, transpose: bool = True) -> Atom:
+        return matrix(value, self.digits, transpose)
 
 
 def _latex_text(text: str) -> str:
@@ -75,70 +63,97 @@ def _latex_text(text: str) -> str:
     return latex_text(text)
 
 
-def iter_vector_derivation(tape: Tape, digits: int = 6, style: str = "markdown") -> Iterator[str]:
+def chunk_count(tape: Tape) -> int:
+    """How many chunks ``iter_vector_derivation`` yields, about (a progress bar's length)."""
+    return 2 * tape.T + len(tape.targets) + sum(len(table) + 2 for table in tape.gradients.values()) + 16
+
+
+def estimate_bytes(tape: Tape) -> int:
+    """About how large the document is (±30 %): every entry written is about 12 bytes."""
+    n, m, q = tape.scenario.sizes
+    entries = tape.T * (3 * n + n * n + 12)  # a_t, O_t, the Jacobians
+    for param, table in tape.gradients.items():
+        width = {"w_prime": n, "w": m, "b": 0, "w_out": n, "b_out": 0}[param]
+        rows = q if param in ("w_out", "b_out") else n
+        entries += len(table) * (2 * rows + width + rows * max(width, 1) + 30)
+    return 12 * entries
+
+
+def _eq(lhs: str, *parts) -> Equation:
+    """``lhs = part = …``; a part is a formula (str), an atom, or a tuple of them set side by side."""
+    e = Equation(symbol(lhs))
+    for part in parts:
+        e.eq(*[symbol(p) if isinstance(p, str) else p for p in (part if isinstance(part, (tuple, list)) else (part,))])
+    return e
+
+
+def iter_vector_derivation(tape: Tape, digits: int = 6, style: str = "markdown",
+                           full_chains: bool = False) -> Iterator[str]:
+    """The document in chunks; a chain of more than four steps back is shortened unless ``full_chains``."""
     s = tape.scenario
     n, m, q = s.sizes
-    w = _Writer(style)
+    w = _Writer(style, digits)
+    M = w.matrix
     if style == "latex":
         yield ("\\documentclass{article}\n\\usepackage{amsmath}\n\\usepackage[margin=2cm]{geometry}\n"
-               "\\setcounter{MaxMatrixCols}{64}\n\\begin{document}\n\n")
+               "\\allowdisplaybreaks\n\\setcounter{MaxMatrixCols}{64}\n\\begin{document}\n\n")
     yield w.heading(s.name, 1)
     yield w.text(f"A hidden vector of size n = {n}, inputs of size m = {m}, q = {q} outputs, T = {tape.T} steps; "
                  f"f = {s.activation}, g = {s.output_activation}, loss = {s.loss}.")
     if s.description:
         yield w.text(" ".join(s.description.split()))
     yield w.heading("Forward pass")
-    yield w.math(r"a_t = W x_t + W' O_{t-1} + b, \qquad O_t = f(a_t), \qquad O_0 = " + bmatrix(tape.O_prev[0], digits))
+    yield w.math(_eq("a_t", "W x_t + W' O_{t-1} + b"), _eq("O_t", "f(a_t)"), _eq("O_0", M(tape.O_prev[0])))
     for t in range(1, tape.T + 1):
-        yield w.math(rf"a_{{{t}}} = {bmatrix(tape.a[t - 1], digits)}, \quad O_{{{t}}} = {bmatrix(tape.O[t - 1], digits)}")
+        yield w.math(_eq(f"a_{{{t}}}", M(tape.a[t - 1])), _eq(f"O_{{{t}}}", M(tape.O[t - 1])))
     yield w.heading("Outputs and loss")
     for i, t in enumerate(int(t) for t in tape.targets):
-        yield w.math(rf"z_{{{t}}} = W_{{out}} O_{{{t}}} + b_{{out}} = {bmatrix(tape.z[i], digits)}, \quad "
-                     rf"\hat{{y}}_{{{t}}} = {bmatrix(tape.yhat[i], digits)}, \quad y_{{{t}}} = {bmatrix(tape.y[i], digits)}, "
-                     rf"\quad \ell_{{{t}}} = {tex_number(float(tape.losses[i]), digits)}")
-    yield w.math(rf"L = {tex_number(tape.loss, digits)}")
+        yield w.math(_eq(f"z_{{{t}}}", f"W_{{out}} O_{{{t}}} + b_{{out}}", M(tape.z[i])),
+                     _eq(rf"\hat{{y}}_{{{t}}}", M(tape.yhat[i])), _eq(f"y_{{{t}}}", M(tape.y[i])),
+                     _eq(rf"\ell_{{{t}}}", number(tape.losses[i], digits)))
+    yield w.math(_eq("L", number(tape.loss, digits)))
     yield w.heading("Jacobians of one step back")
     yield w.text("Every path through step j shares the factor ∂O_j/∂O_{j−1} = diag(f′(a_j))·W′; its spectral "
                  "norm bounds how much one step back can stretch a gradient.")
     for j in range(tape.T, 1, -1):
-        yield w.math(rf"\frac{{\partial O_{{{j}}}}}{{\partial O_{{{j - 1}}}}} = \operatorname{{diag}}(f'(a_{{{j}}}))\,W' = "
-                     rf"{bmatrix(tape.backprop_jacobian(j), digits)}, \quad \|\cdot\|_2 = "
-                     rf"{tex_number(tape.jacobian_norm(j), digits)}")
+        yield w.math(_eq(rf"\frac{{\partial O_{{{j}}}}}{{\partial O_{{{j - 1}}}}}",
+                         rf"\operatorname{{diag}}(f'(a_{{{j}}}))\,W'", M(tape.backprop_jacobian(j))),
+                     _eq(r"\|\cdot\|_2", number(tape.jacobian_norm(j), digits)))
     for param in PARAMS:
-        yield from _param_section(tape, param, digits, w)
+        yield from _param_section(tape, param, w, full_chains)
     yield w.heading("Update")
     rule = r"p - \eta\,\mathrm{clip}(\partial L/\partial p)" if s.clip else r"p - \eta\,\partial L/\partial p"
-    yield w.math(rf"p_{{new}} = {rule}, \quad \eta = {tex_number(s.learning_rate, digits)}")
+    yield w.math(_eq("p_{new}", rule), _eq(r"\eta", number(s.learning_rate, digits)))
     for p, u in tape.updates.items():
-        yield w.math(rf"{{{_TEX_PARAM[p]}}}_{{new}} = {bmatrix(u.new, digits)}")
+        yield w.math(_eq(f"{{{_TEX_PARAM[p]}}}_{{new}}", M(u.new)))
     if tape.nonfinite:
         yield w.text("Some values overflowed to inf or nan.")
     if style == "latex":
         yield "\\end{document}\n"
 
 
-def _chain_symbols(tape: Tape, param: str, i: int) -> str:
+def _chain_symbols(tape: Tape, param: str, i: int, full_chains: bool = False) -> list[Atom]:
+    """δ's chain as symbols, one atom per factor (so a long chain wraps); more than four steps back
+    are shown as the first two, ⋯ and the last unless ``full_chains``."""
     table = tape.gradients[param]
     t = int(table.t[i])
     parts = [r"\frac{\partial L}{\partial \hat{y}" + ("" if tape.single_target else f"_{{{t}}}") + "}",
              rf"\frac{{\partial \hat{{y}}_{{{t}}}}}{{\partial z_{{{t}}}}}"]
     if param in RECURRENT_PARAMS:
         k = int(table.k[i])
-        parts.append(rf"W_{{out}}")
+        parts.append(r"W_{out}")
         steps = list(range(t, k, -1))
-        if len(steps) > 4:
-            steps_text = [rf"\frac{{\partial O_{{{j}}}}}{{\partial O_{{{j - 1}}}}}" for j in steps[:2]]
-            steps_text += [r"\cdots"] + [rf"\frac{{\partial O_{{{j}}}}}{{\partial O_{{{j - 1}}}}}" for j in steps[-1:]]
-        else:
-            steps_text = [rf"\frac{{\partial O_{{{j}}}}}{{\partial O_{{{j - 1}}}}}" for j in steps]
-        parts += steps_text + [rf"\operatorname{{diag}}(f'(a_{{{k}}}))"]
-    return r"\,".join(parts)
+        shown = steps[:2] + [None] + steps[-1:] if len(steps) > 4 and not full_chains else steps
+        parts += [r"\cdots" if j is None else rf"\frac{{\partial O_{{{j}}}}}{{\partial O_{{{j - 1}}}}}" for j in shown]
+        parts.append(rf"\operatorname{{diag}}(f'(a_{{{k}}}))")
+    return [symbol(p) for p in parts]
 
 
-def _param_section(tape: Tape, param: str, digits: int, w: _Writer) -> Iterator[str]:
+def _param_section(tape: Tape, param: str, w: _Writer, full_chains: bool) -> Iterator[str]:
     table = tape.gradients[param]
     recurrent = param in RECURRENT_PARAMS
     P = _TEX_PARAM[param]
+    M = w.matrix
     yield w.heading(f"∂L/∂{ {'w_prime': 'W′', 'w': 'W', 'b': 'b', 'w_out': 'W_out', 'b_out': 'b_out'}[param] } term by term")
     letter, shift = _INPUT.get(param, (None, 0))
     for i in range(len(table)):
@@ -146,15 +161,16 @@ def _param_section(tape: Tape, param: str, digits: int, w: _Writer) -> Iterator[
         k = int(table.k[i]) if recurrent else t
         where = f"{t},{k}" if recurrent else f"{t}"
         delta_name = rf"\delta({where})" if recurrent else rf"\frac{{\partial \ell_{{{t}}}}}{{\partial z_{{{t}}}}}"
-        lines = [rf"{delta_name} = {_chain_symbols(tape, param, i)} = {bmatrix(table.delta(i), digits, False)}"]
+        delta = _eq(delta_name, tuple(_chain_symbols(tape, param, i, full_chains)), M(table.delta(i), False))
+        term = _eq(rf"\mathrm{{term}}_{{{P}}}({where})")
         if letter:
             vector = rf"{letter}_{{{k + shift}}}"
-            lines.append(rf"\mathrm{{term}}_{{{P}}}({where}) = {delta_name}^{{T}} {vector}^{{T}} = "
-                         rf"{bmatrix(table.delta(i), digits)} {bmatrix(table.input(i), digits, False)} = "
-                         rf"{bmatrix(table.value[i], digits)}")
+            term.eq(symbol(rf"{delta_name}^{{T}} {vector}^{{T}}"))
+            term.eq(M(table.delta(i)), M(table.input(i), False))
+            term.eq(M(table.value[i]))
         else:
-            lines.append(rf"\mathrm{{term}}_{{{P}}}({where}) = {delta_name}^{{T}}")
+            term.eq(symbol(rf"{delta_name}^{{T}}"))
         if recurrent and table.truncated[i]:
-            lines.append(r"\text{(truncated: not added)}")
-        yield w.math(r"\begin{gathered} " + r" \\ ".join(lines) + r" \end{gathered}")
-    yield w.math(rf"\frac{{\partial L}}{{\partial {P}}} = \sum \mathrm{{terms}} = {bmatrix(table.total, digits)}")
+            term.parts[-1].append(symbol(r"\quad\text{(truncated: not added)}", 150))
+        yield w.math(delta, term)
+    yield w.math(_eq(rf"\frac{{\partial L}}{{\partial {P}}}", r"\sum \mathrm{terms}", M(table.total)))

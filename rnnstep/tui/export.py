@@ -41,6 +41,10 @@ class Cancelled(Exception):
 
 def document_chunks(tape: Tape, fmt: str, digits: int = 6, full_chains: bool = False) -> Iterator[str]:
     """The derivation as markdown or LaTeX, chunk by chunk (about one per record of the derivation)."""
+    if tape.vector:  # SPEC §7: matrices as matrices
+        from ..render.vector_export import iter_vector_derivation
+
+        return iter_vector_derivation(tape, digits, fmt, full_chains)
     if fmt == "markdown":
         from ..render.markdown import iter_markdown
 
@@ -52,6 +56,10 @@ def document_chunks(tape: Tape, fmt: str, digits: int = 6, full_chains: bool = F
 
 def chunk_count(tape: Tape) -> int:
     """About how many chunks ``document_chunks`` yields: the length of a progress bar."""
+    if tape.vector:
+        from ..render.vector_export import chunk_count as vector_chunks
+
+        return vector_chunks(tape)
     return item_count(tape) + 8
 
 
@@ -170,9 +178,6 @@ class Exporter:
         """Export ``tape`` (the one on screen now: later epochs do not change it) to a new file ``path``."""
         if self.running:
             self.app.notify("an export is already running (x cancels it)", severity="warning")
-            return
-        if tape.vector:  # SPEC §7: the documents write the notes' one-unit chains only, so far
-            self.app.notify("export writes one-unit scenarios only (not vectors) for now", severity="warning")
             return
         fmt = FORMATS[Path(path).suffix.lower()]
         size = estimate_bytes(tape, fmt)

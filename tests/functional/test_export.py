@@ -111,3 +111,23 @@ def test_write_new_file_never_overwrites_and_cleans_up(tmp_path):
     except OSError:
         pass
     assert sorted(p.name for p in tmp_path.iterdir()) == ["mine.md"]
+
+
+async def test_a_vector_scenario_exports_its_matrices(tmp_path):
+    """SPEC §7 from the debugger: the same document as `trace --format latex|markdown`, its size foretold."""
+    from rnnstep.render.vector_export import iter_vector_derivation
+    from rnnstep.scenario import parse_scenario
+    from vector_scenarios import vector_toml
+
+    app = DebuggerApp(parse_scenario(vector_toml(n=6, m=3, q=2, T=12, every_step=True, seed=3), source="v.toml"))
+    async with app.run_test(size=SIZE) as pilot:
+        for name in ("v.tex", "v.md"):
+            app.exporter.start(app.tape, tmp_path / name, app.digits)
+            await app.workers.wait_for_complete()
+            await pilot.pause()
+    for name, fmt in (("v.tex", "latex"), ("v.md", "markdown")):
+        text = (tmp_path / name).read_text()
+        assert text == "".join(iter_vector_derivation(app.tape, app.digits, fmt))
+        assert r"\mathrm{term}_{W'}(12,1)" in text
+        estimate = export.estimate_bytes(app.tape, fmt)
+        assert 0.7 * estimate < len(text.encode()) < 1.4 * estimate, (fmt, len(text), estimate)

@@ -10,7 +10,11 @@ import pytest
 import rnnstep
 from rnnstep import notation as nt
 from rnnstep.cli import main
+from rnnstep.render.numbers import latex_number
+from rnnstep.render.tex_layout import matrix
 from rnnstep.render.vector_export import bmatrix, iter_vector_derivation
+from rnnstep.scenario import shipped_vector_scenarios
+from vector_scenarios import vector_toml
 
 
 def test_bmatrix_rows_and_vectors():
@@ -41,12 +45,53 @@ def test_markdown_and_latex_through_the_cli(tmp_path, capsys):
     assert out.count(r"\begin{bmatrix}") > 50 and "\\documentclass" in out
 
 
+def overfull(log: str, box: str = "hbox") -> list[float]:
+    return [float(x) for x in re.findall(rf"Overfull \\{box} \(([\d.]+)pt too (?:wide|high)\)", log)]
+
+
+WIDE = {"wide-n8": dict(n=8, m=3, q=2, T=3, every_step=True, seed=2),
+        "wide-n30": dict(n=30, m=2, q=3, T=2, seed=5, output="softmax", loss="cross_entropy")}
+
+
 @pytest.mark.skipif(shutil.which("pdflatex") is None, reason="pdflatex is not installed")
-@pytest.mark.parametrize("name", ["hello-char-rnn", "exploding-vector"])
-def test_latex_compiles_standalone(tmp_path, name):
+@pytest.mark.parametrize("name", [p.stem for p in shipped_vector_scenarios()] + list(WIDE))
+def test_latex_compiles_standalone_and_fits_the_page(tmp_path, name):
     tex = tmp_path / f"{name}.tex"
-    assert main(["trace", name, "--format", "latex", "-o", str(tex)]) == 0
+    source = name
+    if name in WIDE:
+        source = str(tmp_path / f"{name}.toml")
+        (tmp_path / f"{name}.toml").write_text(vector_toml(**WIDE[name]))
+    assert main(["trace", source, "--format", "latex", "-o", str(tex)]) == 0
     result = subprocess.run(["pdflatex", "-interaction=nonstopmode", "-halt-on-error", tex.name],
-                            cwd=tmp_path, capture_output=True, text=True, timeout=120)
+                            cwd=tmp_path, capture_output=True, text=True, timeout=300)
     assert result.returncode == 0, result.stdout[-2000:]
     assert (tmp_path / f"{name}.pdf").stat().st_size > 1000
+    log = (tmp_path / f"{name}.log").read_text(errors="replace")
+    assert max(overfull(log), default=0.0) <= 3.0, [line for line in log.splitlines() if "Overfull" in line][:5]
+    assert not overfull(log, "vbox")
+
+
+def _entries(tex: str) -> list[list[str]]:
+    body = re.search(r"\\begin\{(?:b?matrix)\} (.*?) \\end\{(?:b?matrix)\}", tex).group(1)
+    return [row.split(" & ") for row in body.split(r" \\ ")]
+
+
+@pytest.mark.parametrize("shape", [(30, 30), (60, 7), (40,), (3, 3)])
+@pytest.mark.parametrize("room", [150.0, 300.0, 480.0])
+def test_a_wide_or_tall_matrix_is_split_into_blocks_that_put_every_entry_back(shape, room):
+    value = np.random.default_rng(len(shape)).normal(size=shape) * 10.0 ** np.random.default_rng(1).integers(-9, 3, shape)
+    grid = matrix(value, 6, transpose=True)
+    blocks = grid.blocks(room)
+    assert all(b.width <= max(room, min(grid.columns) + 200) for b in blocks)
+    assert blocks[0].tex.count(r"\left[") == 1 and blocks[-1].tex.endswith(r"\right]" + ("^{T}" if len(shape) == 1 else ""))
+    rebuilt = np.full(value.reshape(len(value) if len(shape) == 2 else 1, -1).shape, "", dtype=object)
+    for block in blocks:
+        label = re.search(r"\\scriptsize (?:rows (\d+)--(\d+), )?(?:columns|entries) (\d+)(?:--(\d+))?:", block.tex)
+        r0 = int(label.group(1) or 1) - 1
+        c0 = int(label.group(3)) - 1
+        for r, row in enumerate(_entries(block.tex)):
+            for c, text in enumerate(row):
+                assert rebuilt[r0 + r, c0 + c] == ""  # each entry once
+                rebuilt[r0 + r, c0 + c] = text
+    expected = np.vectorize(lambda v: latex_number(v, 6), otypes=[object])(value.reshape(rebuilt.shape))
+    assert (rebuilt == expected).all()
