@@ -27,8 +27,9 @@ def _why(report: Report, r) -> str:
 
 
 def report_table(report: Report) -> Table:
+    caption = "\n".join([report.summary] + report.array_lines())
     table = Table(title=f"{report.title}: every stated number checked", title_justify="left",
-                  caption=report.summary, caption_justify="left")
+                  caption=caption, caption_justify="left")
     for col, justify in (("quantity", "left"), ("stated", "right"), ("true", "right"), ("digits", "right"),
                          ("verdict", "left"), ("why", "left")):
         table.add_column(col, justify=justify)
@@ -50,8 +51,11 @@ def report_json(report: Report) -> str:
         "scenario": report.title,
         "claims": [{"id": r.id, "symbol": r.symbol, "stated": r.stated_text, "true": _number(r.true),
                     "digits": r.digits, "verdict": r.verdict, "follows_from": list(r.follows_from),
-                    "note": r.note}
+                    "note": r.note, **({"whole": r.whole} if r.whole else {})}
                    for r in report.results],
+        **({"arrays": [{"id": whole, "symbol": name, "entries": sum(r.whole == whole for r in report.results),
+                        "wrong": [r.id for r in wrong]} for whole, name, wrong in report.arrays]}
+           if report.arrays else {}),
         "summary": {
             "ok": report.ok,
             "slips": [r.id for r in report.slips],
@@ -63,7 +67,8 @@ def report_json(report: Report) -> str:
 
 
 def report_markdown(report: Report) -> str:
-    lines = [f"# Corrections: {report.title}", "", f"**{report.summary}.**", "",
+    arrays = [f"* {line}" for line in report.array_lines()]
+    lines = [f"# Corrections: {report.title}", "", f"**{report.summary}.**", "", *arrays, *([""] if arrays else []),
              "| quantity | id | stated | correct | verdict |", "| --- | --- | ---: | ---: | --- |"]
     for r in report.results:
         verdict = _MARK[r.verdict][0]
