@@ -63,7 +63,8 @@ def _prime_rules(Rule, act: Activation, t: int, i: int, inputs: tuple[str, ...],
 def quantity_of(tape: Tape, vid_text: str) -> str:
     """The one id the author's tape keeps for the entry ``vid_text`` names (SPEC §7 ids).
 
-    δ(t,k) is the same vector for w′, w and b (kept as w′'s); ∂ℓ_t/∂ŷ_t, ∂ŷ_t/∂z_t and
+    δ(t,k) is the same vector for w′, w and b (kept as w′'s, or as ∂L/∂a_k when
+    there is one target: the one path is all of it); ∂ℓ_t/∂ŷ_t, ∂ŷ_t/∂z_t and
     W_out are the factors 1–3 of w′'s term [t,t]; ∂O_j/∂O_{j−1} and diag(f′(a_k)) are
     those of w′'s term [t*, ·], t* the first target step ≥ the step."""
     if ".delta[" not in vid_text and ".factor[" not in vid_text:
@@ -73,6 +74,8 @@ def quantity_of(tape: Tape, vid_text: str) -> str:
     vid = parse_id(vid_text)
     comp = "[" + ",".join(map(str, vid.component)) + "]" if vid.component else ""
     if vid.name == "delta":
+        if tape.single_target:  # one target: the one path to a_k is all of ∂L/∂a_k
+            return f"backward.dL_da[{vid.index[1]}]{comp}"
         return f"gradients.w_prime.delta[{vid.index[0]},{vid.index[1]}]{comp}"
     targets = tape.scenario.targets
     if vid.param not in RECURRENT_PARAMS:

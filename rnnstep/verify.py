@@ -108,12 +108,12 @@ class Report:
         return [(whole, names[whole], wrong) for whole, wrong in out.items()]
 
     def array_lines(self) -> list[str]:
-        """One line per vector or matrix stated whole: which of its entries are wrong."""
+        """One line per vector or matrix stated whole with a wrong entry: which of its entries are wrong."""
         lines = []
         for whole, name, wrong in self.arrays:
-            entries = ", ".join(r.id[r.id.rindex("["):] for r in wrong)
-            lines.append(f"{name} ({whole}): " + (f"entr{'ies' if len(wrong) != 1 else 'y'} {entries} wrong"
-                                                  if wrong else "every entry right"))
+            if wrong:
+                entries = ", ".join(r.id[r.id.rindex("["):] for r in wrong)
+                lines.append(f"{name} ({whole}): entr{'ies' if len(wrong) != 1 else 'y'} {entries} wrong")
         return lines
 
     def followers(self, slip_id: str) -> int:
