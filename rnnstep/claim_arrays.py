@@ -34,7 +34,7 @@ def expected_text(vid: ids.ValueId, sizes: tuple[int, int, int]) -> str:
     """"2×2 (n×n, n = 2)", "a list of 3 numbers (n = 3)"."""
     shape = ids.value_shape(vid, sizes)
     symbolic = ids.value_shape(vid, _SIZE_NAMES)  # the same shape, written with n, m and q
-    used = [name for name in _SIZE_NAMES if name in symbolic]
+    used = list(dict.fromkeys(name for name in symbolic if name in _SIZE_NAMES))  # in the order they appear
     values = ", ".join(f"{name} = {sizes[_SIZE_NAMES.index(name)]}" for name in used)
     sym = "×".join(map(str, symbolic)) if len(symbolic) == 2 else str(symbolic[0])
     return f"{_shape_text(shape)} ({sym}{', ' if values else ''}{values})" if len(shape) == 2 else \

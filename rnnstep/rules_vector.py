@@ -9,7 +9,7 @@ can recompute a stated entry from the author's stated entries it depends on:
     ∂L/∂O_t[i]    = Σ_r ∂ℓ_t/∂z_t[r]·W_out[r,i] + Σⱼ ∂L/∂a_{t+1}[j]·W′[j,i]
     ∂L/∂a_t[i]    = ∂L/∂O_t[i]·f′(a_t[i])
     δ(t,t)[i]     = Σ_r ∂ℓ_t/∂z_t[r]·W_out[r,i]·f′(a_t[i])
-    δ(t,k)[i]     = Σⱼ δ(t,k+1)[j]·W′[j,i]·f′(a_k[i])                  (= ∂L/∂a_k[i] with one target)
+    δ(t,k)[i]     = Σⱼ δ(t,k+1)[j]·W′[j,i]·f′(a_k[i])    (with one target δ(T,k) is ∂L/∂a_k, by its rules)
     term[i,j]     = δ(t,k)[i]·input_k[j]   (O_{k−1}, x_k; δ[i] for b; ∂ℓ_t/∂z_t[r]·O_t[j] for W_out)
     running sum   = the previous running sum + the term (entry by entry; + 0 for a truncated term)
     total         = the last running sum (or Σ of the kept terms)
@@ -225,6 +225,8 @@ def _gradient_rules(tape: Tape, vid: ValueId, Rule, to_z, upstream) -> list:
         return [Rule((prev, term), lambda v: v[prev] + add(v), "previous sum + term")]
     if name == "delta":
         r = comp[0]
+        if tape.single_target:  # the one path to a_k is all of ∂L/∂a_k: the same value, by the same rules
+            return vector_rules(tape, ValueId("backward", "dL_da", None, (k,), comp))
         if k == t:
             inputs, up = upstream(t, r)
             out = _prime_rules(Rule, f, t, r, inputs, lambda v, fp: up(v) * fp, "Σ ∂ℓ/∂z·W_out")
@@ -233,9 +235,6 @@ def _gradient_rules(tape: Tape, vid: ValueId, Rule, to_z, upstream) -> list:
             out = _prime_rules(Rule, f, k, r, later,
                                lambda v, fp: math.fsum(v[d] * Wp[j, r - 1] for j, d in enumerate(later)) * fp,
                                "Σⱼ δ(t,k+1)[j]·W′[j,i]")
-        if tape.single_target:
-            da = _entry(f"backward.dL_da[{k}]", r)
-            out.append(Rule((da,), lambda v: v[da], "∂L/∂a_k (one target)"))
         return out
     if name == "term":
         if recurrent:
