@@ -97,15 +97,18 @@ class Report:
     @property
     def arrays(self) -> list[tuple[str, str, list[ClaimResult]]]:
         """Each vector or matrix stated whole: (its id, its name, its wrong entries), in report order."""
-        out: dict[str, list[ClaimResult]] = {}
-        names: dict[str, str] = {}
+        return [(whole, name, wrong) for whole, name, _, wrong in self.array_entries()]
+
+    def array_entries(self) -> list[tuple[str, str, int, list[ClaimResult]]]:
+        """Each vector or matrix stated whole: (its id, its name, how many entries, its wrong entries)."""
+        out: dict[str, list] = {}
         for r in self.results:
             if r.whole:
-                out.setdefault(r.whole, [])
-                names.setdefault(r.whole, r.symbol.rsplit("[", 1)[0].removesuffix(", entry "))
+                found = out.setdefault(r.whole, [r.symbol.rsplit("[", 1)[0].removesuffix(", entry "), 0, []])
+                found[1] += 1
                 if r.wrong:
-                    out[r.whole].append(r)
-        return [(whole, names[whole], wrong) for whole, wrong in out.items()]
+                    found[2].append(r)
+        return [(whole, name, count, wrong) for whole, (name, count, wrong) in out.items()]
 
     def array_lines(self) -> list[str]:
         """One line per vector or matrix stated whole with a wrong entry: which of its entries are wrong."""

@@ -61,6 +61,14 @@ def reference_values(net: VNet, learning_rate: float = 0.1) -> dict[str, np.ndar
                 values[f"gradients.{p}.delta[{t},{k}]"] = net.term("b", t, k)
         values[f"gradients.{p}.total"] = net.gradient(p)
         values[f"update.{p}.new"] = getattr(net, p) - learning_rate * net.gradient(p)
+    for p in ("w_out", "b_out"):
+        running = np.zeros(getattr(net, p).shape)
+        for t in net.targets:
+            term = net.term(p, t)
+            running = running + term
+            values[f"gradients.{p}.term[{t}]"], values[f"gradients.{p}.running_sum[{t}]"] = term, running
+        values[f"gradients.{p}.total"] = net.gradient(p)
+        values[f"update.{p}.new"] = getattr(net, p) - learning_rate * net.gradient(p)
     for t in range(1, net.T + 1):
         values[f"backward.dL_dO[{t}]"] = net.dL_dO(t)
         # ∂L/∂a_k: every path to a_k, one per target step t ≥ k
