@@ -349,3 +349,38 @@ def test_cli_exit_codes_over_a_subprocess(tmp_path):
     assert done.returncode == 2 and "Traceback" not in done.stderr
     assert done.stderr.strip().count("\n") == 0
     assert 'claims."gradients.w_prime.total": found 1×2, expected 2×2 (n×n, n = 2)' in done.stderr
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(small_vnets(), st.data())
+def test_a_slip_in_one_entry_of_O_is_followed_by_the_next_step_worked_from_it(net, data):
+    """The author miscopies O_t[i] and works a_{t+1} and O_{t+1} on from it (here, by the test's own arithmetic)."""
+    from vector_reference import _act
+
+    states, _ = net.run()
+    t = data.draw(st.integers(1, net.T - 1))
+    n = len(net.h0)
+    i = data.draw(st.integers(0, n - 1))
+    a_t, O_t = states[t - 1]
+    assume(all(abs(v) > 1e-6 for v in np.concatenate([a_t, O_t, *states[t]])))
+    author_O = O_t.copy()
+    author_O[i] = float(printed(O_t[i] * 1.05 + math.copysign(1e-3, O_t[i]), 6))
+    author_a_next = net.w @ net.x[t] + net.w_prime @ author_O + net.b
+    author_O_next = _act(net.activation, author_a_next, net.leaky_slope)[0]
+    six = lambda v: printed(v, 6)  # noqa: E731
+    claims = (f'"forward.a[{t}]" = {toml_array(a_t, six)}\n"forward.O[{t}]" = {toml_array(author_O, six)}\n'
+              f'"forward.a[{t + 1}]" = {toml_array(author_a_next, six)}\n'
+              f'"forward.O[{t + 1}]" = {toml_array(author_O_next, six)}\n')
+    report = verify(rnnstep.build_tape(parse_scenario(net.to_toml() + "[claims]\n" + claims, "follows.toml")))
+    by_id = {r.id: r for r in report.results}
+    slip = f"forward.O[{t}][{i + 1}]"
+    assert [r.id for r in report.slips] == [slip]
+    for r in report.results:
+        off = abs(r.stated - r.true) / (10 ** (math.floor(math.log10(abs(r.stated))) - 5))  # units of the 6th digit
+        if r.id == slip:
+            continue
+        if off > 1.5 + 1e-6:  # visibly wrong: only because of the slip
+            assert r.verdict == "follows" and report.roots[r.id] == (slip,), r
+        else:
+            assert r.verdict in ("right", "rounding") or (r.verdict == "follows" and report.roots[r.id] == (slip,)), r
+    assert all(by_id[f"forward.a[{t}][{j}]"].verdict == "right" for j in range(1, n + 1))
