@@ -27,7 +27,9 @@ _SIZE_NAMES = ("n", "m", "q")
 
 
 def _shape_text(shape: tuple) -> str:
-    return "×".join(map(str, shape)) if len(shape) == 2 else f"a list of {shape[0]} number{'s' if shape[0] != 1 else ''}"
+    if len(shape) == 2:
+        return "×".join(map(str, shape))
+    return f"a list of {shape[0]} number{'s' if shape[0] != 1 else ''}"
 
 
 def expected_text(vid: ids.ValueId, sizes: tuple[int, int, int]) -> str:
@@ -36,9 +38,9 @@ def expected_text(vid: ids.ValueId, sizes: tuple[int, int, int]) -> str:
     symbolic = ids.value_shape(vid, _SIZE_NAMES)  # the same shape, written with n, m and q
     used = list(dict.fromkeys(name for name in symbolic if name in _SIZE_NAMES))  # in the order they appear
     values = ", ".join(f"{name} = {sizes[_SIZE_NAMES.index(name)]}" for name in used)
-    sym = "×".join(map(str, symbolic)) if len(symbolic) == 2 else str(symbolic[0])
-    return f"{_shape_text(shape)} ({sym}{', ' if values else ''}{values})" if len(shape) == 2 else \
-        f"{_shape_text(shape)} ({values})"
+    if len(shape) == 1:
+        return f"{_shape_text(shape)} ({values})"
+    return f"{_shape_text(shape)} ({'×'.join(map(str, symbolic))}{', ' if values else ''}{values})"
 
 
 def _found_text(rows: list[list[Any]], flat: bool) -> str:
