@@ -193,11 +193,14 @@ def all_entry_ids(tape):
     dict(), dict(n=3, m=2, q=2, every_step=True), dict(n=2, q=3, output="softmax", loss="cross_entropy",
                                                       every_step=True, truncate=2),
     dict(activation="relu", output="sigmoid", n=3), dict(activation="sigmoid", output="tanh", loss="squared", q=2),
-    dict(activation="leaky_relu", output="relu", every_step=True, n=2, m=2)])
+    dict(activation="leaky_relu", output="relu", every_step=True, n=2, m=2), dict(clip=0.05, truncate=3, n=3)])
 def test_every_entry_rule_fed_the_tape_gives_the_tape(kwargs):
-    from vector_scenarios import vector_scenario
+    from vector_scenarios import vector_toml
 
-    tape = rnnstep.build_tape(vector_scenario(**kwargs))
+    clip = kwargs.pop("clip", None)
+    text = vector_toml(**kwargs) + (f"clip = {clip}\n" if clip else "")  # [train] is the file's last table
+    tape = rnnstep.build_tape(parse_scenario(text))
+    assert clip is None or np.any(np.abs(tape.updates["w_prime"].grad) > clip)  # clipping is exercised
     for vid in all_entry_ids(tape):
         expected = tape.value(vid)
         found = rules(tape, vid)
