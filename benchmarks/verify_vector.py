@@ -9,12 +9,14 @@ and updates of W′ and W as whole matrices, but no δ, factor or running sum:
 verify must work out the author's value of each of those skipped entries.
 Printed beside build_tape on the same scenario (the baseline, measured in the
 same run) at T = 500, 1,000 and 2,000, with verify's growth from 500 to 2,000
-(linear: about 4×; quadratic: about 16×).
+(linear: about 4×; quadratic: about 16×), in wall time and in Python function
+calls (counted by cProfile in a separate run: the same on a loaded machine).
 """
 
 from __future__ import annotations
 
-import math
+import cProfile
+import pstats
 
 import numpy as np
 
@@ -60,18 +62,25 @@ def worked_example(T: int) -> str:
     return text + "[claims]\n" + "\n".join(claims) + "\n"
 
 
+def calls(run) -> int:
+    profile = cProfile.Profile()
+    profile.runcall(run)
+    return pstats.Stats(profile).total_calls
+
+
 def main() -> None:
-    print(f"{'T':>6} {'claims':>7} {'build_tape':>12} {'verify':>10} {'× build_tape':>13}  report")
-    seen = {}
+    print(f"{'T':>6} {'claims':>7} {'build_tape':>12} {'verify':>10} {'× build_tape':>13} {'calls':>11}  report")
+    seen, counted = {}, {}
     for T in (500, 1000, 2000):
         scenario = rnnstep.load_scenario(worked_example(T))
         base = median_time(lambda: rnnstep.build_tape(scenario), repeat=3)
         tape = rnnstep.build_tape(scenario)
         took = median_time(lambda: verify(tape), repeat=1)
-        seen[T] = took
-        print(f"{T:>6} {len(scenario.claims):>7} {base * 1e3:>10.1f} ms {took * 1e3:>7.0f} ms {took / base:>12.0f}×  "
-              f"{verify(tape).summary}")
-    print(f"verify time from T = 500 to 2,000: ×{seen[2000] / seen[500]:.1f} (linear ≈ 4, quadratic ≈ 16)")
+        seen[T], counted[T] = took, calls(lambda: verify(tape))
+        print(f"{T:>6} {len(scenario.claims):>7} {base * 1e3:>10.1f} ms {took * 1e3:>7.0f} ms {took / base:>12.0f}× "
+              f"{counted[T]:>11,}  {verify(tape).summary}")
+    print(f"verify from T = 500 to 2,000: time ×{seen[2000] / seen[500]:.1f}, calls ×{counted[2000] / counted[500]:.2f} "
+          "(linear ≈ 4, quadratic ≈ 16)")
 
 
 if __name__ == "__main__":
