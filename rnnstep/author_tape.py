@@ -28,6 +28,7 @@ from dataclasses import dataclass
 
 from .ids import RECURRENT_PARAMS, parse_id
 from .rules import Rule, path_rules, rules
+from .rules_vector import quantity_of as vector_quantity_of
 from .tape import Tape
 
 MAX_CANDIDATES = 8  # different values one formula may give on the author's tape
@@ -131,7 +132,7 @@ class AuthorTape:
     def quantity(self, vid_text: str) -> str:
         q = self._canon.get(vid_text)
         if q is None:
-            q = self._canon[vid_text] = quantity_of(self.tape, vid_text)
+            q = self._canon[vid_text] = (vector_quantity_of if self.tape.vector else quantity_of)(self.tape, vid_text)
         return q
 
     def rules_of(self, vid_text: str) -> list[Rule]:

@@ -489,7 +489,7 @@ def cmd_verify(args: argparse.Namespace) -> int:
     refuse_contradicting_extension("verify", args.output, args.format, args.force)
     if args.open:
         _need_terminal("without --open, `rnnstep verify` prints the report")
-    tape = build_tape(scalar_only(read_scenario(args.file), "verify"))
+    tape = build_tape(read_scenario(args.file))  # plain numbers or a hidden vector (entry by entry, SPEC §7)
     if not tape.scenario.claims:
         print(f"{tape.scenario.source}: no [claims] to verify (add e.g. \"forward.O[2]\" = \"0.7790\")")
         return 0

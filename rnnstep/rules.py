@@ -5,7 +5,8 @@ directly uses (ids of SPEC §6), e.g. O₂ = f(a₂), a term = the product of it
 factors or ∂L/∂a_k × the weight's input, f′(a) of tanh = 1 − O². `rnnstep verify`
 recomputes a stated number from the author's values of its inputs; the tests
 check that every rule, fed the tape's own values, gives the tape's value.
-Scalars only; the formulas are those of model.py.
+The formulas are those of model.py; a vector scenario's entries (SPEC §7) have
+theirs in rules_vector.py, which ``rules`` hands them to.
 
 With ``paths=True`` a term's product of factors is written as path × ∂⁺O_k/∂p,
 where the path ``path[t,k]`` (δ(t,k) of SPEC §7: ∂ℓ_t/∂ŷ_t × ∂ŷ_t/∂O_t ×
@@ -87,6 +88,10 @@ def path_rules(tape: Tape, t: int, k: int) -> list[Rule]:
 
 def rules(tape: Tape, vid: ValueId | str, paths: bool = False) -> list[Rule]:
     vid = parse_id(vid) if isinstance(vid, str) else vid
+    if tape.vector:  # one entry of a hidden vector: rules_vector.py
+        from .rules_vector import vector_rules
+
+        return vector_rules(tape, vid)
     s, f, g, loss = tape.scenario, tape.f, tape.g, tape.loss_fn
     group, name, idx = vid.group, vid.name, vid.index
 

@@ -45,6 +45,7 @@ class Claim:
     id: str
     value: float
     text: str
+    whole: str = ""  # the whole vector or matrix a claim of all its entries stated (SPEC §7); else ""
 
 
 @dataclass(frozen=True)
@@ -459,6 +460,19 @@ def _claims(r: _Reader, data: dict, T: int, targets: tuple[int, ...],
     if not isinstance(raw, dict):
         raise r.fail("claims", f"expected a [claims] table of id = \"number\", found {_describe(raw)}")
     claims = []
+    if sizes is not None:  # a vector scenario: one entry, or a whole vector or matrix (claim_arrays.py)
+        from .claim_arrays import vector_claim
+
+        seen: dict[str, str] = {}
+        for key, value in raw.items():
+            where = f"claims.{key}" if "." not in key else f'claims."{key}"'
+            vid = ids.parse_id(_step_id(r, key, where, T, targets, False, sizes))
+            for entry, number, text, whole in vector_claim(vid, value, sizes, r.fail, where):
+                if entry in seen:
+                    raise r.fail(where, f"states {entry} again (also stated by {seen[entry]}); keep one")
+                seen[entry] = where
+                claims.append(Claim(entry, number, text, whole))
+        return tuple(claims)
     for key, value in raw.items():
         where = f"claims.{key}" if "." not in key else f'claims."{key}"'
         canonical = _step_id(r, key, where, T, targets, False, sizes)

@@ -57,5 +57,28 @@ def scenario_toml(s: "Scenario") -> str:
     for note in s.notes:
         lines += ["", "[[notes]]", f"at = {_string(note.at)}", f"text = {_string(note.text)}"]
     if s.claims:
-        lines += ["", "[claims]"] + [f"{_string(c.id)} = {_string(c.text)}" for c in s.claims]
+        lines += ["", "[claims]"] + _claims(s)
     return "\n".join(lines) + "\n"
+
+
+def _claims(s: "Scenario") -> list[str]:
+    """One line per claim; a whole vector or matrix stated at once is written back as one array of strings."""
+    lines, wholes = [], {}
+    for c in s.claims:
+        if not c.whole:
+            lines.append(f"{_string(c.id)} = {_string(c.text)}")
+            continue
+        if c.whole not in wholes:
+            wholes[c.whole] = len(lines)
+            lines.append(c.whole)
+    for whole, at in wholes.items():
+        entries = [c for c in s.claims if c.whole == whole]
+        if entries[0].id.endswith("]") and "," in entries[0].id.rsplit("[", 1)[1]:  # a matrix: rows of strings
+            rows: dict[str, list[str]] = {}
+            for c in entries:
+                rows.setdefault(c.id.rsplit("[", 1)[1].split(",")[0], []).append(_string(c.text))
+            text = "[" + ", ".join("[" + ", ".join(r) + "]" for r in rows.values()) + "]"
+        else:
+            text = "[" + ", ".join(_string(c.text) for c in entries) + "]"
+        lines[at] = f"{_string(whole)} = {text}"
+    return lines

@@ -73,6 +73,7 @@ class ClaimResult:
     formula: str = ""
     note: str = ""  # e.g. a right number that does not follow from the stated inputs
     worked_from: tuple[str, ...] = ()  # the stated numbers its agreeing working used (to trace slips through)
+    whole: str = ""  # the vector or matrix this entry was stated with, all its entries at once (SPEC §7)
 
     @property
     def wrong(self) -> bool:
@@ -92,6 +93,31 @@ class Report:
     @property
     def ok(self) -> bool:
         return not any(r.wrong for r in self.results)
+
+    @property
+    def arrays(self) -> list[tuple[str, str, list[ClaimResult]]]:
+        """Each vector or matrix stated whole: (its id, its name, its wrong entries), in report order."""
+        return [(whole, name, wrong) for whole, name, _, wrong in self.array_entries()]
+
+    def array_entries(self) -> list[tuple[str, str, int, list[ClaimResult]]]:
+        """Each vector or matrix stated whole: (its id, its name, how many entries, its wrong entries)."""
+        out: dict[str, list] = {}
+        for r in self.results:
+            if r.whole:
+                found = out.setdefault(r.whole, [r.symbol.rsplit("[", 1)[0].removesuffix(", entry "), 0, []])
+                found[1] += 1
+                if r.wrong:
+                    found[2].append(r)
+        return [(whole, name, count, wrong) for whole, (name, count, wrong) in out.items()]
+
+    def array_lines(self) -> list[str]:
+        """One line per vector or matrix stated whole with a wrong entry: which of its entries are wrong."""
+        lines = []
+        for whole, name, wrong in self.arrays:
+            if wrong:
+                entries = ", ".join(r.id[r.id.rindex("["):] for r in wrong)
+                lines.append(f"{name} ({whole}): entr{'ies' if len(wrong) != 1 else 'y'} {entries} wrong")
+        return lines
 
     def followers(self, slip_id: str) -> int:
         return sum(slip_id in roots for roots in self.roots.values())
@@ -121,8 +147,50 @@ class Report:
                 f"{'do' if noted != 1 else 'does'} not follow from the stated inputs")
 
 
+_VECTOR_PARAM = {"w_prime": "W′", "w": "W", "b": "b", "w_out": "W_out", "b_out": "b_out"}
+
+
+def _entry(component: tuple[int, ...]) -> str:
+    return "[" + ",".join(map(str, component)) + "]"
+
+
+def vector_symbol(tape: Tape, vid_text: str) -> str:
+    """A person's name for one entry of a hidden vector's tape (SPEC §7): O₂[1], ∂L/∂W′[1,2],
+    term [3,2] of ∂L/∂W′, entry [1,2]; δ(4,2)[1]; ∂O₃/∂O₂ in [4,2] of ∂L/∂W′, entry [1,2]."""
+    vid = parse_id(vid_text)
+    i, comp = vid.index, vid.component
+    entry = _entry(comp) if comp else ""
+    if vid.group == "forward":
+        return f"{vid.name}{nt.sub(i[0])}{entry}"
+    if vid.group == "outputs":
+        return {"z": "z", "yhat": "ŷ", "loss": "ℓ"}[vid.name] + nt.sub(i[0]) + entry
+    if vid.group == "loss":
+        return "L"
+    if vid.group == "backward":
+        return f"∂L/∂{'O' if vid.name == 'dL_dO' else 'a'}{nt.sub(i[0])}{entry}"
+    p = _VECTOR_PARAM[vid.param]
+    if vid.group == "update":
+        return f"{p}_new{entry}"
+    symbol = f"∂L/∂{p}"
+    if vid.name == "total":
+        return symbol + entry
+    where = f"[{i[0]},{i[1]}]" if vid.param in RECURRENT_PARAMS else f"[{i[0]}]"
+    tail = f", entry {entry}" if comp else ""
+    if vid.name == "delta":
+        return f"δ({i[0]},{i[1]}){entry}"
+    if vid.name == "term":
+        return f"term {where} of {symbol}{tail}"
+    if vid.name == "running_sum":
+        return f"Σ {where} of {symbol}{tail}"
+    table = tape.gradients[vid.param]
+    term = table.index_of(i[0], i[1] if vid.param in RECURRENT_PARAMS else None)
+    return f"{tape.factor(vid.param, term, i[-1] - 1).symbol} in {where} of {symbol}{tail}"
+
+
 def value_symbol(tape: Tape, vid_text: str) -> str:
     """A person's name for a value: O₂, ∂L/∂O₃, term [4,2] of ∂L/∂w′, w′_new, …"""
+    if tape.vector:
+        return vector_symbol(tape, vid_text)
     vid = parse_id(vid_text)
     i = vid.index
     if vid.group == "forward":
@@ -150,12 +218,17 @@ def value_symbol(tape: Tape, vid_text: str) -> str:
 
 _GROUP_ORDER = {"forward": 0, "outputs": 1, "loss": 2, "backward": 3, "gradients": 4, "update": 5}
 _NAME_ORDER = {"a": 0, "O": 1, "z": 0, "yhat": 1, "loss": 2, "dL_dO": 0, "dL_da": 1,
-               "factor": 0, "term": 1, "running_sum": 2}
+               "factor": 0, "delta": 1, "term": 2, "running_sum": 3}
 
 
 def tape_order(tape: Tape, vid_text: str) -> tuple[int, ...]:
-    """A sort key that puts ids in the order of ``tape.value_ids()``, without listing them all."""
+    """A sort key that puts ids in the order of ``tape.value_ids()``, without listing them all
+    (the entries of one vector or matrix row by row, after the whole)."""
     vid = parse_id(vid_text)
+    return _tape_order(tape, vid) + vid.component
+
+
+def _tape_order(tape: Tape, vid) -> tuple[int, ...]:
     group, idx = _GROUP_ORDER[vid.group], vid.index
     if vid.group in ("forward", "outputs"):
         return (group, idx[0], _NAME_ORDER[vid.name], 0, 0)
@@ -184,6 +257,7 @@ def verify(tape: Tape) -> Report:
     results = {}
     for claim in claims:
         common = dict(id=claim.id, symbol=symbols[claim.id], stated_text=claim.text, stated=claim.value,
+                      whole=claim.whole,
                       true=true[claim.id], step=tape.step_of(parse_id(claim.id)),
                       digits=agreeing_digits(claim.value, true[claim.id], significant_digits(claim.text)))
         results[claim.id] = _judge(claim, unit[claim.id], author.recompute(claim.id), standing, stated, true,

@@ -16,9 +16,8 @@ _MARK = {"right": ("✓ right", "green"), "rounding": ("≈ rounding", "yellow")
          "follows": ("✗ follows", "red")}
 
 
-def _why(report: Report, r) -> str:
+def _why(symbols: dict[str, str], r) -> str:
     """Why a verdict: "from O₂" (follows), what the stated inputs give (slip), or a right number's note."""
-    symbols = {x.id: x.symbol for x in report.results}
     if r.verdict == "follows":
         return "from " + ", ".join(symbols[i] for i in r.follows_from)
     if r.verdict == "slip" and r.recomputed is not None:
@@ -27,14 +26,16 @@ def _why(report: Report, r) -> str:
 
 
 def report_table(report: Report) -> Table:
+    caption = "\n".join([report.summary] + report.array_lines())
     table = Table(title=f"{report.title}: every stated number checked", title_justify="left",
-                  caption=report.summary, caption_justify="left")
+                  caption=caption, caption_justify="left")
     for col, justify in (("quantity", "left"), ("stated", "right"), ("true", "right"), ("digits", "right"),
                          ("verdict", "left"), ("why", "left")):
         table.add_column(col, justify=justify)
+    symbols = _symbols(report)  # once: a row per claim must not rebuild it (T = 5,000 claims)
     for r in report.results:
         mark, style = _MARK[r.verdict]
-        table.add_row(r.symbol, r.stated_text, nt.fmt(r.true), str(r.digits), Text(mark, style=style), _why(report, r))
+        table.add_row(r.symbol, r.stated_text, nt.fmt(r.true), str(r.digits), Text(mark, style=style), _why(symbols, r))
     return table
 
 
@@ -44,14 +45,21 @@ def _number(x: float | None):
     return x if math.isfinite(x) else ("nan" if math.isnan(x) else ("inf" if x > 0 else "-inf"))
 
 
+def _symbols(report: Report) -> dict[str, str]:
+    return {x.id: x.symbol for x in report.results}
+
+
 def report_json(report: Report) -> str:
+    arrays = report.array_entries()
     data = {
         "format": FORMAT,
         "scenario": report.title,
         "claims": [{"id": r.id, "symbol": r.symbol, "stated": r.stated_text, "true": _number(r.true),
                     "digits": r.digits, "verdict": r.verdict, "follows_from": list(r.follows_from),
-                    "note": r.note}
+                    "note": r.note, **({"whole": r.whole} if r.whole else {})}
                    for r in report.results],
+        **({"arrays": [{"id": whole, "symbol": name, "entries": count, "wrong": [r.id for r in wrong]}
+                       for whole, name, count, wrong in arrays]} if arrays else {}),
         "summary": {
             "ok": report.ok,
             "slips": [r.id for r in report.slips],
@@ -63,11 +71,13 @@ def report_json(report: Report) -> str:
 
 
 def report_markdown(report: Report) -> str:
-    lines = [f"# Corrections: {report.title}", "", f"**{report.summary}.**", "",
+    arrays = [f"* {line}" for line in report.array_lines()]
+    lines = [f"# Corrections: {report.title}", "", f"**{report.summary}.**", "", *arrays, *([""] if arrays else []),
              "| quantity | id | stated | correct | verdict |", "| --- | --- | ---: | ---: | --- |"]
+    symbols = _symbols(report)
     for r in report.results:
         verdict = _MARK[r.verdict][0]
-        why = _why(report, r)
+        why = _why(symbols, r)
         joint = " " if r.verdict == "follows" else ": "  # "✗ follows from O₂", "✗ slip: its stated inputs give …"
         lines.append(f"| {r.symbol} | `{r.id}` | {r.stated_text} | {nt.fmt(r.true)} | {verdict}"
                      + (f"{joint}{why}" if why else "") + " |")
