@@ -47,6 +47,16 @@ _digits = _whole_number(1, 17)
 _positive_int = _whole_number(1)
 
 
+def _paths(text: str) -> int | str:
+    """--paths: a whole number ≥ 1, or all."""
+    if text.strip().lower() == "all":
+        return "all"
+    try:
+        return _positive_int(text)
+    except argparse.ArgumentTypeError:
+        raise argparse.ArgumentTypeError(f"expected a whole number ≥ 1 or all, found {text!r}") from None
+
+
 def _non_negative(text: str) -> float:
     try:
         value = float(text)
@@ -109,6 +119,9 @@ def build_parser() -> Parser:
     drill.add_argument("--plain", action="store_true", help="line-oriented questions on stdin/stdout")
     drill.add_argument("--only", choices=("forward", "backward", "terms", "sums", "update"), help="one kind of question")
     drill.add_argument("--count", type=_positive_int, help="stop after N questions")
+    drill.add_argument("--paths", type=_paths, metavar="N|all",
+                       help="ask each target step's N nearest paths t → k (all: every path); default every path, "
+                            "but for a vector scenario with more than 30 paths the 3 nearest")
     drill.add_argument("--rtol", type=_non_negative, default=0.01, help="relative tolerance (default 0.01)")
     drill.add_argument("--atol", type=_non_negative, default=1e-9, help="absolute tolerance (default 1e-9)")
     drill.add_argument("--history", metavar="PATH", help="the history file (default $XDG_DATA_HOME/rnnstep/history.jsonl)")
@@ -405,12 +418,12 @@ def cmd_drill(args: argparse.Namespace) -> int:
     else:
         if args.seed is not None:
             raise UsageError("drill: --seed chooses a random scenario; it cannot go with a FILE")
-        scenario = scalar_only(read_scenario(args.file), "drill")
+        scenario = read_scenario(args.file)
     if not args.plain:
         _need_terminal("for questions on standard input and output use `rnnstep drill --plain`")
     tape = build_tape(scenario)
     history = History(Path(args.history) if args.history else default_path())
-    chosen = questions(tape, args.only, args.digits)
+    chosen = questions(tape, args.only, args.digits, args.paths)
     warning = None
     review_note = None
     if args.review:
@@ -429,7 +442,9 @@ def cmd_drill(args: argparse.Namespace) -> int:
     session = DrillSession(tape, chosen, history, args.rtol, args.atol, args.digits)
     header = [f"rnnstep drill: {scenario.name}" + (f" — repeat it with --seed {seed}" if seed is not None else "")]
     header += [review_note] if review_note else []
-    how = "answer each question with a number, or: hint, skip, quit"
+    how = ("answer each question on one line: a number, or a vector's numbers separated by spaces and a matrix's "
+           "rows by ; (0.1 0.2; 0.3 0.4), or: hint, skip, quit" if tape.vector
+           else "answer each question with a number, or: hint, skip, quit")
     if warning:
         print(f"rnnstep: warning: {history.path}: {warning}", file=sys.stderr)
     try:
