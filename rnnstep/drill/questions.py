@@ -53,6 +53,7 @@ class Question:
     value: Any  # a float; in a vector scenario a numpy array of ``shape`` (SPEC §7)
     context: str = ""  # e.g. "factor 3 of term [4,2] of ∂L/∂w′"; for an array also how to type it
     shape: tuple[int, ...] = ()  # () for one number
+    hides: tuple[str, ...] = ()  # ids shown at the same step that would give this value away (hidden with it)
 
     def __eq__(self, other: object) -> bool:  # ids are unique within a drill; arrays make == ambiguous
         return isinstance(other, Question) and (self.id, self.kind, self.step) == (other.id, other.kind, other.step)

@@ -18,7 +18,7 @@ import numpy as np
 
 from .. import notation as nt
 from ..tape import Tape
-from .arrays import AnswerError, ShapeError, array_text, entry_name, how_to_type, read_array, wrong_entries
+from .arrays import AnswerError, ShapeError, bracketed, entry_name, how_to_type, read_array, wrong_entries
 from .grading import COMMANDS, NotANumber, is_right, parse_answer
 from .history import History
 from .questions import Question
@@ -144,7 +144,7 @@ class DrillSession:
         """Graded entry by entry with the same tolerances; right only if every entry is."""
         value = np.asarray(value, dtype=np.float64).reshape(q.shape)
         wrong = wrong_entries(value, q.value, self.rtol, self.atol)
-        shown = array_text(q.value, self.digits)
+        shown = bracketed(q.value, self.digits, limit=None)
         if not wrong:
             line = f"✓ right: {q.symbol} = {shown}"
         else:
@@ -160,7 +160,7 @@ class DrillSession:
         q = self.current
         assert q is not None
         if q.shape:  # the formula's numbers are in the hint; the value is what the learner needs now
-            line = f"✗ skipped: {q.symbol} = {q.formula} = {array_text(q.value, self.digits)}"
+            line = f"✗ skipped: {q.symbol} = {q.formula} = {bracketed(q.value, self.digits, limit=None)}"
             return self._record(q, None, False, skipped=True, line=line)
         line = f"✗ skipped: {q.symbol} = {q.formula} = {q.numbers} = {nt.fmt(q.value, self.digits)}"
         return self._record(q, None, False, skipped=True, line=line)

@@ -60,11 +60,11 @@ def _b(value, d: int, name: str = "") -> str:
 
 
 def _q(qid: str, kind: str, step: int, symbol: str, formula: str, hint: str, numbers: str, value,
-       context: str = "") -> Question:
+       context: str = "", hides: tuple[str, ...] = ()) -> Question:
     value = float(value) if np.ndim(value) == 0 else np.array(value, dtype=np.float64)
     shape = () if isinstance(value, float) else value.shape
     where = "; ".join(c for c in (context, how_to_type(shape) if shape else "") if c)
-    return Question(qid, kind, step, symbol, formula, hint, numbers, value, where, shape)
+    return Question(qid, kind, step, symbol, formula, hint, numbers, value, where, shape, hides)
 
 
 def _forward(tape: Tape, d: int) -> Iterator[Question]:
@@ -154,14 +154,16 @@ def _paths(tape: Tape, d: int, depth: int | None) -> Iterator[Question]:
                        f"as ∂O{sub(k + 1)}/∂O{sub(k)} = diag(f′(a{sub(k + 1)}))·W′ (its diag(f′(a{sub(k + 1)})) "
                        f"is already in δ[{t},{k + 1}]); ·diag(f′) multiplies entry i by f′(a{sub(k)})ᵢ; {fprime}")
             numbers = (f"{_b(table.delta(i - 1), d)}·{_b(w['w_prime'], d, 'W′')} ∘ {_b(tape.f_prime[k - 1], d)}")
+        # the term δᵀ·O_k−1ᵀ and the running sum after it would give δ away: hidden with it (--only backward)
+        after = ("gradients.w_prime.total",) if i == len(table) - 1 else (f"gradients.w_prime.running_sum{at}",)
         yield _q(f"gradients.w_prime.delta{at}", "vector.delta", step, f"δ{at}", formula, meaning, numbers, delta,
-                 f"path {t} → {k}")
+                 f"path {t} → {k}", (f"gradients.w_prime.term{at}",) + after)
         truncated = bool(table.truncated[i])
         note = " (truncated: computed, not added)" if truncated else ""
         yield _q(f"gradients.w_prime.term{at}", "vector.term", step, f"term{at} of ∂L/∂W′", f"δ{at}ᵀ·O{sub(k - 1)}ᵀ",
                  f"an outer product (rank one): entry [i,j] is δᵢ·(O{sub(k - 1)})ⱼ, so row i is δᵢ times "
                  f"O{sub(k - 1)}; O{sub(k - 1)} is what W′ multiplied at step {k}",
-                 f"{_b(delta, d)}ᵀ·{_b(table.input(i), d)}ᵀ", table.value[i], f"path {t} → {k}{note}")
+                 f"{_b(delta, d)}ᵀ·{_b(table.input(i), d)}ᵀ", table.value[i], f"path {t} → {k}{note}", after)
         last = i == len(table) - 1
         yield _running_sum(tape, "w_prime", i, d, last)
         last_asked = i
@@ -221,7 +223,8 @@ def _output_layer(tape: Tape, d: int) -> Iterator[Question]:
                  f"an outer product: ∂ℓ{sub(t)}/∂z{sub(t)} = ∂ℓ{sub(t)}/∂ŷ{sub(t)}·∂ŷ{sub(t)}/∂z{sub(t)}"
                  + (f" = ŷ{sub(t)} − y{sub(t)} (softmax with cross-entropy)" if softmax_ce else "")
                  + f"; entry [i,j] is (∂ℓ/∂z)ᵢ·(O{sub(t)})ⱼ",
-                 f"{_b(delta, d)}ᵀ·{_b(table.input(i), d)}ᵀ", table.value[i])
+                 f"{_b(delta, d)}ᵀ·{_b(table.input(i), d)}ᵀ", table.value[i], "",
+                 ("gradients.w_out.total",) if i == len(table) - 1 else (f"gradients.w_out.running_sum[{t}]",))
     yield _running_sum(tape, "w_out", len(table) - 1, d, True)
     yield _running_sum(tape, "b_out", len(tape.gradients["b_out"]) - 1, d, True)
 
