@@ -129,6 +129,7 @@ class DrillApp(CrashReporting, App):
         else:
             feedback.append(f"\nDrill over — {s.score}, best streak {s.best_streak}. Press escape to leave.",
                             style="bold")
+        self.shown_feedback = feedback  # what the box holds (tests measure it)
         self.query_one("#feedback", Static).update(feedback)
         status = Text(f" {s.score} ", style="bold reverse")
         how = "rows by ; · hint · skip · quit" if s.tape.vector else "type a number · hint · skip · quit"

@@ -20,6 +20,7 @@ Every number is read off the tape.
 
 from __future__ import annotations
 
+from functools import partial
 from typing import Iterator
 
 import numpy as np
@@ -59,6 +60,43 @@ def _b(value, d: int, name: str = "") -> str:
     return bracketed(value, d, SHOWN, name)
 
 
+class Later:
+    """A hint's numbers, written out only when the hint is asked for: a long tape has tens of
+    thousands of questions, and formatting every array up front would cost seconds.
+
+    ``template`` is a str.format template; each part is a string, an array, an (array, name) pair
+    (the name stands in for an array too big to write out), or a callable giving one of those."""
+
+    def __init__(self, d: int, template: str, *parts):
+        self._d, self._template, self._parts, self._text = d, template, parts, None
+
+    def _part(self, part) -> str:
+        part = part() if callable(part) else part
+        if isinstance(part, str):
+            return part
+        value, name = part if isinstance(part, tuple) else (part, "")
+        return _b(value, self._d, name)
+
+    def __str__(self) -> str:
+        if self._text is None:
+            self._text = self._template.format(*(self._part(p) for p in self._parts))
+        return self._text
+
+    def __format__(self, spec: str) -> str:
+        return format(str(self), spec)
+
+    def __eq__(self, other: object) -> bool:
+        return str(self) == str(other)
+
+    def __hash__(self) -> int:
+        return hash(str(self))
+
+    def __getattr__(self, name: str):  # startswith, split, …: a str in every other way
+        if name.startswith("_"):
+            raise AttributeError(name)
+        return getattr(str(self), name)
+
+
 def _q(qid: str, kind: str, step: int, symbol: str, formula: str, hint: str, numbers: str, value,
        context: str = "", hides: tuple[str, ...] = ()) -> Question:
     value = float(value) if np.ndim(value) == 0 else np.array(value, dtype=np.float64)
@@ -75,22 +113,23 @@ def _forward(tape: Tape, d: int) -> Iterator[Question]:
         yield _q(f"forward.a[{t}]", "vector.forward.a", step, f"a{sub(t)}", f"W·x{sub(t)} + W′·O{sub(t - 1)} + b",
                  f"x{sub(t)} is the input at step {t}, {prev} the previous state; W, W′, b are the same at every "
                  f"step; entry i is row i of W times x{sub(t)}, plus row i of W′ times O{sub(t - 1)}, plus bᵢ",
-                 f"{_b(w['w'], d, 'W')}·{_b(tape.x[t - 1], d)} + {_b(w['w_prime'], d, 'W′')}·"
-                 f"{_b(tape.O_prev[t - 1], d)} + {_b(w['b'], d, 'b')}", tape.a[t - 1])
+                 Later(d, "{}·{} + {}·{} + {}", (w["w"], "W"), tape.x[t - 1], (w["w_prime"], "W′"),
+                       tape.O_prev[t - 1], (w["b"], "b")), tape.a[t - 1])
         yield _q(f"forward.O[{t}]", "vector.forward.O", step, f"O{sub(t)}", f"f(a{sub(t)})",
-                 f"f = {s.activation}, entry by entry", f"{s.activation}({_b(tape.a[t - 1], d)})", tape.O[t - 1])
+                 f"f = {s.activation}, entry by entry", Later(d, s.activation + "({})", tape.a[t - 1]),
+                 tape.O[t - 1])
     for i, t in enumerate(int(t) for t in tape.targets):
         step = tape.steps.phase_start("loss") + i
         yield _q(f"outputs.z[{t}]", "vector.outputs.z", step, f"z{sub(t)}", f"W_out·O{sub(t)} + b_out",
                  "the output layer: entry i is row i of W_out times O, plus b_outᵢ",
-                 f"{_b(w['w_out'], d, 'W_out')}·{_b(tape.O[t - 1], d)} + {_b(w['b_out'], d, 'b_out')}", tape.z[i])
+                 Later(d, "{}·{} + {}", (w["w_out"], "W_out"), tape.O[t - 1], (w["b_out"], "b_out")), tape.z[i])
         g = s.output_activation
         meaning = ("softmax over the q outputs: ŷᵢ = e^zᵢ / Σⱼ e^zⱼ" if g == "softmax" else f"g = {g}, entry by entry")
         yield _q(f"outputs.yhat[{t}]", "vector.outputs.yhat", step, f"ŷ{sub(t)}", f"g(z{sub(t)})", meaning,
-                 f"{g}({_b(tape.z[i], d)})", tape.yhat[i])
+                 Later(d, g + "({})", tape.z[i]), tape.yhat[i])
         yield _q(f"outputs.loss[{t}]", "vector.outputs.loss", step, f"ℓ{sub(t)}", f"ℓ(ŷ{sub(t)}, y{sub(t)})",
                  f"ℓ = {tape.loss_fn.value_formula} ({s.loss}), summed over the {tape.q} outputs; "
-                 f"y{sub(t)} = {_b(tape.y[i], d)}", f"ℓ({_b(tape.yhat[i], d)}, {_b(tape.y[i], d)})",
+                 f"y{sub(t)} = {_b(tape.y[i], d)}", Later(d, "ℓ({}, {})", tape.yhat[i], tape.y[i]),
                  tape.losses[i])
     loss_step = tape.steps.phase_start("loss") + len(tape.targets)
     if tape.single_target:
@@ -107,14 +146,16 @@ def _recursive(tape: Tape, d: int) -> Iterator[Question]:
     step = tape.steps.phase_start("loss") + len(tape.targets)
     for t in range(tape.T, 0, -1):
         target = t in tape.target_position
-        parts, numbers = [], []
+        parts, numbers, arrays = [], [], []
         if target:
             i = tape.target_position[t]
             parts.append(f"∂ℓ{sub(t)}/∂z{sub(t)}·W_out")
-            numbers.append(f"{_b(tape.to_z[i], d)}·{_b(w['w_out'], d, 'W_out')}")
+            numbers.append("{}·{}")
+            arrays += [tape.to_z[i], (w["w_out"], "W_out")]
         if t < tape.T:
             parts.append(f"∂L/∂a{sub(t + 1)}·W′")
-            numbers.append(f"{_b(tape.dL_da[t], d)}·{_b(w['w_prime'], d, 'W′')}")
+            numbers.append("{}·{}")
+            arrays += [tape.dL_da[t], (w["w_prime"], "W′")]
         meaning = ("every path from the loss to O" + sub(t) + ": "
                    + ("its own loss ℓ" + sub(t) + " through z" + sub(t) + " (∂ℓ/∂z = ∂ℓ/∂ŷ·∂ŷ/∂z" +
                       (", = ŷ − y for softmax with cross-entropy" if tape.g.name == "softmax"
@@ -122,12 +163,12 @@ def _recursive(tape: Tape, d: int) -> Iterator[Question]:
                    + (" and " if target and t < tape.T else "")
                    + (f"everything later, back through a{sub(t + 1)} = W′·O{sub(t)} + …" if t < tape.T else ""))
         yield _q(f"backward.dL_dO[{t}]", "vector.backward.dL_dO", step, f"∂L/∂O{sub(t)}", " + ".join(parts),
-                 meaning, " + ".join(numbers), tape.dL_dO[t - 1], "the recursive view")
+                 meaning, Later(d, " + ".join(numbers), *arrays), tape.dL_dO[t - 1], "the recursive view")
         yield _q(f"backward.dL_da[{t}]", "vector.backward.dL_da", step, f"∂L/∂a{sub(t)}",
                  f"∂L/∂O{sub(t)}·diag(f′(a{sub(t)}))",
                  f"O{sub(t)} = f(a{sub(t)}) entry by entry, so ·diag(f′) multiplies entry i by f′(a{sub(t)})ᵢ; "
                  f"f = {tape.scenario.activation}, f′(a) = {nt.activation_derivative(tape.scenario.activation)}",
-                 f"{_b(tape.dL_dO[t - 1], d)} ∘ {_b(tape.f_prime[t - 1], d)}", tape.dL_da[t - 1], "the recursive view")
+                 Later(d, "{} ∘ {}", tape.dL_dO[t - 1], tape.f_prime[t - 1]), tape.dL_da[t - 1], "the recursive view")
 
 
 def _paths(tape: Tape, d: int, depth: int | None) -> Iterator[Question]:
@@ -147,13 +188,13 @@ def _paths(tape: Tape, d: int, depth: int | None) -> Iterator[Question]:
             meaning = (f"∂ℓ{sub(t)}/∂a{sub(t)} along the shortest path: ∂ℓ{sub(t)}/∂ŷ{sub(t)}·∂ŷ{sub(t)}/∂z{sub(t)}"
                        f"·∂z{sub(t)}/∂O{sub(t)}·∂O{sub(t)}/∂a{sub(t)} with ∂z/∂O = W_out and "
                        f"∂O/∂a = diag(f′(a)); ·diag(f′) multiplies entry i by f′(a)ᵢ; {fprime}")
-            numbers = f"{_b(tape.to_z[pos], d)}·{_b(w['w_out'], d, 'W_out')} ∘ {_b(tape.f_prime[t - 1], d)}"
+            numbers = Later(d, "{}·{} ∘ {}", tape.to_z[pos], (w["w_out"], "W_out"), tape.f_prime[t - 1])
         else:
             formula = f"δ[{t},{k + 1}]·W′·diag(f′(a{sub(k)}))"
             meaning = (f"∂ℓ{sub(t)}/∂a{sub(k)} along the one path {t} → {k}: one step further back than δ[{t},{k + 1}], "
                        f"as ∂O{sub(k + 1)}/∂O{sub(k)} = diag(f′(a{sub(k + 1)}))·W′ (its diag(f′(a{sub(k + 1)})) "
                        f"is already in δ[{t},{k + 1}]); ·diag(f′) multiplies entry i by f′(a{sub(k)})ᵢ; {fprime}")
-            numbers = (f"{_b(table.delta(i - 1), d)}·{_b(w['w_prime'], d, 'W′')} ∘ {_b(tape.f_prime[k - 1], d)}")
+            numbers = Later(d, "{}·{} ∘ {}", partial(table.delta, i - 1), (w["w_prime"], "W′"), tape.f_prime[k - 1])
         # the term δᵀ·O_k−1ᵀ and the running sum after it would give δ away: hidden with it (--only backward)
         after = ("gradients.w_prime.total",) if i == len(table) - 1 else (f"gradients.w_prime.running_sum{at}",)
         yield _q(f"gradients.w_prime.delta{at}", "vector.delta", step, f"δ{at}", formula, meaning, numbers, delta,
@@ -163,7 +204,7 @@ def _paths(tape: Tape, d: int, depth: int | None) -> Iterator[Question]:
         yield _q(f"gradients.w_prime.term{at}", "vector.term", step, f"term{at} of ∂L/∂W′", f"δ{at}ᵀ·O{sub(k - 1)}ᵀ",
                  f"an outer product (rank one): entry [i,j] is δᵢ·(O{sub(k - 1)})ⱼ, so row i is δᵢ times "
                  f"O{sub(k - 1)}; O{sub(k - 1)} is what W′ multiplied at step {k}",
-                 f"{_b(delta, d)}ᵀ·{_b(table.input(i), d)}ᵀ", table.value[i], f"path {t} → {k}{note}", after)
+                 Later(d, "{}ᵀ·{}ᵀ", delta, partial(table.input, i)), table.value[i], note.strip(" ()"), after)
         last = i == len(table) - 1
         yield _running_sum(tape, "w_prime", i, d, last)
         last_asked = i
@@ -176,13 +217,13 @@ def _running_sum(tape: Tape, param: str, i: int, d: int, total: bool) -> Questio
     p = SYMBOL[param]
     step = tape.steps.phase_start(f"backward.{param}") + i
     at = f"[{int(table.t[i])},{int(table.k[i])}]" if table.k is not None else f"[{int(table.t[i])}]"
-    previous = table.running_sum[i - 1] if i else np.zeros(table.shape)
     name = "the running sum before"
+    previous = (lambda: (table.running_sum[i - 1], name)) if i else (np.zeros(table.shape), name)
     if table.truncated[i]:
-        formula, numbers = "previous sum (this term is truncated: not added)", _b(previous, d, name)
+        formula, numbers = "previous sum (this term is truncated: not added)", Later(d, "{}", previous)
     else:
         formula = "previous sum + this term"
-        numbers = f"{_b(previous, d, name)} + {_b(table.value[i], d, f'term{at}')}"
+        numbers = Later(d, "{} + {}", previous, lambda: (table.value[i], f"term{at}"))
     if total:
         return _q(f"gradients.{param}.total", "vector.total", step, f"∂L/∂{p}", f"the sum of all its terms",
                   _total_meaning(tape, param) + f"; the last is term{at}: {formula}", numbers, table.total)
@@ -223,7 +264,7 @@ def _output_layer(tape: Tape, d: int) -> Iterator[Question]:
                  f"an outer product: ∂ℓ{sub(t)}/∂z{sub(t)} = ∂ℓ{sub(t)}/∂ŷ{sub(t)}·∂ŷ{sub(t)}/∂z{sub(t)}"
                  + (f" = ŷ{sub(t)} − y{sub(t)} (softmax with cross-entropy)" if softmax_ce else "")
                  + f"; entry [i,j] is (∂ℓ/∂z)ᵢ·(O{sub(t)})ⱼ",
-                 f"{_b(delta, d)}ᵀ·{_b(table.input(i), d)}ᵀ", table.value[i], "",
+                 Later(d, "{}ᵀ·{}ᵀ", delta, partial(table.input, i)), table.value[i], "",
                  ("gradients.w_out.total",) if i == len(table) - 1 else (f"gradients.w_out.running_sum[{t}]",))
     yield _running_sum(tape, "w_out", len(table) - 1, d, True)
     yield _running_sum(tape, "b_out", len(tape.gradients["b_out"]) - 1, d, True)
@@ -234,9 +275,9 @@ def _updates(tape: Tape, d: int) -> Iterator[Question]:
     for i, (param, u) in enumerate(tape.updates.items()):
         p = SYMBOL[param]
         rule = f"{p} − η·clip(∂L/∂{p})" if s.clip else f"{p} − η·∂L/∂{p}"
-        grad = (f"clip({_b(u.grad, d, f'∂L/∂{p}')}) = {_b(u.clipped, d, 'clipped')}" if s.clip
-                else _b(u.grad, d, f"∂L/∂{p}"))
+        grad = (Later(d, "clip({}) = {}", (u.grad, f"∂L/∂{p}"), (u.clipped, "clipped")) if s.clip
+                else Later(d, "{}", (u.grad, f"∂L/∂{p}")))
         yield _q(f"update.{param}.new", "vector.update", tape.steps.phase_start("update") + i, f"{p}_new", rule,
                  f"gradient descent with η = {nt.fmt(s.learning_rate, d)}, entry by entry"
                  + (f", each entry of the gradient clipped to ±{nt.fmt(s.clip, d)}" if s.clip else ""),
-                 f"{_b(u.old, d, p)} − {nt.operand(s.learning_rate, d)}·{grad}", u.new)
+                 Later(d, "{} − " + nt.operand(s.learning_rate, d) + "·{}", (u.old, p), grad.__str__), u.new)

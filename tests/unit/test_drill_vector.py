@@ -269,7 +269,7 @@ def test_each_question_says_its_shape_and_the_formula_in_vector_notation():
     assert by_id["gradients.w_prime.delta[4,2]"].text == "δ[4,2] = δ[4,3]·W′·diag(f′(a₂)) = ?  (path 4 → 2; 3 numbers)"
     assert by_id["gradients.w_prime.delta[4,4]"].formula == "∂ℓ₄/∂z₄·W_out·diag(f′(a₄))"
     assert by_id["gradients.w_prime.term[4,2]"].text == \
-        "term[4,2] of ∂L/∂W′ = δ[4,2]ᵀ·O₁ᵀ = ?  (path 4 → 2; 3×3, rows separated by ;)"
+        "term[4,2] of ∂L/∂W′ = δ[4,2]ᵀ·O₁ᵀ = ?  (3×3, rows separated by ;)"
     assert by_id["gradients.w_out.term[3]"].text == "term[3] of ∂L/∂W_out = (∂ℓ₃/∂z₃)ᵀ·O₃ᵀ = ?  (4×3, rows separated by ;)"
     assert by_id["backward.dL_dO[3]"].formula == "∂ℓ₃/∂z₃·W_out + ∂L/∂a₄·W′"
     assert by_id["backward.dL_da[3]"].formula == "∂L/∂O₃·diag(f′(a₃))"
