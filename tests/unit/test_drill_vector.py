@@ -441,3 +441,13 @@ def test_paths_on_the_command_line(tmp_path, capsys, monkeypatch):
     assert main(["drill", "--plain", "notes-hidden-two", "--paths", "0"]) == 2
     assert "--paths: expected a whole number ≥ 1 or all, found '0'" in capsys.readouterr().err
     assert main(["drill", "--plain", "notes-hidden-two", "--paths", "all", "--history", str(tmp_path / "h")]) == 0
+
+
+def test_stats_after_a_vector_drill(tmp_path, capsys):
+    tape, session = hello_session(tmp_path)
+    session.answer(session.read("0.3 0 0.1"))
+    session.skip()
+    session.answer(np.zeros(3))
+    assert main(["stats", "--history", str(tmp_path / "h.jsonl")]) == 0
+    out = capsys.readouterr().out
+    assert "pre-activation vector a_t" in out and "state vector O_t" in out
