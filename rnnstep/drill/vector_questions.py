@@ -206,7 +206,8 @@ def _paths(tape: Tape, d: int, depth: int | None) -> Iterator[Question]:
                  f"O{sub(k - 1)}; O{sub(k - 1)} is what W′ multiplied at step {k}",
                  Later(d, "{}ᵀ·{}ᵀ", delta, partial(table.input, i)), table.value[i], note.strip(" ()"), after)
         last = i == len(table) - 1
-        yield _running_sum(tape, "w_prime", i, d, last)
+        if i or last:  # the first running sum is the first term itself
+            yield _running_sum(tape, "w_prime", i, d, last)
         last_asked = i
     if last_asked != len(table) - 1:
         yield _running_sum(tape, "w_prime", len(table) - 1, d, True)
@@ -227,8 +228,10 @@ def _running_sum(tape: Tape, param: str, i: int, d: int, total: bool) -> Questio
     if total:
         return _q(f"gradients.{param}.total", "vector.total", step, f"∂L/∂{p}", f"the sum of all its terms",
                   _total_meaning(tape, param) + f"; the last is term{at}: {formula}", numbers, table.total)
-    return _q(f"gradients.{param}.running_sum{at}", "vector.running_sum", step, f"running sum of ∂L/∂{p} after {at}",
-              formula, "add the terms in order, nearest path first, entry by entry", numbers, table.running_sum[i])
+    return _q(f"gradients.{param}.running_sum{at}", "vector.running_sum", step, f"Σ after {at} of ∂L/∂{p}",
+              formula.replace("previous sum", "Σ before").replace("this term", f"term{at}"),
+              "the running sum: add the terms in order, nearest path first, entry by entry", numbers,
+              table.running_sum[i])
 
 
 def _total_meaning(tape: Tape, param: str) -> str:

@@ -295,7 +295,7 @@ def test_no_factor_is_asked_and_only_narrows_by_group():
         assert [q for q in everything if q in narrowed] == narrowed  # same order
     assert {q.id.split("[")[0] for q in questions(tape, "backward")} == {
         "backward.dL_dO", "backward.dL_da", "gradients.w_prime.delta"}
-    assert len(everything) == 2 * 4 + 3 * 4 + 1 + 2 * 4 + 3 * paths + 2 + (4 + 2) + 5
+    assert len(everything) == 2 * 4 + 3 * 4 + 1 + 2 * 4 + 3 * paths - 1 + 2 + (4 + 2) + 5  # no Σ after the first term
 
 
 def test_a_value_the_panels_would_give_away_is_hidden_with_the_question():
@@ -322,7 +322,7 @@ def test_a_long_tape_asks_the_nearest_paths_and_grows_linearly():
         assert all(int(q.id.split("[")[1].split(",")[0]) - int(q.id.split(",")[1].rstrip("]")) < NEAREST
                    for q in deltas)
         # forward 2T + outputs 3T + L + recursive 2T + 3 per path + W′ total + W, b totals + T + 2 + 5 updates
-        assert len(qs) == 7 * T + 1 + 3 * len(deltas) + 1 + 2 + T + 2 + 5
+        assert len(qs) == 7 * T + 1 + 3 * len(deltas) - 1 + 1 + 2 + T + 2 + 5
         ids = [q.id for q in qs]
         assert "gradients.w_prime.total" in ids and len(set(ids)) == len(ids)
         assert [q.step for q in qs] == sorted(q.step for q in qs)  # tape order: the TUI's cursor only moves on
@@ -443,7 +443,8 @@ def test_paths_on_the_command_line(tmp_path, capsys, monkeypatch):
     assert main(["drill", "--plain", "notes-hidden-two", "--paths", "all", "--history", str(tmp_path / "h")]) == 0
 
 
-def test_stats_after_a_vector_drill(tmp_path, capsys):
+def test_stats_after_a_vector_drill(tmp_path, capsys, monkeypatch):
+    monkeypatch.setenv("COLUMNS", "160")  # one line per kind
     tape, session = hello_session(tmp_path)
     session.answer(session.read("0.3 0 0.1"))
     session.skip()
