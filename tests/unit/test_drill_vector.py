@@ -452,3 +452,45 @@ def test_stats_after_a_vector_drill(tmp_path, capsys, monkeypatch):
     assert main(["stats", "--history", str(tmp_path / "h.jsonl")]) == 0
     out = capsys.readouterr().out
     assert "pre-activation vector a_t" in out and "state vector O_t" in out
+
+
+@settings(max_examples=40, deadline=None)
+@given(st.integers(0, 10**6), st.integers(1, 4))
+def test_random_vector_scenarios_are_hand_friendly_and_repeatable(seed, n):
+    from rnnstep.drill.randomize_vector import random_vector_scenario, random_vector_scenario_text
+
+    text = random_vector_scenario_text(seed, n)
+    assert text == random_vector_scenario_text(seed, n)
+    scenario = random_vector_scenario(seed, n)
+    assert scenario.is_vector and scenario.sizes[0] == n and 2 <= scenario.T <= 4
+    w = scenario.arrays()
+    for key in ("w", "w_prime", "b", "w_out"):
+        assert np.array_equal(np.round(w[key], 2), w[key])
+    tape = rnnstep.build_tape(scenario)
+    assert not tape.nonfinite
+    if scenario.activation == "relu":
+        assert (abs(tape.a) >= 0.05).all()
+
+
+def test_a_random_vector_drill_from_the_command_line(tmp_path):
+    def run(*args):
+        return subprocess.run([sys.executable, "-m", "rnnstep", "drill", "--plain", *args, "--history",
+                               str(tmp_path / "h.jsonl")], input="", capture_output=True, text=True)
+
+    first = run("--hidden", "3", "--seed", "12")
+    assert first.returncode == 0 and "repeat it with --seed 12 --hidden 3" in first.stdout
+    assert "n = 3 hidden" in first.stdout and first.stdout == run("--hidden", "3", "--seed", "12").stdout
+    fresh = run("--hidden", "2")
+    seed = fresh.stdout.split("--seed ")[1].split()[0]
+    assert run("--hidden", "2", "--seed", seed).stdout.splitlines()[1:] == fresh.stdout.splitlines()[1:]
+    for args, message in ((("--hidden", "9"), "expected a whole number from 1 to 8"),
+                          (("notes-four-steps", "--hidden", "2"), "--hidden chooses a random vector scenario")):
+        result = run(*args)
+        assert result.returncode == 2 and message in result.stderr and result.stderr.count("\n") == 1
+
+
+def test_new_writes_a_random_vector_scenario(tmp_path, capsys):
+    path = tmp_path / "v.toml"
+    assert main(["new", "--random", "--hidden", "2", "--seed", "5", "-o", str(path)]) == 0
+    assert rnnstep.load_scenario(path).sizes[0] == 2
+    assert main(["new", "--hidden", "2"]) == 2 and "--hidden goes with --random" in capsys.readouterr().err
