@@ -17,7 +17,7 @@ from .session import DrillSession
 
 
 #: lines of the feedback box (its CSS max-height), with plain numbers and for a vector scenario
-FEEDBACK_LINES = {False: 4, True: 6}
+FEEDBACK_LINES = {False: 4, True: 6}  # keep in step with DEFAULT_CSS below
 
 
 def _lines(text: Text, width: int) -> int:
@@ -37,7 +37,7 @@ def fit_feedback(feedback: Text, question: Text, width: int, lines: int) -> Text
     style = feedback.style
     cut = plain.rfind(". ")  # "✗ wrong: …entries…. symbol = the right array": drop the array
     if cut > 0:
-        shorter = Text(plain[:cut + 1] + " (the whole matrix is in the drill history)", style=style)
+        shorter = Text(plain[:cut + 1], style=style)  # the whole line is in the history
         if _lines(shorter, width) <= room:
             return shorter
     head = plain.split(":", 2)
@@ -123,7 +123,8 @@ class DrillApp(CrashReporting, App):
         feedback = self.last_feedback.copy()
         if q is not None:
             question = Text(f"? {q.text}", style="bold cyan")
-            feedback = fit_feedback(feedback, question, self._feedback_width(), FEEDBACK_LINES[s.tape.vector])
+            if s.tape.vector:  # an array's feedback can be long; plain numbers keep the notes' drill as it was
+                feedback = fit_feedback(feedback, question, self._feedback_width(), FEEDBACK_LINES[True])
             feedback.append("\n")
             feedback.append_text(question)
         else:

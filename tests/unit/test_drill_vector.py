@@ -494,3 +494,25 @@ def test_new_writes_a_random_vector_scenario(tmp_path, capsys):
     assert main(["new", "--random", "--hidden", "2", "--seed", "5", "-o", str(path)]) == 0
     assert rnnstep.load_scenario(path).sizes[0] == 2
     assert main(["new", "--hidden", "2"]) == 2 and "--hidden goes with --random" in capsys.readouterr().err
+
+
+def test_the_tui_feedback_gives_up_whole_parts_never_part_of_a_number():
+    from rich.text import Text
+
+    from rnnstep.drill.tui import _lines, fit_feedback
+
+    tape = rnnstep.build_tape(rnnstep.load_scenario(vector_toml(n=8, T=3, seed=2)))
+    q = next(q for q in questions(tape) if q.id == "gradients.w_prime.term[3,2]")
+    session = DrillSession(tape, [q, q])
+    wrong = Text(session.answer(np.asarray(q.value) + 1).line)
+    right = Text(session.answer(q.value).line)
+    question = Text(f"? {q.text}")
+    for width in (60, 78, 138):
+        for line in (wrong, right):
+            shown = fit_feedback(line, question, width, 6)
+            assert _lines(shown, width) + _lines(question, width) <= 6
+            assert line.plain.startswith(shown.plain)  # a prefix, cut at a boundary
+        assert "should be" in fit_feedback(wrong, question, width, 6).plain
+    assert fit_feedback(right, question, 78, 6).plain == "✓ right: term[3,2] of ∂L/∂W′"
+    short = Text("✓ right: a₁ = [0.3 0 0.1]")
+    assert fit_feedback(short, question, 78, 6) is short
