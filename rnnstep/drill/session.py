@@ -19,7 +19,7 @@ import numpy as np
 from .. import notation as nt
 from ..tape import Tape
 from .arrays import AnswerError, ShapeError, bracketed, entry_name, how_to_type, read_array, wrong_entries
-from .grading import COMMANDS, NotANumber, is_right, parse_answer
+from .grading import NotANumber, command_of, is_right, parse_answer
 from .history import History
 from .questions import Question
 
@@ -49,18 +49,6 @@ def _json_value(x: Any) -> Any:
     if a.ndim == 0:
         return _json_number(float(a))
     return [_json_value(v) for v in a]
-
-
-def _command(text: str) -> str | None:
-    """hint, skip or quit (with their short forms), else None: the same words as parse_answer."""
-    cleaned = text.strip().lower()
-    if cleaned in COMMANDS:
-        return cleaned
-    if cleaned in ("h", "?"):
-        return "hint"
-    if cleaned in ("q", "exit"):
-        return "quit"
-    return None
 
 
 @dataclass
@@ -117,7 +105,7 @@ class DrillSession:
             except NotANumber:
                 raise AnswerError(f"not a number: {text.strip()[:40]!r} — type a number, or hint, skip, quit") \
                     from None
-        command = _command(text)
+        command = command_of(text)
         if command is not None:
             return command
         try:
