@@ -2,8 +2,8 @@
 
 In tape order: a_t and O_t; z_t, ŷ_t and ℓ_t at each target step; L; the
 recursive view ∂L/∂O_t, ∂L/∂a_t (t = T … 1); then, for each path t → k asked,
-δ(t,k), the term of ∂L/∂W′ (the outer product δ·O_{k−1}ᵀ) and the running sum
-after it; the totals of ∂L/∂W and ∂L/∂b (whose terms are δ·x_kᵀ and δ itself:
+δ(t,k), the term of ∂L/∂W′ (the outer product δᵀ·O_{k−1}ᵀ) and the running sum
+after it; the totals of ∂L/∂W and ∂L/∂b (whose terms are δᵀ·x_kᵀ and δᵀ itself:
 the same δ); each target step's term of ∂L/∂W_out and its total, the total of
 ∂L/∂b_out; and the five updates. No factor of a term is asked on its own: with
 n > 1 each is an n×n matrix, and δ's recursion asks for the product directly.
@@ -249,7 +249,7 @@ def _total_meaning(tape: Tape, param: str) -> str:
 
 
 def _other_recurrent(tape: Tape, d: int) -> Iterator[Question]:
-    """∂L/∂W and ∂L/∂b: their terms are δ·x_kᵀ and δ (the δ already asked), so only the totals."""
+    """∂L/∂W and ∂L/∂b: their terms are δᵀ·x_kᵀ and δᵀ (the δ already asked), so only the totals."""
     for param in ("w", "b"):
         yield _running_sum(tape, param, len(tape.gradients[param]) - 1, d, True)
 
