@@ -75,10 +75,6 @@ class DrillSession:
             return None
         return self.questions[self.position]
 
-    @property
-    def remaining(self) -> list[Question]:
-        return [] if self.current is None else self.questions[self.position:]
-
     def prompt(self) -> str:
         """The question as the plain protocol prints it: `? <id> <question>`."""
         q = self.current
