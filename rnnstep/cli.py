@@ -45,6 +45,17 @@ def _whole_number(low: int, high: int | None = None) -> Callable[[str], int]:
 
 _digits = _whole_number(1, 17)
 _positive_int = _whole_number(1)
+_hidden_size = _whole_number(1, 8)  # drill.randomize_vector.MAX_HIDDEN
+
+
+def _paths(text: str) -> int | str:
+    """--paths: a whole number ≥ 1, or all."""
+    if text.strip().lower() == "all":
+        return "all"
+    try:
+        return _positive_int(text)
+    except argparse.ArgumentTypeError:
+        raise argparse.ArgumentTypeError(f"expected a whole number ≥ 1 or all, found {text!r}") from None
 
 
 def _non_negative(text: str) -> float:
@@ -106,9 +117,14 @@ def build_parser() -> Parser:
     _file_argument(drill, "a random scenario with hand-friendly numbers, a new one each time; "
                           "its seed is printed and --seed N repeats it")
     drill.add_argument("--seed", type=int, help="with no FILE: the random scenario's seed (default: a fresh one, printed)")
+    drill.add_argument("--hidden", type=_hidden_size, metavar="N",
+                       help="with no FILE: a random vector scenario with a hidden state of size N (1 to 8)")
     drill.add_argument("--plain", action="store_true", help="line-oriented questions on stdin/stdout")
     drill.add_argument("--only", choices=("forward", "backward", "terms", "sums", "update"), help="one kind of question")
     drill.add_argument("--count", type=_positive_int, help="stop after N questions")
+    drill.add_argument("--paths", type=_paths, metavar="N|all",
+                       help="ask each target step's N nearest paths t → k (all: every path); default every path, "
+                            "but for a vector scenario with more than 30 paths the 3 nearest")
     drill.add_argument("--rtol", type=_non_negative, default=0.01, help="relative tolerance (default 0.01)")
     drill.add_argument("--atol", type=_non_negative, default=1e-9, help="absolute tolerance (default 1e-9)")
     drill.add_argument("--history", metavar="PATH", help="the history file (default $XDG_DATA_HOME/rnnstep/history.jsonl)")
@@ -120,6 +136,8 @@ def build_parser() -> Parser:
                      help="a random hand-friendly scenario (default: a commented template with every key)")
     new.add_argument("--from", dest="source", metavar="NAME", help="a copy of a shipped scenario (see `rnnstep scenarios`)")
     new.add_argument("--seed", type=int, help="the random scenario's seed (default: a fresh one)")
+    new.add_argument("--hidden", type=_hidden_size, metavar="N",
+                     help="with --random: a vector scenario with a hidden state of size N (1 to 8)")
     new.add_argument("-o", "--output", metavar="PATH", help="write to PATH instead of standard output")
     new.add_argument("--force", action="store_true", help="overwrite PATH if it exists")
 
@@ -403,16 +421,23 @@ def cmd_drill(args: argparse.Namespace) -> int:
         from .drill.randomize import random_scenario
 
         seed = _fresh_seed() if args.seed is None else args.seed
-        scenario = random_scenario(seed)
+        if args.hidden is None:
+            scenario = random_scenario(seed)
+        else:
+            from .drill.randomize_vector import random_vector_scenario
+
+            scenario = random_vector_scenario(seed, args.hidden)
     else:
         if args.seed is not None:
             raise UsageError("drill: --seed chooses a random scenario; it cannot go with a FILE")
-        scenario = scalar_only(read_scenario(args.file), "drill")
+        if args.hidden is not None:
+            raise UsageError("drill: --hidden chooses a random vector scenario; it cannot go with a FILE")
+        scenario = read_scenario(args.file)
     if not args.plain:
         _need_terminal("for questions on standard input and output use `rnnstep drill --plain`")
     tape = build_tape(scenario)
     history = History(Path(args.history) if args.history else default_path())
-    chosen = questions(tape, args.only, args.digits)
+    chosen = questions(tape, args.only, args.digits, args.paths)
     warning = None
     review_note = None
     if args.review:
@@ -429,9 +454,12 @@ def cmd_drill(args: argparse.Namespace) -> int:
     if args.count and not (args.review and review_note is None):
         chosen = chosen[: args.count]
     session = DrillSession(tape, chosen, history, args.rtol, args.atol, args.digits)
-    header = [f"rnnstep drill: {scenario.name}" + (f" — repeat it with --seed {seed}" if seed is not None else "")]
+    again = f" --hidden {args.hidden}" if args.hidden is not None else ""
+    header = [f"rnnstep drill: {scenario.name}" + (f" — repeat it with --seed {seed}{again}" if seed is not None else "")]
     header += [review_note] if review_note else []
-    how = "answer each question with a number, or: hint, skip, quit"
+    how = ("answer each question on one line: a number, or a vector's numbers separated by spaces and a matrix's "
+           "rows by ; (0.1 0.2; 0.3 0.4), or: hint, skip, quit" if tape.vector
+           else "answer each question with a number, or: hint, skip, quit")
     if warning:
         print(f"rnnstep: warning: {history.path}: {warning}", file=sys.stderr)
     try:
@@ -455,11 +483,18 @@ def cmd_new(args: argparse.Namespace) -> int:
         raise UsageError("new: --random and --from each choose what to write; give one")
     if args.seed is not None and not args.random:
         raise UsageError("new: --seed goes with --random")
+    if args.hidden is not None and not args.random:
+        raise UsageError("new: --hidden goes with --random")
     if args.random:
         from .drill.randomize import random_scenario_text
 
         seed = _fresh_seed() if args.seed is None else args.seed
-        text = random_scenario_text(seed)
+        if args.hidden is None:
+            text = random_scenario_text(seed)
+        else:
+            from .drill.randomize_vector import random_vector_scenario_text
+
+            text = random_vector_scenario_text(seed, args.hidden)
     elif args.source:
         text = _shipped_text(args.source)
     else:

@@ -55,6 +55,37 @@ async def _shoot_drill(directory: Path) -> Path:
     return path
 
 
+async def _shoot_vector_drill(directory: Path) -> Path:
+    """The drill on hello-char-rnn: δ[3,2] answered with one entry wrong, the term δᵀ·O₁ᵀ asked next."""
+    import numpy as np
+
+    from .drill.questions import questions
+    from .drill.session import DrillSession
+    from .drill.tui import DrillApp
+    from .tape import build_tape
+
+    tape = build_tape(load_scenario(SCENARIO_DIR / "vector" / "hello-char-rnn.toml"))
+    session = DrillSession(tape, questions(tape), history=None)
+    while session.current.id != "gradients.w_prime.delta[3,2]":
+        session.answer(session.current.value)
+    delta = np.array(session.current.value).round(4)
+    delta[1] = -delta[1]
+    app = DrillApp(session, header="rnnstep drill: Karpathy's character model on \"hello\"")
+    async with app.run_test(size=SIZE) as pilot:
+        from textual.widgets import Input
+
+        app.query_one(Input).cursor_blink = False
+        await pilot.pause()
+        for ch in " ".join(str(v) for v in delta):
+            await pilot.press({".": "full_stop", "-": "minus", " ": "space"}.get(ch, ch))
+        await pilot.press("enter")
+        await pilot.pause()
+        svg = app.export_screenshot(title="rnnstep drill")
+    path = directory / "drill-vector.svg"
+    path.write_text(svg, encoding="utf-8")
+    return path
+
+
 async def _shoot(directory: Path, name: str, scenario: str, keys: list[str], options: dict) -> Path:
     options = dict(options)
     size = options.pop("size", SIZE)
@@ -75,6 +106,7 @@ def main(argv: list[str] | None = None) -> int:
     for shot in SHOTS:
         print(asyncio.run(_shoot(directory, *shot)))
     print(asyncio.run(_shoot_drill(directory)))
+    print(asyncio.run(_shoot_vector_drill(directory)))
     return 0
 
 

@@ -11,13 +11,24 @@ class NotANumber(ValueError):
     """The learner typed something that is neither a number nor a command."""
 
 
-def parse_answer(text: str) -> float | str:
-    """A float, or one of COMMANDS. Accepts -0.25, 2.5e-3, .5, −0.3 (unicode minus), inf, nan."""
+def command_of(text: str) -> str | None:
+    """One of COMMANDS (also h or ? for hint, q or exit for quit), or None."""
     cleaned = text.strip().lower()
-    if cleaned in COMMANDS or cleaned in ("h", "?"):
-        return "hint" if cleaned in ("h", "?") else cleaned
+    if cleaned in COMMANDS:
+        return cleaned
+    if cleaned in ("h", "?"):
+        return "hint"
     if cleaned in ("q", "exit"):
         return "quit"
+    return None
+
+
+def parse_answer(text: str) -> float | str:
+    """A float, or one of COMMANDS. Accepts -0.25, 2.5e-3, .5, −0.3 (unicode minus), inf, nan."""
+    command = command_of(text)
+    if command is not None:
+        return command
+    cleaned = text.strip().lower()
     cleaned = cleaned.replace("−", "-").replace(" ", "")
     if not cleaned or "_" in cleaned:
         raise NotANumber(text)

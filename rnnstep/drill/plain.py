@@ -3,8 +3,10 @@
 Protocol: first the header lines (the drill's name, the scenario: f, g, loss,
 h0, x, y, weights, η), none of which starts with `? `, `✓`, `✗` or `score:`,
 so a script skips them. Then each question is one line `? <id> <question>`; the program then reads
-one line. `hint` prints a hint and the same `? ` line again; anything that is
-not a number or a command is re-asked with a short message. Feedback lines start
+one line. In a vector scenario (SPEC §7) a question may name a whole vector or matrix, and
+the answer is still one line: entries separated by spaces or commas, rows by `;`. `hint`
+prints a hint and the same `? ` line again; anything that is not a number (or an array of
+the question's shape) or a command is re-asked with a short message, never counted. Feedback lines start
 with ✓ or ✗. The last line is `score: R/N`. End of input ends the drill like
 `quit`. Every line is flushed.
 """
@@ -13,7 +15,7 @@ from __future__ import annotations
 
 from typing import TextIO
 
-from .grading import NotANumber, parse_answer
+from .arrays import AnswerError
 from .session import DrillSession
 
 
@@ -30,16 +32,15 @@ def run_plain(session: DrillSession, stdin: TextIO, stdout: TextIO, header: list
         if reply == "":  # end of input: like quit
             break
         try:
-            parsed = parse_answer(reply)
-        except NotANumber:
-            shown = reply.strip()[:40]
-            say(f"not a number: {shown!r} — type a number, or hint, skip, quit")
+            parsed = session.read(reply)
+        except AnswerError as exc:  # junk, or an array of the wrong shape: asked again, not counted
+            say(str(exc))
             continue
-        if parsed == "hint":
+        if isinstance(parsed, str) and parsed == "hint":
             say(session.hint())
-        elif parsed == "skip":
+        elif isinstance(parsed, str) and parsed == "skip":
             say(session.skip().line)
-        elif parsed == "quit":
+        elif isinstance(parsed, str) and parsed == "quit":
             break
         else:
             say(session.answer(parsed).line)

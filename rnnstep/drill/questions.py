@@ -8,6 +8,7 @@ are read off the tape; nothing is computed here.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any, Iterator
 
 from .. import notation as nt
 from ..ids import PARAMS, RECURRENT_PARAMS
@@ -22,6 +23,13 @@ KIND_LABEL = {
     "factor.loss_grad": "∂L/∂ŷ", "factor.output_grad": "∂ŷ/∂O_t", "factor.backprop": "∂O_j/∂O_j−1",
     "factor.immediate": "immediate ∂⁺O_k/∂p", "factor.output_act": "∂ŷ/∂z", "factor.output_input": "∂z/∂p",
     "term": "path term", "running_sum": "running sum", "total": "gradient total", "update": "updated weight",
+    # vector scenarios (SPEC §7): whole vectors and matrices, a skill of their own
+    "vector.forward.a": "pre-activation vector a_t", "vector.forward.O": "state vector O_t",
+    "vector.outputs.z": "output vector z_t", "vector.outputs.yhat": "prediction vector ŷ_t",
+    "vector.outputs.loss": "loss ℓ_t (vector output)", "vector.loss": "total loss L (vector)",
+    "vector.backward.dL_dO": "∂L/∂O_t (recursive view)", "vector.backward.dL_da": "∂L/∂a_t (recursive view)",
+    "vector.delta": "δ(t,k) of a path", "vector.term": "outer-product term", "vector.running_sum": "running sum matrix",
+    "vector.total": "gradient matrix", "vector.update": "updated weight matrix",
 }
 _GROUP = {"forward.a": "forward", "forward.O": "forward", "outputs.z": "forward", "outputs.yhat": "forward",
           "outputs.loss": "forward", "loss": "forward", "term": "terms", "running_sum": "sums",
@@ -29,8 +37,8 @@ _GROUP = {"forward.a": "forward", "forward.O": "forward", "outputs.z": "forward"
 
 
 def group_of(kind: str) -> str:
-    """The --only group a kind belongs to."""
-    return _GROUP.get(kind, "backward")
+    """The --only group a kind belongs to (a vector kind as its scalar kind)."""
+    return _GROUP.get(kind.removeprefix("vector."), "backward")
 
 
 @dataclass(frozen=True)
@@ -42,8 +50,16 @@ class Question:
     formula: str  # f′(a₄)·w′
     hint: str  # first hint: what the formula means here
     numbers: str  # second hint: the formula with numbers
-    value: float
-    context: str = ""  # e.g. "factor 3 of term [4,2] of ∂L/∂w′"
+    value: Any  # a float; in a vector scenario a numpy array of ``shape`` (SPEC §7)
+    context: str = ""  # e.g. "factor 3 of term [4,2] of ∂L/∂w′"; for an array also how to type it
+    shape: tuple[int, ...] = ()  # () for one number
+    hides: tuple[str, ...] = ()  # ids shown at the same step that would give this value away (hidden with it)
+
+    def __eq__(self, other: object) -> bool:  # ids are unique within a drill; arrays make == ambiguous
+        return isinstance(other, Question) and (self.id, self.kind, self.step) == (other.id, other.kind, other.step)
+
+    def __hash__(self) -> int:
+        return hash((self.id, self.kind, self.step))
 
     @property
     def text(self) -> str:
@@ -53,13 +69,22 @@ class Question:
         return f"{self.symbol}{formula} = ?{where}"
 
 
-def questions(tape: Tape, only: str | None = None, digits: int = 6) -> list[Question]:
-    """Every question of the tape in order; ``only`` keeps one group (see ONLY)."""
-    out = [q for q in _all_questions(tape, digits) if only is None or group_of(q.kind) == only]
-    return out
+def questions(tape: Tape, only: str | None = None, digits: int = 6, paths: int | str | None = None) -> list[Question]:
+    """Every question of the tape in order; ``only`` keeps one group (see ONLY).
+
+    ``paths`` (N or "all") limits each target step to its N nearest paths t → k; by default a
+    scenario of plain numbers asks every path, a vector scenario every path only when there are
+    few (see vector_questions)."""
+    if tape.vector:
+        from .vector_questions import vector_questions
+
+        source = vector_questions(tape, digits, paths)
+    else:
+        source = _all_questions(tape, digits, None if paths == "all" else paths)
+    return [q for q in source if only is None or group_of(q.kind) == only]
 
 
-def _all_questions(tape: Tape, d: int):
+def _all_questions(tape: Tape, d: int, paths: int | None = None):
     s = tape.scenario
     n = lambda v: nt.operand(float(v), d)  # noqa: E731
     sub = nt.sub
@@ -94,7 +119,7 @@ def _all_questions(tape: Tape, d: int):
     else:
         yield Question("loss", "loss", loss_step, "L", "Σₜ ℓₜ", "a loss at every step: add them",
                        " + ".join(n(v) for v in tape.losses), tape.loss)
-    yield from _backward_questions(tape, d)
+    yield from _backward_questions(tape, d, paths)
     for i, (param, u) in enumerate(tape.updates.items()):
         p = nt.param(param)
         rule = f"{p} − η·clip(∂L/∂{p})" if s.clip else f"{p} − η·∂L/∂{p}"
@@ -128,18 +153,24 @@ def _factor_hint(tape: Tape, f: Factor) -> str:
     return f"the immediate partial holds O{nt.sub(f.step - 1)} fixed; {fprime}"
 
 
-def _backward_questions(tape: Tape, d: int):
+def _backward_questions(tape: Tape, d: int, paths: int | None = None):
     asked: set[tuple] = set()
     for param in PARAMS:
         table = tape.gradients[param]
         start = tape.steps.phase_start(f"backward.{param}")
         symbol = nt.gradient_symbol(param)
         recurrent = param in RECURRENT_PARAMS
-        for i in range(len(table)):
+        indices = range(len(table)) if paths is None or not recurrent else _with_last(asked_terms(tape, paths),
+                                                                                        len(table) - 1)
+        for i in indices:
             t = int(table.t[i])
             k = int(table.k[i]) if recurrent else None
             where = f"[{t},{k}]" if recurrent else f"[{t}]"
             step = start + i
+            last = i == len(table) - 1
+            if recurrent and paths is not None and t - k >= paths:  # a path not asked (--paths N)
+                yield _sum_question(tape, param, i, d, symbol, where, step, last)  # but the total is
+                continue
             factors = tape.factors(param, i)
             for j, f in enumerate(factors, start=1):
                 key = _factor_key(f, t)
@@ -154,19 +185,43 @@ def _backward_questions(tape: Tape, d: int):
                 f"gradients.{param}.term{where}", "term", step, f"term {where} of {symbol}",
                 nt.term_symbol_compact(factors), "the product of its factors",
                 " × ".join(nt.operand(f.value, d) for f in factors), float(table.value[i]))
-            last = i == len(table) - 1
             if i == 0 and not last:
                 continue  # the first running sum is the first term itself
-            previous = nt.fmt(float(table.running_sum[i - 1]), d) if i else "0"
-            if table.truncated[i]:
-                formula, numbers = "previous sum (this term is truncated: not added)", previous
-            else:
-                formula = "previous sum + this term"
-                numbers = f"{previous} + {nt.operand(float(table.value[i]), d)}"
-            if last:
-                yield Question(f"gradients.{param}.total", "total", step, symbol, "the sum of all its terms",
-                               formula, numbers, table.total)
-            else:
-                yield Question(f"gradients.{param}.running_sum{where}", "running_sum", step,
-                               f"running sum of {symbol} after {where}", formula, formula, numbers,
-                               float(table.running_sum[i]))
+            yield _sum_question(tape, param, i, d, symbol, where, step, last)
+
+
+def asked_terms(tape: Tape, depth: int | None) -> Iterator[int]:
+    """Indices (into a recurrent TermTable) of the paths asked: each target step's ``depth`` nearest
+    (k = t, t−1, …), in tape order; every path when ``depth`` is None. Linear in what it yields."""
+    table = tape.gradients["w_prime"]
+    if depth is None:
+        yield from range(len(table))
+        return
+    start = 0
+    for t in (int(t) for t in tape.targets):  # target t owns the t terms k = t … 1, in that order
+        yield from range(start, start + min(depth, t))
+        start += t
+
+
+def _with_last(indices: Iterator[int], last: int) -> Iterator[int]:
+    i = -1
+    for i in indices:
+        yield i
+    if i != last:
+        yield last
+
+
+def _sum_question(tape: Tape, param: str, i: int, d: int, symbol: str, where: str, step: int, last: bool) -> Question:
+    table = tape.gradients[param]
+    previous = nt.fmt(float(table.running_sum[i - 1]), d) if i else "0"
+    if table.truncated[i]:
+        formula, numbers = "previous sum (this term is truncated: not added)", previous
+    else:
+        formula = "previous sum + this term"
+        numbers = f"{previous} + {nt.operand(float(table.value[i]), d)}"
+    if last:
+        return Question(f"gradients.{param}.total", "total", step, symbol, "the sum of all its terms",
+                        formula, numbers, table.total)
+    return Question(f"gradients.{param}.running_sum{where}", "running_sum", step,
+                    f"running sum of {symbol} after {where}", formula, formula, numbers,
+                    float(table.running_sum[i]))

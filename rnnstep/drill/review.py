@@ -44,5 +44,7 @@ def pick_review(candidates: list[Question], records: list[dict], count: int) -> 
         chosen += [q for q in candidates if q.kind == kind and q not in chosen]
         if len(chosen) >= count:
             break
+    if not chosen:  # nothing of the kinds answered before is in this drill (say, a vector scenario's kinds)
+        return candidates[:count]
     chosen = chosen[:count]
     return sorted(chosen, key=candidates.index)

@@ -12,13 +12,19 @@ import math
 import time
 import uuid
 from dataclasses import dataclass, field
-from typing import Callable
+from typing import Any, Callable
+
+import numpy as np
 
 from .. import notation as nt
 from ..tape import Tape
-from .grading import is_right
+from .arrays import AnswerError, ShapeError, bracketed, entry_name, how_to_type, read_array, wrong_entries
+from .grading import NotANumber, command_of, is_right, parse_answer
 from .history import History
 from .questions import Question
+
+#: wrong entries named one by one in the feedback; the rest are counted
+NAMED_WRONG = 4
 
 
 @dataclass(frozen=True)
@@ -35,6 +41,14 @@ def scenario_hash(tape: Tape) -> str:
 
 def _json_number(x: float) -> float | str:
     return x if math.isfinite(x) else ("nan" if math.isnan(x) else ("inf" if x > 0 else "-inf"))
+
+
+def _json_value(x: Any) -> Any:
+    """A number, or a vector or matrix as (nested) lists; strict JSON (SPEC §5's "inf", "-inf", "nan")."""
+    a = np.asarray(x, dtype=np.float64)
+    if a.ndim == 0:
+        return _json_number(float(a))
+    return [_json_value(v) for v in a]
 
 
 @dataclass
@@ -61,10 +75,6 @@ class DrillSession:
             return None
         return self.questions[self.position]
 
-    @property
-    def remaining(self) -> list[Question]:
-        return [] if self.current is None else self.questions[self.position:]
-
     def prompt(self) -> str:
         """The question as the plain protocol prints it: `? <id> <question>`."""
         q = self.current
@@ -79,9 +89,33 @@ class DrillSession:
             return f"hint: {q.symbol} = {q.formula}; {q.hint}"
         return f"hint: {q.symbol} = {q.formula} = {q.numbers}"
 
-    def answer(self, value: float) -> Feedback:
+    def read(self, text: str) -> Any:
+        """What the learner typed for the current question: a command ("hint", "skip", "quit") or an
+        answer of the question's shape. Anything else raises AnswerError with a one-line message; the
+        question is then asked again and nothing is counted (as for junk)."""
         q = self.current
         assert q is not None
+        if not self.tape.vector:  # plain numbers: exactly the notes' drill
+            try:
+                return parse_answer(text)
+            except NotANumber:
+                raise AnswerError(f"not a number: {text.strip()[:40]!r} — type a number, or hint, skip, quit") \
+                    from None
+        command = command_of(text)
+        if command is not None:
+            return command
+        try:
+            return read_array(text, q.shape)
+        except ShapeError as exc:
+            raise ShapeError(f"wrong shape: {exc} — type it again, or hint, skip, quit") from None
+        except AnswerError as exc:
+            raise AnswerError(f"not an answer: {exc} — type {how_to_type(q.shape)}, or hint, skip, quit") from None
+
+    def answer(self, value: Any) -> Feedback:
+        q = self.current
+        assert q is not None
+        if q.shape:
+            return self._answer_array(q, value)
         right = is_right(value, q.value, self.rtol, self.atol)
         shown = nt.fmt(q.value, self.digits)
         if right:
@@ -90,9 +124,28 @@ class DrillSession:
             line = f"✗ wrong: you said {nt.fmt(value, self.digits)}; {q.symbol} = {q.formula} = {q.numbers} = {shown}"
         return self._record(q, value, right, skipped=False, line=line)
 
+    def _answer_array(self, q: Question, value: Any) -> Feedback:
+        """Graded entry by entry with the same tolerances; right only if every entry is."""
+        value = np.asarray(value, dtype=np.float64).reshape(q.shape)
+        wrong = wrong_entries(value, q.value, self.rtol, self.atol)
+        shown = bracketed(q.value, self.digits, limit=None)
+        if not wrong:
+            line = f"✓ right: {q.symbol} = {shown}"
+        else:
+            d = self.digits
+            named = "; ".join(f"{entry_name(i)} should be {nt.fmt(right, d)}, you wrote {nt.fmt(given, d)}"
+                              for i, right, given in wrong[:NAMED_WRONG])
+            more = f"; and {len(wrong) - NAMED_WRONG} more" if len(wrong) > NAMED_WRONG else ""
+            count = (f"{len(wrong)} of {value.size} entries wrong" if value.size > 1 else "wrong")
+            line = f"✗ wrong: {count}: {named}{more}. {q.symbol} = {shown}"
+        return self._record(q, value, not wrong, skipped=False, line=line)
+
     def skip(self) -> Feedback:
         q = self.current
         assert q is not None
+        if q.shape:  # the formula's numbers are in the hint; the value is what the learner needs now
+            line = f"✗ skipped: {q.symbol} = {q.formula} = {bracketed(q.value, self.digits, limit=None)}"
+            return self._record(q, None, False, skipped=True, line=line)
         line = f"✗ skipped: {q.symbol} = {q.formula} = {q.numbers} = {nt.fmt(q.value, self.digits)}"
         return self._record(q, None, False, skipped=True, line=line)
 
@@ -103,7 +156,7 @@ class DrillSession:
     def score(self) -> str:
         return f"score: {self.right}/{self.answered}"
 
-    def _record(self, q: Question, value: float | None, right: bool, skipped: bool, line: str) -> Feedback:
+    def _record(self, q: Question, value: Any, right: bool, skipped: bool, line: str) -> Feedback:
         if self.history is not None:  # on disk before the next question is shown
             self.history.append({
                 "time": time.strftime("%Y-%m-%dT%H:%M:%S%z", time.localtime(self.clock())),
@@ -112,8 +165,8 @@ class DrillSession:
                 "scenario_hash": scenario_hash(self.tape),
                 "id": q.id,
                 "kind": q.kind,
-                "answer": None if value is None else _json_number(value),
-                "value": _json_number(q.value),
+                "answer": None if value is None else _json_value(value),
+                "value": _json_value(q.value),
                 "right": right,
                 "skipped": skipped,
                 "hints": self.hints_used,

@@ -12,8 +12,43 @@ from ..tui.view import View
 from ..tui import palette
 from ..tui.running import CrashReporting
 from ..tui.layout import compose_panels, fit, prepare, show_panels, too_small_note
-from .grading import NotANumber, parse_answer
+from .arrays import AnswerError
 from .session import DrillSession
+
+
+#: lines of the feedback box (its CSS max-height), with plain numbers and for a vector scenario
+FEEDBACK_LINES = {False: 4, True: 6}  # keep in step with DEFAULT_CSS below
+
+
+def _lines(text: Text, width: int) -> int:
+    from rich.console import Console
+
+    return sum(len(part.wrap(Console(width=width, color_system=None), width)) for part in text.split("\n"))
+
+
+def fit_feedback(feedback: Text, question: Text, width: int, lines: int) -> Text:
+    """The last feedback, shortened so that it and the question fit the box: a long right answer
+    (a big matrix) gives way before the entries named wrong, so no number is ever cut off
+    (the whole line is in the history and in ``rnnstep drill --plain``)."""
+    room = lines - _lines(question, width)
+    if _lines(feedback, width) <= room:
+        return feedback
+    plain = feedback.plain
+    style = feedback.style
+    cut = plain.rfind(". ")  # "✗ wrong: …entries…. symbol = the right array": drop the array
+    if cut > 0:
+        shorter = Text(plain[:cut + 1], style=style)  # the whole line is in the history
+        if _lines(shorter, width) <= room:
+            return shorter
+    head = plain.split(":", 2)
+    if plain.startswith("✗ wrong") and len(head) > 1:
+        shorter = Text(f"{head[0]}:{head[1]}", style=style)
+        if _lines(shorter, width) <= room:
+            return shorter
+    if not plain.startswith(("✓", "✗")):
+        return feedback  # a hint or a message: whole, and the box scrolls
+    first = plain.split(" = ", 1)[0]  # "✓ right: symbol" / "✗ skipped: symbol": no number at all
+    return Text(first if _lines(Text(first), width) <= room else plain[:1], style=style)
 
 
 class DrillApp(CrashReporting, App):
@@ -29,6 +64,7 @@ class DrillApp(CrashReporting, App):
     #answer-row { height: 3; }
     #answer { width: 1fr; }
     #feedback { height: auto; max-height: 4; padding: 0 1; }
+    .vector #feedback { max-height: 6; overflow-y: auto; }
     """
 
     def __init__(self, session: DrillSession, header: str = "", theme: str | None = None) -> None:
@@ -44,9 +80,14 @@ class DrillApp(CrashReporting, App):
             yield from compose_panels(self.view)
             yield Static(id="feedback")
             with Horizontal(id="answer-row"):
-                yield Input(placeholder="your answer (a number), or hint, skip, quit", id="answer")
+                yield Input(placeholder=self._placeholder(), id="answer")
             yield Static(id="status")
         yield too_small_note()
+
+    def _placeholder(self) -> str:
+        if self.session.tape.vector:  # SPEC §7: a whole vector or matrix on one line
+            return "numbers separated by spaces, rows by ; — or hint, skip, quit"
+        return "your answer (a number), or hint, skip, quit"
 
     def action_command_palette(self) -> None:
         palette.open_palette(self)  # guards an upstream PageDown crash
@@ -64,8 +105,14 @@ class DrillApp(CrashReporting, App):
         q = s.current
         if q is not None:
             self.view.cursor = q.step
-            # hide what the learner has still to find at this step (the current value and those after it)
-            self.view.hidden = {r.id for r in s.remaining if r.step == q.step}
+            # hide what the learner has still to find at this step (the current value and those after it;
+            # the questions are in tape order, so they follow the current one: no scan of the whole drill)
+            self.view.hidden = set()
+            for r in s.questions[s.position:]:
+                if r.step != q.step:
+                    break
+                self.view.hidden.add(r.id)
+                self.view.hidden.update(r.hides)  # what would give it away (a vector term gives δ away)
         else:
             self.view.cursor = len(s.tape.steps) - 1
             self.view.hidden = set()
@@ -75,18 +122,29 @@ class DrillApp(CrashReporting, App):
         self.query_one("#titlebar", Static).update(title)
         feedback = self.last_feedback.copy()
         if q is not None:
+            question = Text(f"? {q.text}", style="bold cyan")
+            if s.tape.vector:  # an array's feedback can be long; plain numbers keep the notes' drill as it was
+                feedback = fit_feedback(feedback, question, self._feedback_width(), FEEDBACK_LINES[True])
             feedback.append("\n")
-            feedback.append(f"? {q.text}", style="bold cyan")
+            feedback.append_text(question)
         else:
             feedback.append(f"\nDrill over — {s.score}, best streak {s.best_streak}. Press escape to leave.",
                             style="bold")
+        self.shown_feedback = feedback  # what the box holds (tests measure it)
         self.query_one("#feedback", Static).update(feedback)
         status = Text(f" {s.score} ", style="bold reverse")
-        status.append(f"  streak {s.streak}  best {s.best_streak}  question "
-                      f"{min(s.position + 1, len(s.questions))} of {len(s.questions)}   "
-                      "type a number · hint · skip · quit", style="dim")
+        how = "rows by ; · hint · skip · quit" if s.tape.vector else "type a number · hint · skip · quit"
+        counts = (f"  streak {s.streak}  best {s.best_streak}  question "
+                  f"{min(s.position + 1, len(s.questions))} of {len(s.questions)}")
+        if not s.tape.vector or status.cell_len + len(counts) + 3 + len(how) <= self.size.width:
+            counts += f"   {how}"  # the keys only where they fit
+        status.append(counts, style="dim")
         self.query_one("#status", Static).update(status)
         self.query_one(Input).disabled = q is None
+
+    def _feedback_width(self) -> int:
+        width = self.query_one("#feedback", Static).size.width or (self.size.width - 2)
+        return max(20, width)
 
     def on_input_submitted(self, event: Input.Submitted) -> None:
         box = self.query_one(Input)
@@ -94,19 +152,19 @@ class DrillApp(CrashReporting, App):
         if self.session.current is None:
             return
         try:
-            parsed = parse_answer(event.value)
-        except NotANumber:
-            self.last_feedback = Text(f"not a number: {event.value.strip()[:40]!r} — type a number, or hint, "
-                                      "skip, quit", style="yellow")
+            parsed = self.session.read(event.value)
+        except AnswerError as exc:  # junk, or an array of the wrong shape: asked again, not counted
+            self.last_feedback = Text(str(exc), style="yellow")
             self.show_question()
             return
-        if parsed == "hint":
+        command = parsed if isinstance(parsed, str) else None
+        if command == "hint":
             self.action_hint()
             return
-        if parsed == "quit":
+        if command == "quit":
             self.action_quit_drill()
             return
-        feedback = self.session.skip() if parsed == "skip" else self.session.answer(parsed)
+        feedback = self.session.skip() if command == "skip" else self.session.answer(parsed)
         self.last_feedback = Text(feedback.line, style="bold green" if feedback.right else "bold red")
         self.show_question()
 

@@ -74,3 +74,73 @@ def test_drill_snapshot(snap_compare, tmp_path):
         await pilot.pause()
 
     assert snap_compare(app, terminal_size=SIZE, run_before=no_blink)
+
+
+# ----------------------------------------------------------------------------- a vector scenario (SPEC §7)
+
+KEY = {".": "full_stop", "-": "minus", " ": "space", ";": "semicolon", ",": "comma"}
+
+
+async def type_array(pilot, text: str) -> None:
+    for ch in text:
+        await pilot.press(KEY.get(ch, ch))
+    await pilot.press("enter")
+
+
+def vector_app(tmp_path, only=None):
+    tape = rnnstep.build_tape(rnnstep.load_scenario("hello-char-rnn"))
+    session = DrillSession(tape, questions(tape, only), History(tmp_path / "h.jsonl"))
+    return DrillApp(session, header="vector drill test"), tape
+
+
+def screen_text(app) -> str:
+    return "\n".join(str(app.query_one(sel).render()) for sel in ("#feedback", "#status"))
+
+
+async def test_a_vector_drill_at_80x24_takes_a_typed_array(tmp_path):
+    app, tape = vector_app(tmp_path)
+    async with app.run_test(size=(80, 24)) as pilot:
+        first = app.session.current
+        assert first.id == "forward.a[1]" and "(3 numbers)" in screen_text(app)
+        assert "forward.a[1]" in app.view.hidden
+        await type_array(pilot, "0.3 0")  # wrong shape: asked again, not counted
+        assert app.session.answered == 0 and "wrong shape: you typed 2 numbers" in screen_text(app)
+        await type_array(pilot, "0.3, 0, 0.1")  # a₁ = W·x₁ + b with x₁ = e₁ and O₀ = 0
+        assert app.session.right == 1 and "✓ right: a₁ = [0.3 0 0.1]" in screen_text(app)
+        await type_array(pilot, "0.29 0.5 0.0997")  # O₁: the second entry wrong
+        assert app.session.answered == 2 and app.session.right == 1
+        assert "[2] should be 0, you wrote 0.5" in screen_text(app)
+    records = [json.loads(line) for line in (tmp_path / "h.jsonl").read_text().splitlines()]
+    assert [r["right"] for r in records] == [True, False] and records[0]["answer"] == [0.3, 0.0, 0.1]
+
+
+async def test_a_vector_term_typed_as_a_matrix_and_the_panels_keep_it_hidden(tmp_path):
+    app, tape = vector_app(tmp_path, only="backward")
+    async with app.run_test(size=(80, 24)) as pilot:
+        while not app.session.current.id.startswith("gradients.w_prime.delta[3,2]"):
+            app.session.skip()
+        app.show_question()
+        await pilot.pause()
+        # δ[3,2] is asked: the term δᵀ·O₁ᵀ and the running sum after it would give it away
+        assert {"gradients.w_prime.delta[3,2]", "gradients.w_prime.term[3,2]",
+                "gradients.w_prime.running_sum[3,2]"} <= app.view.hidden
+        delta = tape.value("gradients.w_prime.delta[3,2]")
+        await type_array(pilot, " ".join(f"{v:.6g}" for v in delta))
+        assert app.session.right == 1
+        # every line of the screen holds whole numbers: the feedback is never cut at 80 columns
+        feedback = str(app.query_one("#feedback").render())
+        assert "✓ right: δ[3,2] = [" in feedback
+
+
+async def test_a_big_wrong_matrix_still_fits_the_feedback_box(tmp_path):
+    from rnnstep.drill.tui import FEEDBACK_LINES, _lines
+
+    app, tape = vector_app(tmp_path, only="update")
+    async with app.run_test(size=(80, 24)) as pilot:
+        wrong = (tape.value("update.w_prime.new") + 1).round(4)
+        await type_array(pilot, "; ".join(" ".join(str(v) for v in row) for row in wrong))
+        assert app.session.answered == 1
+        box = app.query_one("#feedback")
+        text = app.shown_feedback
+        assert "✗ wrong: 9 of 9 entries wrong: [1,1] should be" in text.plain
+        assert _lines(text, box.size.width) <= FEEDBACK_LINES[True] and box.size.height == _lines(text, box.size.width)
