@@ -196,15 +196,6 @@ def _near_shipped_name(name: str) -> str | None:
     return close[0] if close else None
 
 
-def scalar_only(scenario: Scenario, what: str) -> Scenario:
-    """Vector scenarios (SPEC §7) reach trace (json, table), check and the Python API first;
-    elsewhere they are a clean one-line error until those views are built."""
-    if scenario.is_vector:
-        raise UsageError(f"{scenario.source}: {what} does not show vector scenarios yet "
-                         f"(n = {scenario.sizes[0]}); use `rnnstep trace --format json|table` or `rnnstep check`")
-    return scenario
-
-
 # ----------------------------------------------------------------------------- output
 
 def write_output(path: str | None, force: bool, write: Callable[[TextIO], None]) -> None:
