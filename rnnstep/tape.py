@@ -125,6 +125,13 @@ class TermTable:
         row = self.rows[i] if self.scale is None else self.rows[i] * self.scale[step]
         return row.copy() if self.vector else float(row[0])
 
+    def deltas(self, lo: int, hi: int) -> np.ndarray:
+        """δ of terms lo … hi−1 as rows (the same numbers as ``delta(i)``, a block at a time)."""
+        if self.scale is None:
+            return self.rows[lo:hi]
+        with np.errstate(all="ignore"):
+            return self.rows[lo:hi] * self.scale[self._step(lo, hi)]
+
     def input(self, i: int) -> np.ndarray | None:
         """The vector the outer product takes δ with: O_{k−1}, x_k or O_t; None for b and b_out."""
         if self.param in ("b", "b_out"):

@@ -59,9 +59,7 @@ def vector_terms(tape: Tape, param: str, with_factors: bool) -> Iterator[str]:
     for lo, terms, running in table.blocks():
         hi = lo + len(terms)
         steps = (table.k if recurrent else table.t)[lo:hi] - 1
-        with np.errstate(all="ignore"):
-            deltas = table.rows[lo:hi] if table.scale is None else table.rows[lo:hi] * table.scale[steps]
-        delta_text = _listed(deltas)
+        delta_text = _listed(table.deltas(lo, hi))
         input_text = _listed(table.inputs[steps]) if has_input else None
         value_text = _listed(terms.reshape((len(terms),) + shape))
         running_text = _listed(running.reshape((len(terms),) + shape))

@@ -12,7 +12,8 @@ same way (a display cannot break across pages), so no number runs off the page.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
+from functools import lru_cache
 
 import numpy as np
 
@@ -33,6 +34,7 @@ class Atom:
     width: float
 
 
+@lru_cache(maxsize=65536)  # the same symbols recur from term to term
 def symbol(tex: str, width: float | None = None) -> Atom:
     """A formula piece; its width estimated from its \\frac parts and letters unless given."""
     if width is None:
@@ -88,12 +90,18 @@ def matrix(value, digits: int, transpose: bool = False) -> Grid | Atom:
     if value.ndim == 0:
         return number(float(value), digits)
     grid = value.reshape(1, -1) if value.ndim == 1 else value
-    texts = tuple(tuple(latex_number(float(v), digits) for v in row) for row in grid)
-    columns = tuple(max(_number_width(row[c]) for row in texts) + _COLSEP for c in range(grid.shape[1]))
+    texts = tuple(tuple(latex_number(v, digits) for v in row) for row in grid.tolist())
+    widths = [[5.2 * len(text) if "\\" not in text else _number_width(text) for text in row] for row in texts]
+    columns = tuple(max(column) + _COLSEP for column in zip(*widths))
     suffix = "^{T}" if transpose and value.ndim == 1 else ""
     tex = r"\begin{bmatrix} " + _body(texts, 0, len(columns)) + r" \end{bmatrix}" + suffix
     return Grid(tex, sum(columns) + _BRACKETS + 6 * len(suffix), texts, columns, suffix,
                 "rows" if value.ndim == 2 else "entries")
+
+
+def transposed(row: Grid) -> Grid:
+    """A vector written as a row, now with ᵀ (a column on its side): the same text, formatted once."""
+    return replace(row, tex=row.tex + "^{T}", width=row.width + 24, suffix="^{T}")
 
 
 def _body(texts: list[list[str]], c0: int, c1: int) -> str:

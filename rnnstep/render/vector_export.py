@@ -9,6 +9,7 @@ Both are generators of text chunks, so a long tape streams.
 
 from __future__ import annotations
 
+from functools import lru_cache
 from typing import Iterator
 
 import numpy as np
@@ -16,7 +17,7 @@ import numpy as np
 from .. import notation as nt
 from ..ids import PARAMS, RECURRENT_PARAMS
 from ..tape import Tape
-from .tex_layout import Atom, Equation, lay_out, matrix, number, symbol
+from .tex_layout import Atom, Equation, lay_out, matrix, number, symbol, transposed
 
 _TEX_PARAM = {"w_prime": "W'", "w": "W", "b": "b", "w_out": "W_{out}", "b_out": "b_{out}"}
 _INPUT = {"w_prime": ("O", -1), "w": ("x", 0), "w_out": ("O", 0)}
@@ -137,16 +138,28 @@ def _chain_symbols(tape: Tape, param: str, i: int, full_chains: bool = False) ->
     are shown as the first two, ⋯ and the last unless ``full_chains``."""
     table = tape.gradients[param]
     t = int(table.t[i])
-    parts = [r"\frac{\partial L}{\partial \hat{y}" + ("" if tape.single_target else f"_{{{t}}}") + "}",
-             rf"\frac{{\partial \hat{{y}}_{{{t}}}}}{{\partial z_{{{t}}}}}"]
+    parts = list(_head(t, tape.single_target, param in RECURRENT_PARAMS))
     if param in RECURRENT_PARAMS:
         k = int(table.k[i])
-        parts.append(r"W_{out}")
-        steps = list(range(t, k, -1))
-        shown = steps[:2] + [None] + steps[-1:] if len(steps) > 4 and not full_chains else steps
-        parts += [r"\cdots" if j is None else rf"\frac{{\partial O_{{{j}}}}}{{\partial O_{{{j - 1}}}}}" for j in shown]
-        parts.append(rf"\operatorname{{diag}}(f'(a_{{{k}}}))")
-    return [symbol(p) for p in parts]
+        steps = range(t, k, -1)
+        if len(steps) > 4 and not full_chains:
+            parts += [_step_back(t), _step_back(t - 1), symbol(r"\cdots"), _step_back(k + 1)]
+        else:
+            parts += [_step_back(j) for j in steps]
+        parts.append(symbol(rf"\operatorname{{diag}}(f'(a_{{{k}}}))"))
+    return parts
+
+
+@lru_cache(maxsize=4096)
+def _head(t: int, single_target: bool, recurrent: bool) -> tuple[Atom, ...]:
+    """∂L/∂ŷ_t · ∂ŷ_t/∂z_t (· W_out): the loss end of every path from target t."""
+    head = (symbol(r"\frac{\partial L}{\partial \hat{y}" + ("" if single_target else f"_{{{t}}}") + "}"),
+            symbol(rf"\frac{{\partial \hat{{y}}_{{{t}}}}}{{\partial z_{{{t}}}}}"))
+    return head + (symbol(r"W_{out}"),) if recurrent else head
+
+
+def _step_back(j: int) -> Atom:
+    return symbol(rf"\frac{{\partial O_{{{j}}}}}{{\partial O_{{{j - 1}}}}}")
 
 
 def _param_section(tape: Tape, param: str, w: _Writer, full_chains: bool) -> Iterator[str]:
@@ -156,21 +169,29 @@ def _param_section(tape: Tape, param: str, w: _Writer, full_chains: bool) -> Ite
     M = w.matrix
     yield w.heading(f"∂L/∂{ {'w_prime': 'W′', 'w': 'W', 'b': 'b', 'w_out': 'W_out', 'b_out': 'b_out'}[param] } term by term")
     letter, shift = _INPUT.get(param, (None, 0))
-    for i in range(len(table)):
-        t = int(table.t[i])
-        k = int(table.k[i]) if recurrent else t
-        where = f"{t},{k}" if recurrent else f"{t}"
-        delta_name = rf"\delta({where})" if recurrent else rf"\frac{{\partial \ell_{{{t}}}}}{{\partial z_{{{t}}}}}"
-        delta = _eq(delta_name, tuple(_chain_symbols(tape, param, i, full_chains)), M(table.delta(i), False))
-        term = _eq(rf"\mathrm{{term}}_{{{P}}}({where})")
-        if letter:
-            vector = rf"{letter}_{{{k + shift}}}"
-            term.eq(symbol(rf"{delta_name}^{{T}} {vector}^{{T}}"))
-            term.eq(M(table.delta(i)), M(table.input(i), False))
-            term.eq(M(table.value[i]))
-        else:
-            term.eq(symbol(rf"{delta_name}^{{T}}"))
-        if recurrent and table.truncated[i]:
-            term.parts[-1].append(symbol(r"\quad\text{(truncated: not added)}", 150))
-        yield w.math(delta, term)
+    t_of, truncated = table.t.tolist(), table.truncated.tolist()
+    k_of = table.k.tolist() if recurrent else t_of
+    inputs: dict[int, Atom] = {}  # the vector a term meets, by step: with a target at every step it recurs
+    for lo, terms, _ in table.blocks():
+        deltas = table.deltas(lo, lo + len(terms))
+        for offset, value in enumerate(terms):
+            i = lo + offset
+            t, k = t_of[i], k_of[i]
+            where = f"{t},{k}" if recurrent else f"{t}"
+            delta_name = rf"\delta({where})" if recurrent else rf"\frac{{\partial \ell_{{{t}}}}}{{\partial z_{{{t}}}}}"
+            row = M(deltas[offset], False)
+            delta = _eq(delta_name, tuple(_chain_symbols(tape, param, i, full_chains)), row)
+            term = _eq(rf"\mathrm{{term}}_{{{P}}}({where})")
+            if letter:
+                meets = inputs.get(k)
+                if meets is None:
+                    meets = inputs[k] = M(table.inputs[k - 1], False)
+                term.eq(symbol(rf"{delta_name}^{{T}} {letter}_{{{k + shift}}}^{{T}}"))
+                term.eq(transposed(row), meets)
+                term.eq(M(value.reshape(table.shape)))
+            else:
+                term.eq(symbol(rf"{delta_name}^{{T}}"))
+            if recurrent and truncated[i]:
+                term.parts[-1].append(symbol(r"\quad\text{(truncated: not added)}", 150))
+            yield w.math(delta, term)
     yield w.math(_eq(rf"\frac{{\partial L}}{{\partial {P}}}", r"\sum \mathrm{terms}", M(table.total)))
