@@ -64,7 +64,7 @@ class DebuggerApp(CrashReporting, App):
         self.notes = navigation.notes_by_step(tape)
         self.claims = navigation.claims_by_step(tape)
         self.claims_wrong = sum(r.wrong for results in self.claims.values() for r in results)  # per tape, not per step
-        self.view = View(tape, 0, self.digits, notes=self.notes, claims=self.claims)
+        self.view = View(tape, 0, self.digits, notes=self.notes, claims=self.claims, more_key="m")
 
     # ------------------------------------------------------------------------- layout
 
@@ -128,9 +128,12 @@ class DebuggerApp(CrashReporting, App):
             if command.title not in palette.DROPPED:
                 yield command
         for key in keymap.KEYS:
-            if key.action != "quit":  # Textual's own "Quit" is already there
-                yield SystemCommand(f"{key.description}: {key.help}", f"key: {keymap.key_labels(key)}",
-                                    partial(self.run_action, key.action))
+            if key.action == "quit":  # Textual's own "Quit" is already there
+                continue
+            if self.check_action(key.action.split("(")[0], ()) is False:
+                continue  # nothing to do now (x with no export running): not offered
+            yield SystemCommand(f"{key.description}: {key.help}", f"key: {keymap.key_labels(key)}",
+                                partial(self.run_action, key.action))
 
     # ------------------------------------------------------------------------- actions
 
@@ -341,6 +344,21 @@ class DebuggerApp(CrashReporting, App):
             self._show_status()
 
         self.push_screen(BreakpointScreen(self.tape, self.breakpoints), chosen)
+
+    def _note(self) -> list:
+        """This step's claims and teaching note (or the description at the first step), whole."""
+        from .view import claims_text, note_text
+
+        return [t for t in (claims_text(self.view), note_text(self.view)) if t is not None]
+
+    def action_read_note(self) -> None:
+        texts = self._note()
+        if not texts:
+            self._say("no note at this step")
+            return
+        from .screens import NoteScreen
+
+        self.push_screen(NoteScreen(texts))
 
     def action_help(self) -> None:
         from .screens import HelpScreen

@@ -65,6 +65,29 @@ class HelpScreen(ModalScreen[None]):
             yield Static(legend)
 
 
+class NoteScreen(ModalScreen[None]):
+    """A step's teaching note (and any worked-example claims) whole, when the step panel had to cut it."""
+
+    DEFAULT_CSS = ("NoteScreen {" + _MODAL_CSS + "#note-body { width: 80; " + _BODY_CSS + " } "
+                   "#note-body Static { margin-bottom: 1; } }")
+
+    BINDINGS = [Binding("escape,q,m", "dismiss", "Close", id="rnnstep.note.close")]
+
+    def __init__(self, texts: list[Text]) -> None:
+        super().__init__()
+        self.texts = texts
+
+    def compose(self) -> ComposeResult:
+        with VerticalScroll(id="note-body"):
+            yield Label("At this step", classes="modal-title")
+            for text in self.texts:
+                yield Static(text)
+            yield Label("escape / q / m closes", classes="dim")
+
+    def action_dismiss(self, result=None) -> None:  # type: ignore[override]
+        self.dismiss(None)
+
+
 class OpenScreen(ModalScreen[Scenario | None]):
     """Type a path or pick a shipped scenario; a bad file is an error here, nothing else changes."""
 

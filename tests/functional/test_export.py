@@ -42,12 +42,15 @@ async def test_the_ui_answers_keys_during_an_export_and_cancel_leaves_nothing(tm
             await pilot.press("n")
             assert app.cursor == n
         assert app.exporter.running
+        palette = [c.title for c in app.get_system_commands(app.screen)]
+        assert any(title.startswith("Cancel export:") for title in palette)  # offered only while one runs
         progress = app.query_one("#export-progress").progress
         await pilot.press("x")
         await app.workers.wait_for_complete()
         await pilot.pause()
         assert not app.exporter.running and not app.query("#export-bar")
         assert progress < export.chunk_count(app.tape)
+        assert not any(c.title.startswith("Cancel export") for c in app.get_system_commands(app.screen))
     assert list(tmp_path.iterdir()) == []  # no partial file, no temporary file
 
 
