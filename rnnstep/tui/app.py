@@ -21,6 +21,7 @@ from ..scenario import Scenario
 from ..tape import Tape, build_tape
 from . import keymap, navigation
 from .view import View, status_line
+from .paths import short_path, toast_width
 from .layout import compose_panels, fit, prepare, show_panels, toggle_flow, too_small_note
 from .widgets import KeyBar
 from .running import CrashReporting, run
@@ -305,9 +306,9 @@ class DebuggerApp(CrashReporting, App):
         try:
             self.save_screenshot(target.name, str(target.parent))
         except OSError as exc:
-            self.notify(f"could not save a screenshot: {exc.strerror or exc}", severity="error")
+            self.notify(f"could not save a screenshot: {exc.strerror or exc}", severity="error", markup=False)
             return
-        self.notify(f"saved {target}", timeout=4)
+        self.notify(f"saved {short_path(target, toast_width(self.size.width))}", timeout=4, markup=False)
 
     def action_next_wrong_claim(self) -> None:
         self._to_wrong_claim(1)

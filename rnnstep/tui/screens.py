@@ -17,6 +17,7 @@ from .palette import SafeOptionList as OptionList  # PageUp/PageDown guarded (Te
 
 from ..scenario import Scenario, ScenarioError, load_scenario, shipped_scenarios
 from . import keymap
+from .paths import short_path
 
 
 _MODAL_CSS = """
@@ -152,11 +153,13 @@ class ExportScreen(ModalScreen[tuple[str, str] | None]):
             error.update(Text("the name must end in .md (markdown) or .tex (LaTeX)", style="bold red"))
             return
         target = Path(path).expanduser()
+        room = error.content_size.width or 40  # a path is shortened to fit whole, never broken across lines
         if target.exists():
-            error.update(Text(f"{path} already exists: choose another name (nothing is overwritten)", style="bold red"))
+            error.update(Text(f"{short_path(path, room)} already exists: choose another name (nothing is overwritten)",
+                              style="bold red"))
             return
         if not target.parent.is_dir():
-            error.update(Text(f"{target.parent} is not a folder", style="bold red"))
+            error.update(Text(f"{short_path(target.parent, room)} is not a folder", style="bold red"))
             return
         self.dismiss(("markdown" if suffix == ".md" else "latex", str(target)))
 

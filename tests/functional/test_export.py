@@ -114,3 +114,41 @@ def test_write_new_file_never_overwrites_and_cleans_up(tmp_path):
     except OSError:
         pass
     assert sorted(p.name for p in tmp_path.iterdir()) == ["mine.md"]
+
+
+async def test_the_export_message_shows_the_path_whole_at_80x24(tmp_path, monkeypatch):
+    """A path wrapped mid-word in the toast read as two words: it is shortened to fit whole instead."""
+    from rnnstep.scenario import SCENARIO_DIR
+
+    deep = tmp_path / "courses" / "recurrent-networks" / "week-three"
+    deep.mkdir(parents=True)
+    monkeypatch.chdir(deep)
+    app = DebuggerApp(rnnstep.load_scenario(SCENARIO_DIR / "notes-four-steps.toml"))
+    async with app.run_test(size=(80, 24), notifications=True) as pilot:
+        await pilot.press("e", "enter")
+        await app.workers.wait_for_complete()
+        for _ in range(50):
+            await pilot.pause(0.02)
+            if app.screen.query("Toast"):
+                break
+        toast = app.screen.query("Toast").last()
+        lines = [strip.text.strip() for strip in toast.render_lines(toast.region.reset_offset)]
+        assert len(str(deep / "notes-four-steps-derivation.md")) > toast.content_size.width  # too long as it is
+        assert any("wrote" in line for line in lines), lines
+        assert any("notes-four-steps-derivation.md" in line for line in lines), lines  # on one line, whole
+    assert (deep / "notes-four-steps-derivation.md").exists()
+
+
+def test_short_path_keeps_a_path_whole_in_its_width():
+    from rnnstep.tui.paths import short_path
+
+    home, cwd = "/home/ana", "/home/ana/courses/rnn"
+    path = "/home/ana/courses/rnn/week3/notes-four-steps-derivation.md"
+    assert short_path(path, 80, cwd, home) == path
+    assert short_path(path, 40, cwd, home) == "week3/notes-four-steps-derivation.md"
+    assert short_path(path, 40, "/elsewhere", home) == "…/week3/notes-four-steps-derivation.md"
+    assert short_path(path, 50, "/elsewhere", home) == "~/courses/rnn/week3/notes-four-steps-derivation.md"
+    assert short_path(path, 31, "/elsewhere", home) == "notes-four-steps-derivation.md"
+    for width in range(5, 30):
+        short = short_path(path, width, "/elsewhere", home)
+        assert len(short) <= width and short.endswith(".md") and "…" in short
