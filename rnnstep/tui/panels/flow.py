@@ -1,8 +1,10 @@
 """Gradient flow: log₁₀|term| of one target step's terms, one bar per path, by how far back it reaches.
 
 The axis is honest: it runs in whole labelled decades from the largest term's
-decade down at least four decades (further if the terms go further), so a factor
-of two looks like a factor of two. The scale spans the whole block of terms, so a
+decade down at least four decades (further if the terms go further, but at most
+twelve: a term further down is marked "below the axis", so that on a long tape
+the nearest paths are not all drawn full width), so a factor of two looks like
+a factor of two. The scale spans the whole block of terms, so a
 new term never rescales the others; bars appear as terms are reached. When the
 paths do not all fit, the rows show a page around the current term with the
 number of paths above and below.
@@ -20,6 +22,7 @@ from ...ids import RECURRENT_PARAMS
 from .base import FUTURE, View, page_start, phase_start
 
 MIN_DECADES = 4
+MAX_DECADES = 12  # a T = 5,000 tape spans hundreds of decades: below this, "below the axis"
 LABEL_W = 10  # "  29 back "
 
 
@@ -33,11 +36,11 @@ def flow_param(view: View) -> str:
 
 
 def axis(top_value: float, bottom_value: float) -> tuple[int, int]:
-    """(top, bottom) decades: whole powers of ten, at least MIN_DECADES apart."""
+    """(top, bottom) decades: whole powers of ten, at least MIN_DECADES and at most MAX_DECADES apart."""
     top = math.ceil(math.log10(top_value))
     if 10.0 ** top == top_value:
         top += 1  # a term that is a power of ten gets a bar, not an empty row
-    bottom = min(math.floor(math.log10(bottom_value)), top - MIN_DECADES)
+    bottom = max(min(math.floor(math.log10(bottom_value)), top - MIN_DECADES), top - MAX_DECADES)
     return top, bottom
 
 
@@ -125,6 +128,12 @@ def flow_chart(view: View, width: int, height: int = 8) -> Text:
             continue
         magnitude = float(block[j])
         lg = math.log10(magnitude) if magnitude > 0 and math.isfinite(magnitude) else None
+        if lg is not None and lg < bottom:  # past the axis' floor: said, not drawn as a sliver
+            below = next((b for b in (f"‹ below {decade(bottom)}", "‹ below", "‹") if len(b) <= bar_w), "")
+            out.append(below + " " * (bar_w - len(below)), style="bold yellow" if here else "dim")
+            out.append(" " * max(1, value_w + 1 - len(value.plain)))
+            out.append_text(value)
+            continue
         if lg is None:
             cells, style = 0, "dim" if magnitude == 0 else "red"
         else:
