@@ -118,7 +118,9 @@ def test_at_T_5000_the_chart_axis_is_capped_so_near_bars_differ():
     from reference import long_net, to_toml
 
     tape = rnnstep.build_tape(rnnstep.load_scenario(to_toml(long_net(5000))))
-    top, bottom = axis(1.0, 1e-300)
+    from rnnstep.tui.panels.flow import MAX_DECADES
+
+    top, bottom = axis(1.0, 1e-300, MAX_DECADES)
     assert top - bottom == 12
     near = tape.steps.index_of("gradients.w_prime.term[5000,4980]")
     lines = lines_of(flow_chart(View(tape, near), 90, 12), 90)
@@ -129,4 +131,4 @@ def test_at_T_5000_the_chart_axis_is_capped_so_near_bars_differ():
     assert len(decades) >= 3 and max(decades) - min(decades) <= 12, labels
     far = tape.steps.index_of("gradients.w_prime.term[5000,4900]")
     far_lines = lines_of(flow_chart(View(tape, far), 90, 12), 90)
-    assert any(re.search(r"100 back ‹ below 10⁻\S+ +-1\.8329e-18$", line) for line in far_lines), far_lines
+    assert any(re.search(r"100 back ◂ below 10⁻\S+ +-1\.8329e-18$", line) for line in far_lines), far_lines
