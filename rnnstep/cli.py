@@ -525,6 +525,8 @@ def cmd_serve(args: argparse.Namespace) -> int:
     from .serve.server import serve
 
     served = catalog(args.files)
+    if args.drill:  # the drill asks about the first scenario; vectors there once `rnnstep drill` takes them
+        scalar_only(served[0].scenario, "serve --drill")
     try:
         serve(served, args.host, args.port, choose_token(args.host, args.token), args.max_sessions, args.idle_minutes,
               drill=args.drill)

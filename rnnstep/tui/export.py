@@ -42,6 +42,10 @@ class Cancelled(Exception):
 
 def document_chunks(tape: Tape, fmt: str, digits: int = 6, full_chains: bool = False) -> Iterator[str]:
     """The derivation as markdown or LaTeX, chunk by chunk (about one per record of the derivation)."""
+    if tape.vector:  # SPEC §7: matrices as bmatrix, what `rnnstep trace --format markdown|latex` writes
+        from ..render.vector_export import iter_vector_derivation
+
+        return iter_vector_derivation(tape, digits, fmt)
     if fmt == "markdown":
         from ..render.markdown import iter_markdown
 
