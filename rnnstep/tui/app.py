@@ -124,15 +124,15 @@ class DebuggerApp(CrashReporting, App):
         self.query_one("#status", Static).update(status, layout=False)
 
     def get_system_commands(self, screen):
-        """The command palette (ctrl+p) offers every key's action too, from the same keymap data."""
+        """The command palette (ctrl+p) offers every key's action that can act now, from the same keymap data."""
         for command in super().get_system_commands(screen):
             if command.title not in palette.DROPPED:
                 yield command
         for key in keymap.KEYS:
             if key.action == "quit":  # Textual's own "Quit" is already there
                 continue
-            if self.check_action(key.action.split("(")[0], ()) is False:
-                continue  # nothing to do now (x with no export running): not offered
+            if self.check_action(key.action.split("(")[0], ()) is not True:
+                continue  # nothing to do now (x with no export running, w with no claims): not offered
             yield SystemCommand(f"{key.description}: {key.help}", f"key: {keymap.key_labels(key)}",
                                 partial(self.run_action, key.action))
 
