@@ -111,3 +111,15 @@ def test_the_first_step_says_the_recurrent_part_vanishes_once():
     assert with_note.count("vanishes") == 1 and "O₀ = h0 = 0" in with_note
     without = " ".join(text_of(step_panel(View(tape, 0), 120, 40), 120))
     assert without.count("vanishes") == 1  # no note: the panel's own gloss says it
+
+
+def test_a_hung_line_has_single_spaces_where_it_was_wrapped():
+    from rich.text import Text
+
+    from rnnstep.tui.panels.step import hang
+
+    line = Text("  recursive view: ∂L/∂O₄ = 0.286666 (every path from L to O₄), ∂L/∂a₄ = ∂L/∂O₄·f′(a₄) = 0.218771")
+    for width in range(30, 100):
+        out = hang(line, width).plain
+        assert " ".join(out.split()) == " ".join(line.plain.split())
+        assert all("  " not in row.strip() for row in out.split("\n")), (width, out)

@@ -55,6 +55,8 @@ def hang(text: Text, width: int) -> Text:
     first, *rest = text.wrap(_measure(), width)
     if not rest:
         return text
+    for piece in rest:
+        piece.rstrip()  # a wrapped line keeps its trailing space: joined, it would read "=  0.218771"
     tail = Text(" ").join(rest)
     out = first.copy()
     out.rstrip()
