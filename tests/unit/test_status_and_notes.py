@@ -123,3 +123,13 @@ def test_a_hung_line_has_single_spaces_where_it_was_wrapped():
         out = hang(line, width).plain
         assert " ".join(out.split()) == " ".join(line.plain.split())
         assert all("  " not in row.strip() for row in out.split("\n")), (width, out)
+
+
+def test_without_a_key_the_sign_promises_no_key():
+    """The drill shows the description too, but has no m: the sign says the note is cut, not how to read it."""
+    from rich.text import Text
+
+    note = Text("✎ " + "a long description of the scenario " * 8)
+    out = fit_extras([Text(""), note], 3, 46, None)
+    assert out[-1].plain.strip() == "(cut for room)" and out[-2].plain.endswith(" …")
+    assert "m:" not in " ".join(t.plain for t in out)

@@ -128,9 +128,9 @@ def fit_extras(extras: list[Text], rows: int, width: int, more_key: str | None =
         last.rstrip()
         cut = last.plain.rfind(" ", 0, max(0, width - 2) + 1) if last.cell_len > width - 2 else len(last.plain)
         keep[-1] = last[:max(0, cut)] + Text(" …", style="bold")
-        choices = (f"  ▸ {key}read the whole note", f"▸ {key}more", "▸ more" if key else "…")
+        choices = (f"  ▸ {key}read the whole note", f"▸ {key}more") if key else ("  (cut for room)",)
     else:
-        choices = (f"✎ a note: {key}read it" if key else "✎ a note (no room)", f"✎ {key}note", "✎ …")
+        choices = (f"✎ a note: {key}read it", f"✎ {key}note") if key else ("✎ a note (no room)",)
     sign = next((c for c in choices if len(c) <= width), "…")
     return keep + [Text(sign, style="bold yellow")]
 
