@@ -13,13 +13,15 @@ from ... import notation as nt
 from .base import View, sparkline
 
 
-def phase_label(name: str) -> str:
-    return {"forward": "fwd", "loss": "loss", "update": "upd"}.get(name) or nt.gradient_symbol(name.split(".")[1])
+def phase_label(name: str, vector: bool = False) -> str:
+    """fwd, ∂L/∂w′ … (∂L/∂W′ on a vector scenario, as its panels name the matrices)."""
+    return ({"forward": "fwd", "loss": "loss", "update": "upd"}.get(name)
+            or nt.gradient_symbol(name.split(".")[1], vector=vector))
 
 
-def _short_label(name: str) -> str:
+def _short_label(name: str, vector: bool = False) -> str:
     """∂w′ for ∂L/∂w′: the phases in less room."""
-    label = phase_label(name)
+    label = phase_label(name, vector)
     return label.replace("∂L/∂", "∂", 1) if name.startswith("backward.") else label
 
 
@@ -39,7 +41,7 @@ def status_line(view: View, breakpoints: set[int], epoch: int, loss_history: lis
     # each part's forms, richest first; "" is the part left out
     forms: dict[str, list[Text]] = {
         "phases": [_phases(view, breakpoints, phase_label), _phases(view, breakpoints, _short_label),
-                   Text(" " + phase_label(here), style="bold underline"), Text()],
+                   Text(" " + phase_label(here, tape.vector), style="bold underline"), Text()],
         "message": [Text(f"  {m}", style="bold yellow") for m in alternatives] + [Text()],
         "mark": ([Text("  ● breakpoint here", style="bold red"), Text("  ● breakpoint", style="bold red"), Text()]
                  if cursor in breakpoints and not alternatives else [Text()]),
@@ -91,5 +93,5 @@ def _phases(view: View, breakpoints: set[int], label) -> Text:
             status.append(" ●", style="red")
         else:
             status.append(" ")
-        status.append(label(name), style="bold underline" if here else ("" if cursor >= hi else "dim"))
+        status.append(label(name, view.tape.vector), style="bold underline" if here else ("" if cursor >= hi else "dim"))
     return status
