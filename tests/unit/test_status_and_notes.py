@@ -133,3 +133,26 @@ def test_without_a_key_the_sign_promises_no_key():
     out = fit_extras([Text(""), note], 3, 46, None)
     assert out[-1].plain.strip() == "(cut for room)" and out[-2].plain.endswith(" …")
     assert "m:" not in " ".join(t.plain for t in out)
+
+
+@pytest.mark.parametrize("size", [(46, 13), (60, 16), (90, 24)])
+def test_a_vector_steps_note_is_whole_or_says_there_is_more(size):
+    from rnnstep.scenario import shipped_vector_scenarios
+    from rnnstep.tui.panels import vector_view
+    from rnnstep.tui.panels.step import claims_text, note_text, step_title
+
+    width, height = size
+    for path in shipped_vector_scenarios():
+        tape = rnnstep.build_tape(load_scenario(path))
+        notes = navigation.notes_by_step(tape)
+        for cursor in sorted(set(notes) | {0}):
+            view = View(tape, cursor, notes=notes, more_key="m")
+            out = vector_view.step_text(view, width, height, step_title(view), note_text(view), claims_text(view))
+            lines = out.plain.split("\n")
+            assert len(lines) <= height and all(len(line) <= width for line in lines), (path.stem, cursor)
+            note = note_text(view)
+            flat = " ".join(" ".join(lines).split())
+            whole = " ".join(note.plain.split()) in flat
+            assert whole or "m: read the whole note" in flat or "m: more" in flat, (path.stem, cursor, lines)
+            if cursor == 0:
+                assert flat.count("vanishes") <= 1, flat
