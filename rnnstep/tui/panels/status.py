@@ -7,18 +7,23 @@ the sparkline, then the words "here" and "epoch", then the phases shorten (∂w�
 
 from __future__ import annotations
 
+from functools import lru_cache
+
+from rich.cells import cell_len
 from rich.text import Text
 
 from ... import notation as nt
 from .base import View, sparkline
 
 
+@lru_cache(maxsize=64)
 def phase_label(name: str, vector: bool = False) -> str:
     """fwd, ∂L/∂w′ … (∂L/∂W′ on a vector scenario, as its panels name the matrices)."""
     return ({"forward": "fwd", "loss": "loss", "update": "upd"}.get(name)
             or nt.gradient_symbol(name.split(".")[1], vector=vector))
 
 
+@lru_cache(maxsize=64)
 def _short_label(name: str, vector: bool = False) -> str:
     """∂w′ for ∂L/∂w′: the phases in less room."""
     label = phase_label(name, vector)
@@ -36,31 +41,35 @@ def status_line(view: View, breakpoints: set[int], epoch: int, loss_history: lis
     tape, cursor = view.tape, view.cursor
     steps = tape.steps
     alternatives = (message,) if isinstance(message, str) else tuple(message)
-    loss_step = next(hi - 1 for name, _, hi in steps.phase_bounds() if name == "loss")
+    bounds = steps.phase_bounds()
+    loss_step = next(hi - 1 for name, _, hi in bounds if name == "loss")
     here = steps[cursor].phase
-    # each part's forms, richest first; "" is the part left out
-    forms: dict[str, list[Text]] = {
-        "phases": [_phases(view, breakpoints, phase_label), _phases(view, breakpoints, _short_label),
-                   Text(" " + phase_label(here, tape.vector), style="bold underline"), Text()],
-        "message": [Text(f"  {m}", style="bold yellow") for m in alternatives] + [Text()],
-        "mark": ([Text("  ● breakpoint here", style="bold red"), Text("  ● breakpoint", style="bold red"), Text()]
-                 if cursor in breakpoints and not alternatives else [Text()]),
-        "overflow": ([Text("  ⚠ overflow: inf/nan on this tape", style="bold white on red"),
-                      Text("  ⚠ overflow", style="bold white on red"), Text()] if tape.nonfinite else [Text()]),
-        "claims": ([Text(f"  claims: {claims_wrong} wrong" if claims_wrong else "  claims: all right",
-                         style="bold red" if claims_wrong else "green"), Text()] if view.claims else [Text()]),
+    # each part's forms, richest first, as (text, style); "" is the part left out. Measured as plain text,
+    # made into Rich Text only once chosen (this runs at every step)
+    full, short = (_phases_plain(bounds, breakpoints, label, tape.vector) for label in (phase_label, _short_label))
+    forms: dict[str, list[tuple[str, object]]] = {
+        "phases": [(full, phase_label), (short, _short_label),
+                   (" " + phase_label(here, tape.vector), "bold underline"), ("", "")],
+        "message": [(f"  {m}", "bold yellow") for m in alternatives] + [("", "")],
+        "mark": ([("  ● breakpoint here", "bold red"), ("  ● breakpoint", "bold red"), ("", "")]
+                 if cursor in breakpoints and not alternatives else [("", "")]),
+        "overflow": ([("  ⚠ overflow: inf/nan on this tape", "bold white on red"),
+                      ("  ⚠ overflow", "bold white on red"), ("", "")] if tape.nonfinite else [("", "")]),
+        "claims": ([(f"  claims: {claims_wrong} wrong" if claims_wrong else "  claims: all right",
+                     "bold red" if claims_wrong else "green"), ("", "")] if view.claims else [("", "")]),
         # L: its room is kept from the start, so the line does not change shape when it appears
-        "loss": [Text(f"  L = {nt.fmt(tape.loss, view.digits)}", style="dim"), Text()],
-        "epoch": [Text(f"  epoch {epoch}", style="dim"), Text()],
-        "spark": ([Text.assemble(("  L by epoch ", "dim"), (sparkline(loss_history[-24:]), "bold cyan")), Text()]
-                  if len(loss_history) > 1 else [Text()]),
+        "loss": [(f"  L = {nt.fmt(tape.loss, view.digits)}", "dim"), ("", "")],
+        "epoch": [(f"  epoch {epoch}", "dim"), ("", "")],
+        "spark": ([("  L by epoch " + sparkline(loss_history[-24:]), "spark"), ("", "")]
+                  if len(loss_history) > 1 else [("", "")]),
     }
     head = Text(f" step {cursor + 1}/{len(steps)} ", style="bold reverse")
     order = ("phases", "message", "mark", "overflow", "claims", "loss", "epoch", "spark")
     chosen = dict.fromkeys(order, 0)
+    cells = {p: [cell_len(text) for text, _ in forms[p]] for p in order}  # measured once: the loop only adds
 
     def length() -> int:
-        return head.cell_len + sum(forms[p][chosen[p]].cell_len for p in order)
+        return head.cell_len + sum(cells[p][chosen[p]] for p in order)
 
     given_way = []
     for part in (*_GIVE_WAY, *["message"] * (len(alternatives) - 1), "phases", "message", "overflow"):
@@ -77,17 +86,31 @@ def status_line(view: View, breakpoints: set[int], epoch: int, loss_history: lis
     status.append_text(head)
     if length() <= width:
         for part in order:
-            form = forms[part][chosen[part]]
-            if part == "loss" and form and cursor < loss_step:  # not yet: the forward pass has not reached L
-                form = Text("  L = ·", style="dim")
-            status.append_text(form)
+            text, style = forms[part][chosen[part]]
+            if not text:
+                continue
+            if part == "loss" and cursor < loss_step:  # not yet: the forward pass has not reached L
+                status.append("  L = ·", style="dim")
+            elif part == "phases" and callable(style):
+                status.append_text(_phases(view, bounds, breakpoints, style))
+            elif style == "spark":
+                status.append("  L by epoch ", style="dim")
+                status.append(text[len("  L by epoch "):], style="bold cyan")
+            else:
+                status.append(text, style=style)  # type: ignore[arg-type]
     status.rstrip()
     return status
 
 
-def _phases(view: View, breakpoints: set[int], label) -> Text:
+def _phases_plain(bounds: list[tuple[str, int, int]], breakpoints: set[int], label, vector: bool) -> str:
+    """What ``_phases`` writes, as plain text (to measure it)."""
+    return "".join((" ●" if any(lo <= b < hi for b in breakpoints) else " ") + label(name, vector)
+                   for name, lo, hi in bounds)
+
+
+def _phases(view: View, bounds: list[tuple[str, int, int]], breakpoints: set[int], label) -> Text:
     cursor, status = view.cursor, Text()
-    for name, lo, hi in view.tape.steps.phase_bounds():
+    for name, lo, hi in bounds:
         here = lo <= cursor < hi
         if any(lo <= b < hi for b in breakpoints):  # before the label: "●∂L/∂w" reads as one phase
             status.append(" ●", style="red")
