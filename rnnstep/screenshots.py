@@ -26,6 +26,8 @@ SHOTS = [
     ("target-every-step.svg", "target-every-step", ["right_square_bracket"] * 2 + ["n"] * 7, {}),
     ("light-theme.svg", "truncated-bptt", ["right_square_bracket"] * 2 + ["n"] * 2, {"theme": "textual-light"}),
     ("verify.svg", "worked-example-slip", ["n"], {}),
+    # 80×24: a note cut for room says so (m reads it whole); the status line keeps L and the breakpoint whole
+    ("notes-80x24.svg", "notes-four-steps", ["c", "n"], {"size": (80, 24)}),
     # hidden vectors (SPEC §7): a term of ∂L/∂W′ with its Jacobians, outer product and the t×k triangle
     ("vector-hello.svg", "vector/hello-char-rnn", ["c"] + ["n"] * 8, {}),
     ("vector-exploding-light.svg", "vector/exploding-vector", ["c"] + ["n"] * 9, {"theme": "textual-light"}),

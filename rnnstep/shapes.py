@@ -43,6 +43,18 @@ def _plural(n: int) -> str:
 class _Size:
     value: int
     origin: str  # "n = 2 from weights.b"
+    sources: tuple[str, ...] = ()  # every key whose shape gives this value, most telling first
+    name: str = ""
+
+    def origin_for(self, where: str) -> str:
+        """Where the size came from, for a message about ``where``: another key that set it, never ``where``
+        itself ("weights.w_prime: found 2×3, expected 2×2: n = 2 from weights.b")."""
+        others = [s for s in self.sources if s != where]
+        if others:
+            return f"{self.name} = {self.value} from {others[0]}"
+        if self.sources:  # only the rejected key says so: then say which part of it
+            return f"{self.name} = {self.value} from the {'rows' if self.name != 'n' or 'w_out' not in where else 'columns'} of {where}"
+        return self.origin
 
 
 class _Shapes:
@@ -75,10 +87,18 @@ class _Shapes:
 
     # -- sizes -----------------------------------------------------------------------------
     def infer(self, name: str, candidates: list[tuple[str, Any, int | None]], default: _Size) -> _Size:
-        for where, raw, size in candidates:
-            if size is not None:
-                return _Size(size, f"{name} = {size} from {where}")
-        return default
+        """The size most keys agree on (a tie: the earlier candidate's), with every key that gives it.
+
+        A vote, not the first key found: one wrong key among three right ones is the one reported."""
+        given = [(where, size) for where, _, size in candidates if size is not None]
+        if not given:
+            return default
+        votes: dict[int, int] = {}
+        for _, size in given:
+            votes[size] = votes.get(size, 0) + 1
+        value = max(votes, key=lambda v: (votes[v], -next(i for i, (_, s) in enumerate(given) if s == v)))
+        sources = tuple(where for where, size in given if size == value)
+        return _Size(value, f"{name} = {value} from {sources[0]}", sources, name)
 
     def sizes(self) -> tuple[_Size, _Size, _Size]:
         w, rnn, data = self.weights, self.rnn, self.data
@@ -111,7 +131,7 @@ class _Shapes:
             value = rnn["hidden_size"]
             if isinstance(value, bool) or not isinstance(value, int) or value < 1:
                 raise self.r.fail("rnn.hidden_size", f"expected a whole number ≥ 1, found {shape_text(value) if isinstance(value, list) else repr(value)}")
-            n = _Size(value, f"n = {value} from rnn.hidden_size")
+            n = _Size(value, f"n = {value} from rnn.hidden_size", ("rnn.hidden_size",), "n")
         else:
             n = self.infer("n", [
                 ("weights.w_prime", None, rows("w_prime", w, "")),
@@ -122,7 +142,7 @@ class _Shapes:
             ], _Size(1, "n = 1 (w_prime, b and h0 are numbers)"))
         x = data.get("x")
         if isinstance(x, list) and x and isinstance(x[0], list):
-            m = _Size(len(x[0]), f"m = {len(x[0])} from data.x[0]")
+            m = _Size(len(x[0]), f"m = {len(x[0])} from data.x[0]", ("data.x[0]",), "m")
         else:
             m = _Size(1, "m = 1 from data.x (a list of numbers)")
         y = data.get("y")
@@ -139,7 +159,7 @@ class _Shapes:
     # -- fitting arrays to shapes ---------------------------------------------------------------
     def matrix(self, key: str, table: dict, where: str, rows: _Size, cols: _Size, default: Matrix | None = None) -> Matrix:
         R, C = rows.value, cols.value
-        origin = rows.origin if rows is cols else f"{rows.origin}, {cols.origin}"
+        origin = rows.origin_for(where) if rows is cols else f"{rows.origin_for(where)}, {cols.origin_for(where)}"
         if key not in table:
             if default is not None:
                 return default
@@ -169,7 +189,8 @@ class _Shapes:
                 return (value,)
         elif not (value and isinstance(value[0], tuple)) and len(value) == size.value:
             return value  # type: ignore[return-value]
-        raise self.r.fail(where, f"found {shape_text(raw)}, expected a list of {_plural(size.value)}: {size.origin}")
+        raise self.r.fail(where, f"found {shape_text(raw)}, expected a list of {_plural(size.value)}: "
+                                 f"{size.origin_for(where)}")
 
     def inputs(self, m: _Size) -> Matrix:
         raw = self.data["x"]
@@ -182,10 +203,12 @@ class _Shapes:
         out = []
         for i, item in enumerate(raw):
             if not isinstance(item, list) or any(isinstance(v, list) for v in item):
-                raise self.r.fail(f"data.x[{i}]", f"found {shape_text(item)}, expected a list of {_plural(m.value)}: {m.origin}")
+                raise self.r.fail(f"data.x[{i}]", f"found {shape_text(item)}, expected a list of {_plural(m.value)}: "
+                                                 f"{m.origin_for(f'data.x[{i}]')}")
             row = self.numbers(item, f"data.x[{i}]")
             if len(row) != m.value:
-                raise self.r.fail(f"data.x[{i}]", f"found {shape_text(item)}, expected a list of {_plural(m.value)}: {m.origin}")
+                raise self.r.fail(f"data.x[{i}]", f"found {shape_text(item)}, expected a list of {_plural(m.value)}: "
+                                                 f"{m.origin_for(f'data.x[{i}]')}")
             out.append(row)
         return tuple(out)
 
@@ -214,7 +237,8 @@ class _Shapes:
             for i, v in enumerate(raw):
                 row = self.numbers(v, f"data.y[{i}]")
                 if len(row) != q.value:
-                    raise self.r.fail(f"data.y[{i}]", f"found {shape_text(v)}, expected a list of {_plural(q.value)}: {q.origin}")
+                    raise self.r.fail(f"data.y[{i}]", f"found {shape_text(v)}, expected a list of {_plural(q.value)}: "
+                                                     f"{q.origin_for(f'data.y[{i}]')}")
                 rows.append(row)
             return tuple(rows)
         if isinstance(raw, list) and not any(isinstance(v, list) for v in raw) and len(raw) == q.value:

@@ -120,12 +120,11 @@ class ServedApp(ServedCrash, BrowserKeys, DebuggerApp):
         if choice is None:
             return
         fmt, suffix, mime = choice
-        if fmt == "markdown":
-            from ..render.markdown import render_markdown as render
-        else:
-            from ..render.latex import render_latex as render
+        from ..tui.export import document_chunks  # the terminal's export text, vector scenarios too
+
         name = f"{self._file_stem}-derivation{suffix}"
-        self.deliver_text(io.StringIO(render(self.tape, self.digits)), save_filename=name, mime_type=mime)
+        text = "".join(document_chunks(self.tape, fmt, self.digits))
+        self.deliver_text(io.StringIO(text), save_filename=name, mime_type=mime)
         self.notify(f"{name}: sent to your browser as a download", timeout=4)
 
     def action_screenshot(self) -> None:

@@ -5,7 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-from ..scenario import DEFAULT_NAME, SCENARIO_DIR, Scenario, ScenarioError, load_scenario_file, shipped_scenarios
+from ..scenario import (DEFAULT_NAME, SCENARIO_DIR, VECTOR_SCENARIO_DIR, Scenario, ScenarioError, load_scenario_file,
+                        shipped_scenarios, shipped_vector_scenarios)
 
 
 @dataclass(frozen=True)
@@ -22,30 +23,27 @@ def _resolve(argument: str) -> list[Path]:
             raise ScenarioError(argument, None, "a folder with no .toml scenario files in it")
         return files
     if not path.exists() and path.parent == Path(".") and path.suffix == "":
-        shipped = SCENARIO_DIR / f"{argument}.toml"
-        if shipped.is_file():
-            return [shipped]
+        for folder in (SCENARIO_DIR, VECTOR_SCENARIO_DIR):  # a shipped scenario's name, one unit or a vector
+            shipped = folder / f"{argument}.toml"
+            if shipped.is_file():
+                return [shipped]
     return [path]
 
 
 def catalog(arguments: list[str]) -> list[Served]:
     """The served scenarios in order (the first opens in each new tab); a bad one is a ScenarioError.
 
-    No arguments: every shipped scenario, the notes' four steps first.
+    No arguments: every shipped scenario, the notes' four steps first, the hidden-vector ones (SPEC §7) last.
     """
     if arguments:
         paths = [p for a in arguments for p in _resolve(a)]
     else:
-        paths = sorted(shipped_scenarios(), key=lambda p: p.stem != DEFAULT_NAME)
+        paths = sorted(shipped_scenarios(), key=lambda p: p.stem != DEFAULT_NAME) + shipped_vector_scenarios()
     seen: set[Path] = set()
     served = []
     for path in paths:
         resolved = path.resolve()
         if resolved not in seen:
             seen.add(resolved)
-            scenario = load_scenario_file(path)
-            if scenario.is_vector:  # the debugger and the drill show one hidden unit (SPEC §7 comes later)
-                raise ScenarioError(str(path), None, f"the served debugger does not show vector scenarios yet "
-                                                     f"(n = {scenario.sizes[0]}); serve scenarios with one hidden unit")
-            served.append(Served(resolved, scenario))
+            served.append(Served(resolved, load_scenario_file(path)))  # one unit or a hidden vector (SPEC §7)
     return served

@@ -21,6 +21,7 @@ from ..scenario import Scenario
 from ..tape import Tape, build_tape
 from . import keymap, navigation
 from .view import View, status_line
+from .paths import short_path, toast_width
 from .layout import compose_panels, fit, prepare, show_panels, toggle_flow, too_small_note
 from .widgets import KeyBar
 from .running import CrashReporting, run
@@ -64,7 +65,7 @@ class DebuggerApp(CrashReporting, App):
         self.notes = navigation.notes_by_step(tape)
         self.claims = navigation.claims_by_step(tape)
         self.claims_wrong = sum(r.wrong for results in self.claims.values() for r in results)  # per tape, not per step
-        self.view = View(tape, 0, self.digits, notes=self.notes, claims=self.claims)
+        self.view = View(tape, 0, self.digits, notes=self.notes, claims=self.claims, more_key="m")
 
     # ------------------------------------------------------------------------- layout
 
@@ -123,14 +124,17 @@ class DebuggerApp(CrashReporting, App):
         self.query_one("#status", Static).update(status, layout=False)
 
     def get_system_commands(self, screen):
-        """The command palette (ctrl+p) offers every key's action too, from the same keymap data."""
+        """The command palette (ctrl+p) offers every key's action that can act now, from the same keymap data."""
         for command in super().get_system_commands(screen):
             if command.title not in palette.DROPPED:
                 yield command
         for key in keymap.KEYS:
-            if key.action != "quit":  # Textual's own "Quit" is already there
-                yield SystemCommand(f"{key.description}: {key.help}", f"key: {keymap.key_labels(key)}",
-                                    partial(self.run_action, key.action))
+            if key.action == "quit":  # Textual's own "Quit" is already there
+                continue
+            if self.check_action(key.action.split("(")[0], ()) is not True:
+                continue  # nothing to do now (x with no export running, w with no claims): not offered
+            yield SystemCommand(f"{key.description}: {key.help}", f"key: {keymap.key_labels(key)}",
+                                partial(self.run_action, key.action))
 
     # ------------------------------------------------------------------------- actions
 
@@ -302,9 +306,9 @@ class DebuggerApp(CrashReporting, App):
         try:
             self.save_screenshot(target.name, str(target.parent))
         except OSError as exc:
-            self.notify(f"could not save a screenshot: {exc.strerror or exc}", severity="error")
+            self.notify(f"could not save a screenshot: {exc.strerror or exc}", severity="error", markup=False)
             return
-        self.notify(f"saved {target}", timeout=4)
+        self.notify(f"saved {short_path(target, toast_width(self.size.width))}", timeout=4, markup=False)
 
     def action_next_wrong_claim(self) -> None:
         self._to_wrong_claim(1)
@@ -341,6 +345,21 @@ class DebuggerApp(CrashReporting, App):
             self._show_status()
 
         self.push_screen(BreakpointScreen(self.tape, self.breakpoints), chosen)
+
+    def _note(self) -> list:
+        """This step's claims and teaching note (or the description at the first step), whole."""
+        from .view import claims_text, note_text
+
+        return [t for t in (claims_text(self.view), note_text(self.view)) if t is not None]
+
+    def action_read_note(self) -> None:
+        texts = self._note()
+        if not texts:
+            self._say("no note at this step")
+            return
+        from .screens import NoteScreen
+
+        self.push_screen(NoteScreen(texts))
 
     def action_help(self) -> None:
         from .screens import HelpScreen

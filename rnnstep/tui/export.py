@@ -26,6 +26,7 @@ from textual.widgets import Label, ProgressBar
 from ..render.derivation import item_count
 from ..render.size import estimate_bytes, human_size
 from ..tape import Tape
+from .paths import short_path, toast_width
 
 if TYPE_CHECKING:  # pragma: no cover
     from textual.app import App
@@ -195,7 +196,8 @@ class Exporter:
             self.worker.cancel()
 
     def _run(self, tape: Tape, path: Path, fmt: str, digits: int) -> None:
-        bar = ExportBar(path.name, chunk_count(tape))
+        room = self.app.size.width - 50  # the bar's progress, percentage and "x cancels" keep the rest
+        bar = ExportBar(short_path(path.name, max(8, room)), chunk_count(tape))
         main = self.app.screen_stack[0]
         status = main.query("#status")
         main.query_one("#main").mount(bar, before=status.first() if status else None)
@@ -221,11 +223,11 @@ class Exporter:
         except Cancelled:
             self._call(self._finish, bar, "export cancelled: nothing written", "warning")
         except FileExistsError:
-            self._call(self._finish, bar, f"{path} appeared meanwhile: nothing overwritten", "error")
+            self._call(self._finish, bar, "{path} appeared meanwhile: nothing overwritten", "error", path)
         except OSError as exc:
-            self._call(self._finish, bar, f"could not write {path}: {exc.strerror or exc}", "error")
+            self._call(self._finish, bar, "could not write {path}: " + str(exc.strerror or exc), "error", path)
         else:
-            self._call(self._finish, bar, f"wrote {path} ({human_size(size)})", "information")
+            self._call(self._finish, bar, "wrote {path} (" + human_size(size) + ")", "information", path)
 
     def _call(self, fn: Callable, *args) -> None:
         try:
@@ -233,6 +235,9 @@ class Exporter:
         except RuntimeError:  # the app has already closed: nothing left to show
             pass
 
-    def _finish(self, bar: ExportBar, message: str, severity: str) -> None:
+    def _finish(self, bar: ExportBar, message: str, severity: str, path: Path | None = None) -> None:
+        """Say how it ended; the path shortened to fit the toast whole (a path broken mid-word reads as two)."""
         bar.remove()
-        self.app.notify(message, severity=severity, timeout=5)  # type: ignore[arg-type]
+        if path is not None:
+            message = message.replace("{path}", short_path(path, toast_width(self.app.size.width)))
+        self.app.notify(message, severity=severity, timeout=5, markup=False)  # type: ignore[arg-type]

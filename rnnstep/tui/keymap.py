@@ -32,6 +32,7 @@ KEYS: tuple[Key, ...] = (
     Key("rnnstep.previous_phase", "left_square_bracket", "previous_phase", "Phase back", "previous phase (or this phase's start)", show=False, key_display="["),
     Key("rnnstep.factors_down", "down,j", "scroll_factors(1)", "Factors ↓", "scroll a long list of factors down", show=False, key_display="↓"),
     Key("rnnstep.factors_up", "up,k", "scroll_factors(-1)", "Factors ↑", "scroll a long list of factors up", show=False, key_display="↑"),
+    Key("rnnstep.note", "m", "read_note", "Note", "read a note (and claims) cut for room, whole", show=False),
     Key("rnnstep.flow", "f", "toggle_flow", "Flow", "show the gradient-flow chart in place of the step (short terminals)", show=False),
     Key("rnnstep.update", "u", "apply_update", "Update", "apply the update and start again on the new weights (next epoch)"),
     Key("rnnstep.previous_epoch", "U", "previous_epoch", "Undo update", "back one epoch: the earlier tape exactly as it was", show=False),

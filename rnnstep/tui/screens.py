@@ -17,6 +17,7 @@ from .palette import SafeOptionList as OptionList  # PageUp/PageDown guarded (Te
 
 from ..scenario import Scenario, ScenarioError, load_scenario, shipped_scenarios
 from . import keymap
+from .paths import short_path
 
 
 _MODAL_CSS = """
@@ -63,6 +64,29 @@ class HelpScreen(ModalScreen[None]):
             yield Label("rnnstep — keys", classes="modal-title")
             yield Static(keys)
             yield Static(legend)
+
+
+class NoteScreen(ModalScreen[None]):
+    """A step's teaching note (and any worked-example claims) whole, when the step panel had to cut it."""
+
+    DEFAULT_CSS = ("NoteScreen {" + _MODAL_CSS + "#note-body { width: 80; " + _BODY_CSS + " } "
+                   "#note-body Static { margin-bottom: 1; } }")
+
+    BINDINGS = [Binding("escape,q,m", "dismiss", "Close", id="rnnstep.note.close")]
+
+    def __init__(self, texts: list[Text]) -> None:
+        super().__init__()
+        self.texts = texts
+
+    def compose(self) -> ComposeResult:
+        with VerticalScroll(id="note-body"):
+            yield Label("At this step", classes="modal-title")
+            for text in self.texts:
+                yield Static(text)
+            yield Label("escape / q / m closes", classes="dim")
+
+    def action_dismiss(self, result=None) -> None:  # type: ignore[override]
+        self.dismiss(None)
 
 
 class OpenScreen(ModalScreen[Scenario | None]):
@@ -129,11 +153,13 @@ class ExportScreen(ModalScreen[tuple[str, str] | None]):
             error.update(Text("the name must end in .md (markdown) or .tex (LaTeX)", style="bold red"))
             return
         target = Path(path).expanduser()
+        room = error.content_size.width or 40  # a path is shortened to fit whole, never broken across lines
         if target.exists():
-            error.update(Text(f"{path} already exists: choose another name (nothing is overwritten)", style="bold red"))
+            error.update(Text(f"{short_path(path, room)} already exists: choose another name (nothing is overwritten)",
+                              style="bold red"))
             return
         if not target.parent.is_dir():
-            error.update(Text(f"{target.parent} is not a folder", style="bold red"))
+            error.update(Text(f"{short_path(target.parent, room)} is not a folder", style="bold red"))
             return
         self.dismiss(("markdown" if suffix == ".md" else "latex", str(target)))
 

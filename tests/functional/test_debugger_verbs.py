@@ -111,3 +111,27 @@ async def test_a_long_factor_list_scrolls_with_its_position_at_80x24():
         from rnnstep import notation as nt
 
         assert f"= {nt.fmt(float(table.value[i]))}" in text and nt.fmt(float(table.running_sum[i])) in text
+
+
+async def test_a_cut_note_says_so_and_m_shows_it_whole_at_80x24():
+    from rnnstep.tui.screens import NoteScreen
+
+    app = debugger()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.press("colon")
+        await type_text(pilot, "gradients.w_prime.term[4,3]")
+        await pilot.press("enter")
+        await pilot.pause()
+        text = panel_text(app.query_one(StepDetail))
+        note = app.notes[app.cursor][0]
+        assert "✎ note" in text and "…" in text and "m: read the whole note" in text
+        await pilot.press("m")
+        await pilot.pause()
+        assert isinstance(app.screen, NoteScreen)
+        shown = " ".join(" ".join(str(s.render()).split()) for s in app.screen.query("Static"))
+        assert note in shown
+        await pilot.press("escape")
+        assert not isinstance(app.screen, NoteScreen)
+        await pilot.press("home", "right")  # step 2 has no note: m says so in the status line
+        await pilot.press("m")
+        assert not isinstance(app.screen, NoteScreen) and "no note" in str(app.query_one("#status").render())

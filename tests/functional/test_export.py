@@ -42,12 +42,15 @@ async def test_the_ui_answers_keys_during_an_export_and_cancel_leaves_nothing(tm
             await pilot.press("n")
             assert app.cursor == n
         assert app.exporter.running
+        palette = [c.title for c in app.get_system_commands(app.screen)]
+        assert any(title.startswith("Cancel export:") for title in palette)  # offered only while one runs
         progress = app.query_one("#export-progress").progress
         await pilot.press("x")
         await app.workers.wait_for_complete()
         await pilot.pause()
         assert not app.exporter.running and not app.query("#export-bar")
         assert progress < export.chunk_count(app.tape)
+        assert not any(c.title.startswith("Cancel export") for c in app.get_system_commands(app.screen))
     assert list(tmp_path.iterdir()) == []  # no partial file, no temporary file
 
 
@@ -131,3 +134,41 @@ async def test_a_vector_scenario_exports_its_matrices(tmp_path):
         assert r"\mathrm{term}_{W'}(12,1)" in text
         estimate = export.estimate_bytes(app.tape, fmt)
         assert 0.7 * estimate < len(text.encode()) < 1.4 * estimate, (fmt, len(text), estimate)
+
+
+async def test_the_export_message_shows_the_path_whole_at_80x24(tmp_path, monkeypatch):
+    """A path wrapped mid-word in the toast read as two words: it is shortened to fit whole instead."""
+    from rnnstep.scenario import SCENARIO_DIR
+
+    deep = tmp_path / "courses" / "recurrent-networks" / "week-three"
+    deep.mkdir(parents=True)
+    monkeypatch.chdir(deep)
+    app = DebuggerApp(rnnstep.load_scenario(SCENARIO_DIR / "notes-four-steps.toml"))
+    async with app.run_test(size=(80, 24), notifications=True) as pilot:
+        await pilot.press("e", "enter")
+        await app.workers.wait_for_complete()
+        for _ in range(50):
+            await pilot.pause(0.02)
+            if app.screen.query("Toast"):
+                break
+        toast = app.screen.query("Toast").last()
+        lines = [strip.text.strip() for strip in toast.render_lines(toast.region.reset_offset)]
+        assert len(str(deep / "notes-four-steps-derivation.md")) > toast.content_size.width  # too long as it is
+        assert any("wrote" in line for line in lines), lines
+        assert any("notes-four-steps-derivation.md" in line for line in lines), lines  # on one line, whole
+    assert (deep / "notes-four-steps-derivation.md").exists()
+
+
+def test_short_path_keeps_a_path_whole_in_its_width():
+    from rnnstep.tui.paths import short_path
+
+    home, cwd = "/home/ana", "/home/ana/courses/rnn"
+    path = "/home/ana/courses/rnn/week3/notes-four-steps-derivation.md"
+    assert short_path(path, 80, cwd, home) == path
+    assert short_path(path, 40, cwd, home) == "week3/notes-four-steps-derivation.md"
+    assert short_path(path, 40, "/elsewhere", home) == "…/week3/notes-four-steps-derivation.md"
+    assert short_path(path, 50, "/elsewhere", home) == "~/courses/rnn/week3/notes-four-steps-derivation.md"
+    assert short_path(path, 31, "/elsewhere", home) == "notes-four-steps-derivation.md"
+    for width in range(5, 30):
+        short = short_path(path, width, "/elsewhere", home)
+        assert len(short) <= width and short.endswith(".md") and "…" in short

@@ -138,6 +138,39 @@ async def test_open_lists_only_served_scenarios_and_files_arrive_as_downloads(wo
     assert files_under(world["cwd"], world["home"], world["served"]) == before  # nothing written on the server
 
 
+async def test_a_vector_scenario_is_served_and_steps_with_the_engines_numbers(world):
+    """The debugger shows hidden vectors (SPEC §7); a served tab does too, and its export is the vector derivation."""
+    from rnnstep.render.vector_export import iter_vector_derivation
+    from rnnstep.scenario import VECTOR_SCENARIO_DIR
+
+    tape = build_tape(load_scenario(VECTOR_SCENARIO_DIR / "hello-char-rnn.toml"))
+    before = files_under(world["cwd"], world["home"])
+    with running_server("hello-char-rnn", cwd=world["cwd"], env=world["env"]) as server:
+        async with aiohttp.ClientSession() as http:
+            tab = await open_tab(http, server.url, 140, 45)
+            for t in (1, 2):
+                if t > 1:
+                    await tab.press("n")
+                text = await tab.wait_for(lambda s, t=t: f"step {t}/{len(tape.steps)}" in s)
+                assert "character model" in text and "n = 3, m = 4, q = 4" in text
+                for value in tape.O[t - 1]:  # O_t, entry by entry, as the engine has it
+                    assert nt.fmt(float(value)) in text, (t, nt.fmt(float(value)))
+            await tab.press("e")
+            await tab.wait_for(lambda s: "Markdown (.md)" in s)
+            count = len(tab.messages)
+            await tab.press("\r")
+            deadline = time.monotonic() + 10
+            while len(tab.messages) == count and time.monotonic() < deadline:
+                await asyncio.sleep(0.05)
+            kind, key = tab.messages[-1]
+            assert kind == "deliver_file_start"
+            async with http.get(f"{server.url}/download/{key}") as response:
+                assert 'filename="hello-char-rnn-derivation.md"' in response.headers["Content-Disposition"]
+                assert (await response.read()).decode("utf-8") == "".join(iter_vector_derivation(tape, 6, "markdown"))
+            await tab.close()
+    assert files_under(world["cwd"], world["home"]) == before
+
+
 def key_never_given() -> str:
     return "0" * 32
 

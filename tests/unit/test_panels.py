@@ -107,3 +107,28 @@ def test_four_digit_steps_keep_their_labels_apart():
             assert "[5000,4999] " in sums or "[5000,4999]" not in sums
             step = "\n".join(lines_of(step_panel(view, 46 if width == 76 else 128, 13), 130))
             assert index != far or "factors 1–" in step and "of 5002" in step  # 5,002 factors: a scrolled window
+
+
+def test_at_T_5000_the_chart_axis_is_capped_so_near_bars_differ():
+    """The axis once ran from 10⁻³²⁴: the nearest paths all drew full width. At most twelve decades now,
+    in labelled whole decades, and a term past the floor is said to be below the axis, not drawn."""
+    import sys
+
+    sys.path.insert(0, str(__import__("pathlib").Path(__file__).parents[1]))
+    from reference import long_net, to_toml
+
+    tape = rnnstep.build_tape(rnnstep.load_scenario(to_toml(long_net(5000))))
+    from rnnstep.tui.panels.flow import MAX_DECADES
+
+    top, bottom = axis(1.0, 1e-300, MAX_DECADES)
+    assert top - bottom == 12
+    near = tape.steps.index_of("gradients.w_prime.term[5000,4980]")
+    lines = lines_of(flow_chart(View(tape, near), 90, 12), 90)
+    bars = [len(re.search(r"back (█*)", line).group(1)) for line in lines if re.search(r"back █", line)]
+    assert len(bars) >= 4 and len(set(bars)) >= 3 and max(bars) < 66, lines  # lengths that tell terms apart
+    labels = lines[-1]
+    decades = [int(d.translate(str.maketrans("⁻⁰¹²³⁴⁵⁶⁷⁸⁹", "-0123456789"))) for d in re.findall(r"10([⁻⁰¹²³⁴⁵⁶⁷⁸⁹]+)", labels)]
+    assert len(decades) >= 3 and max(decades) - min(decades) <= 12, labels
+    far = tape.steps.index_of("gradients.w_prime.term[5000,4900]")
+    far_lines = lines_of(flow_chart(View(tape, far), 90, 12), 90)
+    assert any(re.search(r"100 back ◂ below 10⁻\S+ +-1\.8329e-18$", line) for line in far_lines), far_lines

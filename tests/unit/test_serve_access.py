@@ -10,7 +10,7 @@ import pytest
 pytest.importorskip("textual_serve")
 
 from rnnstep.cli import main
-from rnnstep.scenario import DEFAULT_NAME, SCENARIO_DIR, shipped_scenarios
+from rnnstep.scenario import DEFAULT_NAME, SCENARIO_DIR, shipped_scenarios, shipped_vector_scenarios
 from rnnstep.serve import access
 from rnnstep.serve.catalog import catalog
 from rnnstep.serve.server import share_url
@@ -47,7 +47,7 @@ def test_share_url_names_the_machine_not_every_interface():
 def test_catalog_default_is_every_shipped_scenario_the_notes_first():
     served = catalog([])
     assert served[0].path.stem == DEFAULT_NAME
-    assert sorted(s.path for s in served) == sorted(p.resolve() for p in shipped_scenarios())
+    assert sorted(s.path for s in served) == sorted(p.resolve() for p in shipped_scenarios() + shipped_vector_scenarios())
 
 
 def test_catalog_takes_files_names_and_folders_once_each(tmp_path):
@@ -92,8 +92,20 @@ def test_without_the_serve_extra_serve_says_how_to_install_it(capsys, monkeypatc
     assert "pip install 'rnnstep[serve]'" in capsys.readouterr().err
 
 
-def test_a_vector_scenario_is_refused_with_one_line(capsys):
+def test_vector_scenarios_are_served_by_path_by_name_and_by_default():
+    """The debugger shows hidden vectors (SPEC §7): so does a served tab."""
+    from rnnstep.serve.catalog import catalog
+
     vector = next((SCENARIO_DIR / "vector").glob("*.toml"))
-    assert main(["serve", str(vector)]) == 2
+    assert [s.path for s in catalog([str(vector)])] == [vector.resolve()]
+    assert catalog(["hello-char-rnn"])[0].scenario.is_vector
+    everything = catalog([])
+    assert everything[0].path.stem == "notes-four-steps"
+    assert {p.resolve() for p in (SCENARIO_DIR / "vector").glob("*.toml")} <= {s.path for s in everything}
+
+
+def test_a_served_drill_on_a_vector_scenario_is_refused_with_one_line(capsys):
+    vector = next((SCENARIO_DIR / "vector").glob("*.toml"))
+    assert main(["serve", "--drill", str(vector)]) == 2
     err = capsys.readouterr().err
     assert "does not show vector scenarios yet" in err and vector.name in err and err.count("\n") == 1

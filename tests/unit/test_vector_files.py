@@ -1,5 +1,7 @@
 """Vector scenario files (SPEC §7): shapes inferred and checked, one-line errors, a fuzz, to_toml."""
 
+import re
+
 import numpy as np
 import pytest
 from hypothesis import given, settings
@@ -49,7 +51,7 @@ def test_hidden_size_must_agree():
 # (old, new) edit of GOOD, the key named, words in the message
 CASES = [
     (("w_prime = [[0.2, -0.1, 0.0], [0.3, 0.1, -0.2], [0.1, 0.0, 0.5]]", "w_prime = [[0.2, -0.1], [0.3, 0.1], [0.1, 0.0]]"),
-     "weights.w_prime", "found 3×2, expected 3×3: n = 3 from weights.w_prime"),
+     "weights.w_prime", "found 3×2, expected 3×3: n = 3 from weights.b"),  # another key: never the one rejected
     (("b = [0.1, 0.0, -0.1]", "b = [0.1, 0.0]"), "weights.b",
      "found an array of 2 numbers, expected a list of 3 numbers: n = 3 from weights.w_prime"),
     (("w = [[0.5, -0.2], [0.1, 0.3], [0.0, 0.4]]", "w = [[0.5, -0.2, 1], [0.1, 0.3, 1], [0.0, 0.4, 1]]"),
@@ -64,7 +66,7 @@ CASES = [
     (("w = [[0.5, -0.2], [0.1, 0.3], [0.0, 0.4]]", "w = [[[0.5], [-0.2]], [0.1, 0.3], [0.0, 0.4]]"), "weights.w[0][0]", "number"),
     (("w = [[0.5, -0.2], [0.1, 0.3], [0.0, 0.4]]", "w = [[]]"), "weights.w[0]", "at least one number"),
     (("w_out = [[1.0, 0.0, 0.5], [0.0, 1.0, -0.5]]", "w_out = [[1.0, 0.0], [0.0, 1.0]]"), "weights.w_out",
-     "found 2×2, expected 2×3: q = 2 from weights.w_out, n = 3 from weights.w_prime"),
+     "found 2×2, expected 2×3: q = 2 from data.y[0], n = 3 from weights.w_prime"),
     (("w_out = [[1.0, 0.0, 0.5], [0.0, 1.0, -0.5]]\n", "b_out = [0.0, 0.0]\n"), "weights.w_out",
      "missing; expected a 2×3 matrix"),
     (("w_out = [[1.0, 0.0, 0.5], [0.0, 1.0, -0.5]]", "w_out = [[1.0, 0.0, 0.5], [0.0, 1.0, -0.5]]\nb_out = [1.0]"),
@@ -87,6 +89,29 @@ CASES = [
     (("y = [[1, 0], [0, 1], [1, 0]]\n", "y = [[1, 0], [0, 1], [1, 0]]\n[train]\nbreakpoints = [\"gradients.w.term[3,1][1]\"]"),
      "train.breakpoints[0]", "is 3×2; pick an entry with [i,j]"),
 ]
+
+
+def test_a_shape_error_names_another_key_as_the_source_of_n():
+    """SPEC §7's own example, and a vote: the one key that disagrees with the others is the one reported."""
+    spec = ("[weights]\nw_prime = [[0.5, -0.1, 0.0], [0.2, 0.3, 0.0]]\nw = [[1.0], [0.5]]\nb = [0.1, 0.0]\n"
+            "[data]\nx = [1.0, 0.5]\ny = 0.2\n")
+    with pytest.raises(ScenarioError, match=r"weights\.w_prime: found 2×3, expected 2×2: n = 2 from weights\.b$"):
+        parse_scenario(spec)
+    outvoted = GOOD.replace("w_prime = [[0.2, -0.1, 0.0], [0.3, 0.1, -0.2], [0.1, 0.0, 0.5]]", "w_prime = [[0.2, -0.1], [0.3, 0.1]]")
+    with pytest.raises(ScenarioError, match=r"weights\.w_prime: found 2×2, expected 3×3: n = 3 from weights\.b$"):
+        parse_scenario(outvoted)
+    alone = ("[weights]\nw_prime = [[0.5, -0.1, 0.0], [0.2, 0.3, 0.0]]\nb = 0.1\n[data]\nx = [1.0, 0.5]\ny = 0.2\n")
+    with pytest.raises(ScenarioError) as info:  # no other key gives n = 2: the part of w_prime that does is named
+        parse_scenario(alone)
+    assert str(info.value).endswith("weights.w_prime: found 2×3, expected 2×2: n = 2 from the rows of weights.w_prime")
+    for edit, key, words in CASES:
+        if key is None:
+            continue
+        try:
+            parse_scenario(GOOD.replace(edit[0], edit[1], 1))
+        except ScenarioError as exc:
+            for source in re.findall(r"[nmq] = \d+ from (\S+?)(?:[,;)]|$)", str(exc)):
+                assert source != key, str(exc)
 
 
 @pytest.mark.parametrize("edit,key,words", CASES, ids=[f"{c[1]}:{(c[2] or 'ok')[:24]}" for c in CASES])

@@ -39,6 +39,7 @@ class View:
     notes: dict[int, list[str]] = field(default_factory=dict)  # teaching notes by step index
     claims: dict[int, list] = field(default_factory=dict)  # verify.ClaimResult by step index
     factor_offset: int = 0  # the first factor row shown when a term's factors do not all fit
+    more_key: str | None = None  # the key that shows a note cut for room whole (the debugger's "m"), if any
     cache: dict = field(default_factory=dict, repr=False)  # layout facts computed once per tape
 
     @property

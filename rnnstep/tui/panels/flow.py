@@ -1,8 +1,10 @@
 """Gradient flow: log₁₀|term| of one target step's terms, one bar per path, by how far back it reaches.
 
 The axis is honest: it runs in whole labelled decades from the largest term's
-decade down at least four decades (further if the terms go further), so a factor
-of two looks like a factor of two. The scale spans the whole block of terms, so a
+decade down at least four decades (further if the terms go further, but at most
+twelve: a term further down is marked "below the axis", so that on a long tape
+the nearest paths are not all drawn full width), so a factor of two looks like
+a factor of two. The scale spans the whole block of terms, so a
 new term never rescales the others; bars appear as terms are reached. When the
 paths do not all fit, the rows show a page around the current term with the
 number of paths above and below.
@@ -18,9 +20,10 @@ from rich.text import Text
 from ... import notation as nt
 from ...ids import RECURRENT_PARAMS
 from .base import FUTURE, View, page_start, phase_start
+from .decades import BELOW, axis, decade, ruler  # the axis is shared with the vector chart (decades.py)
 
-MIN_DECADES = 4
 LABEL_W = 10  # "  29 back "
+MAX_DECADES = 12  # a T = 5,000 tape spans hundreds of decades: below this, "below the axis"
 
 
 def flow_param(view: View) -> str:
@@ -30,46 +33,6 @@ def flow_param(view: View) -> str:
     if step.kind == "term" or step.kind == "update":
         return "b"
     return "w"
-
-
-def axis(top_value: float, bottom_value: float) -> tuple[int, int]:
-    """(top, bottom) decades: whole powers of ten, at least MIN_DECADES apart."""
-    top = math.ceil(math.log10(top_value))
-    if 10.0 ** top == top_value:
-        top += 1  # a term that is a power of ten gets a bar, not an empty row
-    bottom = min(math.floor(math.log10(bottom_value)), top - MIN_DECADES)
-    return top, bottom
-
-
-_SUPERSCRIPT = str.maketrans("-0123456789", "⁻⁰¹²³⁴⁵⁶⁷⁸⁹")
-
-
-def decade(d: int) -> str:
-    """10⁻⁴: a decade label that cannot be mistaken for a value on screen."""
-    return "10" + str(d).translate(_SUPERSCRIPT)
-
-
-def _ruler(top: int, bottom: int, bar_w: int) -> tuple[Text, Text]:
-    """A tick line and a labels line for the decades from bottom to top, as wide as the bars."""
-    span = top - bottom
-    ticks = [(d, round((d - bottom) / span * (bar_w - 1))) for d in range(bottom, top + 1)]
-    rule = ["─"] * bar_w
-    for _, x in ticks:
-        rule[x] = "┼"
-    labels = [" "] * (bar_w + 6)
-    free = 0
-    step = 1
-    while step < span and any(b[1] - a[1] < len(decade(a[0])) + 1 for a, b in zip(ticks[::step], ticks[step::step])):
-        step += 1  # label every second (third …) decade when they would run into each other
-    for d, x in ticks:
-        if (d - bottom) % step and d != top:
-            continue
-        text = decade(d)
-        at = min(x, len(labels) - len(text))
-        if at >= free:
-            labels[at:at + len(text)] = text
-            free = at + len(text) + 1
-    return Text(" " * LABEL_W + "".join(rule), style="dim"), Text(" " * LABEL_W + "".join(labels).rstrip(), style="dim")
 
 
 def flow_chart(view: View, width: int, height: int = 8) -> Text:
@@ -89,7 +52,7 @@ def flow_chart(view: View, width: int, height: int = 8) -> Text:
     title = Text(title_text, style="bold")
     if not len(nonzero):
         return Text.assemble(title, "\n", Text("  (every term is 0 or not finite)", style="dim"))
-    top, bottom = axis(float(nonzero.max()), float(nonzero.min()))
+    top, bottom = axis(float(nonzero.max()), float(nonzero.min()), MAX_DECADES)
     value_w = view.digits + 7
     bar_w = max(4, width - LABEL_W - value_w - 1)
     with_ruler = height >= 6
@@ -125,6 +88,12 @@ def flow_chart(view: View, width: int, height: int = 8) -> Text:
             continue
         magnitude = float(block[j])
         lg = math.log10(magnitude) if magnitude > 0 and math.isfinite(magnitude) else None
+        if lg is not None and lg < bottom:  # past the axis' floor: said, not drawn as a sliver
+            below = next((b for b in (f"{BELOW} below {decade(bottom)}", f"{BELOW} below", BELOW) if len(b) <= bar_w), "")
+            out.append(below + " " * (bar_w - len(below)), style="bold yellow" if here else "dim")
+            out.append(" " * max(1, value_w + 1 - len(value.plain)))
+            out.append_text(value)
+            continue
         if lg is None:
             cells, style = 0, "dim" if magnitude == 0 else "red"
         else:
@@ -137,7 +106,7 @@ def flow_chart(view: View, width: int, height: int = 8) -> Text:
         out.append("\n")
         out.append(f"   ⋮ {n - hi} path{'s' if n - hi != 1 else ''} below" if hi < n else "", style="dim")
     if with_ruler:
-        rule, labels = _ruler(top, bottom, bar_w)
+        rule, labels = ruler(top, bottom, bar_w, LABEL_W)
         out.append("\n")
         out.append_text(rule)
         out.append("\n")

@@ -55,6 +55,8 @@ def hang(text: Text, width: int) -> Text:
     first, *rest = text.wrap(_measure(), width)
     if not rest:
         return text
+    for piece in rest:
+        piece.rstrip()  # a wrapped line keeps its trailing space: joined, it would read "=  0.218771"
     tail = Text(" ").join(rest)
     out = first.copy()
     out.rstrip()
@@ -83,19 +85,54 @@ def step_panel(view: View, width: int = 120, height: int = 40) -> RenderableType
     note = note_text(view)
     if note is not None:
         extras += [Text(""), note]
+    room = height - rows_of(title, width)
     if step.kind == "term":
-        room = height - rows_of(title, width)
-        lines = _term_lines(view, step, width, room, room - sum(rows_of(t, width) for t in extras))
-        return Group(title, *lines, *extras)  # a note too long for the room is what gives way, not a factor
-    if step.kind == "forward":
-        detail = _forward_lines(view, step.t)
-    elif step.kind == "output":
-        detail = _output_lines(view, step.t)
-    elif step.kind == "loss":
-        detail = _loss_lines(view)
+        extra_rows = sum(rows_of(t, width) for t in extras)
+        # a note too long for the room is what gives way, not a factor; but it keeps a line for its "more" sign
+        lines = _term_lines(view, step, width, room - min(extra_rows, 2), room - extra_rows)
     else:
-        detail = _update_lines(view, step.param)
-    return Group(title, *(hang(t, width) for t in detail), *extras)
+        if step.kind == "forward":
+            detail = _forward_lines(view, step.t)
+        elif step.kind == "output":
+            detail = _output_lines(view, step.t)
+        elif step.kind == "loss":
+            detail = _loss_lines(view)
+        else:
+            detail = _update_lines(view, step.param)
+        lines = [hang(t, width) for t in detail]
+    if extras:
+        extras = fit_extras(extras, room - sum(rows_of(t, width) for t in lines), width, view.more_key)
+    return Group(title, *lines, *extras)
+
+
+def fit_extras(extras: list[Text], rows: int, width: int, more_key: str | None = None) -> list[Text]:
+    """The claims and note in ``rows`` rows: whole, or cut at a word with a clear sign that there is more.
+
+    Never cut silently: the last line shown ends in "…" and a line says how to read it all
+    (``more_key``, the debugger's m, opens the whole note).
+    """
+    if sum(rows_of(t, width) for t in extras) <= rows:
+        return extras
+    if rows <= 0:
+        return []
+    lines = [piece for t in extras for piece in t.wrap(_measure(), max(1, width))]
+    if rows < 3:
+        while lines and not lines[0].plain.strip():
+            lines.pop(0)  # no blank line before the note: its first words are worth more
+    keep = lines[:rows - 1]
+    while keep and not keep[-1].plain.strip():
+        keep.pop()
+    key = f"{more_key}: " if more_key else ""
+    if keep:
+        last = keep[-1]
+        last.rstrip()
+        cut = last.plain.rfind(" ", 0, max(0, width - 2) + 1) if last.cell_len > width - 2 else len(last.plain)
+        keep[-1] = last[:max(0, cut)] + Text(" …", style="bold")
+        choices = (f"  ▸ {key}read the whole note", f"▸ {key}more") if key else ("  (cut for room)",)
+    else:
+        choices = (f"✎ a note: {key}read it", f"✎ {key}note") if key else ("✎ a note (no room)",)
+    sign = next((c for c in choices if len(c) <= width), "…")
+    return keep + [Text(sign, style="bold yellow")]
 
 
 _CLAIM_MARK = {"right": ("✓ right", "bold green"), "rounding": ("≈ off by one in the last digit", "yellow"),
@@ -157,8 +194,10 @@ def _forward_lines(view: View, t: int) -> list[Text]:
         Text("  (kept for the backward pass: every path through O" + nt.sub(t) + " is multiplied by it)", style="dim"),
     ]
     if t == 1:
-        lines.insert(1, Text(f"  O₀ = h0 = {nt.fmt(s.h0, d)}" + (": the recurrent part vanishes" if s.h0 == 0 else ""),
-                             style="italic"))
+        # the gloss once: a teacher's note at this step that speaks of O₀ says it in its own words
+        noted = any("O₀" in text for text in view.notes.get(view.cursor, ()))
+        gloss = ": the recurrent part vanishes" if s.h0 == 0 and not noted else ""
+        lines.insert(1, Text(f"  O₀ = h0 = {nt.fmt(s.h0, d)}{gloss}", style="italic"))
     return lines
 
 

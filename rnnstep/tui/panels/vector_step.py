@@ -106,7 +106,9 @@ def _forward(view, width: int, height: int) -> list:
     head = [Text(f"a{sub} = W·x{sub} + W′·O{prev} + b,   O{sub} = {s.activation}(a{sub})", style="bold")]
     if t == 1:
         zero = not np.any(tape.O_prev[0])
-        head.append(Text("O₀ = h0" + (" = 0: the recurrent part vanishes" if zero else ""), style="italic"))
+        noted = any("O₀" in text for text in view.notes.get(view.cursor, ()))  # a note on O₀ says it: once
+        head.append(Text("O₀ = h0" + (" = 0" if zero else "") + (": the recurrent part vanishes" if zero and not noted
+                                                                 else ""), style="italic"))
     rows = max(1, height - len(head) - 1)
     x, O_prev, a, O = tape.x[t - 1], tape.O_prev[t - 1], tape.a[t - 1], tape.O[t - 1]
     w = tape.weights

@@ -37,9 +37,14 @@ def step_text(view, width: int, height: int, title: str, note: Text | None = Non
               claims: Text | None = None) -> Text:
     """The step's title, its body (the richest rendering that fits), then any claims and note."""
     extra = _wrap(claims, width) + _wrap(note, width)
-    room = max(1, height - 1 - len(extra))
+    room = max(1, height - 1 - min(len(extra), max(2, (height - 1) // 2)))  # a long note leaves the body half
     head = Text(title if len(title) <= width else short_title(view), style="bold underline")
-    return _join([head] + step_body(view, width, room) + extra, width)
+    body = step_body(view, width, room)
+    if extra:  # whole, or cut at a word with a sign that there is more (m reads it whole): never cut silently
+        from .step import fit_extras
+
+        extra = fit_extras(extra, height - 1 - len(wrap_lines(body, width)), width, view.more_key)
+    return _join([head] + body + extra, width)
 
 
 def short_title(view) -> str:
