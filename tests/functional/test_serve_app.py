@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 from rnnstep.scenario import SCENARIO_DIR, load_scenario
@@ -131,6 +132,31 @@ async def test_a_served_drill_hands_its_history_to_the_browser_and_waits_to_leav
         await pilot.pause()
         assert not app.is_running
     assert list(tmp_path.iterdir()) == []  # no history file, no data folder
+
+
+async def test_a_served_drill_on_a_vector_scenario_takes_whole_arrays(monkeypatch, tmp_path):
+    """SPEC §7 in a served drill: one line per answer, rows by ;, graded entry by entry, handed to the browser."""
+    import json
+
+    from rnnstep.drill.arrays import array_text
+    from rnnstep.serve.drill import ServedDrillApp
+
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "data"))
+    app = ServedDrillApp(served_scenarios([str(SCENARIO_DIR / "vector" / "notes-hidden-two.toml")])[0])
+    delivered: list = []
+    monkeypatch.setattr(app, "deliver_text", lambda file, **kw: delivered.append(file.read()) or "key")
+    first = app.session.questions[0]
+    assert np.shape(first.value) == (2,)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.press(*array_text(first.value, 9), "enter")
+        await pilot.pause()
+        await pilot.press("escape")
+        await pilot.pause()
+        [text] = delivered
+        assert [json.loads(line)["right"] for line in text.splitlines()] == [True]
+        await pilot.press("escape")
+        await pilot.pause()
 
 
 async def test_a_served_drill_needs_no_browser_kept_key(monkeypatch, tmp_path):

@@ -102,10 +102,3 @@ def test_vector_scenarios_are_served_by_path_by_name_and_by_default():
     everything = catalog([])
     assert everything[0].path.stem == "notes-four-steps"
     assert {p.resolve() for p in (SCENARIO_DIR / "vector").glob("*.toml")} <= {s.path for s in everything}
-
-
-def test_a_served_drill_on_a_vector_scenario_is_refused_with_one_line(capsys):
-    vector = next((SCENARIO_DIR / "vector").glob("*.toml"))
-    assert main(["serve", "--drill", str(vector)]) == 2
-    err = capsys.readouterr().err
-    assert "does not show vector scenarios yet" in err and vector.name in err and err.count("\n") == 1
