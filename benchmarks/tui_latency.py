@@ -136,6 +136,7 @@ def vector_scenario(n: int = 8, m: int = 4, q: int = 3, T: int = 12) -> str:
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--presses", type=int, default=30)
+    parser.add_argument("--only", default="", help="run only the apps whose name contains this (and the bare app)")
     args = parser.parse_args()
     python = sys.executable
     with tempfile.TemporaryDirectory() as tmp:
@@ -152,6 +153,7 @@ def main() -> None:
             ("rnnstep, T = 5,000 (backward, k ≈ 1)", [python, "-m", "rnnstep", str(long)], steps_long - 6),
             ("rnnstep, n = 8 (terms of ∂L/∂W′)", [python, "-m", "rnnstep", str(vector)], "vector"),
         ]
+        runs = [r for r in runs if r[0] == "bare Textual app" or args.only in r[0]]
         results = {}
         for name, command, from_end in runs:
             if from_end == "vector":

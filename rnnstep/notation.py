@@ -23,6 +23,12 @@ PARAM_SYMBOL = {
     "latex": {"w_prime": "w'", "w": "w", "b": "b", "w_out": "w_{out}", "b_out": "b_{out}"},
     "plain": {"w_prime": "w'", "w": "w", "b": "b", "w_out": "w_out", "b_out": "b_out"},
 }
+# a vector scenario's weights are matrices (SPEC §7): W, W′, W_out; the biases stay b, b_out
+MATRIX_SYMBOL = {
+    "unicode": {"w_prime": "W′", "w": "W", "b": "b", "w_out": "W_out", "b_out": "b_out"},
+    "latex": {"w_prime": "W'", "w": "W", "b": "b", "w_out": "W_{out}", "b_out": "b_{out}"},
+    "plain": {"w_prime": "W'", "w": "W", "b": "b", "w_out": "W_out", "b_out": "b_out"},
+}
 
 
 def sub(n: int | str, style: str = "unicode") -> str:
@@ -34,8 +40,9 @@ def sub(n: int | str, style: str = "unicode") -> str:
     return str(n).translate(_SUBSCRIPT)
 
 
-def param(p: str, style: str = "unicode") -> str:
-    return PARAM_SYMBOL[style][p]
+def param(p: str, style: str = "unicode", vector: bool = False) -> str:
+    """w′ (W′ for a vector scenario's matrix)."""
+    return (MATRIX_SYMBOL if vector else PARAM_SYMBOL)[style][p]
 
 
 def fmt(x: float, digits: int = 6) -> str:
@@ -68,9 +75,9 @@ def _yhat(style: str) -> str:
     return {"unicode": "ŷ", "latex": "\\hat{y}", "plain": "yhat"}[style]
 
 
-def gradient_symbol(p: str, style: str = "unicode") -> str:
-    """∂L/∂w′"""
-    return _frac("L", param(p, style), style)
+def gradient_symbol(p: str, style: str = "unicode", vector: bool = False) -> str:
+    """∂L/∂w′ (∂L/∂W′ for a vector scenario)"""
+    return _frac("L", param(p, style, vector), style)
 
 
 def factor_symbol(factor: "Factor", style: str = "unicode") -> str:

@@ -17,6 +17,7 @@ from hypothesis import strategies as st
 
 import rnnstep
 from rnnstep import notation as nt
+from rnnstep import numbers as nb
 from rnnstep.tui.panels import matrix as mx
 from rnnstep.tui.panels import norms as nm
 from rnnstep.tui.panels.triangle import shade, triangle
@@ -60,14 +61,37 @@ def tape_of(**kwargs):
 # ----------------------------------------------------------------------------- the number formatter
 
 @settings(max_examples=300, deadline=None)
-@given(st.floats(allow_nan=False, allow_infinity=False, width=64), st.integers(1, 12), st.integers(1, 9))
-def test_fit_is_whole_or_correctly_rounded_or_nothing(value, width, digits):
-    text = mx.fit(value, digits, width)
+@given(st.floats(allow_nan=False, allow_infinity=False, width=64), st.integers(1, 12), st.integers(1, 9),
+       st.booleans())
+def test_fit_is_whole_or_correctly_rounded_or_nothing(value, width, digits, compact):
+    text = nb.fit(value, digits, width, compact=compact)
     if text is None:
-        assert len(nt.fmt(value, 1)) > width and len(mx.short_exponent(value, 1)) > width
+        assert len(nt.fmt(value, 1)) > width
+        assert not compact or len(nb.short_exponent(value, 1)) > width
         return
     assert len(text) <= width
     assert is_rounding(text, value, digits), (value, width, text)
+
+
+def test_fit_compact_is_the_narrower_rounding_and_plain_fit_never_takes_it():
+    assert nb.fit(-0.006, 6, 6, compact=True) == "-0.006"
+    assert nb.fit(-0.0063, 6, 5, compact=True) == "-6e-3"  # -0.006 would need six characters
+    assert nb.fit(0.000123456, 6, 6, compact=True) == "1.2e-4"
+    assert nb.fit(0.000123456, 6, 6) == "0.0001"
+    assert nb.fit(0.000123456, 6, 5) is None and nb.fit(0.000123456, 6, 5, compact=True) == "1e-4"
+
+
+def test_the_panels_have_one_number_formatter():
+    """numbers.fit is the screen's only formatter: no panel module defines its own."""
+    import ast
+    from pathlib import Path
+
+    import rnnstep.tui.panels as panels
+
+    for path in Path(panels.__file__).parent.glob("*.py"):
+        names = {node.name for node in ast.walk(ast.parse(path.read_text())) if isinstance(node, ast.FunctionDef)}
+        assert not names & {"fit", "short_exponent"}, path.name
+    assert not hasattr(mx, "fit")
 
 
 @settings(max_examples=100, deadline=None)
@@ -286,3 +310,27 @@ def test_flow_bars_and_bounds_read_from_the_tape():
         assert is_rounding(found[0], float(table.norms[j]))
         W_prime = np.array(tape.scenario.w_prime, dtype=float)
         assert found[1] == nt.fmt(np.linalg.norm(W_prime, 2) ** j, 3)  # identity: every Jacobian is W′
+
+
+# ----------------------------------------------------------------------------- names
+
+def test_a_vector_scenario_names_its_matrices_W_everywhere_and_a_scalar_one_keeps_w():
+    from rnnstep.scenario import SCENARIO_DIR, load_scenario
+    from rnnstep.tui.panels.base import phase_label
+    from rnnstep.tui.panels.status import status_line
+    from rnnstep.tui.panels.step import step_title
+
+    for name, vector in (("vector/notes-hidden-two", True), ("notes-four-steps", False)):
+        tape = rnnstep.build_tape(load_scenario(SCENARIO_DIR / f"{name}.toml"))
+        for param in ("w_prime", "w", "w_out"):
+            view = View(tape, tape.steps.phase_start(f"backward.{param}"))
+            big, small = ("W′", "w′") if param == "w_prime" else (("W", "w") if param == "w" else ("W_out", "w_out"))
+            right, wrong = (f"∂L/∂{big}", f"∂L/∂{small}") if vector else (f"∂L/∂{small}", f"∂L/∂{big}")
+            status = status_line(view, set(), 1, [], 0, width=200).plain
+            assert right in status and wrong not in status, status
+            for title in (step_title(view), step_title(view, 30), phase_label(view.step.phase, tape.vector)):
+                assert right in title and wrong not in title, title
+        view = View(tape, tape.steps.phase_start("update"))
+        assert ("· W" if vector else "· w") in step_title(view)
+        if vector:
+            assert "∂L/∂W" in "".join(plain(step_body(view, 124, 30)))

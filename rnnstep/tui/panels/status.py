@@ -8,8 +8,10 @@ from ... import notation as nt
 from .base import View, sparkline
 
 
-def phase_label(name: str) -> str:
-    return {"forward": "fwd", "loss": "loss", "update": "upd"}.get(name) or nt.gradient_symbol(name.split(".")[1])
+def phase_label(name: str, vector: bool = False) -> str:
+    """fwd, ∂L/∂w′ … (∂L/∂W′ on a vector scenario, as its panels name the matrices)."""
+    return ({"forward": "fwd", "loss": "loss", "update": "upd"}.get(name)
+            or nt.gradient_symbol(name.split(".")[1], vector=vector))
 
 
 def status_line(view: View, breakpoints: set[int], epoch: int, loss_history: list[float], claims_wrong: int,
@@ -24,10 +26,10 @@ def status_line(view: View, breakpoints: set[int], epoch: int, loss_history: lis
     room = width - status.cell_len - phases.cell_len - 3
     message = next((m for m in alternatives if len(m) <= room), "")
     if not message and alternatives:  # without the phases, then
-        room = width - status.cell_len - len(phase_label(steps[cursor].phase)) - 4
+        room = width - status.cell_len - len(phase_label(steps[cursor].phase, tape.vector)) - 4
         message = next((m for m in alternatives if len(m) <= room), "")
     if message and status.cell_len + phases.cell_len + 3 + len(message) > width:
-        phases = Text(" " + phase_label(steps[cursor].phase), style="bold underline")  # the message comes first
+        phases = Text(" " + phase_label(steps[cursor].phase, tape.vector), style="bold underline")  # the message comes first
     status.append_text(phases)
     if message and status.cell_len + 3 + len(message) <= width:
         status.append(f"   {message}", style="bold yellow")
@@ -55,5 +57,5 @@ def _phases(view: View, breakpoints: set[int]) -> Text:
             status.append(" ●", style="red")
         else:
             status.append(" ")
-        status.append(phase_label(name), style="bold underline" if here else ("" if cursor >= hi else "dim"))
+        status.append(phase_label(name, view.tape.vector), style="bold underline" if here else ("" if cursor >= hi else "dim"))
     return status

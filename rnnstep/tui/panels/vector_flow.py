@@ -13,9 +13,9 @@ import numpy as np
 from rich.text import Text
 
 from ... import notation as nt
+from ...numbers import fit
 from ...ids import RECURRENT_PARAMS
 from . import norms as nm
-from .matrix import fit
 from .vector_step import SYMBOL
 
 
@@ -68,7 +68,7 @@ def flow_lines(view, width: int, height: int) -> list[Text]:
         cells = 0 if lg is None else max(1, round((lg - bottom) / (top - bottom) * bar_w))
         style = ("bold yellow" if j == current else "cyan") if lg is not None else ("dim" if norm == 0 else "red")
         line.append("█" * cells + " " * (bar_w - cells), style=style)
-        value = fit(norm, view.digits, value_w - 1) or ""
+        value = fit(norm, view.digits, value_w - 1, compact=True) or ""
         line.append(value.rjust(value_w), style="bold" if j == current else "")
         if bound_w:
             bound = nm.power_text(nm.backprop_log10(tape, t, t - j), 3)

@@ -11,7 +11,7 @@ import numpy as np
 from rich.text import Text
 
 from ... import notation as nt
-from .matrix import fit
+from ...numbers import fit
 
 CURRENT = "bold reverse"
 PATH = "bold yellow"
@@ -57,7 +57,7 @@ def _draw(view, head: Text, node: int, visible: int, path: range) -> list[Text]:
         text = ""
         if reached and f"forward.O[{t}]" not in view.hidden:
             with np.errstate(all="ignore"):
-                text = fit(float(np.linalg.norm(tape.O[t - 1])), view.digits, node) or ""
+                text = fit(float(np.linalg.norm(tape.O[t - 1])), view.digits, node, compact=True) or ""
         bottom.append(text.ljust(node), style="dim")
     if end < T:
         top.append(f" ┈ {T - end} more", style="dim")

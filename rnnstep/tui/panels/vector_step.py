@@ -25,7 +25,7 @@ from ...ids import RECURRENT_PARAMS
 from . import norms as nm
 from .matrix import Block, grid, hstack, narrowest, number_width, summary
 
-SYMBOL = {"w_prime": "W′", "w": "W", "b": "b", "w_out": "W_out", "b_out": "b_out"}
+SYMBOL = nt.MATRIX_SYMBOL["unicode"]
 INPUT = {"w_prime": "O{}ᵀ", "w": "x{}ᵀ", "w_out": "O{}ᵀ"}  # what δ's outer product takes
 PATH = "bold yellow"
 USE = "bold magenta"
@@ -377,8 +377,8 @@ def _update(view, width: int, height: int) -> list:
     s, u = tape.scenario, tape.updates[param]
     p = SYMBOL[param]
     new_id = f"update.{param}.new"
-    rule = Text(f"{p}_new = {p}_old − η·" + ("clip(" + nt.gradient_symbol(param) + ")" if s.clip else
-                                            nt.gradient_symbol(param)) + f",   η = {nt.fmt(s.learning_rate, view.digits)}",
+    gradient = nt.gradient_symbol(param, vector=True)
+    rule = Text(f"{p}_new = {p}_old − η·" + (f"clip({gradient})" if s.clip else gradient) + f",   η = {nt.fmt(s.learning_rate, view.digits)}",
                 style="bold")
     rows = max(1, height - 3)
     clipped = np.asarray(u.clipped)
