@@ -334,3 +334,31 @@ def test_a_vector_scenario_names_its_matrices_W_everywhere_and_a_scalar_one_keep
         assert ("· W" if vector else "· w") in step_title(view)
         if vector:
             assert "∂L/∂W" in "".join(plain(step_body(view, 124, 30)))
+
+
+# ----------------------------------------------------------------------------- the network strip
+
+@pytest.mark.parametrize("width", [30, 44, 76, 96, 196])
+def test_the_strip_follows_the_cursor_and_counts_what_is_off_screen(width):
+    tape = tape_of(n=2, m=1, q=1, T=30, every_step=True, seed=3)
+    seen_starts = []
+    for cursor in range(len(tape.steps)):
+        view = View(tape, cursor)
+        step = view.step
+        top = strip_lines(view, width, 2)[0]
+        assert top.cell_len <= width
+        text = top.plain
+        shown = [int(s.translate(str.maketrans("₀₁₂₃₄₅₆₇₈₉", "0123456789"))) for s in re.findall(r"O([₀-₉]+)", text)]
+        shown = [t for t in shown if t > 0]
+        left = int(m.group(1)) if (m := re.search(r"◀ (\d+)", text)) else 0
+        right = int(m.group(1)) if (m := re.search(r"(\d+) (?:more )?▶", text)) else 0
+        assert shown == list(range(left + 1, tape.T - right + 1)), text  # a contiguous window, counted both sides
+        focus = step.k if step.kind == "term" and step.k is not None else (step.t or tape.T)
+        assert focus in shown, (cursor, text)
+        if step.kind == "forward":
+            lit = [s for s in top.spans if "reverse" in str(s.style)]
+            assert len(lit) == 1 and text[lit[0].start:lit[0].end].strip() == f"O{nt.sub(step.t)}"
+        if step.kind == "term" and step.k is not None and step.t - step.k + 1 <= len(shown):
+            assert step.t in shown  # the whole path when it fits
+        seen_starts.append(left)
+    assert width >= 196 or max(seen_starts) > 0  # a narrow strip did page
