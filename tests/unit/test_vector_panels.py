@@ -20,7 +20,7 @@ from rnnstep import notation as nt
 from rnnstep import numbers as nb
 from rnnstep.tui.panels import matrix as mx
 from rnnstep.tui.panels import norms as nm
-from rnnstep.tui.panels.triangle import shade, triangle
+from rnnstep.tui.panels.triangle import cell, shade, triangle
 from rnnstep.tui.panels.vector_flow import flow_lines
 from rnnstep.tui.panels.vector_network import strip_lines
 from rnnstep.tui.panels.vector_step import factor_norms, outer_product, step_body
@@ -294,7 +294,7 @@ def test_triangle_lights_the_current_cell_and_fades_with_distance():
     top = float(np.nanmax(table.norms))
     for k in range(1, 7):
         glyph, _ = shade(float(table.norms[table.index_of(6, k)]), top)
-        assert row6.plain[label_w + 2 * (k - 1)] == glyph or k == 3
+        assert row6.plain[label_w + 2 * (k - 1):label_w + 2 * k] == cell(glyph)
     assert "[6,3] ‖·‖ = " + nt.fmt(float(table.norms[i])) in lines[-1].plain
     assert float(table.norms[i]) == pytest.approx(np.linalg.norm(table.delta(i)), rel=1e-12)
 
@@ -362,3 +362,38 @@ def test_the_strip_follows_the_cursor_and_counts_what_is_off_screen(width):
             assert step.t in shown  # the whole path when it fits
         seen_starts.append(left)
     assert width >= 196 or max(seen_starts) > 0  # a narrow strip did page
+
+
+def test_triangle_labels_rows_and_columns_shows_zeros_and_follows_the_current_cell_for_long_tapes():
+    tape = tape_of(n=2, m=1, q=1, T=300, every_step=True, seed=4, radius=0.9)
+    table = tape.gradients["w_prime"]
+    top = float(np.nanmax(table.norms))
+    assert table.norms[table.index_of(300, 1)] == 0  # O₀ = 0: every term at k = 1 is 0
+    for t, k in ((300, 1), (150, 100), (3, 2), (300, 300), (299, 288)):
+        i = table.index_of(t, k)
+        lines = triangle(tape, "w_prime", i, 60, 16)
+        assert all(line.cell_len <= 60 for line in lines) and len(lines) <= 16
+        texts = plain(lines)
+        header = texts[1]
+        assert header.split()[0] == "k", texts
+        label_end = next(m.end() for m in re.finditer(r"\d+", header) if int(m.group()) == k)  # k is labelled
+        current_row = next(line for line in lines if line.plain.split()[:1] == [str(t)])  # t is labelled
+        lit = [s for s in current_row.spans if "reverse" in str(s.style)]
+        assert len(lit) == 1 and lit[0].end == label_end  # the lit cell sits under the label of its k
+        assert current_row.plain[lit[0].start:lit[0].end] == cell(shade(float(table.norms[i]), top)[0])
+        window = next(x for x in texts if x.startswith("window:"))  # T = 300 never fits: it says what it shows
+        lo, hi = map(int, re.search(r"t (\d+)–(\d+) of 300", window).groups())
+        assert lo <= t <= hi and [int(x.split()[0]) for x in texts[2:2 + hi - lo + 1]] == list(range(lo, hi + 1))
+        lo, hi = map(int, re.search(r"k (\d+)–(\d+) of 300", window).groups())
+        assert lo <= k <= hi
+        for label in re.finditer(r"\d+", header):  # every label stands over its own column
+            kk = int(label.group())
+            for line in lines[2:]:
+                row = line.plain.split()
+                if row and row[0].isdigit() and int(row[0]) >= kk and int(row[0]) in range(1, 301):
+                    j = table.index_of(int(row[0]), kk)
+                    assert line.plain[label.end() - 2:label.end()] == cell(shade(float(table.norms[j]), top)[0])
+    lines = plain(triangle(tape, "w_prime", table.index_of(300, 1), 60, 16))
+    rows = [x for x in lines if re.match(r"^\s*\d+ ", x)]
+    assert all(row[5:7] == " 0" for row in rows)  # k = 1: a zero is " 0", never "00"
+    assert "00" not in "".join(row[5:] for row in rows)
