@@ -397,3 +397,73 @@ def test_triangle_labels_rows_and_columns_shows_zeros_and_follows_the_current_ce
     rows = [x for x in lines if re.match(r"^\s*\d+ ", x)]
     assert all(row[5:7] == " 0" for row in rows)  # k = 1: a zero is " 0", never "00"
     assert "00" not in "".join(row[5:] for row in rows)
+
+
+# ----------------------------------------------------------------------------- the gradient-flow chart's axis
+
+def test_flow_has_a_labelled_decade_axis_whose_bars_match_the_ticks():
+    from rnnstep.tui.panels import decades as dc
+
+    tape = tape_of(n=3, m=1, q=1, T=12, seed=4, radius=0.9)
+    table = tape.gradients["w_prime"]
+    view = View(tape, tape.steps.phase_start("backward.w_prime") + 11)
+    lines = plain(flow_lines(view, 124, 18))
+    rule, labels = lines[-2], lines[-1]
+    ticks = [i for i, c in enumerate(rule) if c == "┼"]
+    shown = re.findall(r"10[⁻⁰¹²³⁴⁵⁶⁷⁸⁹]+", labels)
+    assert len(shown) >= 2 and len(ticks) >= 5  # at least four decades, labelled
+    norms = table.norms[:12]
+    nonzero = norms[norms > 0]
+    top, bottom = dc.axis(float(nonzero.max()), float(nonzero.min()))
+    assert shown[-1] == dc.decade(top) and shown[0] == dc.decade(bottom)
+    start = ticks[0]
+    bar_w = ticks[-1] - start + 1
+    for j in range(12):  # a bar reaching decade d ends at d's tick (to the cell)
+        row = next(x for x in lines if re.match(rf"^\s*{j} back ", x))
+        bar = row[start:start + bar_w]
+        if norms[j] > 0:
+            length = len(bar) - len(bar.lstrip("█"))
+            expected = (math.log10(norms[j]) - bottom) / (top - bottom) * bar_w
+            assert abs(length - expected) <= 1, (j, length, expected)
+
+
+def test_flow_axis_is_capped_at_T_5000_and_marks_terms_below_it():
+    from rnnstep.tui.panels import decades as dc
+    from rnnstep.tui.panels.vector_flow import MAX_DECADES
+
+    tape = tape_of(n=3, m=1, q=1, T=5000, seed=4, radius=0.9)
+    table = tape.gradients["w_prime"]
+    norms = table.norms[:5000]
+    nonzero = norms[norms > 0]
+    assert math.log10(nonzero.max() / nonzero.min()) > 2 * MAX_DECADES  # the terms span far more than the axis
+    start = tape.steps.phase_start("backward.w_prime")
+    top = math.ceil(math.log10(float(nonzero.max())))
+    widths = []
+    for j in (0, 3, 40):
+        lines = plain(flow_lines(View(tape, start + j), 124, 14))
+        labels = lines[-1]
+        shown = re.findall(r"10[⁻⁰¹²³⁴⁵⁶⁷⁸⁹]+", labels)
+        assert shown[-1] == dc.decade(top) and shown[0] == dc.decade(top - MAX_DECADES)
+        assert "◂ below" in labels
+        row = next(x for x in lines if re.match(rf"^\s*{j} back ", x))
+        bar = row.split(" back ", 1)[1]
+        if math.log10(norms[j]) >= top - MAX_DECADES:
+            widths.append(len(bar) - len(bar.lstrip("█")))
+        else:
+            assert bar.startswith("◂") and "█" not in bar
+        value = numbers(bar.replace("◂", " ").replace("∏", " "))[0]
+        assert is_rounding(value, float(norms[j]))
+    assert widths[0] > widths[1]  # the top decades keep their resolution: not every bar full width
+    assert max(widths) < 124 - 20
+
+
+def test_flow_pages_with_counts_and_never_exceeds_its_box():
+    tape = tape_of(n=3, m=1, q=1, T=40, seed=4, radius=0.9)
+    start = tape.steps.phase_start("backward.w_prime")
+    for height in (2, 3, 4, 6, 10):
+        for j in (0, 17, 39):
+            lines = flow_lines(View(tape, start + j), 60, height)
+            assert len(lines) <= height and all(line.cell_len <= 60 for line in lines)
+            assert any(re.match(rf"^\s*{j} back ", line.plain) for line in lines)  # the current path is shown
+            if height >= 6:
+                assert any("paths below" in line.plain or "paths above" in line.plain for line in lines)

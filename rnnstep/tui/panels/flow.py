@@ -18,8 +18,8 @@ from rich.text import Text
 from ... import notation as nt
 from ...ids import RECURRENT_PARAMS
 from .base import FUTURE, View, page_start, phase_start
+from .decades import axis, decade, ruler  # the axis is shared with the vector chart (decades.py)
 
-MIN_DECADES = 4
 LABEL_W = 10  # "  29 back "
 
 
@@ -30,46 +30,6 @@ def flow_param(view: View) -> str:
     if step.kind == "term" or step.kind == "update":
         return "b"
     return "w"
-
-
-def axis(top_value: float, bottom_value: float) -> tuple[int, int]:
-    """(top, bottom) decades: whole powers of ten, at least MIN_DECADES apart."""
-    top = math.ceil(math.log10(top_value))
-    if 10.0 ** top == top_value:
-        top += 1  # a term that is a power of ten gets a bar, not an empty row
-    bottom = min(math.floor(math.log10(bottom_value)), top - MIN_DECADES)
-    return top, bottom
-
-
-_SUPERSCRIPT = str.maketrans("-0123456789", "⁻⁰¹²³⁴⁵⁶⁷⁸⁹")
-
-
-def decade(d: int) -> str:
-    """10⁻⁴: a decade label that cannot be mistaken for a value on screen."""
-    return "10" + str(d).translate(_SUPERSCRIPT)
-
-
-def _ruler(top: int, bottom: int, bar_w: int) -> tuple[Text, Text]:
-    """A tick line and a labels line for the decades from bottom to top, as wide as the bars."""
-    span = top - bottom
-    ticks = [(d, round((d - bottom) / span * (bar_w - 1))) for d in range(bottom, top + 1)]
-    rule = ["─"] * bar_w
-    for _, x in ticks:
-        rule[x] = "┼"
-    labels = [" "] * (bar_w + 6)
-    free = 0
-    step = 1
-    while step < span and any(b[1] - a[1] < len(decade(a[0])) + 1 for a, b in zip(ticks[::step], ticks[step::step])):
-        step += 1  # label every second (third …) decade when they would run into each other
-    for d, x in ticks:
-        if (d - bottom) % step and d != top:
-            continue
-        text = decade(d)
-        at = min(x, len(labels) - len(text))
-        if at >= free:
-            labels[at:at + len(text)] = text
-            free = at + len(text) + 1
-    return Text(" " * LABEL_W + "".join(rule), style="dim"), Text(" " * LABEL_W + "".join(labels).rstrip(), style="dim")
 
 
 def flow_chart(view: View, width: int, height: int = 8) -> Text:
@@ -137,7 +97,7 @@ def flow_chart(view: View, width: int, height: int = 8) -> Text:
         out.append("\n")
         out.append(f"   ⋮ {n - hi} path{'s' if n - hi != 1 else ''} below" if hi < n else "", style="dim")
     if with_ruler:
-        rule, labels = _ruler(top, bottom, bar_w)
+        rule, labels = ruler(top, bottom, bar_w, LABEL_W)
         out.append("\n")
         out.append_text(rule)
         out.append("\n")
