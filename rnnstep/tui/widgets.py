@@ -16,6 +16,13 @@ from textual.widget import Widget
 
 from . import view as v
 from .panels import vector_view
+from .panels.vector_view import Lines
+
+#: rendered lines by (text, spans, style, width, theme): a step redraws many lines it drew before (W′'s
+#: factors, the sums, the strip), and turning a Text with a span per matrix entry into segments is the
+#: costliest part of a step. Bounded; cleared when full.
+_STRIPS: dict[tuple, Strip] = {}
+_STRIPS_MAX = 4096
 
 
 class Panel(Widget):
@@ -31,6 +38,8 @@ class Panel(Widget):
         self._lines: list[Strip] = []
         self._lines_for = (-1, -1)  # the content size the lines were rendered for
         self._content: RenderableType | None = None  # what the lines were rendered from
+        self._style_for: tuple = ()  # what self._style was computed for (see _base_style)
+        self._style = None
 
     def show(self, view: v.View) -> None:
         self.view = view
@@ -46,6 +55,12 @@ class Panel(Widget):
         content = self.draw(self.view, width, self.content_size.height) if content is None else content
         self._content = content
         console = self.app.console
+        if isinstance(content, Lines):
+            strips = [self._line_strip(console, line, width) for line in content]
+            if not self.SIZED_BY_CONTENT:
+                height = self.content_size.height
+                strips = strips[:height] + [Strip.blank(width)] * (height - len(strips))
+            return strips
         options = console.options.update(width=width, height=None, highlight=False, markup=False)
         lines = console.render_lines(content, options, pad=True)
         strips = [Strip(Segment.simplify(line), width) for line in lines]
@@ -53,6 +68,19 @@ class Panel(Widget):
             height = self.content_size.height
             strips = strips[:height] + [Strip.blank(width)] * (height - len(strips))
         return strips
+
+    def _line_strip(self, console, line: Text, width: int) -> Strip:
+        """One line of a panel as a Strip of exactly ``width`` cells (cropped, never wrapped; the
+        vector panels fit every line first), reused when the same line was drawn before."""
+        key = (line.plain, tuple(line.spans), str(line.style), width, self.app.theme)
+        strip = _STRIPS.get(key)
+        if strip is None:
+            if len(_STRIPS) >= _STRIPS_MAX:
+                _STRIPS.clear()
+            # joined as render_lines would join it (a line's own style becomes a span), then rendered
+            segments = [seg for seg in Segment.simplify(Text("\n").join([line]).render(console, end="")) if seg.text]
+            strip = _STRIPS[key] = Strip(segments).adjust_cell_length(width)
+        return strip
 
     def _redraw(self) -> None:
         size = (self.content_size.width, self.content_size.height)
@@ -77,9 +105,21 @@ class Panel(Widget):
         if self._lines_for != size:  # first paint, or resized: render for the new size
             self._lines_for = size
             self._lines = self._render_lines(size[0])
+        style = self._base_style()
         if y < len(self._lines):
-            return self._lines[y].apply_style(self.rich_style)
-        return Strip.blank(self.content_size.width, self.rich_style)
+            return self._lines[y].apply_style(style)
+        return Strip.blank(self.content_size.width, style)
+
+    def _base_style(self):
+        """``rich_style``, computed again only when this panel's or an ancestor's styles or the theme change.
+
+        Textual computes ``rich_style`` afresh on every call, walking every ancestor's CSS: for
+        each repainted line that was a quarter of a millisecond, a large part of a step. Textual's
+        own ``visual_style`` is cached on the same ``styles._cache_key``."""
+        key = (self.app.theme, *(getattr(node.styles, "_cache_key", None) for node in self.ancestors_with_self))
+        if key != self._style_for or None in key:
+            self._style_for, self._style = key, self.rich_style
+        return self._style
 
     def get_content_height(self, container: Size, viewport: Size, width: int) -> int:
         if not self._lines or self._lines_for[0] != width:
@@ -89,8 +129,11 @@ class Panel(Widget):
 
 
 def _same_text(a: RenderableType | None, b: RenderableType | None) -> bool:
-    """Cheap equality for Text content (other renderables count as changed)."""
-    return isinstance(a, Text) and isinstance(b, Text) and a.plain == b.plain and a.spans == b.spans
+    """Cheap equality for Text content and Lines (other renderables count as changed)."""
+    if isinstance(a, Lines) and isinstance(b, Lines):
+        return len(a) == len(b) and all(_same_text(x, y) for x, y in zip(a, b))
+    return (isinstance(a, Text) and isinstance(b, Text) and a.plain == b.plain and a.spans == b.spans
+            and a.style == b.style)
 
 
 class NetworkStrip(Panel):
