@@ -29,6 +29,7 @@ import time
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
+FIRST_FRAME = True  # measure the first frame too (a caller timing steps only may turn it off)
 
 
 def tmux(*args: str) -> str:
@@ -82,7 +83,7 @@ def measure(name: str, command: list[str], presses: int, from_end: int | None = 
     start_session(session, cmd)
     try:
         wait_for(session, "Step 1 of")
-        first = first_frame(name, command)
+        first = first_frame(name, command) if FIRST_FRAME else 0.0
         screen = tmux("capture-pane", "-p", "-t", session)
         total = int(screen.split("Step 1 of ", 1)[1].split()[0]) if "Step 1 of many" not in screen else 10**9
         key, step = "n", 1

@@ -7,6 +7,9 @@ lines and, on a new step, repaints only the lines that differ.
 
 from __future__ import annotations
 
+import dataclasses
+import weakref
+
 from rich.console import RenderableType
 from rich.segment import Segment
 from rich.text import Text
@@ -23,6 +26,10 @@ from .panels.vector_view import Lines
 #: costliest part of a step. Bounded; cleared when full.
 _STRIPS: dict[tuple, Strip] = {}
 _STRIPS_MAX = 4096
+#: a vector tape's panels as drawn, by (panel, cursor, everything else the drawing reads): stepping back
+#: and forth redraws nothing, and the step after the cursor is drawn ahead while the user reads this one
+_DRAWN: "weakref.WeakKeyDictionary[object, dict[tuple, RenderableType]]" = weakref.WeakKeyDictionary()
+_DRAWN_MAX = 1024
 
 
 class Panel(Widget):
@@ -44,6 +51,40 @@ class Panel(Widget):
     def show(self, view: v.View) -> None:
         self.view = view
         self._redraw()
+        if view.tape.vector:
+            self.call_after_refresh(self._draw_ahead, 1)
+
+    def _drawn(self, view: v.View, width: int, height: int) -> RenderableType:
+        """``draw``, remembered for a vector tape (its panels are pure functions of the view and the size)."""
+        if not view.tape.vector:
+            return self.draw(view, width, height)
+        key = (type(self), view.cursor, view.digits, frozenset(view.hidden), view.factor_offset, id(view.notes),
+               id(view.claims), width, height)
+        drawn = _DRAWN.setdefault(view.tape, {})
+        content = drawn.get(key)
+        if content is None:
+            if len(drawn) >= _DRAWN_MAX:
+                drawn.clear()
+            content = drawn[key] = self.draw(view, width, height)
+        return content
+
+    def _draw_ahead(self, by: int) -> None:
+        """Draw (and render) the step ``by`` from the cursor before it is asked for: then the step
+        after (1), then the one before (-1), each in its own turn of the event loop so a key waits
+        for at most one panel's drawing."""
+        view = self.view
+        width, height = self.content_size.width, self.content_size.height
+        if view is None or width <= 0 or not self.is_attached:
+            return
+        cursor = view.cursor + by
+        if 0 <= cursor < len(view.tape.steps):
+            content = self._drawn(dataclasses.replace(view, cursor=cursor, factor_offset=0), width, height)
+            if isinstance(content, Lines):
+                console = self.app.console
+                for line in content:
+                    self._line_strip(console, line, width)
+        if by == 1:
+            self.call_later(self._draw_ahead, -1)
 
     def draw(self, view: v.View, width: int, height: int) -> RenderableType:  # pragma: no cover - abstract
         raise NotImplementedError
@@ -52,7 +93,7 @@ class Panel(Widget):
         if self.view is None or width <= 0:
             return []
         # drawn for the size given, not content_size: during a resize's layout that is still the old one
-        content = self.draw(self.view, width, self.content_size.height) if content is None else content
+        content = self._drawn(self.view, width, self.content_size.height) if content is None else content
         self._content = content
         console = self.app.console
         if isinstance(content, Lines):
@@ -87,7 +128,7 @@ class Panel(Widget):
         width = size[0]
         if self.view is None:
             return
-        content = self.draw(self.view, width, size[1])
+        content = self._drawn(self.view, width, size[1])
         if size == self._lines_for and _same_text(content, self._content):
             return  # nothing to show differently: skip rendering altogether
         new = self._render_lines(width, content)
