@@ -467,3 +467,20 @@ def test_flow_pages_with_counts_and_never_exceeds_its_box():
             assert any(re.match(rf"^\s*{j} back ", line.plain) for line in lines)  # the current path is shown
             if height >= 6:
                 assert any("paths below" in line.plain or "paths above" in line.plain for line in lines)
+
+
+def test_flow_pages_hold_the_current_path_and_fit_their_box_with_the_above_and_below_lines():
+    from rnnstep.tui.panels.vector_flow import page
+
+    for n in (5, 12, 40, 41):
+        for rows in (1, 2, 3, 4, 5, 8):
+            pages = set()
+            for focus in range(n):
+                lo, hi = page(focus, rows, n)
+                assert 0 <= lo <= focus < hi <= n
+                lines = (hi - lo) + (rows >= 3 and lo > 0) + (rows >= 3 and hi < n)
+                assert lines <= rows and (n > rows or (lo, hi) == (0, n))
+                pages.add((lo, hi))
+            assert len(pages) <= n  # pages, not a window sliding with every step
+            if n > rows >= 5:
+                assert len(pages) < n / 2

@@ -97,8 +97,10 @@ def triangle(tape, param: str, cursor: int, width: int, height: int, digits: int
         if len(title) <= width:
             out.append(Text(title, style="bold"))
             break
-    rows = max(1, height - 5)
+    rows = max(1, height - 4)  # title, column labels, legend, the current value
     cols = max(1, (width - label_w - 1) // 2)
+    if T > rows or T > cols:
+        rows = max(1, height - 5)  # and a line saying which window is shown
     first_t = max(1, min(current_t - rows // 2, T - rows + 1))
     last_t = min(T, first_t + rows - 1)
     first_k = max(1, min(current_k - cols // 2, T - cols + 1))

@@ -33,6 +33,23 @@ def flow_param(view) -> str:
     return "b" if step.kind in ("term", "update") else "w"
 
 
+def page(focus: int, rows: int, n: int) -> tuple[int, int]:
+    """The paths lo … hi − 1 shown in ``rows`` lines holding ``focus``, a line each for "⋮ N above" and
+    "⋮ N below" when there are such paths (and a box of three lines or more to say so)."""
+    if n <= rows:
+        return 0, n
+    if rows < 3:
+        lo = page_start(focus, rows, n)
+        return lo, lo + rows
+    if focus < rows - 1:  # the first page: only "below"
+        return 0, rows - 1
+    if focus >= n - (rows - 1):  # the last page: only "above"
+        return n - (rows - 1), n
+    inner = rows - 2  # a middle page: the pages follow the first one, each ``inner`` paths long
+    lo = (rows - 1) + (focus - (rows - 1)) // inner * inner
+    return lo, min(lo + inner, n - 1)
+
+
 def flow_lines(view, width: int, height: int) -> list[Text]:
     tape, step = view.tape, view.step
     param = flow_param(view)
@@ -51,7 +68,7 @@ def flow_lines(view, width: int, height: int) -> list[Text]:
     if not len(nonzero):
         return [title, Text("  (every term is 0 or not finite)", style="dim")]
     top, bottom = dc.axis(float(nonzero.max()), float(nonzero.min()), MAX_DECADES)
-    value_w = min(view.digits + 7, 10)
+    value_w = view.digits + 7 if width >= 90 else min(view.digits + 7, 10)
     bound_w = 9 if width >= 60 else 0
     label_w = len(str(t)) + 6
     bar_w = max(4, width - label_w - value_w - bound_w - 2)
@@ -63,13 +80,11 @@ def flow_lines(view, width: int, height: int) -> list[Text]:
             title.append(span, style="dim")
     n = len(block)
     focus = current if current is not None else 0
-    marked = n > rows >= 3  # a page around the current term, with a line for what is above and below
-    inner = rows - 2 if marked else rows
-    lo = page_start(focus, inner, n) if n > rows else 0
-    hi = min(n, lo + inner)
+    lo, hi = page(focus, rows, n)
     out = [title]
-    if marked:
-        out.append(Text(f"   ⋮ {lo} path{'s' if lo != 1 else ''} above" if lo else "", style="dim"))
+    marks = rows >= 3  # room to say what is above and below
+    if lo and marks:
+        out.append(Text(f"   ⋮ {lo} path{'s' if lo != 1 else ''} above", style="dim"))
     below_axis = False
     for j in range(lo, hi):
         line = Text(f"{j:>{label_w - 6}} back ", style="bold" if j == current else "dim")
@@ -96,8 +111,8 @@ def flow_lines(view, width: int, height: int) -> list[Text]:
             bound = nm.power_text(nm.backprop_log10(tape, t, t - j), 3)
             line.append(("∏" + bound).rjust(bound_w) if len(bound) < bound_w else "", style="dim")
         out.append(line)
-    if marked:
-        out.append(Text(f"   ⋮ {n - hi} path{'s' if n - hi != 1 else ''} below" if hi < n else "", style="dim"))
+    if hi < n and marks:
+        out.append(Text(f"   ⋮ {n - hi} path{'s' if n - hi != 1 else ''} below", style="dim"))
     if with_ruler:
         rule, labels = dc.ruler(top, bottom, bar_w, label_w)
         if below_axis or float(nonzero.min()) < 10.0 ** bottom:  # say where the terms below the axis went

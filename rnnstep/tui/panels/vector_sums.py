@@ -97,7 +97,7 @@ def _current_sum(view, width: int, height: int) -> list[Text]:
     triangle_rows = 0
     if every_step:
         spare = height - grid_rows - 3
-        triangle_rows = min(spare, tape.T + 4) if spare >= 6 else 0
+        triangle_rows = min(spare, tape.T + 5) if spare >= 6 else 0  # T rows, 4 lines around, 1 for a window
     rows = max(2, height - 2 - triangle_rows - (1 if triangle_rows else 0))
     label = Text(f"Σ after {where}", style="bold")
     marked = int(marks.sum())
