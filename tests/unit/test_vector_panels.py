@@ -484,3 +484,16 @@ def test_flow_pages_hold_the_current_path_and_fit_their_box_with_the_above_and_b
             assert len(pages) <= n  # pages, not a window sliding with every step
             if n > rows >= 5:
                 assert len(pages) < n / 2
+
+
+def test_a_summary_gives_up_whole_parts_to_fit_never_a_number():
+    M = np.array([[0.123456789, -2.5], [3.25, 0.0]])
+    norm, biggest = nt.fmt(float(np.linalg.norm(M))), nt.fmt(3.25)
+    full = mx.summary(M, 6).plain
+    assert full == f"2×2  ‖·‖ = {norm}  max |·| at [2,1] = {biggest}"
+    for width in range(8, len(full) + 2):
+        text = mx.summary(M, 6, width).plain
+        assert len(text) <= max(width, len(f"‖·‖ = {norm}"))
+        assert norm in text and text.startswith(("2×2", "‖·‖"))
+        found = numbers(text.replace("2×2", "").replace("[2,1]", ""))
+        assert found[0] == norm and all(x in (norm, biggest) for x in found)

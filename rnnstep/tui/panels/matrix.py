@@ -208,21 +208,32 @@ def _brackets(row: int, count: int) -> tuple[str, str]:
     return "⎢", "⎥"
 
 
-def summary(M, digits: int) -> Text:
-    """One line for a matrix that does not fit: its shape, ‖·‖ (Frobenius) and largest entry."""
+def summary(M, digits: int, width: int | None = None) -> Text:
+    """One line for a matrix that does not fit: its shape, ‖·‖ (Frobenius) and largest entry.
+
+    Narrower than ``width`` by whole parts (the shape, then the largest entry's place, then the
+    largest entry), never by cutting a number."""
     M = np.asarray(M, dtype=float)
     shape = "×".join(str(s) for s in M.shape) if M.ndim == 2 else str(M.size)
     with np.errstate(all="ignore"):
         norm = float(np.linalg.norm(M)) if np.isfinite(M).all() else float("nan")
-    out = Text(f"{shape}  ‖·‖ = ", style="dim")
-    out.append(nt.fmt(norm, digits), style=BAD if not math.isfinite(norm) else "")
+    parts = {"shape": Text(f"{shape}  ", style="dim"),
+             "norm": Text("‖·‖ = ", style="dim").append(nt.fmt(norm, digits), style=BAD if not math.isfinite(norm) else "")}
     if M.size:
         flat = np.where(np.isfinite(M), np.abs(M), np.inf).ravel()
         at = np.unravel_index(int(np.argmax(flat)), M.shape)
         where = ",".join(str(int(i) + 1) for i in at)
         value = float(M[at])
-        out.append(f"  max |·| at [{where}] = ", style="dim")
-        out.append(nt.fmt(value, digits), style=entry_style(value, scale_of(M)))
+        number = (nt.fmt(value, digits), entry_style(value, scale_of(M)))
+        parts["max at"] = Text(f"  max |·| at [{where}] = ", style="dim").append(*number)
+        parts["max"] = Text("  max |·| ", style="dim").append(*number)
+    for keep in (("shape", "norm", "max at"), ("norm", "max at"), ("norm", "max"), ("norm",)):
+        out = Text()
+        for part in keep:
+            if part in parts:
+                out.append_text(parts[part])
+        if width is None or out.cell_len <= width:
+            return out
     return out
 
 
