@@ -286,15 +286,15 @@ def test_triangle_lights_the_current_cell_and_fades_with_distance():
     rows = {int(line.plain.split()[0]): line for line in lines[2:8]}
     assert set(rows) == {1, 2, 3, 4, 5, 6}
     row6 = rows[6]
-    lit = [s for s in row6.spans if "reverse" in str(s.style)]
-    assert len(lit) == 1
+    lit = [s for s in row6.spans if s.style == "bold magenta"]
+    assert len(lit) == 1 and row6.plain[lit[0].start + 1] == "◂"
     label_w = len("6 ") + 1
     assert lit[0].start == label_w + 2 * (3 - 1)  # column k = 3
     # spectral radius 0.2 and identity: each step back loses about a decade or more
     top = float(np.nanmax(table.norms))
     for k in range(1, 7):
         glyph, _ = shade(float(table.norms[table.index_of(6, k)]), top)
-        assert row6.plain[label_w + 2 * (k - 1):label_w + 2 * k] == cell(glyph)
+        assert row6.plain[label_w + 2 * (k - 1):label_w + 2 * k] == (cell(glyph) if k != 3 else glyph + "◂")
     assert "[6,3] ‖·‖ = " + nt.fmt(float(table.norms[i])) in lines[-1].plain
     assert float(table.norms[i]) == pytest.approx(np.linalg.norm(table.delta(i)), rel=1e-12)
 
@@ -378,9 +378,9 @@ def test_triangle_labels_rows_and_columns_shows_zeros_and_follows_the_current_ce
         assert header.split()[0] == "k", texts
         label_end = next(m.end() for m in re.finditer(r"\d+", header) if int(m.group()) == k)  # k is labelled
         current_row = next(line for line in lines if line.plain.split()[:1] == [str(t)])  # t is labelled
-        lit = [s for s in current_row.spans if "reverse" in str(s.style)]
+        lit = [s for s in current_row.spans if s.style == "bold magenta"]
         assert len(lit) == 1 and lit[0].end == label_end  # the lit cell sits under the label of its k
-        assert current_row.plain[lit[0].start:lit[0].end] == cell(shade(float(table.norms[i]), top)[0])
+        assert current_row.plain[lit[0].start:lit[0].end] == shade(float(table.norms[i]), top)[0] + "◂"
         window = next(x for x in texts if x.startswith("window:"))  # T = 300 never fits: it says what it shows
         lo, hi = map(int, re.search(r"t (\d+)–(\d+) of 300", window).groups())
         assert lo <= t <= hi and [int(x.split()[0]) for x in texts[2:2 + hi - lo + 1]] == list(range(lo, hi + 1))
@@ -392,10 +392,11 @@ def test_triangle_labels_rows_and_columns_shows_zeros_and_follows_the_current_ce
                 row = line.plain.split()
                 if row and row[0].isdigit() and int(row[0]) >= kk and int(row[0]) in range(1, 301):
                     j = table.index_of(int(row[0]), kk)
-                    assert line.plain[label.end() - 2:label.end()] == cell(shade(float(table.norms[j]), top)[0])
+                    glyph = shade(float(table.norms[j]), top)[0]
+                    assert line.plain[label.end() - 2:label.end()] == (cell(glyph) if j != i else glyph + "◂")
     lines = plain(triangle(tape, "w_prime", table.index_of(300, 1), 60, 16))
     rows = [x for x in lines if re.match(r"^\s*\d+ ", x)]
-    assert all(row[5:7] == " 0" for row in rows)  # k = 1: a zero is " 0", never "00"
+    assert all(row[5:7] == (" 0" if not row.startswith(" 300") else "0◂") for row in rows)  # k = 1: zeros, " 0"
     assert "00" not in "".join(row[5:] for row in rows)
 
 

@@ -3,9 +3,9 @@
 Row t holds the paths from the loss at step t back to each use k = 1 … t of the
 weight; the cell's shade is how many decades the term lies below the largest term
 of the table (█ within one decade, ▓ two, ▒ three, ░ four, · further, 0 exactly
-zero, ! not finite; rows are labelled t and columns k), so vanishing shows as fading towards the left of each row and
-exploding as the opposite. Cells appear as the cursor reaches their term; the
-current one is lit. A triangle too big for its box shows the window around the
+zero, ! not finite; rows are labelled t and columns k; the current cell is its
+shade and a pointer ◂, in magenta), so vanishing shows as fading towards the left of each row and
+exploding as the opposite. Cells appear as the cursor reaches their term. A triangle too big for its box shows the window around the
 current cell. The norms are the tape's (``TermTable.norms``).
 """
 
@@ -22,7 +22,8 @@ from .vector_step import SYMBOL
 SHADES = "█▓▒░"
 FAR = "·"  # more than four decades below the top
 ZERO = "0"
-CURRENT = "bold reverse"
+CURRENT = "bold magenta"
+POINTER = "◂"  # beside the current cell's shade: a reversed █ would read as an empty cell
 FUTURE = "dim"
 
 
@@ -128,7 +129,10 @@ def triangle(tape, param: str, cursor: int, width: int, height: int, digits: int
             glyph, style = shade(float(norms[i]), top)
             if table.truncated[i]:
                 style = "dim strike"
-            line.append(cell(glyph), style=CURRENT if i == cursor else style)
+            if i == cursor:
+                line.append(glyph + POINTER, style=CURRENT)
+            else:
+                line.append(cell(glyph), style=style)
         out.append(line)
     out.append(legend(width))
     if window:
