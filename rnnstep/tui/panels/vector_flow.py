@@ -69,7 +69,7 @@ def flow_lines(view, width: int, height: int) -> list[Text]:
         return [title, Text("  (every term is 0 or not finite)", style="dim")]
     top, bottom = dc.axis(float(nonzero.max()), float(nonzero.min()), MAX_DECADES)
     value_w = view.digits + 7 if width >= 90 else min(view.digits + 7, 10)
-    bound_w = 9 if width >= 60 else 0
+    bound_w = 11 if width >= 60 else 0  # " ∏1.23e-123": a space, ∏ and power_text's widest
     label_w = len(str(t)) + 6
     bar_w = max(4, width - label_w - value_w - bound_w - 2)
     with_ruler = height >= 6
@@ -109,7 +109,7 @@ def flow_lines(view, width: int, height: int) -> list[Text]:
         line.append(value.rjust(value_w), style="bold" if j == current else "")
         if bound_w:
             bound = nm.power_text(nm.backprop_log10(tape, t, t - j), 3)
-            line.append(("∏" + bound).rjust(bound_w) if len(bound) < bound_w else "", style="dim")
+            line.append(("∏" + bound).rjust(bound_w) if len(bound) + 2 <= bound_w else "", style="dim")
         out.append(line)
     if hi < n and marks:
         out.append(Text(f"   ⋮ {n - hi} path{'s' if n - hi != 1 else ''} below", style="dim"))
