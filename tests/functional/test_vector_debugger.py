@@ -153,3 +153,18 @@ async def test_panels_drawn_ahead_and_remembered_show_what_a_fresh_drawing_shows
                             for line in console.render_lines(fresh.joined(), options, pad=True)]
                 shown_strips = panel._lines[:len(expected)]
                 assert [list(s) for s in shown_strips] == [list(s) for s in expected], (cursor, widget.__name__)
+
+
+async def test_a_panel_keeps_its_base_style_only_until_the_theme_or_its_styles_change():
+    app = debugger("vector/notes-hidden-two")
+    async with app.run_test(size=(100, 30)) as pilot:
+        panel = app.query_one(StepDetail)
+        before = panel._base_style()
+        assert before == panel.rich_style
+        app.theme = "textual-light" if app.theme != "textual-light" else "textual-dark"
+        await pilot.pause()
+        after = panel._base_style()
+        assert after == panel.rich_style and after != before
+        panel.styles.background = "red"
+        await pilot.pause()
+        assert panel._base_style() == panel.rich_style != after
