@@ -79,10 +79,10 @@ class Panel(Widget):
         cursor = view.cursor + by
         if 0 <= cursor < len(view.tape.steps):
             content = self._drawn(dataclasses.replace(view, cursor=cursor, factor_offset=0), width, height)
-            if isinstance(content, Lines):
-                console = self.app.console
+            if isinstance(content, Lines):  # rendered and styled as render_line will ask for them
+                console, style = self.app.console, self._base_style()
                 for line in content:
-                    self._line_strip(console, line, width)
+                    self._line_strip(console, line, width).apply_style(style)  # Strip caches each styling
         if by == 1:
             self.call_later(self._draw_ahead, -1)
 
@@ -142,14 +142,15 @@ class Panel(Widget):
                 self.refresh(Region(0, y, width, 1))
 
     def render_line(self, y: int) -> Strip:
-        size = (self.content_size.width, self.content_size.height)
+        content_size = self.content_size
+        size = (content_size.width, content_size.height)
         if self._lines_for != size:  # first paint, or resized: render for the new size
             self._lines_for = size
             self._lines = self._render_lines(size[0])
         style = self._base_style()
         if y < len(self._lines):
             return self._lines[y].apply_style(style)
-        return Strip.blank(self.content_size.width, style)
+        return Strip.blank(size[0], style)
 
     def _base_style(self):
         """``rich_style``, computed again only when this panel's or an ancestor's styles or the theme change.
