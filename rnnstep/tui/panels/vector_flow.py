@@ -75,7 +75,7 @@ def flow_lines(view, width: int, height: int) -> list[Text]:
     with_ruler = height >= 6
     rows = max(1, height - 1 - (2 if with_ruler else 0))
     if not with_ruler:  # no room for the ruler: the axis's span in the title
-        span = f"  axis {dc.decade(bottom)}…{dc.decade(top)}"
+        span = f"   axis {dc.decade(bottom)} … {dc.decade(top)}"  # as the scalar chart says it
         if title.cell_len + len(span) <= width:
             title.append(span, style="dim")
     n = len(block)
