@@ -29,6 +29,7 @@ import time
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
+FIRST_FRAME = True  # measure the first frame too (a caller timing steps only may turn it off)
 
 
 def tmux(*args: str) -> str:
@@ -82,7 +83,7 @@ def measure(name: str, command: list[str], presses: int, from_end: int | None = 
     start_session(session, cmd)
     try:
         wait_for(session, "Step 1 of")
-        first = first_frame(name, command)
+        first = first_frame(name, command) if FIRST_FRAME else 0.0
         screen = tmux("capture-pane", "-p", "-t", session)
         total = int(screen.split("Step 1 of ", 1)[1].split()[0]) if "Step 1 of many" not in screen else 10**9
         key, step = "n", 1
@@ -136,6 +137,7 @@ def vector_scenario(n: int = 8, m: int = 4, q: int = 3, T: int = 12) -> str:
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--presses", type=int, default=30)
+    parser.add_argument("--only", default="", help="run only the apps whose name contains this (and the bare app)")
     args = parser.parse_args()
     python = sys.executable
     with tempfile.TemporaryDirectory() as tmp:
@@ -152,6 +154,7 @@ def main() -> None:
             ("rnnstep, T = 5,000 (backward, k ≈ 1)", [python, "-m", "rnnstep", str(long)], steps_long - 6),
             ("rnnstep, n = 8 (terms of ∂L/∂W′)", [python, "-m", "rnnstep", str(vector)], "vector"),
         ]
+        runs = [r for r in runs if r[0] == "bare Textual app" or args.only in r[0]]
         results = {}
         for name, command, from_end in runs:
             if from_end == "vector":

@@ -15,7 +15,7 @@ from .palette import SafeOptionList as OptionList  # PageUp/PageDown guarded (Te
 
 from ..tape import Tape
 from . import navigation
-from .panels.base import PHASE_LABEL
+from .panels.base import phase_label
 
 _CSS = """
     align: center middle;
@@ -96,7 +96,7 @@ class BreakpointScreen(ModalScreen[tuple[str, int] | None]):
         steps = self.tape.steps
         for index in sorted(self.breakpoints):
             step = steps[index]
-            options.add_option(Option(f"step {index + 1:>5}  {PHASE_LABEL[step.phase]}  {step.id}", id=str(index)))
+            options.add_option(Option(f"step {index + 1:>5}  {phase_label(step.phase, self.tape.vector)}  {step.id}", id=str(index)))
         if not self.breakpoints:
             options.add_option(Option("no breakpoints: b sets one on the current step", disabled=True))
         else:

@@ -7,6 +7,9 @@ lines and, on a new step, repaints only the lines that differ.
 
 from __future__ import annotations
 
+import dataclasses
+import weakref
+
 from rich.console import RenderableType
 from rich.segment import Segment
 from rich.text import Text
@@ -16,6 +19,17 @@ from textual.widget import Widget
 
 from . import view as v
 from .panels import vector_view
+from .panels.vector_view import Lines
+
+#: rendered lines by (text, spans, style, width, theme): a step redraws many lines it drew before (W′'s
+#: factors, the sums, the strip), and turning a Text with a span per matrix entry into segments is the
+#: costliest part of a step. Bounded; cleared when full.
+_STRIPS: dict[tuple, Strip] = {}
+_STRIPS_MAX = 4096
+#: a vector tape's panels as drawn, by (panel, cursor, everything else the drawing reads): stepping back
+#: and forth redraws nothing, and the step after the cursor is drawn ahead while the user reads this one
+_DRAWN: "weakref.WeakKeyDictionary[object, dict[tuple, RenderableType]]" = weakref.WeakKeyDictionary()
+_DRAWN_MAX = 1024
 
 
 class Panel(Widget):
@@ -31,10 +45,46 @@ class Panel(Widget):
         self._lines: list[Strip] = []
         self._lines_for = (-1, -1)  # the content size the lines were rendered for
         self._content: RenderableType | None = None  # what the lines were rendered from
+        self._style_for: tuple = ()  # what self._style was computed for (see _base_style)
+        self._style = None
 
     def show(self, view: v.View) -> None:
         self.view = view
         self._redraw()
+        if view.tape.vector:
+            self.call_after_refresh(self._draw_ahead, 1)
+
+    def _drawn(self, view: v.View, width: int, height: int) -> RenderableType:
+        """``draw``, remembered for a vector tape (its panels are pure functions of the view and the size)."""
+        if not view.tape.vector:
+            return self.draw(view, width, height)
+        key = (type(self), view.cursor, view.digits, frozenset(view.hidden), view.factor_offset, id(view.notes),
+               id(view.claims), width, height)
+        drawn = _DRAWN.setdefault(view.tape, {})
+        content = drawn.get(key)
+        if content is None:
+            if len(drawn) >= _DRAWN_MAX:
+                drawn.clear()
+            content = drawn[key] = self.draw(view, width, height)
+        return content
+
+    def _draw_ahead(self, by: int) -> None:
+        """Draw (and render) the step ``by`` from the cursor before it is asked for: then the step
+        after (1), then the one before (-1), each in its own turn of the event loop so a key waits
+        for at most one panel's drawing."""
+        view = self.view
+        width, height = self.content_size.width, self.content_size.height
+        if view is None or width <= 0 or not self.is_attached:
+            return
+        cursor = view.cursor + by
+        if 0 <= cursor < len(view.tape.steps):
+            content = self._drawn(dataclasses.replace(view, cursor=cursor, factor_offset=0), width, height)
+            if isinstance(content, Lines):  # rendered and styled as render_line will ask for them
+                console, style = self.app.console, self._base_style()
+                for line in content:
+                    self._line_strip(console, line, width).apply_style(style)  # Strip caches each styling
+        if by == 1:
+            self.call_later(self._draw_ahead, -1)
 
     def draw(self, view: v.View, width: int, height: int) -> RenderableType:  # pragma: no cover - abstract
         raise NotImplementedError
@@ -43,9 +93,15 @@ class Panel(Widget):
         if self.view is None or width <= 0:
             return []
         # drawn for the size given, not content_size: during a resize's layout that is still the old one
-        content = self.draw(self.view, width, self.content_size.height) if content is None else content
+        content = self._drawn(self.view, width, self.content_size.height) if content is None else content
         self._content = content
         console = self.app.console
+        if isinstance(content, Lines):
+            strips = [self._line_strip(console, line, width) for line in content]
+            if not self.SIZED_BY_CONTENT:
+                height = self.content_size.height
+                strips = strips[:height] + [Strip.blank(width)] * (height - len(strips))
+            return strips
         options = console.options.update(width=width, height=None, highlight=False, markup=False)
         lines = console.render_lines(content, options, pad=True)
         strips = [Strip(Segment.simplify(line), width) for line in lines]
@@ -54,12 +110,25 @@ class Panel(Widget):
             strips = strips[:height] + [Strip.blank(width)] * (height - len(strips))
         return strips
 
+    def _line_strip(self, console, line: Text, width: int) -> Strip:
+        """One line of a panel as a Strip of exactly ``width`` cells (cropped, never wrapped; the
+        vector panels fit every line first), reused when the same line was drawn before."""
+        key = (line.plain, tuple(line.spans), str(line.style), width, self.app.theme)
+        strip = _STRIPS.get(key)
+        if strip is None:
+            if len(_STRIPS) >= _STRIPS_MAX:
+                _STRIPS.clear()
+            # joined as render_lines would join it (a line's own style becomes a span), then rendered
+            segments = [seg for seg in Segment.simplify(Text("\n").join([line]).render(console, end="")) if seg.text]
+            strip = _STRIPS[key] = Strip(segments).adjust_cell_length(width)
+        return strip
+
     def _redraw(self) -> None:
         size = (self.content_size.width, self.content_size.height)
         width = size[0]
         if self.view is None:
             return
-        content = self.draw(self.view, width, size[1])
+        content = self._drawn(self.view, width, size[1])
         if size == self._lines_for and _same_text(content, self._content):
             return  # nothing to show differently: skip rendering altogether
         new = self._render_lines(width, content)
@@ -73,13 +142,26 @@ class Panel(Widget):
                 self.refresh(Region(0, y, width, 1))
 
     def render_line(self, y: int) -> Strip:
-        size = (self.content_size.width, self.content_size.height)
+        content_size = self.content_size
+        size = (content_size.width, content_size.height)
         if self._lines_for != size:  # first paint, or resized: render for the new size
             self._lines_for = size
             self._lines = self._render_lines(size[0])
+        style = self._base_style()
         if y < len(self._lines):
-            return self._lines[y].apply_style(self.rich_style)
-        return Strip.blank(self.content_size.width, self.rich_style)
+            return self._lines[y].apply_style(style)
+        return Strip.blank(size[0], style)
+
+    def _base_style(self):
+        """``rich_style``, computed again only when this panel's or an ancestor's styles or the theme change.
+
+        Textual computes ``rich_style`` afresh on every call, walking every ancestor's CSS: for
+        each repainted line that was a quarter of a millisecond, a large part of a step. Textual's
+        own ``visual_style`` is cached on the same ``styles._cache_key``."""
+        key = (self.app.theme, *(getattr(node.styles, "_cache_key", None) for node in self.ancestors_with_self))
+        if key != self._style_for or None in key:
+            self._style_for, self._style = key, self.rich_style
+        return self._style
 
     def get_content_height(self, container: Size, viewport: Size, width: int) -> int:
         if not self._lines or self._lines_for[0] != width:
@@ -89,8 +171,11 @@ class Panel(Widget):
 
 
 def _same_text(a: RenderableType | None, b: RenderableType | None) -> bool:
-    """Cheap equality for Text content (other renderables count as changed)."""
-    return isinstance(a, Text) and isinstance(b, Text) and a.plain == b.plain and a.spans == b.spans
+    """Cheap equality for Text content and Lines (other renderables count as changed)."""
+    if isinstance(a, Lines) and isinstance(b, Lines):
+        return len(a) == len(b) and all(_same_text(x, y) for x, y in zip(a, b))
+    return (isinstance(a, Text) and isinstance(b, Text) and a.plain == b.plain and a.spans == b.spans
+            and a.style == b.style)
 
 
 class NetworkStrip(Panel):

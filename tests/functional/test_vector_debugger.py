@@ -126,3 +126,45 @@ async def test_opening_a_vector_scenario_from_the_debugger_switches_to_it():
         assert app.screen.has_class("vector")
         await pilot.press("n")
         assert "a₂ = W·x₂ + W′·O₁ + b" in shown(app, StepDetail)
+
+
+async def test_panels_drawn_ahead_and_remembered_show_what_a_fresh_drawing_shows_both_ways():
+    """The panels remember each step's drawing and draw the next step ahead; their lines are rendered
+    one by one through a cache: every screen must be what Rich renders from a fresh drawing."""
+    from rich.segment import Segment
+    from textual.strip import Strip
+
+    from rnnstep.tui.view import View
+
+    app = debugger("vector/notes-hidden-two")
+    async with app.run_test(size=(100, 30)) as pilot:
+        steps = len(app.tape.steps)
+        order = list(range(steps)) + list(range(steps - 2, -1, -3))  # forward, then back (cached, drawn ahead)
+        for cursor in order:
+            app.cursor = cursor
+            await pilot.pause()
+            for widget in (NetworkStrip, StepDetail, RunningSums, GradientFlow):
+                panel = app.query_one(widget)
+                width, height = panel.content_size.width, panel.content_size.height
+                fresh = panel.draw(View(app.tape, cursor, notes=app.notes, claims=app.claims), width, height)
+                console = app.console
+                options = console.options.update(width=width, height=None, highlight=False, markup=False)
+                expected = [Strip(Segment.simplify(line), width)
+                            for line in console.render_lines(fresh.joined(), options, pad=True)]
+                shown_strips = panel._lines[:len(expected)]
+                assert [list(s) for s in shown_strips] == [list(s) for s in expected], (cursor, widget.__name__)
+
+
+async def test_a_panel_keeps_its_base_style_only_until_the_theme_or_its_styles_change():
+    app = debugger("vector/notes-hidden-two")
+    async with app.run_test(size=(100, 30)) as pilot:
+        panel = app.query_one(StepDetail)
+        before = panel._base_style()
+        assert before == panel.rich_style
+        app.theme = "textual-light" if app.theme != "textual-light" else "textual-dark"
+        await pilot.pause()
+        after = panel._base_style()
+        assert after == panel.rich_style and after != before
+        panel.styles.background = "red"
+        await pilot.pause()
+        assert panel._base_style() == panel.rich_style != after

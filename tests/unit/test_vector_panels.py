@@ -17,9 +17,10 @@ from hypothesis import strategies as st
 
 import rnnstep
 from rnnstep import notation as nt
+from rnnstep import numbers as nb
 from rnnstep.tui.panels import matrix as mx
 from rnnstep.tui.panels import norms as nm
-from rnnstep.tui.panels.triangle import shade, triangle
+from rnnstep.tui.panels.triangle import cell, shade, triangle
 from rnnstep.tui.panels.vector_flow import flow_lines
 from rnnstep.tui.panels.vector_network import strip_lines
 from rnnstep.tui.panels.vector_step import factor_norms, outer_product, step_body
@@ -60,14 +61,37 @@ def tape_of(**kwargs):
 # ----------------------------------------------------------------------------- the number formatter
 
 @settings(max_examples=300, deadline=None)
-@given(st.floats(allow_nan=False, allow_infinity=False, width=64), st.integers(1, 12), st.integers(1, 9))
-def test_fit_is_whole_or_correctly_rounded_or_nothing(value, width, digits):
-    text = mx.fit(value, digits, width)
+@given(st.floats(allow_nan=False, allow_infinity=False, width=64), st.integers(1, 12), st.integers(1, 9),
+       st.booleans())
+def test_fit_is_whole_or_correctly_rounded_or_nothing(value, width, digits, compact):
+    text = nb.fit(value, digits, width, compact=compact)
     if text is None:
-        assert len(nt.fmt(value, 1)) > width and len(mx.short_exponent(value, 1)) > width
+        assert len(nt.fmt(value, 1)) > width
+        assert not compact or len(nb.short_exponent(value, 1)) > width
         return
     assert len(text) <= width
     assert is_rounding(text, value, digits), (value, width, text)
+
+
+def test_fit_compact_is_the_narrower_rounding_and_plain_fit_never_takes_it():
+    assert nb.fit(-0.006, 6, 6, compact=True) == "-0.006"
+    assert nb.fit(-0.0063, 6, 5, compact=True) == "-6e-3"  # -0.006 would need six characters
+    assert nb.fit(0.000123456, 6, 6, compact=True) == "1.2e-4"
+    assert nb.fit(0.000123456, 6, 6) == "0.0001"
+    assert nb.fit(0.000123456, 6, 5) is None and nb.fit(0.000123456, 6, 5, compact=True) == "1e-4"
+
+
+def test_the_panels_have_one_number_formatter():
+    """numbers.fit is the screen's only formatter: no panel module defines its own."""
+    import ast
+    from pathlib import Path
+
+    import rnnstep.tui.panels as panels
+
+    for path in Path(panels.__file__).parent.glob("*.py"):
+        names = {node.name for node in ast.walk(ast.parse(path.read_text())) if isinstance(node, ast.FunctionDef)}
+        assert not names & {"fit", "short_exponent"}, path.name
+    assert not hasattr(mx, "fit")
 
 
 @settings(max_examples=100, deadline=None)
@@ -262,15 +286,15 @@ def test_triangle_lights_the_current_cell_and_fades_with_distance():
     rows = {int(line.plain.split()[0]): line for line in lines[2:8]}
     assert set(rows) == {1, 2, 3, 4, 5, 6}
     row6 = rows[6]
-    lit = [s for s in row6.spans if "reverse" in str(s.style)]
-    assert len(lit) == 1
+    lit = [s for s in row6.spans if s.style == "bold magenta"]
+    assert len(lit) == 1 and row6.plain[lit[0].start + 1] == "◂"
     label_w = len("6 ") + 1
     assert lit[0].start == label_w + 2 * (3 - 1)  # column k = 3
     # spectral radius 0.2 and identity: each step back loses about a decade or more
     top = float(np.nanmax(table.norms))
     for k in range(1, 7):
         glyph, _ = shade(float(table.norms[table.index_of(6, k)]), top)
-        assert row6.plain[label_w + 2 * (k - 1)] == glyph or k == 3
+        assert row6.plain[label_w + 2 * (k - 1):label_w + 2 * k] == (cell(glyph) if k != 3 else glyph + "◂")
     assert "[6,3] ‖·‖ = " + nt.fmt(float(table.norms[i])) in lines[-1].plain
     assert float(table.norms[i]) == pytest.approx(np.linalg.norm(table.delta(i)), rel=1e-12)
 
@@ -286,3 +310,191 @@ def test_flow_bars_and_bounds_read_from_the_tape():
         assert is_rounding(found[0], float(table.norms[j]))
         W_prime = np.array(tape.scenario.w_prime, dtype=float)
         assert found[1] == nt.fmt(np.linalg.norm(W_prime, 2) ** j, 3)  # identity: every Jacobian is W′
+
+
+# ----------------------------------------------------------------------------- names
+
+def test_a_vector_scenario_names_its_matrices_W_everywhere_and_a_scalar_one_keeps_w():
+    from rnnstep.scenario import SCENARIO_DIR, load_scenario
+    from rnnstep.tui.panels.base import phase_label
+    from rnnstep.tui.panels.status import status_line
+    from rnnstep.tui.panels.step import step_title
+
+    for name, vector in (("vector/notes-hidden-two", True), ("notes-four-steps", False)):
+        tape = rnnstep.build_tape(load_scenario(SCENARIO_DIR / f"{name}.toml"))
+        for param in ("w_prime", "w", "w_out"):
+            view = View(tape, tape.steps.phase_start(f"backward.{param}"))
+            big, small = ("W′", "w′") if param == "w_prime" else (("W", "w") if param == "w" else ("W_out", "w_out"))
+            right, wrong = (f"∂L/∂{big}", f"∂L/∂{small}") if vector else (f"∂L/∂{small}", f"∂L/∂{big}")
+            status = status_line(view, set(), 1, [], 0, width=200).plain
+            assert right in status and wrong not in status, status
+            for title in (step_title(view), step_title(view, 30), phase_label(view.step.phase, tape.vector)):
+                assert right in title and wrong not in title, title
+        view = View(tape, tape.steps.phase_start("update"))
+        assert ("· W" if vector else "· w") in step_title(view)
+        if vector:
+            assert "∂L/∂W" in "".join(plain(step_body(view, 124, 30)))
+
+
+# ----------------------------------------------------------------------------- the network strip
+
+@pytest.mark.parametrize("width", [30, 44, 76, 96, 196])
+def test_the_strip_follows_the_cursor_and_counts_what_is_off_screen(width):
+    tape = tape_of(n=2, m=1, q=1, T=30, every_step=True, seed=3)
+    seen_starts = []
+    for cursor in range(len(tape.steps)):
+        view = View(tape, cursor)
+        step = view.step
+        top = strip_lines(view, width, 2)[0]
+        assert top.cell_len <= width
+        text = top.plain
+        shown = [int(s.translate(str.maketrans("₀₁₂₃₄₅₆₇₈₉", "0123456789"))) for s in re.findall(r"O([₀-₉]+)", text)]
+        shown = [t for t in shown if t > 0]
+        left = int(m.group(1)) if (m := re.search(r"◀ (\d+)", text)) else 0
+        right = int(m.group(1)) if (m := re.search(r"(\d+) (?:more )?▶", text)) else 0
+        assert shown == list(range(left + 1, tape.T - right + 1)), text  # a contiguous window, counted both sides
+        focus = step.k if step.kind == "term" and step.k is not None else (step.t or tape.T)
+        assert focus in shown, (cursor, text)
+        if step.kind == "forward":
+            lit = [s for s in top.spans if "reverse" in str(s.style)]
+            assert len(lit) == 1 and text[lit[0].start:lit[0].end].strip() == f"O{nt.sub(step.t)}"
+        if step.kind == "term" and step.k is not None and step.t - step.k + 1 <= len(shown):
+            assert step.t in shown  # the whole path when it fits
+        seen_starts.append(left)
+    assert width >= 196 or max(seen_starts) > 0  # a narrow strip did page
+
+
+def test_triangle_labels_rows_and_columns_shows_zeros_and_follows_the_current_cell_for_long_tapes():
+    tape = tape_of(n=2, m=1, q=1, T=300, every_step=True, seed=4, radius=0.9)
+    table = tape.gradients["w_prime"]
+    top = float(np.nanmax(table.norms))
+    assert table.norms[table.index_of(300, 1)] == 0  # O₀ = 0: every term at k = 1 is 0
+    for t, k in ((300, 1), (150, 100), (3, 2), (300, 300), (299, 288)):
+        i = table.index_of(t, k)
+        lines = triangle(tape, "w_prime", i, 60, 16)
+        assert all(line.cell_len <= 60 for line in lines) and len(lines) <= 16
+        texts = plain(lines)
+        header = texts[1]
+        assert header.split()[0] == "k", texts
+        label_end = next(m.end() for m in re.finditer(r"\d+", header) if int(m.group()) == k)  # k is labelled
+        current_row = next(line for line in lines if line.plain.split()[:1] == [str(t)])  # t is labelled
+        lit = [s for s in current_row.spans if s.style == "bold magenta"]
+        assert len(lit) == 1 and lit[0].end == label_end  # the lit cell sits under the label of its k
+        assert current_row.plain[lit[0].start:lit[0].end] == shade(float(table.norms[i]), top)[0] + "◂"
+        window = next(x for x in texts if x.startswith("window:"))  # T = 300 never fits: it says what it shows
+        lo, hi = map(int, re.search(r"t (\d+)–(\d+) of 300", window).groups())
+        assert lo <= t <= hi and [int(x.split()[0]) for x in texts[2:2 + hi - lo + 1]] == list(range(lo, hi + 1))
+        lo, hi = map(int, re.search(r"k (\d+)–(\d+) of 300", window).groups())
+        assert lo <= k <= hi
+        for label in re.finditer(r"\d+", header):  # every label stands over its own column
+            kk = int(label.group())
+            for line in lines[2:]:
+                row = line.plain.split()
+                if row and row[0].isdigit() and int(row[0]) >= kk and int(row[0]) in range(1, 301):
+                    j = table.index_of(int(row[0]), kk)
+                    glyph = shade(float(table.norms[j]), top)[0]
+                    assert line.plain[label.end() - 2:label.end()] == (cell(glyph) if j != i else glyph + "◂")
+    lines = plain(triangle(tape, "w_prime", table.index_of(300, 1), 60, 16))
+    rows = [x for x in lines if re.match(r"^\s*\d+ ", x)]
+    assert all(row[5:7] == (" 0" if not row.startswith(" 300") else "0◂") for row in rows)  # k = 1: zeros, " 0"
+    assert "00" not in "".join(row[5:] for row in rows)
+
+
+# ----------------------------------------------------------------------------- the gradient-flow chart's axis
+
+def test_flow_has_a_labelled_decade_axis_whose_bars_match_the_ticks():
+    from rnnstep.tui.panels import decades as dc
+
+    tape = tape_of(n=3, m=1, q=1, T=12, seed=4, radius=0.9)
+    table = tape.gradients["w_prime"]
+    view = View(tape, tape.steps.phase_start("backward.w_prime") + 11)
+    lines = plain(flow_lines(view, 124, 18))
+    rule, labels = lines[-2], lines[-1]
+    ticks = [i for i, c in enumerate(rule) if c == "┼"]
+    shown = re.findall(r"10[⁻⁰¹²³⁴⁵⁶⁷⁸⁹]+", labels)
+    assert len(shown) >= 2 and len(ticks) >= 5  # at least four decades, labelled
+    norms = table.norms[:12]
+    nonzero = norms[norms > 0]
+    top, bottom = dc.axis(float(nonzero.max()), float(nonzero.min()))
+    assert shown[-1] == dc.decade(top) and shown[0] == dc.decade(bottom)
+    start = ticks[0]
+    bar_w = ticks[-1] - start + 1
+    for j in range(12):  # a bar reaching decade d ends at d's tick (to the cell)
+        row = next(x for x in lines if re.match(rf"^\s*{j} back ", x))
+        bar = row[start:start + bar_w]
+        if norms[j] > 0:
+            length = len(bar) - len(bar.lstrip("█"))
+            expected = (math.log10(norms[j]) - bottom) / (top - bottom) * bar_w
+            assert abs(length - expected) <= 1, (j, length, expected)
+
+
+def test_flow_axis_is_capped_at_T_5000_and_marks_terms_below_it():
+    from rnnstep.tui.panels import decades as dc
+    from rnnstep.tui.panels.vector_flow import MAX_DECADES
+
+    tape = tape_of(n=3, m=1, q=1, T=5000, seed=4, radius=0.9)
+    table = tape.gradients["w_prime"]
+    norms = table.norms[:5000]
+    nonzero = norms[norms > 0]
+    assert math.log10(nonzero.max() / nonzero.min()) > 2 * MAX_DECADES  # the terms span far more than the axis
+    start = tape.steps.phase_start("backward.w_prime")
+    top = math.ceil(math.log10(float(nonzero.max())))
+    widths = []
+    for j in (0, 3, 40):
+        lines = plain(flow_lines(View(tape, start + j), 124, 14))
+        labels = lines[-1]
+        shown = re.findall(r"10[⁻⁰¹²³⁴⁵⁶⁷⁸⁹]+", labels)
+        assert shown[-1] == dc.decade(top) and shown[0] == dc.decade(top - MAX_DECADES)
+        assert "◂ below" in labels
+        row = next(x for x in lines if re.match(rf"^\s*{j} back ", x))
+        bar = row.split(" back ", 1)[1]
+        if math.log10(norms[j]) >= top - MAX_DECADES:
+            widths.append(len(bar) - len(bar.lstrip("█")))
+        else:
+            assert bar.startswith("◂") and "█" not in bar
+        value = numbers(bar.replace("◂", " ").replace("∏", " "))[0]
+        assert is_rounding(value, float(norms[j]))
+    assert widths[0] > widths[1]  # the top decades keep their resolution: not every bar full width
+    assert max(widths) < 124 - 20
+
+
+def test_flow_pages_with_counts_and_never_exceeds_its_box():
+    tape = tape_of(n=3, m=1, q=1, T=40, seed=4, radius=0.9)
+    start = tape.steps.phase_start("backward.w_prime")
+    for height in (2, 3, 4, 6, 10):
+        for j in (0, 17, 39):
+            lines = flow_lines(View(tape, start + j), 60, height)
+            assert len(lines) <= height and all(line.cell_len <= 60 for line in lines)
+            assert any(re.match(rf"^\s*{j} back ", line.plain) for line in lines)  # the current path is shown
+            if height >= 6:
+                assert any("paths below" in line.plain or "paths above" in line.plain for line in lines)
+
+
+def test_flow_pages_hold_the_current_path_and_fit_their_box_with_the_above_and_below_lines():
+    from rnnstep.tui.panels.vector_flow import page
+
+    for n in (5, 12, 40, 41):
+        for rows in (1, 2, 3, 4, 5, 8):
+            pages = set()
+            for focus in range(n):
+                lo, hi = page(focus, rows, n)
+                assert 0 <= lo <= focus < hi <= n
+                lines = (hi - lo) + (rows >= 3 and lo > 0) + (rows >= 3 and hi < n)
+                assert lines <= rows and (n > rows or (lo, hi) == (0, n))
+                pages.add((lo, hi))
+            assert len(pages) <= n  # pages, not a window sliding with every step
+            if n > rows >= 5:
+                assert len(pages) < n / 2
+
+
+def test_a_summary_gives_up_whole_parts_to_fit_never_a_number():
+    M = np.array([[0.123456789, -2.5], [3.25, 0.0]])
+    norm, biggest = nt.fmt(float(np.linalg.norm(M))), nt.fmt(3.25)
+    full = mx.summary(M, 6).plain
+    assert full == f"2×2  ‖·‖ = {norm}  max |·| at [2,1] = {biggest}"
+    for width in range(8, len(full) + 2):
+        text = mx.summary(M, 6, width).plain
+        assert len(text) <= max(width, len(f"‖·‖ = {norm}"))
+        assert norm in text and text.startswith(("2×2", "‖·‖"))
+        found = numbers(text.replace("2×2", "").replace("[2,1]", ""))
+        assert found[0] == norm and all(x in (norm, biggest) for x in found)

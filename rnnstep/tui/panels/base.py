@@ -28,6 +28,13 @@ PHASE_LABEL = {
 }
 
 
+def phase_label(phase: str, vector: bool = False) -> str:
+    """"backward ∂L/∂w′" (∂L/∂W′ on a vector scenario, whose weights are matrices)."""
+    if vector and phase.startswith("backward."):
+        return f"backward {nt.gradient_symbol(phase.split('.', 1)[1], vector=True)}"
+    return PHASE_LABEL[phase]
+
+
 @dataclass
 class View:
     """What the panels need: the tape, where the cursor is, and which values to hide (drills)."""

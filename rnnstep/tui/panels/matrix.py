@@ -7,7 +7,8 @@ sign and the size are in the text too: every number is written out (whole, or
 correctly rounded to the cell's width, never cut), large entries are bold and exact
 zeros dim — which is what is left when colours are off (``NO_COLOR``).
 
-A grid too big for its box shows a window of rows and columns (around ``focus``)
+Numbers are written by the screen's one formatter, ``numbers.fit`` (compact: a
+narrow cell may take -6e-3 for -0.006). A grid too big for its box shows a window of rows and columns (around ``focus``)
 with the count of those left out, and a one-line summary can stand for it.
 Pure functions of numbers, widths and heights: no tape, no Textual.
 """
@@ -22,6 +23,7 @@ import numpy as np
 from rich.text import Span, Text
 
 from ... import notation as nt
+from ... import numbers as nb
 
 BAD = "bold white on red"  # inf or nan
 # (background, foreground) by level 1 … 4 of |value| / scale; ColorBrewer RdBu
@@ -30,42 +32,10 @@ NEGATIVE = (("#d1e5f0", "#000000"), ("#92c5de", "#000000"), ("#4393c3", "#ffffff
 MARK = "▸"  # before an entry the current term changes
 
 
-@lru_cache(maxsize=1 << 16)  # a step redraws mostly the same entries (W′, W_out, the sums): format each once
-def fit(value: float, digits: int = 6, width: int | None = None) -> str | None:
-    """``value`` at ``digits`` significant digits, or if wider than ``width`` correctly
-    rounded to fewer, or None when not even one digit fits (never a cut string).
-
-    A grid cell is narrow, so a rounding may also be written with a short exponent
-    (-6e-3 for -0.006): the same correctly rounded number in fewer characters."""
-    text = nt.fmt(value, digits)
-    if width is None or len(text) <= width:
-        return text
-    # one more digit costs about one character: start near the most that can fit, not at ``digits``
-    most = width - min(len(nt.fmt(value, 1)), len(short_exponent(value, 1))) + 2
-    for fewer in range(max(1, min(digits, 17, width, most)), 0, -1):
-        for text in (nt.fmt(value, fewer), short_exponent(value, fewer)):
-            if len(text) <= width:
-                return text
-    return None
-
-
-def short_exponent(value: float, digits: int) -> str:
-    """-6.3e-3: scientific notation without the exponent's padding zero and plus sign."""
-    if not math.isfinite(value) or value == 0:
-        return nt.fmt(value, digits)
-    mantissa, exponent = f"{value:.{max(0, digits - 1)}e}".split("e")
-    return f"{mantissa}e{int(exponent)}"
-
-
 def narrowest(values) -> int:
     """The narrowest cell every value still fits in, correctly rounded to one significant digit."""
     flat = np.asarray(values, dtype=float).ravel().tolist()
-    return max((_narrowest_one(v) for v in flat), default=1)
-
-
-@lru_cache(maxsize=1 << 16)
-def _narrowest_one(value: float) -> int:
-    return min(len(nt.fmt(value, 1)), len(short_exponent(value, 1)))
+    return max((nb.narrowest(v) for v in flat), default=1)
 
 
 _fmt = lru_cache(maxsize=1 << 16)(nt.fmt)
@@ -203,7 +173,7 @@ def grid(M, digits: int, *, width: int | None = None, height: int | None = None,
             if hidden:
                 text, style = "?", "bold cyan"
             else:
-                text = texts[i][j] if len(texts[i][j]) <= cell else fit(value, digits, cell)
+                text = texts[i][j] if len(texts[i][j]) <= cell else nb.fit(value, digits, cell, compact=True)
                 text = text if text is not None else "…"
                 style = (entry_style(value, scale) + (" underline" if mark else "")).strip()
             parts.append(text.rjust(cell))
@@ -238,21 +208,32 @@ def _brackets(row: int, count: int) -> tuple[str, str]:
     return "⎢", "⎥"
 
 
-def summary(M, digits: int) -> Text:
-    """One line for a matrix that does not fit: its shape, ‖·‖ (Frobenius) and largest entry."""
+def summary(M, digits: int, width: int | None = None) -> Text:
+    """One line for a matrix that does not fit: its shape, ‖·‖ (Frobenius) and largest entry.
+
+    Narrower than ``width`` by whole parts (the shape, then the largest entry's place, then the
+    largest entry), never by cutting a number."""
     M = np.asarray(M, dtype=float)
     shape = "×".join(str(s) for s in M.shape) if M.ndim == 2 else str(M.size)
     with np.errstate(all="ignore"):
         norm = float(np.linalg.norm(M)) if np.isfinite(M).all() else float("nan")
-    out = Text(f"{shape}  ‖·‖ = ", style="dim")
-    out.append(nt.fmt(norm, digits), style=BAD if not math.isfinite(norm) else "")
+    parts = {"shape": Text(f"{shape}  ", style="dim"),
+             "norm": Text("‖·‖ = ", style="dim").append(nt.fmt(norm, digits), style=BAD if not math.isfinite(norm) else "")}
     if M.size:
         flat = np.where(np.isfinite(M), np.abs(M), np.inf).ravel()
         at = np.unravel_index(int(np.argmax(flat)), M.shape)
         where = ",".join(str(int(i) + 1) for i in at)
         value = float(M[at])
-        out.append(f"  max |·| at [{where}] = ", style="dim")
-        out.append(nt.fmt(value, digits), style=entry_style(value, scale_of(M)))
+        number = (nt.fmt(value, digits), entry_style(value, scale_of(M)))
+        parts["max at"] = Text(f"  max |·| at [{where}] = ", style="dim").append(*number)
+        parts["max"] = Text("  max |·| ", style="dim").append(*number)
+    for keep in (("shape", "norm", "max at"), ("norm", "max at"), ("norm", "max"), ("norm",)):
+        out = Text()
+        for part in keep:
+            if part in parts:
+                out.append_text(parts[part])
+        if width is None or out.cell_len <= width:
+            return out
     return out
 
 

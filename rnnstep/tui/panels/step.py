@@ -16,18 +16,19 @@ from rich.text import Text
 
 from ... import notation as nt
 from ...tape import Step
-from .base import BAD, PATH, PHASE_LABEL, USE, View, line, pad
+from .base import BAD, PATH, USE, View, line, pad, phase_label
 
 
 def step_title(view: View, width: int | None = None) -> str:
     """"Step 8 of 25 · backward ∂L/∂w′ · term t = 4, k = 3" (shorter when ``width`` is tight)."""
     step, n = view.step, len(view.tape.steps)
+    vector = view.tape.vector  # a vector scenario names its matrices W, W′, W_out
     if width is not None and step.kind == "term":
         long = step_title(view)
         if len(long) <= width:
             return long
         where = f"[{step.t},{step.k}]" if step.k is not None else f"[{step.t}]"
-        return f"Step {view.cursor + 1} of {n} · {nt.gradient_symbol(step.param)} term {where}"
+        return f"Step {view.cursor + 1} of {n} · {nt.gradient_symbol(step.param, vector=vector)} term {where}"
     where = ""
     if step.kind == "forward":
         where = f" · t = {step.t}"
@@ -36,8 +37,8 @@ def step_title(view: View, width: int | None = None) -> str:
     elif step.kind == "term":
         where = f" · term t = {step.t}" + (f", k = {step.k}" if step.k is not None else "")
     elif step.kind == "update":
-        where = f" · {nt.param(step.param)}"
-    return f"Step {view.cursor + 1} of {n} · {PHASE_LABEL[step.phase]}{where}"
+        where = f" · {nt.param(step.param, vector=vector)}"
+    return f"Step {view.cursor + 1} of {n} · {phase_label(step.phase, vector)}{where}"
 
 
 @lru_cache(maxsize=1)

@@ -1,8 +1,12 @@
 """Gradient flow of a vector scenario: log₁₀‖term‖ of one target's paths by how far back they reach,
 beside ∏‖∂O_j/∂O_{j−1}‖₂ over the same path — the bound that explains the bars' slope.
 
-One bar per path k = t … 1; the scale spans the whole block of terms, so a new term
-never rescales the others. ‖term‖ is the tape's (Frobenius, ‖δ‖·‖input‖).
+One bar per path k = t … 1 on an axis of whole labelled decades (decades.py), which
+spans the whole block of terms, so a new term never rescales the others, but reaches
+at most MAX_DECADES below the largest: a term further down is marked ◂ (below the
+axis) beside its value. When the paths do not all fit, the rows show a page around
+the current term with the number of paths above and below. ‖term‖ is the tape's
+(Frobenius, ‖δ‖·‖input‖).
 """
 
 from __future__ import annotations
@@ -12,11 +16,14 @@ import math
 import numpy as np
 from rich.text import Text
 
-from ... import notation as nt
+from ...numbers import fit
 from ...ids import RECURRENT_PARAMS
 from . import norms as nm
-from .matrix import fit
+from . import decades as dc
+from .base import page_start
 from .vector_step import SYMBOL
+
+MAX_DECADES = 12  # the axis reaches at most this far below the largest term: the top keeps its resolution
 
 
 def flow_param(view) -> str:
@@ -24,6 +31,23 @@ def flow_param(view) -> str:
     if step.kind == "term" and step.param in RECURRENT_PARAMS:
         return step.param
     return "b" if step.kind in ("term", "update") else "w"
+
+
+def page(focus: int, rows: int, n: int) -> tuple[int, int]:
+    """The paths lo … hi − 1 shown in ``rows`` lines holding ``focus``, a line each for "⋮ N above" and
+    "⋮ N below" when there are such paths (and a box of three lines or more to say so)."""
+    if n <= rows:
+        return 0, n
+    if rows < 3:
+        lo = page_start(focus, rows, n)
+        return lo, lo + rows
+    if focus < rows - 1:  # the first page: only "below"
+        return 0, rows - 1
+    if focus >= n - (rows - 1):  # the last page: only "above"
+        return n - (rows - 1), n
+    inner = rows - 2  # a middle page: the pages follow the first one, each ``inner`` paths long
+    lo = (rows - 1) + (focus - (rows - 1)) // inner * inner
+    return lo, min(lo + inner, n - 1)
 
 
 def flow_lines(view, width: int, height: int) -> list[Text]:
@@ -43,18 +67,26 @@ def flow_lines(view, width: int, height: int) -> list[Text]:
     nonzero = block[np.isfinite(block) & (block > 0)]
     if not len(nonzero):
         return [title, Text("  (every term is 0 or not finite)", style="dim")]
-    top, bottom = math.ceil(math.log10(float(nonzero.max()))), math.floor(math.log10(float(nonzero.min())))
-    if top == bottom:
-        bottom -= 1
-    value_w = min(view.digits + 7, 10)
-    bound_w = 9 if width >= 60 else 0
+    top, bottom = dc.axis(float(nonzero.max()), float(nonzero.min()), MAX_DECADES)
+    value_w = view.digits + 7 if width >= 90 else min(view.digits + 7, 10)
+    bound_w = 11 if width >= 60 else 0  # " ∏1.23e-123": a space, ∏ and power_text's widest
     label_w = len(str(t)) + 6
     bar_w = max(4, width - label_w - value_w - bound_w - 2)
-    rows = max(1, height - 1)
+    with_ruler = height >= 6
+    rows = max(1, height - 1 - (2 if with_ruler else 0))
+    if not with_ruler:  # no room for the ruler: the axis's span in the title
+        span = f"   axis {dc.decade(bottom)} … {dc.decade(top)}"  # as the scalar chart says it
+        if title.cell_len + len(span) <= width:
+            title.append(span, style="dim")
+    n = len(block)
     focus = current if current is not None else 0
-    lo = max(0, min((focus // rows) * rows, len(block) - rows))
+    lo, hi = page(focus, rows, n)
     out = [title]
-    for j in range(lo, min(len(block), lo + rows)):
+    marks = rows >= 3  # room to say what is above and below
+    if lo and marks:
+        out.append(Text(f"   ⋮ {lo} path{'s' if lo != 1 else ''} above", style="dim"))
+    below_axis = False
+    for j in range(lo, hi):
         line = Text(f"{j:>{label_w - 6}} back ", style="bold" if j == current else "dim")
         if block_start + j > view.cursor:
             out.append(line.append("·", style="dim"))
@@ -64,14 +96,27 @@ def flow_lines(view, width: int, height: int) -> list[Text]:
             out.append(line.append(" " * bar_w).append("?", style="bold cyan"))
             continue
         norm = float(block[j])
-        lg = math.log10(norm) if norm > 0 and math.isfinite(norm) else None
-        cells = 0 if lg is None else max(1, round((lg - bottom) / (top - bottom) * bar_w))
-        style = ("bold yellow" if j == current else "cyan") if lg is not None else ("dim" if norm == 0 else "red")
-        line.append("█" * cells + " " * (bar_w - cells), style=style)
-        value = fit(norm, view.digits, value_w - 1) or ""
+        if norm > 0 and math.isfinite(norm):
+            cells = dc.cells(norm, top, bottom, bar_w)
+            if cells is None:  # below the axis: a mark, not a bar; the value says how far
+                below_axis = True
+                line.append(dc.BELOW.ljust(bar_w), style="bold red" if j == current else "red")
+            else:
+                line.append("█" * cells + " " * (bar_w - cells), style="bold yellow" if j == current else "cyan")
+        else:
+            line.append(" " * bar_w, style="dim" if norm == 0 else "red")
+        value = fit(norm, view.digits, value_w - 1, compact=True) or ""
         line.append(value.rjust(value_w), style="bold" if j == current else "")
         if bound_w:
             bound = nm.power_text(nm.backprop_log10(tape, t, t - j), 3)
-            line.append(("∏" + bound).rjust(bound_w) if len(bound) < bound_w else "", style="dim")
+            line.append(("∏" + bound).rjust(bound_w) if len(bound) + 2 <= bound_w else "", style="dim")
         out.append(line)
+    if hi < n and marks:
+        out.append(Text(f"   ⋮ {n - hi} path{'s' if n - hi != 1 else ''} below", style="dim"))
+    if with_ruler:
+        rule, labels = dc.ruler(top, bottom, bar_w, label_w)
+        if below_axis or float(nonzero.min()) < 10.0 ** bottom:  # say where the terms below the axis went
+            mark = f"{dc.BELOW} below"
+            labels = Text(mark.ljust(label_w), style="red").append_text(labels[label_w:])
+        out += [rule, labels]
     return out

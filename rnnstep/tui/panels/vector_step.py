@@ -25,7 +25,7 @@ from ...ids import RECURRENT_PARAMS
 from . import norms as nm
 from .matrix import Block, grid, hstack, narrowest, number_width, summary
 
-SYMBOL = {"w_prime": "W′", "w": "W", "b": "b", "w_out": "W_out", "b_out": "b_out"}
+SYMBOL = nt.MATRIX_SYMBOL["unicode"]
 INPUT = {"w_prime": "O{}ᵀ", "w": "x{}ᵀ", "w_out": "O{}ᵀ"}  # what δ's outer product takes
 PATH = "bold yellow"
 USE = "bold magenta"
@@ -89,11 +89,13 @@ def _mat(view, M, name: str, width: int, rows: int | None, digits: int, *ids: st
                  Text(name, style=style), footer)
 
 
-def _summary_line(view, name: str, M, *ids: str) -> Text:
+def _summary_line(view, name: str, M, *ids: str, width: int | None = None) -> Text:
+    """``name: 3×3  ‖·‖ = …  max |·| at [i,j] = …``, shorter parts first given up to fit ``width``."""
     out = Text(f"{name}: ", style="bold")
     if _hidden(view, *ids):
         return out.append("?", style="bold cyan")
-    return out.append_text(summary(M, view.digits))
+    room = None if width is None else max(1, width - out.cell_len)
+    return out.append_text(summary(M, view.digits, room))
 
 
 # ----------------------------------------------------------------------------- forward
@@ -128,7 +130,8 @@ def _forward(view, width: int, height: int) -> list:
         return head + hstack([_vec(view, O_prev, f"O{prev}", width, rows, d), "→"] + vectors(d), width)
 
     def plain(d: int) -> list[Text]:
-        return head[:1] + [_summary_line(view, f"a{sub}", a, ids[0]), _summary_line(view, f"O{sub}", O, *ids)]
+        return head[:1] + [_summary_line(view, f"a{sub}", a, ids[0], width=width),
+                              _summary_line(view, f"O{sub}", O, *ids, width=width)]
 
     return [(rich, False), (compact, True), (plain, False)]
 
@@ -163,8 +166,8 @@ def _output(view, width: int, height: int) -> list:
         return [head] + hstack(tail(d), width) + [loss]
 
     def plain(d: int) -> list[Text]:
-        return [head, _summary_line(view, f"ŷ{sub}", tape.yhat[i], ids[0], ids[1]),
-                _summary_line(view, f"y{sub}", tape.y[i]), loss]
+        return [head, _summary_line(view, f"ŷ{sub}", tape.yhat[i], ids[0], ids[1], width=width),
+                _summary_line(view, f"y{sub}", tape.y[i], width=width), loss]
 
     return [(rich, False), (compact, True), (plain, False)]
 
@@ -317,9 +320,10 @@ def _term(view, width: int, height: int) -> list:
         return hstack([_vec(view, tape.dL_da[k - 1], f"∂L/∂a{nt.sub(k)} (every path)", width, rows, d,
                             style="dim")], width)
 
-    summaries = [_summary_line(view, name, delta, delta_id, term_id), _summary_line(view, f"term{at}", value, term_id)]
+    summaries = [_summary_line(view, name, delta, delta_id, term_id, width=width),
+                 _summary_line(view, f"term{at}", value, term_id, width=width)]
     if input_vec is not None:
-        summaries.insert(1, _summary_line(view, input_name.rstrip("ᵀ"), input_vec))
+        summaries.insert(1, _summary_line(view, input_name.rstrip("ᵀ"), input_vec, width=width))
     # the factor matrices need at least their tallest grid plus label and footer, the outer product
     # δ's rows plus two: skip renderings that cannot fit without drawing them (n = 8 has 8×8 factors)
     shapes = [np.atleast_2d(f.value).shape for _, f in factors if f is not None]
@@ -379,8 +383,8 @@ def _update(view, width: int, height: int) -> list:
     s, u = tape.scenario, tape.updates[param]
     p = SYMBOL[param]
     new_id = f"update.{param}.new"
-    rule = Text(f"{p}_new = {p}_old − η·" + ("clip(" + nt.gradient_symbol(param) + ")" if s.clip else
-                                            nt.gradient_symbol(param)) + f",   η = {nt.fmt(s.learning_rate, view.digits)}",
+    gradient = nt.gradient_symbol(param, vector=True)
+    rule = Text(f"{p}_new = {p}_old − η·" + (f"clip({gradient})" if s.clip else gradient) + f",   η = {nt.fmt(s.learning_rate, view.digits)}",
                 style="bold")
     rows = max(1, height - 3)
     clipped = np.asarray(u.clipped)
@@ -396,6 +400,6 @@ def _update(view, width: int, height: int) -> list:
                        _mat(view, clipped, grad_name, width, rows, d, marks=marks), "=",
                        _mat(view, u.new, f"{p} new", width, rows, d, new_id, style="bold green")], width)
 
-    plain = [_summary_line(view, grad_name, clipped), _summary_line(view, f"{p} new", u.new, new_id)]
+    plain = [_summary_line(view, grad_name, clipped, width=width), _summary_line(view, f"{p} new", u.new, new_id, width=width)]
     return [(lambda d: [rule] + blocks(d) + notes + [keys], False), (lambda d: [rule] + blocks(d) + notes, True),
             (lambda d: [rule] + plain + notes, False)]

@@ -12,8 +12,9 @@ import numpy as np
 from rich.text import Text
 
 from ... import notation as nt
+from ...numbers import fit
 from ...ids import PARAMS, RECURRENT_PARAMS
-from .matrix import MARK, Block, fit, grid, hstack, scale_of
+from .matrix import MARK, Block, grid, hstack, scale_of
 from .triangle import triangle
 from .vector_step import SYMBOL
 
@@ -52,7 +53,7 @@ def progress_line(view, param: str, width: int) -> Text:
     else:
         with np.errstate(all="ignore"):
             norm = float(np.linalg.norm(np.asarray(table.running_sum[done - 1], dtype=float)))
-        text = fit(norm, view.digits, max(1, room)) or ""
+        text = fit(norm, view.digits, max(1, room), compact=True) or ""
     out.append(label, style="dim")
     out.append(text, style="bold green" if done == len(table) else "bold")
     return out.append_text(count)
@@ -77,7 +78,7 @@ def sums_lines(view, width: int, height: int) -> list[Text]:
                 moved = float(np.max(np.abs(np.asarray(u.new) - np.asarray(u.old))))
             line.append(" max |Δ| ", style="dim")
             line.append("?" if f"update.{param}.new" in view.hidden else
-                        (fit(moved, view.digits, max(1, width - line.cell_len)) or ""))
+                        (fit(moved, view.digits, max(1, width - line.cell_len), compact=True) or ""))
             out.append(line)
     return out[:height]
 
@@ -96,7 +97,7 @@ def _current_sum(view, width: int, height: int) -> list[Text]:
     triangle_rows = 0
     if every_step:
         spare = height - grid_rows - 3
-        triangle_rows = min(spare, tape.T + 4) if spare >= 6 else 0
+        triangle_rows = min(spare, tape.T + 5) if spare >= 6 else 0  # T rows, 4 lines around, 1 for a window
     rows = max(2, height - 2 - triangle_rows - (1 if triangle_rows else 0))
     label = Text(f"Σ after {where}", style="bold")
     marked = int(marks.sum())

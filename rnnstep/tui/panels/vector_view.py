@@ -15,10 +15,26 @@ from .vector_step import SYMBOL, step_body, wrap_lines
 from .vector_sums import sums_lines
 
 
-def _join(lines: list[Text], width: int) -> Text:
-    out = Text("\n").join(wrap_lines(lines, width))
-    out.no_wrap, out.overflow = True, "crop"
-    return out
+class Lines(list):
+    """A panel's content as its lines, each at most the panel's width: the widget renders them
+    line by line (and reuses the rendering of a line it has seen, see widgets.py) instead of
+    joining, wrapping and splitting one Text. Printed anywhere else, it is the joined Text."""
+
+    def joined(self) -> Text:
+        out = Text("\n").join(self)
+        out.no_wrap, out.overflow = True, "crop"
+        return out
+
+    @property
+    def plain(self) -> str:
+        return "\n".join(line.plain for line in self)
+
+    def __rich_console__(self, console, options):
+        yield self.joined()
+
+
+def _join(lines: list[Text], width: int) -> Lines:
+    return Lines(wrap_lines(lines, width))
 
 
 def _wrap(text: Text | None, width: int) -> list[Text]:
