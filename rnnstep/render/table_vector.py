@@ -20,7 +20,7 @@ from ..tape import Tape
 from .table import Cell, Paint, grid, plain
 
 _INPUT = {"w_prime": "O_k−1", "w": "x_k", "b": "", "w_out": "O_t", "b_out": ""}
-_SYMBOL = {"w_prime": "W′", "w": "W", "b": "b", "w_out": "W_out", "b_out": "b_out"}
+_SYMBOL = nt.MATRIX_SYMBOL["unicode"]
 
 
 def vector_text(v, digits: int) -> str:

@@ -19,7 +19,7 @@ from ..ids import PARAMS, RECURRENT_PARAMS
 from ..tape import Tape
 from .tex_layout import Atom, Equation, lay_out, matrix, number, symbol, transposed
 
-_TEX_PARAM = {"w_prime": "W'", "w": "W", "b": "b", "w_out": "W_{out}", "b_out": "b_{out}"}
+_TEX_PARAM = nt.MATRIX_SYMBOL["latex"]  # W', W, b, W_{out}, b_{out}
 _INPUT = {"w_prime": ("O", -1), "w": ("x", 0), "w_out": ("O", 0)}
 
 
@@ -167,7 +167,7 @@ def _param_section(tape: Tape, param: str, w: _Writer, full_chains: bool) -> Ite
     recurrent = param in RECURRENT_PARAMS
     P = _TEX_PARAM[param]
     M = w.matrix
-    yield w.heading(f"∂L/∂{ {'w_prime': 'W′', 'w': 'W', 'b': 'b', 'w_out': 'W_out', 'b_out': 'b_out'}[param] } term by term")
+    yield w.heading(f"{nt.gradient_symbol(param, vector=True)} term by term")
     letter, shift = _INPUT.get(param, (None, 0))
     t_of, truncated = table.t.tolist(), table.truncated.tolist()
     k_of = table.k.tolist() if recurrent else t_of

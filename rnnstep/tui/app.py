@@ -364,7 +364,7 @@ class DebuggerApp(CrashReporting, App):
     def action_help(self) -> None:
         from .screens import HelpScreen
 
-        self.push_screen(HelpScreen())
+        self.push_screen(HelpScreen(self.tape.vector))
 
 
 def _unused(path: Path) -> Path:

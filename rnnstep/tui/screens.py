@@ -30,12 +30,37 @@ _BODY_CSS = ("border: thick $accent; background: $surface; padding: 1 2; height:
              "min-width: 44; min-height: 8; max-width: 100%;")  # never squeezed to nothing on a tiny terminal
 
 
+_READING_A_TERM = (
+    "\n[bold]Reading a term[/]\n"
+    "∂L/∂w′ is a sum of path products, one per step k at which w′ is used.\n"
+    "A term [∂L/∂ŷ × ∂ŷ/∂O₄ × ∂O₄/∂O₃ × ∂⁺O₃/∂w′] walks back from the loss\n"
+    "to O₃ (one ∂O_j/∂O_{j−1} = f′(a_j)·w′ per step back), then takes the\n"
+    "immediate partial ∂⁺: the derivative of O₃ through its own step only.\n"
+)
+_READING_A_VECTOR_TERM = (
+    "\n[bold]Reading a term (a hidden vector)[/]\n"
+    "∂L/∂W′ is a sum of terms, one per path t → k. Walking back from the loss,\n"
+    "δ(t,k) = ∂ℓ_t/∂ŷ_t · ∂ŷ_t/∂z_t · W_out · ∂O_t/∂O_{t−1} ⋯ ∂O_{k+1}/∂O_k · diag(f′(a_k))\n"
+    "is a row of n numbers: ∂ℓ_t/∂a_k along that one path. Each step back is the\n"
+    "Jacobian ∂O_j/∂O_{j−1} = diag(f′(a_j))·W′; its spectral norm ‖·‖₂ bounds how\n"
+    "much it can stretch δ, so the product of the norms explains vanishing and exploding.\n"
+    "The term is the outer product δ(t,k)ᵀ·O_{k−1}ᵀ (n×n, rank one; x_kᵀ for W,\n"
+    "δ itself for b), and the running sum adds it entry by entry (▸ marks the entries\n"
+    "it changes). Colours run from blue (negative) to red (positive); the minus sign\n"
+    "is always printed.\n"
+)
+
+
 class HelpScreen(ModalScreen[None]):
     """Every key, from the one keymap declaration, and how to read the screen."""
 
     DEFAULT_CSS = "HelpScreen {" + _MODAL_CSS + "#help-body { width: 90; " + _BODY_CSS + " } }"
 
     BINDINGS = [Binding("escape,q,question_mark", "dismiss", "Close", id="rnnstep.help.close")]
+
+    def __init__(self, vector: bool = False) -> None:
+        super().__init__()
+        self.vector = vector  # a hidden vector (SPEC §7): terms are outer products of matrices
 
     def compose(self) -> ComposeResult:
         keys = Table(box=None, padding=(0, 2), show_header=False)
@@ -45,13 +70,7 @@ class HelpScreen(ModalScreen[None]):
             keys.add_row(keymap.key_labels(key), key.help)
         from .panels.base import BAD, CURRENT, PATH, TRUNCATED, USE  # the very styles the panels use
 
-        legend = Text.from_markup(
-            "\n[bold]Reading a term[/]\n"
-            "∂L/∂w′ is a sum of path products, one per step k at which w′ is used.\n"
-            "A term [∂L/∂ŷ × ∂ŷ/∂O₄ × ∂O₄/∂O₃ × ∂⁺O₃/∂w′] walks back from the loss\n"
-            "to O₃ (one ∂O_j/∂O_{j−1} = f′(a_j)·w′ per step back), then takes the\n"
-            "immediate partial ∂⁺: the derivative of O₃ through its own step only.\n"
-        )
+        legend = Text.from_markup(_READING_A_VECTOR_TERM if self.vector else _READING_A_TERM)
         for style, name, meaning in ((CURRENT, "reversed", "the current step"), (PATH, "yellow", "the current path"),
                                      (USE, "magenta", "where the weight is used"),
                                      (TRUNCATED, "struck", "truncated, not added"), (BAD, "red", "overflow")):

@@ -168,3 +168,21 @@ async def test_a_panel_keeps_its_base_style_only_until_the_theme_or_its_styles_c
         panel.styles.background = "red"
         await pilot.pause()
         assert panel._base_style() == panel.rich_style != after
+
+
+@pytest.mark.parametrize("vector", [True, False])
+async def test_help_reads_a_term_in_the_scenario_own_terms(vector):
+    """On a hidden vector, help explains δ, the Jacobians' norms and the outer product; the notes' help stays."""
+    from textual.widgets import Static
+
+    from rnnstep.tui.app import DebuggerApp
+    from rnnstep.tui.screens import HelpScreen
+
+    app = DebuggerApp(rnnstep.load_scenario("hello-char-rnn")) if vector else debugger()
+    async with app.run_test(size=(100, 40)) as pilot:
+        await pilot.press("question_mark")
+        await pilot.pause()
+        assert isinstance(app.screen, HelpScreen)
+        text = "\n".join(str(s.render()) for s in app.screen.query(Static))
+        assert ("outer product δ(t,k)ᵀ·O_{k−1}ᵀ" in text and "diag(f′(a_j))·W′" in text) == vector
+        assert ("∂⁺O₃/∂w′" in text) != vector
