@@ -65,7 +65,8 @@ class DebuggerApp(CrashReporting, App):
         self.notes = navigation.notes_by_step(tape)
         self.claims = navigation.claims_by_step(tape)
         self.claims_wrong = sum(r.wrong for results in self.claims.values() for r in results)  # per tape, not per step
-        self.view = View(tape, 0, self.digits, notes=self.notes, claims=self.claims, more_key="m")
+        self.view = View(tape, 0, self.digits, notes=self.notes, claims=self.claims, more_key="m",
+                         update_key="u")
 
     # ------------------------------------------------------------------------- layout
 

@@ -498,3 +498,17 @@ def test_a_summary_gives_up_whole_parts_to_fit_never_a_number():
         assert norm in text and text.startswith(("2×2", "‖·‖"))
         found = numbers(text.replace("2×2", "").replace("[2,1]", ""))
         assert found[0] == norm and all(x in (norm, biggest) for x in found)
+
+
+@pytest.mark.parametrize("key", ["u", None])
+def test_the_update_step_names_the_apply_key_only_where_there_is_one(key):
+    """The debugger applies the update with u; in a drill u is typed into the answer, so no such line."""
+    from rnnstep.tui.panels.step import _update_lines
+
+    for tape in (tape_of(n=2, m=1, q=1, T=3, seed=1), rnnstep.build_tape(rnnstep.load_scenario("notes-four-steps"))):
+        cursor = len(tape.steps) - 1
+        assert tape.steps[cursor].phase == "update"
+        view = View(tape, cursor, update_key=key)
+        text = (step_text(view, 100, 30, "Update").plain if tape.vector else
+                "\n".join(line.plain for line in _update_lines(view, tape.steps[cursor].param)))
+        assert ("press u to apply all five updates" in text) == (key == "u")

@@ -47,6 +47,7 @@ class View:
     claims: dict[int, list] = field(default_factory=dict)  # verify.ClaimResult by step index
     factor_offset: int = 0  # the first factor row shown when a term's factors do not all fit
     more_key: str | None = None  # the key that shows a note cut for room whole (the debugger's "m"), if any
+    update_key: str | None = None  # the key that applies the update (the debugger's "u"); none in a drill
     cache: dict = field(default_factory=dict, repr=False)  # layout facts computed once per tape
 
     @property

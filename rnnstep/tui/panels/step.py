@@ -253,7 +253,8 @@ def _update_lines(view: View, param: str) -> list[Text]:
     ]
     if s.clip and u.clipped != u.grad:
         lines.append(Text(f"  the gradient was clipped to ±{nt.fmt(s.clip, d)}", style="yellow"))
-    lines.append(Text("  press u to apply all five updates and run the next epoch", style="dim"))
+    if view.update_key:
+        lines.append(Text(f"  press {view.update_key} to apply all five updates and run the next epoch", style="dim"))
     return lines
 
 

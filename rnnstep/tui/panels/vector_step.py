@@ -391,7 +391,8 @@ def _update(view, width: int, height: int) -> list:
     marks = clipped != np.asarray(u.grad)
     grad_name = ("clip(∂L/∂" + p + ")") if s.clip else "∂L/∂" + p
     notes = [Text(f"▸ clipped to ±{nt.fmt(s.clip, view.digits)}", style="yellow")] if marks.any() else []
-    keys = Text("press u to apply all five updates and run the next epoch", style="dim")
+    keys = ([Text(f"press {view.update_key} to apply all five updates and run the next epoch", style="dim")]
+            if view.update_key else [])  # a drill has no such key
 
     @cache  # shared by the renderings tried at the same digits
     def blocks(d: int) -> list[Text]:
@@ -401,5 +402,5 @@ def _update(view, width: int, height: int) -> list:
                        _mat(view, u.new, f"{p} new", width, rows, d, new_id, style="bold green")], width)
 
     plain = [_summary_line(view, grad_name, clipped, width=width), _summary_line(view, f"{p} new", u.new, new_id, width=width)]
-    return [(lambda d: [rule] + blocks(d) + notes + [keys], False), (lambda d: [rule] + blocks(d) + notes, True),
+    return [(lambda d: [rule] + blocks(d) + notes + keys, False), (lambda d: [rule] + blocks(d) + notes, True),
             (lambda d: [rule] + plain + notes, False)]
