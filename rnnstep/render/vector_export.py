@@ -42,8 +42,11 @@ class _Writer:
         command = {1: "section*", 2: "section*", 3: "subsection*"}[level]
         return f"\\{command}{{{_latex_text(text)}}}\n\n"
 
-    def text(self, text: str) -> str:
-        return (text if self.style == "markdown" else _latex_text(text)) + "\n\n"
+    def text(self, text: str, latex: str | None = None) -> str:
+        """A paragraph; ``latex`` is its LaTeX spelling where it has maths (else the text, escaped)."""
+        if self.style == "markdown":
+            return text + "\n\n"
+        return (latex if latex is not None else _latex_text(text)) + "\n\n"
 
     def math(self, *equations: Equation) -> str:
         """One display of equations, laid out to fit the page (tex_layout.py)."""
@@ -115,7 +118,10 @@ def iter_vector_derivation(tape: Tape, digits: int = 6, style: str = "markdown",
     yield w.math(_eq("L", number(tape.loss, digits)))
     yield w.heading("Jacobians of one step back")
     yield w.text("Every path through step j shares the factor ∂O_j/∂O_{j−1} = diag(f′(a_j))·W′; its spectral "
-                 "norm bounds how much one step back can stretch a gradient.")
+                 "norm bounds how much one step back can stretch a gradient.",
+                 r"Every path through step $j$ shares the factor $\partial O_j/\partial O_{j-1} = "
+                 r"\operatorname{diag}(f'(a_j))\,W'$; its spectral norm bounds how much one step back can "
+                 r"stretch a gradient.")
     for j in range(tape.T, 1, -1):
         yield w.math(_eq(rf"\frac{{\partial O_{{{j}}}}}{{\partial O_{{{j - 1}}}}}",
                          rf"\operatorname{{diag}}(f'(a_{{{j}}}))\,W'", M(tape.backprop_jacobian(j))),

@@ -95,3 +95,22 @@ def test_a_wide_or_tall_matrix_is_split_into_blocks_that_put_every_entry_back(sh
                 rebuilt[r0 + r, c0 + c] = text
     expected = np.vectorize(lambda v: latex_number(v, 6), otypes=[object])(value.reshape(rebuilt.shape))
     assert (rebuilt == expected).all()
+
+
+def test_the_prose_of_every_shipped_scenario_reaches_latex_without_question_marks():
+    """A character LaTeX cannot set became '?': δ, ᵀ, ‖, ⋯ in the vector scenarios' descriptions did."""
+    from rnnstep.render.latex import latex_text
+    from rnnstep.scenario import shipped_scenarios
+
+    for path in [*shipped_scenarios(), *shipped_vector_scenarios()]:
+        s = rnnstep.load_scenario(path)
+        for text in [s.title, s.description or "", *(n.text for n in s.notes)]:
+            assert latex_text(text).count("?") == text.count("?"), (path.stem, text)
+
+
+def test_prose_subscripts_are_set_as_subscripts_and_key_names_stay_as_written():
+    from rnnstep.render.latex import latex_text
+
+    assert latex_text("∂O_j/∂O_{j−1}") == r"$\partial$O$_{j}$/$\partial$O$_{j-1}$"
+    assert latex_text("δ(t,k)·O_{k−1}ᵀ") == r"$\delta$(t,k)$\cdot$O$_{k-1}$$^{T}$"
+    assert latex_text("weights.w_prime, W_out, snake_case") == r"weights.w\_prime, W\_out, snake\_case"
