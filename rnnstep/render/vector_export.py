@@ -3,7 +3,8 @@
 Matrices are written as matrices (``bmatrix``; Markdown carries the same maths in
 ``$$ … $$`` blocks). Each Jacobian ∂O_j/∂O_{j−1} = diag(f′(a_j))·W′ is written once,
 with its spectral norm, since every path through step j shares it; each term is
-then its chain of symbols, δ(t,k), the vector it meets and their outer product.
+then its chain of symbols, δ(t,k), the vector it meets, their outer product and
+the running sum Σ after it.
 Both are generators of text chunks, so a long tape streams.
 """
 
@@ -73,14 +74,14 @@ def chunk_count(tape: Tape) -> int:
 
 
 def estimate_bytes(tape: Tape) -> int:
-    """About how large the document is (±30 %): every entry written is about 12 bytes."""
+    """About how large the document is (±30 %): every entry written is about 14 bytes."""
     n, m, q = tape.scenario.sizes
     entries = tape.T * (3 * n + n * n + 12)  # a_t, O_t, the Jacobians
     for param, table in tape.gradients.items():
         width = {"w_prime": n, "w": m, "b": 0, "w_out": n, "b_out": 0}[param]
         rows = q if param in ("w_out", "b_out") else n
-        entries += len(table) * (2 * rows + width + rows * max(width, 1) + 30)
-    return 12 * entries
+        entries += len(table) * (2 * rows + width + 2 * rows * max(width, 1) + 34)  # δ twice, input, term, Σ
+    return 14 * entries
 
 
 def _eq(lhs: str, *parts) -> Equation:
@@ -178,7 +179,7 @@ def _param_section(tape: Tape, param: str, w: _Writer, full_chains: bool) -> Ite
     t_of, truncated = table.t.tolist(), table.truncated.tolist()
     k_of = table.k.tolist() if recurrent else t_of
     inputs: dict[int, Atom] = {}  # the vector a term meets, by step: with a target at every step it recurs
-    for lo, terms, _ in table.blocks():
+    for lo, terms, running in table.blocks():
         deltas = table.deltas(lo, lo + len(terms))
         for offset, value in enumerate(terms):
             i = lo + offset
@@ -199,5 +200,6 @@ def _param_section(tape: Tape, param: str, w: _Writer, full_chains: bool) -> Ite
                 term.eq(symbol(rf"{delta_name}^{{T}}"))
             if recurrent and truncated[i]:
                 term.parts[-1].append(symbol(r"\quad\text{(truncated: not added)}", 150))
-            yield w.math(delta, term)
+            total = _eq(rf"\Sigma_{{{P}}}({where})", M(running[offset].reshape(table.shape)))  # the sum so far
+            yield w.math(delta, term, total)
     yield w.math(_eq(rf"\frac{{\partial L}}{{\partial {P}}}", r"\sum \mathrm{terms}", M(table.total)))

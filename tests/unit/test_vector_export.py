@@ -31,6 +31,7 @@ def test_every_term_total_and_jacobian_is_written(style):
     for i in range(len(table)):
         assert bmatrix(table.value[i], 6) in text  # the outer product, as a matrix
         assert bmatrix(table.delta(i), 6, False) in text
+        assert bmatrix(table.running_sum[i], 6) in text  # the running sum after the term
     assert bmatrix(table.total, 6) in text
     for j in range(2, tape.T + 1):
         assert bmatrix(tape.backprop_jacobian(j), 6) in text
