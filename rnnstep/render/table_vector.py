@@ -49,6 +49,8 @@ def _pieces(cell: Cell) -> list[str]:
 
 def wrap_cell(cell: Cell, width: int) -> list[str]:
     """The cell's lines, none wider than ``width`` unless one number alone is: broken only between atoms."""
+    if _natural(cell) <= width:  # the common case: one line
+        return [_joined(cell)]
     pieces = _pieces(cell)
     lead = " " if cell[0] else ""  # a vector's later lines start under its first number
     lines: list[str] = []
@@ -63,15 +65,25 @@ def wrap_cell(cell: Cell, width: int) -> list[str]:
     return lines
 
 
+def _joined(cell: Cell) -> str:
+    return "[" + ", ".join(cell[1]) + "]" if cell[0] else " ".join(cell[1])
+
+
+# a vector's atoms are formatted numbers (ASCII: len is their width); a text's words may be wider
 def _natural(cell: Cell) -> int:
-    pieces = _pieces(cell)
-    return sum(map(cell_len, pieces)) + len(pieces) - 1 if pieces else 0
+    """The cell's width on one line: [a, b, c] or the words joined by spaces."""
+    vector, atoms, _ = cell
+    if vector:
+        return sum(map(len, atoms)) + 2 * len(atoms) if atoms else 2
+    return sum(map(cell_len, atoms)) + len(atoms) - 1 if atoms else 0
 
 
 def _least(cell: Cell) -> int:
     """The narrowest the cell can be: its widest atom (with a vector's bracket or comma and lead)."""
-    pieces = _pieces(cell)
-    return max(map(cell_len, pieces), default=0) + (1 if cell[0] and len(pieces) > 1 else 0)
+    vector, atoms, _ = cell
+    if vector:
+        return max(map(len, atoms)) + 2 if atoms else 2
+    return max(map(cell_len, atoms), default=0)
 
 
 def _text(text: str, style: str = "") -> Cell:
@@ -79,10 +91,12 @@ def _text(text: str, style: str = "") -> Cell:
 
 
 def _value(v, digits: int) -> Cell:
-    style = "" if bool(np.all(np.isfinite(v))) else "bold red"
+    """A vector's or a number's cell, red when any entry is inf or nan (its text then ends in a letter)."""
     if np.ndim(v):
-        return (True, tuple(nt.fmt(float(x), digits) for x in np.ravel(v)), style)
-    return (False, (nt.fmt(float(v), digits),), style)
+        texts = tuple([nt.fmt(x, digits) for x in np.ravel(v).tolist()])
+        return (True, texts, "" if all(t[-1].isdigit() for t in texts) else "bold red")
+    text = nt.fmt(float(v), digits)
+    return (False, (text,), "" if text[-1].isdigit() else "bold red")
 
 
 def wrap_text(text: str, width: int) -> list[str]:
@@ -132,6 +146,11 @@ def fitted_grid(paint: Paint, title: str, headers: list[str], rows: Callable[[],
 
         def boxed(cells: list[Cell], header: bool = False) -> Iterator[str]:
             wrapped = [wrap_cell(cell, w) for cell, w in zip(cells, widths)]
+            if paint is plain and all(len(lines) == 1 for lines in wrapped):  # the fast path: one line
+                yield "│" + "│".join([f" {lines[0] + ' ' * (w - cell_len(lines[0]))} " if i in left
+                                      else f" {' ' * (w - cell_len(lines[0])) + lines[0]} "
+                                      for i, (lines, w) in enumerate(zip(wrapped, widths))]) + "│"
+                return
             for j in range(max(map(len, wrapped))):
                 parts = []
                 for i, (lines, w) in enumerate(zip(wrapped, widths)):
