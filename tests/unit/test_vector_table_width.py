@@ -95,3 +95,12 @@ def test_the_trace_and_check_name_the_matrices_and_write_the_outer_product(capsy
     assert main(["check", "notes-hidden-two"]) == 0
     out = capsys.readouterr().out
     assert "∂L/∂W′[1,1]" in out and "∂L/∂W_out[1,2]" in out and "∂L/∂w" not in out
+
+
+def test_styled_lines_are_the_plain_lines_with_escape_codes():
+    from rnnstep.render.table import terminal_paint
+
+    tape = TAPES["hello-char-rnn"]
+    for width in (60, 80, 140):
+        styled = [re.sub(r"\x1b\[[0-9;]*m", "", line) for line in vector_table_lines(tape, 6, terminal_paint(), width)]
+        assert styled == list(vector_table_lines(tape, 6, plain, width))
