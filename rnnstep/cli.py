@@ -295,9 +295,9 @@ def cmd_trace(args: argparse.Namespace) -> int:
             from .render.latex import iter_latex
 
             return iter_latex(tape, args.digits, full)
-        from .render.table import iter_table, use_color
+        from .render.table import iter_table, output_width, use_color
 
-        return iter_table(tape, args.digits, out is sys.stdout and use_color(out), full)
+        return iter_table(tape, args.digits, out is sys.stdout and use_color(out), full, output_width(out))
 
     def write(out: TextIO) -> None:
         if out is sys.stdout and out.isatty():  # the output itself shows how far it has got
@@ -331,13 +331,13 @@ def cmd_check(args: argparse.Namespace) -> int:
     for col in ("gradient", *columns, "result"):
         table.add_column(col, justify="right", no_wrap=True)
     for row in rows:
-        table.add_row(nt.gradient_symbol(row.param) + row.entry_text, *_check_values(row, nt), _check_verdict(row))
+        table.add_row(nt.gradient_symbol(row.param, vector=tape.vector) + row.entry_text, *_check_values(row, nt), _check_verdict(row))
     if console.measure(table, options=console.options.update_width(10_000)).maximum <= console.width:
         console.print(table)
     else:  # too narrow for the table (80 columns): one block per gradient, so every value stays whole on its line
         console.print(f"{tape.scenario.name}: gradients against central finite differences")
         for row in rows:
-            console.print(f"{nt.gradient_symbol(row.param) + row.entry_text}  {_check_verdict(row)}")
+            console.print(f"{nt.gradient_symbol(row.param, vector=tape.vector) + row.entry_text}  {_check_verdict(row)}")
             for col, value in zip(columns, _check_values(row, nt)):
                 console.print(f"    {col:18} {value:>17}", highlight=False)
     if tape.scenario.truncate:

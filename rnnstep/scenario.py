@@ -289,7 +289,7 @@ class _Reader:
         if not isinstance(value, list):
             raise self.fail(where, f"expected an array of numbers, found {_describe(value)}")
         out = []
-        for i, item in enumerate(value):
+        for i, item in enumerate(value, start=1):  # indices in messages count from 1, as ids do
             out.append(self.number({"v": item}, "v", f"{where}[{i}]"))
         return tuple(out)
 
@@ -380,12 +380,12 @@ def _scalar(r: _Reader, rnn: dict, weights_table: dict, data: dict, loss: str, c
     else:
         y = r.number(data_table, "y", "data.y", expected=f"a number or an array of {len(x)} numbers")
     if loss == "bce":
-        for i, value in enumerate(y if isinstance(y, tuple) else (y,)):
+        for i, value in enumerate(y if isinstance(y, tuple) else (y,), start=1):
             if not 0.0 <= value <= 1.0:
                 where = f"data.y[{i}]" if isinstance(y, tuple) else "data.y"
                 raise r.fail(where, f"bce needs 0 ≤ y ≤ 1, found {value!r}")
     if loss == "cross_entropy":
-        for i, value in enumerate(y if isinstance(y, tuple) else (y,)):
+        for i, value in enumerate(y if isinstance(y, tuple) else (y,), start=1):
             if value != 1.0:
                 where = f"data.y[{i}]" if isinstance(y, tuple) else "data.y"
                 raise r.fail(where, f"cross_entropy with one output needs y = 1 (a probability vector), found {value!r}")
@@ -433,7 +433,7 @@ def _breakpoints(r: _Reader, data: dict, train: dict, T: int, targets: tuple[int
     raw = data.get("breakpoints", train.get("breakpoints", []))
     if not isinstance(raw, list):
         raise r.fail(where, f"expected an array of step ids or phases, found {_describe(raw)}")
-    return tuple(_step_id(r, item, f"{where}[{i}]", T, targets, True, sizes) for i, item in enumerate(raw))
+    return tuple(_step_id(r, item, f"{where}[{i}]", T, targets, True, sizes) for i, item in enumerate(raw, start=1))
 
 
 def _notes(r: _Reader, data: dict, T: int, targets: tuple[int, ...],
@@ -442,7 +442,7 @@ def _notes(r: _Reader, data: dict, T: int, targets: tuple[int, ...],
     if not isinstance(raw, list) or not all(isinstance(n, dict) for n in raw):
         raise r.fail("notes", "expected [[notes]] tables, each with `at` and `text`")
     notes = []
-    for i, table in enumerate(raw):
+    for i, table in enumerate(raw, start=1):  # the first [[notes]] is notes[1]
         r.no_unknown(table, ("at", "text"), prefix=f"notes[{i}].")
         if "at" not in table:
             raise r.fail(f"notes[{i}].at", "missing; expected a step id such as \"forward.O[2]\"")

@@ -20,9 +20,13 @@ ARRAY_KEYS = ("weights.w", "weights.w_prime", "weights.b", "weights.w_out", "wei
 
 
 def shape_text(value: Any) -> str:
-    """How a parsed value looks: a number, a list of 3 numbers, 2×3."""
+    """How a parsed value looks: a number, a list of 3 numbers, 2×3 (or what else it is: the string 'abc')."""
     if not isinstance(value, list):
-        return "a number"
+        if isinstance(value, (int, float)) and not isinstance(value, bool):
+            return "a number"
+        from .scenario import _describe  # the reader's own words for a string, a boolean, a table (an error path)
+
+        return _describe(value)
     if value and all(isinstance(row, list) for row in value):
         widths = {len(row) for row in value}
         cols = widths.pop() if len(widths) == 1 else "?"
@@ -68,14 +72,14 @@ class _Shapes:
     def numbers(self, value: list, where: str) -> Vector:
         if not value:
             raise self.r.fail(where, "expected at least one number, found an empty array")
-        return tuple(self.number(v, f"{where}[{i}]") for i, v in enumerate(value))
+        return tuple(self.number(v, f"{where}[{i}]") for i, v in enumerate(value, start=1))  # from 1, as ids
 
     def array(self, value: Any, where: str) -> float | Vector | Matrix:
         """A number, a flat list of numbers or a list of equal rows."""
         if not isinstance(value, list):
             return self.number(value, where)
         if value and all(isinstance(row, list) for row in value):
-            rows = tuple(self.numbers(row, f"{where}[{i}]") for i, row in enumerate(value))
+            rows = tuple(self.numbers(row, f"{where}[{i}]") for i, row in enumerate(value, start=1))
             for i, row in enumerate(rows[1:], start=2):
                 if len(row) != len(rows[0]):
                     raise self.r.fail(where, f"row {i} has {_plural(len(row))}, row 1 has {len(rows[0])}:"
@@ -142,7 +146,7 @@ class _Shapes:
             ], _Size(1, "n = 1 (w_prime, b and h0 are numbers)"))
         x = data.get("x")
         if isinstance(x, list) and x and isinstance(x[0], list):
-            m = _Size(len(x[0]), f"m = {len(x[0])} from data.x[0]", ("data.x[0]",), "m")
+            m = _Size(len(x[0]), f"m = {len(x[0])} from data.x[1]", ("data.x[1]",), "m")
         else:
             m = _Size(1, "m = 1 from data.x (a list of numbers)")
         y = data.get("y")
@@ -152,7 +156,7 @@ class _Shapes:
         q_candidates = [("weights.w_out", None, rows("w_out", w, "") if isinstance(w.get("w_out"), list)
                          and w["w_out"] and isinstance(w["w_out"][0], list) else None),
                         ("weights.b_out", None, length("b_out", w) if isinstance(w.get("b_out"), list) else None),
-                        ("data.y[0]", None, y_q)]
+                        ("data.y[1]", None, y_q)]
         q = self.infer("q", q_candidates, _Size(1, "q = 1 (one output)"))
         return n, m, q
 
@@ -199,9 +203,9 @@ class _Shapes:
         if not raw:
             raise self.r.fail("data.x", "expected at least one step, found an empty array")
         if m.value == 1 and not any(isinstance(v, list) for v in raw):
-            return tuple((self.number(v, f"data.x[{i}]"),) for i, v in enumerate(raw))
+            return tuple((self.number(v, f"data.x[{i}]"),) for i, v in enumerate(raw, start=1))
         out = []
-        for i, item in enumerate(raw):
+        for i, item in enumerate(raw, start=1):
             if not isinstance(item, list) or any(isinstance(v, list) for v in item):
                 raise self.r.fail(f"data.x[{i}]", f"found {shape_text(item)}, expected a list of {_plural(m.value)}: "
                                                  f"{m.origin_for(f'data.x[{i}]')}")
@@ -220,7 +224,7 @@ class _Shapes:
             if not isinstance(raw, list):
                 return (self.number(raw, "data.y"),)
             if raw and all(isinstance(v, list) for v in raw):
-                rows = [self.numbers(v, f"data.y[{i}]") for i, v in enumerate(raw)]
+                rows = [self.numbers(v, f"data.y[{i}]") for i, v in enumerate(raw, start=1)]
                 if len(rows) == T and all(len(r) == 1 for r in rows):
                     return tuple(rows)
                 raise self.r.fail("data.y", f"found {shape_text(raw)}, expected {T}×1 (T = {T} from data.x): {q.origin}")
@@ -234,7 +238,7 @@ class _Shapes:
             if len(raw) != T:
                 raise self.r.fail("data.y", f"found {shape_text(raw)}, expected a list of {_plural(q.value)} (the last step) {every}: T = {T} from data.x, {q.origin}")
             rows = []
-            for i, v in enumerate(raw):
+            for i, v in enumerate(raw, start=1):
                 row = self.numbers(v, f"data.y[{i}]")
                 if len(row) != q.value:
                     raise self.r.fail(f"data.y[{i}]", f"found {shape_text(v)}, expected a list of {_plural(q.value)}: "
@@ -290,7 +294,7 @@ def read_vector(reader, weights: dict, rnn: dict, data: dict, loss: str) -> Vect
         raise reader.fail("data.y", f"missing; expected a list of {_plural(q.value)} or {len(x)} such lists")
     y = shapes.targets(q, len(x))
     rows = y if y and isinstance(y[0], tuple) else (y,)
-    for i, row in enumerate(rows):
+    for i, row in enumerate(rows, start=1):
         where = f"data.y[{i}]" if rows is y else "data.y"
         if loss == "bce" and not all(0.0 <= v <= 1.0 for v in row):
             raise reader.fail(where, f"bce needs 0 ≤ y ≤ 1, found {list(row)!r}")

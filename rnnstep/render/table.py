@@ -100,12 +100,15 @@ def _no_number(value: float) -> str:
     return ""
 
 
-def table_lines(tape: Tape, digits: int = 6, full_chains: bool = False, paint: Paint = plain) -> Iterator[str]:
-    """The header and every table of the trace, line by line (without newlines; "" between parts)."""
+def table_lines(tape: Tape, digits: int = 6, full_chains: bool = False, paint: Paint = plain,
+                width: int = 80) -> Iterator[str]:
+    """The header and every table of the trace, line by line (without newlines; "" between parts).
+
+    A vector scenario's tables fit ``width`` (see table_vector); a scalar one's path hangs after the box."""
     if tape.vector:  # SPEC §7: vectors and matrices have their own layout
         from .table_vector import vector_table_lines
 
-        yield from vector_table_lines(tape, digits, paint)
+        yield from vector_table_lines(tape, digits, paint, width)
         return
     s = tape.scenario
     n = lambda x, style="": _num(float(x), digits, style)  # noqa: E731
@@ -211,13 +214,28 @@ def terminal_paint() -> Paint:
     return paint
 
 
-def iter_table(tape: Tape, digits: int = 6, color: bool = False, full_chains: bool = False) -> Iterator[str]:
+def output_width(out: TextIO) -> int:
+    """The columns to fit: $COLUMNS when set, the terminal's width on a terminal, else 80 (a file, a pipe)."""
+    columns = os.environ.get("COLUMNS", "")
+    if columns.isdigit() and int(columns) > 0:
+        return int(columns)
+    try:
+        if out.isatty():
+            return os.get_terminal_size(out.fileno()).columns or 80
+    except (OSError, ValueError, AttributeError):  # closed, or a stream without a file descriptor
+        pass
+    return 80
+
+
+def iter_table(tape: Tape, digits: int = 6, color: bool = False, full_chains: bool = False,
+               width: int = 80) -> Iterator[str]:
     """The tables as text, line by line (each ending in a newline): plain, or with ANSI styles."""
-    for line in table_lines(tape, digits, full_chains, terminal_paint() if color else plain):
+    for line in table_lines(tape, digits, full_chains, terminal_paint() if color else plain, width):
         yield line + "\n"
 
 
 def print_tables(tape: Tape, out: TextIO, digits: int = 6, color: bool | None = None,
                  full_chains: bool = False) -> None:
     """Print the tables: styled on a terminal (unless NO_COLOR is set), plain text otherwise."""
-    out.writelines(iter_table(tape, digits, use_color(out) if color is None else color, full_chains))
+    out.writelines(iter_table(tape, digits, use_color(out) if color is None else color, full_chains,
+                              output_width(out)))

@@ -47,3 +47,34 @@ def catalog(arguments: list[str]) -> list[Served]:
             seen.add(resolved)
             served.append(Served(resolved, load_scenario_file(path)))  # one unit or a hidden vector (SPEC §7)
     return served
+
+
+def catalog_lines(served: list[Served], width: int = 80, most: int = 5) -> list[str]:
+    """The served scenarios by name for the start-up message, one-unit and hidden-vector ones apart.
+
+    Each group's names wrap to ``width``; a group longer than ``most`` lines ends "and N more", so a
+    folder of a thousand scenarios still announces itself in a few lines."""
+    groups = [("one unit", [s.path.stem for s in served if not s.scenario.is_vector]),
+              ("hidden vectors", [s.path.stem for s in served if s.scenario.is_vector])]
+    lines: list[str] = []
+    for label, names in groups:
+        if not names:
+            continue
+        head = f"  {label} ({len(names)}):"
+        rows: list[list[str]] = [[]]  # each line's names, each with its comma
+        for i, name in enumerate(names):
+            piece = name + ("," if i < len(names) - 1 else "")
+            if rows[-1] and len(head) + sum(len(p) + 1 for p in rows[-1]) + 1 + len(piece) > width:
+                if len(rows) == most:
+                    break
+                rows.append([])
+            rows[-1].append(piece)
+        shown = sum(map(len, rows))
+        if shown < len(names):  # the last line ends with how many are left out, a name dropped if need be
+            while len(rows[-1]) > 1 and (len(head) + sum(len(p) + 1 for p in rows[-1]) + 1
+                                         + len(f"and {len(names) - shown} more") > width):
+                rows[-1].pop()
+                shown -= 1
+            rows[-1].append(f"and {len(names) - shown} more")
+        lines += [(head if j == 0 else " " * len(head)) + "".join(" " + p for p in row) for j, row in enumerate(rows)]
+    return lines

@@ -34,7 +34,7 @@ from textual_serve import download_manager as _downloads
 from textual_serve.download_manager import DownloadManager
 
 from . import access
-from .catalog import Served
+from .catalog import Served, catalog_lines
 from .session import ENV_MODE, ENV_SCENARIOS
 
 # textual-serve 1.1.3 ends a download, cut short and without an error, when the app takes more
@@ -302,8 +302,8 @@ def serve(served: list[Served], host: str, port: int, token: str | None, max_ses
     """Run until Ctrl+C (or SIGTERM); every session's process is ended on the way out."""
     server = ClassServer(served, token=token, max_sessions=max_sessions, idle_seconds=idle_minutes * 60, port=port,
                          drill=drill)
-    names = ", ".join(s.scenario.name for s in served[:3]) + (f" and {len(served) - 3} more" if len(served) > 3 else "")
-    lines = [f"rnnstep serve{' --drill' if drill else ''}: {names}",
+    lines = [f"rnnstep serve{' --drill' if drill else ''}: {len(served)} scenario{'s' if len(served) != 1 else ''}",
+             *catalog_lines(served),  # by name, the hidden-vector ones apart, a few lines at most
              f"open (and share): {share_url(host, port, token)}",
              f"at most {max_sessions} sessions; a session idle for {idle_minutes:g} minutes ends; Ctrl+C stops"]
     if token is None:

@@ -15,7 +15,7 @@ from textual.widgets.option_list import Option
 
 from .palette import SafeOptionList as OptionList  # PageUp/PageDown guarded (Textual 8.2.8 bug)
 
-from ..scenario import Scenario, ScenarioError, load_scenario, shipped_scenarios
+from ..scenario import Scenario, ScenarioError, load_scenario, shipped_scenarios, shipped_vector_scenarios
 from . import keymap
 from .paths import short_path
 
@@ -108,11 +108,22 @@ class NoteScreen(ModalScreen[None]):
         self.dismiss(None)
 
 
+def shipped_options() -> list[Option]:
+    """The shipped scenarios to pick from: the one-unit ones, then the hidden-vector ones (SPEC §7) under a
+    heading that cannot be picked, as `rnnstep scenarios` lists them."""
+    options = [Option(p.stem, id=str(p)) for p in shipped_scenarios()]
+    vectors = shipped_vector_scenarios()
+    if vectors:
+        options.append(Option(Text("hidden vectors (hidden state of size n > 1):", style="dim"), disabled=True))
+        options += [Option(f"  {p.stem}", id=str(p)) for p in vectors]
+    return options
+
+
 class OpenScreen(ModalScreen[Scenario | None]):
     """Type a path or pick a shipped scenario; a bad file is an error here, nothing else changes."""
 
     DEFAULT_CSS = ("OpenScreen {" + _MODAL_CSS + "#open-body { width: 80; " + _BODY_CSS + " } "
-                   "#open-shipped { height: auto; max-height: 12; } #open-error { height: auto; } }")
+                   "#open-shipped { height: auto; max-height: 45vh; } #open-error { height: auto; } }")  # whole at 24 rows
 
     BINDINGS = [Binding("escape", "dismiss", "Cancel", id="rnnstep.open.cancel")]
 
@@ -122,7 +133,7 @@ class OpenScreen(ModalScreen[Scenario | None]):
             yield Input(placeholder="path to a .toml scenario, then Enter", id="open-path")
             yield Static("", id="open-error")
             yield Label("or a shipped scenario:", classes="dim")
-            yield OptionList(*(Option(p.stem, id=str(p)) for p in shipped_scenarios()), id="open-shipped")
+            yield OptionList(*shipped_options(), id="open-shipped")
 
     def on_input_submitted(self, event: Input.Submitted) -> None:
         self._try(event.value.strip())

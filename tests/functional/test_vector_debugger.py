@@ -186,3 +186,25 @@ async def test_help_reads_a_term_in_the_scenario_own_terms(vector):
         text = "\n".join(str(s.render()) for s in app.screen.query(Static))
         assert ("outer product δ(t,k)ᵀ·O_{k−1}ᵀ" in text and "diag(f′(a_j))·W′" in text) == vector
         assert ("∂⁺O₃/∂w′" in text) != vector
+
+
+async def test_open_lists_the_shipped_vector_scenarios_apart_and_opens_one():
+    from rnnstep.scenario import shipped_scenarios, shipped_vector_scenarios
+    from textual.widgets import OptionList
+
+    app = debugger()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.press("o")
+        await pilot.pause()
+        options = app.screen.query_one("#open-shipped", OptionList)
+        listed = [options.get_option_at_index(i) for i in range(options.option_count)]
+        ids = [o.id for o in listed if o.id]
+        assert ids == [str(p) for p in shipped_scenarios() + shipped_vector_scenarios()]
+        heading = next(o for o in listed if not o.id)  # the vector ones under a heading that cannot be picked
+        assert heading.disabled and "hidden vectors" in str(heading.prompt)
+        assert listed.index(heading) == len(shipped_scenarios())
+        options.focus()
+        await pilot.pause()
+        await pilot.press("end", "enter")
+        await pilot.pause()
+        assert app.tape.vector and app.tape.scenario.name == rnnstep.load_scenario(shipped_vector_scenarios()[-1]).name

@@ -102,3 +102,24 @@ def test_vector_scenarios_are_served_by_path_by_name_and_by_default():
     everything = catalog([])
     assert everything[0].path.stem == "notes-four-steps"
     assert {p.resolve() for p in (SCENARIO_DIR / "vector").glob("*.toml")} <= {s.path for s in everything}
+
+
+def test_start_up_names_every_served_scenario_the_vector_ones_apart_in_a_few_lines():
+    from pathlib import Path
+
+    from rnnstep.serve.catalog import Served, catalog_lines
+
+    served = catalog([])
+    lines = catalog_lines(served)
+    text = " ".join(lines)
+    assert all(len(line) <= 80 for line in lines)
+    names = set(text.replace(",", " ").split())
+    assert {p.stem for p in shipped_scenarios() + shipped_vector_scenarios()} <= names  # every name, whole
+    vector = [line for line in lines if "hidden vectors (5):" in line]
+    assert vector and "hello-char-rnn" in vector[0] and "binary-classification" not in text[text.index("hidden vectors"):]
+    # a huge catalogue: still a few lines a group, the rest counted
+    big = [Served(Path(f"/x/a-long-scenario-name-{i}.toml"), served[0].scenario) for i in range(2000)] + served[-1:]
+    lines = catalog_lines(big)
+    assert len(lines) <= 6 and all(len(line) <= 80 for line in lines)
+    shown = sum(line.count("a-long-scenario-name-") for line in lines)
+    assert lines[-2].endswith(f"and {2000 - shown} more") and "hidden vectors (1): worked-example-hidden-two" in lines[-1]

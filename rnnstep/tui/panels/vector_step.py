@@ -176,7 +176,7 @@ def _loss(view, width: int, height: int) -> list:
     tape = view.tape
     total = Text("L = " + ("ℓ(ŷ, y)" if tape.single_target else "Σₜ ℓₜ") + " = ", style="bold")
     total.append("?" if _hidden(view, "loss") else nt.fmt(tape.loss, view.digits), style="bold")
-    after = Text("Next: the backward pass. Each gradient is a sum of outer products δ(t,k)·inputᵀ, one per "
+    after = Text("Next: the backward pass. Each gradient is a sum of outer products δ(t,k)ᵀ·inputᵀ, one per "
                  "path from a loss back to a use of the weight — nearest path first.", style="italic")
 
     def lines(d: int) -> list[Text]:

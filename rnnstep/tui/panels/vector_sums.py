@@ -2,7 +2,7 @@
 with the entries the current term changed marked (▸, underlined), and the t × k triangle.
 
 The marks compare the running sum after the term with the one before, entry by entry:
-an outer product δ·inputᵀ leaves a row alone where δ_i = 0 (a dead unit) and a column
+an outer product δᵀ·inputᵀ leaves a row alone where δ_i = 0 (a dead unit) and a column
 where input_j = 0 (O₀ = 0, a one-hot x), and a truncated term changes nothing.
 """
 
