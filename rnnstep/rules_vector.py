@@ -29,21 +29,29 @@ import numpy as np
 
 from .ids import RECURRENT_PARAMS, ValueId
 from .model import Activation
+from .rules import FLOAT_DERIVATIVES
 from .tape import Tape
 
 Values = dict[str, float]
 
 
 def _entry(base: str, *component: int) -> str:
+    if len(component) == 1:
+        return f"{base}[{component[0]}]"
     return f"{base}[{','.join(str(c) for c in component)}]"
 
 
 def _prime_from_input(act: Activation, a: float) -> float:
+    if act.name in FLOAT_DERIVATIVES:  # plain arithmetic on the value: in Python floats (rules.py)
+        a = float(a)
+        return float(act.derivative(a, act.value(a)))
     with np.errstate(all="ignore"):
         return float(act.derivative(np.array(a), np.array(act.value(a))))
 
 
 def _prime_from_output(act: Activation, out: float) -> float:
+    if act.name in FLOAT_DERIVATIVES:
+        return float(act.derivative(math.nan, float(out)))
     with np.errstate(all="ignore"):
         return float(act.derivative(np.array(math.nan), np.array(out)))
 
