@@ -27,7 +27,8 @@ from ..verify import Report
 from .verify import _MARK, _symbols, _why, report_table
 
 _LEFT = (True, False, False, False, True, True)  # quantity, stated, true, digits, verdict, why
-_MARKUP = re.compile(r"\[[a-zA-Z#/@]|[:\\\x00-\x1f\x7f]")  # a markup tag, an emoji code, a control character
+# a markup tag, an emoji code, a control character or a line break (Rich measures lines, renders one)
+_MARKUP = re.compile(r"\[[a-zA-Z#/@]|[:\\\x00-\x1f\x7f-\x9f\u2028\u2029]")
 _BORDER = re.compile(r"\x1b\[[0-9;]*m")
 
 
@@ -55,9 +56,10 @@ def _layout(report: Report, rows: list[tuple[str, ...]]) -> Table:
     return table
 
 
-def print_report_table(report: Report, out: TextIO) -> None:
-    """Print ``report_table(report)`` as ``Console(file=out).print`` would, without Rich's cost per row."""
-    console = Console(file=out)
+def print_report_table(report: Report, out: TextIO, console: Console | None = None) -> None:
+    """Print ``report_table(report)`` as ``Console(file=out).print`` would (or ``console.print``, a console
+    writing to ``out``), without Rich's cost per row."""
+    console = console or Console(file=out)
     rows = _rows(report)
     if not rows or not all(_plain(cell) for row in rows for cell in row[:6]):
         console.print(report_table(report))
