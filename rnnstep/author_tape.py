@@ -117,6 +117,7 @@ class AuthorTape:
         self.tape = tape
         self._memo: dict[str, list[Candidate]] = {}
         self._rules: dict[str, list[Rule]] = {}
+        self._inputs: dict[str, list[tuple[Rule, tuple[str, ...]]]] = {}
         self._canon: dict[str, str] = {}
         stated: dict[str, list[Candidate]] = {}
         for claim in claims:
@@ -145,6 +146,14 @@ class AuthorTape:
             self._rules[vid_text] = found
         return found
 
+    def inputs_of(self, vid_text: str) -> list[tuple[Rule, tuple[str, ...]]]:
+        """Each rule of a value with the quantities its inputs are (looked up once per value)."""
+        found = self._inputs.get(vid_text)
+        if found is None:
+            quantity = self.quantity
+            found = self._inputs[vid_text] = [(rule, tuple(map(quantity, rule.inputs))) for rule in self.rules_of(vid_text)]
+        return found
+
     def values(self, vid_text: str) -> list[Candidate]:
         """The author's candidates for a value: the stated number(s), or recomputed."""
         q = self.quantity(vid_text)
@@ -153,33 +162,34 @@ class AuthorTape:
 
     def recompute(self, vid_text: str) -> list[Candidate]:
         """The value worked out by its own formulas from the author's inputs (its stated number aside)."""
-        found = self.rules_of(vid_text)
-        for rule in found:
-            for i in rule.inputs:
-                self._work_out(self.quantity(i))
+        found = self.inputs_of(vid_text)
+        for _, quantities in found:
+            for q in quantities:
+                if q not in self._memo:
+                    self._work_out(q)
         return self._combine(found)
 
     def _work_out(self, q: str) -> None:
-        stack = [q]
+        memo, stack = self._memo, [q]
         while stack:
             current = stack[-1]
-            if current in self._memo:
+            if current in memo:
                 stack.pop()
                 continue
-            missing = [i for rule in self.rules_of(current) for i in map(self.quantity, rule.inputs)
-                       if i not in self._memo]
+            found = self.inputs_of(current)
+            missing = [i for _, quantities in found for i in quantities if i not in memo]
             if missing:
                 stack.extend(dict.fromkeys(missing))
                 continue
-            self._memo[current] = self._combine(self.rules_of(current), free=current.startswith("path["))
+            memo[current] = self._combine(found, free=current.startswith("path["))
             stack.pop()
 
-    def _combine(self, found: list[Rule], free: bool = False) -> list[Candidate]:
+    def _combine(self, found: list[tuple[Rule, tuple[str, ...]]], free: bool = False) -> list[Candidate]:
         """Every formula's candidates (each formula keeps its own, so no formula crowds out another)."""
         out: list[Candidate] = []
-        memo, quantity, step = self._memo, self.quantity, 0 if free else 1
-        for rule in found:
-            choices = [memo[quantity(i)] for i in rule.inputs]
+        memo, step = self._memo, 0 if free else 1
+        for rule, quantities in found:
+            choices = [memo[q] for q in quantities]
             if math.prod(len(c) for c in choices) > MAX_COMBINATIONS and len(set(rule.inputs)) == len(rule.inputs):
                 worked = _alternatives_worked(rule, choices, step)  # a long sum: the same, input by input
             else:

@@ -129,7 +129,7 @@ def rules(tape: Tape, vid: ValueId | str, paths: bool = False) -> list[Rule]:
             return [Rule((yhat,), lambda v: float(loss.value(np.array(v[yhat]), np.array(y_of(t)))), "ℓ(ŷ, y)")]
     if group == "loss":
         ids = tuple(f"outputs.loss[{int(t)}]" for t in tape.targets)
-        return [Rule(ids, lambda v: math.fsum(v[i] for i in ids), "Σ ℓ_t")]
+        return [Rule(ids, lambda v: math.fsum(map(v.__getitem__, ids)), "Σ ℓ_t")]
     if group == "backward":
         return _backward_rules(tape, name, idx[0], loss_prime)
     if group == "update":
@@ -176,7 +176,7 @@ def _gradient_rules(tape: Tape, vid: ValueId, loss_prime, paths: bool = False) -
     if name == "total":
         last = len(table) - 1
         kept = tuple(f"gradients.{param}.term{where(i)}" for i in range(len(table)) if not table.truncated[i])
-        out = [Rule(kept, lambda v: math.fsum(v[i] for i in kept), "Σ terms")]
+        out = [Rule(kept, lambda v: math.fsum(map(v.__getitem__, kept)), "Σ terms")]
         if last > 0:
             rs = f"gradients.{param}.running_sum{where(last)}"
             out.insert(0, Rule((rs,), lambda v: v[rs], "the last running sum"))

@@ -174,7 +174,7 @@ def vector_rules(tape: Tape, vid: ValueId) -> list:
         return [Rule(yhat, ell, "Σ_r ℓ(ŷ[r], y[r])")]
     if group == "loss":
         ids_ = tuple(f"outputs.loss[{int(t)}]" for t in tape.targets)
-        return [Rule(ids_, lambda v: math.fsum(v[i] for i in ids_), "Σ ℓ_t")]
+        return [Rule(ids_, lambda v: math.fsum(map(v.__getitem__, ids_)), "Σ ℓ_t")]
     if group == "backward":
         t, i = idx[0], comp[0]
         if name == "dL_da":
@@ -216,7 +216,7 @@ def _gradient_rules(tape: Tape, vid: ValueId, Rule, to_z, upstream) -> list:
     if name == "total":
         kept = tuple(_entry(f"gradients.{param}.term{where(i)}", *comp) for i in range(len(table))
                      if not table.truncated[i])
-        out = [Rule(kept, lambda v: math.fsum(v[i] for i in kept), "Σ terms")]
+        out = [Rule(kept, lambda v: math.fsum(map(v.__getitem__, kept)), "Σ terms")]
         if len(table) > 1:
             rs = _entry(f"gradients.{param}.running_sum{where(len(table) - 1)}", *comp)
             out.insert(0, Rule((rs,), lambda v: v[rs], "the last running sum"))
