@@ -26,8 +26,8 @@ import itertools
 import math
 from typing import NamedTuple
 
-from .ids import RECURRENT_PARAMS, parse_id
-from .rules import Rule, path_rules, rules
+from .ids import RECURRENT_PARAMS
+from .rules import Rule, parsed_id, path_rules, rules
 from .rules_vector import quantity_of as vector_quantity_of
 from .tape import Tape
 
@@ -63,7 +63,7 @@ def quantity_of(tape: Tape, vid_text: str) -> str:
     """
     if vid_text.startswith("path[") or ".factor[" not in vid_text:
         return vid_text
-    vid = parse_id(vid_text)
+    vid = parsed_id(vid_text)
     targets = tape.scenario.targets
 
     def first_target(step: int) -> int:
@@ -121,7 +121,7 @@ class AuthorTape:
         self._canon: dict[str, str] = {}
         stated: dict[str, list[Candidate]] = {}
         for claim in claims:
-            true = tape.value(claim.id)
+            true = tape.value(parsed_id(claim.id))
             # an exact number ("0.6" for 0.6) has no rounding; any other was rounded from the author's value
             exact = claim.value == true or abs(claim.value - true) <= 1e-12 * abs(true)
             spread = 0.0 if exact else 0.5 * printed_unit(claim.text)
@@ -142,7 +142,7 @@ class AuthorTape:
                 t, k = (int(n) for n in vid_text[5:-1].split(","))
                 found = path_rules(self.tape, t, k)
             else:
-                found = rules(self.tape, parse_id(vid_text), paths=True)
+                found = rules(self.tape, parsed_id(vid_text), paths=True)
             self._rules[vid_text] = found
         return found
 

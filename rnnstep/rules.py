@@ -16,6 +16,7 @@ product, but each term then costs one multiply, so a long tape stays linear.
 
 from __future__ import annotations
 
+import functools
 import math
 from dataclasses import dataclass
 from typing import Callable
@@ -25,6 +26,10 @@ import numpy as np
 from .ids import RECURRENT_PARAMS, ValueId, parse_id
 from .model import Activation
 from .tape import Tape
+
+
+#: parse_id remembered (ValueIds are frozen): verify names, orders and works out the same ids many times over
+parsed_id = functools.lru_cache(maxsize=1 << 17)(parse_id)
 
 
 @dataclass(frozen=True)
@@ -94,7 +99,7 @@ def path_rules(tape: Tape, t: int, k: int) -> list[Rule]:
 
 
 def rules(tape: Tape, vid: ValueId | str, paths: bool = False) -> list[Rule]:
-    vid = parse_id(vid) if isinstance(vid, str) else vid
+    vid = parsed_id(vid) if isinstance(vid, str) else vid
     if tape.vector:  # one entry of a hidden vector: rules_vector.py
         from .rules_vector import vector_rules
 

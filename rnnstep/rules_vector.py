@@ -29,7 +29,7 @@ import numpy as np
 
 from .ids import RECURRENT_PARAMS, ValueId
 from .model import Activation
-from .rules import FLOAT_DERIVATIVES
+from .rules import FLOAT_DERIVATIVES, parsed_id
 from .tape import Tape
 
 Values = dict[str, float]
@@ -77,9 +77,7 @@ def quantity_of(tape: Tape, vid_text: str) -> str:
     those of w′'s term [t*, ·], t* the first target step ≥ the step."""
     if ".delta[" not in vid_text and ".factor[" not in vid_text:
         return vid_text
-    from .ids import parse_id
-
-    vid = parse_id(vid_text)
+    vid = parsed_id(vid_text)
     comp = "[" + ",".join(map(str, vid.component)) + "]" if vid.component else ""
     if vid.name == "delta":
         if tape.single_target:  # one target: the one path to a_k is all of ∂L/∂a_k

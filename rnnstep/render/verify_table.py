@@ -74,21 +74,17 @@ def print_report_table(report: Report, out: TextIO, console: Console | None = No
     widths = [len(part) - 2 for part in plain[top][1:-1].split("┳")]
     styled = {verdict: _styler(console, style) for verdict, (_, style) in _MARK.items()}
 
-    wrapped = [row for row in rows if any(cell_len(row[i]) > widths[i] for i in range(6))]
-    wrapped_lines = iter(_rich_rows(console, widths, wrapped)) if wrapped else iter(())
+    sizes = [[cell_len(cell) for cell in row[:6]] for row in rows]
+    fits = [all(size <= width for size, width in zip(row_sizes, widths)) for row_sizes in sizes]
+    wrapped = iter(_rich_rows(console, widths, [row for row, fit in zip(rows, fits) if not fit]))
     body: list[str] = []
-    for row in rows:
-        if any(cell_len(row[i]) > widths[i] for i in range(6)):
-            body.extend(next(wrapped_lines))
+    for row, row_sizes, fit in zip(rows, sizes, fits):
+        if not fit:  # Rich wraps it: its lines as Rich renders them
+            body.extend(next(wrapped))
             continue
-        cells = []
-        for i in range(6):
-            text, width = row[i], widths[i]
-            pad = " " * (width - cell_len(text))
-            cell = text + pad if _LEFT[i] else pad + text
-            if i == 4:
-                cell = styled[row[6]](cell)
-            cells.append(cell)
+        cells = [text + " " * (width - size) if left else " " * (width - size) + text
+                 for text, size, width, left in zip(row, row_sizes, widths, _LEFT)]
+        cells[4] = styled[row[6]](cells[4])
         body.append("│ " + " │ ".join(cells) + " │")
     out.write("\n".join(lines[:head_end + 1] + body + lines[bottom:]))
     out.flush()
@@ -104,6 +100,8 @@ def _styler(console: Console, style: str):
 
 def _rich_rows(console: Console, widths: list[int], rows: list[tuple[str, ...]]) -> list[list[str]]:
     """The lines of each row, as Rich renders it in columns of these widths (it wraps what does not fit)."""
+    if not rows:
+        return []
     table = Table(show_header=False, show_lines=True, box=box.HEAVY_HEAD)
     for width, left in zip(widths, _LEFT):
         table.add_column(justify="left" if left else "right", width=width)
