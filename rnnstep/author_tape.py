@@ -151,7 +151,8 @@ class AuthorTape:
         found = self._inputs.get(vid_text)
         if found is None:
             quantity = self.quantity
-            found = self._inputs[vid_text] = [(rule, tuple(map(quantity, rule.inputs))) for rule in self.rules_of(vid_text)]
+            found = [(rule, tuple(map(quantity, rule.inputs))) for rule in self.rules_of(vid_text)]
+            self._inputs[vid_text] = found
         return found
 
     def values(self, vid_text: str) -> list[Candidate]:

@@ -81,7 +81,9 @@ def reports(draw) -> Report:
     for k in range(n):
         verdict = draw(st.sampled_from(VERDICTS))
         earlier = [r.id for r in results]
-        follows = tuple(draw(st.lists(st.sampled_from(earlier), max_size=3))) if earlier and verdict == "follows" else ()
+        follows = ()
+        if earlier and verdict == "follows":
+            follows = tuple(draw(st.lists(st.sampled_from(earlier), max_size=3)))
         results.append(ClaimResult(
             id=f"forward.O[{k + 1}]", symbol=draw(text), stated_text=draw(text),
             stated=0.0, true=draw(st.floats(allow_nan=True, allow_infinity=True)), digits=draw(st.integers(0, 17)),
