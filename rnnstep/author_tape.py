@@ -24,10 +24,10 @@ from __future__ import annotations
 import bisect
 import itertools
 import math
-from dataclasses import dataclass
+from typing import NamedTuple
 
-from .ids import RECURRENT_PARAMS, parse_id
-from .rules import Rule, path_rules, rules
+from .ids import RECURRENT_PARAMS
+from .rules import Rule, parsed_id, path_rules, rules
 from .rules_vector import quantity_of as vector_quantity_of
 from .tape import Tape
 
@@ -37,8 +37,7 @@ MAX_SOURCES = 32  # stated numbers remembered per candidate
 _EXACT_SPREAD_INPUTS = 8  # up to this many inputs, rounding is propagated input by input
 
 
-@dataclass(frozen=True)
-class Candidate:
+class Candidate(NamedTuple):  # a named tuple: made by the hundred thousand, at a third of a dataclass's cost
     value: float
     spread: float = 0.0  # how far half a printed unit of each stated source can move the value
     sources: frozenset[str] = frozenset()  # the nearest stated claims it was worked from
@@ -64,7 +63,7 @@ def quantity_of(tape: Tape, vid_text: str) -> str:
     """
     if vid_text.startswith("path[") or ".factor[" not in vid_text:
         return vid_text
-    vid = parse_id(vid_text)
+    vid = parsed_id(vid_text)
     targets = tape.scenario.targets
 
     def first_target(step: int) -> int:
@@ -118,10 +117,11 @@ class AuthorTape:
         self.tape = tape
         self._memo: dict[str, list[Candidate]] = {}
         self._rules: dict[str, list[Rule]] = {}
+        self._inputs: dict[str, list[tuple[Rule, tuple[str, ...]]]] = {}
         self._canon: dict[str, str] = {}
         stated: dict[str, list[Candidate]] = {}
         for claim in claims:
-            true = tape.value(claim.id)
+            true = tape.value(parsed_id(claim.id))
             # an exact number ("0.6" for 0.6) has no rounding; any other was rounded from the author's value
             exact = claim.value == true or abs(claim.value - true) <= 1e-12 * abs(true)
             spread = 0.0 if exact else 0.5 * printed_unit(claim.text)
@@ -142,8 +142,17 @@ class AuthorTape:
                 t, k = (int(n) for n in vid_text[5:-1].split(","))
                 found = path_rules(self.tape, t, k)
             else:
-                found = rules(self.tape, vid_text, paths=True)
+                found = rules(self.tape, parsed_id(vid_text), paths=True)
             self._rules[vid_text] = found
+        return found
+
+    def inputs_of(self, vid_text: str) -> list[tuple[Rule, tuple[str, ...]]]:
+        """Each rule of a value with the quantities its inputs are (looked up once per value)."""
+        found = self._inputs.get(vid_text)
+        if found is None:
+            quantity = self.quantity
+            found = [(rule, tuple(map(quantity, rule.inputs))) for rule in self.rules_of(vid_text)]
+            self._inputs[vid_text] = found
         return found
 
     def values(self, vid_text: str) -> list[Candidate]:
@@ -154,48 +163,122 @@ class AuthorTape:
 
     def recompute(self, vid_text: str) -> list[Candidate]:
         """The value worked out by its own formulas from the author's inputs (its stated number aside)."""
-        found = self.rules_of(vid_text)
-        for rule in found:
-            for i in rule.inputs:
-                self._work_out(self.quantity(i))
+        found = self.inputs_of(vid_text)
+        for _, quantities in found:
+            for q in quantities:
+                if q not in self._memo:
+                    self._work_out(q)
         return self._combine(found)
 
     def _work_out(self, q: str) -> None:
-        stack = [q]
+        memo, stack = self._memo, [q]
         while stack:
             current = stack[-1]
-            if current in self._memo:
+            if current in memo:
                 stack.pop()
                 continue
-            missing = [i for rule in self.rules_of(current) for i in map(self.quantity, rule.inputs)
-                       if i not in self._memo]
+            found = self.inputs_of(current)
+            missing = [i for _, quantities in found for i in quantities if i not in memo]
             if missing:
                 stack.extend(dict.fromkeys(missing))
                 continue
-            self._memo[current] = self._combine(self.rules_of(current), free=current.startswith("path["))
+            memo[current] = self._combine(found, free=current.startswith("path["))
             stack.pop()
 
-    def _combine(self, found: list[Rule], free: bool = False) -> list[Candidate]:
+    def _combine(self, found: list[tuple[Rule, tuple[str, ...]]], free: bool = False) -> list[Candidate]:
         """Every formula's candidates (each formula keeps its own, so no formula crowds out another)."""
         out: list[Candidate] = []
-        for rule in found:
-            worked: list[Candidate] = []
-            choices = [self._memo[self.quantity(i)] for i in rule.inputs]
-            for combo in _combinations(choices):
-                values = {i: c.value for i, c in zip(rule.inputs, combo)}
-                try:
-                    value = rule.compute(values)
-                except (ArithmeticError, ValueError):
-                    continue
-                distinct = {c.sources for c in combo if c.sources}  # a long sum's inputs share few source sets
-                sources = distinct.pop() if len(distinct) == 1 else frozenset().union(*distinct)
-                if len(sources) > MAX_SOURCES:
-                    sources = frozenset(sorted(sources)[:MAX_SOURCES])
-                spread = _spread(rule, values, value, [c.spread for c in combo])
-                hops = max((c.hops for c in combo), default=0) + (0 if free else 1)
-                worked.append(Candidate(value, spread, sources, rule.formula, hops))
+        memo, step = self._memo, 0 if free else 1
+        for rule, quantities in found:
+            choices = [memo[q] for q in quantities]
+            if math.prod(len(c) for c in choices) > MAX_COMBINATIONS and len(set(rule.inputs)) == len(rule.inputs):
+                worked = _alternatives_worked(rule, choices, step)  # a long sum: the same, input by input
+            else:
+                worked = [c for combo in _combinations(choices) if (c := _worked(rule, combo, step)) is not None]
             out += _merge(worked)
         return out
+
+
+def _sources(combo) -> frozenset[str]:
+    """The stated numbers a combination of candidates was worked from (at most MAX_SOURCES of them)."""
+    distinct = {c.sources for c in combo if c.sources}  # a long sum's inputs share few source sets
+    sources = distinct.pop() if len(distinct) == 1 else frozenset().union(*distinct)
+    if len(sources) > MAX_SOURCES:
+        sources = frozenset(sorted(sources)[:MAX_SOURCES])
+    return sources
+
+
+def _worked(rule: Rule, combo, step: int, values: dict[str, float] | None = None,
+            sources: frozenset[str] | None = None, hops: int | None = None) -> Candidate | None:
+    """The candidate a rule gives from one combination of its inputs' candidates (None if it cannot be worked).
+
+    ``values``, ``sources`` and ``hops`` may come already worked out (``_alternatives_worked``)."""
+    if values is None:
+        values = {i: c.value for i, c in zip(rule.inputs, combo)}
+    try:
+        value = rule.compute(values)
+    except (ArithmeticError, ValueError):
+        return None
+    if sources is None:
+        sources = _sources(combo)
+    spreads = [c.spread for c in combo]
+    spread = _spread(rule, values, value, spreads) if any(spreads) else 0.0
+    if hops is None:
+        hops = max([c.hops for c in combo], default=0)
+    return Candidate(value, spread, sources, rule.formula, hops + step)
+
+
+def _alternatives_worked(rule: Rule, choices: list[list[Candidate]], step: int) -> list[Candidate]:
+    """``_worked`` over ``_combinations(choices)`` when they are each input's alternatives in turn (a long sum):
+    each combination differs from the first in one input, so its values, sources and hops are the first's
+    with that input changed, instead of being gathered anew from every input."""
+    inputs = rule.inputs
+    first = [c[0] for c in choices]
+    first_values = {i: c.value for i, c in zip(inputs, first)}
+    worked = []
+    c = _worked(rule, first, step, dict(first_values))
+    if c is not None:
+        worked.append(c)
+    # sources: how many inputs share each source set, and how many distinct sets hold each stated number
+    sets: dict[frozenset[str], int] = {}
+    for c in first:
+        if c.sources:
+            sets[c.sources] = sets.get(c.sources, 0) + 1
+    holders: dict[str, int] = {}
+    for found in sets:
+        for i in found:
+            holders[i] = holders.get(i, 0) + 1
+    union = frozenset(holders)
+    first_sources = _sources(first)
+    hops = sorted((c.hops for c in first), reverse=True)[:2]
+    count = 1
+    for n, alternatives in enumerate(choices):
+        for alternative in alternatives[1:]:
+            if count >= MAX_COMBINATIONS:
+                return worked
+            count += 1
+            old, new = first[n].sources, alternative.sources
+            if old == new:
+                sources = first_sources
+            else:
+                lost = frozenset(i for i in old if holders[i] == 1) if old and sets[old] == 1 else frozenset()
+                together = (union - lost) | new
+                if together == union:
+                    sources = first_sources
+                elif len(together) > MAX_SOURCES:
+                    sources = frozenset(sorted(together)[:MAX_SOURCES])
+                else:
+                    sources = together
+            others = hops[1] if first[n].hops == hops[0] and len(hops) > 1 else hops[0]  # the others' most
+            if len(hops) == 1:
+                others = alternative.hops
+            values = dict(first_values)
+            values[inputs[n]] = alternative.value
+            combo = first[:n] + [alternative] + first[n + 1:]
+            c = _worked(rule, combo, step, values, sources, max(others, alternative.hops))
+            if c is not None:
+                worked.append(c)
+    return worked
 
 
 def _combinations(choices: list[list[Candidate]]):
@@ -218,15 +301,38 @@ def _spread(rule: Rule, values: dict[str, float], value: float, spreads: list[fl
     """How far the inputs' spreads can move the value (to first order)."""
     if not any(spreads) or not math.isfinite(value):
         return 0.0
+    compute = rule.compute
 
-    def moved(shift: dict[str, float]) -> float:
+    inputs = list(values)
+    if len(inputs) <= _EXACT_SPREAD_INPUTS:
+        # one input moved at a time; the others as they are (+ 0.0, as a shift of nothing adds)
+        base = {i: v + 0.0 for i, v in values.items()}
+        moves = []
+        for i, s in zip(inputs, spreads):
+            if s:
+                shifted = base.copy()
+                shifted[i] = values[i] + s
+                try:
+                    out = compute(shifted)
+                except (ArithmeticError, ValueError):
+                    moves.append(0.0)
+                    continue
+                moves.append(abs(out - value) if math.isfinite(out) else 0.0)  # a pole: no finite bound to add
+        return sum(moves)
+
+    def moved(shifted: dict[str, float]) -> float:
         try:
-            out = rule.compute({i: v + shift.get(i, 0.0) for i, v in values.items()})
+            out = compute(shifted)
         except (ArithmeticError, ValueError):
             return 0.0
         return abs(out - value) if math.isfinite(out) else 0.0  # a pole: no finite bound to add
 
-    inputs = list(values)
-    if len(inputs) <= _EXACT_SPREAD_INPUTS:
-        return sum(moved({i: s}) for i, s in zip(inputs, spreads) if s)
-    return max(moved(dict(zip(inputs, spreads))), moved({i: -s for i, s in zip(inputs, spreads)}))
+    if len(spreads) == len(inputs):  # every input moved by its own spread, all up then all down
+        up = {i: v + s for (i, v), s in zip(values.items(), spreads)}
+        down = {i: v + -s for (i, v), s in zip(values.items(), spreads)}
+        return max(moved(up), moved(down))
+
+    def shift_all(shift: dict[str, float]) -> dict[str, float]:
+        return {i: v + shift.get(i, 0.0) for i, v in values.items()}
+
+    return max(moved(shift_all(dict(zip(inputs, spreads)))), moved(shift_all({i: -s for i, s in zip(inputs, spreads)})))

@@ -529,11 +529,9 @@ def cmd_verify(args: argparse.Namespace) -> int:
 
         write_output(args.output, args.force, lambda out: out.write(report_markdown(report)))
     else:
-        from rich.console import Console
+        from .render.verify_table import print_report_table  # Rich's table, written row by row
 
-        from .render.verify import report_table
-
-        write_output(args.output, args.force, lambda out: Console(file=out).print(report_table(report)))
+        write_output(args.output, args.force, lambda out: print_report_table(report, out))
     if args.open:
         from .tui.app import run_app
 

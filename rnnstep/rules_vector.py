@@ -29,21 +29,29 @@ import numpy as np
 
 from .ids import RECURRENT_PARAMS, ValueId
 from .model import Activation
+from .rules import FLOAT_DERIVATIVES, parsed_id
 from .tape import Tape
 
 Values = dict[str, float]
 
 
 def _entry(base: str, *component: int) -> str:
+    if len(component) == 1:
+        return f"{base}[{component[0]}]"
     return f"{base}[{','.join(str(c) for c in component)}]"
 
 
 def _prime_from_input(act: Activation, a: float) -> float:
+    if act.name in FLOAT_DERIVATIVES:  # plain arithmetic on the value: in Python floats (rules.py)
+        a = float(a)
+        return float(act.derivative(a, act.value(a)))
     with np.errstate(all="ignore"):
         return float(act.derivative(np.array(a), np.array(act.value(a))))
 
 
 def _prime_from_output(act: Activation, out: float) -> float:
+    if act.name in FLOAT_DERIVATIVES:
+        return float(act.derivative(math.nan, float(out)))
     with np.errstate(all="ignore"):
         return float(act.derivative(np.array(math.nan), np.array(out)))
 
@@ -69,9 +77,7 @@ def quantity_of(tape: Tape, vid_text: str) -> str:
     those of w′'s term [t*, ·], t* the first target step ≥ the step."""
     if ".delta[" not in vid_text and ".factor[" not in vid_text:
         return vid_text
-    from .ids import parse_id
-
-    vid = parse_id(vid_text)
+    vid = parsed_id(vid_text)
     comp = "[" + ",".join(map(str, vid.component)) + "]" if vid.component else ""
     if vid.name == "delta":
         if tape.single_target:  # one target: the one path to a_k is all of ∂L/∂a_k
@@ -166,7 +172,7 @@ def vector_rules(tape: Tape, vid: ValueId) -> list:
         return [Rule(yhat, ell, "Σ_r ℓ(ŷ[r], y[r])")]
     if group == "loss":
         ids_ = tuple(f"outputs.loss[{int(t)}]" for t in tape.targets)
-        return [Rule(ids_, lambda v: math.fsum(v[i] for i in ids_), "Σ ℓ_t")]
+        return [Rule(ids_, lambda v: math.fsum(map(v.__getitem__, ids_)), "Σ ℓ_t")]
     if group == "backward":
         t, i = idx[0], comp[0]
         if name == "dL_da":
@@ -208,7 +214,7 @@ def _gradient_rules(tape: Tape, vid: ValueId, Rule, to_z, upstream) -> list:
     if name == "total":
         kept = tuple(_entry(f"gradients.{param}.term{where(i)}", *comp) for i in range(len(table))
                      if not table.truncated[i])
-        out = [Rule(kept, lambda v: math.fsum(v[i] for i in kept), "Σ terms")]
+        out = [Rule(kept, lambda v: math.fsum(map(v.__getitem__, kept)), "Σ terms")]
         if len(table) > 1:
             rs = _entry(f"gradients.{param}.running_sum{where(len(table) - 1)}", *comp)
             out.insert(0, Rule((rs,), lambda v: v[rs], "the last running sum"))

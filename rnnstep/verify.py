@@ -14,12 +14,15 @@ from elsewhere) stays right, with a note.
 
 from __future__ import annotations
 
+import gc
 import math
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 
 from . import notation as nt
 from .author_tape import AuthorTape, Candidate, printed_unit
-from .ids import PARAMS, RECURRENT_PARAMS, parse_id
+from .ids import PARAMS, RECURRENT_PARAMS
+from .rules import parsed_id
 from .tape import Tape
 
 VERDICTS = ("right", "rounding", "slip", "follows")
@@ -157,7 +160,7 @@ def _entry(component: tuple[int, ...]) -> str:
 def vector_symbol(tape: Tape, vid_text: str) -> str:
     """A person's name for one entry of a hidden vector's tape (SPEC §7): O₂[1], ∂L/∂W′[1,2],
     term [3,2] of ∂L/∂W′, entry [1,2]; δ(4,2)[1]; ∂O₃/∂O₂ in [4,2] of ∂L/∂W′, entry [1,2]."""
-    vid = parse_id(vid_text)
+    vid = parsed_id(vid_text)
     i, comp = vid.index, vid.component
     entry = _entry(comp) if comp else ""
     if vid.group == "forward":
@@ -191,7 +194,7 @@ def value_symbol(tape: Tape, vid_text: str) -> str:
     """A person's name for a value: O₂, ∂L/∂O₃, term [4,2] of ∂L/∂w′, w′_new, …"""
     if tape.vector:
         return vector_symbol(tape, vid_text)
-    vid = parse_id(vid_text)
+    vid = parsed_id(vid_text)
     i = vid.index
     if vid.group == "forward":
         return f"{vid.name}{nt.sub(i[0])}"
@@ -224,7 +227,7 @@ _NAME_ORDER = {"a": 0, "O": 1, "z": 0, "yhat": 1, "loss": 2, "dL_dO": 0, "dL_da"
 def tape_order(tape: Tape, vid_text: str) -> tuple[int, ...]:
     """A sort key that puts ids in the order of ``tape.value_ids()``, without listing them all
     (the entries of one vector or matrix row by row, after the whole)."""
-    vid = parse_id(vid_text)
+    vid = parsed_id(vid_text)
     return _tape_order(tape, vid) + vid.component
 
 
@@ -243,11 +246,31 @@ def _tape_order(tape: Tape, vid) -> tuple[int, ...]:
     return (group, PARAMS.index(vid.param) if vid.param else 0, 0, 0, 0)
 
 
+@contextmanager
+def _no_cycle_collection():
+    """Python's cycle collector paused: the author's tape makes hundreds of thousands of small objects that
+    never form cycles, and each collection would walk all of them again (a quarter of verify's time at
+    T = 5,000, growing faster than T). Whatever cycles are made are collected once it resumes."""
+    if not gc.isenabled():
+        yield
+        return
+    gc.disable()
+    try:
+        yield
+    finally:
+        gc.enable()
+
+
 def verify(tape: Tape) -> Report:
+    with _no_cycle_collection():
+        return _verify(tape)
+
+
+def _verify(tape: Tape) -> Report:
     claims = sorted(tape.scenario.claims, key=lambda c: tape_order(tape, c.id))
     rank = {c.id: n for n, c in enumerate(claims)}
     author = AuthorTape(tape, claims)
-    true = {c.id: tape.value(c.id) for c in claims}
+    true = {c.id: tape.value(parsed_id(c.id)) for c in claims}
     stated = {c.id: c.value for c in claims}
     unit = {c.id: printed_unit(c.text) for c in claims}
     # against the truth alone: "right", "rounding" or "wrong" (known before any claim is explained)
@@ -258,7 +281,7 @@ def verify(tape: Tape) -> Report:
     for claim in claims:
         common = dict(id=claim.id, symbol=symbols[claim.id], stated_text=claim.text, stated=claim.value,
                       whole=claim.whole,
-                      true=true[claim.id], step=tape.step_of(parse_id(claim.id)),
+                      true=true[claim.id], step=tape.step_of(parsed_id(claim.id)),
                       digits=agreeing_digits(claim.value, true[claim.id], significant_digits(claim.text)))
         results[claim.id] = _judge(claim, unit[claim.id], author.recompute(claim.id), standing, stated, true,
                                    symbols, rank.__getitem__, common)
