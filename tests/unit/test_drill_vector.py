@@ -169,7 +169,11 @@ def test_ways_to_type_a_matrix():
     assert np.array_equal(read_array("1 2", (2, 1)), [[1], [2]])  # one column: its entries in order
     assert np.array_equal(read_array("1; 2", (1, 2)), [[1, 2]])
     assert read_array("-0.5", ()) == -0.5 and read_array("0.25", (1,)) == [0.25]
-    assert math.isinf(read_array("-inf", ())) and math.isnan(read_array("nan 1", (2,))[0])
+    for junk in ("-inf", "nan", "1e999"):  # a non-finite entry is junk (try-out #10), asked again
+        with pytest.raises(AnswerError, match="is not a finite number"):
+            read_array(junk, ())
+    with pytest.raises(AnswerError, match="'nan' is not a finite number"):
+        read_array("nan 1", (2,))
 
 
 @pytest.mark.parametrize("text,shape,message", [
