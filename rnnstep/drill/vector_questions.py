@@ -272,7 +272,9 @@ def _output_layer(tape: Tape, d: int) -> Iterator[Question]:
                  + f"; entry [i,j] is (∂ℓ/∂z)ᵢ·(O{sub(t)})ⱼ",
                  Later(d, "{}ᵀ·{}", (delta, f"(∂ℓ{sub(t)}/∂z{sub(t)})"),
                        lambda i=i, t=t: (table.input(i), f"O{sub(t)}ᵀ")), table.value[i], "",
-                 ("gradients.w_out.total",) if i == len(table) - 1 else (f"gradients.w_out.running_sum[{t}]",))
+                 # ∂ℓ/∂z is not asked on its own: finding it is part of this question, so the panel hides it
+                 (f"gradients.w_out.delta[{t}]",)
+                 + (("gradients.w_out.total",) if i == len(table) - 1 else (f"gradients.w_out.running_sum[{t}]",)))
     yield _running_sum(tape, "w_out", len(table) - 1, d, True)
     yield _running_sum(tape, "b_out", len(tape.gradients["b_out"]) - 1, d, True)
 
