@@ -192,6 +192,7 @@ async def test_a_delta_answered_or_revealed_stays_shown_while_its_term_is_asked(
         delta = tape.value("gradients.w_prime.delta[2,2]")
         shown = [rnnstep.notation.fmt(float(v), d) for v in delta for d in (6, 4, 3)]
         assert not any(s in step_panel(app) for s in shown)  # asked: hidden
+        assert "∏‖·‖₂ = ?" not in step_panel(app)  # its factors' norms are inputs, not the answer
         await type_array(pilot, row_text(delta))
         assert app.session.current.id == "gradients.w_prime.term[2,2]"
         panel = step_panel(app)

@@ -276,7 +276,7 @@ def _chain(view, width: int, factors, norms, log_product: float, delta_norm: flo
                 continue
             symbol = f.symbol if f is not None else ""
             style = USE if f.kind == "activation" else (PATH if f.kind == "backprop" else "")
-            out.append((Text(symbol, style=style), Text("?" if hidden else nt.fmt(norm, 3), style="dim")))
+            out.append((Text(symbol, style=style), Text(nt.fmt(norm, 3), style="dim")))
         return out
 
     def lay(row: list[tuple[Text, Text]]) -> tuple[Text, Text]:
@@ -298,11 +298,11 @@ def _chain(view, width: int, factors, norms, log_product: float, delta_norm: flo
             break
     lines = [top, bottom]
     product = Text("∏‖·‖₂ = ", style="dim")
-    product.append("?" if hidden else nm.power_text(log_product, 3), style="bold")
+    product.append(nm.power_text(log_product, 3), style="bold")
     product.append(f"  ≥  ‖{name}‖ = ", style="dim")
     product.append("?" if hidden else nt.fmt(delta_norm, 3), style="bold")
     lines.append(product if product.cell_len <= width else Text("∏‖·‖₂ = ", style="dim").append(
-        "?" if hidden else nm.power_text(log_product, 3), style="bold"))
+        nm.power_text(log_product, 3), style="bold"))
     return lines
 
 
@@ -314,9 +314,9 @@ def _term(view, width: int, height: int) -> list:
     at = where(step)
     base = f"gradients.{param}"
     term_id, delta_id = f"{base}.term{at}", f"{base}.delta{at}"
-    # δ (and its factors' norms, which bound ‖δ‖) are hidden while δ is asked; a term or a running sum
-    # asked after it shows δ: a value answered or revealed stays on screen (the drill's term question
-    # hides δ itself where δ is not asked on its own, as ∂ℓ/∂z for ∂L/∂W_out)
+    # δ and ‖δ‖ are hidden while δ is asked; its factors (the inputs of δ's formula) and their norms are
+    # not. A term or a running sum asked after δ shows it: a value answered or revealed stays on screen
+    # (the drill's term question hides δ itself where δ is not asked on its own, as ∂ℓ/∂z for ∂L/∂W_out)
     hidden = _hidden(view, delta_id)
     delta = table.delta(i)
     factors, norms, log_product = factor_norms(view, param, i)
@@ -351,8 +351,8 @@ def _term(view, width: int, height: int) -> list:
                 if not (pieces and pieces[-1] == "⋯"):
                     pieces += ["·", "⋯"]
                 continue
-            footer = Text("‖·‖₂ " + ("?" if hidden else nt.fmt(norm, 3)), style="dim")
-            pieces += (["·"] if pieces else []) + [Block(grid(f.value, d, width=width, height=rows, hidden=hidden),
+            footer = Text("‖·‖₂ " + nt.fmt(norm, 3), style="dim")
+            pieces += (["·"] if pieces else []) + [Block(grid(f.value, d, width=width, height=rows),
                                                         Text(f.symbol, style="bold"), footer)]
         return hstack(pieces, width)
 
