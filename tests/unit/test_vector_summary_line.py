@@ -22,3 +22,17 @@ def test_a_vector_is_its_entries_when_they_fit_else_its_shape_says_vector():
     assert mx.summary(np.ones((2, 2)), 6).plain.startswith("2×2  ")
     view.hidden = {"forward.a[1]"}
     assert _summary_line(view, "a₁", a, "forward.a[1]", width=46).plain == "a₁: ?"
+
+
+def test_an_update_that_has_no_room_for_grids_lists_its_entries_not_their_norms():
+    """Try-out 1, item 26: at the end of a drill at 80×24 the last update read `b_out new: ‖·‖ = 0.122904`."""
+    from rnnstep.tui.panels.vector_step import step_body
+
+    tape = rnnstep.build_tape(rnnstep.load_scenario("hello-char-rnn"))
+    view = View(tape, len(tape.steps) - 1, 6)
+    u = tape.updates["b_out"]
+    text = " ".join(line.plain for line in step_body(view, 44, 9))
+    words = text.replace("[", " ").replace("]", " ").split()
+    for v in list(u.clipped) + list(u.new):
+        assert rnnstep.notation.fmt(float(v)) in words
+    assert "‖·‖" not in text

@@ -445,6 +445,16 @@ def _update(view, width: int, height: int) -> list:
                        _mat(view, clipped, grad_name, width, rows, d, marks=marks), "=",
                        _mat(view, u.new, f"{p} new", width, rows, d, new_id, style="bold green")], width)
 
+    def listed(d: int) -> list[Text]:
+        """Each array as its entries on a line (wrapped at spaces, never inside a number) where the
+        grids side by side do not fit: a 4-vector is four numbers, not its norm."""
+        lines = [_entries_line(f"{p} old", u.old, d), _entries_line(grad_name, clipped, d),
+                 _summary_line(view, f"{p} new", u.new, new_id) if _hidden(view, new_id)
+                 else _entries_line(f"{p} new", u.new, d)]
+        if any(line is None for line in lines):
+            return [Text("")] * (height + 1)  # too many entries: does not fit
+        return [rule] + lines + notes
+
     plain = [_summary_line(view, grad_name, clipped, width=width), _summary_line(view, f"{p} new", u.new, new_id, width=width)]
     return [(lambda d: [rule] + blocks(d) + notes + keys, False), (lambda d: [rule] + blocks(d) + notes, True),
-            (lambda d: [rule] + plain + notes, False)]
+            (listed, True), (lambda d: [rule] + plain + notes, False)]
