@@ -227,3 +227,26 @@ async def test_a_note_cut_for_room_is_read_whole_by_typing_note(tmp_path):
         await pilot.pause()
         assert not isinstance(app.screen, NoteScreen) and app.session.answered == 0
         assert app.session.current.id == "forward.a[1]"
+
+
+async def test_a_delta_question_shows_the_inputs_of_its_formula_never_delta(tmp_path):
+    app, tape = vector_app(tmp_path, only="backward")
+    table = tape.gradients["w_prime"]
+    async with app.run_test(size=(80, 24)) as pilot:
+        for t, k in ((3, 3), (3, 2)):
+            while app.session.current.id != f"gradients.w_prime.delta[{t},{k}]":
+                app.session.skip()
+            app.show_question()
+            await pilot.pause()
+            panel = step_panel(app)
+            if k == t:  # δ(t,t) = ∂ℓ_t/∂z_t·W_out·diag(f′(a_t))
+                first, matrix = tape.to_z[tape.target_position[t]], tape.weights["w_out"]
+            else:  # δ(t,k) = δ(t,k+1)·W′·diag(f′(a_k))
+                first, matrix = table.delta(table.index_of(t, k + 1)), tape.weights["w_prime"]
+            words = panel.replace("[", " ").replace("]", " ").split()
+            for v in list(first) + list(tape.f_prime[k - 1]):
+                assert rnnstep.notation.fmt(float(v)) in words
+            for line in grid(matrix, 6):
+                assert line.plain in panel
+            delta = table.delta(table.index_of(t, k))
+            assert not any(rnnstep.notation.fmt(float(v), d) in words for v in delta for d in (6, 4, 3))

@@ -377,11 +377,32 @@ def _term(view, width: int, height: int) -> list:
     least = len(chain) + len(notes) + bands * (min(rows, tallest) + 2) + len(delta) + 2
     if least > height:
         matrices = None  # noqa: F811 - no room: the renderings with factor matrices are left out
+    @cache  # shared by the renderings tried at the same digits
+    def inputs(d: int) -> list[Text]:
+        """A drill asking for δ(t,k) of ∂L/∂W′: the inputs of its formula, never δ. For k = t,
+        ∂ℓ_t/∂z_t, W_out and f′(a_t); further back, δ(t,k+1) (asked before), W′ and f′(a_k)."""
+        t, k, w = step.t, step.k, tape.weights
+        if k == t:
+            first = _entries_line(f"∂ℓ{nt.sub(t)}/∂z{nt.sub(t)}", tape.to_z[tape.target_position[t]], d)
+            matrix = _mat(view, w["w_out"], "W_out", width, rows, d)
+        else:
+            first = _entries_line(f"δ[{t},{k + 1}]", table.delta(i - 1), d)
+            matrix = _mat(view, w["w_prime"], "W′", width, rows, d)
+        fprime = _entries_line(f"f′(a{nt.sub(k)})", tape.f_prime[k - 1], d)
+        if first is None or fprime is None:
+            return [Text("")] * (height + 1)  # too many entries for a line: does not fit
+        return [first, fprime] + hstack([matrix], width)
+
+    drill = [] if not (recurrent and param == "w_prime" and hidden and not table.truncated[i]) else [
+        (lambda d: chain + notes + inputs(d) + outer(d), True),
+        (lambda d: chain[:2] + notes + inputs(d), True),
+        (lambda d: notes + inputs(d), True),
+    ]
     return [candidate for candidate in [
         (lambda d: [head] + chain + notes + matrices(d) + outer(d) + recursive(d), False),
         (lambda d: [head] + chain + notes + matrices(d) + outer(d), False),
         (lambda d: chain + notes + matrices(d) + outer(d), True),
-    ] if matrices is not None] + [
+    ] if matrices is not None] + drill + [  # no room for the factor matrices: a drill shows δ's inputs
         (lambda d: chain + notes + outer(d), True),
         (lambda d: chain[:-1] + notes + outer(d), True),  # a short box keeps the outer product before ∏‖·‖₂
         (lambda d: notes + outer(d), True),
