@@ -72,7 +72,10 @@ def parse_rows(text: str) -> list[list[float]]:
         for entry in entries:
             if not _NUMBER.match(entry):
                 raise AnswerError(f"{entry[:20]!r} is not a number")
-            row.append(float(entry))
+            value = float(entry)
+            if not math.isfinite(value):  # 1e999, inf, nan: junk, asked again (never graded as a value)
+                raise AnswerError(f"{entry[:20]!r} is not a finite number")
+            row.append(value)
         rows.append(row)
     return rows
 

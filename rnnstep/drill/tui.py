@@ -16,6 +16,9 @@ from .arrays import AnswerError
 from .session import DrillSession
 
 
+#: typed in the answer box of a vector drill: the step's note (or the description) whole, in a dialog
+NOTE_COMMAND = "type note"
+
 #: lines of the feedback box (its CSS max-height), with plain numbers and for a vector scenario
 FEEDBACK_LINES = {False: 4, True: 6}  # keep in step with DEFAULT_CSS below
 
@@ -72,7 +75,9 @@ class DrillApp(CrashReporting, App):
         self.session = session
         self.header = header
         self._theme_name = theme
-        self.view = View(session.tape, 0, session.digits)
+        # a vector step needs its room for the question's inputs: a note cut there is read whole by typing
+        # "note" (typed keys go to the answer box); the scalar drill stays the notes' drill as it was
+        self.view = View(session.tape, 0, session.digits, more_key=NOTE_COMMAND if session.tape.vector else None)
         self.last_feedback: Text = Text(header, style="dim")
 
     def compose(self) -> ComposeResult:
@@ -151,6 +156,9 @@ class DrillApp(CrashReporting, App):
         box.value = ""
         if self.session.current is None:
             return
+        if self.view.more_key and event.value.strip().lower() == "note":
+            self.action_read_note()
+            return
         try:
             parsed = self.session.read(event.value)
         except AnswerError as exc:  # junk, or an array of the wrong shape: asked again, not counted
@@ -167,6 +175,18 @@ class DrillApp(CrashReporting, App):
         feedback = self.session.skip() if command == "skip" else self.session.answer(parsed)
         self.last_feedback = Text(feedback.line, style="bold green" if feedback.right else "bold red")
         self.show_question()
+
+    def action_read_note(self) -> None:
+        """The step's note (at the first step, the scenario's description) whole; not an answer."""
+        from ..tui.panels.step import note_text
+        from ..tui.screens import NoteScreen
+
+        text = note_text(self.view)
+        if text is None:
+            self.last_feedback = Text("no note at this step", style="yellow")
+            self.show_question()
+            return
+        self.push_screen(NoteScreen([text]))
 
     def action_hint(self) -> None:
         if self.session.current is not None:

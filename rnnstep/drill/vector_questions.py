@@ -204,7 +204,10 @@ def _paths(tape: Tape, d: int, depth: int | None) -> Iterator[Question]:
         yield _q(f"gradients.w_prime.term{at}", "vector.term", step, f"term{at} of ∂L/∂W′", f"δ{at}ᵀ·O{sub(k - 1)}ᵀ",
                  f"an outer product (rank one): entry [i,j] is δᵢ·(O{sub(k - 1)})ⱼ, so row i is δᵢ times "
                  f"O{sub(k - 1)}; O{sub(k - 1)} is what W′ multiplied at step {k}",
-                 Later(d, "{}ᵀ·{}ᵀ", delta, partial(table.input, i)), table.value[i], note.strip(" ()"), after)
+                 # δ written as a row then ᵀ (a column), the input as a row: column·row, an outer product;
+                 # an array too big to write out is named instead
+                 Later(d, "{}ᵀ·{}", (delta, f"δ{at}"), lambda i=i, k=k: (table.input(i), f"O{sub(k - 1)}ᵀ")),
+                 table.value[i], note.strip(" ()"), after)
         last = i == len(table) - 1
         if i or last:  # the first running sum is the first term itself
             yield _running_sum(tape, "w_prime", i, d, last)
@@ -267,8 +270,11 @@ def _output_layer(tape: Tape, d: int) -> Iterator[Question]:
                  f"an outer product: ∂ℓ{sub(t)}/∂z{sub(t)} = ∂ℓ{sub(t)}/∂ŷ{sub(t)}·∂ŷ{sub(t)}/∂z{sub(t)}"
                  + (f" = ŷ{sub(t)} − y{sub(t)} (softmax with cross-entropy)" if softmax_ce else "")
                  + f"; entry [i,j] is (∂ℓ/∂z)ᵢ·(O{sub(t)})ⱼ",
-                 Later(d, "{}ᵀ·{}ᵀ", delta, partial(table.input, i)), table.value[i], "",
-                 ("gradients.w_out.total",) if i == len(table) - 1 else (f"gradients.w_out.running_sum[{t}]",))
+                 Later(d, "{}ᵀ·{}", (delta, f"(∂ℓ{sub(t)}/∂z{sub(t)})"),
+                       lambda i=i, t=t: (table.input(i), f"O{sub(t)}ᵀ")), table.value[i], "",
+                 # ∂ℓ/∂z is not asked on its own: finding it is part of this question, so the panel hides it
+                 (f"gradients.w_out.delta[{t}]",)
+                 + (("gradients.w_out.total",) if i == len(table) - 1 else (f"gradients.w_out.running_sum[{t}]",)))
     yield _running_sum(tape, "w_out", len(table) - 1, d, True)
     yield _running_sum(tape, "b_out", len(tape.gradients["b_out"]) - 1, d, True)
 

@@ -9,6 +9,7 @@ from rnnstep.drill.history import History
 from rnnstep.drill.questions import questions
 from rnnstep.drill.session import DrillSession
 from rnnstep.drill.tui import DrillApp
+from rnnstep.tui.panels.matrix import grid
 from rnnstep.tui.widgets import StepDetail, panel_text
 
 SIZE = (140, 45)
@@ -144,3 +145,108 @@ async def test_a_big_wrong_matrix_still_fits_the_feedback_box(tmp_path):
         text = app.shown_feedback
         assert "✗ wrong: 9 of 9 entries wrong: [1,1] should be" in text.plain
         assert _lines(text, box.size.width) <= FEEDBACK_LINES[True] and box.size.height == _lines(text, box.size.width)
+
+
+# ----------------------------------------------------------------------------- try-out 1, item 4 (80×24)
+
+def step_panel(app) -> str:
+    return panel_text(app.query_one(StepDetail))
+
+
+def row_text(values) -> str:
+    return " ".join(rnnstep.notation.fmt(float(v)) for v in values)
+
+
+async def test_the_forward_questions_show_their_inputs_and_a_shown_vector_reads_as_its_entries(tmp_path):
+    app, tape = vector_app(tmp_path)
+    w = tape.weights
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        for t in (1, 2):
+            if t == 2:  # O₁ skipped: a₂ is asked, with O₁ among its inputs
+                await type_array(pilot, "skip")
+            assert app.session.current.id == f"forward.a[{t}]"
+            panel = step_panel(app)
+            for M in (w["w"], w["w_prime"]):  # W and W′ whole, as grids
+                for line in grid(M, 6):
+                    assert line.plain in panel
+            sub = rnnstep.notation.sub
+            assert f"x{sub(t)} = [{row_text(tape.x[t - 1])}]" in panel
+            assert f"b = [{row_text(w['b'])}]" in panel
+            assert f"O{sub(t - 1)} = [{row_text(tape.O_prev[t - 1])}]" in panel
+            assert f"a{sub(t)} = [" not in panel and row_text(tape.a[t - 1]) not in panel  # never the answer
+            await type_array(pilot, row_text(tape.a[t - 1]))
+            panel = step_panel(app)
+            # a₁ answered: shown as its entries (a bare "a₁: 3" read as a₁ = 3) while O₁ is asked
+            assert f"a{sub(t)} = [{row_text(tape.a[t - 1])}]" in panel and f"O{sub(t)}: ?" in panel
+            assert f"a{sub(t)}: 3" not in panel
+
+
+async def test_a_delta_answered_or_revealed_stays_shown_while_its_term_is_asked(tmp_path):
+    app, tape = vector_app(tmp_path)
+    async with app.run_test(size=(80, 24)) as pilot:
+        while app.session.current.id != "gradients.w_prime.delta[2,2]":
+            app.session.skip()
+        app.show_question()
+        await pilot.pause()
+        delta = tape.value("gradients.w_prime.delta[2,2]")
+        shown = [rnnstep.notation.fmt(float(v), d) for v in delta for d in (6, 4, 3)]
+        assert not any(s in step_panel(app) for s in shown)  # asked: hidden
+        assert "∏‖·‖₂ = ?" not in step_panel(app)  # its factors' norms are inputs, not the answer
+        await type_array(pilot, row_text(delta))
+        assert app.session.current.id == "gradients.w_prime.term[2,2]"
+        panel = step_panel(app)
+        assert all(any(rnnstep.notation.fmt(float(v), d) in panel for d in (6, 4, 3)) for v in delta)
+        while app.session.current.id != "gradients.w_prime.delta[2,1]":
+            app.session.skip()
+        app.show_question()
+        await type_array(pilot, "skip")  # revealed
+        panel = step_panel(app)
+        delta = tape.value("gradients.w_prime.delta[2,1]")
+        assert app.session.current.id == "gradients.w_prime.term[2,1]"
+        assert all(any(rnnstep.notation.fmt(float(v), d) in panel for d in (6, 4, 3)) for v in delta)
+        # ∂ℓ/∂z is not asked on its own: hidden with the term of ∂L/∂W_out that needs it
+        while app.session.current.id != "gradients.w_out.term[4]":
+            app.session.skip()
+        app.show_question()
+        await pilot.pause()
+        assert "gradients.w_out.delta[4]" in app.view.hidden
+
+
+async def test_a_note_cut_for_room_is_read_whole_by_typing_note(tmp_path):
+    from rnnstep.tui.screens import NoteScreen
+
+    app, tape = vector_app(tmp_path)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        assert "▸ type note: read the whole note" in step_panel(app)
+        await type_array(pilot, "note")
+        await pilot.pause()
+        assert isinstance(app.screen, NoteScreen)
+        await pilot.press("escape")
+        await pilot.pause()
+        assert not isinstance(app.screen, NoteScreen) and app.session.answered == 0
+        assert app.session.current.id == "forward.a[1]"
+
+
+async def test_a_delta_question_shows_the_inputs_of_its_formula_never_delta(tmp_path):
+    app, tape = vector_app(tmp_path, only="backward")
+    table = tape.gradients["w_prime"]
+    async with app.run_test(size=(80, 24)) as pilot:
+        for t, k in ((3, 3), (3, 2)):
+            while app.session.current.id != f"gradients.w_prime.delta[{t},{k}]":
+                app.session.skip()
+            app.show_question()
+            await pilot.pause()
+            panel = step_panel(app)
+            if k == t:  # δ(t,t) = ∂ℓ_t/∂z_t·W_out·diag(f′(a_t))
+                first, matrix = tape.to_z[tape.target_position[t]], tape.weights["w_out"]
+            else:  # δ(t,k) = δ(t,k+1)·W′·diag(f′(a_k))
+                first, matrix = table.delta(table.index_of(t, k + 1)), tape.weights["w_prime"]
+            words = panel.replace("[", " ").replace("]", " ").split()
+            for v in list(first) + list(tape.f_prime[k - 1]):
+                assert rnnstep.notation.fmt(float(v)) in words
+            for line in grid(matrix, 6):
+                assert line.plain in panel
+            delta = table.delta(table.index_of(t, k))
+            assert not any(rnnstep.notation.fmt(float(v), d) in words for v in delta for d in (6, 4, 3))

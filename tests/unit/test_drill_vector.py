@@ -169,7 +169,11 @@ def test_ways_to_type_a_matrix():
     assert np.array_equal(read_array("1 2", (2, 1)), [[1], [2]])  # one column: its entries in order
     assert np.array_equal(read_array("1; 2", (1, 2)), [[1, 2]])
     assert read_array("-0.5", ()) == -0.5 and read_array("0.25", (1,)) == [0.25]
-    assert math.isinf(read_array("-inf", ())) and math.isnan(read_array("nan 1", (2,))[0])
+    for junk in ("-inf", "nan", "1e999"):  # a non-finite entry is junk (try-out #10), asked again
+        with pytest.raises(AnswerError, match="is not a finite number"):
+            read_array(junk, ())
+    with pytest.raises(AnswerError, match="'nan' is not a finite number"):
+        read_array("nan 1", (2,))
 
 
 @pytest.mark.parametrize("text,shape,message", [
@@ -516,3 +520,33 @@ def test_the_tui_feedback_gives_up_whole_parts_never_part_of_a_number():
     assert fit_feedback(right, question, 78, 6).plain == "✓ right: term[3,2] of ∂L/∂W′"
     short = Text("✓ right: a₁ = [0.3 0 0.1]")
     assert fit_feedback(short, question, 78, 6) is short
+
+
+# ----------------------------------------------------------------------------- try-out 1: items 10 and 11
+
+@pytest.mark.parametrize("text", ["1e999 0 0", "nan nan 0", "inf 0.1 0.2", "0.1; -1e400; 0.2", "[NaN, 0, 0]"])
+def test_a_non_finite_entry_is_junk_asked_again_not_graded(tmp_path, text):
+    tape, session = hello_session(tmp_path)
+    with pytest.raises(AnswerError) as err:
+        session.read(text)
+    message = str(err.value)
+    assert "is not a finite number" in message and "\n" not in message and "type 3 numbers" in message
+    assert session.answered == 0 and session.current.id == "forward.a[1]"
+    assert not (tmp_path / "h.jsonl").exists() or not (tmp_path / "h.jsonl").read_text()
+
+
+def test_the_outer_products_second_hint_reads_column_times_row():
+    tape = rnnstep.build_tape(rnnstep.load_scenario("hello-char-rnn"))
+    by_id = {q.id: q for q in questions(tape)}
+    fmt = rnnstep.notation.fmt
+    table = tape.gradients["w_prime"]
+    i = table.index_of(4, 4)
+    row = lambda v: "[" + " ".join(fmt(float(x)) for x in v) + "]"  # noqa: E731
+    assert str(by_id["gradients.w_prime.term[4,4]"].numbers) == f"{row(table.delta(i))}ᵀ·{row(table.input(i))}"
+    out = tape.gradients["w_out"]
+    j = [int(t) for t in out.t].index(4)
+    assert str(by_id["gradients.w_out.term[4]"].numbers) == f"{row(out.delta(j))}ᵀ·{row(out.input(j))}"
+    # n = 8: one ᵀ, on δ; the input is a row
+    big = rnnstep.build_tape(rnnstep.load_scenario(vector_toml(n=8, T=3, seed=2)))
+    term = next(q for q in questions(big) if q.id == "gradients.w_prime.term[3,2]")
+    assert str(term.numbers).count("ᵀ") == 1 and str(term.numbers).endswith("]")

@@ -214,7 +214,7 @@ def summary(M, digits: int, width: int | None = None) -> Text:
     Narrower than ``width`` by whole parts (the shape, then the largest entry's place, then the
     largest entry), never by cutting a number."""
     M = np.asarray(M, dtype=float)
-    shape = "×".join(str(s) for s in M.shape) if M.ndim == 2 else str(M.size)
+    shape = "×".join(str(s) for s in M.shape) if M.ndim == 2 else f"{M.size}-vector"  # a bare 3 reads as a value
     with np.errstate(all="ignore"):
         norm = float(np.linalg.norm(M)) if np.isfinite(M).all() else float("nan")
     parts = {"shape": Text(f"{shape}  ", style="dim"),

@@ -15,7 +15,7 @@ Every number is read from the tape; the only arithmetic here is the norms (norms
 from __future__ import annotations
 
 import math
-from functools import cache
+from functools import cache, partial
 
 import numpy as np
 from rich.text import Text
@@ -90,12 +90,31 @@ def _mat(view, M, name: str, width: int, rows: int | None, digits: int, *ids: st
 
 
 def _summary_line(view, name: str, M, *ids: str, width: int | None = None) -> Text:
-    """``name: 3×3  ‖·‖ = …  max |·| at [i,j] = …``, shorter parts first given up to fit ``width``."""
-    out = Text(f"{name}: ", style="bold")
+    """``name = [0.3 0 0.1]`` when the entries fit ``width`` on one line, else
+    ``name: 3×3  ‖·‖ = …  max |·| at [i,j] = …`` (a vector's shape as ``3-vector``: a bare 3 would
+    read as the value), shorter parts first given up to fit ``width``."""
     if _hidden(view, *ids):
-        return out.append("?", style="bold cyan")
+        return Text(f"{name}: ", style="bold").append("?", style="bold cyan")
+    entries = _entries_line(name, M, view.digits)
+    if entries is not None and (width is None or entries.cell_len <= width):
+        return entries
+    out = Text(f"{name}: ", style="bold")
     room = None if width is None else max(1, width - out.cell_len)
     return out.append_text(summary(M, view.digits, room))
+
+
+def _entries_line(name: str, M, digits: int) -> Text | None:
+    """``name = [0.3 0 0.1]`` (a matrix's rows separated by ;), or None past a few entries."""
+    M = np.asarray(M, dtype=float)
+    if M.ndim > 2 or M.size > 16:
+        return None
+    rows = M.reshape(1, -1) if M.ndim < 2 else M
+    out = Text(f"{name} = ", style="bold").append("[")
+    for r, row in enumerate(rows):
+        if r:
+            out.append("; ")
+        out.append(" ".join(nt.fmt(float(v), digits) for v in row), style="" if np.isfinite(row).all() else "bold red")
+    return out.append("]")
 
 
 # ----------------------------------------------------------------------------- forward
@@ -133,7 +152,29 @@ def _forward(view, width: int, height: int) -> list:
         return head[:1] + [_summary_line(view, f"a{sub}", a, ids[0], width=width),
                               _summary_line(view, f"O{sub}", O, *ids, width=width)]
 
-    return [(rich, False), (compact, True), (plain, False)]
+    def inputs(d: int, answers: bool = True, formula: bool = True) -> list[Text]:
+        """A drill asking for a or O: the formula's inputs, W and W′ as grids and the vectors on one
+        line each, never the answer (the compact rendering would show only O_{t−1} and question marks)."""
+        vectors = [_entries_line(f"x{sub}", x, d), _entries_line("b", w["b"], d),
+                   _entries_line(f"O{prev}", O_prev, d)]
+        if any(v is None for v in vectors):
+            return [Text("")] * (height + 1)  # too many entries for a line: does not fit
+        x_b = vectors[0].copy().append("   ").append_text(vectors[1])
+        lines = [x_b] if x_b.cell_len <= width else vectors[:2]
+        lines.append(vectors[2])
+        lines += hstack([_mat(view, w["w"], "W", width, rows, d), " ",
+                         _mat(view, w["w_prime"], "W′", width, rows, d)], width)
+        if not answers:  # a short box: the question line below says what is asked (and its formula)
+            return head[:1] + lines if formula else lines
+        shown = [_summary_line(view, f"a{sub}", a, ids[0], width=width),
+                 _summary_line(view, f"O{sub}", O, *ids, width=width)]
+        both = shown[0].copy().append("   ").append_text(shown[1])
+        return head[:1] + lines + ([both] if both.cell_len <= width else shown)
+
+    # a drill: the inputs before the compact view (with a answered, a line shows it above O's question)
+    drill = ([(inputs, True), (partial(inputs, answers=False), True),
+              (partial(inputs, answers=False, formula=False), True)] if _hidden(view, *ids) else [])
+    return [(rich, False)] + drill + [(compact, True), (plain, False)]
 
 
 # ----------------------------------------------------------------------------- output and loss
@@ -235,7 +276,7 @@ def _chain(view, width: int, factors, norms, log_product: float, delta_norm: flo
                 continue
             symbol = f.symbol if f is not None else ""
             style = USE if f.kind == "activation" else (PATH if f.kind == "backprop" else "")
-            out.append((Text(symbol, style=style), Text("?" if hidden else nt.fmt(norm, 3), style="dim")))
+            out.append((Text(symbol, style=style), Text(nt.fmt(norm, 3), style="dim")))
         return out
 
     def lay(row: list[tuple[Text, Text]]) -> tuple[Text, Text]:
@@ -257,11 +298,11 @@ def _chain(view, width: int, factors, norms, log_product: float, delta_norm: flo
             break
     lines = [top, bottom]
     product = Text("∏‖·‖₂ = ", style="dim")
-    product.append("?" if hidden else nm.power_text(log_product, 3), style="bold")
+    product.append(nm.power_text(log_product, 3), style="bold")
     product.append(f"  ≥  ‖{name}‖ = ", style="dim")
     product.append("?" if hidden else nt.fmt(delta_norm, 3), style="bold")
     lines.append(product if product.cell_len <= width else Text("∏‖·‖₂ = ", style="dim").append(
-        "?" if hidden else nm.power_text(log_product, 3), style="bold"))
+        nm.power_text(log_product, 3), style="bold"))
     return lines
 
 
@@ -273,7 +314,10 @@ def _term(view, width: int, height: int) -> list:
     at = where(step)
     base = f"gradients.{param}"
     term_id, delta_id = f"{base}.term{at}", f"{base}.delta{at}"
-    hidden = _hidden(view, term_id, delta_id, f"{base}.running_sum{at}")
+    # δ and ‖δ‖ are hidden while δ is asked; its factors (the inputs of δ's formula) and their norms are
+    # not. A term or a running sum asked after δ shows it: a value answered or revealed stays on screen
+    # (the drill's term question hides δ itself where δ is not asked on its own, as ∂ℓ/∂z for ∂L/∂W_out)
+    hidden = _hidden(view, delta_id)
     delta = table.delta(i)
     factors, norms, log_product = factor_norms(view, param, i)
     with np.errstate(all="ignore"):
@@ -297,7 +341,7 @@ def _term(view, width: int, height: int) -> list:
             delta_block = _vec(view, delta, f"{name}ᵀ", width, rows, d, delta_id, term_id)
             return hstack([delta_block, "=", Block(delta_block.lines, Text("term", style="bold"))], width)
         return outer_product(view, delta, input_vec, value, f"{name}ᵀ", input_name, f"term{at}", width, rows, d,
-                             (delta_id, term_id), (term_id,))
+                             (delta_id,), (term_id,))
 
     @cache  # shared by the renderings tried at the same digits
     def matrices(d: int) -> list[Text]:
@@ -307,8 +351,8 @@ def _term(view, width: int, height: int) -> list:
                 if not (pieces and pieces[-1] == "⋯"):
                     pieces += ["·", "⋯"]
                 continue
-            footer = Text("‖·‖₂ " + ("?" if hidden else nt.fmt(norm, 3)), style="dim")
-            pieces += (["·"] if pieces else []) + [Block(grid(f.value, d, width=width, height=rows, hidden=hidden),
+            footer = Text("‖·‖₂ " + nt.fmt(norm, 3), style="dim")
+            pieces += (["·"] if pieces else []) + [Block(grid(f.value, d, width=width, height=rows),
                                                         Text(f.symbol, style="bold"), footer)]
         return hstack(pieces, width)
 
@@ -320,7 +364,7 @@ def _term(view, width: int, height: int) -> list:
         return hstack([_vec(view, tape.dL_da[k - 1], f"∂L/∂a{nt.sub(k)} (every path)", width, rows, d,
                             style="dim")], width)
 
-    summaries = [_summary_line(view, name, delta, delta_id, term_id, width=width),
+    summaries = [_summary_line(view, name, delta, delta_id, width=width),
                  _summary_line(view, f"term{at}", value, term_id, width=width)]
     if input_vec is not None:
         summaries.insert(1, _summary_line(view, input_name.rstrip("ᵀ"), input_vec, width=width))
@@ -333,11 +377,32 @@ def _term(view, width: int, height: int) -> list:
     least = len(chain) + len(notes) + bands * (min(rows, tallest) + 2) + len(delta) + 2
     if least > height:
         matrices = None  # noqa: F811 - no room: the renderings with factor matrices are left out
+    @cache  # shared by the renderings tried at the same digits
+    def inputs(d: int) -> list[Text]:
+        """A drill asking for δ(t,k) of ∂L/∂W′: the inputs of its formula, never δ. For k = t,
+        ∂ℓ_t/∂z_t, W_out and f′(a_t); further back, δ(t,k+1) (asked before), W′ and f′(a_k)."""
+        t, k, w = step.t, step.k, tape.weights
+        if k == t:
+            first = _entries_line(f"∂ℓ{nt.sub(t)}/∂z{nt.sub(t)}", tape.to_z[tape.target_position[t]], d)
+            matrix = _mat(view, w["w_out"], "W_out", width, rows, d)
+        else:
+            first = _entries_line(f"δ[{t},{k + 1}]", table.delta(i - 1), d)
+            matrix = _mat(view, w["w_prime"], "W′", width, rows, d)
+        fprime = _entries_line(f"f′(a{nt.sub(k)})", tape.f_prime[k - 1], d)
+        if first is None or fprime is None:
+            return [Text("")] * (height + 1)  # too many entries for a line: does not fit
+        return [first, fprime] + hstack([matrix], width)
+
+    drill = [] if not (recurrent and param == "w_prime" and hidden and not table.truncated[i]) else [
+        (lambda d: chain + notes + inputs(d) + outer(d), True),
+        (lambda d: chain[:2] + notes + inputs(d), True),
+        (lambda d: notes + inputs(d), True),
+    ]
     return [candidate for candidate in [
         (lambda d: [head] + chain + notes + matrices(d) + outer(d) + recursive(d), False),
         (lambda d: [head] + chain + notes + matrices(d) + outer(d), False),
         (lambda d: chain + notes + matrices(d) + outer(d), True),
-    ] if matrices is not None] + [
+    ] if matrices is not None] + drill + [  # no room for the factor matrices: a drill shows δ's inputs
         (lambda d: chain + notes + outer(d), True),
         (lambda d: chain[:-1] + notes + outer(d), True),  # a short box keeps the outer product before ∏‖·‖₂
         (lambda d: notes + outer(d), True),
@@ -401,6 +466,16 @@ def _update(view, width: int, height: int) -> list:
                        _mat(view, clipped, grad_name, width, rows, d, marks=marks), "=",
                        _mat(view, u.new, f"{p} new", width, rows, d, new_id, style="bold green")], width)
 
+    def listed(d: int) -> list[Text]:
+        """Each array as its entries on a line (wrapped at spaces, never inside a number) where the
+        grids side by side do not fit: a 4-vector is four numbers, not its norm."""
+        lines = [_entries_line(f"{p} old", u.old, d), _entries_line(grad_name, clipped, d),
+                 _summary_line(view, f"{p} new", u.new, new_id) if _hidden(view, new_id)
+                 else _entries_line(f"{p} new", u.new, d)]
+        if any(line is None for line in lines):
+            return [Text("")] * (height + 1)  # too many entries: does not fit
+        return [rule] + lines + notes
+
     plain = [_summary_line(view, grad_name, clipped, width=width), _summary_line(view, f"{p} new", u.new, new_id, width=width)]
     return [(lambda d: [rule] + blocks(d) + notes + keys, False), (lambda d: [rule] + blocks(d) + notes, True),
-            (lambda d: [rule] + plain + notes, False)]
+            (listed, True), (lambda d: [rule] + plain + notes, False)]

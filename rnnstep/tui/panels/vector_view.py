@@ -53,7 +53,10 @@ def step_text(view, width: int, height: int, title: str, note: Text | None = Non
               claims: Text | None = None) -> Text:
     """The step's title, its body (the richest rendering that fits), then any claims and note."""
     extra = _wrap(claims, width) + _wrap(note, width)
-    room = max(1, height - 1 - min(len(extra), max(2, (height - 1) // 2)))  # a long note leaves the body half
+    # a long note leaves the body half; in a drill (values hidden) the body needs the question's inputs:
+    # the note gets two lines there, and the drill says how to read it whole
+    share = 2 if view.hidden and view.more_key else max(2, (height - 1) // 2)
+    room = max(1, height - 1 - min(len(extra), share))
     head = Text(title if len(title) <= width else short_title(view), style="bold underline")
     body = step_body(view, width, room)
     if extra:  # whole, or cut at a word with a sign that there is more (m reads it whole): never cut silently
