@@ -512,3 +512,25 @@ def test_the_update_step_names_the_apply_key_only_where_there_is_one(key):
         text = (step_text(view, 100, 30, "Update").plain if tape.vector else
                 "\n".join(line.plain for line in _update_lines(view, tape.steps[cursor].param)))
         assert ("press u to apply all five updates" in text) == (key == "u")
+
+
+def _shipped_view(name: str, cursor: int = 0) -> View:
+    from rnnstep.tui.navigation import notes_by_step
+
+    tape = rnnstep.build_tape(rnnstep.load_scenario(name))
+    return View(tape, cursor, 6, notes=notes_by_step(tape), more_key="m")
+
+
+def test_a_step_1_note_does_not_hide_the_description_on_screen_or_under_m():
+    from rnnstep.tui.view import note_text
+
+    view = _shipped_view("notes-hidden-two")
+    description = " ".join(view.tape.scenario.description.split())
+    assert view.notes.get(0), "the scenario has a note at step 1: the case this test is about"
+    whole = note_text(view, with_description=True).plain  # what the panel and m show
+    assert whole.index(description[:40]) < whole.index(view.notes[0][0][:20])
+    wide = step_text(view, 91, 38, "Step 1", note_text(view, True)).plain  # the step panel at 140×45
+    assert description[:60] in " ".join(wide.split()) and view.notes[0][0] in " ".join(wide.split())
+    narrow = step_text(view, 44, 16, "Step 1", note_text(view, True)).plain  # at 80×24: begun, and m for the rest
+    assert "✎ The lecture notes'" in narrow and "m: read the whole note" in narrow
+    assert note_text(view).plain.startswith("✎ note")  # the scalar panel's own call is unchanged
