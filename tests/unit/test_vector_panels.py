@@ -534,3 +534,17 @@ def test_a_step_1_note_does_not_hide_the_description_on_screen_or_under_m():
     narrow = step_text(view, 44, 16, "Step 1", note_text(view, True)).plain  # at 80×24: begun, and m for the rest
     assert "✎ The lecture notes'" in narrow and "m: read the whole note" in narrow
     assert note_text(view).plain.startswith("✎ note")  # the scalar panel's own call is unchanged
+
+
+@pytest.mark.parametrize("width", [30, 36, 44, 52, 60, 91])
+def test_a_label_never_ends_a_line_without_its_number(width):
+    """``η =`` / ``0.1`` at 80×24: a label and its value give way together, onto the next line."""
+    view = _shipped_view("notes-hidden-two")
+    eta = f"η = {nt.fmt(view.tape.scenario.learning_rate)}"
+    for cursor in range(len(view.tape.steps)):
+        view.cursor = cursor
+        lines = plain(step_body(view, width, 14))
+        split = [(a, b) for a, b in zip(lines, lines[1:]) if a.rstrip().endswith("=") and NUMBER.match(b.strip())]
+        assert not split, (cursor, lines)
+        if view.step.kind == "update":
+            assert any(eta in line for line in lines), (cursor, lines)
