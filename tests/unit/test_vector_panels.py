@@ -122,7 +122,10 @@ def test_grid_colours_sign_and_size_and_marks_changed_entries():
     assert "on #2166ac" in styles["-2"]  # large negative: the other hue
     assert styles["0"] == "dim"  # exactly zero
     assert "on" not in styles.get("0.01", "")  # under 1/20 of the scale: no colour
-    assert line0.plain.startswith("⎡▸") and "▸" not in line1.plain
+    assert "▸2" in line0.plain and "▸" not in line1.plain
+    # a mark sits just before its own number, never glued to the previous one (0.05614▸0.01605)
+    wide = mx.grid(np.array([[-0.0506884, 0.0561371, 0.016051]]), 6, marks=np.array([[True, False, True]]))[0].plain
+    assert re.search(r"\d▸", wide) is None and wide.count(" ▸") == 2, wide
     assert mx.entry_style(float("inf"), 1.0) == mx.BAD
 
 
@@ -548,3 +551,20 @@ def test_a_label_never_ends_a_line_without_its_number(width):
         assert not split, (cursor, lines)
         if view.step.kind == "update":
             assert any(eta in line for line in lines), (cursor, lines)
+
+
+def test_at_140x45_delta_and_the_term_keep_every_digit_beside_the_factor_matrices_and_sigma_before_is_shown():
+    """#12: with ~40 free columns δ and the term were rounded to 3 digits like the factor matrices."""
+    from rnnstep.tui.navigation import resolve
+
+    view = _shipped_view("hello-char-rnn")
+    view.cursor = resolve(view.tape, "gradients.w_prime.term[4,2]")
+    table, i = view.tape.gradients["w_prime"], view.step.term
+    text = "\n".join(plain(step_body(view, 89, 26)))  # the step panel's body at 140×45
+    assert "∂O₄/∂O₃" in text and "‖·‖₂" in text  # the factor matrices are still drawn
+    for value in list(table.delta(i)) + list(np.ravel(table.value[i])):
+        assert nt.fmt(float(value)) in text, (nt.fmt(float(value)), text)
+    sums = "\n".join(plain(sums_lines(view, 43, 37)))  # the running-sums panel at 140×45
+    assert "Σ before" in sums and "Σ after" in sums
+    for value in np.ravel(table.running_sum[i - 1]).tolist() + np.ravel(table.running_sum[i]).tolist():
+        assert nt.fmt(value) in sums, (nt.fmt(value), sums)

@@ -353,11 +353,15 @@ def _term(view, width: int, height: int) -> list:
     least = len(chain) + len(notes) + bands * (min(rows, tallest) + 2) + len(delta) + 2
     if least > height:
         matrices = None  # noqa: F811 - no room: the renderings with factor matrices are left out
-    return [candidate for candidate in [
-        (lambda d: [head] + chain + notes + matrices(d) + outer(d) + recursive(d), False),
-        (lambda d: [head] + chain + notes + matrices(d) + outer(d), False),
-        (lambda d: chain + notes + matrices(d) + outer(d), True),
-    ] if matrices is not None] + [
+    # with the factor matrices: δ and the term keep the most digits (they are what a student adds to Σ
+    # before to check Σ after), then the head line, then the matrices' digits give way
+    tries = [view.digits] + [d for d in (4, 3) if d < view.digits]
+    forms = [lambda od, md: [head] + chain + notes + matrices(md) + outer(od) + recursive(od),
+             lambda od, md: [head] + chain + notes + matrices(md) + outer(od),
+             lambda od, md: chain + notes + matrices(md) + outer(od)]
+    with_matrices = [(lambda _d, form=form, od=od, md=md: form(od, md), False)
+                     for od in tries for form in forms for md in tries if md <= od] if matrices is not None else []
+    return with_matrices + [
         (lambda d: chain + notes + outer(d), True),
         (lambda d: chain[:-1] + notes + outer(d), True),  # a short box keeps the outer product before ∏‖·‖₂
         (lambda d: notes + outer(d), True),
