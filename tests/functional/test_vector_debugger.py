@@ -186,3 +186,20 @@ async def test_help_reads_a_term_in_the_scenario_own_terms(vector):
         text = "\n".join(str(s.render()) for s in app.screen.query(Static))
         assert ("outer product δ(t,k)ᵀ·O_{k−1}ᵀ" in text and "diag(f′(a_j))·W′" in text) == vector
         assert ("∂⁺O₃/∂w′" in text) != vector
+
+
+async def test_at_140x45_the_flow_chart_takes_the_rows_the_step_panel_does_not_use():
+    """#13: vanishing-vector's chart showed 4 of 12 paths (⋮ 7 paths above) under ~11 empty step rows."""
+    app = debugger("vector/vanishing-vector")
+    async with app.run_test(size=(140, 45)) as pilot:
+        await pilot.pause()
+        tape = app.tape
+        app.cursor = tape.steps.phase_start("backward.w_prime") + tape.gradients["w_prime"].index_of(12, 2)
+        await pilot.pause()
+        await pilot.pause()
+        flow = shown(app, GradientFlow)
+        paths = [line for line in flow.split("\n") if re.match(r"\s*\d+ back", line)]
+        assert len(paths) >= 10, flow
+        step = app.query_one(StepDetail)
+        body = shown(app, StepDetail).split("\n")
+        assert "δ[12,2]" in "\n".join(body) and step.content_size.height >= 20  # the step keeps its rendering

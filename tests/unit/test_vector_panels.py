@@ -568,3 +568,45 @@ def test_at_140x45_delta_and_the_term_keep_every_digit_beside_the_factor_matrice
     assert "Σ before" in sums and "Σ after" in sums
     for value in np.ravel(table.running_sum[i - 1]).tolist() + np.ravel(table.running_sum[i]).tolist():
         assert nt.fmt(value) in sums, (nt.fmt(value), sums)
+
+
+@pytest.mark.parametrize("width", [44, 56, 76, 89])
+def test_a_narrow_flow_chart_keeps_the_product_of_norms_beside_each_bar(width):
+    """#13 at 80×24: the ∏‖·‖₂ column went first, so exploding-vector's bars (all near 10¹·⁵) showed no growth."""
+    from rnnstep.tui.navigation import resolve
+
+    view = _shipped_view("exploding-vector")
+    view.cursor = resolve(view.tape, "gradients.w_prime.term[12,1]")
+    lines = plain(flow_lines(view, width, 16))
+    paths = [line for line in lines if re.match(r"\s*\d+ back", line)]
+    assert len(paths) >= 10 and all(len(line) <= width for line in lines)
+    for line in paths:
+        j = int(line.split()[0])
+        assert line.endswith("∏" + nm.power_text(nm.backprop_log10(view.tape, 12, 12 - j), 3)), line
+    assert "O_{j−1}" in lines[0] or width < 89
+
+
+def test_the_flow_chart_follows_the_gradient_with_paths_and_never_shows_b_on_a_W_out_step():
+    from rnnstep.tui.panels.vector_flow import flow_param
+
+    view = _shipped_view("notes-hidden-two")
+    for cursor, step in enumerate(view.tape.steps):
+        view.cursor = cursor
+        expected = step.param if step.param in ("w_prime", "w", "b") else "w_prime"
+        assert flow_param(view) == expected, (cursor, step)
+
+
+def test_a_long_chain_says_how_many_factors_it_leaves_out_and_a_sum_has_one_norm_name():
+    from rnnstep.tui.navigation import resolve
+    from rnnstep.tui.panels.vector_sums import progress_line
+
+    view = _shipped_view("vanishing-vector")
+    view.cursor = resolve(view.tape, "gradients.w_prime.term[12,2]")
+    count = view.tape.factor_count("w_prime", view.step.term)
+    text = "\n".join(plain(step_body(view, 89, 26)))
+    shown = sum(1 for _ in re.finditer(r"∂[^·\s]+/∂[^·\s]+", text.split("\n")[1]))
+    assert f"⋯ {count - shown} more ⋯" in text, text
+    growing = progress_line(view, "w_prime", 40).plain
+    view.cursor = view.tape.steps.phase_start("update")
+    done = progress_line(view, "w_prime", 40).plain
+    assert "‖Σ‖" in growing and "‖Σ‖" in done and "‖·‖" not in done

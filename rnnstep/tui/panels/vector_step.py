@@ -242,7 +242,7 @@ def factor_norms(view, param: str, term: int) -> tuple[list[tuple[int, object]],
 
 def _chain(view, width: int, factors, norms, log_product: float, delta_norm: float, name: str,
            hidden: bool) -> list[Text]:
-    """δ's factors in a row, each symbol over its ‖·‖₂ (the middle of a long path as ⋯N⋯), then
+    """δ's factors in a row, each symbol over its ‖·‖₂ (the middle of a long path as ⋯ N more ⋯), then
     ∏‖·‖₂ beside ‖δ‖, which it bounds."""
     def cells(keep: int) -> list[tuple[Text, Text]]:
         count = len(factors)
@@ -251,7 +251,7 @@ def _chain(view, width: int, factors, norms, log_product: float, delta_norm: flo
         for n, ((i, f), norm) in enumerate(zip(factors, norms)):
             if head <= n < count - tail:
                 if n == head:
-                    out.append((Text(f"⋯{count - head - tail}⋯", style="dim"), Text("")))
+                    out.append((Text(f"⋯ {count - head - tail} more ⋯", style="dim"), Text("")))
                 continue
             symbol = f.symbol if f is not None else ""
             style = USE if f.kind == "activation" else (PATH if f.kind == "backprop" else "")

@@ -46,7 +46,7 @@ def progress_line(view, param: str, width: int) -> Text:
     if done == 0:
         return out.append(f"{len(table)} term{'s' if len(table) != 1 else ''} to come", style=FUTURE)
     count = Text(f" {done}/{len(table)}", style="dim")
-    label = "‖Σ‖ " if done < len(table) else "‖·‖ "
+    label = "‖Σ‖ "  # the running sum's norm, growing or (green) complete: one name for one kind of number
     room = width - out.cell_len - len(label) - count.cell_len
     if any(i in view.hidden for i in _sum_ids(table, param, done - 1)):
         text = "?"
