@@ -58,7 +58,7 @@ def share_left(app: App) -> None:
     not use (up to all its paths), instead of a fixed share (at 140×45 that was 4 paths under ~11 empty rows).
 
     The step panel's need is the most lines its richest rendering takes over a sample of steps (each
-    phase's first, third and last, at this width), so it is decided once per tape and size, not per step."""
+    phase's first, third and last, at this width), so it is decided once per shape of tape and size, not per step."""
     if not app.is_running or app.screen_stack[0].has_class("short"):
         return
     try:
@@ -70,13 +70,17 @@ def share_left(app: App) -> None:
         flow.styles.height = flow.styles.max_height = None
         return
     total, width = left.size.height, step.content_size.width
-    key = (id(view.tape), total, width, app.screen_stack[0].has_class("tall"))
+    w = view.tape.weights  # the next epoch's tape has the same shapes, so the same share: not decided again
+    key = (view.tape.T, len(view.tape.targets), w["w"].shape, w["w_out"].shape, view.digits, total, width,
+           app.screen_stack[0].has_class("tall"))
     if getattr(app, "_left_shared_for", None) == key or total <= 0 or width <= 0:
         return
     app._left_shared_for = key  # what the share was last decided for
     flow.styles.height = flow.styles.max_height = None  # back to the stylesheet's share
     wanted = flow_rows(view) + 2  # the chart's content and its border
     default = total // 2 if app.screen_stack[0].has_class("tall") else min(12, max(4, round(total * 2 / 7)))
+    if wanted <= default:  # the chart already shows every path
+        return
     used = step_rows(view, width, max(1, total - 2 - 1 - 4)) + 1 + 2  # the title and the border
     height = min(wanted, total - used)
     if height > default:
@@ -97,8 +101,12 @@ def step_rows(view: View, width: int, height: int) -> int:
     sample = set()
     for _, lo, hi in view.tape.steps.phase_bounds():
         sample |= {lo, min(lo + 2, hi - 1), hi - 1}
-    return max(len(step_body(dataclasses.replace(view, cursor=i, factor_offset=0), width, height))
-               for i in sorted(sample))
+    most = 0
+    for i in sorted(sample, reverse=True):  # the backward terms first: they are the tallest
+        most = max(most, len(step_body(dataclasses.replace(view, cursor=i, factor_offset=0), width, height)))
+        if most >= height:  # it takes all the room there is: no need to look further
+            break
+    return most
 
 
 def toggle_flow(app: App) -> None:
