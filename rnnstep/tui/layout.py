@@ -78,7 +78,9 @@ def share_left(app: App) -> None:
     app._left_shared_for = key  # what the share was last decided for
     flow.styles.height = flow.styles.max_height = None  # back to the stylesheet's share
     wanted = flow_rows(view) + 2  # the chart's content and its border
-    default = total // 2 if app.screen_stack[0].has_class("tall") else min(12, max(4, round(total * 2 / 7)))
+    default = round(total * 2 / 7)  # the stylesheet's share: 5fr to 2fr, at most 12 rows unless tall
+    if not app.screen_stack[0].has_class("tall"):
+        default = min(12, max(4, default))
     if wanted <= default:  # the chart already shows every path
         return
     used = step_rows(view, width, max(1, total - 2 - 1 - 4)) + 1 + 2  # the title and the border
