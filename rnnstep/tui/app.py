@@ -348,10 +348,10 @@ class DebuggerApp(CrashReporting, App):
         self.push_screen(BreakpointScreen(self.tape, self.breakpoints), chosen)
 
     def _note(self) -> list:
-        """This step's claims and teaching note (or the description at the first step), whole."""
+        """This step's claims and teaching note (and the description at the first step), whole."""
         from .view import claims_text, note_text
 
-        return [t for t in (claims_text(self.view), note_text(self.view)) if t is not None]
+        return [t for t in (claims_text(self.view), note_text(self.view, with_description=True)) if t is not None]
 
     def action_read_note(self) -> None:
         texts = self._note()

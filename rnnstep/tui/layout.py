@@ -50,6 +50,65 @@ def fit(app: App, width: int, height: int) -> None:
     main.set_class(width < MIN_WIDTH or height < MIN_HEIGHT, "too-small")
     main.set_class(height < SHORT_HEIGHT, "short")
     main.set_class(height >= TALL_HEIGHT, "tall")
+    app.call_after_refresh(share_left, app)  # once the new size is laid out
+
+
+def share_left(app: App) -> None:
+    """A vector scenario: the gradient-flow chart takes the rows of the left column the step panel does
+    not use (up to all its paths), instead of a fixed share (at 140×45 that was 4 paths under ~11 empty rows).
+
+    The step panel's need is the most lines its richest rendering takes over a sample of steps (each
+    phase's first, third and last, at this width), so it is decided once per shape of tape and size, not per step."""
+    if not app.is_running or app.screen_stack[0].has_class("short"):
+        return
+    try:
+        step, flow, left = app.query_one(StepDetail), app.query_one(GradientFlow), app.query_one("#left")
+    except Exception:  # not composed yet (or a screen without the panels)
+        return
+    view = step.view
+    if view is None or not view.tape.vector:
+        flow.styles.height = flow.styles.max_height = None
+        return
+    total, width = left.size.height, step.content_size.width
+    w = view.tape.weights  # the next epoch's tape has the same shapes, so the same share: not decided again
+    key = (view.tape.T, len(view.tape.targets), w["w"].shape, w["w_out"].shape, view.digits, total, width,
+           app.screen_stack[0].has_class("tall"))
+    if getattr(app, "_left_shared_for", None) == key or total <= 0 or width <= 0:
+        return
+    app._left_shared_for = key  # what the share was last decided for
+    flow.styles.height = flow.styles.max_height = None  # back to the stylesheet's share
+    wanted = flow_rows(view) + 2  # the chart's content and its border
+    default = round(total * 2 / 7)  # the stylesheet's share: 5fr to 2fr, at most 12 rows unless tall
+    if not app.screen_stack[0].has_class("tall"):
+        default = min(12, max(4, default))
+    if wanted <= default:  # the chart already shows every path
+        return
+    used = step_rows(view, width, max(1, total - 2 - 1 - 4)) + 1 + 2  # the title and the border
+    height = min(wanted, total - used)
+    if height > default:
+        flow.styles.height = flow.styles.max_height = height
+
+
+def flow_rows(view: View) -> int:
+    """The vector chart's lines with every path of the longest target's block shown: title, paths, ruler."""
+    return 1 + int(max(view.tape.targets)) + 2
+
+
+def step_rows(view: View, width: int, height: int) -> int:
+    """The most lines the vector step panel's body takes in ``width`` × ``height`` over a sample of steps."""
+    import dataclasses
+
+    from .panels.vector_step import step_body
+
+    sample = set()
+    for _, lo, hi in view.tape.steps.phase_bounds():
+        sample |= {lo, min(lo + 2, hi - 1), hi - 1}
+    most = 0
+    for i in sorted(sample, reverse=True):  # the backward terms first: they are the tallest
+        most = max(most, len(step_body(dataclasses.replace(view, cursor=i, factor_offset=0), width, height)))
+        if most >= height:  # it takes all the room there is: no need to look further
+            break
+    return most
 
 
 def toggle_flow(app: App) -> None:
@@ -62,3 +121,4 @@ def show_panels(app: App, view: View) -> None:
     app.screen_stack[0].set_class(view.tape.vector, "vector")  # vector scenarios lay the panels out a little differently
     for panel in PANELS:
         app.query_one(panel).show(view)
+    share_left(app)  # a new tape may need another share (decided once per tape and size)

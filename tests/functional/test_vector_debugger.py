@@ -32,7 +32,7 @@ def grid_rows(text: str, after: str) -> list[list[str]]:
     start = next(i for i, line in enumerate(lines) if after in line)
     rows = []
     for line in lines[start + 1:]:
-        cells = line.strip()
+        cells = line.strip().lstrip("+=").strip()  # Σ before, + term, = Σ after may stand one under another
         if not cells or cells[0] not in "[⎡⎢⎣":
             break
         rows.append(NUMBER.findall(cells.replace("▸", " ")))
@@ -208,3 +208,20 @@ async def test_open_lists_the_shipped_vector_scenarios_apart_and_opens_one():
         await pilot.press("end", "enter")
         await pilot.pause()
         assert app.tape.vector and app.tape.scenario.name == rnnstep.load_scenario(shipped_vector_scenarios()[-1]).name
+
+
+async def test_at_140x45_the_flow_chart_takes_the_rows_the_step_panel_does_not_use():
+    """#13: vanishing-vector's chart showed 4 of 12 paths (⋮ 7 paths above) under ~11 empty step rows."""
+    app = debugger("vector/vanishing-vector")
+    async with app.run_test(size=(140, 45)) as pilot:
+        await pilot.pause()
+        tape = app.tape
+        app.cursor = tape.steps.phase_start("backward.w_prime") + tape.gradients["w_prime"].index_of(12, 2)
+        await pilot.pause()
+        await pilot.pause()
+        flow = shown(app, GradientFlow)
+        paths = [line for line in flow.split("\n") if re.match(r"\s*\d+ back", line)]
+        assert len(paths) >= 10, flow
+        step = app.query_one(StepDetail)
+        body = shown(app, StepDetail).split("\n")
+        assert "δ[12,2]" in "\n".join(body) and step.content_size.height >= 20  # the step keeps its rendering

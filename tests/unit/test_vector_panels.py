@@ -122,7 +122,10 @@ def test_grid_colours_sign_and_size_and_marks_changed_entries():
     assert "on #2166ac" in styles["-2"]  # large negative: the other hue
     assert styles["0"] == "dim"  # exactly zero
     assert "on" not in styles.get("0.01", "")  # under 1/20 of the scale: no colour
-    assert line0.plain.startswith("⎡▸") and "▸" not in line1.plain
+    assert "▸2" in line0.plain and "▸" not in line1.plain
+    # a mark sits just before its own number, never glued to the previous one (0.05614▸0.01605)
+    wide = mx.grid(np.array([[-0.0506884, 0.0561371, 0.016051]]), 6, marks=np.array([[True, False, True]]))[0].plain
+    assert re.search(r"\d▸", wide) is None and wide.count(" ▸") == 2, wide
     assert mx.entry_style(float("inf"), 1.0) == mx.BAD
 
 
@@ -512,3 +515,98 @@ def test_the_update_step_names_the_apply_key_only_where_there_is_one(key):
         text = (step_text(view, 100, 30, "Update").plain if tape.vector else
                 "\n".join(line.plain for line in _update_lines(view, tape.steps[cursor].param)))
         assert ("press u to apply all five updates" in text) == (key == "u")
+
+
+def _shipped_view(name: str, cursor: int = 0) -> View:
+    from rnnstep.tui.navigation import notes_by_step
+
+    tape = rnnstep.build_tape(rnnstep.load_scenario(name))
+    return View(tape, cursor, 6, notes=notes_by_step(tape), more_key="m")
+
+
+def test_a_step_1_note_does_not_hide_the_description_on_screen_or_under_m():
+    from rnnstep.tui.view import note_text
+
+    view = _shipped_view("notes-hidden-two")
+    description = " ".join(view.tape.scenario.description.split())
+    assert view.notes.get(0), "the scenario has a note at step 1: the case this test is about"
+    whole = note_text(view, with_description=True).plain  # what the panel and m show
+    assert whole.index(description[:40]) < whole.index(view.notes[0][0][:20])
+    wide = step_text(view, 91, 38, "Step 1", note_text(view, True)).plain  # the step panel at 140×45
+    assert description[:60] in " ".join(wide.split()) and view.notes[0][0] in " ".join(wide.split())
+    narrow = step_text(view, 44, 16, "Step 1", note_text(view, True)).plain  # at 80×24: begun, and m for the rest
+    assert "✎ The lecture notes'" in narrow and "m: read the whole note" in narrow
+    assert note_text(view).plain.startswith("✎ note")  # the scalar panel's own call is unchanged
+
+
+@pytest.mark.parametrize("width", [30, 36, 44, 52, 60, 91])
+def test_a_label_never_ends_a_line_without_its_number(width):
+    """``η =`` / ``0.1`` at 80×24: a label and its value give way together, onto the next line."""
+    view = _shipped_view("notes-hidden-two")
+    eta = f"η = {nt.fmt(view.tape.scenario.learning_rate)}"
+    for cursor in range(len(view.tape.steps)):
+        view.cursor = cursor
+        lines = plain(step_body(view, width, 14))
+        split = [(a, b) for a, b in zip(lines, lines[1:]) if a.rstrip().endswith("=") and NUMBER.match(b.strip())]
+        assert not split, (cursor, lines)
+        if view.step.kind == "update":
+            assert any(eta in line for line in lines), (cursor, lines)
+
+
+def test_at_140x45_delta_and_the_term_keep_every_digit_beside_the_factor_matrices_and_sigma_before_is_shown():
+    """#12: with ~40 free columns δ and the term were rounded to 3 digits like the factor matrices."""
+    from rnnstep.tui.navigation import resolve
+
+    view = _shipped_view("hello-char-rnn")
+    view.cursor = resolve(view.tape, "gradients.w_prime.term[4,2]")
+    table, i = view.tape.gradients["w_prime"], view.step.term
+    text = "\n".join(plain(step_body(view, 89, 26)))  # the step panel's body at 140×45
+    assert "∂O₄/∂O₃" in text and "‖·‖₂" in text  # the factor matrices are still drawn
+    for value in list(table.delta(i)) + list(np.ravel(table.value[i])):
+        assert nt.fmt(float(value)) in text, (nt.fmt(float(value)), text)
+    sums = "\n".join(plain(sums_lines(view, 43, 37)))  # the running-sums panel at 140×45
+    assert "Σ before" in sums and "Σ after" in sums
+    for value in np.ravel(table.running_sum[i - 1]).tolist() + np.ravel(table.running_sum[i]).tolist():
+        assert nt.fmt(value) in sums, (nt.fmt(value), sums)
+
+
+@pytest.mark.parametrize("width", [44, 56, 76, 89])
+def test_a_narrow_flow_chart_keeps_the_product_of_norms_beside_each_bar(width):
+    """#13 at 80×24: the ∏‖·‖₂ column went first, so exploding-vector's bars (all near 10¹·⁵) showed no growth."""
+    from rnnstep.tui.navigation import resolve
+
+    view = _shipped_view("exploding-vector")
+    view.cursor = resolve(view.tape, "gradients.w_prime.term[12,1]")
+    lines = plain(flow_lines(view, width, 16))
+    paths = [line for line in lines if re.match(r"\s*\d+ back", line)]
+    assert len(paths) >= 10 and all(len(line) <= width for line in lines)
+    for line in paths:
+        j = int(line.split()[0])
+        assert line.endswith("∏" + nm.power_text(nm.backprop_log10(view.tape, 12, 12 - j), 3)), line
+    assert "O_{j−1}" in lines[0] or width < 89
+
+
+def test_the_flow_chart_follows_the_gradient_with_paths_and_never_shows_b_on_a_W_out_step():
+    from rnnstep.tui.panels.vector_flow import flow_param
+
+    view = _shipped_view("notes-hidden-two")
+    for cursor, step in enumerate(view.tape.steps):
+        view.cursor = cursor
+        expected = step.param if step.param in ("w_prime", "w", "b") else "w_prime"
+        assert flow_param(view) == expected, (cursor, step)
+
+
+def test_a_long_chain_says_how_many_factors_it_leaves_out_and_a_sum_has_one_norm_name():
+    from rnnstep.tui.navigation import resolve
+    from rnnstep.tui.panels.vector_sums import progress_line
+
+    view = _shipped_view("vanishing-vector")
+    view.cursor = resolve(view.tape, "gradients.w_prime.term[12,2]")
+    count = view.tape.factor_count("w_prime", view.step.term)
+    text = "\n".join(plain(step_body(view, 89, 26)))
+    shown = sum(1 for _ in re.finditer(r"∂[^·\s]+/∂[^·\s]+", text.split("\n")[1]))
+    assert f"⋯ {count - shown} more ⋯" in text, text
+    growing = progress_line(view, "w_prime", 40).plain
+    view.cursor = view.tape.steps.phase_start("update")
+    done = progress_line(view, "w_prime", 40).plain
+    assert "‖Σ‖" in growing and "‖Σ‖" in done and "‖·‖" not in done

@@ -138,7 +138,9 @@ def grid(M, digits: int, *, width: int | None = None, height: int | None = None,
     rows_n, cols_n = M.shape
     scale = scale_of(M) if scale is None else scale
     marks = np.zeros(M.shape, dtype=bool) if marks is None else np.asarray(marks, dtype=bool).reshape(M.shape)
-    gutter = 1  # one column before each cell: a space, or ▸ for a marked entry
+    # one column before each cell (a space); two where entries are marked, " ▸", so that a mark is
+    # never glued between two numbers (0.05614▸0.01605 reads like an operator)
+    gutter = 2 if marks.any() else 1
     fixed = cell is not None
     texts = [[_fmt(v, digits) for v in row] for row in M.tolist()]  # the full renderings, made once
     full = max(len(t) for row in texts for t in row) if cell is None else cell
@@ -166,20 +168,19 @@ def grid(M, digits: int, *, width: int | None = None, height: int | None = None,
         for j in win.cols:
             value = values[i][j]
             mark = bool(marks[i, j])
-            parts.append(MARK if mark else " ")
-            if mark:
-                spans.append(Span(at, at + 1, "bold"))
-            at += 1
             if hidden:
                 text, style = "?", "bold cyan"
             else:
                 text = texts[i][j] if len(texts[i][j]) <= cell else nb.fit(value, digits, cell, compact=True)
                 text = text if text is not None else "…"
                 style = (entry_style(value, scale) + (" underline" if mark else "")).strip()
-            parts.append(text.rjust(cell))
+            pad = gutter + cell - len(text)  # the mark sits just before its own number
+            parts.append(" " * (pad - 1) + (MARK if mark else " ") + text)
+            if mark:
+                spans.append(Span(at + pad - 1, at + pad, "bold"))
             if style:
-                spans.append(Span(at, at + cell, style))
-            at += cell
+                spans.append(Span(at + (pad if mark else gutter), at + gutter + cell, style))  # not over the mark
+            at += gutter + cell
         parts.append(" " + right)
         spans.append(Span(at, at + 2, "dim"))
         lines.append(Text("".join(parts), spans=spans))

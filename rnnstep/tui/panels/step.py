@@ -160,19 +160,20 @@ def claims_text(view: View) -> Text | None:
     return out
 
 
-def note_text(view: View) -> Text | None:
-    """The scenario's notes for this step, or its description at the first step."""
+def note_text(view: View, with_description: bool = False) -> Text | None:
+    """The scenario's notes for this step, or its description at the first step.
+
+    ``with_description``: at the first step, the description and then the notes (the vector
+    panel and ``m`` show both: a step-1 note must not hide what the scenario is about)."""
     texts = view.notes.get(view.cursor, [])
-    if texts:
-        out = Text()
-        for i, text in enumerate(texts):
-            out.append(("\n" if i else "") + "✎ note  ", style="bold reverse yellow")
-            out.append(" " + text, style="italic")
-        return out
-    description = view.tape.scenario.description
-    if view.cursor == 0 and description:
-        return Text("✎ " + " ".join(description.split()), style="italic")
-    return None
+    description = view.tape.scenario.description if view.cursor == 0 else None
+    out = Text()
+    if description and (with_description or not texts):
+        out.append("✎ " + " ".join(description.split()), style="italic")
+    for i, text in enumerate(texts):
+        out.append(("\n" if i or out.plain else "") + "✎ note  ", style="bold reverse yellow")
+        out.append(" " + text, style="italic")
+    return out if out.plain else None
 
 
 def _forward_lines(view: View, t: int) -> list[Text]:

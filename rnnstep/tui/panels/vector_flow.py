@@ -27,10 +27,12 @@ MAX_DECADES = 12  # the axis reaches at most this far below the largest term: th
 
 
 def flow_param(view) -> str:
+    """The gradient whose paths the chart shows: the current step's when it has paths back through
+    time (W′, W, b), else W′'s, the notes' own (a W_out or b_out term has one path per target)."""
     step = view.step
-    if step.kind == "term" and step.param in RECURRENT_PARAMS:
+    if step.kind in ("term", "update") and step.param in RECURRENT_PARAMS:
         return step.param
-    return "b" if step.kind in ("term", "update") else "w"
+    return "w_prime"
 
 
 def page(focus: int, rows: int, n: int) -> tuple[int, int]:
@@ -60,7 +62,7 @@ def flow_lines(view, width: int, height: int) -> list[Text]:
     block = table.norms[first:first + t]  # k = t … 1: 0 … t − 1 steps back
     current = (step.term - first) if here else None
     block_start = tape.steps.phase_start(f"backward.{param}") + first
-    title = Text(f"log₁₀‖term‖ of ∂L/∂{SYMBOL[param]} by steps back t − k (target {t}), beside ∏‖∂O_j/∂O_j−1‖₂",
+    title = Text(f"log₁₀‖term‖ of ∂L/∂{SYMBOL[param]} by steps back t − k (target {t}), beside ∏‖∂O_j/∂O_{{j−1}}‖₂",
                  style="bold")
     if title.cell_len > width:
         title = Text(f"log₁₀‖term‖, ∂L/∂{SYMBOL[param]}, target {t}", style="bold")
@@ -69,18 +71,25 @@ def flow_lines(view, width: int, height: int) -> list[Text]:
         return [title, Text("  (every term is 0 or not finite)", style="dim")]
     top, bottom = dc.axis(float(nonzero.max()), float(nonzero.min()), MAX_DECADES)
     value_w = view.digits + 7 if width >= 90 else min(view.digits + 7, 10)
-    bound_w = 11 if width >= 60 else 0  # " ∏1.23e-123": a space, ∏ and power_text's widest
     label_w = len(str(t)) + 6
-    bar_w = max(4, width - label_w - value_w - bound_w - 2)
     with_ruler = height >= 6
     rows = max(1, height - 1 - (2 if with_ruler else 0))
+    n = len(block)
+    focus = current if current is not None else 0
+    lo, hi = page(focus, rows, n)
+    # ∏‖∂O_j/∂O_{j−1}‖₂ beside each bar is what explains the bars' slope: kept on a narrow chart (the
+    # width of the ones shown), where the values' column gives up digits, then goes, before it does
+    bounds = {j: "∏" + nm.power_text(nm.backprop_log10(tape, t, t - j), 3) for j in range(lo, hi)}
+    bound_w = max((len(b) for b in bounds.values()), default=0) + 2
+    if width < 60:
+        value_w = 9  # 1.4663e-4 and the like: compact, correctly rounded
+        if width - label_w - value_w - bound_w - 2 < 12:
+            value_w = 0
+    bar_w = max(4, width - label_w - value_w - bound_w - 2)
     if not with_ruler:  # no room for the ruler: the axis's span in the title
         span = f"   axis {dc.decade(bottom)} … {dc.decade(top)}"  # as the scalar chart says it
         if title.cell_len + len(span) <= width:
             title.append(span, style="dim")
-    n = len(block)
-    focus = current if current is not None else 0
-    lo, hi = page(focus, rows, n)
     out = [title]
     marks = rows >= 3  # room to say what is above and below
     if lo and marks:
@@ -105,11 +114,10 @@ def flow_lines(view, width: int, height: int) -> list[Text]:
                 line.append("█" * cells + " " * (bar_w - cells), style="bold yellow" if j == current else "cyan")
         else:
             line.append(" " * bar_w, style="dim" if norm == 0 else "red")
-        value = fit(norm, view.digits, value_w - 1, compact=True) or ""
-        line.append(value.rjust(value_w), style="bold" if j == current else "")
-        if bound_w:
-            bound = nm.power_text(nm.backprop_log10(tape, t, t - j), 3)
-            line.append(("∏" + bound).rjust(bound_w) if len(bound) + 2 <= bound_w else "", style="dim")
+        if value_w:
+            value = fit(norm, view.digits, value_w - 1, compact=True) or ""
+            line.append(value.rjust(value_w), style="bold" if j == current else "")
+        line.append(bounds[j].rjust(bound_w), style="dim")
         out.append(line)
     if hi < n and marks:
         out.append(Text(f"   ⋮ {n - hi} path{'s' if n - hi != 1 else ''} below", style="dim"))

@@ -124,7 +124,9 @@ def _forward(view, width: int, height: int) -> list:
     s = tape.scenario
     sub, prev = nt.sub(t), nt.sub(t - 1)
     ids = (f"forward.a[{t}]", f"forward.O[{t}]")
-    head = [Text(f"a{sub} = W·x{sub} + W′·O{prev} + b,   O{sub} = {s.activation}(a{sub})", style="bold")]
+    formula = together([Text(f"a{sub} = W·x{sub} + W′·O{prev} + b,"), Text(f"O{sub} = {s.activation}(a{sub})")],
+                       width, style="bold")
+    head = list(formula)
     if t == 1:
         zero = not np.any(tape.O_prev[0])
         noted = any("O₀" in text for text in view.notes.get(view.cursor, ()))  # a note on O₀ says it: once
@@ -149,7 +151,7 @@ def _forward(view, width: int, height: int) -> list:
         return head + hstack([_vec(view, O_prev, f"O{prev}", width, rows, d), "→"] + vectors(d), width)
 
     def plain(d: int) -> list[Text]:
-        return head[:1] + [_summary_line(view, f"a{sub}", a, ids[0], width=width),
+        return formula + [_summary_line(view, f"a{sub}", a, ids[0], width=width),
                               _summary_line(view, f"O{sub}", O, *ids, width=width)]
 
     def inputs(d: int, answers: bool = True, formula: bool = True) -> list[Text]:
@@ -185,11 +187,12 @@ def _output(view, width: int, height: int) -> list:
     i = tape.target_position[t]
     sub = nt.sub(t)
     ids = (f"outputs.z[{t}]", f"outputs.yhat[{t}]", f"outputs.loss[{t}]")
-    head = Text(f"z{sub} = W_out·O{sub} + b_out,   ŷ{sub} = {s.output_activation}(z{sub})", style="bold")
-    loss = Text(f"ℓ{sub} = {s.loss}(ŷ{sub}, y{sub}) = ", style="bold")
-    loss.append("?" if _hidden(view, ids[2]) else nt.fmt(float(tape.losses[i]), view.digits),
-                style="bold cyan" if _hidden(view, ids[2]) else "bold")
-    rows = max(1, height - 3)
+    head = together([Text(f"z{sub} = W_out·O{sub} + b_out,"), Text(f"ŷ{sub} = {s.output_activation}(z{sub})")], width,
+                    style="bold")
+    value = Text("= ", style="bold").append("?" if _hidden(view, ids[2]) else nt.fmt(float(tape.losses[i]), view.digits),
+                                           style="bold cyan" if _hidden(view, ids[2]) else "bold")
+    loss = together([Text(f"ℓ{sub} = {s.loss}(ŷ{sub}, y{sub})", style="bold"), value], width, gap=" ")
+    rows = max(1, height - 1 - len(head) - len(loss))
     w = tape.weights
 
     @cache  # shared by the renderings tried at the same digits
@@ -199,16 +202,16 @@ def _output(view, width: int, height: int) -> list:
                 _vec(view, tape.y[i], f"y{sub}", width, rows, d, style="")]
 
     def rich(d: int) -> list[Text]:
-        return [head] + hstack([_mat(view, w["w_out"], "W_out", width, rows, d), "·",
+        return head + hstack([_mat(view, w["w_out"], "W_out", width, rows, d), "·",
                                 _vec(view, tape.O[t - 1], f"O{sub}", width, rows, d), "+",
-                                _vec(view, w["b_out"], "b_out", width, rows, d), "="] + tail(d), width) + [loss]
+                                _vec(view, w["b_out"], "b_out", width, rows, d), "="] + tail(d), width) + loss
 
     def compact(d: int) -> list[Text]:
-        return [head] + hstack(tail(d), width) + [loss]
+        return head + hstack(tail(d), width) + loss
 
     def plain(d: int) -> list[Text]:
-        return [head, _summary_line(view, f"ŷ{sub}", tape.yhat[i], ids[0], ids[1], width=width),
-                _summary_line(view, f"y{sub}", tape.y[i], width=width), loss]
+        return head + [_summary_line(view, f"ŷ{sub}", tape.yhat[i], ids[0], ids[1], width=width),
+                _summary_line(view, f"y{sub}", tape.y[i], width=width)] + loss
 
     return [(rich, False), (compact, True), (plain, False)]
 
@@ -227,6 +230,23 @@ def _loss(view, width: int, height: int) -> list:
         return out
 
     return [(lambda d: lines(d) + [Text("")] + _wrap(after, width), False), (lines, True), (lambda d: [total], False)]
+
+
+def together(parts: list[Text], width: int, gap: str = "   ", style: str = "") -> list[Text]:
+    """``parts`` on one line, or on as many as they need, each part whole: a label never leaves its number
+    (``η =`` / ``0.1``); a part wider than ``width`` alone is wrapped at its spaces."""
+    lines: list[Text] = []
+    for part in parts:
+        if lines and lines[-1].cell_len + len(gap) + part.cell_len <= width:
+            lines[-1].append(gap)
+            lines[-1].append_text(part)
+        else:
+            lines.append(part.copy())
+    out: list[Text] = []
+    for line in lines:
+        line.stylize(style)
+        out += [line] if line.cell_len <= width else _wrap(line, width)
+    return out
 
 
 def _wrap(text: Text, width: int) -> list[Text]:
@@ -263,7 +283,7 @@ def factor_norms(view, param: str, term: int) -> tuple[list[tuple[int, object]],
 
 def _chain(view, width: int, factors, norms, log_product: float, delta_norm: float, name: str,
            hidden: bool) -> list[Text]:
-    """δ's factors in a row, each symbol over its ‖·‖₂ (the middle of a long path as ⋯N⋯), then
+    """δ's factors in a row, each symbol over its ‖·‖₂ (the middle of a long path as ⋯ N more ⋯), then
     ∏‖·‖₂ beside ‖δ‖, which it bounds."""
     def cells(keep: int) -> list[tuple[Text, Text]]:
         count = len(factors)
@@ -272,7 +292,7 @@ def _chain(view, width: int, factors, norms, log_product: float, delta_norm: flo
         for n, ((i, f), norm) in enumerate(zip(factors, norms)):
             if head <= n < count - tail:
                 if n == head:
-                    out.append((Text(f"⋯{count - head - tail}⋯", style="dim"), Text("")))
+                    out.append((Text(f"⋯ {count - head - tail} more ⋯", style="dim"), Text("")))
                 continue
             symbol = f.symbol if f is not None else ""
             style = USE if f.kind == "activation" else (PATH if f.kind == "backprop" else "")
@@ -398,11 +418,15 @@ def _term(view, width: int, height: int) -> list:
         (lambda d: chain[:2] + notes + inputs(d), True),
         (lambda d: notes + inputs(d), True),
     ]
-    return [candidate for candidate in [
-        (lambda d: [head] + chain + notes + matrices(d) + outer(d) + recursive(d), False),
-        (lambda d: [head] + chain + notes + matrices(d) + outer(d), False),
-        (lambda d: chain + notes + matrices(d) + outer(d), True),
-    ] if matrices is not None] + drill + [  # no room for the factor matrices: a drill shows δ's inputs
+    # with the factor matrices: δ and the term keep the most digits (they are what a student adds to Σ
+    # before to check Σ after), then the head line, then the matrices' digits give way
+    tries = [view.digits] + [d for d in (4, 3) if d < view.digits]
+    forms = [lambda od, md: [head] + chain + notes + matrices(md) + outer(od) + recursive(od),
+             lambda od, md: [head] + chain + notes + matrices(md) + outer(od),
+             lambda od, md: chain + notes + matrices(md) + outer(od)]
+    with_matrices = [(lambda _d, form=form, od=od, md=md: form(od, md), False)
+                     for od in tries for form in forms for md in tries if md <= od] if matrices is not None else []
+    return with_matrices + drill + [  # no room for the factor matrices: a drill shows δ's inputs
         (lambda d: chain + notes + outer(d), True),
         (lambda d: chain[:-1] + notes + outer(d), True),  # a short box keeps the outer product before ∏‖·‖₂
         (lambda d: notes + outer(d), True),
@@ -449,9 +473,9 @@ def _update(view, width: int, height: int) -> list:
     p = SYMBOL[param]
     new_id = f"update.{param}.new"
     gradient = nt.gradient_symbol(param, vector=True)
-    rule = Text(f"{p}_new = {p}_old − η·" + (f"clip({gradient})" if s.clip else gradient) + f",   η = {nt.fmt(s.learning_rate, view.digits)}",
-                style="bold")
-    rows = max(1, height - 3)
+    rule = together([Text(f"{p}_new = {p}_old − η·" + (f"clip({gradient})" if s.clip else gradient) + ","),
+                     Text(f"η = {nt.fmt(s.learning_rate, view.digits)}")], width, style="bold")
+    rows = max(1, height - 2 - len(rule))
     clipped = np.asarray(u.clipped)
     marks = clipped != np.asarray(u.grad)
     grad_name = ("clip(∂L/∂" + p + ")") if s.clip else "∂L/∂" + p
@@ -474,8 +498,8 @@ def _update(view, width: int, height: int) -> list:
                  else _entries_line(f"{p} new", u.new, d)]
         if any(line is None for line in lines):
             return [Text("")] * (height + 1)  # too many entries: does not fit
-        return [rule] + lines + notes
+        return rule + lines + notes
 
     plain = [_summary_line(view, grad_name, clipped, width=width), _summary_line(view, f"{p} new", u.new, new_id, width=width)]
-    return [(lambda d: [rule] + blocks(d) + notes + keys, False), (lambda d: [rule] + blocks(d) + notes, True),
-            (listed, True), (lambda d: [rule] + plain + notes, False)]
+    return [(lambda d: rule + blocks(d) + notes + keys, False), (lambda d: rule + blocks(d) + notes, True),
+            (listed, True), (lambda d: rule + plain + notes, False)]

@@ -46,7 +46,7 @@ def progress_line(view, param: str, width: int) -> Text:
     if done == 0:
         return out.append(f"{len(table)} term{'s' if len(table) != 1 else ''} to come", style=FUTURE)
     count = Text(f" {done}/{len(table)}", style="dim")
-    label = "‖Σ‖ " if done < len(table) else "‖·‖ "
+    label = "‖Σ‖ "  # the running sum's norm, growing or (green) complete: one name for one kind of number
     room = width - out.cell_len - len(label) - count.cell_len
     if any(i in view.hidden for i in _sum_ids(table, param, done - 1)):
         text = "?"
@@ -107,15 +107,18 @@ def _current_sum(view, width: int, height: int) -> list[Text]:
     scale = scale_of(before, after)
     after_grid = grid(after, view.digits, width=width, height=rows, marks=marks, hidden=hidden, scale=scale)
     lines = None
-    if width >= 3 * (Block(after_grid).width + 2):  # room for Σ before + term = Σ after
+    room = height - 1 - (triangle_rows + 1 if triangle_rows else 0)  # the note and the triangle below
+    if Block(after_grid).width + 2 <= width:  # Σ before + term = Σ after: side by side, or one under another
         term = np.asarray(table.value[i], dtype=float)
-        before_block = Block(grid(before, view.digits, height=rows, scale=scale, hidden=hidden and i > 0),
+        inner = width - 2  # one under another, each behind its operator (+, =)
+        before_block = Block(grid(before, view.digits, width=inner, height=rows, scale=scale, hidden=hidden and i > 0),
                              Text("Σ before", style="dim"))
-        term_block = Block(grid(term, view.digits, height=rows, hidden=hidden, marks=marks),
+        term_block = Block(grid(term, view.digits, width=inner, height=rows, hidden=hidden, marks=marks),
                            Text(f"term{where}", style="bold"))
-        after_block = Block(grid(after, view.digits, height=rows, marks=marks, hidden=hidden, scale=scale), label)
+        after_block = Block(grid(after, view.digits, width=inner, height=rows, marks=marks, hidden=hidden, scale=scale),
+                            label)
         stacked = hstack([before_block, "+", term_block, "=", after_block], width)
-        if len(stacked) <= rows + 1 and all(x.cell_len <= width for x in stacked):
+        if len(stacked) <= room and all(x.cell_len <= width for x in stacked):
             lines = stacked
     if lines is None:
         lines = [label] + after_grid
