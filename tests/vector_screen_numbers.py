@@ -134,6 +134,25 @@ class TapeNumbers:
                 yield np.linalg.norm(flat, axis=1)  # ‖term‖, ‖Σ‖ (Frobenius)
                 yield np.max(np.abs(flat), axis=1)  # max|·|
             yield np.linalg.norm(deltas, axis=1)  # ‖δ‖
-        # the update: old, gradient, clipped, new, and the largest move max|new − old|
+        # the update: old, gradient, clipped, new, and the largest move max|new − old| (the sums panel)
         for u in tape.updates.values():
             yield from (u.old, u.grad, u.clipped, u.new, [np.max(np.abs(np.asarray(u.new) - np.asarray(u.old)))])
+        # a vector or matrix too big for its box is summarised as "3×4  ‖·‖ = …  max |·| …" (matrix.summary):
+        # the Frobenius norm of each vector and matrix a step shows (those of δ, the terms and sums are above)
+        def frobenius(stack) -> np.ndarray:
+            stack = np.asarray(stack, dtype=np.float64)
+            return np.linalg.norm(stack.reshape(len(stack), -1), axis=1)
+
+        for k in ("w", "w_prime", "b", "w_out", "b_out"):
+            yield [np.linalg.norm(w[k])]
+        for u in tape.updates.values():
+            yield [np.linalg.norm(u.old), np.linalg.norm(u.grad), np.linalg.norm(u.clipped), np.linalg.norm(u.new)]
+        yield from (frobenius(stack) for stack in (tape.x, tape.a, tape.z, tape.yhat, w["y"], dyhat_dz, jacobians,
+                                                   tape.dL_dO, tape.dL_da, tape.to_z))
+        yield np.linalg.norm(tape.f_prime, axis=1)  # ‖diag(f′(a_k))‖, Frobenius
+        # a claim's verdict says what its stated inputs give (a worked example's planted slip), as the scalar
+        # screens do (screen_numbers.allowed_numbers): the recomputation from the claimed inputs
+        if s.claims:
+            from rnnstep.verify import verify
+
+            yield from ([r.recomputed] for r in verify(tape).results if r.recomputed is not None)
