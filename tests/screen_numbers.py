@@ -8,9 +8,10 @@ from pathlib import Path
 
 from rnnstep import notation as nt
 
-# a decimal number as the screen shows one: 0.0563, -5.32762e-12, 1e-05, 0.
-NUMBER = re.compile(r"(?<![\w.′])-?\d+(?:\.\d*)?(?:e[+-]\d+)?(?![\w′])")
-DECIMAL = re.compile(r"\.|e[+-]")
+# a decimal number as the screen shows one: 0.0563, -5.32762e-12, 1e-05, 0., and the short exponent
+# form of a narrow grid cell (numbers.fit's compact): -7.25e-4, 3.1e5 (no plus sign, no padding zero)
+NUMBER = re.compile(r"(?<![\w.′])-?\d+(?:\.\d*)?(?:e[+-]?\d+)?(?![\w′])")
+DECIMAL = re.compile(r"\.|e")
 
 
 def renderings(value: float, digits: int = 6) -> set[str]:

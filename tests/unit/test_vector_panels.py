@@ -610,3 +610,17 @@ def test_a_long_chain_says_how_many_factors_it_leaves_out_and_a_sum_has_one_norm
     view.cursor = view.tape.steps.phase_start("update")
     done = progress_line(view, "w_prime", 40).plain
     assert "‖Σ‖" in growing and "‖Σ‖" in done and "‖·‖" not in done
+
+
+def test_a_long_tapes_progress_lines_fit_without_a_bare_norm_label():
+    """T = 300 with a target at every step, 28 columns (80×24): "45150 terms to come" does not fit,
+    so it says "45150 to come" on one line; a running sum's norm with no room goes with its label."""
+    tape = rnnstep.build_tape(vector_scenario(n=3, m=2, q=2, T=300, every_step=True, seed=3))
+    view = View(tape, tape.steps.phase_start("backward.w_prime") + 31372)
+    lines = plain(sums_lines(view, 28, 20))
+    assert lines[0].split() == ["∂L/∂W′", "31373/45150"]  # no room for ‖Σ‖ 43.6239 beside the count
+    assert lines[1].split() == ["∂L/∂W", "45150", "to", "come"] and len(lines[1]) <= 28
+    wide = plain(sums_lines(view, 60, 20))
+    norm = float(np.linalg.norm(tape.gradients["w_prime"].running_sum[31372]))
+    assert wide[0].split() == ["∂L/∂W′", "‖Σ‖", nt.fmt(norm, 6), "31373/45150"]
+    assert wide[1].split() == ["∂L/∂W", "45150", "terms", "to", "come"]

@@ -44,7 +44,10 @@ def progress_line(view, param: str, width: int) -> Text:
     active = view.step.kind == "term" and view.step.param == param
     out = Text(f"{'∂L/∂' + SYMBOL[param]:10}", style="bold" if active else "")
     if done == 0:
-        return out.append(f"{len(table)} term{'s' if len(table) != 1 else ''} to come", style=FUTURE)
+        to_come = f"{len(table)} term{'s' if len(table) != 1 else ''} to come"
+        if out.cell_len + len(to_come) > width:  # "45150 terms to come" would wrap onto a line of its own
+            to_come = f"{len(table)} to come"
+        return out.append(to_come, style=FUTURE)
     count = Text(f" {done}/{len(table)}", style="dim")
     label = "‖Σ‖ "  # the running sum's norm, growing or (green) complete: one name for one kind of number
     room = width - out.cell_len - len(label) - count.cell_len
@@ -54,8 +57,9 @@ def progress_line(view, param: str, width: int) -> Text:
         with np.errstate(all="ignore"):
             norm = float(np.linalg.norm(np.asarray(table.running_sum[done - 1], dtype=float)))
         text = fit(norm, view.digits, max(1, room), compact=True) or ""
-    out.append(label, style="dim")
-    out.append(text, style="bold green" if done == len(table) else "bold")
+    if text:  # a norm with no room is left out with its label, not shown as a bare "‖Σ‖"
+        out.append(label, style="dim")
+        out.append(text, style="bold green" if done == len(table) else "bold")
     return out.append_text(count)
 
 
