@@ -248,11 +248,17 @@ def _gradient_rules(tape: Tape, vid: ValueId, Rule, to_z, upstream) -> list:
             if param == "b":
                 return [Rule((d,), lambda v: v[d], "δ[i]")]
             j = comp[1]
+            # an input entry stated as 0 in the file makes the term 0 whatever δ is: it does not
+            # depend on δ, so a wrong δ is not one of its sources
             if param == "w":
                 x = float(tape.x[k - 1][j - 1])
+                if x == 0.0:
+                    return [Rule((), lambda v: 0.0, "δ[i]·0 (x_k[j] = 0)")]
                 return [Rule((d,), lambda v: v[d] * x, "δ[i]·x_k[j]")]
             if k == 1:
                 o = float(h0[j - 1])
+                if o == 0.0:
+                    return [Rule((), lambda v: 0.0, "δ[i]·0 (O₀[j] = 0)")]
                 return [Rule((d,), lambda v: v[d] * o, "δ[i]·O₀[j]")]
             O = _entry(f"forward.O[{k - 1}]", j)
             return [Rule((d, O), lambda v: v[d] * v[O], "δ[i]·O_{k−1}[j]")]

@@ -387,3 +387,17 @@ def test_a_slip_in_one_entry_of_O_is_followed_by_the_next_step_worked_from_it(ne
         else:
             assert r.verdict in ("right", "rounding") or (r.verdict == "follows" and report.roots[r.id] == (slip,)), r
     assert all(by_id[f"forward.a[{t}][{j}]"].verdict == "right" for j in range(1, n + 1))
+
+
+def test_a_term_whose_input_entry_is_zero_does_not_follow_from_delta():
+    """term(4,1) of ∂L/∂W′ is δ·O₀ᵀ with O₀ = 0: a wrong ∂L/∂a₁ cannot make it, or a total, wrong."""
+    tape = rnnstep.build_tape(rnnstep.load_scenario("worked-example-hidden-two"))
+    assert not np.any(tape.scenario.h0)
+    report = verify(tape)
+    for result in report.results:
+        if result.id.startswith(("gradients.w_prime.term[4,1]", "gradients.w_prime.total")):
+            assert not any(i.startswith("backward.dL_da[1]") for i in result.follows_from), result
+    for i in range(1, 3):
+        for j in range(1, 3):
+            [rule] = rules(tape, f"gradients.w_prime.term[4,1][{i},{j}]")
+            assert rule.inputs == () and rule.compute({}) == 0.0
