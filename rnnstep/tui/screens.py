@@ -30,31 +30,35 @@ _BODY_CSS = ("border: thick $accent; background: $surface; padding: 1 2; height:
              "min-width: 44; min-height: 8; max-width: 100%;")  # never squeezed to nothing on a tiny terminal
 
 
+# paragraphs, not lines: the dialog wraps them to its width (80 columns leave ragged hand-broken lines)
 _READING_A_TERM = (
     "\n[bold]Reading a term[/]\n"
-    "∂L/∂w′ is a sum of path products, one per step k at which w′ is used.\n"
-    "A term [∂L/∂ŷ × ∂ŷ/∂O₄ × ∂O₄/∂O₃ × ∂⁺O₃/∂w′] walks back from the loss\n"
-    "to O₃ (one ∂O_j/∂O_{j−1} = f′(a_j)·w′ per step back), then takes the\n"
+    "∂L/∂w′ is a sum of path products, one per step k at which w′ is used. "
+    "A term [∂L/∂ŷ × ∂ŷ/∂O₄ × ∂O₄/∂O₃ × ∂⁺O₃/∂w′] walks back from the loss "
+    "to O₃ (one ∂O_j/∂O_{j−1} = f′(a_j)·w′ per step back), then takes the "
     "immediate partial ∂⁺: the derivative of O₃ through its own step only.\n"
 )
 _READING_A_VECTOR_TERM = (
     "\n[bold]Reading a term (a hidden vector)[/]\n"
-    "∂L/∂W′ is a sum of terms, one per path t → k. Walking back from the loss,\n"
-    "δ(t,k) = ∂ℓ_t/∂ŷ_t · ∂ŷ_t/∂z_t · W_out · ∂O_t/∂O_{t−1} ⋯ ∂O_{k+1}/∂O_k · diag(f′(a_k))\n"
-    "is a row of n numbers: ∂ℓ_t/∂a_k along that one path. Each step back is the\n"
-    "Jacobian ∂O_j/∂O_{j−1} = diag(f′(a_j))·W′; its spectral norm ‖·‖₂ bounds how\n"
-    "much it can stretch δ, so the product of the norms explains vanishing and exploding.\n"
-    "The term is the outer product δ(t,k)ᵀ·O_{k−1}ᵀ (n×n, rank one; x_kᵀ for W,\n"
-    "δ itself for b), and the running sum adds it entry by entry (▸ marks the entries\n"
-    "it changes). Colours run from blue (negative) to red (positive); the minus sign\n"
-    "is always printed.\n"
+    "∂L/∂W′ is a sum of terms, one per path t → k. Walking back from the loss, "
+    "δ(t,k) = ∂ℓ_t/∂ŷ_t · ∂ŷ_t/∂z_t · W_out · ∂O_t/∂O_{t−1} ⋯ ∂O_{k+1}/∂O_k · diag(f′(a_k)) "
+    "is a row of n numbers: ∂ℓ_t/∂a_k along that one path.\n"
+    "Each step back is the Jacobian ∂O_j/∂O_{j−1} = diag(f′(a_j))·W′. Its spectral norm ‖·‖₂ "
+    "bounds how much it can stretch δ, so the product of the norms (∏‖·‖₂ ≥ ‖δ‖) explains "
+    "vanishing and exploding gradients.\n"
+    "The term is the outer product δ(t,k)ᵀ·O_{k−1}ᵀ (n×n, rank one; x_kᵀ for W, δ itself for b). "
+    "The running sum adds it entry by entry; ▸ marks the entries it changes.\n"
+    "The t×k triangle (a target at every step) shades ‖term(t,k)‖ for every path at once: "
+    "darker is larger, ◂ is the current term. Colours run from blue (negative) to red (positive); "
+    "the minus sign is always printed.\n"
 )
 
 
 class HelpScreen(ModalScreen[None]):
     """Every key, from the one keymap declaration, and how to read the screen."""
 
-    DEFAULT_CSS = "HelpScreen {" + _MODAL_CSS + "#help-body { width: 90; " + _BODY_CSS + " } }"
+    DEFAULT_CSS = ("HelpScreen {" + _MODAL_CSS + "#help-body { width: 90; scrollbar-gutter: stable; "
+                   + _BODY_CSS + " } }")  # the gutter: a scrollbar never lies over the text
 
     BINDINGS = [Binding("escape,q,question_mark", "dismiss", "Close", id="rnnstep.help.close")]
 
