@@ -545,7 +545,8 @@ def cmd_serve(args: argparse.Namespace) -> int:
         import aiohttp  # noqa: F401
         import textual_serve  # noqa: F401
     except ImportError:
-        raise UsageError("serve: needs the serve extra: pip install 'rnnstep[serve]'") from None
+        raise UsageError("serve: needs the serve extra: pip install '.[serve]' in the rnnstep folder "
+                         "(the test extra includes it)") from None
     from .serve.access import choose_token
     from .serve.catalog import catalog
     from .serve.server import serve
