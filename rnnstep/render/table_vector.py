@@ -252,8 +252,9 @@ def vector_table_lines(tape: Tape, digits: int = 6, paint: Paint = plain, width:
         caption = wrap_text(f"term = {term};  {symbol} = Σ terms =", width) + matrix_lines(table.total, digits, width)
         keys = 2 if recurrent else 1
         yield ""
-        yield from fitted_grid(paint, f"{symbol} term by term ({_SYMBOL[param]} is "
-                               f"{'×'.join(map(str, np.shape(table.total)))})", headers, rows, width,
+        shape = np.shape(table.total)
+        size = "×".join(map(str, shape)) if len(shape) == 2 else f"a vector of {shape[0]}"
+        yield from fitted_grid(paint, f"{symbol} term by term ({_SYMBOL[param]} is {size})", headers, rows, width,
                                caption=caption, left=tuple(range(keys, len(headers) - 1)), keys=keys)
     rule = "p − η·clip(∂L/∂p)" if s.clip else "p − η·∂L/∂p"
     yield ""
