@@ -150,16 +150,13 @@ class Report:
                 f"{'do' if noted != 1 else 'does'} not follow from the stated inputs")
 
 
-_VECTOR_PARAM = {"w_prime": "W′", "w": "W", "b": "b", "w_out": "W_out", "b_out": "b_out"}
-
-
 def _entry(component: tuple[int, ...]) -> str:
     return "[" + ",".join(map(str, component)) + "]"
 
 
-def vector_symbol(tape: Tape, vid_text: str) -> str:
-    """A person's name for one entry of a hidden vector's tape (SPEC §7): O₂[1], ∂L/∂W′[1,2],
-    term [3,2] of ∂L/∂W′, entry [1,2]; δ(4,2)[1]; ∂O₃/∂O₂ in [4,2] of ∂L/∂W′, entry [1,2]."""
+def value_symbol(tape: Tape, vid_text: str) -> str:
+    """A person's name for a value: O₂, ∂L/∂O₃, term [4,2] of ∂L/∂w′, w′_new, …; on a hidden vector's
+    tape (SPEC §7) one entry: O₂[1], ∂L/∂W′[1,2], term [3,2] of ∂L/∂W′, entry [1,2]; δ(4,2)[1]."""
     vid = parsed_id(vid_text)
     i, comp = vid.index, vid.component
     entry = _entry(comp) if comp else ""
@@ -171,10 +168,9 @@ def vector_symbol(tape: Tape, vid_text: str) -> str:
         return "L"
     if vid.group == "backward":
         return f"∂L/∂{'O' if vid.name == 'dL_dO' else 'a'}{nt.sub(i[0])}{entry}"
-    p = _VECTOR_PARAM[vid.param]
     if vid.group == "update":
-        return f"{p}_new{entry}"
-    symbol = f"∂L/∂{p}"
+        return f"{nt.param(vid.param, vector=tape.vector)}_new{entry}"
+    symbol = nt.gradient_symbol(vid.param, vector=tape.vector)
     if vid.name == "total":
         return symbol + entry
     where = f"[{i[0]},{i[1]}]" if vid.param in RECURRENT_PARAMS else f"[{i[0]}]"
@@ -188,35 +184,6 @@ def vector_symbol(tape: Tape, vid_text: str) -> str:
     table = tape.gradients[vid.param]
     term = table.index_of(i[0], i[1] if vid.param in RECURRENT_PARAMS else None)
     return f"{tape.factor(vid.param, term, i[-1] - 1).symbol} in {where} of {symbol}{tail}"
-
-
-def value_symbol(tape: Tape, vid_text: str) -> str:
-    """A person's name for a value: O₂, ∂L/∂O₃, term [4,2] of ∂L/∂w′, w′_new, …"""
-    if tape.vector:
-        return vector_symbol(tape, vid_text)
-    vid = parsed_id(vid_text)
-    i = vid.index
-    if vid.group == "forward":
-        return f"{vid.name}{nt.sub(i[0])}"
-    if vid.group == "outputs":
-        return {"z": "z", "yhat": "ŷ", "loss": "ℓ"}[vid.name] + nt.sub(i[0])
-    if vid.group == "loss":
-        return "L"
-    if vid.group == "backward":
-        return f"∂L/∂{'O' if vid.name == 'dL_dO' else 'a'}{nt.sub(i[0])}"
-    if vid.group == "update":
-        return f"{nt.param(vid.param)}_new"
-    symbol = nt.gradient_symbol(vid.param)
-    if vid.name == "total":
-        return symbol
-    where = f"[{i[0]},{i[1]}]" if vid.param in RECURRENT_PARAMS else f"[{i[0]}]"
-    if vid.name == "term":
-        return f"term {where} of {symbol}"
-    if vid.name == "running_sum":
-        return f"Σ {where} of {symbol}"
-    table = tape.gradients[vid.param]
-    term = table.index_of(i[0], i[1] if vid.param in RECURRENT_PARAMS else None)
-    return f"{tape.factor(vid.param, term, i[-1] - 1).symbol} in {where} of {symbol}"
 
 
 _GROUP_ORDER = {"forward": 0, "outputs": 1, "loss": 2, "backward": 3, "gradients": 4, "update": 5}
