@@ -89,7 +89,8 @@ def test_a_taken_port_is_a_clean_error(capsys):
 def test_without_the_serve_extra_serve_says_how_to_install_it(capsys, monkeypatch):
     monkeypatch.setitem(sys.modules, "textual_serve", None)  # as if `pip install .` alone
     assert main(["serve"]) == 2
-    assert "pip install 'rnnstep[serve]'" in capsys.readouterr().err
+    err = capsys.readouterr().err
+    assert "pip install '.[serve]'" in err and err.count("\n") == 1  # the README's command, on one line
 
 
 def test_vector_scenarios_are_served_by_path_by_name_and_by_default():
