@@ -436,7 +436,8 @@ def test_the_plain_protocol_on_a_vector_scenario(tmp_path):
 def test_the_plain_protocol_keeps_a_scalar_file_unchanged(tmp_path):
     result = subprocess.run([sys.executable, "-m", "rnnstep", "drill", "--plain", "notes-four-steps", "--count", "1",
                              "--history", str(tmp_path / "h.jsonl")], input="0.6\n", capture_output=True, text=True)
-    assert "answer each question with a number, or: hint, skip, quit" in result.stdout
+    # unchanged but for `note`, which prints the step's notes (tryout-2 item 7)
+    assert "answer each question with a number, or: hint, note (the step's notes), skip, quit" in result.stdout
     assert "✓ right: a₁ = 0.6" in result.stdout and result.stdout.endswith("score: 1/1\n")
 
 
