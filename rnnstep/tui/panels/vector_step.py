@@ -21,6 +21,7 @@ import numpy as np
 from rich.text import Text
 
 from ... import notation as nt
+from ... import numbers as nb
 from ...ids import RECURRENT_PARAMS
 from . import norms as nm
 from .matrix import Block, grid, hstack, narrowest, number_width, summary
@@ -443,8 +444,9 @@ def outer_product(view, delta, input_vec, value, delta_name: str, input_name: st
     cell = max(number_width(input_vec, digits), number_width(value, digits))
     column = grid(delta, digits, width=width, height=rows, hidden=_hidden(view, *delta_ids))
     if column[0].cell_len + 3 + len(input_vec) * (cell + 1) + 3 > width:  # δ's column gives up digits too
-        column = grid(delta, digits, width=min(width, 3 + max(narrowest(delta), 8)), height=rows,
-                      hidden=_hidden(view, *delta_ids))
+        column = grid(delta, digits, width=min(width, 4 + _delta_cell(delta, input_vec, digits, cell, width,
+                                                                     len(delta_name), len(input_name))),
+                      height=rows, hidden=_hidden(view, *delta_ids))
     left = max(c.cell_len for c in column + [Text(delta_name), Text(input_name)])
     room = max(8, width - left - 3)
     if len(input_vec) * (cell + 1) + 3 > room:  # rounded to fit, as the grid would
@@ -463,6 +465,32 @@ def outer_product(view, delta, input_vec, value, delta_name: str, input_name: st
             line.append_text(below[y])
         out.append(line)
     return out
+
+
+def _shown_digits(values, digits: int, width: int) -> int:
+    """The significant digits every value keeps in a cell ``width`` wide (0: not even one fits)."""
+    flat = np.asarray(values, dtype=float).ravel().tolist()
+    for fewer in range(digits, 0, -1):
+        if all(len(nt.fmt(v, fewer)) <= width or len(nb.short_exponent(v, fewer)) <= width for v in flat):
+            return fewer
+    return 0
+
+
+def _delta_cell(delta, input_vec, digits: int, cell: int, width: int, *names: int) -> int:
+    """The width of δ's numbers in an outer product too wide for ``width``: the one that leaves δ and the
+    input row (which share the line: term = δ_i·input_j) the most significant digits, the fewer of the two
+    first (a student multiplies them for the next answer), and δ the more on a tie."""
+    n = len(input_vec)
+    best, best_score = max(1, narrowest(delta)), (-1, -1)
+    for w in range(number_width(delta, digits), max(1, narrowest(delta)) - 1, -1):
+        left = max(w + 4, *names)
+        c = min(cell, (max(8, width - left - 3) - 3) // n - 1)
+        if c < 1:
+            continue
+        a, b = _shown_digits(delta, digits, w), _shown_digits(input_vec, digits, c)
+        if (min(a, b), a + b) > best_score:
+            best, best_score = w, (min(a, b), a + b)
+    return best
 
 
 # ----------------------------------------------------------------------------- update
