@@ -610,3 +610,25 @@ def test_a_long_chain_says_how_many_factors_it_leaves_out_and_a_sum_has_one_norm
     view.cursor = view.tape.steps.phase_start("update")
     done = progress_line(view, "w_prime", 40).plain
     assert "‖Σ‖" in growing and "‖Σ‖" in done and "‖·‖" not in done
+
+
+def test_the_triangle_legend_says_what_a_shade_means_on_one_line_or_not_at_all():
+    """tryout-2 item 9: "█▓▒░ decades down · further 0 zero" was cryptic. The legend names the largest ‖term‖
+    and each shade's bound against it (as ``shade`` decides), fits its width on one line, or is left out."""
+    from rnnstep.tui.panels.triangle import legend
+
+    top = 3.7
+    for i, glyph in enumerate("█▓▒░"):  # the bounds the legends write: above largest/10^(i+1)
+        assert shade(top / 10 ** (i + 1) * 1.0001, top)[0] == glyph
+        assert shade(top / 10 ** (i + 1) * 0.9999, top)[0] != glyph
+    assert shade(top / 10 ** 4 * 0.9999, top)[0] == "·" and shade(0.0, top)[0] == "0"
+    for width in range(0, 121):
+        text = legend(width).plain
+        assert "\n" not in text and len(text) <= width
+        assert "decades down" not in text
+        if text:
+            assert ("max/10" in text or "largest/10" in text or "decades of the largest" in text), text
+        if width >= 26:
+            assert text, width  # the triangle's narrowest box at 80 columns still has a legend
+        if width >= 39:
+            assert "zero" in text and "·" in text, text
