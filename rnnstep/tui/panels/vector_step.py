@@ -444,7 +444,8 @@ def outer_product(view, delta, input_vec, value, delta_name: str, input_name: st
     cell = max(number_width(input_vec, digits), number_width(value, digits))
     column = grid(delta, digits, width=width, height=rows, hidden=_hidden(view, *delta_ids))
     if column[0].cell_len + 3 + len(input_vec) * (cell + 1) + 3 > width:  # δ's column gives up digits too
-        column = grid(delta, digits, width=min(width, 4 + _delta_cell(delta, input_vec, digits, cell, width,
+        shown = input_vec if term_hidden else (input_vec, value)  # what shares the term's cells
+        column = grid(delta, digits, width=min(width, 4 + _delta_cell(delta, shown, digits, cell, width, len(input_vec),
                                                                      len(delta_name), len(input_name))),
                       height=rows, hidden=_hidden(view, *delta_ids))
     left = max(c.cell_len for c in column + [Text(delta_name), Text(input_name)])
@@ -476,18 +477,19 @@ def _shown_digits(values, digits: int, width: int) -> int:
     return 0
 
 
-def _delta_cell(delta, input_vec, digits: int, cell: int, width: int, *names: int) -> int:
-    """The width of δ's numbers in an outer product too wide for ``width``: the one that leaves δ and the
-    input row (which share the line: term = δ_i·input_j) the most significant digits, the fewer of the two
-    first (a student multiplies them for the next answer), and δ the more on a tie."""
-    n = len(input_vec)
+def _delta_cell(delta, beside, digits: int, cell: int, width: int, n: int, *names: int) -> int:
+    """The width of δ's numbers in an outer product too wide for ``width``: the one that leaves δ and what
+    shares the term's ``n`` columns (the input row; the term too where it is shown) the most significant
+    digits, the fewest of them first (term = δ_i·input_j: a drill's student multiplies δ by the input for
+    the next answer), and δ the more on a tie."""
     best, best_score = max(1, narrowest(delta)), (-1, -1)
     for w in range(number_width(delta, digits), max(1, narrowest(delta)) - 1, -1):
         left = max(w + 4, *names)
         c = min(cell, (max(8, width - left - 3) - 3) // n - 1)
         if c < 1:
             continue
-        a, b = _shown_digits(delta, digits, w), _shown_digits(input_vec, digits, c)
+        a = _shown_digits(delta, digits, w)
+        b = min(_shown_digits(x, digits, c) for x in (beside if isinstance(beside, tuple) else (beside,)))
         if (min(a, b), a + b) > best_score:
             best, best_score = w, (min(a, b), a + b)
     return best
