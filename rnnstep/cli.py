@@ -451,6 +451,8 @@ def cmd_drill(args: argparse.Namespace) -> int:
     how = ("answer each question on one line: a number, or a vector's numbers separated by spaces and a matrix's "
            "rows by ; (0.1 0.2; 0.3 0.4), or: hint, skip, quit" if tape.vector
            else "answer each question with a number, or: hint, skip, quit")
+    if args.plain:  # `note` there prints the step's notes (the TUI drill's answer box takes it for vectors)
+        how = how.replace("hint, skip, quit", "hint, note (the step's notes), skip, quit")
     if warning:
         print(f"rnnstep: warning: {history.path}: {warning}", file=sys.stderr)
     try:

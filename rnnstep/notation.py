@@ -203,9 +203,11 @@ def term_symbol(factors: list["Factor"], style: str = "unicode") -> str:
     return joiner.join(factor_symbol(f, style) for f in factors)
 
 
-def activation_derivative(name: str) -> str:
-    return {"tanh": "1 − tanh²(a) = 1 − O²", "sigmoid": "σ(a)(1 − σ(a))", "relu": "1 if a > 0 else 0",
-            "leaky_relu": "1 if a > 0 else α", "identity": "1"}[name]
+def activation_derivative(name: str, at: str = "") -> str:
+    """f′ written out; ``at`` (a subscript, as ``sub(t)``) names the step where one is meant: f′(a₃) = 1 − tanh²(a₃) = 1 − O₃²."""
+    a, O = f"a{at}", f"O{at}"
+    return {"tanh": f"1 − tanh²({a}) = 1 − {O}²", "sigmoid": f"σ({a})(1 − σ({a}))", "relu": f"1 if {a} > 0 else 0",
+            "leaky_relu": f"1 if {a} > 0 else α", "identity": "1"}[name]
 
 
 def term_symbol_compact(factors: list["Factor"], keep: int = 7, style: str = "unicode", hidden: int = 0) -> str:

@@ -39,7 +39,7 @@ def vector_briefing(scenario: Scenario) -> list[str]:
     f = s.activation + (f" (slope {_number(s.leaky_slope)} below 0)" if s.activation == "leaky_relu" else "")
     g = s.output_activation + (f" (slope {_number(s.leaky_slope)} below 0)"
                                if s.output_activation == "leaky_relu" else "")
-    lines = [f"network: a_t = W·x_t + W′·O_t−1 + b, O_t = f(a_t), z_t = W_out·O_t + b_out, ŷ_t = g(z_t); "
+    lines = [f"network: a_t = W·x_t + W′·O_{{t−1}} + b, O_t = f(a_t), z_t = W_out·O_t + b_out, ŷ_t = g(z_t); "
              f"n = {n} hidden, m = {m} input{'s' if m != 1 else ''}, q = {q} output{'s' if q != 1 else ''}; "
              f"f = {f}, g = {g}, "
              f"loss = {s.loss} ℓ = {loss_named(s.loss).value_formula} (summed over the outputs), "

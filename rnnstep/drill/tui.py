@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import numpy as np
 from rich.text import Text
 from textual.app import App, ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.widgets import Input, Static
 
+from ..tui.panels.vector_sums import PARAMS as SUM_PARAMS
 from ..tui.view import View
 from ..tui import palette
 from ..tui.running import CrashReporting
@@ -129,7 +131,7 @@ class DrillApp(CrashReporting, App):
         if q is not None:
             question = Text(f"? {q.text}", style="bold cyan")
             if s.tape.vector:  # an array's feedback can be long; plain numbers keep the notes' drill as it was
-                feedback = fit_feedback(feedback, question, self._feedback_width(), FEEDBACK_LINES[True])
+                feedback = fit_feedback(feedback, question, self._feedback_width(), self._feedback_lines())
             feedback.append("\n")
             feedback.append_text(question)
         else:
@@ -146,6 +148,22 @@ class DrillApp(CrashReporting, App):
         status.append(counts, style="dim")
         self.query_one("#status", Static).update(status)
         self.query_one(Input).disabled = q is None
+
+    def _feedback_lines(self) -> int:
+        """The feedback box's lines (the question's included) in a vector drill: FEEDBACK_LINES, fewer where the
+        running sums would otherwise lose rows of the Σ grid at a term (the box and the panels share the
+        column's height; at 80×24 a 4-line ✗ left a 3×3 Σ one row and "rows 1–1 of 3")."""
+        most = FEEDBACK_LINES[True]
+        step = self.view.step
+        try:
+            sums, box = self.query_one("#sums"), self.query_one("#feedback", Static)
+        except Exception:  # not composed yet
+            return most
+        if step.kind != "term" or sums.content_size.height <= 0:
+            return most
+        after = np.asarray(self.view.tape.gradients[step.param].running_sum[step.term])
+        need = len(SUM_PARAMS) + 1 + (after.shape[0] if after.ndim else 1)  # progress lines, "Σ after", the grid
+        return max(2, min(most, sums.content_size.height + box.size.height - need))
 
     def _feedback_width(self) -> int:
         width = self.query_one("#feedback", Static).size.width or (self.size.width - 2)

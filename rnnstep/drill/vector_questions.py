@@ -167,7 +167,8 @@ def _recursive(tape: Tape, d: int) -> Iterator[Question]:
         yield _q(f"backward.dL_da[{t}]", "vector.backward.dL_da", step, f"∂L/∂a{sub(t)}",
                  f"∂L/∂O{sub(t)}·diag(f′(a{sub(t)}))",
                  f"O{sub(t)} = f(a{sub(t)}) entry by entry, so ·diag(f′) multiplies entry i by f′(a{sub(t)})ᵢ; "
-                 f"f = {tape.scenario.activation}, f′(a) = {nt.activation_derivative(tape.scenario.activation)}",
+                 f"f = {tape.scenario.activation}, f′(a{sub(t)}) = "
+                 f"{nt.activation_derivative(tape.scenario.activation, sub(t))}",
                  Later(d, "{} ∘ {}", tape.dL_dO[t - 1], tape.f_prime[t - 1]), tape.dL_da[t - 1], "the recursive view")
 
 
@@ -176,7 +177,9 @@ def _paths(tape: Tape, d: int, depth: int | None) -> Iterator[Question]:
     sub, w = nt.sub, tape.weights
     table = tape.gradients["w_prime"]
     start = tape.steps.phase_start("backward.w_prime")
-    fprime = f"f′(a) = {nt.activation_derivative(tape.scenario.activation)}"
+    def fprime(j: int) -> str:  # at the step meant: f′(a₂) = 1 − tanh²(a₂) = 1 − O₂²
+        return f"f′(a{sub(j)}) = {nt.activation_derivative(tape.scenario.activation, sub(j))}"
+
     last_asked = -1
     for i in asked_terms(tape, depth):
         t, k = int(table.t[i]), int(table.k[i])
@@ -187,15 +190,15 @@ def _paths(tape: Tape, d: int, depth: int | None) -> Iterator[Question]:
             formula = f"∂ℓ{sub(t)}/∂z{sub(t)}·W_out·diag(f′(a{sub(t)}))"
             meaning = (f"∂ℓ{sub(t)}/∂a{sub(t)} along the shortest path: ∂ℓ{sub(t)}/∂ŷ{sub(t)}·∂ŷ{sub(t)}/∂z{sub(t)}"
                        f"·∂z{sub(t)}/∂O{sub(t)}·∂O{sub(t)}/∂a{sub(t)} with ∂z/∂O = W_out and "
-                       f"∂O/∂a = diag(f′(a)); ·diag(f′) multiplies entry i by f′(a)ᵢ; {fprime}")
+                       f"∂O/∂a = diag(f′(a)); ·diag(f′) multiplies entry i by f′(a{sub(t)})ᵢ; {fprime(t)}")
             numbers = Later(d, "{}·{} ∘ {}", tape.to_z[pos], (w["w_out"], "W_out"), tape.f_prime[t - 1])
         else:
             formula = f"δ[{t},{k + 1}]·W′·diag(f′(a{sub(k)}))"
             meaning = (f"∂ℓ{sub(t)}/∂a{sub(k)} along the one path {t} → {k}: one step further back than δ[{t},{k + 1}], "
                        f"as ∂O{sub(k + 1)}/∂O{sub(k)} = diag(f′(a{sub(k + 1)}))·W′ (its diag(f′(a{sub(k + 1)})) "
-                       f"is already in δ[{t},{k + 1}]); ·diag(f′) multiplies entry i by f′(a{sub(k)})ᵢ; {fprime}")
+                       f"is already in δ[{t},{k + 1}]); ·diag(f′) multiplies entry i by f′(a{sub(k)})ᵢ; {fprime(k)}")
             numbers = Later(d, "{}·{} ∘ {}", partial(table.delta, i - 1), (w["w_prime"], "W′"), tape.f_prime[k - 1])
-        # the term δᵀ·O_k−1ᵀ and the running sum after it would give δ away: hidden with it (--only backward)
+        # the term δᵀ·O_{k−1}ᵀ and the running sum after it would give δ away: hidden with it (--only backward)
         after = ("gradients.w_prime.total",) if i == len(table) - 1 else (f"gradients.w_prime.running_sum{at}",)
         yield _q(f"gradients.w_prime.delta{at}", "vector.delta", step, f"δ{at}", formula, meaning, numbers, delta,
                  f"path {t} → {k}", (f"gradients.w_prime.term{at}",) + after)
@@ -245,7 +248,7 @@ def _total_meaning(tape: Tape, param: str) -> str:
     if param == "b":
         return "every path's δ[t,k]ᵀ added up" + ("" if truncate else " = Σₖ ∂L/∂a_k (the recursive view)")
     if param == "w_prime":
-        return "every path's δ[t,k]ᵀ·O_k−1ᵀ added up"
+        return "every path's δ[t,k]ᵀ·O_{k−1}ᵀ added up"
     if param == "w_out":
         return "every target step's (∂ℓ_t/∂z_t)ᵀ·O_tᵀ added up"
     return "every target step's ∂ℓ_t/∂z_t added up"

@@ -250,3 +250,41 @@ async def test_a_delta_question_shows_the_inputs_of_its_formula_never_delta(tmp_
                 assert line.plain in panel
             delta = table.delta(table.index_of(t, k))
             assert not any(rnnstep.notation.fmt(float(v), d) in words for v in delta for d in (6, 4, 3))
+
+
+# ----------------------------------------------------------------------------- try-out 2, item 6 (80×24)
+
+def sums_panel(app) -> str:
+    from rnnstep.tui.widgets import RunningSums
+
+    return panel_text(app.query_one(RunningSums))
+
+
+async def test_a_long_feedback_leaves_the_whole_sigma_grid_and_delta_keeps_its_digits(tmp_path):
+    """hello-char-rnn at 80×24: after a wrong 3×3 term (a feedback of several lines) and under the 3-line
+    header, Σ after keeps its three rows (never "rows 1–1 of 3"), and δ's column, which the term question
+    multiplies, shows its full 6 digits (it was cut to -0.0259)."""
+    import numpy as np
+
+    _, tape = vector_app(tmp_path, only="terms")
+    header = ("rnnstep drill: Karpathy's character model on \"hello\" · answer each question on one line: a number, "
+              "or a vector's numbers separated by spaces and a matrix's rows by ; (0.1 0.2; 0.3 0.4), or: hint, "
+              "skip, quit")  # the command line's, 3 lines at 80 columns
+    app = DrillApp(DrillSession(tape, questions(tape, "terms"), History(tmp_path / "h.jsonl")), header=header)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        assert "rows 1–" not in sums_panel(app) and sums_panel(app).count("?") >= 9  # the header's 3 lines
+        await type_array(pilot, "skip")
+        await pilot.pause()
+        delta = tape.value("gradients.w_prime.delta[2,2]")
+        panel = step_panel(app)
+        assert all(rnnstep.notation.fmt(float(v)) in panel for v in delta), panel
+        await type_array(pilot, "1 2 3; 4 5 6; 7 8 9")
+        await pilot.pause()
+        assert app.session.current.id == "gradients.w_prime.term[2,1]"
+        assert "✗ wrong: 9 of 9 entries wrong: [1,1] should be" in app.shown_feedback.plain
+        sums = sums_panel(app)
+        assert "rows 1–" not in sums and "Σ after [2,1]" in sums, sums
+        rows = [line for line in sums.splitlines() if "?" in line and "‖Σ‖" not in line]
+        assert len(rows) == 3 and all(line.count("?") == 3 for line in rows), sums
+        assert np.asarray(tape.gradients["w_prime"].running_sum[2]).shape == (3, 3)

@@ -369,3 +369,38 @@ def test_review_with_no_history_says_so_and_runs_the_ordinary_drill(tmp_path):
     asked = [line.split()[1] for line in lines if line.startswith("? ")]
     assert asked == [q.id for q in questions(tape)]  # every question, in order: the ordinary drill
     assert lines[-1].startswith("score: ") and lines[-1].endswith(f"/{len(asked)}")
+
+
+@pytest.mark.parametrize("vector", [False, True])
+def test_plain_drill_prints_the_steps_notes_on_note_without_counting_it(vector):
+    """`note` in the plain drill prints the step's notes (at step 1 also the description), as the TUI drill's
+    answer box does; it is neither an answer nor junk, and the same question is asked again."""
+    import io
+
+    from rnnstep.drill.plain import run_plain
+    from rnnstep.drill.session import DrillSession
+    from rnnstep.scenario import shipped_vector_scenarios
+
+    scenario = (rnnstep.load_scenario(next(p for p in shipped_vector_scenarios() if p.stem == "notes-hidden-two"))
+                if vector else rnnstep.default_scenario())
+    tape = rnnstep.build_tape(scenario)
+    first_note = next(n.text for n in scenario.notes if tape.steps.index_of(n.at) == 0)
+    session = DrillSession(tape, questions(tape))
+    out = io.StringIO()
+    run_plain(session, io.StringIO("note\nNote \n"), out)
+    lines = out.getvalue().splitlines()
+    asked = [line for line in lines if line.startswith("? ")]
+    assert len(asked) == 3 and len(set(asked)) == 1  # asked again after each `note`
+    said = [line for line in lines if not line.startswith("? ")]
+    assert said[-1] == "score: 0/0"  # not counted
+    description = " ".join(scenario.description.split())
+    for line in said[:-1]:
+        assert line.startswith("✎") and "not a number" not in line and "not an answer" not in line
+    assert said.count(f"✎ about this scenario: {description}") == 2
+    assert said.count("✎ note: " + " ".join(first_note.split())) == 2
+
+
+def test_plain_drill_help_line_names_note(tmp_path):
+    result = subprocess.run([sys.executable, "-m", "rnnstep", "drill", "--plain", "--seed", "3", "--history",
+                             str(tmp_path / "h.jsonl")], input="", capture_output=True, text=True)
+    assert "hint, note (the step's notes), skip, quit" in result.stdout

@@ -436,7 +436,8 @@ def test_the_plain_protocol_on_a_vector_scenario(tmp_path):
 def test_the_plain_protocol_keeps_a_scalar_file_unchanged(tmp_path):
     result = subprocess.run([sys.executable, "-m", "rnnstep", "drill", "--plain", "notes-four-steps", "--count", "1",
                              "--history", str(tmp_path / "h.jsonl")], input="0.6\n", capture_output=True, text=True)
-    assert "answer each question with a number, or: hint, skip, quit" in result.stdout
+    # unchanged but for `note`, which prints the step's notes (tryout-2 item 7)
+    assert "answer each question with a number, or: hint, note (the step's notes), skip, quit" in result.stdout
     assert "✓ right: a₁ = 0.6" in result.stdout and result.stdout.endswith("score: 1/1\n")
 
 
@@ -550,3 +551,28 @@ def test_the_outer_products_second_hint_reads_column_times_row():
     big = rnnstep.build_tape(rnnstep.load_scenario(vector_toml(n=8, T=3, seed=2)))
     term = next(q for q in questions(big) if q.id == "gradients.w_prime.term[3,2]")
     assert str(term.numbers).count("ᵀ") == 1 and str(term.numbers).endswith("]")
+
+
+def test_a_vector_drill_writes_its_subscripts_grouped_and_where_they_are_meant():
+    """tryout-2 item 12: the plain header wrote W′·O_t−1 (read as O_t minus 1), and a hint at a step said
+    f′(a) = 1 − tanh²(a) = 1 − O² where f′(a₃) = 1 − tanh²(a₃) = 1 − O₃² was meant."""
+    from rnnstep.drill.briefing import briefing
+    from rnnstep.notation import sub
+
+    scenario = rnnstep.load_scenario("hello-char-rnn")
+    header = "\n".join(briefing(scenario))
+    assert "W′·O_{t−1}" in header and "O_t−1" not in header
+    tape = rnnstep.build_tape(scenario)
+    hints = {q.id: DrillSession(tape, [q]).hint() for q in questions(tape)}
+    checked = 0
+    for qid, hint in hints.items():
+        assert "tanh²(a)" not in hint and "O_k−1" not in hint and "O_t−1" not in hint, hint
+        if qid.startswith("backward.dL_da["):
+            t = int(qid.split("[")[1].rstrip("]"))
+        elif qid.startswith("gradients.w_prime.delta["):
+            t = int(qid.split(",")[1].rstrip("]"))  # δ[t,k] multiplies by f′(a_k)
+        else:
+            continue
+        assert f"f′(a{sub(t)}) = 1 − tanh²(a{sub(t)}) = 1 − O{sub(t)}²" in hint, hint
+        checked += 1
+    assert checked >= 8

@@ -624,3 +624,43 @@ def test_a_long_tapes_progress_lines_fit_without_a_bare_norm_label():
     norm = float(np.linalg.norm(tape.gradients["w_prime"].running_sum[31372]))
     assert wide[0].split() == ["∂L/∂W′", "‖Σ‖", nt.fmt(norm, 6), "31373/45150"]
     assert wide[1].split() == ["∂L/∂W", "45150", "terms", "to", "come"]
+
+
+def test_the_triangle_legend_says_what_a_shade_means_on_one_line_or_not_at_all():
+    """tryout-2 item 9: "█▓▒░ decades down · further 0 zero" was cryptic. The legend names the largest ‖term‖
+    and each shade's bound against it (as ``shade`` decides), fits its width on one line, or is left out."""
+    from rnnstep.tui.panels.triangle import legend
+
+    top = 3.7
+    for i, glyph in enumerate("█▓▒░"):  # the bounds the legends write: above largest/10^(i+1)
+        assert shade(top / 10 ** (i + 1) * 1.0001, top)[0] == glyph
+        assert shade(top / 10 ** (i + 1) * 0.9999, top)[0] != glyph
+    assert shade(top / 10 ** 4 * 0.9999, top)[0] == "·" and shade(0.0, top)[0] == "0"
+    for width in range(0, 121):
+        text = legend(width).plain
+        assert "\n" not in text and len(text) <= width
+        assert "decades down" not in text
+        if text:
+            assert ("max/10" in text or "largest/10" in text or "decades of the largest" in text), text
+        if width >= 26:
+            assert text, width  # the triangle's narrowest box at 80 columns still has a legend
+        if width >= 39:
+            assert "zero" in text and "·" in text, text
+
+
+def test_an_outer_product_too_wide_shares_digits_between_delta_and_what_is_shown_beside_it():
+    """At 80×24 (a 44-column step box) δ's column and the term's cells share the row: in a drill (term hidden)
+    δ keeps all its digits; in the debugger the shown term keeps as many as δ (neither drops to 2)."""
+    view = _shipped_view("hello-char-rnn", 0)
+    tape = view.tape
+    view.cursor = tape.steps.index_of("gradients.w_prime.term[2,2]")
+    delta = tape.value("gradients.w_prime.delta[2,2]")
+    term = np.asarray(tape.value("gradients.w_prime.term[2,2]"))
+    shown = "\n".join(plain(step_body(view, 44, 14)))
+    def at_least_3(v, text):  # correctly rounded to 3 or more significant digits
+        return any(nt.fmt(float(v), d) in text for d in range(3, 7))
+
+    assert all(at_least_3(v, shown) for v in term.ravel()) and all(at_least_3(v, shown) for v in delta), shown
+    view.hidden = {"gradients.w_prime.term[2,2]"}
+    drilled = "\n".join(plain(step_body(view, 44, 14)))
+    assert all(nt.fmt(float(v)) in drilled for v in delta), drilled

@@ -45,9 +45,23 @@ def cell(glyph: str) -> str:
     return glyph * 2 if glyph in SHADES else " " + glyph
 
 
+#: the legend, widest first: what each shade says about ‖term‖ against the largest ‖term‖ of the table
+#: (as ``shade`` decides: █ above a tenth of it, ▓ above a hundredth …), in words where they fit;
+#: one line or none (tryout-2: "█▓▒░ decades down · further 0 zero" was cryptic)
+LEGENDS = (
+    "shade: ‖term‖ within 1, 2, 3, 4 decades of the largest: █ ▓ ▒ ░; further: ·; exactly zero: 0",
+    "█ ‖term‖ > largest/10 ▓ > /10² ▒ > /10³ ░ > /10⁴ · smaller 0 exactly zero",
+    "█ > largest/10 ▓ /10² ▒ /10³ ░ /10⁴ · smaller 0 zero",
+    "█ > max/10 ▓ /10² ▒ /10³ ░ /10⁴ · less 0 zero",
+    "█ >max/10 ▓ /10² ▒ /10³ ░ /10⁴ ·less 0 zero",
+    "█>max/10 ▓/10² ▒/10³ ░/10⁴ ·less 0 zero",
+    "█ > max/10 ▓ /10² ▒ /10³ ░ /10⁴",
+    "█>max/10 ▓/10² ▒/10³ ░/10⁴",
+)
+
+
 def legend(width: int) -> Text:
-    for text in ("█ top decade ▓ −1 ▒ −2 ░ −3 · further 0 zero", "█▓▒░ decades down · further 0 zero",
-                 "█▓▒░· decades down, 0 zero", "█▓▒░· decades down"):
+    for text in LEGENDS:
         if len(text) <= width:
             return Text(text, style="dim")
     return Text("")

@@ -21,6 +21,7 @@ import numpy as np
 from rich.text import Text
 
 from ... import notation as nt
+from ... import numbers as nb
 from ...ids import RECURRENT_PARAMS
 from . import norms as nm
 from .matrix import Block, grid, hstack, narrowest, number_width, summary
@@ -443,8 +444,10 @@ def outer_product(view, delta, input_vec, value, delta_name: str, input_name: st
     cell = max(number_width(input_vec, digits), number_width(value, digits))
     column = grid(delta, digits, width=width, height=rows, hidden=_hidden(view, *delta_ids))
     if column[0].cell_len + 3 + len(input_vec) * (cell + 1) + 3 > width:  # δ's column gives up digits too
-        column = grid(delta, digits, width=min(width, 3 + max(narrowest(delta), 8)), height=rows,
-                      hidden=_hidden(view, *delta_ids))
+        shown = input_vec if term_hidden else (input_vec, value)  # what shares the term's cells
+        column = grid(delta, digits, width=min(width, 4 + _delta_cell(delta, shown, digits, cell, width, len(input_vec),
+                                                                     len(delta_name), len(input_name))),
+                      height=rows, hidden=_hidden(view, *delta_ids))
     left = max(c.cell_len for c in column + [Text(delta_name), Text(input_name)])
     room = max(8, width - left - 3)
     if len(input_vec) * (cell + 1) + 3 > room:  # rounded to fit, as the grid would
@@ -463,6 +466,33 @@ def outer_product(view, delta, input_vec, value, delta_name: str, input_name: st
             line.append_text(below[y])
         out.append(line)
     return out
+
+
+def _shown_digits(values, digits: int, width: int) -> int:
+    """The significant digits every value keeps in a cell ``width`` wide (0: not even one fits)."""
+    flat = np.asarray(values, dtype=float).ravel().tolist()
+    for fewer in range(digits, 0, -1):
+        if all(len(nt.fmt(v, fewer)) <= width or len(nb.short_exponent(v, fewer)) <= width for v in flat):
+            return fewer
+    return 0
+
+
+def _delta_cell(delta, beside, digits: int, cell: int, width: int, n: int, *names: int) -> int:
+    """The width of δ's numbers in an outer product too wide for ``width``: the one that leaves δ and what
+    shares the term's ``n`` columns (the input row; the term too where it is shown) the most significant
+    digits, the fewest of them first (term = δ_i·input_j: a drill's student multiplies δ by the input for
+    the next answer), and δ the more on a tie."""
+    best, best_score = max(1, narrowest(delta)), (-1, -1)
+    for w in range(number_width(delta, digits), max(1, narrowest(delta)) - 1, -1):
+        left = max(w + 4, *names)
+        c = min(cell, (max(8, width - left - 3) - 3) // n - 1)
+        if c < 1:
+            continue
+        a = _shown_digits(delta, digits, w)
+        b = min(_shown_digits(x, digits, c) for x in (beside if isinstance(beside, tuple) else (beside,)))
+        if (min(a, b), a + b) > best_score:
+            best, best_score = w, (min(a, b), a + b)
+    return best
 
 
 # ----------------------------------------------------------------------------- update

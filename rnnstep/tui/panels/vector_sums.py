@@ -68,7 +68,12 @@ def sums_lines(view, width: int, height: int) -> list[Text]:
     tape, step = view.tape, view.step
     out = [progress_line(view, p, width) for p in PARAMS]
     if step.kind == "term":
-        out += [Text("")] + _current_sum(view, width, max(3, height - len(out) - 1))
+        # the blank line above Σ after is the first to go when the box is short (a long drill feedback
+        # takes rows): the whole grid before the gap (tryout-2: a 3×3 Σ shrank to one row and "rows 1–1 of 3")
+        after = np.asarray(tape.gradients[step.param].running_sum[step.term])
+        sum_rows = after.shape[0] if after.ndim else 1
+        gap = [Text("")] if height - len(out) - 1 >= sum_rows + 2 else []
+        out += gap + _current_sum(view, width, max(3, height - len(out) - len(gap)))
     elif step.kind == "update" or view.cursor == len(tape.steps) - 1:
         out += [Text(""), Text(f"update (η = {nt.fmt(tape.scenario.learning_rate, view.digits)})", style="bold")]
         start = tape.steps.phase_start("update")
@@ -103,6 +108,9 @@ def _current_sum(view, width: int, height: int) -> list[Text]:
         spare = height - grid_rows - 3
         triangle_rows = min(spare, tape.T + 5) if spare >= 6 else 0  # T rows, 4 lines around, 1 for a window
     rows = max(2, height - 2 - triangle_rows - (1 if triangle_rows else 0))
+    keep_note = True
+    if not triangle_rows and rows < shape[0] <= height - 1:  # the whole grid before the "changed" count
+        rows, keep_note = height - 1, False
     label = Text(f"Σ after {where}", style="bold")
     marked = int(marks.sum())
     note = Text(f"{MARK} changed: {marked} of {marks.size}" if not table.truncated[i] else "truncated: unchanged",
@@ -111,7 +119,7 @@ def _current_sum(view, width: int, height: int) -> list[Text]:
     scale = scale_of(before, after)
     after_grid = grid(after, view.digits, width=width, height=rows, marks=marks, hidden=hidden, scale=scale)
     lines = None
-    room = height - 1 - (triangle_rows + 1 if triangle_rows else 0)  # the note and the triangle below
+    room = height - keep_note - (triangle_rows + 1 if triangle_rows else 0)  # the note and the triangle below
     if Block(after_grid).width + 2 <= width:  # Σ before + term = Σ after: side by side, or one under another
         term = np.asarray(table.value[i], dtype=float)
         inner = width - 2  # one under another, each behind its operator (+, =)
@@ -126,7 +134,8 @@ def _current_sum(view, width: int, height: int) -> list[Text]:
             lines = stacked
     if lines is None:
         lines = [label] + after_grid
-    lines.append(note)
+    if keep_note:
+        lines.append(note)
     if triangle_rows:
         start = tape.steps.phase_start(f"backward.{param}")
         lines += [Text("")] + triangle(tape, param, i, width, triangle_rows, view.digits,
