@@ -132,3 +132,20 @@ def test_at_T_5000_the_chart_axis_is_capped_so_near_bars_differ():
     far = tape.steps.index_of("gradients.w_prime.term[5000,4900]")
     far_lines = lines_of(flow_chart(View(tape, far), 90, 12), 90)
     assert any(re.search(r"100 back ◂ below 10⁻\S+ +-1\.8329e-18$", line) for line in far_lines), far_lines
+
+
+def test_the_scalar_step_1_shows_the_description_then_the_note():
+    """Plain ``rnnstep``: a step-1 note must not hide what the network is (try-out 2, item 1)."""
+    from rnnstep.tui.navigation import notes_by_step
+
+    tape = rnnstep.build_tape(rnnstep.load_scenario("notes-four-steps"))
+    view = View(tape, 0, notes=notes_by_step(tape), more_key="m")
+    assert view.notes.get(0), "the scenario has a note at step 1: the case this test is about"
+    description = " ".join(tape.scenario.description.split())
+    wide = " ".join(lines_of(step_panel(view, 91, 38), 91))  # the step panel at 140×45: both, whole
+    wide = " ".join(wide.split())
+    assert description in wide and " ".join(view.notes[0][0].split()) in wide
+    assert wide.index(description[:30]) < wide.index("✎ note")
+    narrow = "\n".join(lines_of(step_panel(view, *SIZES["80×24"]["step"]), 46))  # begun, and m for the rest
+    assert "✎ The lecture notes'" in narrow and "m: read the whole note" in narrow
+    assert len(narrow.splitlines()) <= SIZES["80×24"]["step"][1]

@@ -83,7 +83,7 @@ def step_panel(view: View, width: int = 120, height: int = 40) -> RenderableType
     claims = claims_text(view)
     if claims is not None:
         extras += [Text(""), claims]
-    note = note_text(view)
+    note = note_text(view, with_description=True)  # at step 1, what the network is, then the note
     if note is not None:
         extras += [Text(""), note]
     room = height - rows_of(title, width)
