@@ -149,3 +149,34 @@ def test_the_scalar_step_1_shows_the_description_then_the_note():
     narrow = "\n".join(lines_of(step_panel(view, *SIZES["80×24"]["step"]), 46))  # begun, and m for the rest
     assert "✎ The lecture notes'" in narrow and "m: read the whole note" in narrow
     assert len(narrow.splitlines()) <= SIZES["80×24"]["step"][1]
+
+
+@pytest.mark.parametrize("name", ["notes-four-steps", "vector/hello-char-rnn", "vector/notes-hidden-two"])
+def test_step_titles_keep_one_format_at_one_width(name):
+    """try-out 2 item 3: not "Step 5/52 · output t = 1" beside "Step 9 of 52 · output and loss"."""
+    from rnnstep.scenario import SCENARIO_DIR, load_scenario
+    from rnnstep.tui.panels.step import step_title
+    from rnnstep.tui.panels.vector_view import step_text
+
+    tape = rnnstep.build_tape(load_scenario(SCENARIO_DIR / f"{name}.toml"))
+    n = len(tape.steps)
+    for width in (44, 46, 91, 124, 128):
+        titles = []
+        for cursor in range(n):
+            view = View(tape, cursor)
+            title = step_title(view, width)
+            if tape.vector:  # what the vector panel shows as its first line
+                shown = step_text(view, width, 30, title).plain.split("\n")[0].rstrip()
+                assert shown == title, (width, shown, title)
+            else:
+                assert lines_of(step_panel(view, width, 30), width)[0].rstrip() == title
+            titles.append(title)
+        counted = {t.startswith("Step ") for t in titles}
+        assert len(counted) == 1, f"{name} at {width}: the count comes and goes\n" + "\n".join(titles)
+        assert all(len(t) <= width for t in titles), (width, [t for t in titles if len(t) > width])
+        assert all("/" + str(n) not in t for t in titles)
+        for t in titles:  # one separator between whole parts, the same words for the same kind
+            assert re.fullmatch(r"(Step \d+ of \d+ · )?(forward · t = \d+|output · t = \d+|loss|"
+                                r"∂L/∂\S+ · term t = \d+(, k = \d+)?|update · \S+)", t), t
+    full = [step_title(View(tape, c), 200) for c in range(n)]
+    assert all(t.startswith(f"Step {c + 1} of {n} · ") for c, t in enumerate(full))
