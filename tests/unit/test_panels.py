@@ -180,3 +180,19 @@ def test_step_titles_keep_one_format_at_one_width(name):
                                 r"∂L/∂\S+ · term t = \d+(, k = \d+)?|update · \S+)", t), t
     full = [step_title(View(tape, c), 200) for c in range(n)]
     assert all(t.startswith(f"Step {c + 1} of {n} · ") for c, t in enumerate(full))
+
+
+def test_the_scalar_screen_says_O0_without_the_files_key_and_charts_w_prime_where_the_vector_one_does():
+    """try-out 2 item 12: "O₀ = h0 = 0" showed the TOML key; the forward steps' chart was of ∂L/∂w (the
+    vector chart shows ∂L/∂W′ there, the notes' own), and a W_out term's of ∂L/∂b."""
+    from rnnstep.tui.panels.flow import flow_param
+
+    tape = rnnstep.build_tape(rnnstep.load_scenario("notes-four-steps"))
+    text = "\n".join(lines_of(step_panel(View(tape, 0), 91, 38), 91))
+    assert "O₀ = 0" in text and "h0" not in text, text
+    for cursor, step in enumerate(tape.steps):
+        view = View(tape, cursor)
+        expected = step.param if step.param in ("w_prime", "w", "b") else "w_prime"
+        assert flow_param(view) == expected, (cursor, step)
+        if step.kind == "forward":
+            assert "of ∂L/∂w′ by steps back" in flow_chart(view, 91, 10).plain.split("\n")[0]

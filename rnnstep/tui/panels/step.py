@@ -219,7 +219,7 @@ def _forward_lines(view: View, t: int) -> list[Text]:
         # the gloss once: a teacher's note at this step that speaks of O₀ says it in its own words
         noted = any("O₀" in text for text in view.notes.get(view.cursor, ()))
         gloss = ": the recurrent part vanishes" if s.h0 == 0 and not noted else ""
-        lines.insert(1, Text(f"  O₀ = h0 = {nt.fmt(s.h0, d)}{gloss}", style="italic"))
+        lines.insert(1, Text(f"  O₀ = {nt.fmt(s.h0, d)}{gloss}", style="italic"))
     return lines
 
 
