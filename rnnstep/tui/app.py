@@ -242,14 +242,17 @@ class DebuggerApp(CrashReporting, App):
         self.query_one(KeyBar).refresh()
 
     def _say_weights(self) -> None:
-        """The weights this epoch runs on, whole if the line has room, else rounded to fewer digits."""
+        """The weights this epoch runs on, whole if the line has room, else rounded to fewer digits; and the
+        loss of the epoch before (this epoch's L is shown once the forward pass reaches it, as in epoch 0)."""
         s, d = self.tape.scenario, self.digits
-        if self.tape.vector:  # matrices: the update panel shows them; here only the loss
-            self._say(f"epoch {self.epoch}: L = {nt.fmt(self.tape.loss, d)}")
+        before = f"epoch {self.epoch - 1}: L = {nt.fmt(self.loss_history[-2], d)}" if len(self.loss_history) > 1 else ""
+        if self.tape.vector:  # matrices: the update panel shows them; here the loss they came from
+            self._say(f"epoch {self.epoch}: all five updated" + (f"; {before}" if before else ""),
+                      f"epoch {self.epoch}: all five updated")
             return
         weights = s.weights().items()
         self._say(f"epoch {self.epoch}: " + ", ".join(f"{nt.param(p)} = {nt.fmt(v, d)}" for p, v in weights)
-                  + f"; L = {nt.fmt(self.tape.loss, d)}",
+                  + (f"; {before}" if before else ""),
                   *(f"epoch {self.epoch}: " + " ".join(f"{nt.param(p)}={nt.fmt(v, n)}" for p, v in weights)
                     for n in range(d, 1, -1)))
 

@@ -26,7 +26,7 @@ from textual.widgets import Label, ProgressBar
 from ..render.derivation import item_count
 from ..render.size import estimate_bytes, human_size
 from ..tape import Tape
-from .paths import short_path, toast_width
+from .paths import short_path, toast_message, toast_width
 
 if TYPE_CHECKING:  # pragma: no cover
     from textual.app import App
@@ -239,5 +239,6 @@ class Exporter:
         """Say how it ended; the path shortened to fit the toast whole (a path broken mid-word reads as two)."""
         bar.remove()
         if path is not None:
-            message = message.replace("{path}", short_path(path, toast_width(self.app.size.width)))
+            width = toast_width(self.app.size.width)
+            message = toast_message(message.replace("{path}", short_path(path, width)), width)
         self.app.notify(message, severity=severity, timeout=5, markup=False)  # type: ignore[arg-type]

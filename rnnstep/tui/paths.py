@@ -45,6 +45,15 @@ def _middle(name: str, width: int) -> str:
 
 
 def toast_width(screen_width: int) -> int:
-    """The cells a toast's text has on a screen ``screen_width`` wide (Textual 8.2.8's Toast: width 60,
-    max-width 50% of a rack with a scroll bar, padding 1 and a left border)."""
-    return max(10, min(60, (screen_width - 2) // 2) - 3)
+    """The cells a toast's text has on a screen ``screen_width`` wide (Textual 8.2.8's Toast, made as wide
+    as the screen in rnnstep.tcss: padding 1 either side and a left border)."""
+    return max(10, screen_width - 3)
+
+
+def toast_message(message: str, width: int) -> str:
+    """``message`` on one line when it fits ``width``, else its closing "(…)" on a line of its own: wrapped
+    at a space, "wrote a.tex (11.6 kB)" split its size from its unit ("(11.6" / "kB)")."""
+    head, sep, tail = message.rpartition(" (")
+    if len(message) <= width or not sep or not tail.endswith(")") or "\n" in message:
+        return message
+    return f"{head}\n({tail}"

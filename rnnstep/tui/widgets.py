@@ -194,7 +194,7 @@ class StepDetail(Panel):
 
     def draw(self, view: v.View, width: int, height: int) -> RenderableType:
         if view.tape.vector:
-            return vector_view.step_text(view, width, height, v.step_title(view), v.note_text(view, True),
+            return vector_view.step_text(view, width, height, v.step_title(view, width), v.note_text(view, True),
                                          v.claims_text(view))
         return v.step_panel(view, width, height)
 

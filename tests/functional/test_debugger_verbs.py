@@ -135,3 +135,18 @@ async def test_a_cut_note_says_so_and_m_shows_it_whole_at_80x24():
         await pilot.press("home", "right")  # step 2 has no note: m says so in the status line
         await pilot.press("m")
         assert not isinstance(app.screen, NoteScreen) and "no note" in str(app.query_one("#status").render())
+
+
+async def test_a_new_epoch_does_not_show_its_loss_before_the_forward_pass_reaches_it():
+    """try-out 2 item 12: after u, step 1 of epoch 1 said "epoch 1: L = 0.0106084" (in epoch 0 it read "L = ·")."""
+    from rnnstep import notation as nt
+
+    for name in ("notes-four-steps", "vector/notes-hidden-two"):
+        app = debugger(name)
+        async with app.run_test(size=(200, 30)) as pilot:
+            first = app.tape
+            await pilot.press("end", "u")
+            status = str(app.query_one("#status").render())
+            assert app.epoch == 1 and app.cursor == 0 and "epoch 1" in status, status
+            assert nt.fmt(app.tape.loss) not in status and "L = ·" in status, status
+            assert f"epoch 0: L = {nt.fmt(first.loss)}" in status, status  # the loss the update came from

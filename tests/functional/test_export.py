@@ -172,3 +172,40 @@ def test_short_path_keeps_a_path_whole_in_its_width():
     for width in range(5, 30):
         short = short_path(path, width, "/elsewhere", home)
         assert len(short) <= width and short.endswith(".md") and "…" in short
+
+
+async def test_the_export_toast_covers_whole_lines_above_the_status_line(tmp_path, monkeypatch):
+    """try-out 2 item 4: at 80×24 the toast covered the status line and left "86" of L = 0.0410886 showing,
+    and split its own size "(11.6" / "kB)". A toast covers whole lines, above the status line and key bar."""
+    import re
+
+    from rnnstep.scenario import SCENARIO_DIR
+
+    deep = tmp_path / "a-rather-long-folder-name-for-the-exports" / "of-week-three-of-the-course"
+    deep.mkdir(parents=True)
+    monkeypatch.chdir(deep)
+    app = DebuggerApp(rnnstep.load_scenario(SCENARIO_DIR / "notes-four-steps.toml"))
+    async with app.run_test(size=(80, 24), notifications=True) as pilot:
+        await pilot.press(*"nnnnnnn", "e", "enter")
+        await app.workers.wait_for_complete()
+        for _ in range(50):
+            await pilot.pause(0.02)
+            if app.screen.query("Toast"):
+                break
+        toast = app.screen.query("Toast").last()
+        status = app.query_one("#status")
+        assert toast.region.bottom <= status.region.y, (toast.region, status.region)
+        rows = range(toast.region.y, toast.region.bottom)
+        assert toast.region.x == 0 and toast.region.width == 80, toast.region  # whole lines: no part of a number
+        assert all(app.screen.get_widget_at(x, y)[0] is toast for y in rows for x in (0, 79))
+        lines = [strip.text.strip() for strip in toast.render_lines(toast.region.reset_offset)]
+        assert any(re.search(r"\(\d[\d.,]* (bytes|kB|MB)\)", line) for line in lines), lines  # a size with its unit
+        assert any("notes-four-steps-derivation.md" in line for line in lines), lines
+
+
+def test_a_toast_message_keeps_a_size_with_its_unit():
+    from rnnstep.tui.paths import toast_message
+
+    assert toast_message("wrote a.tex (11.6 kB)", 40) == "wrote a.tex (11.6 kB)"
+    assert toast_message("wrote /tmp/try2-exp/nh2.tex (11.6 kB)", 30) == "wrote /tmp/try2-exp/nh2.tex\n(11.6 kB)"
+    assert toast_message("could not write x: no room", 10) == "could not write x: no room"

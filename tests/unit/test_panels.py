@@ -132,3 +132,67 @@ def test_at_T_5000_the_chart_axis_is_capped_so_near_bars_differ():
     far = tape.steps.index_of("gradients.w_prime.term[5000,4900]")
     far_lines = lines_of(flow_chart(View(tape, far), 90, 12), 90)
     assert any(re.search(r"100 back ◂ below 10⁻\S+ +-1\.8329e-18$", line) for line in far_lines), far_lines
+
+
+def test_the_scalar_step_1_shows_the_description_then_the_note():
+    """Plain ``rnnstep``: a step-1 note must not hide what the network is (try-out 2, item 1)."""
+    from rnnstep.tui.navigation import notes_by_step
+
+    tape = rnnstep.build_tape(rnnstep.load_scenario("notes-four-steps"))
+    view = View(tape, 0, notes=notes_by_step(tape), more_key="m")
+    assert view.notes.get(0), "the scenario has a note at step 1: the case this test is about"
+    description = " ".join(tape.scenario.description.split())
+    wide = " ".join(lines_of(step_panel(view, 91, 38), 91))  # the step panel at 140×45: both, whole
+    wide = " ".join(wide.split())
+    assert description in wide and " ".join(view.notes[0][0].split()) in wide
+    assert wide.index(description[:30]) < wide.index("✎ note")
+    narrow = "\n".join(lines_of(step_panel(view, *SIZES["80×24"]["step"]), 46))  # begun, and m for the rest
+    assert "✎ The lecture notes'" in narrow and "m: read the whole note" in narrow
+    assert len(narrow.splitlines()) <= SIZES["80×24"]["step"][1]
+
+
+@pytest.mark.parametrize("name", ["notes-four-steps", "vector/hello-char-rnn", "vector/notes-hidden-two"])
+def test_step_titles_keep_one_format_at_one_width(name):
+    """try-out 2 item 3: not "Step 5/52 · output t = 1" beside "Step 9 of 52 · output and loss"."""
+    from rnnstep.scenario import SCENARIO_DIR, load_scenario
+    from rnnstep.tui.panels.step import step_title
+    from rnnstep.tui.panels.vector_view import step_text
+
+    tape = rnnstep.build_tape(load_scenario(SCENARIO_DIR / f"{name}.toml"))
+    n = len(tape.steps)
+    for width in (44, 46, 91, 124, 128):
+        titles = []
+        for cursor in range(n):
+            view = View(tape, cursor)
+            title = step_title(view, width)
+            if tape.vector:  # what the vector panel shows as its first line
+                shown = step_text(view, width, 30, title).plain.split("\n")[0].rstrip()
+                assert shown == title, (width, shown, title)
+            else:
+                assert lines_of(step_panel(view, width, 30), width)[0].rstrip() == title
+            titles.append(title)
+        counted = {t.startswith("Step ") for t in titles}
+        assert len(counted) == 1, f"{name} at {width}: the count comes and goes\n" + "\n".join(titles)
+        assert all(len(t) <= width for t in titles), (width, [t for t in titles if len(t) > width])
+        assert all("/" + str(n) not in t for t in titles)
+        for t in titles:  # one separator between whole parts, the same words for the same kind
+            assert re.fullmatch(r"(Step \d+ of \d+ · )?(forward · t = \d+|output · t = \d+|loss|"
+                                r"∂L/∂\S+ · term t = \d+(, k = \d+)?|update · \S+)", t), t
+    full = [step_title(View(tape, c), 200) for c in range(n)]
+    assert all(t.startswith(f"Step {c + 1} of {n} · ") for c, t in enumerate(full))
+
+
+def test_the_scalar_screen_says_O0_without_the_files_key_and_charts_w_prime_where_the_vector_one_does():
+    """try-out 2 item 12: "O₀ = h0 = 0" showed the TOML key; the forward steps' chart was of ∂L/∂w (the
+    vector chart shows ∂L/∂W′ there, the notes' own), and a W_out term's of ∂L/∂b."""
+    from rnnstep.tui.panels.flow import flow_param
+
+    tape = rnnstep.build_tape(rnnstep.load_scenario("notes-four-steps"))
+    text = "\n".join(lines_of(step_panel(View(tape, 0), 91, 38), 91))
+    assert "O₀ = 0" in text and "h0" not in text, text
+    for cursor, step in enumerate(tape.steps):
+        view = View(tape, cursor)
+        expected = step.param if step.param in ("w_prime", "w", "b") else "w_prime"
+        assert flow_param(view) == expected, (cursor, step)
+        if step.kind == "forward":
+            assert "of ∂L/∂w′ by steps back" in flow_chart(view, 91, 10).plain.split("\n")[0]

@@ -27,12 +27,12 @@ MAX_DECADES = 12  # a T = 5,000 tape spans hundreds of decades: below this, "bel
 
 
 def flow_param(view: View) -> str:
+    """The gradient whose paths the chart shows: the current step's when it has paths back through time
+    (w′, w, b), else w′'s, the notes' own: the same choice as the vector chart (vector_flow.flow_param)."""
     step = view.step
-    if step.kind == "term" and step.param in RECURRENT_PARAMS:
+    if step.kind in ("term", "update") and step.param in RECURRENT_PARAMS:
         return step.param
-    if step.kind == "term" or step.kind == "update":
-        return "b"
-    return "w"
+    return "w_prime"
 
 
 def flow_chart(view: View, width: int, height: int = 8) -> Text:

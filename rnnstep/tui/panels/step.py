@@ -16,29 +16,49 @@ from rich.text import Text
 
 from ... import notation as nt
 from ...tape import Step
-from .base import BAD, PATH, USE, View, line, pad, phase_label
+from .base import BAD, PATH, USE, View, line, pad
+
+
+def title_parts(step: Step, cursor: int, count: int, vector: bool) -> list[str]:
+    """The parts of a step's title, most droppable first: "Step 18 of 52", "∂L/∂W′", "term t = 4, k = 2"."""
+    counter = f"Step {cursor + 1} of {count}"
+    if step.kind == "term":
+        where = f"term t = {step.t}" + (f", k = {step.k}" if step.k is not None else "")
+        return [counter, nt.gradient_symbol(step.param, vector=vector), where]
+    if step.kind == "forward":
+        return [counter, "forward", f"t = {step.t}"]
+    if step.kind == "output":
+        return [counter, "output", f"t = {step.t}"]
+    if step.kind == "update":
+        return [counter, "update", nt.param(step.param, vector=vector)]
+    return [counter, "loss"]
+
+
+def _longest(tape, drop: int) -> int:
+    """The widest title any step of ``tape`` can have with its first ``drop`` parts dropped (from the
+    few segments, not the steps: a T = 5,000 tape has millions of steps)."""
+    count, T, widest = len(tape.steps), tape.T, 0
+    for phase, kind, n in tape.steps._segments:  # (phase, kind, count)
+        if not n:
+            continue
+        param = phase.split(".", 1)[1] if kind == "term" else None
+        k = T if param is not None and tape.gradients[param].k is not None else None
+        params = [param] if param is not None else list(tape.gradients)
+        for p in params:
+            worst = Step(0, phase, kind, t=T, k=k, param=p)
+            widest = max(widest, len(" · ".join(title_parts(worst, count - 1, count, tape.vector)[drop:])))
+    return widest
 
 
 def step_title(view: View, width: int | None = None) -> str:
-    """"Step 8 of 25 · backward ∂L/∂w′ · term t = 4, k = 3" (shorter when ``width`` is tight)."""
-    step, n = view.step, len(view.tape.steps)
-    vector = view.tape.vector  # a vector scenario names its matrices W, W′, W_out
-    if width is not None and step.kind == "term":
-        long = step_title(view)
-        if len(long) <= width:
-            return long
-        where = f"[{step.t},{step.k}]" if step.k is not None else f"[{step.t}]"
-        return f"Step {view.cursor + 1} of {n} · {nt.gradient_symbol(step.param, vector=vector)} term {where}"
-    where = ""
-    if step.kind == "forward":
-        where = f" · t = {step.t}"
-    elif step.kind == "output":
-        where = f" · target step {step.t}"
-    elif step.kind == "term":
-        where = f" · term t = {step.t}" + (f", k = {step.k}" if step.k is not None else "")
-    elif step.kind == "update":
-        where = f" · {nt.param(step.param, vector=vector)}"
-    return f"Step {view.cursor + 1} of {n} · {phase_label(step.phase, vector)}{where}"
+    """"Step 8 of 25 · ∂L/∂w′ · term t = 4, k = 3": one format for every step. When ``width`` is
+    tight, whole parts are dropped ("∂L/∂w′ · term t = 4, k = 3"; the status line keeps the count),
+    the same for every step of the tape at that width, so the titles do not change form as you step."""
+    parts = title_parts(view.step, view.cursor, len(view.tape.steps), view.tape.vector)
+    drop = 0
+    if width is not None and _longest(view.tape, 0) > width:
+        drop = 1
+    return " · ".join(parts[drop:])
 
 
 @lru_cache(maxsize=1)
@@ -83,7 +103,7 @@ def step_panel(view: View, width: int = 120, height: int = 40) -> RenderableType
     claims = claims_text(view)
     if claims is not None:
         extras += [Text(""), claims]
-    note = note_text(view)
+    note = note_text(view, with_description=True)  # at step 1, what the network is, then the note
     if note is not None:
         extras += [Text(""), note]
     room = height - rows_of(title, width)
@@ -199,7 +219,7 @@ def _forward_lines(view: View, t: int) -> list[Text]:
         # the gloss once: a teacher's note at this step that speaks of O₀ says it in its own words
         noted = any("O₀" in text for text in view.notes.get(view.cursor, ()))
         gloss = ": the recurrent part vanishes" if s.h0 == 0 and not noted else ""
-        lines.insert(1, Text(f"  O₀ = h0 = {nt.fmt(s.h0, d)}{gloss}", style="italic"))
+        lines.insert(1, Text(f"  O₀ = {nt.fmt(s.h0, d)}{gloss}", style="italic"))
     return lines
 
 

@@ -11,7 +11,7 @@ from rich.text import Text
 
 from .vector_flow import flow_lines
 from .vector_network import strip_lines
-from .vector_step import SYMBOL, step_body, wrap_lines
+from .vector_step import step_body, wrap_lines
 from .vector_sums import sums_lines
 
 
@@ -57,7 +57,7 @@ def step_text(view, width: int, height: int, title: str, note: Text | None = Non
     # the note gets two lines there, and the drill says how to read it whole
     share = 2 if view.hidden and view.more_key else max(2, (height - 1) // 2)
     room = max(1, height - 1 - min(len(extra), share))
-    head = Text(title if len(title) <= width else short_title(view), style="bold underline")
+    head = Text(title if len(title) <= width else short_title(view, width), style="bold underline")
     body = step_body(view, width, room)
     if extra:  # whole, or cut at a word with a sign that there is more (m reads it whole): never cut silently
         from .step import fit_extras
@@ -66,14 +66,11 @@ def step_text(view, width: int, height: int, title: str, note: Text | None = Non
     return _join([head] + body + extra, width)
 
 
-def short_title(view) -> str:
-    """Step 16/71 · W′ term [3,2]: the step title for a narrow panel."""
-    step, count = view.step, len(view.tape.steps)
-    where = {"forward": f"forward t = {step.t}", "output": f"output t = {step.t}", "loss": "loss",
-             "update": f"update {SYMBOL[step.param] if step.param else ''}"}.get(step.kind)
-    if where is None:
-        where = f"∂L/∂{SYMBOL[step.param]} term " + (f"[{step.t},{step.k}]" if step.k is not None else f"[{step.t}]")
-    return f"Step {view.cursor + 1}/{count} · {where}"
+def short_title(view, width: int | None = None) -> str:
+    """The step title for a narrow panel: the scalar panel's, with whole parts dropped (one format)."""
+    from .step import step_title
+
+    return step_title(view, width)
 
 
 def sums_text(view, width: int, height: int) -> Text:
