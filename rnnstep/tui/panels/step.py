@@ -200,7 +200,7 @@ def _forward_lines(view: View, t: int) -> list[Text]:
     tape, s, d = view.tape, view.tape.scenario, view.digits
     n = lambda v: nt.operand(float(v), d)  # noqa: E731
     a, O = float(tape.a[t - 1]), float(tape.O[t - 1])
-    derivative = nt.activation_derivative(s.activation)
+    derivative = nt.activation_derivative(s.activation, nt.sub(t))  # f′(a₁) = 1 − tanh²(a₁) = 1 − O₁²
     lines = [
         Text(nt.forward_equation(t), style="bold"),
         line("  a", nt.sub(t), " = x", nt.sub(t), "·w + O", nt.sub(t - 1), "·w′ + b = ",
