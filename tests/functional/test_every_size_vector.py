@@ -98,7 +98,7 @@ def test_every_vector_number_whole_at_every_size(case, tmp_path):
     plan = sample_steps(tape, rotate)
     width, height = SIZES[0]
     with Terminal(f"{sys.executable} -m rnnstep {path}", width, height) as term:
-        term.wait(f"of {n}")
+        term.wait(f" step 1/{n} ")  # the status line: a narrow step title drops "Step i of n" whole
         for size_index, (width, height) in enumerate(SIZES):
             if size_index:
                 term.resize(width, height)
