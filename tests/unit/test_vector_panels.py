@@ -664,3 +664,13 @@ def test_an_outer_product_too_wide_shares_digits_between_delta_and_what_is_shown
     view.hidden = {"gradients.w_prime.term[2,2]"}
     drilled = "\n".join(plain(step_body(view, 44, 14)))
     assert all(nt.fmt(float(v)) in drilled for v in delta), drilled
+
+
+def test_step_1_names_o0_not_the_file_key():
+    """Second try-out: "O₀ = h0 = 0" showed the TOML key; O₀ = 0 says it, a non-zero O₀ is the starting state."""
+    zero = tape_of(n=2, m=1, q=1, T=3, seed=1)
+    text = step_text(View(zero, 0), 100, 30, "Step 1").plain
+    assert "O₀ = 0" in text and "h0" not in text
+    started = rnnstep.build_tape(rnnstep.load_scenario("exploding-vector"))
+    if np.any(started.O_prev[0]):
+        assert "O₀: the starting state (h0 in the file)" in step_text(View(started, 0), 100, 30, "Step 1").plain

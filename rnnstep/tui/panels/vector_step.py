@@ -131,8 +131,8 @@ def _forward(view, width: int, height: int) -> list:
     if t == 1:
         zero = not np.any(tape.O_prev[0])
         noted = any("O₀" in text for text in view.notes.get(view.cursor, ()))  # a note on O₀ says it: once
-        head.append(Text("O₀ = h0" + (" = 0" if zero else "") + (": the recurrent part vanishes" if zero and not noted
-                                                                 else ""), style="italic"))
+        head.append(Text(("O₀ = 0" + ("" if noted else ": the recurrent part vanishes")) if zero
+                         else "O₀: the starting state (h0 in the file)", style="italic"))
     rows = max(1, height - len(head) - 1)
     x, O_prev, a, O = tape.x[t - 1], tape.O_prev[t - 1], tape.a[t - 1], tape.O[t - 1]
     w = tape.weights
