@@ -121,8 +121,7 @@ class TermTable:
 
     def delta(self, i: int) -> Any:
         """δ: ∂ℓ_t/∂a_k along the one path t → k (∂ℓ_t/∂z_t for w_out, b_out)."""
-        step = int(self._step(i, i + 1)[0])
-        row = self.rows[i] if self.scale is None else self.rows[i] * self.scale[step]
+        row = self.deltas(i, i + 1)[0]
         return row.copy() if self.vector else float(row[0])
 
     def deltas(self, lo: int, hi: int) -> np.ndarray:
