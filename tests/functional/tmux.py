@@ -47,32 +47,30 @@ class Terminal:
     def keys(self, *keys: str) -> None:
         tmux("send-keys", "-t", self.name, *keys)
 
-    def wait(self, text: str, timeout: float = 20.0) -> str:
+    def _until(self, done, timeout: float) -> str | None:
+        """The first screen for which ``done(screen)`` holds within ``timeout`` seconds, else None."""
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             screen = self.screen()
-            if text in screen:
+            if done(screen):
                 return screen
             time.sleep(0.03)
-        raise AssertionError(f"{text!r} never appeared; the screen was:\n{self.screen()}")
+        return None
+
+    def wait(self, text: str, timeout: float = 20.0) -> str:
+        screen = self._until(lambda s: text in s, timeout)
+        if screen is None:
+            raise AssertionError(f"{text!r} never appeared; the screen was:\n{self.screen()}")
+        return screen
 
     def wait_gone(self, text: str, timeout: float = 20.0) -> str:
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            screen = self.screen()
-            if text not in screen:
-                return screen
-            time.sleep(0.03)
-        raise AssertionError(f"{text!r} never went; the screen was:\n{self.screen()}")
+        screen = self._until(lambda s: text not in s, timeout)
+        if screen is None:
+            raise AssertionError(f"{text!r} never went; the screen was:\n{self.screen()}")
+        return screen
 
     def wait_change(self, before: str, timeout: float = 10.0) -> str:
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            screen = self.screen()
-            if screen != before:
-                return screen
-            time.sleep(0.03)
-        return self.screen()
+        return self._until(lambda s: s != before, timeout) or self.screen()
 
     def settle(self, quiet: float = 0.25, timeout: float = 10.0) -> str:
         """The screen once it has stopped changing for ``quiet`` seconds."""
