@@ -143,7 +143,10 @@ def build_parser() -> Parser:
 
     verify = sub.add_parser("verify", help="check every number a worked example states ([claims] in FILE)")
     verify.add_argument("file", metavar="FILE", help="a scenario with a [claims] table")
-    verify.add_argument("--format", choices=("table", "json", "markdown"), default="table")
+    verify.add_argument("--format", choices=("table", "json", "markdown", "gradescope"), default="table",
+                        help="gradescope: Gradescope's results.json, one test per claim, error carried forward")
+    verify.add_argument("--marks", metavar="MARKS.toml",
+                        help="marks per claim id or kind (default 1 each; see README, Grading)")
     verify.add_argument("--open", action="store_true", help="then open the debugger at the first slip")
     verify.add_argument("-o", "--output", metavar="PATH", help="write the report to PATH")
     verify.add_argument("--force", action="store_true", help="overwrite PATH if it exists")
@@ -161,6 +164,17 @@ def build_parser() -> Parser:
                        help="each tab drills the first scenario (answers go to the browser as a download)")
     serve.add_argument("--token", type=_token,
                        help="the token the URL must carry (default: a random one unless --host is loopback)")
+
+    grade = sub.add_parser("grade", help="mark a folder of students' claim files against a scenario (a class CSV "
+                                         "and feedback per student)")
+    grade.add_argument("file", metavar="SCENARIO", help="the scenario the students worked (its [claims], if any, "
+                                                        "are the questions)")
+    grade.add_argument("folder", metavar="SUBMISSIONS", help="a folder of .toml ([claims]) or .csv (id,value) files, "
+                                                             "one per student, named after the student")
+    grade.add_argument("--marks", metavar="MARKS.toml", help="marks per claim id or kind (default 1 each)")
+    grade.add_argument("-o", "--output", metavar="DIR", default="grades",
+                       help="where grades.csv and feedback/STUDENT.md go (default ./grades)")
+    grade.add_argument("--force", action="store_true", help="overwrite grades.csv and feedback files there")
 
     stats = sub.add_parser("stats", help="accuracy per kind of quantity over time, from the drill history")
     stats.add_argument("--history", metavar="PATH", help="the history file (default $XDG_DATA_HOME/rnnstep/history.jsonl)")
@@ -521,7 +535,21 @@ def cmd_verify(args: argparse.Namespace) -> int:
     if not tape.scenario.claims:
         print(f"{tape.scenario.source}: no [claims] to verify (add e.g. \"forward.O[2]\" = \"0.7790\")")
         return 0
+    marks = _read_marks(args.marks)
     report = verify(tape)
+    if args.format == "gradescope":
+        from .grading import MarksError, check_marks_against, mark_report
+        from .render.gradescope import gradescope_json
+
+        try:
+            check_marks_against(marks, [c.whole or c.id for c in tape.scenario.claims])
+        except MarksError as exc:
+            raise UsageError(str(exc)) from None
+        graded = mark_report(report, marks)
+        write_output(args.output, args.force, lambda out: out.write(gradescope_json(report, graded)))
+        return 0  # a grade, not a verdict: the marks say how it went
+    if args.marks:
+        raise UsageError("verify: --marks goes with --format gradescope (or `rnnstep grade`)")
     if args.format == "json":
         from .render.verify import report_json
 
@@ -540,6 +568,64 @@ def cmd_verify(args: argparse.Namespace) -> int:
         slips = report.slips or [r for r in report.results if r.wrong]
         run_app(tape.scenario, cursor=slips[0].step if slips else 0)
     return 0 if report.ok else 1
+
+
+def _read_marks(path: str | None):
+    from .grading import ONE_EACH, MarksError, read_marks
+
+    if path is None:
+        return ONE_EACH
+    try:
+        return read_marks(path)
+    except MarksError as exc:
+        raise UsageError(str(exc)) from None
+
+
+def cmd_grade(args: argparse.Namespace) -> int:
+    from .grade import class_csv, columns_for, expected_claims, feedback_markdown, grade_one, submissions
+    from .grading import MarksError, check_marks_against
+
+    scenario = read_scenario(args.file)
+    marks = _read_marks(args.marks)
+    folder = Path(args.folder)
+    if not folder.is_dir():
+        raise UsageError(f"grade: {args.folder}: {'no such folder' if not folder.exists() else 'not a folder'}; "
+                         "expected a folder of students' .toml or .csv claim files")
+    files = submissions(folder)
+    if not files:
+        raise UsageError(f"grade: {args.folder}: no .toml or .csv submissions in it")
+    expected = expected_claims(scenario)
+    if expected:
+        try:
+            check_marks_against(marks, expected)
+        except MarksError as exc:
+            raise UsageError(str(exc)) from None
+    out = Path(args.output)
+    table, notes = out / "grades.csv", out / "feedback"
+    if out.exists() and not out.is_dir():
+        raise UsageError(f"grade: {args.output}: not a folder; expected a folder for grades.csv and feedback/")
+    if table.exists() and not args.force:
+        raise UsageError(f"grade: {table} exists; add --force to overwrite it and the feedback files")
+    graded = []
+    for number, path in enumerate(files, start=1):
+        graded.append(grade_one(scenario, path, marks, expected))
+        if sys.stderr.isatty():
+            print(f"\rgraded {number} of {len(files)}", end="", file=sys.stderr, flush=True)
+    if sys.stderr.isatty():
+        print(file=sys.stderr)
+    columns = columns_for(scenario, graded)
+    try:
+        notes.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise UsageError(f"grade: cannot make {notes}: {exc.strerror or exc}") from None
+    for g in graded:
+        write_output(str(notes / f"{g.student}.md"), True, lambda o, g=g: o.write(feedback_markdown(scenario, g)))
+    write_output(str(table), True, lambda o: o.write(class_csv(graded, columns)))
+    broken = sum(bool(g.error) and not g.marks for g in graded)
+    print(f"graded {len(graded)} submission{'s' if len(graded) != 1 else ''}"
+          + (f" ({broken} could not be read: see the error column)" if broken else "")
+          + f": {table} and {notes}/")
+    return 0
 
 
 def cmd_serve(args: argparse.Namespace) -> int:
@@ -585,6 +671,7 @@ def cmd_stats(args: argparse.Namespace) -> int:
 HANDLERS: dict[str, Callable[[argparse.Namespace], int]] = {
     "open": cmd_open, "trace": cmd_trace, "check": cmd_check, "scenarios": cmd_scenarios,
     "drill": cmd_drill, "new": cmd_new, "stats": cmd_stats, "verify": cmd_verify, "serve": cmd_serve,
+    "grade": cmd_grade,
 }
 
 

@@ -1,0 +1,150 @@
+"""`rnnstep grade SCENARIO SUBMISSIONS/`: verify a folder of students' worked numbers against one scenario.
+
+Each submission is a file of claims — TOML (a ``[claims]`` table of id = "number",
+as a scenario's) or CSV (``id,value`` rows, a header row allowed) — named after
+its student. Each is verified against the scenario's true values and marked with
+error carried forward (grading.py). The class gets one CSV (a row per student, a
+column per claim, the score in each) and each student a feedback Markdown. A
+submission that cannot be read gets a row saying why; it never stops the run.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import tomllib
+from dataclasses import dataclass, replace
+from pathlib import Path
+
+from .grading import Mark, Marks, mark_report, summary_line, total
+from .scenario import Scenario, ScenarioError, _claims, _Reader
+from .tape import build_tape
+from .verify import tape_order, verify
+
+SUBMISSION_LIMIT = 1 << 20  # a submission is a short list of numbers: 1 MiB is far beyond any worked example
+
+
+@dataclass(frozen=True)
+class Graded:
+    student: str
+    marks: list[Mark]
+    summary: str = ""
+    error: str = ""  # why the submission could not be graded
+
+    @property
+    def score(self) -> tuple[float, float]:
+        return total(self.marks)
+
+
+def read_submission(path: Path) -> dict[str, str]:
+    """The claims of one submission as {id text: number text}; ValueError with one line if unreadable."""
+    with open(path, "rb") as handle:
+        raw = handle.read(SUBMISSION_LIMIT + 1)
+    if len(raw) > SUBMISSION_LIMIT:
+        raise ValueError("larger than 1 MiB; a submission is a short list of claims")
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise ValueError(f"not UTF-8 text (bad byte at offset {exc.start})") from None
+    if path.suffix.lower() == ".csv":
+        rows = [row for row in csv.reader(io.StringIO(text)) if any(cell.strip() for cell in row)]
+        if rows and [c.strip().lower() for c in rows[0][:2]] == ["id", "value"]:
+            rows = rows[1:]
+        claims: dict[str, str] = {}
+        for number, row in enumerate(rows, start=1):
+            if len(row) != 2:
+                raise ValueError(f"row {number}: expected two cells, id,value; found {len(row)}")
+            key, value = row[0].strip(), row[1].strip()
+            if key in claims:
+                raise ValueError(f"row {number}: {key} is given twice; keep one")
+            claims[key] = value
+        return claims
+    try:
+        data = tomllib.loads(text)
+    except (tomllib.TOMLDecodeError, RecursionError) as exc:
+        raise ValueError(f"TOML syntax error: {exc}") from None
+    table = data.get("claims")
+    if not isinstance(table, dict):
+        raise ValueError("expected a [claims] table of id = \"number\"")
+    return table
+
+
+def grade_one(scenario: Scenario, path: Path, marks: Marks, expected: list[str]) -> Graded:
+    student = path.stem
+    try:
+        raw = read_submission(path)
+        sizes = scenario.sizes if scenario.is_vector else None
+        claims = _claims(_Reader(str(path)), {"claims": raw}, scenario.T, scenario.targets, sizes)
+    except ScenarioError as exc:
+        return Graded(student, [], error=str(exc))
+    except (ValueError, OSError) as exc:
+        return Graded(student, [], error=f"{path}: {getattr(exc, 'strerror', None) or exc}")
+    if not claims:
+        return Graded(student, mark_report_empty(marks, expected), error=f"{path}: no claims")
+    tape = build_tape(replace(scenario, claims=claims))
+    report = verify(tape)
+    graded = mark_report(report, marks, expected)
+    return Graded(student, graded, summary_line(report, graded))
+
+
+def mark_report_empty(marks: Marks, expected: list[str]) -> list[Mark]:
+    return [Mark(c, c, 0.0, marks.of(c), "missing", f"✗ {c} was not answered.") for c in expected]
+
+
+def submissions(folder: Path) -> list[Path]:
+    return sorted(p for p in folder.iterdir() if not p.name.startswith(".") and p.suffix.lower() in (".toml", ".csv")
+                  and p.is_file())
+
+
+def class_csv(graded: list[Graded], columns: list[str]) -> str:
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\n")
+    writer.writerow(["student", "score", "max_score", *columns, "error"])
+    for g in graded:
+        by_claim = {m.claim: m.score for m in g.marks}
+        if g.error and not g.marks:
+            writer.writerow([g.student, "", "", *([""] * len(columns)), g.error])
+            continue
+        score, out_of = g.score
+        writer.writerow([g.student, _cell(score), _cell(out_of), *(_cell(by_claim[c]) if c in by_claim else ""
+                                                                   for c in columns), g.error])
+    return out.getvalue()
+
+
+def _cell(x: float) -> str:
+    return str(int(x)) if x == int(x) else f"{x:g}"
+
+
+def feedback_markdown(scenario: Scenario, g: Graded) -> str:
+    lines = [f"# {plain(scenario.name)}: feedback for {plain(g.student)}", ""]
+    if g.error and not g.marks:
+        return "\n".join([*lines, f"Your submission could not be graded: {plain(g.error)}", ""])
+    lines += [f"**{plain(g.summary)}.**", "",
+              "| quantity | marks | feedback |", "| --- | ---: | --- |"]
+    for m in g.marks:
+        feedback = plain(m.output).replace("|", "\\|").replace("\n", "<br>")
+        lines.append(f"| {plain(m.name)} | {_cell(m.score)} / {_cell(m.max_score)} | {feedback} |")
+    return "\n".join(lines) + "\n"
+
+
+def plain(text: str) -> str:
+    """User text in a file a person reads: control characters shown escaped (\\x1b), never acted on."""
+    return "".join(ch if ch in "\n" or (ch.isprintable() or ch == " ") else ch.encode("unicode_escape").decode()
+                   for ch in text)
+
+
+def columns_for(scenario: Scenario, graded: list[Graded]) -> list[str]:
+    """The claims the CSV has a column for: the scenario's own (the questions), else every claim answered."""
+    if scenario.claims:
+        return expected_claims(scenario)
+    tape = build_tape(scenario)
+    seen = {m.claim for g in graded for m in g.marks}
+    return sorted(seen, key=lambda c: tape_order(tape, c))
+
+
+def expected_claims(scenario: Scenario) -> list[str]:
+    """The questions of an assignment: its own claims as written (a whole vector once)."""
+    out: dict[str, None] = {}
+    for c in scenario.claims:
+        out[c.whole or c.id] = None
+    return list(out)
