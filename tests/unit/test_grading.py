@@ -12,6 +12,7 @@ import json
 import math
 import subprocess
 import sys
+import tomllib
 from pathlib import Path
 
 import pytest
@@ -126,7 +127,8 @@ def test_grade_a_folder_writes_a_class_csv_and_feedback(tmp_path):
     assert out.returncode == 0, out.stderr
     rows = {r["student"]: r for r in csv.DictReader((tmp_path / "grades" / "grades.csv").open(encoding="utf-8"))}
     assert set(rows) == {"ada", "bob", "cy", "dee", "eve", "fay"}
-    claims = len([c for c in rows["ada"] if "[" in c or c == "loss"])
+    claims = len([c for c in rows["ada"] if c not in ("student", "score", "max_score", "error")])
+    assert claims == len(tomllib.loads(SLIP.read_text(encoding="utf-8"))["claims"])
     assert rows["ada"]["score"] == "8" and rows["ada"]["max_score"] == str(claims)
     assert all(rows["ada"][f"forward.{v}[{t}]"] == "1" for v in "aO" for t in range(1, 5))
     assert rows["ada"]["loss"] == "0"  # not answered
