@@ -535,6 +535,8 @@ def cmd_verify(args: argparse.Namespace) -> int:
     if not tape.scenario.claims:
         print(f"{tape.scenario.source}: no [claims] to verify (add e.g. \"forward.O[2]\" = \"0.7790\")")
         return 0
+    if args.marks and args.format != "gradescope":
+        raise UsageError("verify: --marks goes with --format gradescope (or `rnnstep grade`)")
     marks = _read_marks(args.marks)
     report = verify(tape)
     if args.format == "gradescope":
@@ -548,8 +550,6 @@ def cmd_verify(args: argparse.Namespace) -> int:
         graded = mark_report(report, marks)
         write_output(args.output, args.force, lambda out: out.write(gradescope_json(report, graded)))
         return 0  # a grade, not a verdict: the marks say how it went
-    if args.marks:
-        raise UsageError("verify: --marks goes with --format gradescope (or `rnnstep grade`)")
     if args.format == "json":
         from .render.verify import report_json
 
