@@ -130,6 +130,8 @@ def build_parser() -> Parser:
     drill.add_argument("--history", metavar="PATH", help="the history file (default $XDG_DATA_HOME/rnnstep/history.jsonl)")
     drill.add_argument("--review", action="store_true", help="ask the kinds you get wrong most (from the history)")
     drill.add_argument("--digits", type=_digits, default=6, help="significant digits shown (default 6)")
+    drill.add_argument("--anki", metavar="DECK.apkg", help="write the questions as an Anki deck instead of asking them")
+    drill.add_argument("--force", action="store_true", help="with --anki: overwrite DECK.apkg if it exists")
 
     new = sub.add_parser("new", help="write a scenario file for a teacher to edit")
     new.add_argument("--random", action="store_true",
@@ -438,6 +440,10 @@ def cmd_drill(args: argparse.Namespace) -> int:
         if args.hidden is not None:
             raise UsageError("drill: --hidden chooses a random vector scenario; it cannot go with a FILE")
         scenario = read_scenario(args.file)
+    if args.anki:
+        return _write_anki(args, scenario, seed)
+    if args.force:
+        raise UsageError("drill: --force goes with --anki (it overwrites the deck)")
     if not args.plain:
         _need_terminal("for questions on standard input and output use `rnnstep drill --plain`")
     tape = build_tape(scenario)
@@ -483,6 +489,46 @@ def cmd_drill(args: argparse.Namespace) -> int:
         return code
     except HistoryError as exc:
         raise UsageError(str(exc)) from None
+
+
+def _write_anki(args: argparse.Namespace, scenario: Scenario, seed: int | None) -> int:
+    import tempfile
+
+    from .drill.anki import write_deck
+    from .drill.questions import questions
+    from .tape import build_tape
+
+    if args.plain or args.review:
+        raise UsageError(f"drill: --anki writes a deck; it cannot go with --{'plain' if args.plain else 'review'}")
+    target = Path(args.anki)
+    if target.suffix.lower() != ".apkg":
+        raise UsageError(f"drill: --anki {args.anki}: expected a file name ending in .apkg (Anki's deck package)")
+    if target.is_dir():
+        raise UsageError(f"drill: --anki {args.anki}: is a directory; expected a .apkg file to write")
+    if target.exists() and not args.force:
+        raise UsageError(f"drill: --anki {args.anki} exists; add --force to overwrite it (re-exported cards keep "
+                         "their ids, so Anki updates them and keeps their schedule)")
+    tape = build_tape(scenario)
+    chosen = questions(tape, args.only, args.digits, args.paths)
+    if args.count:
+        chosen = chosen[: args.count]
+    folder = target.parent if str(target.parent) else Path(".")
+    try:
+        handle, temp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".part", dir=folder)
+        os.close(handle)
+    except OSError as exc:
+        raise UsageError(f"drill: --anki {args.anki}: cannot write there: {exc.strerror or exc}") from None
+    try:
+        notes = write_deck(Path(temp), chosen, scenario.name, args.digits)
+        os.replace(temp, target)
+    except OSError as exc:
+        raise UsageError(f"drill: --anki {args.anki}: cannot write: {exc.strerror or exc}") from None
+    finally:
+        if os.path.exists(temp):
+            os.unlink(temp)
+    again = f" (seed {seed}: repeat it with --seed {seed})" if seed is not None else ""
+    print(f"wrote {notes} card{'s' if notes != 1 else ''} to {target}{again}")
+    return 0
 
 
 def cmd_new(args: argparse.Namespace) -> int:
