@@ -1,0 +1,129 @@
+"""Conditional breakpoints and watches, checked against terms computed independently (tests/reference.py)."""
+
+from __future__ import annotations
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+
+from reference import to_toml
+from strategies import nets
+
+from rnnstep.conditions import ConditionError, first_after, parse_condition
+from rnnstep.scenario import load_scenario
+from rnnstep.tape import build_tape
+from rnnstep.watches import WatchError, parse_watch, seen_at
+
+
+@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(nets(max_T=6))
+def test_size_conditions_stop_where_the_independent_term_is_small(net):
+    tape = build_tape(load_scenario(to_toml(net)))
+    cond = parse_condition("|term| < 0.01 in w_prime")
+    mask = cond.mask(tape)
+    start = tape.steps.phase_start("backward.w_prime")
+    table = tape.gradients["w_prime"]
+    for i in range(len(table)):
+        t, k = int(table.t[i]), int(table.k[i])
+        expected = abs(net.term("w_prime", t, k)) < 0.01
+        if abs(abs(net.term("w_prime", t, k)) - 0.01) > 1e-9:  # not on the bound itself
+            assert mask[start + i] == expected, (t, k)
+    # nothing outside ∂L/∂w′ is stopped at by a scoped condition
+    assert not mask[:start].any() and not mask[start + len(table):].any()
+
+
+@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(nets(max_T=6))
+def test_a_running_sum_changing_sign(net):
+    tape = build_tape(load_scenario(to_toml(net)))
+    mask = parse_condition("running_sum changes sign in w").mask(tape)
+    start = tape.steps.phase_start("backward.w")
+    table = tape.gradients["w"]
+    running, previous = 0.0, 0.0
+    for i in range(len(table)):
+        t, k = int(table.t[i]), int(table.k[i])
+        running += net.term("w", t, k)
+        if abs(running) > 1e-12 and abs(previous) > 1e-12:
+            assert mask[start + i] == ((running > 0) != (previous > 0)), (t, k)
+        previous = running
+
+
+def test_vanishing_stops_where_a_term_first_falls_below_1e_6():
+    tape = build_tape(load_scenario("vanishing-gradients"))
+    cond = parse_condition("when |term| < 1e-6 in w")
+    table = tape.gradients["w"]
+    start = tape.steps.phase_start("backward.w")
+    found = first_after(tape, [cond], start - 1)
+    assert found is not None
+    i = found - start
+    assert abs(table.value[i]) < 1e-6 and all(abs(v) >= 1e-6 for v in table.value[:i])
+
+
+def test_clip_and_overflow():
+    clipped = build_tape(load_scenario("exploding-gradients-clipped"))
+    at = first_after(clipped, [parse_condition("clip")], -1)
+    assert at is not None and clipped.steps[at].kind == "update"
+    step = clipped.steps[at]
+    update = clipped.updates[step.param]
+    assert update.grad != update.clipped
+    plain = build_tape(load_scenario("notes-four-steps"))
+    assert first_after(plain, [parse_condition("clip"), parse_condition("overflow")], -1) is None
+
+
+def test_vector_sizes_are_norms():
+    tape = build_tape(load_scenario("vanishing-vector"))
+    table = tape.gradients["w_prime"]
+    import numpy as np
+
+    mask = parse_condition("|term| > 1e-3 in w_prime").mask(tape)
+    start = tape.steps.phase_start("backward.w_prime")
+    for i in range(len(table)):
+        assert mask[start + i] == (np.linalg.norm(np.asarray(table.term(i))) > 1e-3)
+
+
+@pytest.mark.parametrize("text, says", [
+    ("", "empty"),
+    ("|term < 1", "is not a condition"),
+    ("|foo| < 1", "is not a size"),
+    ("|term| ≈ 1", "cannot read"),
+    ("|term| < ０.５", "cannot read"),
+    ("|term| <", "expected a number"),
+    ("|term| < 1 xor clip", "expected `and`, `or`"),
+    ("term < 1", "with bars"),
+    ("|term| < 1 in v", "expected a parameter"),
+    ("|term| < 1e-400", "too small"),
+    ("|term| < 1e999", "too large"),
+    ("clip and", "expected a condition after"),
+    ("__import__('os')", "is not a condition"),
+])
+def test_condition_mistakes_are_one_sentence(text, says):
+    with pytest.raises(ConditionError) as err:
+        parse_condition(text)
+    assert says in str(err.value) and "\n" not in str(err.value)
+
+
+def test_and_binds_tighter_than_or():
+    c = parse_condition("|term| < 1 and clip or overflow")
+    assert len(c.groups) == 2 and len(c.groups[0]) == 2 and str(c) == "|term| < 1 and clip or overflow"
+
+
+def test_watches_follow_the_cursor():
+    tape = build_tape(load_scenario("notes-four-steps"))
+    watch = parse_watch("gradients.w.running_sum", tape)
+    start = tape.steps.phase_start("backward.w")
+    before = seen_at(watch, tape, start - 1)
+    assert before.value is None and "step" in before.note
+    table = tape.gradients["w"]
+    for i in range(len(table)):
+        seen = seen_at(watch, tape, start + i)
+        assert seen.value == pytest.approx(sum(table.value[: i + 1]))
+    assert seen_at(watch, tape, len(tape.steps) - 1).value == pytest.approx(table.total)
+    O = parse_watch("forward.O", tape)
+    assert seen_at(O, tape, 1).label == "forward.O[2]" and seen_at(O, tape, 1).value == pytest.approx(tape.O[1])
+    whole = parse_watch("forward.O[3]", tape)
+    assert seen_at(whole, tape, 0).value is None and seen_at(whole, tape, 2).value == pytest.approx(tape.O[2])
+    dL = parse_watch("backward.dL_da", tape)
+    assert seen_at(dL, tape, len(tape.steps) - 1).label == "backward.dL_da[1]"
+    with pytest.raises(WatchError):
+        parse_watch("forward.O[9]", tape)
+    with pytest.raises(WatchError):
+        parse_watch("nonsense", tape)
