@@ -71,9 +71,10 @@ class Scenario:
     learning_rate: float = 0.1
     truncate: int | None = None
     clip: float | None = None
-    breakpoints: tuple[str, ...] = ()
+    breakpoints: tuple[str, ...] = ()  # step ids, phases, and conditions ("when |term| < 1e-6")
     notes: tuple[Note, ...] = ()
     claims: tuple[Claim, ...] = ()
+    watches: tuple[str, ...] = ()  # value ids pinned to the debugger's watch line ([train] watch)
     source: str = field(default="<scenario>", compare=False)
     #: (n, m, q) for a vector scenario (SPEC §7); None for the notes' plain numbers
     shape: tuple[int, int, int] | None = None
@@ -140,6 +141,10 @@ class Scenario:
             data["x"] = list(self.x)
             data["y"] = list(self.y) if self.target_at_every_step else self.y
         data["breakpoints"] = list(self.breakpoints)
+        if self.watches:
+            data["watches"] = list(self.watches)
+        else:
+            data.pop("watches")
         data["claims"] = {c.id: c.text for c in self.claims}
         data["T"] = self.T
         return data
@@ -299,7 +304,7 @@ _RNN = ("activation", "h0", "leaky_slope", "hidden_size")
 _OUTPUT = ("activation", "loss")
 _WEIGHTS = ("w", "w_prime", "b", "w_out", "b_out")
 _DATA = ("x", "y")
-_TRAIN = ("learning_rate", "truncate", "clip", "breakpoints")
+_TRAIN = ("learning_rate", "truncate", "clip", "breakpoints", "watch")
 
 
 def parse_scenario(text: str, source: str = "<text>") -> Scenario:
@@ -345,7 +350,24 @@ def parse_scenario(text: str, source: str = "<text>") -> Scenario:
     breakpoints = _breakpoints(r, data, r.table(data, "train", _TRAIN), T, targets, sizes)
     notes = _notes(r, data, T, targets, sizes)
     claims = _claims(r, data, T, targets, sizes)
-    return replace(scenario, breakpoints=breakpoints, notes=notes, claims=claims)
+    watches = _watches(r, r.table(data, "train", _TRAIN), T, targets, sizes)
+    return replace(scenario, breakpoints=breakpoints, notes=notes, claims=claims, watches=watches)
+
+
+def _watches(r: _Reader, train: dict, T: int, targets: tuple[int, ...],
+             sizes: tuple[int, int, int] | None) -> tuple[str, ...]:
+    from .watches import WatchError, parse_watch
+
+    raw = train.get("watch", [])
+    if not isinstance(raw, list):
+        raise r.fail("train.watch", f"expected an array of value ids, found {_describe(raw)}")
+    out = []
+    for i, item in enumerate(raw, start=1):
+        try:
+            out.append(parse_watch(item, T, targets, sizes).text)
+        except WatchError as exc:
+            raise r.fail(f"train.watch[{i}]", str(exc)) from None
+    return tuple(out)
 
 
 def _data_table(r: _Reader, data: dict) -> dict:
@@ -433,7 +455,20 @@ def _breakpoints(r: _Reader, data: dict, train: dict, T: int, targets: tuple[int
     raw = data.get("breakpoints", train.get("breakpoints", []))
     if not isinstance(raw, list):
         raise r.fail(where, f"expected an array of step ids or phases, found {_describe(raw)}")
-    return tuple(_step_id(r, item, f"{where}[{i}]", T, targets, True, sizes) for i, item in enumerate(raw, start=1))
+    return tuple(_breakpoint(r, item, f"{where}[{i}]", T, targets, sizes) for i, item in enumerate(raw, start=1))
+
+
+def _breakpoint(r: _Reader, item: Any, where: str, T: int, targets: tuple[int, ...],
+                sizes: tuple[int, int, int] | None) -> str:
+    """A step id, a phase, or a condition written "when …" (conditions.py)."""
+    if isinstance(item, str) and item.strip().lower().startswith("when "):
+        from .conditions import ConditionError, parse_condition
+
+        try:
+            return f"when {parse_condition(item)}"
+        except ConditionError as exc:
+            raise r.fail(where, str(exc)) from None
+    return _step_id(r, item, where, T, targets, True, sizes)
 
 
 def _notes(r: _Reader, data: dict, T: int, targets: tuple[int, ...],

@@ -54,6 +54,8 @@ def scenario_toml(s: "Scenario") -> str:
         lines.append(f"truncate = {s.truncate}")
     if s.clip is not None:
         lines.append(f"clip = {s.clip!r}")
+    if s.watches:
+        lines.append(f"watch = {_value(list(s.watches))}")
     for note in s.notes:
         lines += ["", "[[notes]]", f"at = {_string(note.at)}", f"text = {_string(note.text)}"]
     if s.claims:

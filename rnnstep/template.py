@@ -40,6 +40,8 @@ learning_rate = 0.1        # η in p_new = p − η·∂L/∂p (default 0.1)
 # truncate = 2             # truncated BPTT: terms reaching K or more steps back are shown, not added (default: none)
 # clip = 5.0               # clip each gradient to [−C, C] before the update (default: none)
 # breakpoints = ["backward.w_prime", "gradients.w.term[4,2]"]  # where `c` stops: a phase or a value id (default: none)
+#   or a condition: "when |term| < 1e-6", "when running_sum changes sign in w", "when clip", "when overflow"
+# watch = ["gradients.w.running_sum", "forward.O[2]"]  # values pinned to the debugger's watch line (default: none)
 
 # Teaching notes, shown when the cursor reaches `at` (a phase or a value id; repeat the block for more):
 # [[notes]]

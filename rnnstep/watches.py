@@ -47,7 +47,8 @@ class Seen:
     note: str = ""
 
 
-def parse_watch(text: str, tape) -> Watch:
+def parse_watch(text: str, T: int, targets: tuple[int, ...], sizes: tuple[int, int, int] | None = None) -> Watch:
+    """A watch of a network with T steps and these target steps (``sizes`` for a vector scenario)."""
     if not isinstance(text, str) or not text.strip():
         raise WatchError("expected a value id to watch, e.g. gradients.w.running_sum or forward.O[2]")
     body = text.strip()
@@ -55,10 +56,14 @@ def parse_watch(text: str, tape) -> Watch:
         return Watch(body, None, body)
     try:
         vid = ids.parse_id(body)
-        ids.check_id(vid, tape.T, tape.scenario.targets, tape.sizes)
+        ids.check_id(vid, T, targets, sizes)
     except ids.IdError as exc:
         raise WatchError(f"{exc}; or a kind without indices such as gradients.w.running_sum") from None
     return Watch(str(vid), vid)
+
+
+def tape_watch(text: str, tape) -> Watch:
+    return parse_watch(text, tape.T, tape.scenario.targets, tape.sizes)
 
 
 def seen_at(watch: Watch, tape, cursor: int) -> Seen:

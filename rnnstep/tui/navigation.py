@@ -11,7 +11,15 @@ def resolve(tape: Tape, at: str) -> int:
 
 
 def scenario_breakpoints(tape: Tape) -> set[int]:
-    return {resolve(tape, at) for at in tape.scenario.breakpoints}
+    """The file's breakpoints on steps (its conditions are scenario_conditions')."""
+    return {resolve(tape, at) for at in tape.scenario.breakpoints if not at.startswith("when ")}
+
+
+def scenario_conditions(tape: Tape) -> list:
+    """The file's conditional breakpoints ("when |term| < 1e-6"), parsed."""
+    from ..conditions import parse_condition
+
+    return [parse_condition(at) for at in tape.scenario.breakpoints if at.startswith("when ")]
 
 
 def notes_by_step(tape: Tape) -> dict[int, list[str]]:

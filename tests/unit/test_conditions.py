@@ -11,7 +11,7 @@ from strategies import nets
 from rnnstep.conditions import ConditionError, first_after, parse_condition
 from rnnstep.scenario import load_scenario
 from rnnstep.tape import build_tape
-from rnnstep.watches import WatchError, parse_watch, seen_at
+from rnnstep.watches import WatchError, seen_at, tape_watch as parse_watch
 
 
 @settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
@@ -127,3 +127,35 @@ def test_watches_follow_the_cursor():
         parse_watch("forward.O[9]", tape)
     with pytest.raises(WatchError):
         parse_watch("nonsense", tape)
+
+
+def _with_train(extra: str) -> str:
+    return ("[weights]\nw = 0.5\nw_prime = -0.3\nb = 0.1\n[data]\nx = [1.0, 0.5, -0.2, 0.8]\ny = 0.3\n"
+            "[train]\n" + extra + "\n")
+
+
+def test_files_carry_conditions_and_watches():
+    s = load_scenario(_with_train('breakpoints = ["when |term| < 1e-3 in w", "backward.w"]\n'
+                                  'watch = ["gradients.w.running_sum", "forward.O[2]"]'))
+    assert s.breakpoints == ("when |term| < 0.001 in w", "backward.w")
+    assert s.watches == ("gradients.w.running_sum", "forward.O[2]")
+    again = load_scenario(s.to_toml())
+    assert again.breakpoints == s.breakpoints and again.watches == s.watches
+    from rnnstep.tui import navigation
+
+    tape = build_tape(s)
+    assert navigation.scenario_breakpoints(tape) == {tape.steps.phase_start("backward.w")}
+    assert [str(c) for c in navigation.scenario_conditions(tape)] == ["|term| < 0.001 in w"]
+
+
+@pytest.mark.parametrize("extra, key", [
+    ('breakpoints = ["when |term| <"]', "train.breakpoints[1]"),
+    ('watch = ["forward.O[9]"]', "train.watch[1]"),
+    ('watch = "forward.O[1]"', "train.watch"),
+])
+def test_file_mistakes_name_the_key(extra, key):
+    from rnnstep.scenario import ScenarioError
+
+    with pytest.raises(ScenarioError) as err:
+        load_scenario(_with_train(extra))
+    assert key in str(err.value) and "\n" not in str(err.value)
