@@ -47,6 +47,7 @@ class DebuggerApp(CrashReporting, App):
         self.earlier: list[Tape] = []  # the tapes of earlier epochs, for U
         self.message: tuple[str, ...] = ()  # a one-off word in the status line (end of tape, epoch applied …), gone at the next move
         self._use(build_tape(scenario))
+        self._watch_file(self.tape)
         self.loss_history = [self.tape.loss]
         self._shown: dict[str, object] = {}  # what the title, note and sparkline show now
         self._exporter = None
@@ -58,6 +59,13 @@ class DebuggerApp(CrashReporting, App):
         """The scenario file's name without .toml, for the names of exports and screenshots."""
         source = self.tape.scenario.source
         return "scenario" if source.startswith("<") else Path(source).stem
+
+    def _watch_file(self, tape: Tape) -> None:
+        """The file's watches and conditional breakpoints (kept across epochs, replaced by another file)."""
+        from ..watches import tape_watch
+
+        self.watches = [tape_watch(text, tape) for text in tape.scenario.watches]
+        self.conditions = navigation.scenario_conditions(tape)
 
     def _use(self, tape: Tape) -> None:
         self.tape = tape
@@ -73,6 +81,7 @@ class DebuggerApp(CrashReporting, App):
     def compose(self) -> ComposeResult:
         with Vertical(id="main"):
             yield from compose_panels(self.view)
+            yield Static(id="watches")
             yield Static(id="status")
             yield KeyBar(id="keys")
         yield too_small_note()
@@ -80,11 +89,13 @@ class DebuggerApp(CrashReporting, App):
     def on_mount(self) -> None:
         prepare(self, self._theme_name)
         self._show_title()
+        self._show_watches()
         self._show_status()
 
     def on_resize(self, event) -> None:
         fit(self, event.size.width, event.size.height)
         self._show_title()  # the title and status lines are fitted to the width: whole parts or none
+        self._show_watches()
         self._show_status()
 
     def watch_cursor(self, old: int, new: int) -> None:
@@ -100,7 +111,18 @@ class DebuggerApp(CrashReporting, App):
         self.view.cursor = self.cursor
         show_panels(self, self.view)
         self._show_title()
+        self._show_watches()
         self._show_status()
+
+    def _show_watches(self) -> None:
+        """The watch line above the status line, while anything is watched."""
+        line = self.query_one("#watches", Static)
+        line.display = bool(self.watches)
+        if self.watches:
+            from .panels.watches import watch_line
+
+            line.update(watch_line(self.tape, self.watches, self.cursor, max(20, self.size.width - 2), self.digits),
+                        layout=False)
 
     def _show_title(self) -> None:
         s = self.tape.scenario
@@ -188,7 +210,17 @@ class DebuggerApp(CrashReporting, App):
     def action_continue(self) -> None:
         if self.cursor == self.last:
             self._at_end()
-        self._move(navigation.next_breakpoint(self.cursor, self.breakpoints, self.last))
+        target = navigation.next_breakpoint(self.cursor, self.breakpoints, self.last)
+        if self.conditions:
+            from ..conditions import first_after
+
+            met = first_after(self.tape, self.conditions, self.cursor)
+            if met is not None and met <= target and met not in self.breakpoints:
+                held = [c for c in self.conditions if c.holds(self.tape, met)]
+                self._move(met)
+                self._say(f"stopped: when {held[0]}" if held else "stopped")
+                return
+        self._move(target)
 
     def action_next_phase(self) -> None:
         self._move(navigation.next_phase(self.tape, self.cursor))
@@ -268,6 +300,7 @@ class DebuggerApp(CrashReporting, App):
         self.epoch = 0
         self.earlier = []
         self._use(build_tape(scenario))
+        self._watch_file(self.tape)
         self.loss_history = [self.tape.loss]
         if self.cursor == 0:
             self.refresh_views()
@@ -331,11 +364,34 @@ class DebuggerApp(CrashReporting, App):
     def action_goto(self) -> None:
         from .goto import GotoScreen
 
-        def chosen(index: int | None) -> None:
-            if index is not None:
+        def chosen(index) -> None:
+            if isinstance(index, int):
                 self._move(index)
+            elif index is not None:
+                self._command(index)
 
         self.push_screen(GotoScreen(self.tape), chosen)
+
+    def _command(self, command) -> None:
+        """A watch or a conditional breakpoint typed at the go-to prompt (tui/commands.py)."""
+        verb, what = command.verb, command.argument
+        if verb == "watch":
+            if all(w.text != what.text for w in self.watches):
+                self.watches.append(what)
+            self._say(f"watching {what.text}")
+        elif verb == "unwatch":
+            before = len(self.watches)
+            self.watches = [w for w in self.watches if what is not None and w.text != what.text]
+            self._say(f"unwatched {before - len(self.watches)}")
+        elif verb == "break":
+            if all(str(c) != str(what) for c in self.conditions):
+                self.conditions.append(what)
+            self._say(f"c stops when {what}")
+        elif verb == "unbreak":
+            before = len(self.conditions)
+            self.conditions = [c for c in self.conditions if what is not None and str(c) != str(what)]
+            self._say(f"removed {before - len(self.conditions)} condition{'s' if before - len(self.conditions) != 1 else ''}")
+        self._show_watches()
 
     def action_breakpoints(self) -> None:
         from .goto import BreakpointScreen
@@ -348,7 +404,7 @@ class DebuggerApp(CrashReporting, App):
                 self._move(index)
             self._show_status()
 
-        self.push_screen(BreakpointScreen(self.tape, self.breakpoints), chosen)
+        self.push_screen(BreakpointScreen(self.tape, self.breakpoints, self.conditions), chosen)
 
     def _note(self) -> list:
         """This step's claims and teaching note (and the description at the first step), whole."""

@@ -29,8 +29,9 @@ _CSS = """
 """
 
 
-class GotoScreen(ModalScreen[int | None]):
-    """Type a step number (1 … N), a phase (backward.w) or a value id (gradients.w.term[4,2]); tab completes."""
+class GotoScreen(ModalScreen[object]):
+    """Type a step number (1 … N), a phase (backward.w) or a value id (gradients.w.term[4,2]); tab completes.
+    Also `watch ID`, `unwatch ID`, `break when CONDITION` (tui/commands.py): dismissed with that command."""
 
     DEFAULT_CSS = "GotoScreen {" + _CSS + "}"
     BINDINGS = [Binding("escape", "dismiss", "Cancel", id="rnnstep.goto.cancel")]
@@ -43,7 +44,7 @@ class GotoScreen(ModalScreen[int | None]):
         n = len(self.tape.steps)
         with Vertical(id="goto-body"):
             yield Label("Go to", classes="modal-title")
-            yield Input(placeholder=f"1 … {n}, a phase, or an id such as gradients.w.term[…]", id="goto-input",
+            yield Input(placeholder=f"1 … {n}, a phase, an id; or watch ID, break when |term| < 1e-6", id="goto-input",
                         suggester=SuggestFromList(navigation.completions(self.tape), case_sensitive=False))
             yield Static("", id="goto-error")
             yield Label("→ or tab accepts the grey completion · enter goes · escape cancels", classes="dim")
@@ -58,7 +59,13 @@ class GotoScreen(ModalScreen[int | None]):
             event.prevent_default()
 
     def on_input_submitted(self, event: Input.Submitted) -> None:
+        from . import commands
+
         try:
+            command = commands.parse(self.tape, event.value)  # watch …, break when …
+            if command is not None:
+                self.dismiss(command)
+                return
             index = navigation.goto_target(self.tape, event.value)
         except ValueError as exc:
             self.query_one("#goto-error", Static).update(Text(str(exc), style="bold red"))
@@ -76,10 +83,11 @@ class BreakpointScreen(ModalScreen[tuple[str, int] | None]):
     BINDINGS = [Binding("escape", "dismiss", "Close", id="rnnstep.breakpoints.close"),
                 Binding("d,delete", "remove", "Remove", id="rnnstep.breakpoints.remove")]
 
-    def __init__(self, tape: Tape, breakpoints: set[int]) -> None:
+    def __init__(self, tape: Tape, breakpoints: set[int], conditions: list | None = None) -> None:
         super().__init__()
         self.tape = tape
         self.breakpoints = breakpoints  # the app's own set: a removal is seen there at once
+        self.conditions = conditions if conditions is not None else []  # the app's own list, likewise
 
     def compose(self) -> ComposeResult:
         with Vertical(id="bp-body"):
@@ -97,14 +105,16 @@ class BreakpointScreen(ModalScreen[tuple[str, int] | None]):
         for index in sorted(self.breakpoints):
             step = steps[index]
             options.add_option(Option(f"step {index + 1:>5}  {phase_label(step.phase, self.tape.vector)}  {step.id}", id=str(index)))
-        if not self.breakpoints:
+        for n, condition in enumerate(self.conditions):
+            options.add_option(Option(Text(f"when {condition}"), id=f"when:{n}"))
+        if not self.breakpoints and not self.conditions:
             options.add_option(Option("no breakpoints: b sets one on the current step", disabled=True))
         else:
             options.highlighted = 0
         options.focus()
 
     def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
-        if event.option.id is not None:
+        if event.option.id is not None and not event.option.id.startswith("when:"):
             self.dismiss(("go", int(event.option.id)))
 
     def action_remove(self) -> None:
@@ -112,7 +122,10 @@ class BreakpointScreen(ModalScreen[tuple[str, int] | None]):
         if options.highlighted is None:
             return
         option = options.get_option_at_index(options.highlighted)
-        if option.id is not None:
+        if option.id is not None and option.id.startswith("when:"):
+            del self.conditions[int(option.id[5:])]
+            self._fill()
+        elif option.id is not None:
             self.breakpoints.discard(int(option.id))
             self._fill()
 
