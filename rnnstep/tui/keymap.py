@@ -36,7 +36,7 @@ KEYS: tuple[Key, ...] = (
     Key("rnnstep.flow", "f", "toggle_flow", "Flow", "show the gradient-flow chart in place of the step (short terminals)", show=False),
     Key("rnnstep.update", "u", "apply_update", "Update", "apply the update and start again on the new weights (next epoch)"),
     Key("rnnstep.previous_epoch", "U", "previous_epoch", "Undo update", "back one epoch: the earlier tape exactly as it was", show=False),
-    Key("rnnstep.goto", "colon", "goto", "Go to", "go to a step number, a phase or a value id (tab completes)", key_display=":"),
+    Key("rnnstep.goto", "colon", "goto", "Go to", "go to a step number, a phase or a value id (tab completes); or watch ID, break when |term| < 1e-6", key_display=":"),
     Key("rnnstep.breakpoints", "B", "breakpoints", "Breakpoints", "list the breakpoints: jump to one or remove it", show=False),
     Key("rnnstep.next_wrong_claim", "w", "next_wrong_claim", "Wrong claim", "next wrong claim of a worked example", show=False),
     Key("rnnstep.previous_wrong_claim", "W", "previous_wrong_claim", "Wrong claim back", "previous wrong claim of a worked example", show=False),
