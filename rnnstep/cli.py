@@ -668,6 +668,11 @@ def cmd_grade(args: argparse.Namespace) -> int:
         write_output(str(notes / f"{g.student}.md"), True, lambda o, g=g: o.write(feedback_markdown(scenario, g)))
     write_output(str(table), True, lambda o: o.write(class_csv(graded, columns)))
     broken = sum(bool(g.error) and not g.marks for g in graded)
+    from rich.console import Console
+
+    from .grade import class_table
+
+    Console(soft_wrap=False).print(class_table(graded, scenario.name))
     print(f"graded {len(graded)} submission{'s' if len(graded) != 1 else ''}"
           + (f" ({broken} could not be read: see the error column)" if broken else "")
           + f": {table} and {notes}/")

@@ -46,11 +46,12 @@ class Clause:
     op: str = ""
     bound: float = 0.0
     param: str | None = None  # "in w_prime": only that parameter's terms
+    bound_text: str = ""  # the bound as typed (1e-6, not 1e-06)
 
     def __str__(self) -> str:
         scope = f" in {self.param}" if self.param else ""
         if self.kind == "size":
-            return f"|{self.quantity}| {self.op} {self.bound:g}{scope}"
+            return f"|{self.quantity}| {self.op} {self.bound_text or format(self.bound, 'g')}{scope}"
         if self.kind == "sign":
             return f"running_sum changes sign{scope}"
         return self.kind + scope
@@ -142,7 +143,7 @@ def _clause(tokens: list[str], i: int, body: str) -> tuple[Clause, int]:
             raise ConditionError(f"{body!r}: expected a number (ASCII digits, e.g. 1e-6) after "
                                  f"{head} {tokens[i + 1]}, found {found!r}")
         bound = _bound(tokens[i + 2], body)
-        clause, i = Clause("size", quantity, tokens[i + 1], bound), i + 3
+        clause, i = Clause("size", quantity, tokens[i + 1], bound, bound_text=tokens[i + 2]), i + 3
     elif head == "running_sum" and tokens[i + 1:i + 3] == ["changes", "sign"]:
         clause, i = Clause("sign", "running_sum"), i + 3
     elif head.lower() in WORDS:
@@ -157,7 +158,7 @@ def _clause(tokens: list[str], i: int, body: str) -> tuple[Clause, int]:
             raise ConditionError(f"{body!r}: expected a parameter after `in` ({', '.join(PARAMS)}), found {found!r}")
         if clause.kind in ("size", "sign") and clause.quantity == "delta" and tokens[i + 1] not in RECURRENT_PARAMS:
             raise ConditionError(f"{body!r}: δ is a recurrent term's row; expected w_prime, w or b after `in`")
-        clause = Clause(clause.kind, clause.quantity, clause.op, clause.bound, tokens[i + 1])
+        clause = Clause(clause.kind, clause.quantity, clause.op, clause.bound, tokens[i + 1], clause.bound_text)
         i += 2
     return clause, i
 

@@ -96,6 +96,26 @@ def submissions(folder: Path) -> list[Path]:
                   and p.is_file())
 
 
+def class_table(graded: list[Graded], title: str):
+    """The class at a glance, for the terminal: a row per student (user text as Text, never markup)."""
+    from rich.table import Table
+    from rich.text import Text
+
+    table = Table(title=Text(f"{plain(title)}: {len(graded)} submissions"), title_justify="left")
+    for name, justify in (("student", "left"), ("marks", "right"), ("slips", "right"),
+                          ("carried forward", "right"), ("not answered", "right"), ("note", "left")):
+        table.add_column(name, justify=justify)
+    for g in graded:
+        if g.error and not g.marks:
+            table.add_row(Text(plain(g.student)), "", "", "", "", Text(plain(g.error), style="red"))
+            continue
+        score, out_of = g.score
+        count = {v: sum(m.verdict == v for m in g.marks) for v in ("slip", "follows", "missing", "mixed")}
+        table.add_row(Text(plain(g.student)), f"{_cell(score)} / {_cell(out_of)}",
+                      str(count["slip"] + count["mixed"]), str(count["follows"]), str(count["missing"]), "")
+    return table
+
+
 def class_csv(graded: list[Graded], columns: list[str]) -> str:
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\n")

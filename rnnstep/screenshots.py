@@ -8,6 +8,7 @@ Each screenshot is the real debugger at 140×45, driven by keys as a student wou
 from __future__ import annotations
 
 import asyncio
+import os
 import sys
 from pathlib import Path
 
@@ -32,7 +33,14 @@ SHOTS = [
     ("vector-hello.svg", "vector/hello-char-rnn", ["c"] + ["n"] * 8, {}),
     ("vector-exploding-light.svg", "vector/exploding-vector", ["c"] + ["n"] * 9, {"theme": "textual-light"}),
     ("vector-80x24.svg", "vector/notes-hidden-two", ["c", "n"], {"size": (80, 24)}),
+    # a watch line and a conditional breakpoint, typed at ':' as a student would; c stops where a term falls below 1e-6
+    ("watch-line.svg", "vanishing-gradients",
+     ["colon", *"watch gradients.w.running_sum", "enter", "colon", *"break when |term| < 1e-6 in w", "enter", "c", "c"], {}),
 ]
+
+#: characters typed at a prompt, as Textual names their keys
+_KEY_NAMES = {".": "full_stop", "[": "left_square_bracket", "]": "right_square_bracket", ",": "comma",
+              "_": "underscore", " ": "space", "|": "vertical_line", "<": "less_than_sign", "-": "minus"}
 
 
 async def _shoot_drill(directory: Path) -> Path:
@@ -93,7 +101,7 @@ async def _shoot(directory: Path, name: str, scenario: str, keys: list[str], opt
     size = options.pop("size", SIZE)
     app = DebuggerApp(load_scenario(SCENARIO_DIR / f"{scenario}.toml"), **options)
     async with app.run_test(size=size) as pilot:
-        await pilot.press(*keys)
+        await pilot.press(*(_KEY_NAMES.get(key, key) for key in keys))
         await pilot.pause()
         svg = app.export_screenshot(title=f"rnnstep — {app.tape.scenario.name}")
     path = directory / name
@@ -109,7 +117,35 @@ def main(argv: list[str] | None = None) -> int:
         print(asyncio.run(_shoot(directory, *shot)))
     print(asyncio.run(_shoot_drill(directory)))
     print(asyncio.run(_shoot_vector_drill(directory)))
+    print(_shoot_grading(directory))
     return 0
+
+
+def _shoot_grading(directory: Path) -> Path:
+    """`rnnstep grade` on three made-up students of worked-example-slip: one right, one with the planted
+    slip (its consequences carried forward), one file that cannot be read."""
+    import tempfile
+
+    from rich.console import Console
+
+    from .grade import class_table, expected_claims, grade_one
+    from .grading import ONE_EACH
+
+    scenario = load_scenario(SCENARIO_DIR / "worked-example-slip.toml")
+    claims = (SCENARIO_DIR / "worked-example-slip.toml").read_text(encoding="utf-8").split("[claims]")[1]
+    with tempfile.TemporaryDirectory() as folder:
+        root = Path(folder)
+        (root / "ada.toml").write_text('[claims]\n"forward.O[2]" = "0.8461"\n"forward.a[3]" = "0.3877"\n',
+                                       encoding="utf-8")
+        (root / "bob.toml").write_text("[claims]" + claims, encoding="utf-8")
+        (root / "cy.csv").write_text("id,value\nforward.O[1],abc\n", encoding="utf-8")
+        graded = [grade_one(scenario, root / name, ONE_EACH, expected_claims(scenario))
+                  for name in ("ada.toml", "bob.toml", "cy.csv")]
+    console = Console(record=True, width=110, file=open(os.devnull, "w"))
+    console.print(class_table(graded, scenario.name))
+    path = directory / "grading.svg"
+    path.write_text(console.export_svg(title="rnnstep grade"), encoding="utf-8")
+    return path
 
 
 if __name__ == "__main__":

@@ -137,7 +137,7 @@ def _with_train(extra: str) -> str:
 def test_files_carry_conditions_and_watches():
     s = load_scenario(_with_train('breakpoints = ["when |term| < 1e-3 in w", "backward.w"]\n'
                                   'watch = ["gradients.w.running_sum", "forward.O[2]"]'))
-    assert s.breakpoints == ("when |term| < 0.001 in w", "backward.w")
+    assert s.breakpoints == ("when |term| < 1e-3 in w", "backward.w")
     assert s.watches == ("gradients.w.running_sum", "forward.O[2]")
     again = load_scenario(s.to_toml())
     assert again.breakpoints == s.breakpoints and again.watches == s.watches
@@ -145,7 +145,7 @@ def test_files_carry_conditions_and_watches():
 
     tape = build_tape(s)
     assert navigation.scenario_breakpoints(tape) == {tape.steps.phase_start("backward.w")}
-    assert [str(c) for c in navigation.scenario_conditions(tape)] == ["|term| < 0.001 in w"]
+    assert [str(c) for c in navigation.scenario_conditions(tape)] == ["|term| < 1e-3 in w"]
 
 
 @pytest.mark.parametrize("extra, key", [
