@@ -74,13 +74,13 @@ def grade_one(scenario: Scenario, path: Path, marks: Marks, expected: list[str])
     try:
         raw = read_submission(path)
         sizes = scenario.sizes if scenario.is_vector else None
-        claims = _claims(_Reader(str(path)), {"claims": raw}, scenario.T, scenario.targets, sizes)
+        claims = _claims(_Reader(path.name), {"claims": raw}, scenario.T, scenario.targets, sizes)
     except ScenarioError as exc:
         return Graded(student, [], error=str(exc))
     except (ValueError, OSError) as exc:
-        return Graded(student, [], error=f"{path}: {getattr(exc, 'strerror', None) or exc}")
+        return Graded(student, [], error=f"{path.name}: {getattr(exc, 'strerror', None) or exc}")
     if not claims:
-        return Graded(student, mark_report_empty(marks, expected), error=f"{path}: no claims")
+        return Graded(student, mark_report_empty(marks, expected), error=f"{path.name}: no claims")
     tape = build_tape(replace(scenario, claims=claims))
     report = verify(tape)
     graded = mark_report(report, marks, expected)
