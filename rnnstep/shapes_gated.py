@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from .cells import cell_named
+from .scenario import ScenarioError
 from .shapes import Matrix, Vector, _Shapes, _Size, read_vector, shape_text
 
 _CELL_NAMES = {"lstm": "an LSTM", "gru": "a GRU"}
@@ -67,7 +68,7 @@ def hidden_size(reader, weights: dict, rnn: dict, gates: int) -> _Size:
         if _flat(value) and len(value) % gates == 0:
             size = len(value) // gates
             return _Size(size, f"n = {size} from weights.{key} ({len(value)} = {gates}·{size})", (), "n")
-    return _Size(1, "n = 1 (the one-unit form)", (), "n")
+    return _Size(1, "n = 1, the one-unit form", (), "n")
 
 
 def read_gated(reader, weights: dict, rnn: dict, data: dict, loss: str, cell: str) -> GatedFields:
@@ -85,7 +86,7 @@ def read_gated(reader, weights: dict, rnn: dict, data: dict, loss: str, cell: st
         where = f"weights.{key}"
         expected = f"{G * N}×{cols}"
         if key not in weights:
-            raise reader.fail(where, f"missing; expected a {expected} matrix: {stacks} ({n.origin}, {cols_from})")
+            raise reader.fail(where, f"missing; expected a {expected} matrix: {stacks}; {n.origin}{cols_from}")
         raw = weights[key]
         value = shapes.array(raw, where)
         if cols == 1 and isinstance(value, tuple) and value and not isinstance(value[0], tuple) \
@@ -94,8 +95,7 @@ def read_gated(reader, weights: dict, rnn: dict, data: dict, loss: str, cell: st
         if isinstance(value, tuple) and value and isinstance(value[0], tuple) \
                 and len(value) == G * N and len(value[0]) == cols:
             return value  # type: ignore[return-value]
-        raise reader.fail(where, f"found {shape_text(raw)}, expected {expected}: {stacks} "
-                                 f"({n.origin}, {cols_from})")
+        raise reader.fail(where, f"found {shape_text(raw)}, expected {expected}: {stacks}; {n.origin}{cols_from}")
 
     def vector(key: str, where: str, table: dict, size: int, what: str) -> Vector:
         if key not in table:
@@ -109,10 +109,10 @@ def read_gated(reader, weights: dict, rnn: dict, data: dict, loss: str, cell: st
         raise reader.fail(where, f"found {shape_text(raw)}, expected a list of {size} number"
                                  f"{'s' if size != 1 else ''}: {what}")
 
-    w_prime = matrix("w_prime", N, f"n = {N} columns")
-    w = matrix("w", m, f"m = {m} from data.x")
-    b = vector("b", "weights.b", weights, G * N, f"{stacks} ({n.origin})")
-    b_prime = vector("b_prime", "weights.b_prime", weights, G * N, f"{stacks} ({n.origin})")
+    w_prime = matrix("w_prime", N, "")
+    w = matrix("w", m, f", m = {m} from data.x")
+    b = vector("b", "weights.b", weights, G * N, f"{stacks}; {n.origin}")
+    b_prime = vector("b_prime", "weights.b_prime", weights, G * N, f"{stacks}; {n.origin}")
     c0 = vector("c0", "rnn.c0", rnn, N, n.origin) if cell == "lstm" else None
     # the head, h0, x and y: the vector reader, with n fixed by stand-in plain weights of the right shape
     stand_in = {"w_prime": [[0.0] * N for _ in range(N)], "w": [[0.0] * m for _ in range(N)], "b": [0.0] * N}
@@ -122,5 +122,8 @@ def read_gated(reader, weights: dict, rnn: dict, data: dict, loss: str, cell: st
     plain_rnn = {k: v for k, v in rnn.items() if k in ("h0",)}
     if "h0" in rnn and not isinstance(rnn["h0"], list) and N != 1:
         raise reader.fail("rnn.h0", f"found a number, expected a list of {N} numbers: {n.origin}")
-    v = read_vector(reader, stand_in, plain_rnn, data, loss)
+    try:
+        v = read_vector(reader, stand_in, plain_rnn, data, loss)
+    except ScenarioError as error:  # n came from this file's gated keys, not from the stand-in
+        raise reader.fail(error.key, error.message.replace(f"n = {N} from weights.w_prime", n.origin)) from None
     return GatedFields(N, v.m, v.q, w, w_prime, b, b_prime, c0, v.w_out, v.b_out, v.h0, v.x, v.y)
