@@ -15,11 +15,13 @@ Terms are outer products of these rows, stored one row per term (O(T·n) per tar
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Iterator
 
 import numpy as np
 
+from . import ids
 from .cells import cell_named
+from .ids import ValueId
 from .tape import Factor, Tape, TermTable
 
 #: the parameters of a gated cell in tape order: b_prime (PyTorch's bias_hh) joins b
@@ -155,7 +157,9 @@ class GatedTape(Tape):
         if i == 0:
             return Factor("state_grad", t, None, self.state_gradient(t)[None, :], single, self.scenario.loss)
         if i == t - k + 1:
-            return Factor("gate_partial", k, param, self.immediate_partial(k, param in _RECURRENT_SIDE), single)
+            side = param in _RECURRENT_SIDE
+            kind = "gate_partial_h" if side and self.a_prime is not None else "gate_partial"
+            return Factor(kind, k, param, self.immediate_partial(k, side), single)
         j = t - (i - 1)
         return Factor("block", j, None, self.backprop_jacobian(j), single)
 
@@ -166,3 +170,38 @@ class GatedTape(Tape):
             for j in range(t, k, -1):
                 out = out * self.cell.carry_diagonal(self.forward_record, j - 1)
         return out
+
+    # ----------------------------------------------------------------------------- ids (SPEC §8)
+
+    @property
+    def sizes(self) -> ids.Sizes:
+        """(n, m, q), knowing the cell: ids of gates, c, carry and rest are checked against it."""
+        return ids.Sizes(self.scenario.sizes, self.scenario.cell)
+
+    def _value(self, vid: ValueId) -> Any:
+        if vid.group == "forward" and vid.name != "O" and vid.name != "a":
+            t = vid.index[0] - 1
+            if vid.name == "c":
+                return self.c[t]
+            if vid.name == "a_prime":
+                return self.a_prime[t]
+            return self.gates[vid.name.split(".", 1)[1]][t]  # forward.gate.<x>[t]
+        return super()._value(vid)
+
+    def forward_ids(self, t: int) -> list[str]:
+        """The forward values of step t in the order they are computed."""
+        out = [f"forward.a[{t}]"] + ([f"forward.a_prime[{t}]"] if self.a_prime is not None else [])
+        out += [f"forward.gate.{g}[{t}]" for g in self.cell.GATES]
+        out += [f"forward.c[{t}]"] if self.c is not None else []
+        return out + [f"forward.O[{t}]"]
+
+    def value_ids(self) -> Iterator[str]:
+        for t in range(1, self.T + 1):
+            yield from self.forward_ids(t)
+        for vid in super().value_ids():
+            if vid.startswith("forward."):
+                continue
+            yield vid
+            if ".delta[" in vid:
+                yield vid.replace(".delta[", ".carry[")
+                yield vid.replace(".delta[", ".rest[")

@@ -368,6 +368,8 @@ def parse_scenario(text: str, source: str = "<text>") -> Scenario:
     scenario = replace(scenario, **_training(r, data))
     T, targets = scenario.T, scenario.targets
     sizes = scenario.sizes if scenario.is_vector else None
+    if scenario.cell != "rnn":
+        sizes = ids.Sizes(scenario.sizes, scenario.cell)  # ids of gates, c, carry and rest (SPEC §8)
     breakpoints = _breakpoints(r, data, r.table(data, "train", _TRAIN), T, targets, sizes)
     notes = _notes(r, data, T, targets, sizes)
     claims = _claims(r, data, T, targets, sizes)
@@ -462,12 +464,16 @@ def _step_id(r: _Reader, value: Any, where: str, T: int, targets: tuple[int, ...
     if not isinstance(value, str):
         raise r.fail(where, f"expected a step id string, found {_describe(value)}")
     if phases and ids.is_phase(value):
+        if value == "backward.b_prime" and ids.cell_of(sizes) == "rnn":
+            raise r.fail(where, "b_prime is a gated cell's (LSTM, GRU); the plain cell has one b")
         return value
     try:
         vid = ids.parse_id(value)
         ids.check_id(vid, T, targets, sizes)
     except ids.IdError as exc:
-        also = f"; or a phase: {', '.join(ids.PHASES)}" if phases else ""
+        names = ids.PHASES if ids.cell_of(sizes) == "rnn" else \
+            tuple(p for p in ids.PHASES if p != "update") + ("backward.b_prime", "update")
+        also = f"; or a phase: {', '.join(names)}" if phases else ""
         raise r.fail(where, f"{exc}{also}") from None
     return str(vid)
 

@@ -596,7 +596,7 @@ class Tape:
         start = steps.phase_start(f"backward.{vid.param}")
         if vid.name == "total":
             return start + len(table) - 1
-        k = idx[1] if vid.param in RECURRENT_PARAMS else None
+        k = idx[1] if table.k is not None else None
         return start + table.index_of(idx[0], k)
 
     def value(self, id_or_vid: str | ValueId) -> Any:
@@ -629,7 +629,7 @@ class Tape:
         table = self.gradients[vid.param]
         if name == "total":
             return table.total
-        recurrent = vid.param in RECURRENT_PARAMS
+        recurrent = table.k is not None
         term = table.index_of(idx[0], idx[1] if recurrent else None)
         if name == "term":
             return one(table.value[term])
@@ -637,6 +637,8 @@ class Tape:
             return one(table.running_sum[term])
         if name == "delta":
             return table.delta(term)
+        if name in ("carry", "rest"):  # SPEC §8 (the plain cell: carry 0, rest δ)
+            return getattr(table, name)(term)
         return self.factors(vid.param, term)[idx[-1] - 1].value if not self.vector else \
             self.factor(vid.param, term, idx[-1] - 1).value
 
