@@ -110,9 +110,11 @@ def _sums(table) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
 
 def _check_vector(tape: Tape, rtol: float, on_param: Callable[[str], None] | None = None) -> list[CheckRow]:
     dL_da = tape.dL_da
-    recursive = {"w": dL_da.T @ tape.x, "w_prime": dL_da.T @ tape.O_prev, "b": dL_da.sum(axis=0)[:, None]}
+    dL_da_prime = getattr(tape, "dL_da_prime", dL_da)  # a GRU's recurrent side ∂L/∂ã_k (SPEC §8); else ∂L/∂a_k
+    recursive = {"w": dL_da.T @ tape.x, "w_prime": dL_da_prime.T @ tape.O_prev, "b": dL_da.sum(axis=0)[:, None],
+                 "b_prime": dL_da_prime.sum(axis=0)[:, None]}
     rows = []
-    for param in PARAMS:
+    for param in tape.params:
         table = tape.gradients[param]
         with np.errstate(all="ignore"):
             all_paths, kept, magnitude = _sums(table)

@@ -35,8 +35,8 @@ def _shape_text(shape: tuple) -> str:
 def expected_text(vid: ids.ValueId, sizes: tuple[int, int, int]) -> str:
     """"2×2 (n×n, n = 2)", "a list of 3 numbers (n = 3)"."""
     shape = ids.value_shape(vid, sizes)
-    symbolic = ids.value_shape(vid, _SIZE_NAMES)  # the same shape, written with n, m and q
-    used = list(dict.fromkeys(name for name in symbolic if name in _SIZE_NAMES))  # in the order they appear
+    symbolic = ids.value_shape(vid, ids.Sizes(_SIZE_NAMES, ids.cell_of(sizes)))  # written with n, m and q (4n …)
+    used = list(dict.fromkeys(name[-1] for name in symbolic if isinstance(name, str) and name[-1:] in _SIZE_NAMES))  # in the order they appear
     values = ", ".join(f"{name} = {sizes[_SIZE_NAMES.index(name)]}" for name in used)
     if len(shape) == 1:
         return f"{_shape_text(shape)} ({values})"

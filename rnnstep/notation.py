@@ -18,15 +18,15 @@ if TYPE_CHECKING:  # pragma: no cover
 _SUBSCRIPT = str.maketrans("0123456789", "₀₁₂₃₄₅₆₇₈₉")
 
 PARAM_SYMBOL = {
-    "unicode": {"w_prime": "w′", "w": "w", "b": "b", "w_out": "w_out", "b_out": "b_out"},
-    "latex": {"w_prime": "w'", "w": "w", "b": "b", "w_out": "w_{out}", "b_out": "b_{out}"},
-    "plain": {"w_prime": "w'", "w": "w", "b": "b", "w_out": "w_out", "b_out": "b_out"},
+    "unicode": {"w_prime": "w′", "w": "w", "b": "b", "w_out": "w_out", "b_out": "b_out", "b_prime": "b′"},
+    "latex": {"w_prime": "w'", "w": "w", "b": "b", "w_out": "w_{out}", "b_out": "b_{out}", "b_prime": "b'"},
+    "plain": {"w_prime": "w'", "w": "w", "b": "b", "w_out": "w_out", "b_out": "b_out", "b_prime": "b'"},
 }
 # a vector scenario's weights are matrices (SPEC §7): W, W′, W_out; the biases stay b, b_out
 MATRIX_SYMBOL = {
-    "unicode": {"w_prime": "W′", "w": "W", "b": "b", "w_out": "W_out", "b_out": "b_out"},
-    "latex": {"w_prime": "W'", "w": "W", "b": "b", "w_out": "W_{out}", "b_out": "b_{out}"},
-    "plain": {"w_prime": "W'", "w": "W", "b": "b", "w_out": "W_out", "b_out": "b_out"},
+    "unicode": {"w_prime": "W′", "w": "W", "b": "b", "w_out": "W_out", "b_out": "b_out", "b_prime": "b′"},
+    "latex": {"w_prime": "W'", "w": "W", "b": "b", "w_out": "W_{out}", "b_out": "b_{out}", "b_prime": "b'"},
+    "plain": {"w_prime": "W'", "w": "W", "b": "b", "w_out": "W_out", "b_out": "b_out", "b_prime": "b'"},
 }
 
 
@@ -98,6 +98,15 @@ def factor_symbol(factor: "Factor", style: str = "unicode") -> str:
         return _frac("z" + sub(t, style), "O" + sub(t, style), style)
     if factor.kind == "activation":  # ∂O_k/∂a_k = diag(f′(a_k)) (SPEC §7)
         return _frac("O" + sub(t, style), "a" + sub(t, style), style)
+    if factor.kind == "state_grad":  # a gated cell's loss row ∂ℓ_t/∂s_t (SPEC §8)
+        return _frac("L", "s" + sub(t, style), style)
+    if factor.kind == "block":  # J_j = ∂s_j/∂s_{j−1}
+        return _frac("s" + sub(t, style), "s" + sub(t - 1, style), style)
+    if factor.kind == "gate_partial":  # ∂s_k/∂a_k
+        return _frac("s" + sub(t, style), "a" + sub(t, style), style)
+    if factor.kind == "gate_partial_h":  # a GRU's ∂O_k/∂ã_k, for w_prime and b_prime
+        tilde = {"unicode": "ã", "latex": "\\tilde{a}", "plain": "a~"}[style]
+        return _frac("s" + sub(t, style), tilde + sub(t, style), style)
     return _frac("z" + sub(t, style), param(factor.param, style), style)
 
 

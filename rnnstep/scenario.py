@@ -78,6 +78,10 @@ class Scenario:
     source: str = field(default="<scenario>", compare=False)
     #: (n, m, q) for a vector scenario (SPEC §7); None for the notes' plain numbers
     shape: tuple[int, int, int] | None = None
+    #: the recurrent cell (SPEC §8): "rnn", "lstm" or "gru"; a gated cell also has b_prime (and c0, LSTM)
+    cell: str = "rnn"
+    b_prime: Any = None
+    c0: Any = None
 
     @property
     def T(self) -> int:
@@ -108,6 +112,8 @@ class Scenario:
         return self.title or Path(self.source).stem
 
     def weights(self) -> dict[str, Any]:
+        if self.cell != "rnn":
+            return {p: getattr(self, p) for p in ("w_prime", "w", "b", "b_prime", "w_out", "b_out")}
         return {p: getattr(self, p) for p in ids.PARAMS}
 
     def with_weights(self, **weights: Any) -> "Scenario":
@@ -119,6 +125,12 @@ class Scenario:
     def arrays(self) -> dict[str, np.ndarray]:
         """The model's arrays in SPEC §7 shapes, for any scenario (plain numbers are 1×1):
         w n×m, w_prime n×n, b n, w_out q×n, b_out q, h0 n, x T×m, y (targets)×q."""
+        if self.cell != "rnn":  # SPEC §8: stacked gates, b′ and (LSTM) c0
+            y = self.y if self.target_at_every_step else (self.y,)
+            n = self.sizes[0]
+            return {"w": _np(self.w), "w_prime": _np(self.w_prime), "b": _np(self.b), "b_prime": _np(self.b_prime),
+                    "w_out": _np(self.w_out), "b_out": _np(self.b_out), "h0": _np(self.h0),
+                    "c0": _np(self.c0) if self.c0 is not None else np.zeros(n), "x": _np(self.x), "y": _np(y)}
         if self.is_vector:
             y = self.y if self.target_at_every_step else (self.y,)
             return {"w": _np(self.w), "w_prime": _np(self.w_prime), "b": _np(self.b), "w_out": _np(self.w_out),
@@ -133,6 +145,13 @@ class Scenario:
         data = asdict(self)
         data.pop("source")
         data.pop("shape")
+        if self.cell == "rnn":  # the plain cell's JSON stays exactly as it was
+            for key in ("cell", "b_prime", "c0"):
+                data.pop(key)
+        else:
+            data.pop("activation")
+            if self.cell != "lstm":
+                data.pop("c0")
         if self.is_vector:
             data = {k: _listed(v) if k in _ARRAY_FIELDS else v for k, v in data.items()}
             data["n"], data["m"], data["q"] = self.sizes
@@ -156,7 +175,7 @@ class Scenario:
         return scenario_toml(self)
 
 
-_ARRAY_FIELDS = ("w", "w_prime", "b", "w_out", "b_out", "h0", "x", "y")
+_ARRAY_FIELDS = ("w", "w_prime", "b", "w_out", "b_out", "h0", "x", "y", "b_prime", "c0")
 
 
 def _np(value: Any) -> np.ndarray:
@@ -300,7 +319,7 @@ class _Reader:
 
 
 _TOP = ("title", "description", "rnn", "output", "weights", "data", "train", "breakpoints", "notes", "claims")
-_RNN = ("activation", "h0", "leaky_slope", "hidden_size")
+_RNN = ("activation", "h0", "leaky_slope", "hidden_size", "cell", "c0")
 _OUTPUT = ("activation", "loss")
 _WEIGHTS = ("w", "w_prime", "b", "w_out", "b_out")
 _DATA = ("x", "y")
@@ -332,13 +351,20 @@ def parse_scenario(text: str, source: str = "<text>") -> Scenario:
     if loss == "cross_entropy" and output_activation != "softmax":
         raise r.fail("output.loss", f"cross_entropy needs output.activation = \"softmax\", found {output_activation!r}")
 
-    weights_table = r.table(data, "weights", _WEIGHTS)
+    weights_table = r.table(data, "weights", _WEIGHTS + ("b_prime",))  # b_prime: gated cells (SPEC §8)
     if "weights" not in data:
         raise r.fail("weights", "missing; expected a [weights] table with w, w_prime and b")
     common = dict(title=title, description=description, activation=activation, leaky_slope=leaky_slope,
                   output_activation=output_activation, loss=loss, source=source)
     peek = data.get("data") if isinstance(data.get("data"), dict) else {}
-    if shapes.is_vector_file(weights_table, rnn, peek):
+    cell = _cell(r, rnn, weights_table)
+    if cell != "rnn":  # SPEC §8: an LSTM or a GRU (stacked gates, b_prime, c0)
+        from .shapes_gated import read_gated
+
+        v = read_gated(r, weights_table, rnn, _data_table(r, data), loss, cell)
+        scenario = Scenario(w=v.w, w_prime=v.w_prime, b=v.b, w_out=v.w_out, b_out=v.b_out, h0=v.h0, x=v.x, y=v.y,
+                            shape=(v.n, v.m, v.q), cell=cell, b_prime=v.b_prime, c0=v.c0, **common)
+    elif shapes.is_vector_file(weights_table, rnn, peek):
         v = shapes.read_vector(r, weights_table, rnn, _data_table(r, data), loss)
         scenario = Scenario(w=v.w, w_prime=v.w_prime, b=v.b, w_out=v.w_out, b_out=v.b_out, h0=v.h0, x=v.x, y=v.y,
                             shape=(v.n, v.m, v.q), **common)
@@ -347,6 +373,8 @@ def parse_scenario(text: str, source: str = "<text>") -> Scenario:
     scenario = replace(scenario, **_training(r, data))
     T, targets = scenario.T, scenario.targets
     sizes = scenario.sizes if scenario.is_vector else None
+    if scenario.cell != "rnn":
+        sizes = ids.Sizes(scenario.sizes, scenario.cell)  # ids of gates, c, carry and rest (SPEC §8)
     breakpoints = _breakpoints(r, data, r.table(data, "train", _TRAIN), T, targets, sizes)
     notes = _notes(r, data, T, targets, sizes)
     claims = _claims(r, data, T, targets, sizes)
@@ -368,6 +396,27 @@ def _watches(r: _Reader, train: dict, T: int, targets: tuple[int, ...],
         except WatchError as exc:
             raise r.fail(f"train.watch[{i}]", str(exc)) from None
     return tuple(out)
+
+
+def _cell(r: _Reader, rnn: dict, weights: dict) -> str:
+    """[rnn] cell (SPEC §8), and the keys that belong to one kind of cell only."""
+    from .cells import CELLS
+
+    cell = r.string(rnn, "cell", "rnn.cell", "rnn", CELLS)
+    if cell == "rnn":
+        if "c0" in rnn:
+            raise r.fail("rnn.c0", "is an LSTM's starting cell state; set cell = \"lstm\" or remove it")
+        if "b_prime" in weights:
+            raise r.fail("weights.b_prime", "is a gated cell's recurrent bias; set cell = \"lstm\" or \"gru\", "
+                                            "or fold it into b")
+        return cell
+    if "activation" in rnn:
+        raise r.fail("rnn.activation", f"does not apply to cell = {cell!r} (its gates use σ and tanh); remove it")
+    if "leaky_slope" in rnn:
+        raise r.fail("rnn.leaky_slope", f"does not apply to cell = {cell!r}; remove it")
+    if cell == "gru" and "c0" in rnn:
+        raise r.fail("rnn.c0", "a GRU has no cell state c; c0 is for cell = \"lstm\"")
+    return cell
 
 
 def _data_table(r: _Reader, data: dict) -> dict:
@@ -437,12 +486,16 @@ def _step_id(r: _Reader, value: Any, where: str, T: int, targets: tuple[int, ...
     if not isinstance(value, str):
         raise r.fail(where, f"expected a step id string, found {_describe(value)}")
     if phases and ids.is_phase(value):
+        if value == "backward.b_prime" and ids.cell_of(sizes) == "rnn":
+            raise r.fail(where, "b_prime is a gated cell's (LSTM, GRU); the plain cell has one b")
         return value
     try:
         vid = ids.parse_id(value)
         ids.check_id(vid, T, targets, sizes)
     except ids.IdError as exc:
-        also = f"; or a phase: {', '.join(ids.PHASES)}" if phases else ""
+        names = ids.PHASES if ids.cell_of(sizes) == "rnn" else \
+            tuple(p for p in ids.PHASES if p != "update") + ("backward.b_prime", "update")
+        also = f"; or a phase: {', '.join(names)}" if phases else ""
         raise r.fail(where, f"{exc}{also}") from None
     return str(vid)
 

@@ -30,6 +30,9 @@ def _value(value: Any) -> str:
     return _string(str(value))
 
 
+_WEIGHT_KEYS = (("w", "w_prime", "b", "w_out", "b_out"), ("w", "w_prime", "b", "b_prime", "w_out", "b_out"))
+
+
 def scenario_toml(s: "Scenario") -> str:
     lines: list[str] = []
     if s.title:
@@ -38,12 +41,16 @@ def scenario_toml(s: "Scenario") -> str:
         lines.append(f"description = {_string(s.description)}")
     if s.breakpoints:
         lines.append(f"breakpoints = {_value(list(s.breakpoints))}")
-    lines += ["", "[rnn]", f"activation = {_string(s.activation)}"]
-    if s.is_vector:
-        lines.append(f"hidden_size = {s.sizes[0]}")
-    lines += [f"h0 = {_value(s.h0)}", f"leaky_slope = {s.leaky_slope!r}"]
+    if s.cell != "rnn":  # SPEC §8: a gated cell has no activation; b_prime and (LSTM) c0 join
+        lines += ["", "[rnn]", f"cell = {_string(s.cell)}", f"hidden_size = {s.sizes[0]}", f"h0 = {_value(s.h0)}"]
+        lines += [f"c0 = {_value(s.c0)}"] if s.c0 is not None else []
+    else:
+        lines += ["", "[rnn]", f"activation = {_string(s.activation)}"]
+        if s.is_vector:
+            lines.append(f"hidden_size = {s.sizes[0]}")
+        lines += [f"h0 = {_value(s.h0)}", f"leaky_slope = {s.leaky_slope!r}"]
     lines += ["", "[output]", f"activation = {_string(s.output_activation)}", f"loss = {_string(s.loss)}"]
-    lines += ["", "[weights]"] + [f"{p} = {_value(getattr(s, p))}" for p in ("w", "w_prime", "b", "w_out", "b_out")]
+    lines += ["", "[weights]"] + [f"{p} = {_value(getattr(s, p))}" for p in _WEIGHT_KEYS[s.cell != "rnn"]]
     x = s.x if s.is_vector else list(s.x)
     y = s.y
     if s.is_vector and s.sizes[2] == 1 and not s.target_at_every_step:

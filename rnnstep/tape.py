@@ -26,6 +26,7 @@ from typing import Any, Iterator, Sequence
 import numpy as np
 
 from . import ids, notation
+from .cells import rnn as plain_cell
 from .ids import OUTPUT_PARAMS, PARAMS, RECURRENT_PARAMS, ValueId
 from .model import Activation, Loss, activation, loss as loss_named
 from .scenario import Scenario
@@ -61,6 +62,7 @@ class Factor:
 
 
 _BLOCK = 128  # terms between two stored running sums of a vector scenario
+_BIASES = ("b", "b_out", "b_prime")  # a term of a bias is δ itself (no input)
 
 
 class TermTable:
@@ -80,7 +82,9 @@ class TermTable:
                  rows: np.ndarray, scale: np.ndarray | None, inputs: np.ndarray, vector: bool):
         self.param, self.t, self.k, self.truncated = param, t, k, truncated
         self.rows, self.scale, self.inputs, self.vector = rows, scale, inputs, vector
-        self.shape: tuple[int, ...] = (rows.shape[1],) if param in ("b", "b_out") else (rows.shape[1], inputs.shape[1])
+        self.shape: tuple[int, ...] = (rows.shape[1],) if param in _BIASES else (rows.shape[1], inputs.shape[1])
+        #: the carry share of each δ (SPEC §8), set by a gated cell's tape; None: no carry (the plain cell)
+        self.carry_rows: np.ndarray | None = None
         if vector:
             self.value: Any = _Lazy(len(t), self.term)
             self._build_checkpoints()
@@ -131,9 +135,20 @@ class TermTable:
         with np.errstate(all="ignore"):
             return self.rows[lo:hi] * self.scale[self._step(lo, hi)]
 
+    def carry(self, i: int) -> Any:
+        """The carry share of δ (SPEC §8): the part that travelled only the carry diagonal; 0 for the plain cell."""
+        if self.carry_rows is None:
+            return np.zeros_like(self.deltas(i, i + 1)[0]) if self.vector else 0.0
+        return self.carry_rows[range(len(self))[i]].copy()
+
+    def rest(self, i: int) -> Any:
+        """rest = δ − carry: every other path (through the gates and the hidden state)."""
+        with np.errstate(all="ignore"):
+            return self.delta(i) - self.carry(i)
+
     def input(self, i: int) -> np.ndarray | None:
         """The vector the outer product takes δ with: O_{k−1}, x_k or O_t; None for b and b_out."""
-        if self.param in ("b", "b_out"):
+        if self.param in _BIASES:
             return None
         return self.inputs[int(self._step(i, i + 1)[0])].copy()
 
@@ -290,7 +305,7 @@ class Steps(Sequence[Step]):
         if kind == "loss":
             return Step(index, phase, kind)
         if kind == "update":
-            return Step(index, phase, kind, param=PARAMS[offset])
+            return Step(index, phase, kind, param=tape.params[offset])
         param = phase.split(".", 1)[1]
         table = tape.gradients[param]
         k = int(table.k[offset]) if table.k is not None else None
@@ -329,6 +344,9 @@ class Tape:
     are the 1-D arrays of the notes (``tape.a[t − 1]`` is a number), for a vector
     scenario (T, n), (targets, q) … arrays."""
 
+    #: the parameters in tape order (a gated cell adds b_prime, SPEC §8)
+    params: tuple[str, ...] = PARAMS
+
     def __init__(self, scenario: Scenario):
         self.scenario = s = scenario
         self.vector = s.is_vector
@@ -350,6 +368,10 @@ class Tape:
             self._as_numbers()
         self.steps = Steps(self._segments(), self)
 
+    def param_shape(self, param: str) -> tuple[int, ...]:
+        """The shape of a weight and of its gradient (SPEC §7; a gated cell stacks its gates, §8)."""
+        return ids.param_shape(param, self.scenario.sizes)
+
     @property
     def sizes(self) -> tuple[int, int, int] | None:
         """(n, m, q) of a vector scenario; None for plain numbers (ids take no component)."""
@@ -362,7 +384,7 @@ class Tape:
         a, O = np.empty((self.T, self.n)), np.empty((self.T, self.n))
         previous = h0
         for t in range(self.T):
-            a[t] = from_input[t] + W_prime @ previous + b
+            a[t] = plain_cell.pre_activation(from_input[t], W_prime, previous, b)
             O[t] = previous = self.f.values(a[t])
         self.x, self.a, self.O = x, a, O
         self.O_prev = np.concatenate((h0[None], O[:-1]))  # O_{t−1}
@@ -404,7 +426,7 @@ class Tape:
 
     def backprop_jacobian(self, j: int) -> np.ndarray:
         """∂O_j/∂O_{j−1} = diag(f′(a_j))·W′ (n×n), SPEC §7."""
-        return self.f_prime_rows[j - 1][:, None] * self.weights["w_prime"]
+        return plain_cell.backprop_jacobian(self.f_prime_rows[j - 1], self.weights["w_prime"])
 
     # term(p, t, k) = chain(t, k) ⊗ ∂⁺O_k/∂p with chain(t, k) = chain(t, k+1) · ∂O_{k+1}/∂O_k
     def _recurrent_terms(self) -> None:
@@ -425,7 +447,7 @@ class Tape:
             # one target: its path steps back one vector–matrix product at a time
             W_prime, f_prime = self.weights["w_prime"], self.f_prime
             for i in range(len(t_of) - 1):  # row i is chain(T, T − i); ∂O_j/∂O_{j−1} with j = T − i
-                chain[i + 1] = (chain[i] * f_prime[self.T - i - 1]) @ W_prime
+                chain[i + 1] = plain_cell.step_back(chain[i], f_prime[self.T - i - 1], W_prime)
         else:
             # every path steps back together: one vector–matrix product per term
             W_prime, f_prime = self.weights["w_prime"], self.f_prime
@@ -436,7 +458,7 @@ class Tape:
                     continue
                 above = starts[first:] + (self.targets[first:] - (k + 1))  # rows of chain(t, k+1)
                 # chain(t, k) = chain(t, k+1)·diag(f′(a_{k+1}))·W′
-                chain[above + 1] = (chain[above] * f_prime[k]) @ W_prime
+                chain[above + 1] = plain_cell.step_back(chain[above], f_prime[k], W_prime)
         self.chain = chain  # ∂ℓ_t/∂O_k along the single path t → k
         K = self.scenario.truncate
         truncated = (t_of - k_of) >= K if K is not None else np.zeros(len(t_of), dtype=bool)
@@ -458,10 +480,10 @@ class Tape:
     def _update(self) -> None:
         s = self.scenario
         self.updates: dict[str, Update] = {}
-        for param in PARAMS:
+        for param in self.params:
             grad = self.gradients[param].total
             if self.vector:
-                old = self.weights[param].reshape(ids.param_shape(param, s.sizes)).copy()
+                old = self.weights[param].reshape(self.param_shape(param)).copy()
                 clipped = grad if s.clip is None else np.clip(grad, -s.clip, s.clip)
             else:
                 old = getattr(s, param)
@@ -482,8 +504,8 @@ class Tape:
 
     def _segments(self) -> list[tuple[str, str, int]]:
         segments = [("forward", "forward", self.T), ("loss", "output", len(self.targets)), ("loss", "loss", 1)]
-        segments += [(f"backward.{p}", "term", len(self.gradients[p])) for p in PARAMS]
-        segments.append(("update", "update", len(PARAMS)))
+        segments += [(f"backward.{p}", "term", len(self.gradients[p])) for p in self.params]
+        segments.append(("update", "update", len(self.params)))
         return segments
 
     # ------------------------------------------------------------------------- reading the tape
@@ -564,7 +586,7 @@ class Tape:
         if group == "loss":
             return steps.phase_start("loss") + len(self.targets)
         if group == "update":
-            return steps.phase_start("update") + PARAMS.index(vid.param)
+            return steps.phase_start("update") + self.params.index(vid.param)
         if group == "backward":
             # ∂L/∂a_k is complete once the last b term through a_k has been added
             k = idx[0]
@@ -574,7 +596,7 @@ class Tape:
         start = steps.phase_start(f"backward.{vid.param}")
         if vid.name == "total":
             return start + len(table) - 1
-        k = idx[1] if vid.param in RECURRENT_PARAMS else None
+        k = idx[1] if table.k is not None else None
         return start + table.index_of(idx[0], k)
 
     def value(self, id_or_vid: str | ValueId) -> Any:
@@ -607,7 +629,7 @@ class Tape:
         table = self.gradients[vid.param]
         if name == "total":
             return table.total
-        recurrent = vid.param in RECURRENT_PARAMS
+        recurrent = table.k is not None
         term = table.index_of(idx[0], idx[1] if recurrent else None)
         if name == "term":
             return one(table.value[term])
@@ -615,6 +637,8 @@ class Tape:
             return one(table.running_sum[term])
         if name == "delta":
             return table.delta(term)
+        if name in ("carry", "rest"):  # SPEC §8 (the plain cell: carry 0, rest δ)
+            return getattr(table, name)(term)
         return self.factors(vid.param, term)[idx[-1] - 1].value if not self.vector else \
             self.factor(vid.param, term, idx[-1] - 1).value
 
@@ -628,7 +652,7 @@ class Tape:
         yield "loss"
         for t in range(self.T, 0, -1):  # the recursion's own order: ∂L/∂O_t needs ∂L/∂a_{t+1}
             yield from (f"backward.dL_dO[{t}]", f"backward.dL_da[{t}]")
-        for param in PARAMS:
+        for param in self.params:
             table = self.gradients[param]
             for i in range(len(table)):
                 where = f"{int(table.t[i])},{int(table.k[i])}" if table.k is not None else f"{int(table.t[i])}"
@@ -639,7 +663,7 @@ class Tape:
                 yield f"gradients.{param}.term[{where}]"
                 yield f"gradients.{param}.running_sum[{where}]"
             yield f"gradients.{param}.total"
-        for param in PARAMS:
+        for param in self.params:
             yield f"update.{param}.new"
 
     def fused_output_gradient(self, t: int) -> float | None:
@@ -667,4 +691,8 @@ class Tape:
 
 def build_tape(scenario: Scenario) -> Tape:
     """Compute every number of ``scenario`` and lay them out as an ordered tape."""
+    if getattr(scenario, "cell", "rnn") != "rnn":
+        from .gated_tape import GatedTape  # SPEC §8: the LSTM and the GRU
+
+        return GatedTape(scenario)
     return Tape(scenario)

@@ -9,11 +9,12 @@ import json
 import math
 from typing import Callable, Iterator, TextIO
 
-from ..ids import PARAMS, RECURRENT_PARAMS
+from ..ids import RECURRENT_PARAMS
 from ..tape import Tape
 
 FORMAT = "rnnstep-trace/1"
 VECTOR_FORMAT = "rnnstep-trace/2"  # SPEC §7
+GATED_FORMAT = "rnnstep-trace/3"  # SPEC §8
 
 
 def num(x: float) -> str:
@@ -44,7 +45,11 @@ def _list(items: Iterator[str], indent: str) -> Iterator[str]:
 
 def iter_json(tape: Tape, factors: bool = True) -> Iterator[str]:
     """The JSON text of the trace, in chunks: SPEC §5 with plain numbers, §7's rnnstep-trace/2 with arrays."""
-    if tape.vector:
+    if getattr(tape, "cell", None) is not None:  # an LSTM or a GRU: rnnstep-trace/3 (SPEC §8)
+        from .json_vector import arr, vector_terms
+
+        yield from _document(tape, GATED_FORMAT, arr, vector_terms, ("old", "grad", "clipped", "new"), factors)
+    elif tape.vector:
         from .json_vector import arr, vector_terms
 
         yield from _document(tape, VECTOR_FORMAT, arr, vector_terms, ("old", "grad", "clipped", "new"), factors)
@@ -62,7 +67,7 @@ def _document(tape: Tape, form: str, value: Callable[[object], str],
     yield '  "scenario": ' + json.dumps(_plain(s.to_dict()), ensure_ascii=False) + ",\n"
     yield '  "forward": ['
     yield from _list((f'{{"t": {t}, "x": {value(tape.x[t-1])}, "a": {value(tape.a[t-1])}, '
-                      f'"O": {value(tape.O[t-1])}}}' for t in range(1, tape.T + 1)), "    ")
+                      f'{_gated_forward(tape, t, value)}"O": {value(tape.O[t-1])}}}' for t in range(1, tape.T + 1)), "    ")
     yield '\n  ],\n  "outputs": ['
     yield from _list((f'{{"t": {int(t)}, "z": {value(tape.z[i])}, "yhat": {value(tape.yhat[i])}, '
                       f'"y": {value(tape.y[i])}, "loss": {num(tape.losses[i])}}}'
@@ -71,7 +76,7 @@ def _document(tape: Tape, form: str, value: Callable[[object], str],
     yield from _list((f'{{"t": {t}, "dL_dO": {value(tape.dL_dO[t-1])}, "dL_da": {value(tape.dL_da[t-1])}}}'
                       for t in range(1, tape.T + 1)), "    ")
     yield '\n  ],\n  "gradients": {'
-    for n, param in enumerate(PARAMS):
+    for n, param in enumerate(tape.params):
         yield ("," if n else "") + f'\n    "{param}": {{"terms": ['
         yield from _list(terms(tape, param, factors), "      ")
         yield f'\n    ], "total": {value(tape.gradients[param].total)}}}'
@@ -80,6 +85,16 @@ def _document(tape: Tape, form: str, value: Callable[[object], str],
     yield ", ".join(f'"{p}": {{' + ", ".join(f'"{k}": {value(getattr(u, k))}' for k in update) + "}"
                     for p, u in tape.updates.items())
     yield "}}\n}\n"
+
+
+def _gated_forward(tape: Tape, t: int, value: Callable[[object], str]) -> str:
+    """A gated cell's forward extras (SPEC §8): a_prime (GRU), the gates, c (LSTM); empty for the plain cell."""
+    if getattr(tape, "cell", None) is None:
+        return ""
+    text = f'"a_prime": {value(tape.a_prime[t - 1])}, ' if tape.a_prime is not None else ""
+    gates = ", ".join(f'"{g}": {value(tape.gates[g][t - 1])}' for g in tape.cell.GATES)
+    text += f'"gates": {{{gates}}}, '
+    return text + (f'"c": {value(tape.c[t - 1])}, ' if tape.c is not None else "")
 
 
 def _terms(tape: Tape, param: str, with_factors: bool) -> Iterator[str]:

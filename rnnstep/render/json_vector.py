@@ -12,7 +12,6 @@ from typing import Iterator
 import numpy as np
 import orjson
 
-from ..ids import RECURRENT_PARAMS
 from ..tape import Tape
 from .json import num
 
@@ -51,15 +50,20 @@ def _listed(block: np.ndarray) -> list[str]:
 
 def vector_terms(tape: Tape, param: str, with_factors: bool) -> Iterator[str]:
     table = tape.gradients[param]
-    recurrent = param in RECURRENT_PARAMS
+    recurrent = table.k is not None  # w_prime, w, b (and a gated cell's b_prime)
     shape = table.shape
-    has_input = param not in ("b", "b_out")
+    has_input = param not in ("b", "b_out", "b_prime")
+    split = table.carry_rows is not None  # a gated cell: carry and rest beside delta (SPEC §8)
     t_list = table.t.tolist()
     k_list = table.k.tolist() if recurrent else None
     for lo, terms, running in table.blocks():
         hi = lo + len(terms)
         steps = (table.k if recurrent else table.t)[lo:hi] - 1
-        delta_text = _listed(table.deltas(lo, hi))
+        deltas = table.deltas(lo, hi)
+        delta_text = _listed(deltas)
+        if split:
+            with np.errstate(all="ignore"):
+                carry_text, rest_text = _listed(table.carry_rows[lo:hi]), _listed(deltas - table.carry_rows[lo:hi])
         input_text = _listed(table.inputs[steps]) if has_input else None
         value_text = _listed(terms.reshape((len(terms),) + shape))
         running_text = _listed(running.reshape((len(terms),) + shape))
@@ -73,6 +77,7 @@ def vector_terms(tape: Tape, param: str, with_factors: bool) -> Iterator[str]:
                 )
                 head += f', "factors": [{listed}]'
             tail = f', "truncated": {"true" if table.truncated[i] else "false"}' if recurrent else ""
-            yield (f'{{{head}, "delta": {delta_text[offset]}, '
+            shares = f', "carry": {carry_text[offset]}, "rest": {rest_text[offset]}' if split else ""
+            yield (f'{{{head}, "delta": {delta_text[offset]}{shares}, '
                    f'"input": {input_text[offset] if has_input else "null"}, '
                    f'"value": {value_text[offset]}{tail}, "running_sum": {running_text[offset]}}}')

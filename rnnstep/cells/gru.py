@@ -1,0 +1,101 @@
+"""The GRU cell (SPEC §8), PyTorch's conventions with the update gate called u (z_t is the output's):
+
+    a_t = W·x_t + b   ã_t = W′·O_{t−1} + b′                 (3n rows each: r, u, n)
+    r_t = σ(aʳ_t + ãʳ_t)   u_t = σ(aᵘ_t + ãᵘ_t)   n_t = tanh(aⁿ_t + r_t ⊙ ãⁿ_t)
+    O_t = (1 − u_t) ⊙ n_t + u_t ⊙ O_{t−1}
+
+The state is O_t; the carry is ∂O_j/∂O_{j−1}'s diagonal part diag(u_j). δₕ = δₓ but for
+the n rows, δₕⁿ = δₓⁿ ⊙ r_k.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from .gated import Forward, blocks, sigmoid
+
+NAME = "gru"
+GATES = ("r", "u", "n")
+STATE = ("O",)
+CARRY = "O"
+GATE_FORMULAS = {"r": "r_t = σ(aʳ_t + ãʳ_t)", "u": "u_t = σ(aᵘ_t + ãᵘ_t)", "n": "n_t = tanh(aⁿ_t + r_t ⊙ ãⁿ_t)"}
+EQUATIONS = ("a_t = W·x_t + b    ã_t = W′·O_{t−1} + b′", "r_t = σ(aʳ_t + ãʳ_t)  u_t = σ(aᵘ_t + ãᵘ_t)",
+             "n_t = tanh(aⁿ_t + r_t ⊙ ãⁿ_t)", "O_t = (1 − u_t) ⊙ n_t + u_t ⊙ O_{t−1}")
+CARRY_SYMBOL = "diag(u_j)"
+
+
+def state_size(n: int) -> int:
+    return n
+
+
+def forward(W, W_prime, b, b_prime, x, h0, c0=None) -> Forward:
+    """Every gate and O_t for t = 1 … T."""
+    T, n = len(x), W_prime.shape[1]
+    a = x @ W.T + b  # the input side for every t at once
+    a_prime, O = np.empty((T, 3 * n)), np.empty((T, n))
+    previous = h0
+    for t in range(T):
+        a_prime[t] = W_prime @ previous + b_prime
+        r = sigmoid(a[t, :n] + a_prime[t, :n])
+        u = sigmoid(a[t, n:2 * n] + a_prime[t, n:2 * n])
+        new = np.tanh(a[t, 2 * n:] + r * a_prime[t, 2 * n:])
+        O[t] = previous = (1 - u) * new + u * previous
+    r = sigmoid(a[:, :n] + a_prime[:, :n])
+    u = sigmoid(a[:, n:2 * n] + a_prime[:, n:2 * n])
+    new = np.tanh(a[:, 2 * n:] + r * a_prime[:, 2 * n:])
+    slopes = {"r": r * (1 - r), "u": u * (1 - u), "n": 1 - new * new}
+    return Forward(a=a, O=O, O_prev=np.concatenate((h0[None], O[:-1])), gates={"r": r, "u": u, "n": new},
+                   a_prime=a_prime, slopes=slopes)
+
+
+def _deltas(fw: Forward, k: int, rows: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    n, s, G = fw.O.shape[1], fw.slopes, fw.gates
+    into_n = rows * (1 - G["u"][k]) * s["n"][k]  # ∂ℓ/∂(aⁿ + r ⊙ ãⁿ)
+    dr = into_n * fw.a_prime[k, 2 * n:] * s["r"][k]
+    du = rows * (fw.O_prev[k] - G["n"][k]) * s["u"][k]
+    dx = np.concatenate((dr, du, into_n), axis=1)
+    dh = np.concatenate((dr, du, into_n * G["r"][k]), axis=1)
+    return dx, dh
+
+
+def deltas(fw: Forward, k: int, rows: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """(δₓ, δₕ) = rows · (∂O_k/∂a_k, ∂O_k/∂ã_k), for many rows at once."""
+    return _deltas(fw, k, rows)
+
+
+def step_back(fw: Forward, k: int, rows: np.ndarray, dh: np.ndarray, W_prime: np.ndarray) -> np.ndarray:
+    """rows · J_k = rows ⊙ u_k + δₕ·W′."""
+    return rows * fw.gates["u"][k] + dh @ W_prime
+
+
+def entry(fw: Forward, t: int, dl_dO: np.ndarray) -> np.ndarray:
+    return dl_dO
+
+
+def carry_entry(fw: Forward, t: int, dl_dO: np.ndarray) -> np.ndarray:
+    return dl_dO
+
+
+def carry_diagonal(fw: Forward, j: int) -> np.ndarray:
+    """u_j: the carry's one step back, the diagonal part of ∂O_j/∂O_{j−1}."""
+    return fw.gates["u"][j]
+
+
+def carry_deltas(fw: Forward, k: int, kappa: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """The carry share of (δₓ, δₕ): κ · ∂O_k/∂(pre-activations at k)."""
+    return _deltas(fw, k, kappa)
+
+
+def jacobian(fw: Forward, j: int, W_prime: np.ndarray) -> np.ndarray:
+    """J_j = ∂O_j/∂O_{j−1}, written out as SPEC §8 does."""
+    n, s, G = fw.O.shape[1], fw.slopes, fw.gates
+    Wr, Wu, Wn = blocks(W_prime, 3)
+    into_n = (1 - G["u"][j]) * s["n"][j]
+    return np.diag(G["u"][j]) + ((fw.O_prev[j] - G["n"][j]) * s["u"][j])[:, None] * Wu \
+        + into_n[:, None] * (G["r"][j][:, None] * Wn + (fw.a_prime[j, 2 * n:] * s["r"][j])[:, None] * Wr)
+
+
+def immediate(fw: Forward, k: int) -> tuple[np.ndarray, np.ndarray]:
+    """(∂O_k/∂a_k, ∂O_k/∂ã_k) as n×3n matrices."""
+    n = fw.O.shape[1]
+    return _deltas(fw, k, np.eye(n))

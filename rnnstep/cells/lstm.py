@@ -1,0 +1,121 @@
+"""The LSTM cell (SPEC §8), PyTorch's conventions: gates i, f, g, o stacked in that order.
+
+    a_t = W·x_t + b + W′·O_{t−1} + b′                     (4n rows: aⁱ, aᶠ, aᵍ, aᵒ)
+    i_t = σ(aⁱ_t)   f_t = σ(aᶠ_t)   g_t = tanh(aᵍ_t)   o_t = σ(aᵒ_t)
+    c_t = f_t ⊙ c_{t−1} + i_t ⊙ g_t                      O_t = o_t ⊙ tanh(c_t)
+
+The state is s_t = (O_t, c_t); a state row is [∂/∂O, ∂/∂c] (2n). The carry is the c lane,
+∂c_j/∂c_{j−1} = diag(f_j). δₓ = δₕ (one pre-activation per step).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from .gated import Forward, blocks, sigmoid
+
+NAME = "lstm"
+GATES = ("i", "f", "g", "o")
+STATE = ("O", "c")
+CARRY = "c"
+#: how each gate is computed, in the notes' notation (the plain-text form)
+GATE_FORMULAS = {"i": "i_t = σ(aⁱ_t)", "f": "f_t = σ(aᶠ_t)", "g": "g_t = tanh(aᵍ_t)", "o": "o_t = σ(aᵒ_t)"}
+EQUATIONS = ("a_t = W·x_t + b + W′·O_{t−1} + b′", "i_t = σ(aⁱ_t)  f_t = σ(aᶠ_t)  g_t = tanh(aᵍ_t)  o_t = σ(aᵒ_t)",
+             "c_t = f_t ⊙ c_{t−1} + i_t ⊙ g_t", "O_t = o_t ⊙ tanh(c_t)")
+CARRY_SYMBOL = "diag(f_j)"
+
+
+def state_size(n: int) -> int:
+    return 2 * n
+
+
+def forward(W, W_prime, b, b_prime, x, h0, c0) -> Forward:
+    """Every gate, c_t and O_t for t = 1 … T."""
+    T, n = len(x), W_prime.shape[1]
+    from_input = x @ W.T + b  # W·x_t + b for every t at once
+    a, c, O = np.empty((T, 4 * n)), np.empty((T, n)), np.empty((T, n))
+    O_previous, c_previous = h0, c0
+    for t in range(T):
+        a[t] = from_input[t] + W_prime @ O_previous + b_prime
+        i, f, o = sigmoid(a[t, :n]), sigmoid(a[t, n:2 * n]), sigmoid(a[t, 3 * n:])
+        g = np.tanh(a[t, 2 * n:3 * n])
+        c[t] = c_previous = f * c_previous + i * g
+        O[t] = O_previous = o * np.tanh(c_previous)
+    i, f, g, o = sigmoid(a[:, :n]), sigmoid(a[:, n:2 * n]), np.tanh(a[:, 2 * n:3 * n]), sigmoid(a[:, 3 * n:])
+    tanh_c = np.tanh(c)
+    slopes = {"i": i * (1 - i), "f": f * (1 - f), "g": 1 - g * g, "o": o * (1 - o),
+              "tanh_c": tanh_c, "tanh_c_prime": 1 - tanh_c * tanh_c}
+    return Forward(a=a, O=O, O_prev=np.concatenate((h0[None], O[:-1])), gates={"i": i, "f": f, "g": g, "o": o},
+                   c=c, c_prev=np.concatenate((c0[None], c[:-1])), slopes=slopes)
+
+
+def _into_c(fw: Forward, k: int, rows: np.ndarray, n: int) -> np.ndarray:
+    """∂ℓ/∂c_k along the route rows: through O_k (o_k ⊙ tanh′(c_k)) plus the c lane."""
+    s = fw.slopes
+    return rows[:, :n] * fw.gates["o"][k] * s["tanh_c_prime"][k] + rows[:, n:]
+
+
+def _through_c(fw: Forward, k: int, into_c: np.ndarray) -> np.ndarray:
+    """into_c · ∂c_k/∂a_k: the i, f, g rows (the o rows are zero: c_k does not use o_k)."""
+    s, G = fw.slopes, fw.gates
+    return np.concatenate((into_c * G["g"][k] * s["i"][k], into_c * fw.c_prev[k] * s["f"][k],
+                           into_c * G["i"][k] * s["g"][k], np.zeros_like(into_c)), axis=1)
+
+
+def deltas(fw: Forward, k: int, rows: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """(δₓ, δₕ) = state rows at step k (index k) · ∂s_k/∂a_k, for many rows at once."""
+    n = fw.O.shape[1]
+    dx = _through_c(fw, k, _into_c(fw, k, rows, n))
+    dx[:, 3 * n:] = rows[:, :n] * fw.slopes["tanh_c"][k] * fw.slopes["o"][k]  # ∂O_k/∂aᵒ_k
+    return dx, dx
+
+
+def step_back(fw: Forward, k: int, rows: np.ndarray, dh: np.ndarray, W_prime: np.ndarray) -> np.ndarray:
+    """rows · J_k: the state rows at step k − 1 (∂s_k/∂O_{k−1} = ∂s_k/∂a_k·W′, ∂s_k/∂c_{k−1} by the lanes)."""
+    n = fw.O.shape[1]
+    return np.concatenate((dh @ W_prime, _into_c(fw, k, rows, n) * fw.gates["f"][k]), axis=1)
+
+
+def entry(fw: Forward, t: int, dl_dO: np.ndarray) -> np.ndarray:
+    """The state row at the target step: [∂ℓ_t/∂O_t, 0]."""
+    return np.concatenate((dl_dO, np.zeros_like(dl_dO)), axis=1)
+
+
+def carry_entry(fw: Forward, t: int, dl_dO: np.ndarray) -> np.ndarray:
+    """∂ℓ_t/∂O_t · diag(o_t ⊙ tanh′(c_t)): where the carry lane starts, on c_t."""
+    return dl_dO * fw.gates["o"][t] * fw.slopes["tanh_c_prime"][t]
+
+
+def carry_diagonal(fw: Forward, j: int) -> np.ndarray:
+    """f_j: the carry's one step back, ∂c_j/∂c_{j−1} = diag(f_j)."""
+    return fw.gates["f"][j]
+
+
+def carry_deltas(fw: Forward, k: int, kappa: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """The carry share of (δₓ, δₕ): κ · ∂c_k/∂a_k."""
+    dx = _through_c(fw, k, kappa)
+    return dx, dx
+
+
+def jacobian(fw: Forward, j: int, W_prime: np.ndarray) -> np.ndarray:
+    """J_j = ∂(O_j, c_j)/∂(O_{j−1}, c_{j−1}) in its four n×n blocks, written out as SPEC §8 does."""
+    s, G = fw.slopes, fw.gates
+    Wi, Wf, Wg, Wo = blocks(W_prime, 4)
+    dc_dc = np.diag(G["f"][j])
+    dc_dO = (fw.c_prev[j] * s["f"][j])[:, None] * Wf + (G["g"][j] * s["i"][j])[:, None] * Wi \
+        + (G["i"][j] * s["g"][j])[:, None] * Wg
+    through_c = G["o"][j] * s["tanh_c_prime"][j]
+    dO_dc = np.diag(through_c * G["f"][j])
+    dO_dO = (s["tanh_c"][j] * s["o"][j])[:, None] * Wo + through_c[:, None] * dc_dO
+    return np.block([[dO_dO, dO_dc], [dc_dO, dc_dc]])
+
+
+def immediate(fw: Forward, k: int) -> tuple[np.ndarray, np.ndarray]:
+    """(∂s_k/∂a_k, ∂s_k/∂ã_k) as 2n×4n matrices (rows O then c); the same for the LSTM."""
+    n = fw.O.shape[1]
+    eye = np.eye(n)
+    dc = _through_c(fw, k, eye).reshape(n, 4 * n)  # row i: ∂c_k[i]/∂a_k
+    dO = _through_c(fw, k, eye * fw.gates["o"][k] * fw.slopes["tanh_c_prime"][k])
+    dO[:, 3 * n:] = np.diag(fw.slopes["tanh_c"][k] * fw.slopes["o"][k])
+    D = np.vstack((dO, dc))
+    return D, D
