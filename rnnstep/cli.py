@@ -343,7 +343,10 @@ def cmd_check(args: argparse.Namespace) -> int:
         rows = check_tape(tape, on_param=lambda param: advance(terms[param]))
     console = Console()
     columns = ("total (terms)", "all paths", "recursive ∂L/∂a", "finite difference")
-    table = Table(title=f"{tape.scenario.name}: gradients against central finite differences", title_justify="left")
+    from .usertext import shown_line, user_text
+
+    heading = user_text(shown_line(tape.scenario.name) + ": gradients against central finite differences")
+    table = Table(title=heading, title_justify="left")
     for col in ("gradient", *columns, "result"):
         table.add_column(col, justify="right", no_wrap=True)
     for row in rows:
@@ -351,7 +354,7 @@ def cmd_check(args: argparse.Namespace) -> int:
     if console.measure(table, options=console.options.update_width(10_000)).maximum <= console.width:
         console.print(table)
     else:  # too narrow for the table (80 columns): one block per gradient, so every value stays whole on its line
-        console.print(f"{tape.scenario.name}: gradients against central finite differences")
+        console.print(heading)
         for row in rows:
             console.print(f"{nt.gradient_symbol(row.param, vector=tape.vector) + row.entry_text}  {_check_verdict(row)}")
             for col, value in zip(columns, _check_values(row, nt)):
@@ -378,16 +381,17 @@ def _check_verdict(row) -> str:
 
 def cmd_scenarios(args: argparse.Namespace) -> int:
     from .scenario import shipped_scenarios
+    from .usertext import shown_line
 
     for path in shipped_scenarios():
         scenario = load_scenario(path)
-        print(f"{path.stem:32} {scenario.title}")
+        print(f"{path.stem:32} {shown_line(scenario.title)}")
         print(f"{'':32} {path}")  # where to copy it from (or `rnnstep new --from NAME -o FILE`)
     from .scenario import shipped_vector_scenarios
 
     for path in shipped_vector_scenarios():  # hidden vectors (SPEC §7): trace and check
         scenario = load_scenario(path)
-        print(f"{path.stem:32} {scenario.title} [n = {scenario.sizes[0]}]")
+        print(f"{path.stem:32} {shown_line(scenario.title)} [n = {scenario.sizes[0]}]")
         print(f"{'':32} {path}")
     return 0
 
@@ -466,7 +470,9 @@ def cmd_drill(args: argparse.Namespace) -> int:
         chosen = chosen[: args.count]
     session = DrillSession(tape, chosen, history, args.rtol, args.atol, args.digits)
     again = f" --hidden {args.hidden}" if args.hidden is not None else ""
-    header = [f"rnnstep drill: {scenario.name}" + (f" — repeat it with --seed {seed}{again}" if seed is not None else "")]
+    from .usertext import shown_line
+
+    header = [f"rnnstep drill: {shown_line(scenario.name)}" + (f" — repeat it with --seed {seed}{again}" if seed is not None else "")]
     header += [review_note] if review_note else []
     how = ("answer each question on one line: a number, or a vector's numbers separated by spaces and a matrix's "
            "rows by ; (0.1 0.2; 0.3 0.4), or: hint, skip, quit" if tape.vector
@@ -579,7 +585,7 @@ def cmd_verify(args: argparse.Namespace) -> int:
         _need_terminal("without --open, `rnnstep verify` prints the report")
     tape = build_tape(read_scenario(args.file))  # plain numbers or a hidden vector (entry by entry, SPEC §7)
     if not tape.scenario.claims:
-        print(f"{tape.scenario.source}: no [claims] to verify (add e.g. \"forward.O[2]\" = \"0.7790\")")
+        print(f"{shown_line(tape.scenario.source)}: no [claims] to verify (add e.g. \"forward.O[2]\" = \"0.7790\")")
         return 0
     if args.marks and args.format != "gradescope":
         raise UsageError("verify: --marks goes with --format gradescope (or `rnnstep grade`)")

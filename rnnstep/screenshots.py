@@ -14,6 +14,7 @@ from pathlib import Path
 
 from .scenario import SCENARIO_DIR, load_scenario
 from .tui.app import DebuggerApp
+from .usertext import shown_line
 
 SIZE = (140, 45)
 
@@ -103,7 +104,7 @@ async def _shoot(directory: Path, name: str, scenario: str, keys: list[str], opt
     async with app.run_test(size=size) as pilot:
         await pilot.press(*(_KEY_NAMES.get(key, key) for key in keys))
         await pilot.pause()
-        svg = app.export_screenshot(title=f"rnnstep — {app.tape.scenario.name}")
+        svg = app.export_screenshot(title=f"rnnstep — {shown_line(app.tape.scenario.name)}")
     path = directory / name
     path.write_text(svg, encoding="utf-8")
     return path

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from ..tape import Tape
 from ..tui.navigation import notes_by_step
+from ..usertext import shown
 
 
 def note_lines(tape: Tape, step: int) -> list[str]:
@@ -14,6 +15,6 @@ def note_lines(tape: Tape, step: int) -> list[str]:
     lines = []
     description = tape.scenario.description if step == 0 else None
     if description and description.strip():
-        lines.append("✎ about this scenario: " + " ".join(description.split()))
-    lines += ["✎ note: " + " ".join(text.split()) for text in notes_by_step(tape).get(step, [])]
+        lines.append("✎ about this scenario: " + " ".join(shown(description).split()))
+    lines += ["✎ note: " + " ".join(shown(text).split()) for text in notes_by_step(tape).get(step, [])]
     return lines or ["✎ no note at this step"]

@@ -19,11 +19,12 @@ from typing import TextIO
 from .arrays import AnswerError
 from .notes import note_lines
 from .session import DrillSession
+from ..usertext import shown
 
 
 def run_plain(session: DrillSession, stdin: TextIO, stdout: TextIO, header: list[str] = ()) -> int:
     def say(line: str) -> None:
-        stdout.write(line + "\n")
+        stdout.write(shown(line) + "\n")  # a scenario's text may hold control characters: written out
         stdout.flush()
 
     for line in header:

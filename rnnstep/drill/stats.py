@@ -10,6 +10,7 @@ from rich.text import Text
 from ..tui.view import sparkline
 from .questions import KIND_LABEL
 from .review import leitner_boxes
+from ..usertext import shown_line, user_text
 
 
 def stats_table(records: list[dict], sessions_shown: int = 12) -> Table:
@@ -31,6 +32,6 @@ def stats_table(records: list[dict], sessions_shown: int = 12) -> Table:
         trend = [sum(v) / len(v) for v in by_session.values()][-sessions_shown:]
         accuracy = right / len(rows)
         style = "green" if accuracy >= 0.8 else ("yellow" if accuracy >= 0.5 else "red")
-        table.add_row(KIND_LABEL.get(kind, kind), str(len(rows)), str(right), Text(f"{accuracy:.0%}", style=style),
+        table.add_row(user_text(shown_line(KIND_LABEL.get(kind, str(kind)))), str(len(rows)), str(right), Text(f"{accuracy:.0%}", style=style),
                       str(boxes.get(kind, 1)), Text(sparkline(trend) if len(trend) > 1 else "·", style="cyan"))
     return table

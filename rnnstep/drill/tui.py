@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 from rich.text import Text
+from ..usertext import shown, shown_line
 from textual.app import App, ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
@@ -80,7 +81,7 @@ class DrillApp(CrashReporting, App):
         # a vector step needs its room for the question's inputs: a note cut there is read whole by typing
         # "note" (typed keys go to the answer box); the scalar drill stays the notes' drill as it was
         self.view = View(session.tape, 0, session.digits, more_key=NOTE_COMMAND if session.tape.vector else None)
-        self.last_feedback: Text = Text(header, style="dim")
+        self.last_feedback: Text = Text(shown(header), style="dim")
 
     def compose(self) -> ComposeResult:
         with Vertical(id="main"):
@@ -125,7 +126,7 @@ class DrillApp(CrashReporting, App):
             self.view.hidden = set()
         show_panels(self, self.view)
         title = Text("rnnstep drill", style="bold")
-        title.append(f"  {s.tape.scenario.name}", style="bold")
+        title.append(f"  {shown_line(s.tape.scenario.name)}", style="bold")
         self.query_one("#titlebar", Static).update(title)
         feedback = self.last_feedback.copy()
         if q is not None:

@@ -11,6 +11,7 @@ from typing import Callable, Iterator, TextIO
 
 from ..ids import RECURRENT_PARAMS
 from ..tape import Tape
+from ..usertext import json_escaped
 
 FORMAT = "rnnstep-trace/1"
 VECTOR_FORMAT = "rnnstep-trace/2"  # SPEC §7
@@ -64,7 +65,7 @@ def _document(tape: Tape, form: str, value: Callable[[object], str],
     s = tape.scenario
     yield "{\n"
     yield f'  "format": "{form}",\n'
-    yield '  "scenario": ' + json.dumps(_plain(s.to_dict()), ensure_ascii=False) + ",\n"
+    yield '  "scenario": ' + json_escaped(json.dumps(_plain(s.to_dict()), ensure_ascii=False)) + ",\n"
     yield '  "forward": ['
     yield from _list((f'{{"t": {t}, "x": {value(tape.x[t-1])}, "a": {value(tape.a[t-1])}, '
                       f'{_gated_forward(tape, t, value)}"O": {value(tape.O[t-1])}}}' for t in range(1, tape.T + 1)), "    ")

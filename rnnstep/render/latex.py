@@ -13,6 +13,7 @@ from typing import Iterator, NamedTuple
 
 from .. import notation as nt
 from ..tape import Tape
+from ..usertext import shown, shown_line
 from .chains import LIMIT
 from .derivation import ForwardLine, OutputLine, TermLine, Total, UpdateLine, derivation
 from .numbers import latex_number, latex_operand
@@ -241,10 +242,10 @@ def iter_latex(tape: Tape, digits: int = 6, full_chains: bool = False) -> Iterat
         r"\usepackage[margin=2cm]{geometry}",
         r"\allowdisplaybreaks",
         r"\begin{document}",
-        rf"\section*{{{latex_text(s.name)}}}",
+        rf"\section*{{{latex_text(shown_line(s.name))}}}",
     ]
     if s.description:
-        head += [latex_text(" ".join(s.description.split())), ""]
+        head += [latex_text(" ".join(shown(s.description).split())), ""]
     head.append(
         rf"$f = \mathrm{{{f_name}}}$, $g = \mathrm{{{g_name}}}$, "
         rf"loss {latex_text(s.loss)}, $T = {tape.T}$, $\eta = {f(s.learning_rate)}$"

@@ -10,6 +10,7 @@ from typing import Iterator
 
 from .. import notation as nt
 from ..tape import Tape
+from ..usertext import shown, shown_line
 from .chains import LIMIT, gap_text
 from .derivation import ForwardLine, OutputLine, TermLine, Total, UpdateLine, derivation
 from .numbers import markdown_number, markdown_operand, markdown_text
@@ -18,9 +19,9 @@ from .numbers import markdown_number, markdown_operand, markdown_text
 def iter_markdown(tape: Tape, digits: int = 6, full_chains: bool = False) -> Iterator[str]:
     """The document, one record (a line or a few) at a time, each ending in a newline."""
     s, f = tape.scenario, (lambda v: markdown_number(v, digits))
-    yield f"# {s.name}\n\n"
+    yield f"# {shown_line(s.name)}\n\n"
     if s.description:
-        yield " ".join(s.description.split()) + "\n\n"
+        yield " ".join(shown(s.description).split()) + "\n\n"
     yield (f"f = {s.activation}, g = {s.output_activation}, loss = {s.loss}, T = {tape.T}, "
            f"η = {f(s.learning_rate)}" + (f", truncate = {s.truncate}" if s.truncate else "")
            + (f", clip = {f(s.clip)}" if s.clip else "") + "\n\n")

@@ -20,6 +20,7 @@ from typing import Callable, Iterable, Iterator, TextIO
 from .. import notation as nt
 from ..ids import PARAMS
 from ..tape import Tape
+from ..usertext import shown, shown_line
 from .chains import gap_text
 from .derivation import term_lines
 
@@ -112,9 +113,9 @@ def table_lines(tape: Tape, digits: int = 6, full_chains: bool = False, paint: P
         return
     s = tape.scenario
     n = lambda x, style="": _num(float(x), digits, style)  # noqa: E731
-    yield paint(s.name, "bold underline")
+    yield paint(shown_line(s.name), "bold underline")
     if s.description:
-        for text in textwrap.wrap(" ".join(s.description.split()), 80):
+        for text in textwrap.wrap(" ".join(shown(s.description).split()), 80):
             yield paint(text, "italic")
     yield ""
     yield from grid(

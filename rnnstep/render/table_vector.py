@@ -23,6 +23,7 @@ import numpy as np
 from .. import notation as nt
 from ..ids import PARAMS
 from ..tape import Tape
+from ..usertext import shown, shown_line
 from .table import Paint, cell_len, plain
 
 _INPUT = {"w_prime": "O_{k−1}", "w": "x_k", "b": "", "w_out": "O_t", "b_out": ""}
@@ -207,12 +208,12 @@ def vector_table_lines(tape: Tape, digits: int = 6, paint: Paint = plain, width:
     line no wider than ``width``."""
     s = tape.scenario
     n, m, q = s.sizes
-    for line in wrap_text(s.name, width):
+    for line in wrap_text(shown_line(s.name), width):
         yield paint(line, "bold underline")
     for line in wrap_text(f"hidden size n = {n}, input size m = {m}, outputs q = {q}, T = {tape.T}", width):
         yield paint(line, "bold")
     if s.description:
-        for line in wrap_text(" ".join(s.description.split()), min(80, width)):
+        for line in wrap_text(" ".join(shown(s.description).split()), min(80, width)):
             yield paint(line, "italic")
     c = lambda v: _value(v, digits)  # noqa: E731
     yield ""

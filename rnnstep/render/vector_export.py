@@ -18,6 +18,7 @@ import numpy as np
 from .. import notation as nt
 from ..ids import PARAMS, RECURRENT_PARAMS
 from ..tape import Tape
+from ..usertext import shown, shown_line
 from .tex_layout import Atom, Equation, lay_out, matrix, number, symbol, transposed
 
 _TEX_PARAM = nt.MATRIX_SYMBOL["latex"]  # W', W, b, W_{out}, b_{out}
@@ -102,11 +103,11 @@ def iter_vector_derivation(tape: Tape, digits: int = 6, style: str = "markdown",
     if style == "latex":
         yield ("\\documentclass{article}\n\\usepackage{amsmath}\n\\usepackage[margin=2cm]{geometry}\n"
                "\\allowdisplaybreaks\n\\setcounter{MaxMatrixCols}{64}\n\\begin{document}\n\n")
-    yield w.heading(s.name, 1)
+    yield w.heading(shown_line(s.name), 1)
     yield w.text(f"A hidden vector of size n = {n}, inputs of size m = {m}, q = {q} outputs, T = {tape.T} steps; "
                  f"f = {s.activation}, g = {s.output_activation}, loss = {s.loss}.")
     if s.description:
-        yield w.text(" ".join(s.description.split()))
+        yield w.text(" ".join(shown(s.description).split()))
     yield w.heading("Forward pass")
     yield w.math(_eq("a_t", "W x_t + W' O_{t-1} + b"), _eq("O_t", "f(a_t)"), _eq("O_0", M(tape.O_prev[0])))
     for t in range(1, tape.T + 1):

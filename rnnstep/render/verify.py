@@ -9,6 +9,7 @@ from rich.table import Table
 from rich.text import Text
 
 from .. import notation as nt
+from ..usertext import json_escaped, shown_line, user_text
 from ..verify import Report
 
 FORMAT = "rnnstep-verify/1"
@@ -27,7 +28,7 @@ def _why(symbols: dict[str, str], r) -> str:
 
 def report_table(report: Report) -> Table:
     caption = "\n".join([report.summary] + report.array_lines())
-    table = Table(title=f"{report.title}: every stated number checked", title_justify="left",
+    table = Table(title=user_text(shown_line(report.title) + ": every stated number checked"), title_justify="left",
                   caption=caption, caption_justify="left")
     for col, justify in (("quantity", "left"), ("stated", "right"), ("true", "right"), ("digits", "right"),
                          ("verdict", "left"), ("why", "left")):
@@ -35,7 +36,8 @@ def report_table(report: Report) -> Table:
     symbols = _symbols(report)  # once: a row per claim must not rebuild it (T = 5,000 claims)
     for r in report.results:
         mark, style = _MARK[r.verdict]
-        table.add_row(r.symbol, r.stated_text, nt.fmt(r.true), str(r.digits), Text(mark, style=style), _why(symbols, r))
+        table.add_row(r.symbol, user_text(shown_line(r.stated_text)), nt.fmt(r.true), str(r.digits), Text(mark, style=style),
+                      user_text(_why(symbols, r)))
     return table
 
 
@@ -67,18 +69,18 @@ def report_json(report: Report) -> str:
             "text": report.summary,
         },
     }
-    return json.dumps(data, ensure_ascii=False, indent=2, allow_nan=False) + "\n"
+    return json_escaped(json.dumps(data, ensure_ascii=False, indent=2, allow_nan=False)) + "\n"
 
 
 def report_markdown(report: Report) -> str:
     arrays = [f"* {line}" for line in report.array_lines()]
-    lines = [f"# Corrections: {report.title}", "", f"**{report.summary}.**", "", *arrays, *([""] if arrays else []),
+    lines = [f"# Corrections: {shown_line(report.title)}", "", f"**{report.summary}.**", "", *arrays, *([""] if arrays else []),
              "| quantity | id | stated | correct | verdict |", "| --- | --- | ---: | ---: | --- |"]
     symbols = _symbols(report)
     for r in report.results:
         verdict = _MARK[r.verdict][0]
         why = _why(symbols, r)
         joint = " " if r.verdict == "follows" else ": "  # "✗ follows from O₂", "✗ slip: its stated inputs give …"
-        lines.append(f"| {r.symbol} | `{r.id}` | {r.stated_text} | {nt.fmt(r.true)} | {verdict}"
+        lines.append(f"| {r.symbol} | `{r.id}` | {shown_line(r.stated_text)} | {nt.fmt(r.true)} | {verdict}"
                      + (f"{joint}{why}" if why else "") + " |")
     return "\n".join(lines) + "\n"

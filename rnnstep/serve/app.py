@@ -25,6 +25,7 @@ from ..scenario import Scenario
 from ..tui import app as tui_app
 from ..tui.app import DebuggerApp
 from ..tui.screens import _BODY_CSS, _MODAL_CSS
+from ..usertext import shown, user_text
 
 EXPORT_FORMATS = (("markdown", "Markdown (.md)", ".md", "text/markdown"),
                   ("latex", "LaTeX (.tex)", ".tex", "application/x-tex"))
@@ -46,7 +47,7 @@ class PickScreen(ModalScreen[object]):
     def compose(self) -> ComposeResult:
         with Vertical(id="pick-body"):
             yield Label(self.title_text, classes="modal-title")
-            yield OptionList(*(Option(label, id=str(i)) for i, (label, _) in enumerate(self.items)), id="pick-list")
+            yield OptionList(*(Option(user_text(label), id=str(i)) for i, (label, _) in enumerate(self.items)), id="pick-list")
             yield Label("↑ ↓ to choose, enter to pick, escape to cancel", classes="dim")
 
     def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
@@ -125,9 +126,9 @@ class ServedApp(ServedCrash, BrowserKeys, DebuggerApp):
         name = f"{self._file_stem}-derivation{suffix}"
         text = "".join(document_chunks(self.tape, fmt, self.digits))
         self.deliver_text(io.StringIO(text), save_filename=name, mime_type=mime)
-        self.notify(f"{name}: sent to your browser as a download", timeout=4)
+        self.notify(shown(f"{name}: sent to your browser as a download"), timeout=4, markup=False)
 
     def action_screenshot(self) -> None:
         name = f"rnnstep-{self._file_stem}-step{self.cursor + 1}.svg"
         self.deliver_text(io.StringIO(self.export_screenshot()), save_filename=name, mime_type="image/svg+xml")
-        self.notify(f"{name}: sent to your browser as a download", timeout=4)
+        self.notify(shown(f"{name}: sent to your browser as a download"), timeout=4, markup=False)

@@ -15,6 +15,7 @@ import json
 from pathlib import Path
 
 from rich.text import Text
+from ..usertext import shown, shown_line
 
 from ..drill import tui as drill_tui
 from ..drill.history import History, Loaded
@@ -51,7 +52,7 @@ class ServedDrillApp(ServedCrash, BrowserKeys, DrillApp):
         tape = build_tape(scenario)
         self.memory = MemoryHistory()
         session = DrillSession(tape, questions(tape, None, digits), self.memory, digits=digits)
-        super().__init__(session, header=f"rnnstep drill: {scenario.name} · answer each question with a number, "
+        super().__init__(session, header=f"rnnstep drill: {shown_line(scenario.name)} · answer each question with a number, "
                                          "or: hint, skip, quit")
         self.delivered = 0  # history lines already sent to the browser
 
@@ -67,7 +68,8 @@ class ServedDrillApp(ServedCrash, BrowserKeys, DrillApp):
         self.delivered = len(self.memory.lines)
         self.deliver_text(io.StringIO("".join(self.memory.lines)), save_filename=self.download_name,
                           mime_type="application/x-ndjson")
-        self.notify(f"{self.download_name}: your answers, sent to your browser as a download", timeout=6)
+        self.notify(shown(f"{self.download_name}: your answers, sent to your browser as a download"), timeout=6,
+                    markup=False)
         return True
 
     def show_question(self) -> None:

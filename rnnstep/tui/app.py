@@ -11,6 +11,7 @@ from pathlib import Path
 
 import numpy as np
 from rich.text import Text
+from ..usertext import shown_line
 from textual.app import App, ComposeResult, SystemCommand
 from textual.containers import Vertical
 from textual.reactive import var
@@ -127,7 +128,7 @@ class DebuggerApp(CrashReporting, App):
     def _show_title(self) -> None:
         s = self.tape.scenario
         title = Text("rnnstep", style="bold")
-        title.append(f"  {s.name}", style="bold")
+        title.append(f"  {shown_line(s.name)}", style="bold")
         parts = [f"f = {s.activation}", f"g = {s.output_activation}", s.loss, f"T = {self.tape.T}"]
         parts += ([f"truncate = {s.truncate}"] if s.truncate else []) + ([f"clip = {nt.fmt(s.clip)}"] if s.clip else [])
         parts.append(f"epoch {self.epoch}")
@@ -305,7 +306,7 @@ class DebuggerApp(CrashReporting, App):
         if self.cursor == 0:
             self.refresh_views()
         self.cursor = 0
-        self._say(f"opened {scenario.name}")
+        self._say(f"opened {shown_line(scenario.name)}")
 
     def action_open(self) -> None:
         from .screens import OpenScreen  # modal screens load on first use: start-up stays short

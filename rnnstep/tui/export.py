@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Callable, Iterable, Iterator
 
 from rich.text import Text
+from ..usertext import shown, shown_line, user_text
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
@@ -125,7 +126,7 @@ class ExportBar(Horizontal):
         self.label, self.total = name, total
 
     def compose(self) -> ComposeResult:
-        yield Label(Text(f"exporting {self.label}", style="bold"))
+        yield Label(Text(f"exporting {shown_line(self.label)}", style="bold"))
         # the percentage as our own label: Textual's cut its last character off in a row like this one
         yield ProgressBar(total=self.total, show_eta=False, show_percentage=False, id="export-progress")
         yield Label("0%", id="export-percent")
@@ -157,7 +158,7 @@ class ConfirmSize(ModalScreen[bool]):
 
     def compose(self) -> ComposeResult:
         with Vertical(id="confirm-body"):
-            yield Label(self.question)
+            yield Label(user_text(self.question))
             yield Label("y: write it   n / escape: don't", classes="dim")
 
     def action_answer(self, yes: bool) -> None:
@@ -241,4 +242,4 @@ class Exporter:
         if path is not None:
             width = toast_width(self.app.size.width)
             message = toast_message(message.replace("{path}", short_path(path, width)), width)
-        self.app.notify(message, severity=severity, timeout=5, markup=False)  # type: ignore[arg-type]
+        self.app.notify(shown(message), severity=severity, timeout=5, markup=False)  # type: ignore[arg-type]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from rich.text import Text
+from ..usertext import user_text
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
@@ -68,7 +69,7 @@ class GotoScreen(ModalScreen[object]):
                 return
             index = navigation.goto_target(self.tape, event.value)
         except ValueError as exc:
-            self.query_one("#goto-error", Static).update(Text(str(exc), style="bold red"))
+            self.query_one("#goto-error", Static).update(user_text(str(exc), style="bold red"))
             return
         self.dismiss(index)
 

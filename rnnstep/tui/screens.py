@@ -6,6 +6,7 @@ from pathlib import Path
 
 from rich.table import Table
 from rich.text import Text
+from ..usertext import user_text
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical, VerticalScroll
@@ -153,7 +154,7 @@ class OpenScreen(ModalScreen[Scenario | None]):
         try:
             scenario = load_scenario(Path(path).expanduser())
         except ScenarioError as exc:
-            error.update(Text(str(exc), style="bold red"))
+            error.update(user_text(str(exc), style="bold red"))
             return
         self.dismiss(scenario)
 

@@ -13,6 +13,7 @@ from functools import lru_cache
 
 from rich.console import Console, Group, RenderableType
 from rich.text import Text
+from ...usertext import shown, shown_line
 
 from ... import notation as nt
 from ...tape import Step
@@ -169,7 +170,7 @@ def claims_text(view: View) -> Text | None:
     symbols = {r.id: r.symbol for step in view.claims.values() for r in step}
     for r in results:
         mark, style = _CLAIM_MARK[r.verdict]
-        out.append(f"\n  {r.symbol} = {r.stated_text}  ")
+        out.append(f"\n  {r.symbol} = {shown_line(r.stated_text)}  ")
         out.append(mark, style=style)
         if r.verdict != "right":
             out.append(f"  true {nt.fmt(r.true, view.digits)}", style="bold")
@@ -189,10 +190,10 @@ def note_text(view: View, with_description: bool = False) -> Text | None:
     description = view.tape.scenario.description if view.cursor == 0 else None
     out = Text()
     if description and (with_description or not texts):
-        out.append("✎ " + " ".join(description.split()), style="italic")
+        out.append("✎ " + " ".join(shown(description).split()), style="italic")
     for i, text in enumerate(texts):
         out.append(("\n" if i or out.plain else "") + "✎ note  ", style="bold reverse yellow")
-        out.append(" " + text, style="italic")
+        out.append(" " + shown(text), style="italic")
     return out if out.plain else None
 
 
