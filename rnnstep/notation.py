@@ -195,7 +195,37 @@ def forward_substituted(tape: "Tape", t: int, digits: int = 6) -> str:
     s, n = tape.scenario, (lambda v: operand(v, digits))
     a, O = float(tape.a[t - 1]), float(tape.O[t - 1])
     inside = f"{n(float(tape.x[t - 1]))}·{n(s.w)} + {n(float(tape.O_prev[t - 1]))}·{n(s.w_prime)} + {n(s.b)}"
-    return f"{s.activation}({inside}) = {s.activation}({fmt(a, digits)}) = {fmt(O, digits)}"
+    a_is, O_is = forward_relations(tape, t, digits)
+    return f"{s.activation}({inside}) {a_is} {s.activation}({fmt(a, digits)}) {O_is} {fmt(O, digits)}"
+
+
+def forward_relations(tape: "Tape", t: int, digits: int = 6) -> tuple[str, str]:
+    """("=" or "≈") for a_t = x_t·w + O_{t−1}·w′ + b and for O_t = f(a_t), redone from the printed numbers."""
+    from .model import activation
+    from .printed import printed, relation
+
+    s = tape.scenario
+    a, O = float(tape.a[t - 1]), float(tape.O[t - 1])
+    a_again = (printed(float(tape.x[t - 1]), digits) * printed(s.w, digits)
+               + printed(float(tape.O_prev[t - 1]), digits) * printed(s.w_prime, digits) + printed(s.b, digits))
+    O_again = activation(s.activation, s.leaky_slope).value(printed(a, digits))
+    return relation(a_again, a, digits), relation(O_again, O, digits)
+
+
+def update_substituted(old: float, learning_rate: float, grad: float, clipped: float, new: float,
+                       clip: float | None, digits: int = 6, number=None) -> str:
+    """The update with numbers up to the sign before the new value, which the caller writes (bold):
+    ``1.5 − 0.01·clip(33156.9, ±5) = 1.5 − 0.01·5 =`` — a chain of true equalities, with ``≈`` as its
+    last sign where the printed inputs do not give the printed new value. ``number`` writes a number."""
+    from .printed import printed, relation
+
+    f = number or (lambda v: fmt(v, digits))
+    op = (lambda v: f"({f(v)})" if f(v).startswith("-") else f(v))
+    again = printed(old, digits) - printed(learning_rate, digits) * printed(clipped, digits)
+    sign = relation(again, new, digits)
+    if clip:
+        return f"{f(old)} − {op(learning_rate)}·clip({f(grad)}, ±{f(clip)}) = {f(old)} − {op(learning_rate)}·{op(clipped)} {sign}"
+    return f"{f(old)} − {op(learning_rate)}·{op(grad)} {sign}"
 
 
 def term_symbol(factors: list["Factor"], style: str = "unicode") -> str:

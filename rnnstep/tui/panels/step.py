@@ -15,6 +15,8 @@ from rich.console import Console, Group, RenderableType
 from rich.text import Text
 
 from ... import notation as nt
+from ...model import activation
+from ...printed import factor_again, printed, relation, total
 from ...tape import Step
 from .base import BAD, PATH, USE, View, line, pad
 
@@ -201,13 +203,14 @@ def _forward_lines(view: View, t: int) -> list[Text]:
     n = lambda v: nt.operand(float(v), d)  # noqa: E731
     a, O = float(tape.a[t - 1]), float(tape.O[t - 1])
     derivative = nt.activation_derivative(s.activation, nt.sub(t))  # f′(a₁) = 1 − tanh²(a₁) = 1 − O₁²
+    a_is, O_is = nt.forward_relations(tape, t, d)  # "≈" where the printed inputs do not give the printed value
     lines = [
         Text(nt.forward_equation(t), style="bold"),
         line("  a", nt.sub(t), " = x", nt.sub(t), "·w + O", nt.sub(t - 1), "·w′ + b = ",
-             f"{n(tape.x[t - 1])}·{n(s.w)} + {n(tape.O_prev[t - 1])}·{n(s.w_prime)} + {n(s.b)} = ",
+             f"{n(tape.x[t - 1])}·{n(s.w)} + {n(tape.O_prev[t - 1])}·{n(s.w_prime)} + {n(s.b)} {a_is} ",
              view.num(a, f"forward.a[{t}]")),
         line(f"  O{nt.sub(t)} = {s.activation}(a{nt.sub(t)}) = {s.activation}(",
-             view.num(a, f"forward.a[{t}]"), ") = ", view.num(O, f"forward.O[{t}]", "bold")),
+             view.num(a, f"forward.a[{t}]"), f") {O_is} ", view.num(O, f"forward.O[{t}]", "bold")),
         Text(""),
         # a constant derivative (identity: 1) is its own value: "f′(a₁) = 1", not "= 1 = 1"
         line(f"  f′(a{nt.sub(t)}) = {derivative}") if derivative == nt.fmt(float(tape.f_prime[t - 1]), d) else
@@ -227,11 +230,14 @@ def _output_lines(view: View, t: int) -> list[Text]:
     tape, s, d = view.tape, view.tape.scenario, view.digits
     i = tape.target_position[t]
     sub = nt.sub(t)
+    z, yhat = float(tape.z[i]), float(tape.yhat[i])
+    z_is = relation(printed(s.w_out, d) * printed(float(tape.O[t - 1]), d) + printed(s.b_out, d), z, d)
+    yhat_is = relation(activation(s.output_activation).value(printed(z, d)), yhat, d)
     return [
         line(f"z{sub} = w_out·O{sub} + b_out = {nt.operand(s.w_out, d)}·{nt.operand(float(tape.O[t - 1]), d)}"
-             f" + {nt.operand(s.b_out, d)} = ", view.num(float(tape.z[i]), f"outputs.z[{t}]")),
-        line(f"ŷ{sub} = g(z{sub}) = {s.output_activation}(", view.num(float(tape.z[i]), f"outputs.z[{t}]"), ") = ",
-             view.num(float(tape.yhat[i]), f"outputs.yhat[{t}]", "bold")),
+             f" + {nt.operand(s.b_out, d)} {z_is} ", view.num(z, f"outputs.z[{t}]")),
+        line(f"ŷ{sub} = g(z{sub}) = {s.output_activation}(", view.num(z, f"outputs.z[{t}]"), f") {yhat_is} ",
+             view.num(yhat, f"outputs.yhat[{t}]", "bold")),
         line(f"ℓ{sub} = {tape.loss_fn.value_formula} with y{sub} = {nt.fmt(float(tape.y[i]), d)}:  ",
              view.num(float(tape.losses[i]), f"outputs.loss[{t}]", "bold")),
     ]
@@ -253,7 +259,10 @@ def _loss_lines(view: View) -> list[Text]:
         first = line(f"L = ℓ(ŷ{T}, y) = {tape.loss_fn.value_formula} = {numbers}", view.num(tape.loss, "loss", "bold"))
     else:
         formula = "L = Σₜ ℓₜ = " + " + ".join(nt.operand(float(v), view.digits) for v in tape.losses[:6])
-        formula += (" + …" if len(tape.losses) > 6 else "") + " = "
+        if len(tape.losses) > 6:
+            formula += " + … = "
+        else:  # every ℓₜ written: the sum of the printed ones may be off in the last digit
+            formula += f" {relation(total(tape.losses.tolist(), view.digits), tape.loss, view.digits)} "
         first = line(formula, view.num(tape.loss, "loss", "bold"))
     return [first, Text(""),
             Text("Next: the backward pass. Each gradient is a sum of path products, one path for each step at "
@@ -264,12 +273,10 @@ def _update_lines(view: View, param: str) -> list[Text]:
     tape, s, d = view.tape, view.tape.scenario, view.digits
     u = tape.updates[param]
     p = nt.param(param)
-    grad = (f"clip({nt.fmt(u.grad, d)}, ±{nt.fmt(s.clip, d)}) = {nt.operand(u.clipped, d)}" if s.clip
-            else nt.operand(u.grad, d))  # a negative gradient in brackets: −0.1·(−0.0251)
     rule = f"{p}_new = {p}_old − η·" + (f"clip({nt.gradient_symbol(param)})" if s.clip else nt.gradient_symbol(param))
     lines = [
         Text(rule, style="bold"),
-        line(f"  = {nt.fmt(u.old, d)} − {nt.fmt(s.learning_rate, d)}·{grad} = ",
+        line(f"  = {nt.update_substituted(u.old, s.learning_rate, u.grad, u.clipped, u.new, s.clip, d)} ",
              view.num(u.new, f"update.{param}.new", "bold green")),
     ]
     if s.clip and u.clipped != u.grad:
@@ -322,7 +329,9 @@ def _term_lines(view: View, step: Step, width: int, room: int, room_with_extras:
         term_text = view.num(float(table.value[i]), term_id)
         if term_text.plain.startswith("-"):
             term_text = Text.assemble("(", term_text, ")")
-        after.append(line(f"  running sum = {nt.operand(previous, d)} + ", term_text, " = ",
+        again = total((previous, float(table.value[i])), d)
+        sum_is = relation(again, float(table.running_sum[i]), d) if term_text.plain != "?" else "="
+        after.append(line(f"  running sum = {nt.operand(previous, d)} + ", term_text, f" {sum_is} ",
                           view.num(float(table.running_sum[i]), sum_id, "bold")))
     if last:
         cut = int(table.truncated.sum())
@@ -365,6 +374,8 @@ def _term_lines(view: View, step: Step, width: int, room: int, room_with_extras:
         fid = f"gradients.{param}.factor[{step.t},{step.k},{j + 1}]" if step.k is not None else \
             f"gradients.{param}.factor[{step.t},{j + 1}]"
         numbers = "?" if fid in view.hidden else nt.factor_substituted(f, tape, d)
+        if numbers != "?" and relation(factor_again(f, tape, d), float(f.value), d) == "≈":
+            numbers += " ≈"  # the printed inputs give another last digit than the value beside them
         rows.append((Text(f.symbol, style=USE if f.kind in ("immediate", "output_input") else ""),
                      f.formula, numbers, f.value, fid))
     grid = _factor_table(view, rows, width, header=bool(header))
