@@ -30,7 +30,7 @@ class NotNumeric(Exception):
 
 def tokens(text: str) -> list[str]:
     out, i = [], 0
-    text = text.replace("**", "")
+    text = text.replace("**", "").replace("½", "0.5·")
     while i < len(text):
         c = text[i]
         if c.isspace():

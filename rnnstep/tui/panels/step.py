@@ -238,16 +238,35 @@ def _output_lines(view: View, t: int) -> list[Text]:
              f" + {nt.operand(s.b_out, d)} {z_is} ", view.num(z, f"outputs.z[{t}]")),
         line(f"ŷ{sub} = g(z{sub}) = {s.output_activation}(", view.num(z, f"outputs.z[{t}]"), f") {yhat_is} ",
              view.num(yhat, f"outputs.yhat[{t}]", "bold")),
-        line(f"ℓ{sub} = {tape.loss_fn.value_formula} with y{sub} = {nt.fmt(float(tape.y[i]), d)}:  ",
+        line(f"ℓ{sub} = {_loss_formula(tape, t)} = {_loss_substituted(view, i)} ",
              view.num(float(tape.losses[i]), f"outputs.loss[{t}]", "bold")),
-    ]
+    ] + ([collapsed] if (collapsed := _collapsed_output_gradient(view, t)) is not None and not view.hidden else [])
+
+
+def _collapsed_output_gradient(view: View, t: int) -> Text | None:
+    """For bce after a sigmoid: ∂ℓ/∂ŷ·∂ŷ/∂z = (ŷ − y)/(ŷ(1 − ŷ))·ŷ(1 − ŷ) = ŷ − y, with its numbers."""
+    tape, s, d = view.tape, view.tape.scenario, view.digits
+    if s.loss != "bce" or s.output_activation != "sigmoid" or tape.vector:
+        return None
+    i, sub = tape.target_position[t], nt.sub(t)
+    yhat, y = float(tape.yhat[i]), float(tape.y[i])
+    again = printed(yhat, d) - printed(y, d)
+    return Text(f"  ∂ℓ{sub}/∂ŷ{sub}·∂ŷ{sub}/∂z{sub} = (ŷ{sub} − y{sub})/(ŷ{sub}(1 − ŷ{sub}))·ŷ{sub}(1 − ŷ{sub}) = "
+                f"ŷ{sub} − y{sub} = {nt.fmt(yhat, d)} − {nt.operand(y, d)} {relation(again, yhat - y, d)} "
+                f"{nt.fmt(yhat - y, d)}  (sigmoid and bce are made for each other)", style="dim")
+
+
+def _loss_formula(tape, t: int) -> str:
+    """ℓ's formula with the step's subscript: ½(ŷ₄ − y₄)², −[y₅ ln ŷ₅ + (1 − y₅) ln(1 − ŷ₅)]."""
+    return nt.subscripted(tape.loss_fn.value_formula, t)
 
 
 def _loss_substituted(view: View, i: int) -> str:
-    """The loss formula with ŷ and y replaced by their numbers."""
+    """The loss with its numbers and the sign before its value: ``−[1·ln 0.631 + 0·ln 0.369] =``
+    (``≈`` where the printed numbers do not give the printed loss)."""
     tape, d = view.tape, view.digits
-    yhat, y = nt.operand(float(tape.yhat[i]), d), nt.operand(float(tape.y[i]), d)
-    return tape.loss_fn.value_formula.replace("ŷ", "\0").replace("y", y).replace("\0", yhat)
+    text, again = nt.loss_substituted(tape.scenario.loss, float(tape.yhat[i]), float(tape.y[i]), d)
+    return f"{text} {relation(again, float(tape.losses[i]), d)}"
 
 
 def _loss_lines(view: View) -> list[Text]:
@@ -255,8 +274,8 @@ def _loss_lines(view: View) -> list[Text]:
     if tape.single_target:
         T = nt.sub(tape.T)
         hidden = "outputs.yhat[%d]" % tape.T in view.hidden
-        numbers = "" if hidden else f"{_loss_substituted(view, 0)} = "
-        first = line(f"L = ℓ(ŷ{T}, y) = {tape.loss_fn.value_formula} = {numbers}", view.num(tape.loss, "loss", "bold"))
+        numbers = "= " if hidden else f"= {_loss_substituted(view, 0)} "
+        first = line(f"L = ℓ(ŷ{T}, y) = {tape.loss_fn.value_formula} {numbers}", view.num(tape.loss, "loss", "bold"))
     else:
         formula = "L = Σₜ ℓₜ = " + " + ".join(nt.operand(float(v), view.digits) for v in tape.losses[:6])
         if len(tape.losses) > 6:
@@ -346,6 +365,9 @@ def _term_lines(view: View, step: Step, width: int, room: int, room_with_extras:
             Text(f" (every path from L to O{nt.sub(k)}), ∂L/∂a{nt.sub(k)} = ∂L/∂O{nt.sub(k)}·f′(a{nt.sub(k)}) = ",
                  style="dim"),
             view.num(float(tape.dL_da[k - 1]), f"backward.dL_da[{k}]", "dim")))
+    collapsed = _collapsed_output_gradient(view, step.t)
+    if collapsed is not None and not view.hidden:  # in a drill it would give ∂L/∂ŷ·g′(z) away
+        optional.append(collapsed)
     fused = tape.fused_output_gradient(step.t)
     if fused is not None:
         after.append(Text(f"  note: ∂L/∂ŷ·∂ŷ/∂z for bce with a sigmoid output is the finite ŷ − y = "
