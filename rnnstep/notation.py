@@ -153,12 +153,17 @@ def loss_derivative_formula(loss: str, t: int | str = "", style: str = "unicode"
     """∂ℓ/∂ŷ written out for this loss; ``t`` subscripts it where there are several targets."""
     from .model import LOSS_TABLE
 
-    s = sub(t, style) if t != "" else ""
-    text = re.sub(r"(?<![A-Za-z])(ŷ|y)(?![A-Za-z])", lambda m: m[1] + s, LOSS_TABLE[loss].derivative_formula)
+    text = subscripted(LOSS_TABLE[loss].derivative_formula, t, style)
     if style == "unicode":
         return text
     text = text.replace("−", "-").replace("ŷ", "yhat")
     return text.replace("yhat", "\\hat{y}") if style == "latex" else text
+
+
+def subscripted(formula: str, t: int | str = "", style: str = "unicode") -> str:
+    """A loss formula's ŷ and y with the target step's subscript: ½(ŷ − y)² -> ½(ŷ₄ − y₄)²."""
+    s = sub(t, style) if t != "" else ""
+    return re.sub(r"(?<![A-Za-z])(ŷ|y)(?![A-Za-z])", lambda m: m[1] + s, formula)
 
 
 def factor_substituted(factor: "Factor", tape: "Tape", digits: int = 6) -> str:
@@ -204,7 +209,37 @@ def forward_substituted(tape: "Tape", t: int, digits: int = 6) -> str:
     s, n = tape.scenario, (lambda v: operand(v, digits))
     a, O = float(tape.a[t - 1]), float(tape.O[t - 1])
     inside = f"{n(float(tape.x[t - 1]))}·{n(s.w)} + {n(float(tape.O_prev[t - 1]))}·{n(s.w_prime)} + {n(s.b)}"
-    return f"{s.activation}({inside}) = {s.activation}({fmt(a, digits)}) = {fmt(O, digits)}"
+    a_is, O_is = forward_relations(tape, t, digits)
+    return f"{s.activation}({inside}) {a_is} {s.activation}({fmt(a, digits)}) {O_is} {fmt(O, digits)}"
+
+
+def forward_relations(tape: "Tape", t: int, digits: int = 6) -> tuple[str, str]:
+    """("=" or "≈") for a_t = x_t·w + O_{t−1}·w′ + b and for O_t = f(a_t), redone from the printed numbers."""
+    from .model import activation
+    from .printed import printed, relation
+
+    s = tape.scenario
+    a, O = float(tape.a[t - 1]), float(tape.O[t - 1])
+    a_again = (printed(float(tape.x[t - 1]), digits) * printed(s.w, digits)
+               + printed(float(tape.O_prev[t - 1]), digits) * printed(s.w_prime, digits) + printed(s.b, digits))
+    O_again = activation(s.activation, s.leaky_slope).value(printed(a, digits))
+    return relation(a_again, a, digits), relation(O_again, O, digits)
+
+
+def update_substituted(old: float, learning_rate: float, grad: float, clipped: float, new: float,
+                       clip: float | None, digits: int = 6, number=None) -> str:
+    """The update with numbers up to the sign before the new value, which the caller writes (bold):
+    ``1.5 − 0.01·clip(33156.9, ±5) = 1.5 − 0.01·5 =`` — a chain of true equalities, with ``≈`` as its
+    last sign where the printed inputs do not give the printed new value. ``number`` writes a number."""
+    from .printed import printed, relation
+
+    f = number or (lambda v: fmt(v, digits))
+    op = (lambda v: f"({f(v)})" if f(v).startswith("-") else f(v))
+    again = printed(old, digits) - printed(learning_rate, digits) * printed(clipped, digits)
+    sign = relation(again, new, digits)
+    if clip:
+        return f"{f(old)} − {op(learning_rate)}·clip({f(grad)}, ±{f(clip)}) = {f(old)} − {op(learning_rate)}·{op(clipped)} {sign}"
+    return f"{f(old)} − {op(learning_rate)}·{op(grad)} {sign}"
 
 
 def term_symbol(factors: list["Factor"], style: str = "unicode") -> str:
@@ -212,11 +247,57 @@ def term_symbol(factors: list["Factor"], style: str = "unicode") -> str:
     return joiner.join(factor_symbol(f, style) for f in factors)
 
 
-def activation_derivative(name: str, at: str = "") -> str:
-    """f′ written out; ``at`` (a subscript, as ``sub(t)``) names the step where one is meant: f′(a₃) = 1 − tanh²(a₃) = 1 − O₃²."""
-    a, O = f"a{at}", f"O{at}"
-    return {"tanh": f"1 − tanh²({a}) = 1 − {O}²", "sigmoid": f"σ({a})(1 − σ({a}))", "relu": f"1 if {a} > 0 else 0",
-            "leaky_relu": f"1 if {a} > 0 else α", "identity": "1"}[name]
+def activation_derivative(name: str, at: str = "", var: str = "a", value: str = "O") -> str:
+    """f′ written out; ``at`` (a subscript, as ``sub(t)``) names the step where one is meant: f′(a₃) = 1 − tanh²(a₃) = 1 − O₃².
+    ``var`` and ``value`` name the variable and its image: ``g′(z₄)`` is ``var="z", value="ŷ"`` (σ(z₄)(1 − σ(z₄)) = ŷ₄(1 − ŷ₄))."""
+    a, O = f"{var}{at}", f"{value}{at}"
+    return {"tanh": f"1 − tanh²({a}) = 1 − {O}²", "sigmoid": f"σ({a})(1 − σ({a})) = {O}(1 − {O})",
+            "relu": f"1 if {a} > 0 else 0", "leaky_relu": f"1 if {a} > 0 else α", "identity": "1",
+            "softmax": f"diag({O}) − {O}{O}ᵀ"}[name]
+
+
+def activation_formula(name: str, at: str = "", var: str = "a") -> str:
+    """The activation itself written out: σ(z₄) = 1/(1 + e^−z₄), tanh(a₃), …"""
+    a = f"{var}{at}"
+    return {"tanh": f"tanh({a})", "sigmoid": f"σ({a}) = 1/(1 + e^−{a})", "relu": f"max(0, {a})",
+            "leaky_relu": f"{a} if {a} > 0 else α·{a}", "identity": a,
+            "softmax": f"e^{a}ᵢ / Σⱼ e^{a}ⱼ"}[name]
+
+
+def loss_substituted(loss: str, yhat, y, digits: int = 6) -> tuple[str, float]:
+    """ℓ with its numbers, and what those printed numbers give: ``−[1·ln 0.631 + 0·ln 0.369]`` for bce
+    with y = 1, ŷ = 0.631; a vector's entries summed inside one pair of brackets."""
+    import math
+
+    from .printed import printed
+
+    yhats, ys = [float(v) for v in np.ravel(yhat)], [float(v) for v in np.ravel(y)]
+
+    def ln(v: float) -> float:
+        return math.log(v) if v > 0 else (-math.inf if v == 0 else math.nan)
+
+    def y_ln(y_: float, p: float) -> float:  # 0·ln 0 = 0, as the loss itself takes it
+        return 0.0 if y_ == 0 else y_ * ln(p)
+
+    parts, again = [], 0.0
+    for h, t in zip(yhats, ys):
+        H, Y = printed(h, digits), printed(t, digits)
+        if loss in ("squared", "half_squared"):
+            parts.append(f"({fmt(h, digits)} − {operand(t, digits)})²")
+            again += (H - Y) ** 2
+        elif loss == "bce":
+            rest = printed(1 - h, digits)
+            parts.append(f"{operand(t, digits)}·ln {fmt(h, digits)} + {operand(1 - t, digits)}·ln {fmt(1 - h, digits)}")
+            again -= y_ln(Y, H) + y_ln(printed(1 - t, digits), rest)
+        elif t != 0 or len(yhats) == 1:  # cross_entropy: an entry with y = 0 adds nothing (one-hot: one term)
+            parts.append(f"{operand(t, digits)}·ln {fmt(h, digits)}")
+            again -= y_ln(Y, H)
+    if loss == "half_squared":
+        text = "½" + (parts[0] if len(parts) == 1 else "[" + " + ".join(parts) + "]")
+        return text, 0.5 * again
+    if loss == "squared":
+        return " + ".join(parts), again
+    return "−[" + (" + ".join(parts) or "0") + "]", again
 
 
 def term_symbol_compact(factors: list["Factor"], keep: int = 7, style: str = "unicode", hidden: int = 0) -> str:

@@ -31,6 +31,9 @@ def allowed_numbers(tape, digits: int = 6) -> set[str]:
         out |= renderings(float(value), digits)
     for u in tape.updates.values():
         out |= renderings(u.old, digits) | renderings(u.grad, digits) | renderings(u.clipped, digits)
+    if s.loss == "bce":  # the loss line writes ln(1 − ŷ) with its number, and ∂ℓ/∂ŷ·∂ŷ/∂z = ŷ − y
+        for yhat, y in zip(tape.yhat.tolist(), tape.y.tolist()):
+            out |= renderings(1 - yhat, digits) | renderings(yhat - y, digits) | renderings(1 - y, digits)
     for t in tape.targets:
         fused = tape.fused_output_gradient(t)
         if fused is not None:

@@ -12,6 +12,8 @@ from typing import Any, Iterator
 
 from .. import notation as nt
 from ..ids import PARAMS, RECURRENT_PARAMS
+from ..model import activation
+from ..printed import factor_again, printed, product, relation, total
 from ..tape import Factor, Tape
 
 ONLY = ("forward", "backward", "terms", "sums", "update")
@@ -54,6 +56,7 @@ class Question:
     context: str = ""  # e.g. "factor 3 of term [4,2] of ∂L/∂w′"; for an array also how to type it
     shape: tuple[int, ...] = ()  # () for one number
     hides: tuple[str, ...] = ()  # ids shown at the same step that would give this value away (hidden with it)
+    sign: str = "="  # between ``numbers`` and the value: "≈" where the printed numbers do not give it (issue 18)
 
     def __eq__(self, other: object) -> bool:  # ids are unique within a drill; arrays make == ambiguous
         return isinstance(other, Question) and (self.id, self.kind, self.step) == (other.id, other.kind, other.step)
@@ -96,38 +99,48 @@ def _all_questions(tape: Tape, d: int, paths: int | None = None):
             f"forward.a[{t}]", "forward.a", step, f"a{sub(t)}", f"x{sub(t)}·w + O{sub(t - 1)}·w′ + b",
             f"x{sub(t)} is the input at step {t}, {prev} the previous state; w, w′, b are the same at every step",
             f"{n(tape.x[t - 1])}·{n(s.w)} + {n(tape.O_prev[t - 1])}·{n(s.w_prime)} + {n(s.b)}",
-            float(tape.a[t - 1]))
+            float(tape.a[t - 1]), sign=nt.forward_relations(tape, t, d)[0])
         yield Question(
             f"forward.O[{t}]", "forward.O", step, f"O{sub(t)}", f"f(a{sub(t)})", f"f = {s.activation}",
-            f"{s.activation}({nt.fmt(float(tape.a[t - 1]), d)})", float(tape.O[t - 1]))
+            f"{s.activation}({nt.fmt(float(tape.a[t - 1]), d)})", float(tape.O[t - 1]),
+            sign=nt.forward_relations(tape, t, d)[1])
     for i, t in enumerate(int(t) for t in tape.targets):
         step = steps.phase_start("loss") + i
         yield Question(
             f"outputs.z[{t}]", "outputs.z", step, f"z{sub(t)}", f"w_out·O{sub(t)} + b_out", "the output layer",
-            f"{n(s.w_out)}·{n(tape.O[t - 1])} + {n(s.b_out)}", float(tape.z[i]))
+            f"{n(s.w_out)}·{n(tape.O[t - 1])} + {n(s.b_out)}", float(tape.z[i]),
+            sign=relation(printed(s.w_out, d) * printed(float(tape.O[t - 1]), d) + printed(s.b_out, d),
+                          float(tape.z[i]), d))
+        g = s.output_activation
         yield Question(
-            f"outputs.yhat[{t}]", "outputs.yhat", step, f"ŷ{sub(t)}", f"g(z{sub(t)})", f"g = {s.output_activation}",
-            f"{s.output_activation}({nt.fmt(float(tape.z[i]), d)})", float(tape.yhat[i]))
+            f"outputs.yhat[{t}]", "outputs.yhat", step, f"ŷ{sub(t)}", f"g(z{sub(t)})",
+            f"g = {g}: ŷ{sub(t)} = {nt.activation_formula(g, sub(t), 'z')}",
+            f"{g}({nt.fmt(float(tape.z[i]), d)})", float(tape.yhat[i]),
+            sign=relation(activation(g).value(printed(float(tape.z[i]), d)), float(tape.yhat[i]), d))
+        numbers, again = nt.loss_substituted(s.loss, float(tape.yhat[i]), float(tape.y[i]), d)
         yield Question(
             f"outputs.loss[{t}]", "outputs.loss", step, f"ℓ{sub(t)}", f"ℓ(ŷ{sub(t)}, y{sub(t)})",
-            f"ℓ = {tape.loss_fn.value_formula} ({s.loss}), y{sub(t)} = {nt.fmt(float(tape.y[i]), d)}",
-            f"ℓ({nt.fmt(float(tape.yhat[i]), d)}, {nt.fmt(float(tape.y[i]), d)})", float(tape.losses[i]))
+            f"ℓ{sub(t)} = {nt.subscripted(tape.loss_fn.value_formula, t)} ({s.loss}), "
+            f"y{sub(t)} = {nt.fmt(float(tape.y[i]), d)}",
+            numbers, float(tape.losses[i]), sign=relation(again, float(tape.losses[i]), d))
     loss_step = steps.phase_start("loss") + len(tape.targets)
     if tape.single_target:
         yield Question("loss", "loss", loss_step, "L", f"ℓ{sub(tape.T)}", "one target: L is the last step's loss",
                        n(tape.losses[0]), tape.loss)
     else:
         yield Question("loss", "loss", loss_step, "L", "Σₜ ℓₜ", "a loss at every step: add them",
-                       " + ".join(n(v) for v in tape.losses), tape.loss)
+                       " + ".join(n(v) for v in tape.losses), tape.loss,
+                       sign=relation(total(tape.losses.tolist(), d), tape.loss, d))
     yield from _backward_questions(tape, d, paths)
     for i, (param, u) in enumerate(tape.updates.items()):
         p = nt.param(param)
         rule = f"{p} − η·clip(∂L/∂{p})" if s.clip else f"{p} − η·∂L/∂{p}"
-        grad = f"clip({nt.fmt(u.grad, d)}) = {nt.fmt(u.clipped, d)}" if s.clip else n(u.grad)
+        numbers = nt.update_substituted(u.old, s.learning_rate, u.grad, u.clipped, u.new, s.clip, d)
+        numbers, sign = numbers[:-2], numbers[-1]  # "… = 1.5 − 0.01·5 =": the sign goes before the value
         yield Question(f"update.{param}.new", "update", steps.phase_start("update") + i, f"{p}_new", rule,
                        f"gradient descent with η = {nt.fmt(s.learning_rate, d)}"
                        + (f", the gradient clipped to ±{nt.fmt(s.clip, d)}" if s.clip else ""),
-                       f"{n(u.old)} − {n(s.learning_rate)}·{grad}", u.new)
+                       numbers, u.new, sign=sign)
 
 
 def _factor_key(f: Factor, t: int) -> tuple:
@@ -140,14 +153,19 @@ def _factor_key(f: Factor, t: int) -> tuple:
 
 
 def _factor_hint(tape: Tape, f: Factor) -> str:
-    s = tape.scenario
+    """What the factor's formula means, written with the variables of its own step (g′(z₄), f′(a₃))."""
+    s, t = tape.scenario, nt.sub(f.step)
     if f.kind == "loss_grad":
-        return f"the derivative of ℓ = {tape.loss_fn.value_formula} with respect to ŷ"
+        target = "" if f.single_target else t
+        return (f"the derivative of ℓ = {nt.subscripted(tape.loss_fn.value_formula, target)} with respect to "
+                f"ŷ{target}: {nt.loss_derivative_formula(s.loss, f.step if not f.single_target else '')}")
     if f.kind in ("output_grad", "output_act"):
-        return f"g = {s.output_activation}, g′(z) = {nt.activation_derivative(s.output_activation)}"
+        g = s.output_activation
+        return (f"g = {g}: ŷ{t} = {nt.activation_formula(g, t, 'z')}, "
+                f"g′(z{t}) = {nt.activation_derivative(g, t, 'z', 'ŷ')}")
     if f.kind == "output_input":
-        return "z = w_out·O + b_out"
-    fprime = f"f = {s.activation}, f′(a) = {nt.activation_derivative(s.activation)}"
+        return f"z{t} = w_out·O{t} + b_out"
+    fprime = f"f = {s.activation}, f′(a{t}) = {nt.activation_derivative(s.activation, t)}"
     if f.kind == "backprop":
         return f"one step back along the recurrence: {fprime}"
     return f"the immediate partial holds O{nt.sub(f.step - 1)} fixed; {fprime}"
@@ -180,11 +198,13 @@ def _backward_questions(tape: Tape, d: int, paths: int | None = None):
                 fid = f"gradients.{param}.factor[{t},{k},{j}]" if recurrent else f"gradients.{param}.factor[{t},{j}]"
                 yield Question(fid, f"factor.{f.kind}", step, f.symbol, f.formula, _factor_hint(tape, f),
                                nt.factor_substituted(f, tape, d), f.value,
-                               f"factor {j} of term {where} of {symbol}")
+                               f"factor {j} of term {where} of {symbol}",
+                               sign=relation(factor_again(f, tape, d), float(f.value), d))
             yield Question(
                 f"gradients.{param}.term{where}", "term", step, f"term {where} of {symbol}",
                 nt.term_symbol_compact(factors), "the product of its factors",
-                " × ".join(nt.operand(f.value, d) for f in factors), float(table.value[i]))
+                " × ".join(nt.operand(f.value, d) for f in factors), float(table.value[i]),
+                sign=relation(product((f.value for f in factors), d), float(table.value[i]), d))
             if i == 0 and not last:
                 continue  # the first running sum is the first term itself
             yield _sum_question(tape, param, i, d, symbol, where, step, last)
@@ -214,14 +234,17 @@ def _with_last(indices: Iterator[int], last: int) -> Iterator[int]:
 def _sum_question(tape: Tape, param: str, i: int, d: int, symbol: str, where: str, step: int, last: bool) -> Question:
     table = tape.gradients[param]
     previous = nt.fmt(float(table.running_sum[i - 1]), d) if i else "0"
+    before = float(table.running_sum[i - 1]) if i else 0.0
     if table.truncated[i]:
         formula, numbers = "previous sum (this term is truncated: not added)", previous
+        sign = relation(printed(before, d), float(table.running_sum[i]), d)
     else:
         formula = "previous sum + this term"
         numbers = f"{previous} + {nt.operand(float(table.value[i]), d)}"
+        sign = relation(total((before, float(table.value[i])), d), float(table.running_sum[i]), d)
     if last:
         return Question(f"gradients.{param}.total", "total", step, symbol, "the sum of all its terms",
-                        formula, numbers, table.total)
+                        formula, numbers, table.total, sign=sign)
     return Question(f"gradients.{param}.running_sum{where}", "running_sum", step,
                     f"running sum of {symbol} after {where}", formula, formula, numbers,
-                    float(table.running_sum[i]))
+                    float(table.running_sum[i]), sign=sign)

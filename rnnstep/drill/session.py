@@ -121,7 +121,8 @@ class DrillSession:
         if right:
             line = f"✓ right: {q.symbol} = {shown}"
         else:
-            line = f"✗ wrong: you said {nt.fmt(value, self.digits)}; {q.symbol} = {q.formula} = {q.numbers} = {shown}"
+            line = (f"✗ wrong: you said {nt.fmt(value, self.digits)}; {q.symbol} = {q.formula} = {q.numbers} "
+                    f"{q.sign} {shown}")
         return self._record(q, value, right, skipped=False, line=line)
 
     def _answer_array(self, q: Question, value: Any) -> Feedback:
@@ -146,7 +147,7 @@ class DrillSession:
         if q.shape:  # the formula's numbers are in the hint; the value is what the learner needs now
             line = f"✗ skipped: {q.symbol} = {q.formula} = {bracketed(q.value, self.digits, limit=None)}"
             return self._record(q, None, False, skipped=True, line=line)
-        line = f"✗ skipped: {q.symbol} = {q.formula} = {q.numbers} = {nt.fmt(q.value, self.digits)}"
+        line = f"✗ skipped: {q.symbol} = {q.formula} = {q.numbers} {q.sign} {nt.fmt(q.value, self.digits)}"
         return self._record(q, None, False, skipped=True, line=line)
 
     def quit(self) -> None:

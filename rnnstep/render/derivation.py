@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from typing import Callable, Iterator, NamedTuple
 
 from .. import notation as nt
+from ..printed import printed, relation
 from ..ids import PARAMS, factor_count
 from ..tape import Tape
 import numpy as np
@@ -50,6 +51,7 @@ class TermLine(NamedTuple):  # a tuple: one per term of a long tape, so cheap to
     value: float
     truncated: bool
     running_sum: float
+    sign: str = "="  # "≈" where the product of the printed factors does not print as the value (issue 18 item 7)
 
     def symbol_parts(self, gap: Callable[[int], str]) -> list[str]:
         return joined(self.head_symbols, self.hidden, self.tail_symbols, gap)
@@ -96,27 +98,36 @@ def derivation(tape: Tape, style: str = "unicode", digits: int = 6, number: Call
         yield OutputLine(int(t), float(tape.z[i]), float(tape.yhat[i]), float(tape.y[i]), float(tape.losses[i]))
     number = number or (lambda v: nt.operand(v, digits))
     for param in PARAMS:
-        yield from term_lines(tape, param, style, number, full_chains)
+        yield from term_lines(tape, param, style, number, full_chains, digits)
         yield Total(param, nt.gradient_symbol(param, style), tape.gradients[param].total)
     for param, u in tape.updates.items():
         yield UpdateLine(param, u.old, u.grad, u.clipped, u.new)
 
 
 def term_lines(tape: Tape, param: str, style: str, number: Callable[[float], str],
-               full_chains: bool = False) -> Iterator[TermLine]:
+               full_chains: bool = False, digits: int = 6) -> Iterator[TermLine]:
     """The terms of ∂L/∂param with their chains, shortened unless ``full_chains``."""
     table = tape.gradients[param]
     t_of, value, truncated, running_sum = (table.t.tolist(), table.value.tolist(), table.truncated.tolist(),
                                            table.running_sum.tolist())
     k_of = table.k.tolist() if table.k is not None else [None] * len(value)
     rendered: dict[tuple, tuple[str, str]] = {}  # a factor's (symbol, number) by what it is
+    printed_values: dict[tuple, float] = {}  # and its value as printed, for the "=" or "≈" before the product
 
     def text(term: int, i: int) -> tuple[str, str]:
         f = tape.factor(param, term, i)
         key = (f.kind, f.step, f.param)
         if key not in rendered:
             rendered[key] = (nt.factor_symbol(f, style), number(f.value))
+            printed_values[key] = printed(float(f.value), digits)
         return rendered[key]
+
+    def sign(term: int, count: int) -> str:
+        again = 1.0
+        for i in range(count):
+            f = tape.factor(param, term, i)
+            again *= printed_values[(f.kind, f.step, f.param)]
+        return relation(again, value[term], digits)
 
     def texts(term: int, indices: range) -> tuple[list[str], list[str]]:
         pairs = [text(term, i) for i in indices]
@@ -142,4 +153,4 @@ def term_lines(tape: Tape, param: str, style: str, number: Callable[[float], str
         else:
             symbols, numbers = texts(term, range(count))
             yield TermLine(param, t, k, symbols, numbers, 0, no_tail, no_tail, value[term], truncated[term],
-                           running_sum[term])
+                           running_sum[term], sign(term, count))

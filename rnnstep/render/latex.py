@@ -218,10 +218,11 @@ class _TermWriter:
         lines = _lines(parts + [value], [*map(_width, parts), _number_width(value)])
         lines[-1].pop()
         numbers = _product([line for line in lines if line])
+        equals = "=" if item.sign == "=" else r"\approx"
         if lines[-1]:
-            numbers[-1] += f" = {value}"
+            numbers[-1] += f" {equals} {value}"
         else:  # the result goes on a line of its own
-            numbers.append(f"\\quad = {value}")
+            numbers.append(f"\\quad {equals} {value}")
         if item.truncated:
             numbers[-1] += r"\quad\text{(truncated: not added)}"
         numbers[0] = "= " + numbers[0]
@@ -299,10 +300,12 @@ def iter_latex(tape: Tape, digits: int = 6, full_chains: bool = False) -> Iterat
                 lead = r"\end{align*}" + "\n" + r"\subsection*{Update}" + "\n" + r"\begin{align*}" + "\n"
                 current = "update"
             p = nt.param(item.param, "latex")
-            grad = rf"\operatorname{{clip}}({f(item.grad)})" if s.clip else op(item.grad)
+            numbers = nt.update_substituted(item.old, s.learning_rate, item.grad, item.clipped, item.new, s.clip,
+                                            digits, f)
+            numbers = (numbers.replace("−", "-").replace("·", r" \cdot ").replace("clip(", r"\operatorname{clip}(")
+                       .replace("±", r"\pm ").replace("≈", r"\approx"))
             # {p}_{new} as a group: w_{out} already carries a subscript
-            yield (lead + rf"{{{p}}}_{{\text{{new}}}} &= {f(item.old)} - {op(s.learning_rate)} \cdot {grad} "
-                   rf"= {f(item.new)} \\" + "\n")
+            yield lead + rf"{{{p}}}_{{\text{{new}}}} &= {numbers} {f(item.new)} \\" + "\n"
     yield r"\end{align*}" + "\n" + r"\end{document}" + "\n"
 
 

@@ -43,7 +43,7 @@ def iter_markdown(tape: Tape, digits: int = 6, full_chains: bool = False) -> Ite
             mark = " — *truncated: not added*" if item.truncated else ""
             strike = "~~" if item.truncated else ""
             yield (f"{head}- {where}: {strike}[{' × '.join(item.symbol_parts(gap_text))}]{strike}  \n"
-                   f"  = {' × '.join(item.number_parts(gap_text))} = **{f(item.value)}**{mark}  \n"
+                   f"  = {' × '.join(item.number_parts(gap_text))} {item.sign} **{f(item.value)}**{mark}  \n"
                    f"  running sum = {f(item.running_sum)}\n")
         elif isinstance(item, ForwardLine):
             yield f"- {item.equation} = {markdown_text(item.substituted)}\n"
@@ -63,9 +63,10 @@ def iter_markdown(tape: Tape, digits: int = 6, full_chains: bool = False) -> Ite
                 head = "\n## Update\n\n"
                 current = "update"
             p = nt.param(item.param)
-            grad = f"clip({f(item.grad)}) = {f(item.clipped)}" if s.clip else f(item.grad)
-            yield (f"{head}- {p}_new = {p} − η·{nt.gradient_symbol(item.param)} = "
-                   f"{f(item.old)} − {f(s.learning_rate)}·{grad} = **{f(item.new)}**\n")
+            rule = f"clip({nt.gradient_symbol(item.param)})" if s.clip else nt.gradient_symbol(item.param)
+            numbers = nt.update_substituted(item.old, s.learning_rate, item.grad, item.clipped, item.new, s.clip,
+                                            digits, f)
+            yield f"{head}- {p}_new = {p} − η·{rule} = {numbers} **{f(item.new)}**\n"
 
 
 def render_markdown(tape: Tape, digits: int = 6, full_chains: bool = False) -> str:

@@ -16,6 +16,8 @@ from rich.text import Text
 from ...usertext import shown, shown_line
 
 from ... import notation as nt
+from ...model import activation
+from ...printed import factor_again, printed, relation, total
 from ...tape import Step
 from .base import BAD, PATH, USE, View, line, pad
 
@@ -202,13 +204,14 @@ def _forward_lines(view: View, t: int) -> list[Text]:
     n = lambda v: nt.operand(float(v), d)  # noqa: E731
     a, O = float(tape.a[t - 1]), float(tape.O[t - 1])
     derivative = nt.activation_derivative(s.activation, nt.sub(t))  # f′(a₁) = 1 − tanh²(a₁) = 1 − O₁²
+    a_is, O_is = nt.forward_relations(tape, t, d)  # "≈" where the printed inputs do not give the printed value
     lines = [
         Text(nt.forward_equation(t), style="bold"),
         line("  a", nt.sub(t), " = x", nt.sub(t), "·w + O", nt.sub(t - 1), "·w′ + b = ",
-             f"{n(tape.x[t - 1])}·{n(s.w)} + {n(tape.O_prev[t - 1])}·{n(s.w_prime)} + {n(s.b)} = ",
+             f"{n(tape.x[t - 1])}·{n(s.w)} + {n(tape.O_prev[t - 1])}·{n(s.w_prime)} + {n(s.b)} {a_is} ",
              view.num(a, f"forward.a[{t}]")),
         line(f"  O{nt.sub(t)} = {s.activation}(a{nt.sub(t)}) = {s.activation}(",
-             view.num(a, f"forward.a[{t}]"), ") = ", view.num(O, f"forward.O[{t}]", "bold")),
+             view.num(a, f"forward.a[{t}]"), f") {O_is} ", view.num(O, f"forward.O[{t}]", "bold")),
         Text(""),
         # a constant derivative (identity: 1) is its own value: "f′(a₁) = 1", not "= 1 = 1"
         line(f"  f′(a{nt.sub(t)}) = {derivative}") if derivative == nt.fmt(float(tape.f_prime[t - 1]), d) else
@@ -228,21 +231,43 @@ def _output_lines(view: View, t: int) -> list[Text]:
     tape, s, d = view.tape, view.tape.scenario, view.digits
     i = tape.target_position[t]
     sub = nt.sub(t)
+    z, yhat = float(tape.z[i]), float(tape.yhat[i])
+    z_is = relation(printed(s.w_out, d) * printed(float(tape.O[t - 1]), d) + printed(s.b_out, d), z, d)
+    yhat_is = relation(activation(s.output_activation).value(printed(z, d)), yhat, d)
     return [
         line(f"z{sub} = w_out·O{sub} + b_out = {nt.operand(s.w_out, d)}·{nt.operand(float(tape.O[t - 1]), d)}"
-             f" + {nt.operand(s.b_out, d)} = ", view.num(float(tape.z[i]), f"outputs.z[{t}]")),
-        line(f"ŷ{sub} = g(z{sub}) = {s.output_activation}(", view.num(float(tape.z[i]), f"outputs.z[{t}]"), ") = ",
-             view.num(float(tape.yhat[i]), f"outputs.yhat[{t}]", "bold")),
-        line(f"ℓ{sub} = {tape.loss_fn.value_formula} with y{sub} = {nt.fmt(float(tape.y[i]), d)}:  ",
+             f" + {nt.operand(s.b_out, d)} {z_is} ", view.num(z, f"outputs.z[{t}]")),
+        line(f"ŷ{sub} = g(z{sub}) = {s.output_activation}(", view.num(z, f"outputs.z[{t}]"), f") {yhat_is} ",
+             view.num(yhat, f"outputs.yhat[{t}]", "bold")),
+        line(f"ℓ{sub} = {_loss_formula(tape, t)} = {_loss_substituted(view, i)} ",
              view.num(float(tape.losses[i]), f"outputs.loss[{t}]", "bold")),
-    ]
+    ] + ([collapsed] if (collapsed := _collapsed_output_gradient(view, t)) is not None and not view.hidden else [])
+
+
+def _collapsed_output_gradient(view: View, t: int) -> Text | None:
+    """For bce after a sigmoid: ∂ℓ/∂ŷ·∂ŷ/∂z = (ŷ − y)/(ŷ(1 − ŷ))·ŷ(1 − ŷ) = ŷ − y, with its numbers."""
+    tape, s, d = view.tape, view.tape.scenario, view.digits
+    if s.loss != "bce" or s.output_activation != "sigmoid" or tape.vector:
+        return None
+    i, sub = tape.target_position[t], nt.sub(t)
+    yhat, y = float(tape.yhat[i]), float(tape.y[i])
+    again = printed(yhat, d) - printed(y, d)
+    return Text(f"  ∂ℓ{sub}/∂ŷ{sub}·∂ŷ{sub}/∂z{sub} = (ŷ{sub} − y{sub})/(ŷ{sub}(1 − ŷ{sub}))·ŷ{sub}(1 − ŷ{sub}) = "
+                f"ŷ{sub} − y{sub} = {nt.fmt(yhat, d)} − {nt.operand(y, d)} {relation(again, yhat - y, d)} "
+                f"{nt.fmt(yhat - y, d)}  (sigmoid and bce are made for each other)", style="dim")
+
+
+def _loss_formula(tape, t: int) -> str:
+    """ℓ's formula with the step's subscript: ½(ŷ₄ − y₄)², −[y₅ ln ŷ₅ + (1 − y₅) ln(1 − ŷ₅)]."""
+    return nt.subscripted(tape.loss_fn.value_formula, t)
 
 
 def _loss_substituted(view: View, i: int) -> str:
-    """The loss formula with ŷ and y replaced by their numbers."""
+    """The loss with its numbers and the sign before its value: ``−[1·ln 0.631 + 0·ln 0.369] =``
+    (``≈`` where the printed numbers do not give the printed loss)."""
     tape, d = view.tape, view.digits
-    yhat, y = nt.operand(float(tape.yhat[i]), d), nt.operand(float(tape.y[i]), d)
-    return tape.loss_fn.value_formula.replace("ŷ", "\0").replace("y", y).replace("\0", yhat)
+    text, again = nt.loss_substituted(tape.scenario.loss, float(tape.yhat[i]), float(tape.y[i]), d)
+    return f"{text} {relation(again, float(tape.losses[i]), d)}"
 
 
 def _loss_lines(view: View) -> list[Text]:
@@ -250,11 +275,14 @@ def _loss_lines(view: View) -> list[Text]:
     if tape.single_target:
         T = nt.sub(tape.T)
         hidden = "outputs.yhat[%d]" % tape.T in view.hidden
-        numbers = "" if hidden else f"{_loss_substituted(view, 0)} = "
-        first = line(f"L = ℓ(ŷ{T}, y) = {tape.loss_fn.value_formula} = {numbers}", view.num(tape.loss, "loss", "bold"))
+        numbers = "= " if hidden else f"= {_loss_substituted(view, 0)} "
+        first = line(f"L = ℓ(ŷ{T}, y) = {tape.loss_fn.value_formula} {numbers}", view.num(tape.loss, "loss", "bold"))
     else:
         formula = "L = Σₜ ℓₜ = " + " + ".join(nt.operand(float(v), view.digits) for v in tape.losses[:6])
-        formula += (" + …" if len(tape.losses) > 6 else "") + " = "
+        if len(tape.losses) > 6:
+            formula += " + … = "
+        else:  # every ℓₜ written: the sum of the printed ones may be off in the last digit
+            formula += f" {relation(total(tape.losses.tolist(), view.digits), tape.loss, view.digits)} "
         first = line(formula, view.num(tape.loss, "loss", "bold"))
     return [first, Text(""),
             Text("Next: the backward pass. Each gradient is a sum of path products, one path for each step at "
@@ -265,12 +293,10 @@ def _update_lines(view: View, param: str) -> list[Text]:
     tape, s, d = view.tape, view.tape.scenario, view.digits
     u = tape.updates[param]
     p = nt.param(param)
-    grad = (f"clip({nt.fmt(u.grad, d)}, ±{nt.fmt(s.clip, d)}) = {nt.operand(u.clipped, d)}" if s.clip
-            else nt.operand(u.grad, d))  # a negative gradient in brackets: −0.1·(−0.0251)
     rule = f"{p}_new = {p}_old − η·" + (f"clip({nt.gradient_symbol(param)})" if s.clip else nt.gradient_symbol(param))
     lines = [
         Text(rule, style="bold"),
-        line(f"  = {nt.fmt(u.old, d)} − {nt.fmt(s.learning_rate, d)}·{grad} = ",
+        line(f"  = {nt.update_substituted(u.old, s.learning_rate, u.grad, u.clipped, u.new, s.clip, d)} ",
              view.num(u.new, f"update.{param}.new", "bold green")),
     ]
     if s.clip and u.clipped != u.grad:
@@ -323,7 +349,9 @@ def _term_lines(view: View, step: Step, width: int, room: int, room_with_extras:
         term_text = view.num(float(table.value[i]), term_id)
         if term_text.plain.startswith("-"):
             term_text = Text.assemble("(", term_text, ")")
-        after.append(line(f"  running sum = {nt.operand(previous, d)} + ", term_text, " = ",
+        again = total((previous, float(table.value[i])), d)
+        sum_is = relation(again, float(table.running_sum[i]), d) if term_text.plain != "?" else "="
+        after.append(line(f"  running sum = {nt.operand(previous, d)} + ", term_text, f" {sum_is} ",
                           view.num(float(table.running_sum[i]), sum_id, "bold")))
     if last:
         cut = int(table.truncated.sum())
@@ -338,6 +366,9 @@ def _term_lines(view: View, step: Step, width: int, room: int, room_with_extras:
             Text(f" (every path from L to O{nt.sub(k)}), ∂L/∂a{nt.sub(k)} = ∂L/∂O{nt.sub(k)}·f′(a{nt.sub(k)}) = ",
                  style="dim"),
             view.num(float(tape.dL_da[k - 1]), f"backward.dL_da[{k}]", "dim")))
+    collapsed = _collapsed_output_gradient(view, step.t)
+    if collapsed is not None and not view.hidden:  # in a drill it would give ∂L/∂ŷ·g′(z) away
+        optional.append(collapsed)
     fused = tape.fused_output_gradient(step.t)
     if fused is not None:
         after.append(Text(f"  note: ∂L/∂ŷ·∂ŷ/∂z for bce with a sigmoid output is the finite ŷ − y = "
@@ -366,6 +397,8 @@ def _term_lines(view: View, step: Step, width: int, room: int, room_with_extras:
         fid = f"gradients.{param}.factor[{step.t},{step.k},{j + 1}]" if step.k is not None else \
             f"gradients.{param}.factor[{step.t},{j + 1}]"
         numbers = "?" if fid in view.hidden else nt.factor_substituted(f, tape, d)
+        if numbers != "?" and relation(factor_again(f, tape, d), float(f.value), d) == "≈":
+            numbers += " ≈"  # the printed inputs give another last digit than the value beside them
         rows.append((Text(f.symbol, style=USE if f.kind in ("immediate", "output_input") else ""),
                      f.formula, numbers, f.value, fid))
     grid = _factor_table(view, rows, width, header=bool(header))

@@ -21,6 +21,7 @@ import numpy as np
 from rich.text import Text
 
 from ... import notation as nt
+from ...printed import relation
 from ... import numbers as nb
 from ...ids import RECURRENT_PARAMS
 from . import norms as nm
@@ -190,9 +191,21 @@ def _output(view, width: int, height: int) -> list:
     ids = (f"outputs.z[{t}]", f"outputs.yhat[{t}]", f"outputs.loss[{t}]")
     head = together([Text(f"z{sub} = W_out·O{sub} + b_out,"), Text(f"ŷ{sub} = {s.output_activation}(z{sub})")], width,
                     style="bold")
-    value = Text("= ", style="bold").append("?" if _hidden(view, ids[2]) else nt.fmt(float(tape.losses[i]), view.digits),
-                                           style="bold cyan" if _hidden(view, ids[2]) else "bold")
-    loss = together([Text(f"ℓ{sub} = {s.loss}(ŷ{sub}, y{sub})", style="bold"), value], width, gap=" ")
+    hidden = _hidden(view, ids[2])
+    value = Text("= ", style="bold").append("?" if hidden else nt.fmt(float(tape.losses[i]), view.digits),
+                                           style="bold cyan" if hidden else "bold")
+    parts = [Text(f"ℓ{sub} = {s.loss}(ŷ{sub}, y{sub})", style="bold")]
+    if not hidden and not _hidden(view, ids[1]) and (np.size(tape.yhat[i]) <= 3 or s.loss == "cross_entropy" and np.count_nonzero(tape.y[i]) <= 2):  # the loss with its numbers
+        numbers, again = nt.loss_substituted(s.loss, tape.yhat[i], tape.y[i], view.digits)
+        sign = relation(again, float(tape.losses[i]), view.digits)
+        parts.append(Text(f"= {numbers}"))
+        value = Text(f"{sign} ", style="bold").append(nt.fmt(float(tape.losses[i]), view.digits), style="bold")
+    loss = together(parts + [value], width, gap=" ")
+    if s.loss == "cross_entropy" and tape.g.name == "softmax" and not _hidden(view, ids[1]):
+        loss += together([Text(f"∂ℓ/∂ŷ·∂ŷ/∂z = ŷ{sub} − y{sub}", style="dim"),
+                          Text("= [" + ", ".join(nt.fmt(float(v), view.digits) for v in
+                                                 np.ravel(tape.yhat[i] - tape.y[i])) + "]", style="dim"),
+                          Text("(softmax with cross-entropy, Σy = 1)", style="dim")], width, gap=" ")
     rows = max(1, height - 1 - len(head) - len(loss))
     w = tape.weights
 
