@@ -34,6 +34,7 @@ from textual_serve import download_manager as _downloads
 from textual_serve.download_manager import DownloadManager
 
 from . import access
+from .addresses import own_names
 from .catalog import Served, catalog_lines
 from .session import ENV_MODE, ENV_SCENARIOS
 
@@ -130,6 +131,7 @@ class ClassServer:
     """The aiohttp application serving ``served`` scenarios to a class."""
 
     served: list[Served]
+    host: str = "127.0.0.1"
     token: str | None = None
     max_sessions: int = 40
     idle_seconds: float = 30 * 60
@@ -139,6 +141,18 @@ class ClassServer:
     sessions: dict[str, Session] = field(default_factory=dict)
     download_manager: DownloadManager = field(default_factory=DownloadManager)
     _reaper: asyncio.Task | None = None
+    names: set[str] = field(default_factory=set)  # what Host may name: set from ``host`` (see addresses)
+    _logged: set[str] = field(default_factory=set)
+
+    def __post_init__(self) -> None:
+        if not self.names:
+            self.names = own_names(self.host)
+
+    def _refused(self, kind: str, line: str) -> None:
+        """Log a kind of refusal once, not once per attempt (a flood must not flood the console)."""
+        if kind not in self._logged:
+            self._logged.add(kind)
+            print(f"rnnstep serve: {line} (said once)", file=sys.stderr, flush=True)
 
     @property
     def title(self) -> str:
@@ -162,6 +176,10 @@ class ClassServer:
 
     @web.middleware
     async def _guard(self, request: web.Request, handler: Callable) -> web.StreamResponse:
+        if (reason := access.foreign(request.headers.get("Host"), request.headers.get("Origin"), self.names,
+                                     self.port, request.scheme)) is not None:
+            self._refused("foreign", f"refused a request: {reason} (another site's page, or a rebound DNS name)")
+            return self._notice(403, "This address is not this server's", "Open the link your teacher shared.")
         cookie = access.cookie_name(self.port)
         offered = request.query.get("token") or request.cookies.get(cookie)
         status = access.verdict(self.token, offered)
@@ -300,7 +318,7 @@ def share_url(host: str, port: int, token: str | None) -> str:
 def serve(served: list[Served], host: str, port: int, token: str | None, max_sessions: int,
           idle_minutes: float, drill: bool = False, announce: Callable[[str], None] = print) -> None:
     """Run until Ctrl+C (or SIGTERM); every session's process is ended on the way out."""
-    server = ClassServer(served, token=token, max_sessions=max_sessions, idle_seconds=idle_minutes * 60, port=port,
+    server = ClassServer(served, host=host, token=token, max_sessions=max_sessions, idle_seconds=idle_minutes * 60, port=port,
                          drill=drill)
     lines = [f"rnnstep serve{' --drill' if drill else ''}: {len(served)} scenario{'s' if len(served) != 1 else ''}",
              *catalog_lines(served),  # by name, the hidden-vector ones apart, a few lines at most

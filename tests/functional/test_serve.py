@@ -294,3 +294,34 @@ async def test_a_session_that_cannot_start_closes_its_tab_and_a_plain_get_of_the
             async with http.get(server.url + "/ws") as response:
                 assert response.status == 400
             assert await gone(server.children(), 5)
+
+
+async def test_another_sites_page_and_a_rebound_name_are_refused_even_on_loopback():
+    """Issue 18 item 22: any page the teacher visits could open /ws on 127.0.0.1 (Origin: its own site), or reach it
+    through a DNS name rebound to 127.0.0.1 (Host: that name). Both are refused on every route, no process started."""
+    with running_server() as server:
+        ws_url = server.url.replace("http", "ws") + "/ws"
+        async with aiohttp.ClientSession() as http:
+            evil_host = {"Host": f"attacker.example:{server.port}"}
+            for path in ("/", "/ws", "/static/js/textual.js", "/download/" + key_never_given(), "/favicon.ico"):
+                async with http.get(server.url + path, headers=evil_host) as response:
+                    assert response.status == 403, path
+                async with http.get(server.url + path, headers={"Origin": "http://evil.example"}) as response:
+                    assert response.status == 403, path
+            for headers in (evil_host, {"Host": f"127.0.0.1:{server.port + 1}"}, {"Host": "127.0.0.1"}):
+                with pytest.raises(aiohttp.WSServerHandshakeError) as refused:
+                    await http.ws_connect(ws_url, headers=headers)
+                assert refused.value.status == 403, headers
+            for origin in ("http://evil.example", f"http://attacker.example:{server.port}", "null",
+                           f"https://127.0.0.1:{server.port}", f"http://127.0.0.1:{server.port + 1}"):
+                with pytest.raises(aiohttp.WSServerHandshakeError) as refused:
+                    await http.ws_connect(ws_url, origin=origin)
+                assert refused.value.status == 403, origin
+            assert server.children() == []  # no session was started for any of them
+            # this server's own names, with the page's own origin, are served
+            for name in ("127.0.0.1", "localhost"):
+                async with http.get(f"http://{name}:{server.port}/") as response:
+                    assert response.status == 200, name
+            tab = await open_tab(http, f"http://localhost:{server.port}", 100, 30)
+            await tab.wait_for(lambda s: "step 1/" in s)
+            await tab.close()
