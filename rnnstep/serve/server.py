@@ -36,6 +36,7 @@ from textual_serve.download_manager import DownloadManager
 from . import access
 from .addresses import own_names
 from .catalog import Served, catalog_lines
+from .relay import cells, read_frame
 from .session import ENV_MODE, ENV_SCENARIOS
 
 # textual-serve 1.1.3 ends a download, cut short and without an error, when the app takes more
@@ -45,14 +46,6 @@ _downloads.DOWNLOAD_TIMEOUT = 30
 STATIC = Path(resources.files("textual_serve")) / "static"  # type: ignore[arg-type]
 _PAGE = Template(resources.files(__package__).joinpath("page.html").read_text(encoding="utf-8"))
 _NOTICE = Template(resources.files(__package__).joinpath("notice.html").read_text(encoding="utf-8"))
-
-
-def _size(value: object, default: int) -> int:
-    """A terminal dimension from the page, kept sane (a hostile page could ask for a million columns)."""
-    try:
-        return max(10, min(500, int(value)))  # type: ignore[call-overload]
-    except (TypeError, ValueError):
-        return default
 
 
 async def _no_icon(request: web.Request) -> web.Response:
@@ -210,7 +203,7 @@ class ClassServer:
         text = _PAGE.substitute(
             title=html.escape(self.title), name=html.escape(self.served[0].scenario.name),
             websocket_url=html.escape(f"{scheme}://{request.host}/ws"),  # the address the student used
-            font_size=_size(request.query.get("fontsize", "16"), 16),
+            font_size=cells(request.query.get("fontsize", "16"), 16),
         )
         return web.Response(text=text, content_type="text/html")
 
@@ -223,7 +216,7 @@ class ClassServer:
         self.sessions[session.app_service_id] = session  # counted before the first await: the cap holds
         try:
             await websocket.prepare(request)
-            await session.start(_size(request.query.get("width"), 80), _size(request.query.get("height"), 24))
+            await session.start(cells(request.query.get("width"), 80), cells(request.query.get("height"), 24))
             await self._relay(websocket, session)
         finally:
             try:
@@ -235,26 +228,22 @@ class ClassServer:
         return websocket
 
     async def _relay(self, websocket: web.WebSocketResponse, session: Session) -> None:
-        """The page's frames to the app: ["stdin", text], ["resize", {width, height}], ["ping", x]; junk is ignored."""
+        """The page's frames to the app (see ``relay``); junk is ignored and the session goes on."""
         async for message in websocket:
-            if message.type != WSMsgType.TEXT:
+            if message.type != WSMsgType.TEXT or (frame := read_frame(message.data)) is None:
                 continue
-            try:
-                kind, *rest = json.loads(message.data)
-            except (ValueError, TypeError):
-                continue
-            if kind == "stdin" and rest and isinstance(rest[0], str):
+            if frame.kind == "stdin":
                 session.last_active = time.monotonic()
-                if not await session.send_bytes(rest[0].encode("utf-8")):
+                if not await session.send_bytes(frame.keys):
                     break
-            elif kind == "resize" and rest and isinstance(rest[0], dict):
+            elif frame.kind == "resize":
                 session.last_active = time.monotonic()
-                await session.set_terminal_size(_size(rest[0].get("width"), 80), _size(rest[0].get("height"), 24))
-            elif kind == "ping" and rest:
-                await websocket.send_json(["pong", rest[0]])
-            elif kind == "focus":
+                await session.set_terminal_size(frame.width, frame.height)
+            elif frame.kind == "ping":
+                await websocket.send_json(["pong", frame.echo])
+            elif frame.kind == "focus":
                 await session.focus()
-            elif kind == "blur":
+            elif frame.kind == "blur":
                 await session.blur()
 
     async def handle_download(self, request: web.Request) -> web.StreamResponse:

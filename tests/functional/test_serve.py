@@ -325,3 +325,24 @@ async def test_another_sites_page_and_a_rebound_name_are_refused_even_on_loopbac
             tab = await open_tab(http, f"http://localhost:{server.port}", 100, 30)
             await tab.wait_for(lambda s: "step 1/" in s)
             await tab.close()
+
+
+@pytest.mark.parametrize("junk", [
+    '["resize",{"width":Infinity,"height":24}]',
+    '["resize",{"width":1e400,"height":NaN}]',
+    '["stdin","\\ud800"]',
+    "[" * 100_000 + "]" * 100_000,
+    '["stdin",["n"]]', '[]', '{"stdin":"n"}', '"stdin"', '["ping"]', '["resize",{"width":true,"height":[]}]',
+], ids=["infinity", "huge-nan", "lone-surrogate", "deep-array", "stdin-list", "empty", "object", "string", "ping-alone",
+        "resize-types"])
+async def test_websocket_junk_is_ignored_and_the_session_goes_on(junk):
+    """Issue 20 item 12: each of these ended the sender's session with a traceback on the server."""
+    with running_server() as server:
+        async with aiohttp.ClientSession() as http:
+            tab = await open_tab(http, server.url, 100, 30)
+            await tab.wait_for(lambda s: "step 1/" in s)
+            await tab.websocket.send_str(junk)
+            await tab.press("n")
+            await tab.wait_for(lambda s: "step 2/" in s)  # the same session, still answering
+            await tab.close()
+    assert "Traceback" not in server.log and "Error" not in server.log, server.log
