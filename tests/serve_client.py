@@ -13,6 +13,7 @@ import signal
 import socket
 import subprocess
 import sys
+import threading
 import time
 from contextlib import contextmanager
 from pathlib import Path
@@ -31,6 +32,17 @@ def free_port() -> int:
 class Server:
     def __init__(self, process: subprocess.Popen, port: int, banner: list[str]) -> None:
         self.process, self.port, self.banner = process, port, banner
+        self.output: list[str] = []  # what the server printed after its banner (read on, so its pipe never fills)
+        self._drain = threading.Thread(target=self._read_output, daemon=True)
+        self._drain.start()
+
+    def _read_output(self) -> None:
+        for line in self.process.stdout:  # type: ignore[union-attr]
+            self.output.append(line.rstrip("\n"))
+
+    @property
+    def log(self) -> str:
+        return "\n".join(self.output)
 
     @property
     def url(self) -> str:
@@ -44,11 +56,20 @@ class Server:
 
 @contextmanager
 def running_server(*args: str, cwd: Path | None = None, env: dict[str, str] | None = None,
-                   timeout: float = 30) -> Iterator[Server]:
-    """``rnnstep serve ARGS --port FREE`` until the block ends; then SIGTERM, and the server must exit."""
+                   timeout: float = 30, files: int | None = None) -> Iterator[Server]:
+    """``rnnstep serve ARGS --port FREE`` until the block ends; then SIGTERM, and the server must exit.
+
+    ``files``: the server's limit of open file descriptors (soft and hard), to see it run out."""
     port = free_port()
     command = [sys.executable, "-m", "rnnstep", "serve", *args, "--port", str(port)]
-    process = subprocess.Popen(command, cwd=cwd, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+
+    def limit_files() -> None:
+        import resource
+
+        resource.setrlimit(resource.RLIMIT_NOFILE, (files, files))
+
+    process = subprocess.Popen(command, cwd=cwd, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+                               preexec_fn=limit_files if files else None)
     banner: list[str] = []
     try:
         deadline = time.monotonic() + timeout
@@ -66,6 +87,7 @@ def running_server(*args: str, cwd: Path | None = None, env: dict[str, str] | No
         process.send_signal(signal.SIGINT)
         try:
             process.wait(timeout=15)
+            time.sleep(0.1)  # the output reader takes the last lines
         except subprocess.TimeoutExpired:
             process.kill()
             process.wait()
@@ -149,7 +171,8 @@ class Tab:
 async def open_tab(http: aiohttp.ClientSession, server_url: str, width: int = 140, height: int = 45,
                    token: str | None = None) -> Tab:
     query = f"?width={width}&height={height}" + (f"&token={token}" if token else "")
-    websocket = await http.ws_connect(server_url.replace("http", "ws", 1) + "/ws" + query)
+    websocket = await http.ws_connect(server_url.replace("http", "ws", 1) + "/ws" + query,
+                                      origin=server_url)  # a browser names the page's origin
     tab = Tab(websocket, width, height)
     await tab.resize(width, height)  # the page sends its size as soon as the socket opens
     return tab

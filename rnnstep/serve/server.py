@@ -34,7 +34,9 @@ from textual_serve import download_manager as _downloads
 from textual_serve.download_manager import DownloadManager
 
 from . import access
+from .addresses import own_names
 from .catalog import Served, catalog_lines
+from .relay import cells, read_frame
 from .session import ENV_MODE, ENV_SCENARIOS
 
 # textual-serve 1.1.3 ends a download, cut short and without an error, when the app takes more
@@ -44,14 +46,6 @@ _downloads.DOWNLOAD_TIMEOUT = 30
 STATIC = Path(resources.files("textual_serve")) / "static"  # type: ignore[arg-type]
 _PAGE = Template(resources.files(__package__).joinpath("page.html").read_text(encoding="utf-8"))
 _NOTICE = Template(resources.files(__package__).joinpath("notice.html").read_text(encoding="utf-8"))
-
-
-def _size(value: object, default: int) -> int:
-    """A terminal dimension from the page, kept sane (a hostile page could ask for a million columns)."""
-    try:
-        return max(10, min(500, int(value)))  # type: ignore[call-overload]
-    except (TypeError, ValueError):
-        return default
 
 
 async def _no_icon(request: web.Request) -> web.Response:
@@ -130,6 +124,7 @@ class ClassServer:
     """The aiohttp application serving ``served`` scenarios to a class."""
 
     served: list[Served]
+    host: str = "127.0.0.1"
     token: str | None = None
     max_sessions: int = 40
     idle_seconds: float = 30 * 60
@@ -139,6 +134,18 @@ class ClassServer:
     sessions: dict[str, Session] = field(default_factory=dict)
     download_manager: DownloadManager = field(default_factory=DownloadManager)
     _reaper: asyncio.Task | None = None
+    names: set[str] = field(default_factory=set)  # what Host may name: set from ``host`` (see addresses)
+    _logged: set[str] = field(default_factory=set)
+
+    def __post_init__(self) -> None:
+        if not self.names:
+            self.names = own_names(self.host)
+
+    def _refused(self, kind: str, line: str) -> None:
+        """Log a kind of refusal once, not once per attempt (a flood must not flood the console)."""
+        if kind not in self._logged:
+            self._logged.add(kind)
+            print(f"rnnstep serve: {line} (said once)", file=sys.stderr, flush=True)
 
     @property
     def title(self) -> str:
@@ -162,6 +169,10 @@ class ClassServer:
 
     @web.middleware
     async def _guard(self, request: web.Request, handler: Callable) -> web.StreamResponse:
+        if (reason := access.foreign(request.headers.get("Host"), request.headers.get("Origin"), self.names,
+                                     self.port, request.scheme)) is not None:
+            self._refused("foreign", f"refused a request: {reason} (another site's page, or a rebound DNS name)")
+            return self._notice(403, "This address is not this server's", "Open the link your teacher shared.")
         cookie = access.cookie_name(self.port)
         offered = request.query.get("token") or request.cookies.get(cookie)
         status = access.verdict(self.token, offered)
@@ -192,7 +203,7 @@ class ClassServer:
         text = _PAGE.substitute(
             title=html.escape(self.title), name=html.escape(self.served[0].scenario.name),
             websocket_url=html.escape(f"{scheme}://{request.host}/ws"),  # the address the student used
-            font_size=_size(request.query.get("fontsize", "16"), 16),
+            font_size=cells(request.query.get("fontsize", "16"), 16),
         )
         return web.Response(text=text, content_type="text/html")
 
@@ -205,7 +216,7 @@ class ClassServer:
         self.sessions[session.app_service_id] = session  # counted before the first await: the cap holds
         try:
             await websocket.prepare(request)
-            await session.start(_size(request.query.get("width"), 80), _size(request.query.get("height"), 24))
+            await session.start(cells(request.query.get("width"), 80), cells(request.query.get("height"), 24))
             await self._relay(websocket, session)
         finally:
             try:
@@ -217,26 +228,22 @@ class ClassServer:
         return websocket
 
     async def _relay(self, websocket: web.WebSocketResponse, session: Session) -> None:
-        """The page's frames to the app: ["stdin", text], ["resize", {width, height}], ["ping", x]; junk is ignored."""
+        """The page's frames to the app (see ``relay``); junk is ignored and the session goes on."""
         async for message in websocket:
-            if message.type != WSMsgType.TEXT:
+            if message.type != WSMsgType.TEXT or (frame := read_frame(message.data)) is None:
                 continue
-            try:
-                kind, *rest = json.loads(message.data)
-            except (ValueError, TypeError):
-                continue
-            if kind == "stdin" and rest and isinstance(rest[0], str):
+            if frame.kind == "stdin":
                 session.last_active = time.monotonic()
-                if not await session.send_bytes(rest[0].encode("utf-8")):
+                if not await session.send_bytes(frame.keys):
                     break
-            elif kind == "resize" and rest and isinstance(rest[0], dict):
+            elif frame.kind == "resize":
                 session.last_active = time.monotonic()
-                await session.set_terminal_size(_size(rest[0].get("width"), 80), _size(rest[0].get("height"), 24))
-            elif kind == "ping" and rest:
-                await websocket.send_json(["pong", rest[0]])
-            elif kind == "focus":
+                await session.set_terminal_size(frame.width, frame.height)
+            elif frame.kind == "ping":
+                await websocket.send_json(["pong", frame.echo])
+            elif frame.kind == "focus":
                 await session.focus()
-            elif kind == "blur":
+            elif frame.kind == "blur":
                 await session.blur()
 
     async def handle_download(self, request: web.Request) -> web.StreamResponse:
@@ -300,7 +307,7 @@ def share_url(host: str, port: int, token: str | None) -> str:
 def serve(served: list[Served], host: str, port: int, token: str | None, max_sessions: int,
           idle_minutes: float, drill: bool = False, announce: Callable[[str], None] = print) -> None:
     """Run until Ctrl+C (or SIGTERM); every session's process is ended on the way out."""
-    server = ClassServer(served, token=token, max_sessions=max_sessions, idle_seconds=idle_minutes * 60, port=port,
+    server = ClassServer(served, host=host, token=token, max_sessions=max_sessions, idle_seconds=idle_minutes * 60, port=port,
                          drill=drill)
     lines = [f"rnnstep serve{' --drill' if drill else ''}: {len(served)} scenario{'s' if len(served) != 1 else ''}",
              *catalog_lines(served),  # by name, the hidden-vector ones apart, a few lines at most

@@ -294,3 +294,55 @@ async def test_a_session_that_cannot_start_closes_its_tab_and_a_plain_get_of_the
             async with http.get(server.url + "/ws") as response:
                 assert response.status == 400
             assert await gone(server.children(), 5)
+
+
+async def test_another_sites_page_and_a_rebound_name_are_refused_even_on_loopback():
+    """Issue 18 item 22: any page the teacher visits could open /ws on 127.0.0.1 (Origin: its own site), or reach it
+    through a DNS name rebound to 127.0.0.1 (Host: that name). Both are refused on every route, no process started."""
+    with running_server() as server:
+        ws_url = server.url.replace("http", "ws") + "/ws"
+        async with aiohttp.ClientSession() as http:
+            evil_host = {"Host": f"attacker.example:{server.port}"}
+            for path in ("/", "/ws", "/static/js/textual.js", "/download/" + key_never_given(), "/favicon.ico"):
+                async with http.get(server.url + path, headers=evil_host) as response:
+                    assert response.status == 403, path
+                async with http.get(server.url + path, headers={"Origin": "http://evil.example"}) as response:
+                    assert response.status == 403, path
+            for headers in (evil_host, {"Host": f"127.0.0.1:{server.port + 1}"}, {"Host": "127.0.0.1"}):
+                with pytest.raises(aiohttp.WSServerHandshakeError) as refused:
+                    await http.ws_connect(ws_url, headers=headers)
+                assert refused.value.status == 403, headers
+            for origin in ("http://evil.example", f"http://attacker.example:{server.port}", "null",
+                           f"https://127.0.0.1:{server.port}", f"http://127.0.0.1:{server.port + 1}"):
+                with pytest.raises(aiohttp.WSServerHandshakeError) as refused:
+                    await http.ws_connect(ws_url, origin=origin)
+                assert refused.value.status == 403, origin
+            assert server.children() == []  # no session was started for any of them
+            # this server's own names, with the page's own origin, are served
+            for name in ("127.0.0.1", "localhost"):
+                async with http.get(f"http://{name}:{server.port}/") as response:
+                    assert response.status == 200, name
+            tab = await open_tab(http, f"http://localhost:{server.port}", 100, 30)
+            await tab.wait_for(lambda s: "step 1/" in s)
+            await tab.close()
+
+
+@pytest.mark.parametrize("junk", [
+    '["resize",{"width":Infinity,"height":24}]',
+    '["resize",{"width":1e400,"height":NaN}]',
+    '["stdin","\\ud800"]',
+    "[" * 100_000 + "]" * 100_000,
+    '["stdin",["n"]]', '[]', '{"stdin":"n"}', '"stdin"', '["ping"]', '["resize",{"width":true,"height":[]}]',
+], ids=["infinity", "huge-nan", "lone-surrogate", "deep-array", "stdin-list", "empty", "object", "string", "ping-alone",
+        "resize-types"])
+async def test_websocket_junk_is_ignored_and_the_session_goes_on(junk):
+    """Issue 20 item 12: each of these ended the sender's session with a traceback on the server."""
+    with running_server() as server:
+        async with aiohttp.ClientSession() as http:
+            tab = await open_tab(http, server.url, 100, 30)
+            await tab.wait_for(lambda s: "step 1/" in s)
+            await tab.websocket.send_str(junk)
+            await tab.press("n")
+            await tab.wait_for(lambda s: "step 2/" in s)  # the same session, still answering
+            await tab.close()
+    assert "Traceback" not in server.log and "Error" not in server.log, server.log

@@ -124,3 +124,32 @@ def test_start_up_names_every_served_scenario_the_vector_ones_apart_in_a_few_lin
     assert len(lines) <= 6 and all(len(line) <= 80 for line in lines)
     shown = sum(line.count("a-long-scenario-name-") for line in lines)
     assert lines[-2].endswith(f"and {2000 - shown} more") and "hidden vectors (1): worked-example-hidden-two" in lines[-1]
+
+
+@pytest.mark.parametrize("host, origin, verdict", [
+    ("127.0.0.1:8000", None, None),
+    ("localhost:8000", "http://localhost:8000", None),
+    ("[::1]:8000", "http://[::1]:8000", None),
+    ("attacker.example:8000", None, "Host"),
+    ("127.0.0.1:8001", None, "Host"),
+    ("127.0.0.1", None, "Host"),  # port 80 is not this server's
+    ("127.0.0.1:8000", "http://evil.example", "Origin"),
+    ("127.0.0.1:8000", "http://localhost:8000", "Origin"),  # another origin, even if it is this machine
+    ("127.0.0.1:8000", "null", "Origin"),
+    ("127.0.0.1:8000", "https://127.0.0.1:8000", "Origin"),
+    (None, None, "Host"),
+    ("127.0.0.1:80x", None, "Host"),
+])
+def test_a_request_must_name_this_server_and_come_from_its_page(host, origin, verdict):
+    names = {"127.0.0.1", "localhost", "::1"}
+    reason = access.foreign(host, origin, names, 8000)
+    assert (reason is None) if verdict is None else (reason is not None and verdict in reason), reason
+
+
+def test_every_interface_accepts_this_machines_addresses_and_name_only():
+    from rnnstep.serve.addresses import interface_addresses, own_names
+
+    names = own_names("0.0.0.0")
+    assert socket.gethostname().lower() in names and "127.0.0.1" in names
+    assert set(interface_addresses()) <= names and "attacker.example" not in names
+    assert own_names("127.0.0.1") == {"127.0.0.1", "localhost", "::1"}
