@@ -14,6 +14,7 @@ from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
 import rnnstep
+from rnnstep import notation as nt
 from rnnstep.cli import main
 from rnnstep.drill.arrays import AnswerError, ShapeError, read_array
 from rnnstep.drill.history import History
@@ -434,11 +435,13 @@ def test_the_plain_protocol_on_a_vector_scenario(tmp_path):
 
 
 def test_the_plain_protocol_keeps_a_scalar_file_unchanged(tmp_path):
+    s = rnnstep.load_scenario("notes-four-steps")
+    a1 = nt.fmt(s.x[0] * s.w + s.h0 * s.w_prime + s.b)  # a₁ = x₁·w + O₀·w′ + b, by hand
     result = subprocess.run([sys.executable, "-m", "rnnstep", "drill", "--plain", "notes-four-steps", "--count", "1",
-                             "--history", str(tmp_path / "h.jsonl")], input="0.6\n", capture_output=True, text=True)
+                             "--history", str(tmp_path / "h.jsonl")], input=f"{a1}\n", capture_output=True, text=True)
     # unchanged but for `note`, which prints the step's notes (tryout-2 item 7)
     assert "answer each question with a number, or: hint, note (the step's notes), skip, quit" in result.stdout
-    assert "✓ right: a₁ = 0.6" in result.stdout and result.stdout.endswith("score: 1/1\n")
+    assert f"✓ right: a₁ = {a1}" in result.stdout and result.stdout.endswith("score: 1/1\n")
 
 
 def test_paths_on_the_command_line(tmp_path, capsys, monkeypatch):

@@ -139,6 +139,10 @@ def test_truncated_bptt():
     # "t − k = 2 ≥ K: this path is truncated … the running sum does not change"
     assert t.scenario.truncate == 2 and bool(g.truncated[i])
     assert g.running_sum[i] == g.running_sum[i - 1]
+    # "The notes' four steps again": the same network and data as notes-four-steps
+    notes = tape("notes-four-steps").scenario
+    assert t.scenario.weights() == notes.weights() and t.scenario.x == notes.x and t.scenario.y == notes.y
+    assert t.scenario.learning_rate == notes.learning_rate and notes.truncate is None
 
 
 # ----------------------------------------------------------------------------- binary-classification
@@ -229,6 +233,9 @@ def test_hello_char_rnn():
 
 def test_notes_hidden_two():
     t = tape("vector/notes-hidden-two")
+    # "the same inputs and target" as the notes' network
+    notes = tape("notes-four-steps")
+    assert np.allclose(np.ravel(t.x), notes.x) and np.allclose(np.ravel(t.y), notes.y)
     # note at w′ term[4,1]: "the outer product δ(4,1)ᵀ·O₀ᵀ is the zero matrix"
     assert not np.any(t.value("gradients.w_prime.term[4,1]"))
     # note at w′ term[4,3]: "every row a multiple of O₂"

@@ -198,12 +198,18 @@ def note_text(view: View, with_description: bool = False) -> Text | None:
     return out if out.plain else None
 
 
+def _shown(view: View, sign: str, vid: str) -> str:
+    """The sign before a value, "=" when the value is a drill's "?" (a "≈" there would hint at its last digit)."""
+    return "=" if vid in view.hidden else sign
+
+
 def _forward_lines(view: View, t: int) -> list[Text]:
     tape, s, d = view.tape, view.tape.scenario, view.digits
     n = lambda v: nt.operand(float(v), d)  # noqa: E731
     a, O = float(tape.a[t - 1]), float(tape.O[t - 1])
     derivative = nt.activation_derivative(s.activation, nt.sub(t))  # f′(a₁) = 1 − tanh²(a₁) = 1 − O₁²
     a_is, O_is = nt.forward_relations(tape, t, d)  # "≈" where the printed inputs do not give the printed value
+    a_is, O_is = _shown(view, a_is, f"forward.a[{t}]"), _shown(view, O_is, f"forward.O[{t}]")
     lines = [
         Text(nt.forward_equation(t), style="bold"),
         line("  a", nt.sub(t), " = x", nt.sub(t), "·w + O", nt.sub(t - 1), "·w′ + b = ",
@@ -231,14 +237,17 @@ def _output_lines(view: View, t: int) -> list[Text]:
     i = tape.target_position[t]
     sub = nt.sub(t)
     z, yhat = float(tape.z[i]), float(tape.yhat[i])
-    z_is = relation(printed(s.w_out, d) * printed(float(tape.O[t - 1]), d) + printed(s.b_out, d), z, d)
-    yhat_is = relation(activation(s.output_activation).value(printed(z, d)), yhat, d)
+    z_is = _shown(view, relation(printed(s.w_out, d) * printed(float(tape.O[t - 1]), d) + printed(s.b_out, d), z, d),
+                  f"outputs.z[{t}]")
+    yhat_is = _shown(view, relation(activation(s.output_activation).value(printed(z, d)), yhat, d),
+                     f"outputs.yhat[{t}]")
     return [
         line(f"z{sub} = w_out·O{sub} + b_out = {nt.operand(s.w_out, d)}·{nt.operand(float(tape.O[t - 1]), d)}"
              f" + {nt.operand(s.b_out, d)} {z_is} ", view.num(z, f"outputs.z[{t}]")),
         line(f"ŷ{sub} = g(z{sub}) = {s.output_activation}(", view.num(z, f"outputs.z[{t}]"), f") {yhat_is} ",
              view.num(yhat, f"outputs.yhat[{t}]", "bold")),
-        line(f"ℓ{sub} = {_loss_formula(tape, t)} = {_loss_substituted(view, i)} ",
+        line(f"ℓ{sub} = {_loss_formula(tape, t)} = " + (f"{_loss_substituted(view, i)} " if not
+             {f"outputs.yhat[{t}]", f"outputs.loss[{t}]"} & view.hidden else ""),
              view.num(float(tape.losses[i]), f"outputs.loss[{t}]", "bold")),
     ] + ([collapsed] if (collapsed := _collapsed_output_gradient(view, t)) is not None and not view.hidden else [])
 
@@ -273,7 +282,7 @@ def _loss_lines(view: View) -> list[Text]:
     tape = view.tape
     if tape.single_target:
         T = nt.sub(tape.T)
-        hidden = "outputs.yhat[%d]" % tape.T in view.hidden
+        hidden = bool({"outputs.yhat[%d]" % tape.T, "loss"} & view.hidden)
         numbers = "= " if hidden else f"= {_loss_substituted(view, 0)} "
         first = line(f"L = ℓ(ŷ{T}, y) = {tape.loss_fn.value_formula} {numbers}", view.num(tape.loss, "loss", "bold"))
     else:
@@ -293,9 +302,10 @@ def _update_lines(view: View, param: str) -> list[Text]:
     u = tape.updates[param]
     p = nt.param(param)
     rule = f"{p}_new = {p}_old − η·" + (f"clip({nt.gradient_symbol(param)})" if s.clip else nt.gradient_symbol(param))
+    numbers = nt.update_substituted(u.old, s.learning_rate, u.grad, u.clipped, u.new, s.clip, d)  # ends in = or ≈
     lines = [
         Text(rule, style="bold"),
-        line(f"  = {nt.update_substituted(u.old, s.learning_rate, u.grad, u.clipped, u.new, s.clip, d)} ",
+        line(f"  = {numbers[:-1]}{_shown(view, numbers[-1], f'update.{param}.new')} ",
              view.num(u.new, f"update.{param}.new", "bold green")),
     ]
     if s.clip and u.clipped != u.grad:
