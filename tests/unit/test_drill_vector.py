@@ -58,6 +58,7 @@ def reference_values(net: VNet, truncate: int | None, clip: float | None, lr: fl
     ref: dict[str, object] = {}
     for t, (a, O) in enumerate(states, start=1):
         ref[f"forward.a[{t}]"], ref[f"forward.O[{t}]"] = a, O
+        ref[f"forward.f_prime[{t}]"] = _act(net.activation, a, net.leaky_slope)[1]
         ref[f"backward.dL_dO[{t}]"] = dO = net.dL_dO(t)
         ref[f"backward.dL_da[{t}]"] = dO * _act(net.activation, a, net.leaky_slope)[1]
     for t, (z, yhat, loss, _) in out.items():
@@ -300,7 +301,8 @@ def test_no_factor_is_asked_and_only_narrows_by_group():
         assert [q for q in everything if q in narrowed] == narrowed  # same order
     assert {q.id.split("[")[0] for q in questions(tape, "backward")} == {
         "backward.dL_dO", "backward.dL_da", "gradients.w_prime.delta"}
-    assert len(everything) == 2 * 4 + 3 * 4 + 1 + 2 * 4 + 3 * paths - 1 + 2 + (4 + 2) + 5  # no Σ after the first term
+    # forward a, O, f′ per step; no Σ after the first term
+    assert len(everything) == 3 * 4 + 3 * 4 + 1 + 2 * 4 + 3 * paths - 1 + 2 + (4 + 2) + 5
 
 
 def test_a_value_the_panels_would_give_away_is_hidden_with_the_question():
@@ -326,8 +328,9 @@ def test_a_long_tape_asks_the_nearest_paths_and_grows_linearly():
         assert len(deltas) == NEAREST * T - NEAREST * (NEAREST - 1) // 2  # k = t, t−1, t−2 (fewer near t = 1)
         assert all(int(q.id.split("[")[1].split(",")[0]) - int(q.id.split(",")[1].rstrip("]")) < NEAREST
                    for q in deltas)
-        # forward 2T + outputs 3T + L + recursive 2T + 3 per path + W′ total + W, b totals + T + 2 + 5 updates
-        assert len(qs) == 7 * T + 1 + 3 * len(deltas) - 1 + 1 + 2 + T + 2 + 5
+        # forward 3T (a, O, f′) + outputs 3T + L + recursive 2T + 3 per path + W′ total + W, b totals + T + 2
+        # + 5 updates
+        assert len(qs) == 8 * T + 1 + 3 * len(deltas) - 1 + 1 + 2 + T + 2 + 5
         ids = [q.id for q in qs]
         assert "gradients.w_prime.total" in ids and len(set(ids)) == len(ids)
         assert [q.step for q in qs] == sorted(q.step for q in qs)  # tape order: the TUI's cursor only moves on

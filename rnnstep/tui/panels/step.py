@@ -221,7 +221,7 @@ def _forward_lines(view: View, t: int) -> list[Text]:
         # a constant derivative (identity: 1) is its own value: "f′(a₁) = 1", not "= 1 = 1"
         line(f"  f′(a{nt.sub(t)}) = {derivative}") if derivative == nt.fmt(float(tape.f_prime[t - 1]), d) else
         line(f"  f′(a{nt.sub(t)}) = {derivative} = ",
-             view.num(float(tape.f_prime[t - 1]), (f"forward.a[{t}]", f"forward.O[{t}]"))),
+             view.num(float(tape.f_prime[t - 1]), (f"forward.a[{t}]", f"forward.O[{t}]", f"forward.f_prime[{t}]"))),
         Text("  (kept for the backward pass: every path through O" + nt.sub(t) + " is multiplied by it)", style="dim"),
     ]
     if t == 1:

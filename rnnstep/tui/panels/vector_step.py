@@ -141,7 +141,8 @@ def _forward(view, width: int, height: int) -> list:
     @cache  # shared by the renderings tried at the same digits
     def vectors(d: int) -> list:
         return [_vec(view, a, f"a{sub}", width, rows, d, ids[0]), "→", _vec(view, O, f"O{sub}", width, rows, d, *ids),
-                _vec(view, tape.f_prime[t - 1], f"f′(a{sub})", width, rows, d, *ids, style="dim")]
+                _vec(view, tape.f_prime[t - 1], f"f′(a{sub})", width, rows, d, *ids, f"forward.f_prime[{t}]",
+                     style="dim")]
 
     def rich(d: int) -> list[Text]:
         return head + hstack([_mat(view, w["w"], "W", width, rows, d), "·", _vec(view, x, f"x{sub}", width, rows, d),
