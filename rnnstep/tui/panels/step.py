@@ -367,9 +367,11 @@ def _term_lines(view: View, step: Step, width: int, room: int, room_with_extras:
         said = (f"  (the {len(table) - cut} terms with t − k < K added; {cut} truncated)" if cut else "  (all terms added)")
         after.append(line(f"  {symbol} = ", view.num(table.total, sum_id, "bold green"), Text(said, style="dim")))
     optional: list[Text] = []
+    claimed = any(r.id.startswith("backward.") for r in view.claims.get(view.cursor, ()))
     if step.k is not None and not view.hidden:  # in a drill it would give the factors away (f′ = ∂L/∂a ÷ ∂L/∂O)
         k = step.k
-        optional.append(line(
+        # a worked example's ∂L/∂O_k or ∂L/∂a_k stated at this step: the line with the true values stays
+        (after if claimed else optional).append(line(
             Text(f"  recursive view: ∂L/∂O{nt.sub(k)} = ", style="dim"),
             view.num(float(tape.dL_dO[k - 1]), f"backward.dL_dO[{k}]", "dim"),
             Text(f" (every path from L to O{nt.sub(k)}), ∂L/∂a{nt.sub(k)} = ∂L/∂O{nt.sub(k)}·f′(a{nt.sub(k)}) = ",

@@ -91,6 +91,18 @@ def _mat(view, M, name: str, width: int, rows: int | None, digits: int, *ids: st
                  Text(name, style=style), footer)
 
 
+def claimed_recursive(view) -> list[str]:
+    """The recursive-view values (``backward.dL_dO[k]``, ``backward.dL_da[k]``) a worked example states at
+    this step, whole-vector ids in the order stated: the step must show them whatever the room."""
+    out: list[str] = []
+    for result in view.claims.get(view.cursor, ()):
+        if result.id.startswith("backward."):
+            whole = result.id.split("]")[0] + "]"
+            if whole not in out:
+                out.append(whole)
+    return out
+
+
 def _summary_line(view, name: str, M, *ids: str, width: int | None = None) -> Text:
     """``name = [0.3 0 0.1]`` when the entries fit ``width`` on one line, else
     ``name: 3×3  ‖·‖ = …  max |·| at [i,j] = …`` (a vector's shape as ``3-vector``: a bare 3 would
@@ -363,6 +375,11 @@ def _term(view, width: int, height: int) -> list:
     if table.truncated[i]:
         notes.append(Text(f"truncated: t − k = {step.t - step.k} ≥ K = {tape.scenario.truncate}; "
                           "computed but NOT added to the running sum", style="bold yellow"))
+    for claimed in claimed_recursive(view):  # a worked example states it here: it stays on screen
+        k = int(claimed.split("[")[1].split("]")[0])
+        name, value = (f"∂L/∂O{nt.sub(k)}", tape.dL_dO[k - 1]) if "dL_dO" in claimed else \
+            (f"∂L/∂a{nt.sub(k)}", tape.dL_da[k - 1])
+        notes.append(_summary_line(view, name, value, claimed, width=width))
     rows = max(1, height - len(chain) - len(notes) - 1)
     input_vec = table.input(i)
     input_name = INPUT.get(param, "").format(nt.sub(step.k - 1 if param == "w_prime" else (step.k or step.t)))
