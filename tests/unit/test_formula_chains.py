@@ -119,3 +119,22 @@ def test_a_factor_row_says_approximately_where_its_printed_inputs_miss(path):
             elif not agree(again, shown):
                 wrong.append(f"step {cursor + 1}: {text.strip()}")
     assert not wrong, "\n".join(wrong[:20])
+
+
+def _latex_as_text(line: str) -> str:
+    """A LaTeX line read as the formula it typesets (only what the chain check needs)."""
+    for tex, text in ((r"\\[6pt]", ""), (r"\\", ""), ("&=", "="), ("&", ""), (r"\approx", "≈"), (r"\cdot", "·"),
+                      (r"\times", "×"), (r"\operatorname{clip}", "clip"), (r"\pm", "±"), (r"\quad", " "),
+                      (r"\left", ""), (r"\right", ""), (r"\Bigl", ""), (r"\Bigr", "")):
+        line = line.replace(tex, text)
+    line = re.sub(r"(\d(?:\.\d+)?) ×\s*10\^\{(-?\d+)\}", r"\1e\2", line)
+    return re.sub(r"\s+", " ", line).strip()
+
+
+@pytest.mark.parametrize("path", SCALAR, ids=lambda p: p.stem)
+def test_every_latex_line_is_a_true_chain(path):
+    from rnnstep.render.latex import render_latex
+
+    tape = _tape(path)
+    wrong = [w for text in render_latex(tape).splitlines() for w in false_equalities(_latex_as_text(text))]
+    assert not wrong, "\n".join(wrong[:20])
