@@ -196,7 +196,8 @@ def forward_equation(t: int, style: str = "unicode") -> str:
 
 
 def forward_substituted(tape: "Tape", t: int, digits: int = 6) -> str:
-    """tanh(0.5·1 + (-0.3)·0.462 + 0.1) = tanh(0.461) = 0.43117"""
+    """tanh(0.4·0.5 + 0.50052·(-0.3) + 0.1) = tanh(0.149844) = 0.148732 (≈ before the last number where the
+    printed inputs give another last digit)"""
     s, n = tape.scenario, (lambda v: operand(v, digits))
     a, O = float(tape.a[t - 1]), float(tape.O[t - 1])
     inside = f"{n(float(tape.x[t - 1]))}·{n(s.w)} + {n(float(tape.O_prev[t - 1]))}·{n(s.w_prime)} + {n(s.b)}"

@@ -125,3 +125,19 @@ def test_the_default_scenario_is_the_one_rnnstep_opens():
     from rnnstep.scenario import DEFAULT_NAME
 
     assert DEFAULT.stem == DEFAULT_NAME
+
+
+def test_the_template_is_the_default_network():
+    """`rnnstep new`'s template says it loads as the notes' four steps: the same numbers, so the same
+    (coincidence-free) tape, and its commented claims are right for it."""
+    from rnnstep.template import TEMPLATE
+    from rnnstep.verify import verify
+
+    default = rnnstep.load_scenario(DEFAULT)
+    text = TEMPLATE.replace('# [claims]', '[claims]').replace('# "forward.O[2]"', '"forward.O[2]"') \
+        .replace('# "gradients.w.total"', '"gradients.w.total"')
+    template = rnnstep.load_scenario(text)
+    assert template.weights() == default.weights() and template.x == default.x and template.y == default.y
+    assert template.learning_rate == default.learning_rate
+    report = verify(rnnstep.build_tape(template))
+    assert len(report.results) == 2 and all(r.verdict == "right" for r in report.results)
