@@ -138,3 +138,27 @@ def test_every_latex_line_is_a_true_chain(path):
     tape = _tape(path)
     wrong = [w for text in render_latex(tape).splitlines() for w in false_equalities(_latex_as_text(text))]
     assert not wrong, "\n".join(wrong[:20])
+
+
+def _bmatrix(body: str) -> list[list[float]]:
+    body = re.sub(r"(-?\d+(?:\.\d+)?) \\times 10\^\{(-?\d+)\}", r"\1e\2", body)
+    return [[float(x) for x in row.split("&")] for row in body.split(r"\\") if row.strip()]
+
+
+@pytest.mark.parametrize("path", VECTOR, ids=lambda p: p.stem)
+def test_an_outer_product_says_approximately_where_its_printed_entries_miss(path):
+    """term = δᵀ·inputᵀ with numbers: each printed entry must be what the printed δ and input give,
+    or the relation before it is ≈ (checked entry by entry, by the test's own arithmetic)."""
+    import numpy as np
+
+    tape = _tape(path)
+    for style in ("markdown", "latex"):
+        text = "".join(iter_vector_derivation(tape, 6, style, False)).replace(" \\\\\n&", " ")
+        found = re.findall(r"\\begin\{bmatrix\}([^{}]*?)\\end\{bmatrix\}\^\{T\} \\begin\{bmatrix\}([^{}]*?)\\end\{bmatrix\}"
+                           r"\s*(=|\\approx)\s*\\begin\{bmatrix\}([^{}]*?)\\end\{bmatrix\}", text)
+        assert found
+        for delta, given, sign, term in found:
+            again = np.outer(np.ravel(_bmatrix(delta)), np.ravel(_bmatrix(given)))
+            shown = np.asarray(_bmatrix(term))
+            reproduces = all(agree(float(a), float(b)) for a, b in zip(np.ravel(again), np.ravel(shown)))
+            assert (sign == "=") == reproduces, (delta, given, sign, term)
