@@ -162,3 +162,25 @@ def test_an_outer_product_says_approximately_where_its_printed_entries_miss(path
             shown = np.asarray(_bmatrix(term))
             reproduces = all(agree(float(a), float(b)) for a, b in zip(np.ravel(again), np.ravel(shown)))
             assert (sign == "=") == reproduces, (delta, given, sign, term)
+
+
+@pytest.mark.parametrize("path", VECTOR, ids=lambda p: p.stem)
+def test_a_vector_forward_grid_says_approximately_where_its_printed_inputs_miss(path):
+    """W·x_t + W′·O_{t−1} + b = a_t drawn as grids: "≈" exactly where the printed entries, redone by the
+    test's own arithmetic, give another last digit of a_t."""
+    import numpy as np
+
+    tape = _tape(path)
+    P = np.vectorize(lambda v: float(nt.fmt(float(v))))
+    w = tape.weights
+    checked = 0
+    for t in range(1, tape.T + 1):
+        again = P(w["w"]) @ P(tape.x[t - 1]) + P(w["w_prime"]) @ P(tape.O_prev[t - 1]) + P(w["b"])
+        miss = not all(agree(float(r), float(v)) for r, v in zip(np.ravel(again), P(tape.a[t - 1]).ravel()))
+        cursor = tape.steps.phase_start("forward") + t - 1
+        text = "\n".join(line.plain for line in step_body(View(tape, cursor), 200, 40))
+        if "W′" not in text.split("\n", 1)[1]:
+            continue  # a plainer rendering without the grids (no room)
+        assert bool(re.search(r" ≈ [⎡⎢⎣\[]", text)) == miss and bool(re.search(r" = [⎡⎢⎣\[]", text)) != miss, (t, text)
+        checked += 1
+    assert checked
