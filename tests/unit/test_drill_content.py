@@ -128,3 +128,23 @@ def test_the_drill_asks_f_prime_at_every_forward_step():
         text = console.export_text()
         assert f"f′(a{nt.sub(t)}) = 1 − tanh²(a{nt.sub(t)}) = 1 − O{nt.sub(t)}² = ?" in text
         assert nt.fmt(float(tape.O[t - 1])) in text  # O_t, already found, is shown
+
+
+@pytest.mark.parametrize("path", shipped_scenarios(), ids=lambda p: p.stem)
+def test_a_hidden_value_never_has_approximately_before_it(path):
+    """`≈ ?` would tell the learner that the printed inputs give another last digit: a hint at the answer."""
+    import io
+
+    from rich.console import Console
+
+    from rnnstep.tui.panels.base import View
+    from rnnstep.tui.panels.step import step_panel
+
+    tape = _tape(path)
+    qs = questions(tape)
+    for n, q in enumerate(qs[:400]):
+        hidden = {r.id for r in qs[n:] if r.step == q.step}  # as the drill hides them (drill/tui.py)
+        console = Console(file=io.StringIO(), width=200, record=True, color_system=None)
+        console.print(step_panel(View(tape, q.step, hidden=hidden), 200, 60))
+        text = console.export_text()
+        assert "≈ ?" not in text and "≈ (?)" not in text, (q.id, text)

@@ -246,8 +246,8 @@ def _output_lines(view: View, t: int) -> list[Text]:
              f" + {nt.operand(s.b_out, d)} {z_is} ", view.num(z, f"outputs.z[{t}]")),
         line(f"ŷ{sub} = g(z{sub}) = {s.output_activation}(", view.num(z, f"outputs.z[{t}]"), f") {yhat_is} ",
              view.num(yhat, f"outputs.yhat[{t}]", "bold")),
-        line(f"ℓ{sub} = {_loss_formula(tape, t)} = " + (f"{_loss_substituted(view, i)} " if not
-             {f"outputs.yhat[{t}]", f"outputs.loss[{t}]"} & view.hidden else ""),
+        line(f"ℓ{sub} = {_loss_formula(tape, t)} = " + (f"{_loss_substituted(view, i, f'outputs.loss[{t}]')} "
+                                                         if f"outputs.yhat[{t}]" not in view.hidden else ""),
              view.num(float(tape.losses[i]), f"outputs.loss[{t}]", "bold")),
     ] + ([collapsed] if (collapsed := _collapsed_output_gradient(view, t)) is not None and not view.hidden else [])
 
@@ -270,27 +270,27 @@ def _loss_formula(tape, t: int) -> str:
     return nt.subscripted(tape.loss_fn.value_formula, t)
 
 
-def _loss_substituted(view: View, i: int) -> str:
-    """The loss with its numbers and the sign before its value: ``−[1·ln 0.631 + 0·ln 0.369] =``
+def _loss_substituted(view: View, i: int, vid: str) -> str:
+    """The loss with its numbers and the sign before its value (``vid``): ``−[1·ln 0.631 + 0·ln 0.369] =``
     (``≈`` where the printed numbers do not give the printed loss)."""
     tape, d = view.tape, view.digits
     text, again = nt.loss_substituted(tape.scenario.loss, float(tape.yhat[i]), float(tape.y[i]), d)
-    return f"{text} {relation(again, float(tape.losses[i]), d)}"
+    return f"{text} {_shown(view, relation(again, float(tape.losses[i]), d), vid)}"
 
 
 def _loss_lines(view: View) -> list[Text]:
     tape = view.tape
     if tape.single_target:
         T = nt.sub(tape.T)
-        hidden = bool({"outputs.yhat[%d]" % tape.T, "loss"} & view.hidden)
-        numbers = "= " if hidden else f"= {_loss_substituted(view, 0)} "
+        hidden = "outputs.yhat[%d]" % tape.T in view.hidden  # the numbers would give ŷ away
+        numbers = "= " if hidden else f"= {_loss_substituted(view, 0, 'loss')} "
         first = line(f"L = ℓ(ŷ{T}, y) = {tape.loss_fn.value_formula} {numbers}", view.num(tape.loss, "loss", "bold"))
     else:
         formula = "L = Σₜ ℓₜ = " + " + ".join(nt.operand(float(v), view.digits) for v in tape.losses[:6])
         if len(tape.losses) > 6:
             formula += " + … = "
         else:  # every ℓₜ written: the sum of the printed ones may be off in the last digit
-            formula += f" {relation(total(tape.losses.tolist(), view.digits), tape.loss, view.digits)} "
+            formula += f" {_shown(view, relation(total(tape.losses.tolist(), view.digits), tape.loss, view.digits), 'loss')} "
         first = line(formula, view.num(tape.loss, "loss", "bold"))
     return [first, Text(""),
             Text("Next: the backward pass. Each gradient is a sum of path products, one path for each step at "
@@ -360,6 +360,7 @@ def _term_lines(view: View, step: Step, width: int, room: int, room_with_extras:
             term_text = Text.assemble("(", term_text, ")")
         again = total((previous, float(table.value[i])), d)
         sum_is = relation(again, float(table.running_sum[i]), d) if term_text.plain != "?" else "="
+        sum_is = "=" if any(v in view.hidden for v in sum_id) else sum_is  # a "≈" would hint at a hidden sum
         after.append(line(f"  running sum = {nt.operand(previous, d)} + ", term_text, f" {sum_is} ",
                           view.num(float(table.running_sum[i]), sum_id, "bold")))
     if last:
