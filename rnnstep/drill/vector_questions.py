@@ -122,7 +122,9 @@ def _forward(tape: Tape, d: int) -> Iterator[Question]:
             yield _q(f"forward.f_prime[{t}]", "vector.forward.f_prime", step, f"f′(a{sub(t)})",
                      nt.activation_derivative(s.activation, sub(t)),
                      f"f = {s.activation}, entry by entry; f′(a{sub(t)}) is kept for the backward pass",
-                     Later(d, "f′({})", tape.a[t - 1]), tape.f_prime[t - 1])
+                     {"tanh": Later(d, "1 − {}² (entry by entry)", tape.O[t - 1]),
+                      "sigmoid": Later(d, "{} ∘ (1 − {})", tape.O[t - 1], tape.O[t - 1])}.get(
+                         s.activation, Later(d, "f′({})", tape.a[t - 1])), tape.f_prime[t - 1])
     for i, t in enumerate(int(t) for t in tape.targets):
         step = tape.steps.phase_start("loss") + i
         yield _q(f"outputs.z[{t}]", "vector.outputs.z", step, f"z{sub(t)}", f"W_out·O{sub(t)} + b_out",
