@@ -53,6 +53,7 @@ def _times(count: int, size):
 _SHAPES: dict[tuple[str, str], int] = {
     ("forward", "a"): 1,
     ("forward", "O"): 1,
+    ("forward", "f_prime"): 1,  # f′(a_t), kept for the backward pass (a drill asks it)
     ("outputs", "z"): 1,
     ("outputs", "yhat"): 1,
     ("outputs", "loss"): 1,

@@ -8,6 +8,7 @@ numbers are only formatted here, never computed.
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -205,7 +206,8 @@ def forward_equation(t: int, style: str = "unicode") -> str:
 
 
 def forward_substituted(tape: "Tape", t: int, digits: int = 6) -> str:
-    """tanh(0.5·1 + (-0.3)·0.462 + 0.1) = tanh(0.461) = 0.43117"""
+    """tanh(0.4·0.5 + 0.50052·(-0.3) + 0.1) = tanh(0.149844) = 0.148732 (≈ before the last number where the
+    printed inputs give another last digit)"""
     s, n = tape.scenario, (lambda v: operand(v, digits))
     a, O = float(tape.a[t - 1]), float(tape.O[t - 1])
     inside = f"{n(float(tape.x[t - 1]))}·{n(s.w)} + {n(float(tape.O_prev[t - 1]))}·{n(s.w_prime)} + {n(s.b)}"
@@ -215,15 +217,21 @@ def forward_substituted(tape: "Tape", t: int, digits: int = 6) -> str:
 
 def forward_relations(tape: "Tape", t: int, digits: int = 6) -> tuple[str, str]:
     """("=" or "≈") for a_t = x_t·w + O_{t−1}·w′ + b and for O_t = f(a_t), redone from the printed numbers."""
-    from .model import activation
     from .printed import printed, relation
 
     s = tape.scenario
     a, O = float(tape.a[t - 1]), float(tape.O[t - 1])
     a_again = (printed(float(tape.x[t - 1]), digits) * printed(s.w, digits)
                + printed(float(tape.O_prev[t - 1]), digits) * printed(s.w_prime, digits) + printed(s.b, digits))
-    O_again = activation(s.activation, s.leaky_slope).value(printed(a, digits))
+    O_again = _activation(s.activation, s.leaky_slope).value(printed(a, digits))
     return relation(a_again, a, digits), relation(O_again, O, digits)
+
+
+@lru_cache(maxsize=16)
+def _activation(name: str, slope: float):
+    from .model import activation  # the activation itself, to redo O_t = f(a_t) from the printed a_t
+
+    return activation(name, slope)
 
 
 def update_substituted(old: float, learning_rate: float, grad: float, clipped: float, new: float,

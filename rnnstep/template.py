@@ -28,15 +28,15 @@ loss = "half_squared"      # squared (ŷ − y)², half_squared ½(ŷ − y)², 
 w = 0.5                    # required: the input weight, a_t = w·x_t + w′·O_{t−1} + b
 w_prime = -0.3             # required: w′, the recurrent weight
 b = 0.1                    # required: the bias
-w_out = 1.0                # the output weight (default 1)
+w_out = 1.2                # the output weight (default 1)
 b_out = 0.0                # the output bias (default 0)
 
 [data]                     # the sequence and its target(s)
-x = [1.0, 0.5, -0.3, 0.8]  # required: the inputs x₁ … x_T; T = len(x) ≥ 1
+x = [0.9, 0.4, -0.6, 0.8]  # required: the inputs x₁ … x_T; T = len(x) ≥ 1
 y = 0.2                    # required: one target at the last step, or a list of T targets (a loss at every step)
 
 [train]                    # the update after the backward pass
-learning_rate = 0.1        # η in p_new = p − η·∂L/∂p (default 0.1)
+learning_rate = 0.05       # η in p_new = p − η·∂L/∂p (default 0.1)
 # truncate = 2             # truncated BPTT: terms reaching K or more steps back are shown, not added (default: none)
 # clip = 5.0               # clip each gradient to [−C, C] before the update (default: none)
 # breakpoints = ["backward.w_prime", "gradients.w.term[4,2]"]  # where `c` stops: a phase or a value id (default: none)
@@ -50,6 +50,6 @@ learning_rate = 0.1        # η in p_new = p − η·∂L/∂p (default 0.1)
 
 # The numbers a worked example states, for `rnnstep verify FILE` (value id = "number as printed"):
 # [claims]
-# "forward.O[2]" = "0.1867"
-# "gradients.w.total" = "0.1999"
+# "forward.O[2]" = "0.1487"
+# "gradients.w.total" = "0.3644"
 """

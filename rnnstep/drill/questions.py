@@ -20,7 +20,8 @@ ONLY = ("forward", "backward", "terms", "sums", "update")
 
 #: what each kind of quantity is called in a report
 KIND_LABEL = {
-    "forward.a": "pre-activation a_t", "forward.O": "state O_t", "outputs.z": "output z_t",
+    "forward.a": "pre-activation a_t", "forward.O": "state O_t", "forward.f_prime": "derivative f′(a_t)",
+    "vector.forward.f_prime": "derivative vector f′(a_t)", "outputs.z": "output z_t",
     "outputs.yhat": "prediction ŷ_t", "outputs.loss": "loss ℓ_t", "loss": "total loss L",
     "factor.loss_grad": "∂L/∂ŷ", "factor.output_grad": "∂ŷ/∂O_t", "factor.backprop": "∂O_j/∂O_j−1",
     "factor.immediate": "immediate ∂⁺O_k/∂p", "factor.output_act": "∂ŷ/∂z", "factor.output_input": "∂z/∂p",
@@ -33,7 +34,7 @@ KIND_LABEL = {
     "vector.delta": "δ(t,k) of a path", "vector.term": "outer-product term", "vector.running_sum": "running sum matrix",
     "vector.total": "gradient matrix", "vector.update": "updated weight matrix",
 }
-_GROUP = {"forward.a": "forward", "forward.O": "forward", "outputs.z": "forward", "outputs.yhat": "forward",
+_GROUP = {"forward.a": "forward", "forward.O": "forward", "forward.f_prime": "forward", "outputs.z": "forward", "outputs.yhat": "forward",
           "outputs.loss": "forward", "loss": "forward", "term": "terms", "running_sum": "sums",
           "total": "sums", "update": "update"}
 
@@ -104,6 +105,15 @@ def _all_questions(tape: Tape, d: int, paths: int | None = None):
             f"forward.O[{t}]", "forward.O", step, f"O{sub(t)}", f"f(a{sub(t)})", f"f = {s.activation}",
             f"{s.activation}({nt.fmt(float(tape.a[t - 1]), d)})", float(tape.O[t - 1]),
             sign=nt.forward_relations(tape, t, d)[1])
+        if s.activation != "identity":  # identity's f′ is the constant 1: nothing to find
+            fp = float(tape.f_prime[t - 1])
+            numbers, again = f_prime_numbers(s.activation, float(tape.a[t - 1]), float(tape.O[t - 1]), d,
+                                             s.leaky_slope)
+            yield Question(
+                f"forward.f_prime[{t}]", "forward.f_prime", step, f"f′(a{sub(t)})",
+                nt.activation_derivative(s.activation, sub(t)),
+                f"f = {s.activation}; f′(a{sub(t)}) is kept for the backward pass: every path back through "
+                f"O{sub(t)} is multiplied by it", numbers, fp, sign=relation(again, fp, d))
     for i, t in enumerate(int(t) for t in tape.targets):
         step = steps.phase_start("loss") + i
         yield Question(
@@ -150,6 +160,18 @@ def _factor_key(f: Factor, t: int) -> tuple:
     if f.kind == "backprop":
         return (f.kind, f.step)
     return (f.kind, f.step, f.param, t)
+
+
+def f_prime_numbers(name: str, a: float, O: float, d: int, slope: float = 0.01) -> tuple[str, float]:
+    """f′(a_t) with its numbers, and what those printed numbers give: 1 − 0.50052² for tanh."""
+    if name == "tanh":
+        return f"1 − {nt.operand(O, d)}²", 1 - printed(O, d) ** 2
+    if name == "sigmoid":
+        return f"{nt.fmt(O, d)}·(1 − {nt.fmt(O, d)})", printed(O, d) * (1 - printed(O, d))
+    if name in ("relu", "leaky_relu"):  # which side of the kink a_t is on
+        value = 1.0 if a > 0 else (0.0 if name == "relu" else slope)
+        return nt.fmt(value, d), value
+    return "1", 1.0
 
 
 def _factor_hint(tape: Tape, f: Factor) -> str:

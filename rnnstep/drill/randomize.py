@@ -9,11 +9,19 @@ from ..scenario import Scenario, parse_scenario
 from ..tape import build_tape
 
 
-def random_scenario_text(seed: int) -> str:
-    """A scenario as TOML: one- or two-decimal numbers, T from 2 to 5, varied activations and losses.
+#: what "hand-sized" means for a random drill (the README says the same): T from 2 to 4; inputs, weights
+#: and targets of one or two decimals in [−1, 1] (w_out in [0.5, 1.5]); η one of 0.05, 0.1, 0.2; at most
+#: one sigmoid (never a sigmoid unit under a sigmoid output); no ReLU-like unit within 0.05 of its kink;
+#: a bce prediction between 0.05 and 0.95; every term and total exactly 0 or between 1e-4 and 10 in size;
+#: and no update moves a weight by more than 0.5.
+HAND_SIZED = {"T": (2, 4), "learning_rates": (0.05, 0.1, 0.2), "kink": 0.05, "yhat": (0.05, 0.95),
+              "gradient": (1e-4, 10.0), "step": 0.5}
 
-    The same seed always gives the same scenario. ReLU-like units never sit
-    exactly at their kink, and no value overflows or saturates.
+
+def random_scenario_text(seed: int) -> str:
+    """A hand-sized scenario as TOML (see HAND_SIZED): varied activations and losses.
+
+    The same seed always gives the same scenario.
     """
     rng = random.Random(seed)
     for attempt in range(1000):
@@ -35,10 +43,11 @@ def _num(rng: random.Random, lo: float, hi: float) -> float:
 
 
 def _draw(rng: random.Random, seed: int) -> str:
-    T = rng.randint(2, 5)
-    activation = rng.choice(ACTIVATIONS)
+    T = rng.randint(*HAND_SIZED["T"])
     loss = rng.choice(("half_squared", "squared", "half_squared", "bce"))
     output = "sigmoid" if loss == "bce" else rng.choice(("identity", "identity", "tanh", "sigmoid"))
+    # one sigmoid at most: e^−a by hand once per step is enough
+    activation = rng.choice([a for a in ACTIVATIONS if not (a == "sigmoid" and output == "sigmoid")])
     every_step = rng.random() < 0.3
     x = [_num(rng, -1, 1) for _ in range(T)]
     target = (lambda: rng.choice((0.0, 1.0))) if loss == "bce" else (lambda: _num(rng, -1, 1))
@@ -51,7 +60,7 @@ def _draw(rng: random.Random, seed: int) -> str:
         f'description = "A random scenario for practice: T = {T}, f = {activation}, g = {output}, loss = {loss}."',
         "", "[rnn]", f'activation = "{activation}"', "", "[output]", f'activation = "{output}"', f'loss = "{loss}"',
         "", "[weights]", *(f"{k} = {v!r}" for k, v in weights.items()),
-        "", "[data]", f"x = {x!r}", f"y = {y!r}", "", "[train]", f"learning_rate = {rng.choice((0.1, 0.5, 1.0))!r}",
+        "", "[data]", f"x = {x!r}", f"y = {y!r}", "", "[train]", f"learning_rate = {rng.choice(HAND_SIZED['learning_rates'])!r}",
     ]
     return "\n".join(lines) + "\n"
 
@@ -60,11 +69,18 @@ def _friendly(scenario: Scenario) -> bool:
     tape = build_tape(scenario)
     if tape.nonfinite:
         return False
+    kink = HAND_SIZED["kink"]
     kinked = [scenario.activation in ("relu", "leaky_relu"), scenario.output_activation in ("relu", "leaky_relu")]
-    if kinked[0] and any(abs(a) < 0.05 for a in tape.a):
+    if kinked[0] and any(abs(a) < kink for a in tape.a):
         return False
-    if kinked[1] and any(abs(z) < 0.05 for z in tape.z):
+    if kinked[1] and any(abs(z) < kink for z in tape.z):
         return False
-    if scenario.loss == "bce" and any(not 0.02 < y < 0.98 for y in tape.yhat):
+    low, high = HAND_SIZED["yhat"]
+    if scenario.loss == "bce" and any(not low <= y <= high for y in tape.yhat):
         return False
-    return all(abs(g.total) < 100 for g in tape.gradients.values())
+    small, large = HAND_SIZED["gradient"]
+    for table in tape.gradients.values():
+        sizes = [abs(float(v)) for v in table.value] + [abs(float(table.total))]
+        if any(v != 0 and not small <= v <= large for v in sizes):
+            return False
+    return all(abs(u.new - u.old) <= HAND_SIZED["step"] for u in tape.updates.values())

@@ -118,18 +118,27 @@ def _forward(tape: Tape, d: int) -> Iterator[Question]:
         yield _q(f"forward.O[{t}]", "vector.forward.O", step, f"O{sub(t)}", f"f(a{sub(t)})",
                  f"f = {s.activation}, entry by entry", Later(d, s.activation + "({})", tape.a[t - 1]),
                  tape.O[t - 1])
+        if s.activation != "identity":  # identity's f′ is the constant 1: nothing to find
+            yield _q(f"forward.f_prime[{t}]", "vector.forward.f_prime", step, f"f′(a{sub(t)})",
+                     nt.activation_derivative(s.activation, sub(t)),
+                     f"f = {s.activation}, entry by entry; f′(a{sub(t)}) is kept for the backward pass",
+                     {"tanh": Later(d, "1 − {}² (entry by entry)", tape.O[t - 1]),
+                      "sigmoid": Later(d, "{} ∘ (1 − {})", tape.O[t - 1], tape.O[t - 1])}.get(
+                         s.activation, Later(d, "f′({})", tape.a[t - 1])), tape.f_prime[t - 1])
     for i, t in enumerate(int(t) for t in tape.targets):
         step = tape.steps.phase_start("loss") + i
         yield _q(f"outputs.z[{t}]", "vector.outputs.z", step, f"z{sub(t)}", f"W_out·O{sub(t)} + b_out",
                  "the output layer: entry i is row i of W_out times O, plus b_outᵢ",
                  Later(d, "{}·{} + {}", (w["w_out"], "W_out"), tape.O[t - 1], (w["b_out"], "b_out")), tape.z[i])
         g = s.output_activation
-        meaning = ("softmax over the q outputs: ŷᵢ = e^zᵢ / Σⱼ e^zⱼ" if g == "softmax" else f"g = {g}, entry by entry")
+        meaning = ("softmax over the q outputs: ŷᵢ = e^zᵢ / Σⱼ e^zⱼ" if g == "softmax" else
+                   f"g = {g}, entry by entry: ŷ{sub(t)} = {nt.activation_formula(g, sub(t), 'z')}")
         yield _q(f"outputs.yhat[{t}]", "vector.outputs.yhat", step, f"ŷ{sub(t)}", f"g(z{sub(t)})", meaning,
                  Later(d, g + "({})", tape.z[i]), tape.yhat[i])
         yield _q(f"outputs.loss[{t}]", "vector.outputs.loss", step, f"ℓ{sub(t)}", f"ℓ(ŷ{sub(t)}, y{sub(t)})",
-                 f"ℓ = {tape.loss_fn.value_formula} ({s.loss}), summed over the {tape.q} outputs; "
-                 f"y{sub(t)} = {_b(tape.y[i], d)}", Later(d, "ℓ({}, {})", tape.yhat[i], tape.y[i]),
+                 f"ℓ{sub(t)} = {nt.subscripted(tape.loss_fn.value_formula, t)} ({s.loss}), summed over the "
+                 f"{tape.q} outputs; y{sub(t)} = {_b(tape.y[i], d)}",
+                 Later(d, "{}", lambda i=i: nt.loss_substituted(s.loss, tape.yhat[i], tape.y[i], d)[0]),
                  tape.losses[i])
     loss_step = tape.steps.phase_start("loss") + len(tape.targets)
     if tape.single_target:
@@ -189,8 +198,9 @@ def _paths(tape: Tape, d: int, depth: int | None) -> Iterator[Question]:
             pos = tape.target_position[t]
             formula = f"∂ℓ{sub(t)}/∂z{sub(t)}·W_out·diag(f′(a{sub(t)}))"
             meaning = (f"∂ℓ{sub(t)}/∂a{sub(t)} along the shortest path: ∂ℓ{sub(t)}/∂ŷ{sub(t)}·∂ŷ{sub(t)}/∂z{sub(t)}"
-                       f"·∂z{sub(t)}/∂O{sub(t)}·∂O{sub(t)}/∂a{sub(t)} with ∂z/∂O = W_out and "
-                       f"∂O/∂a = diag(f′(a)); ·diag(f′) multiplies entry i by f′(a{sub(t)})ᵢ; {fprime(t)}")
+                       f"·∂z{sub(t)}/∂O{sub(t)}·∂O{sub(t)}/∂a{sub(t)} with ∂z{sub(t)}/∂O{sub(t)} = W_out and "
+                       f"∂O{sub(t)}/∂a{sub(t)} = diag(f′(a{sub(t)})); ·diag(f′) multiplies entry i by "
+                       f"f′(a{sub(t)})ᵢ; {fprime(t)}")
             numbers = Later(d, "{}·{} ∘ {}", tape.to_z[pos], (w["w_out"], "W_out"), tape.f_prime[t - 1])
         else:
             formula = f"δ[{t},{k + 1}]·W′·diag(f′(a{sub(k)}))"

@@ -111,32 +111,26 @@ def term_lines(tape: Tape, param: str, style: str, number: Callable[[float], str
     t_of, value, truncated, running_sum = (table.t.tolist(), table.value.tolist(), table.truncated.tolist(),
                                            table.running_sum.tolist())
     k_of = table.k.tolist() if table.k is not None else [None] * len(value)
-    rendered: dict[tuple, tuple[str, str]] = {}  # a factor's (symbol, number) by what it is
-    printed_values: dict[tuple, float] = {}  # and its value as printed, for the "=" or "≈" before the product
+    rendered: dict[tuple, tuple[str, str, float]] = {}  # a factor's (symbol, number, value as printed) by what it is
 
-    def text(term: int, i: int) -> tuple[str, str]:
+    def text(term: int, i: int) -> tuple[str, str, float]:
         f = tape.factor(param, term, i)
         key = (f.kind, f.step, f.param)
-        if key not in rendered:
-            rendered[key] = (nt.factor_symbol(f, style), number(f.value))
-            printed_values[key] = printed(float(f.value), digits)
+        if key not in rendered:  # the printed value gives the "=" or "≈" before the product
+            rendered[key] = (nt.factor_symbol(f, style), number(f.value), printed(float(f.value), digits))
         return rendered[key]
 
-    def sign(term: int, count: int) -> str:
+    def texts(term: int, indices: range) -> tuple[list[str], list[str], float]:
+        triples = [text(term, i) for i in indices]
         again = 1.0
-        for i in range(count):
-            f = tape.factor(param, term, i)
-            again *= printed_values[(f.kind, f.step, f.param)]
-        return relation(again, value[term], digits)
-
-    def texts(term: int, indices: range) -> tuple[list[str], list[str]]:
-        pairs = [text(term, i) for i in indices]
-        return [symbol for symbol, _ in pairs], [num for _, num in pairs]
+        for _, _, shown in triples:
+            again *= shown
+        return [symbol for symbol, _, _ in triples], [num for _, num, _ in triples], again
 
     # In a shortened chain the first factors depend only on t (the loss end of the path) and the
     # last only on k (the weight end): fetch them from the tape once per t and once per k.
-    heads: dict[int, tuple[list[str], list[str]]] = {}
-    tails: dict[int, tuple[list[str], list[str]]] = {}
+    heads: dict[int, tuple[list[str], list[str], float]] = {}
+    tails: dict[int, tuple[list[str], list[str], float]] = {}
     whole = LIMIT if not full_chains else float("inf")
     counts = np.broadcast_to(factor_count(param, table.t, table.k), table.t.shape).tolist()
     no_tail: list[str] = []
@@ -151,6 +145,6 @@ def term_lines(tape: Tape, param: str, style: str, number: Callable[[float], str
             yield TermLine(param, t, k, head[0], head[1], count - HEAD - TAIL, tail[0], tail[1],
                            value[term], truncated[term], running_sum[term])
         else:
-            symbols, numbers = texts(term, range(count))
+            symbols, numbers, again = texts(term, range(count))
             yield TermLine(param, t, k, symbols, numbers, 0, no_tail, no_tail, value[term], truncated[term],
-                           running_sum[term], sign(term, count))
+                           running_sum[term], relation(again, value[term], digits))

@@ -12,6 +12,7 @@ import re
 from typing import Iterator, NamedTuple
 
 from .. import notation as nt
+from ..printed import relation
 from ..tape import Tape
 from ..usertext import shown, shown_line
 from .chains import LIMIT
@@ -290,8 +291,11 @@ def iter_latex(tape: Tape, digits: int = 6, full_chains: bool = False) -> Iterat
                 lead, in_display = r"\end{align*}" + "\n" + r"\begin{align*}" + "\n", 0
             in_display += 1
             ts = nt.sub(item.t, "latex")
+            numbers, again = nt.loss_substituted(s.loss, item.yhat, item.y, digits)
+            sign = "=" if relation(again, item.loss, digits) == "=" else r"\approx"
             yield (lead + rf"z{ts} &= {f(item.z)}, & \hat{{y}}{ts} &= \mathrm{{{g_name}}}(z{ts}) = {f(item.yhat)}, \\"
-                   + "\n" + rf"y{ts} &= {f(item.y)}, & \ell{ts} &= {f(item.loss)} \\[6pt]" + "\n")
+                   + "\n" + rf"y{ts} &= {f(item.y)}, & \ell{ts} &= {_loss_tex(numbers)} {sign} {f(item.loss)} \\[6pt]"
+                   + "\n")
         elif isinstance(item, Total):
             yield rf"\text{{total:}}\quad & {_heading(item.param)} = {f(item.value)}" + "\n"
         elif isinstance(item, UpdateLine):
@@ -307,6 +311,16 @@ def iter_latex(tape: Tape, digits: int = 6, full_chains: bool = False) -> Iterat
             # {p}_{new} as a group: w_{out} already carries a subscript
             yield lead + rf"{{{p}}}_{{\text{{new}}}} &= {numbers} {f(item.new)} \\" + "\n"
     yield r"\end{align*}" + "\n" + r"\end{document}" + "\n"
+
+
+def _loss_tex(numbers: str) -> str:
+    """ℓ with its numbers (notation.loss_substituted) as LaTeX: −[1·ln 0.631 + 0·ln 0.369] -> -[1 \\ln 0.631 + …]."""
+    import re
+
+    text = re.sub(r"(\d(?:\.\d+)?)e([+-]\d+)", lambda m: rf"{m[1]} \times 10^{{{int(m[2])}}}", numbers)
+    for plain, tex in (("·ln ", r" \cdot \ln "), ("·", r" \cdot "), ("½", r"\tfrac{1}{2}"), ("²", "^2"), ("−", "-")):
+        text = text.replace(plain, tex)
+    return text
 
 
 def _heading(param: str) -> str:

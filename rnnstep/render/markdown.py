@@ -9,6 +9,7 @@ from __future__ import annotations
 from typing import Iterator
 
 from .. import notation as nt
+from ..printed import relation
 from ..tape import Tape
 from ..usertext import shown, shown_line
 from .chains import LIMIT, gap_text
@@ -53,8 +54,11 @@ def iter_markdown(tape: Tape, digits: int = 6, full_chains: bool = False) -> Ite
                 head = "\n## Output and loss\n\n"
                 current = "loss"
             sub = nt.sub(item.t)
+            numbers, again = nt.loss_substituted(s.loss, item.yhat, item.y, digits)
+            sign = relation(again, item.loss, digits)
             yield (f"{head}- z{sub} = {f(item.z)}, ŷ{sub} = {s.output_activation}(z{sub}) = {f(item.yhat)}, "
-                   f"y{sub} = {f(item.y)}, ℓ{sub} = {f(item.loss)}\n")
+                   f"y{sub} = {f(item.y)}, ℓ{sub} = {nt.subscripted(tape.loss_fn.value_formula, item.t)} = "
+                   f"{markdown_text(numbers)} {sign} {f(item.loss)}\n")
         elif isinstance(item, Total):
             yield f"\n**{item.symbol} = {f(item.value)}**\n"
         elif isinstance(item, UpdateLine):

@@ -115,17 +115,25 @@ class Equation:
     lhs: Atom
     parts: list[list[Atom]] = field(default_factory=list)
     relation: str = "="
+    #: a part's own relation where it is not ``relation`` (\\approx: its printed inputs give other last digits)
+    relations: dict[int, str] = field(default_factory=dict)
 
-    def eq(self, *atoms: Atom) -> "Equation":
+    def eq(self, *atoms: Atom, relation: str | None = None) -> "Equation":
+        if relation is not None and relation != self.relation:
+            self.relations[len(self.parts)] = relation
         self.parts.append(list(atoms))
         return self
+
+    def relation_of(self, part: int) -> str:
+        return self.relations.get(part, self.relation)
 
     @property
     def width(self) -> float:
         return self.lhs.width + sum(_REL + sum(a.width for a in part) + 4 * (len(part) - 1) for part in self.parts)
 
     def inline(self) -> str:
-        return self.lhs.tex + "".join(f" {self.relation} " + " ".join(a.tex for a in part) for part in self.parts)
+        return self.lhs.tex + "".join(f" {self.relation_of(n)} " + " ".join(a.tex for a in part)
+                                      for n, part in enumerate(self.parts))
 
 
 def lay_out(equations: list[Equation], aligned: bool) -> str:
@@ -144,8 +152,8 @@ def lay_out(equations: list[Equation], aligned: bool) -> str:
         line: list[str] = []
         used = 0.0
         start = e.lhs.tex + " &"
-        for part in e.parts:
-            lead = f"{e.relation} "
+        for n, part in enumerate(e.parts):
+            lead = f"{e.relation_of(n)} "
             if line:
                 rows.append(start + " ".join(line))
                 start, line, used = "&", [], 0.0

@@ -16,6 +16,7 @@ from typing import Iterator
 import numpy as np
 
 from .. import notation as nt
+from ..printed import printed, relation
 from ..ids import PARAMS, RECURRENT_PARAMS
 from ..tape import Tape
 from ..usertext import shown, shown_line
@@ -83,6 +84,16 @@ def estimate_bytes(tape: Tape) -> int:
         rows = q if param in ("w_out", "b_out") else n
         entries += len(table) * (2 * rows + width + 2 * rows * max(width, 1) + 34)  # δ twice, input, term, Σ
     return 14 * entries
+
+
+def printed_array(values, digits: int) -> np.ndarray:
+    """An array's entries as they are printed (``digits`` significant digits)."""
+    return np.vectorize(lambda v: printed(float(v), digits), otypes=[float])(np.asarray(values, dtype=float))
+
+
+def agrees(again: np.ndarray, value: np.ndarray, digits: int) -> bool:
+    """Does every entry redone from printed numbers print as the printed value?"""
+    return all(relation(float(a), float(v), digits) == "=" for a, v in zip(np.ravel(again), np.ravel(value)))
 
 
 def _eq(lhs: str, *parts) -> Equation:
@@ -196,7 +207,10 @@ def _param_section(tape: Tape, param: str, w: _Writer, full_chains: bool) -> Ite
                     meets = inputs[k] = M(table.inputs[k - 1], False)
                 term.eq(symbol(rf"{delta_name}^{{T}} {letter}_{{{k + shift}}}^{{T}}"))
                 term.eq(transposed(row), meets)
-                term.eq(M(value.reshape(table.shape)))
+                # each entry δᵢ·inputⱼ redone from the printed numbers: "≈" where one gives another last digit
+                again = np.outer(printed_array(deltas[offset], w.digits), printed_array(table.inputs[k - 1], w.digits))
+                term.eq(M(value.reshape(table.shape)),
+                        relation=r"\approx" if not agrees(again, value.reshape(table.shape), w.digits) else None)
             else:
                 term.eq(symbol(rf"{delta_name}^{{T}}"))
             if recurrent and truncated[i]:

@@ -163,7 +163,9 @@ async def test_the_forward_questions_show_their_inputs_and_a_shown_vector_reads_
     async with app.run_test(size=(80, 24)) as pilot:
         await pilot.pause()
         for t in (1, 2):
-            if t == 2:  # O₁ skipped: a₂ is asked, with O₁ among its inputs
+            if t == 2:  # O₁ and f′(a₁) skipped: a₂ is asked, with O₁ among its inputs
+                await type_array(pilot, "skip")
+                assert app.session.current.id == "forward.f_prime[1]"
                 await type_array(pilot, "skip")
             assert app.session.current.id == f"forward.a[{t}]"
             panel = step_panel(app)

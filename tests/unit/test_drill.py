@@ -189,7 +189,7 @@ def test_default_history_path_follows_xdg(monkeypatch, tmp_path):
 def test_only_and_count_narrow_the_drill():
     tape = rnnstep.build_tape(rnnstep.default_scenario())
     forward = questions(tape, "forward")
-    assert [q.id for q in forward][:3] == ["forward.a[1]", "forward.O[1]", "forward.a[2]"]
+    assert [q.id for q in forward][:4] == ["forward.a[1]", "forward.O[1]", "forward.f_prime[1]", "forward.a[2]"]
     assert forward[-1].id == "loss"
     assert all(q.id.startswith("update.") for q in questions(tape, "update"))
     terms = questions(tape, "terms")

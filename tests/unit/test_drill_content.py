@@ -77,3 +77,74 @@ def test_the_prediction_hint_writes_the_sigmoid():
     tape = _tape(SCENARIO_DIR / "binary-classification.toml")
     (q,) = [q for q in questions(tape) if q.id == "outputs.yhat[5]"]
     assert "ŷ₅ = σ(z₅) = 1/(1 + e^−z₅)" in q.hint
+
+
+# ----------------------------------------------------------------------------- random drills are hand-sized
+
+@pytest.mark.parametrize("seed", [*range(0, 150), 7, 10**6 + 3])
+def test_a_random_drill_is_hand_sized(seed):
+    """What the README promises of `rnnstep drill --seed N`, checked on the tape itself."""
+    from rnnstep.drill.randomize import random_scenario
+
+    s = random_scenario(seed)
+    tape = rnnstep.build_tape(s)
+    assert 2 <= tape.T <= 4
+    for value in (*s.x, s.w, s.w_prime, s.b, *(s.y if isinstance(s.y, tuple) else (s.y,))):
+        assert round(value, 2) == value and -1 <= value <= 1
+    assert 0.5 <= s.w_out <= 1.5 and round(s.w_out, 2) == s.w_out
+    assert s.learning_rate in (0.05, 0.1, 0.2)  # never η = 1 (the issue's seed 7 drew it)
+    assert not (s.activation == "sigmoid" and s.output_activation == "sigmoid")
+    if s.activation in ("relu", "leaky_relu"):
+        assert all(abs(a) >= 0.05 for a in tape.a)
+    if s.loss == "bce":
+        assert all(0.05 <= y <= 0.95 for y in tape.yhat)
+    for table in tape.gradients.values():
+        for v in [*table.value.tolist(), float(table.total)]:
+            assert v == 0 or 1e-4 <= abs(v) <= 10
+    assert all(abs(u.new - u.old) <= 0.5 for u in tape.updates.values())
+
+
+def test_the_drill_asks_f_prime_at_every_forward_step():
+    """f′(a_t) is a question of its own (it stayed `?` on screen before): asked after O_t, its value
+    the hand formula's, hidden while asked and shown with O_t."""
+    from rnnstep.tui.panels.base import View
+    from rnnstep.tui.panels.step import step_panel
+    from rich.console import Console
+    import io
+    import math
+
+    tape = _tape(SCENARIO_DIR / "notes-four-steps.toml")
+    qs = questions(tape)
+    ids = [q.id for q in qs]
+    for t in range(1, tape.T + 1):
+        assert ids.index(f"forward.f_prime[{t}]") == ids.index(f"forward.O[{t}]") + 1
+        (q,) = [q for q in qs if q.id == f"forward.f_prime[{t}]"]
+        O = math.tanh(tape.scenario.x[t - 1] * tape.scenario.w + (float(tape.O[t - 2]) if t > 1 else 0.0)
+                      * tape.scenario.w_prime + tape.scenario.b)
+        assert q.value == pytest.approx(1 - O * O)
+        assert not false_equalities(f"{q.numbers} {q.sign} {nt.fmt(q.value)}")
+        console = Console(file=io.StringIO(), width=120, record=True, color_system=None)
+        console.print(step_panel(View(tape, q.step, hidden={q.id}), 120, 30))
+        text = console.export_text()
+        assert f"f′(a{nt.sub(t)}) = 1 − tanh²(a{nt.sub(t)}) = 1 − O{nt.sub(t)}² = ?" in text
+        assert nt.fmt(float(tape.O[t - 1])) in text  # O_t, already found, is shown
+
+
+@pytest.mark.parametrize("path", shipped_scenarios(), ids=lambda p: p.stem)
+def test_a_hidden_value_never_has_approximately_before_it(path):
+    """`≈ ?` would tell the learner that the printed inputs give another last digit: a hint at the answer."""
+    import io
+
+    from rich.console import Console
+
+    from rnnstep.tui.panels.base import View
+    from rnnstep.tui.panels.step import step_panel
+
+    tape = _tape(path)
+    qs = questions(tape)
+    for n, q in enumerate(qs[:400]):
+        hidden = {r.id for r in qs[n:] if r.step == q.step}  # as the drill hides them (drill/tui.py)
+        console = Console(file=io.StringIO(), width=200, record=True, color_system=None)
+        console.print(step_panel(View(tape, q.step, hidden=hidden), 200, 60))
+        text = console.export_text()
+        assert "≈ ?" not in text and "≈ (?)" not in text, (q.id, text)

@@ -14,6 +14,7 @@ from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
 import rnnstep
+from rnnstep import notation as nt
 from rnnstep.cli import main
 from rnnstep.drill.arrays import AnswerError, ShapeError, read_array
 from rnnstep.drill.history import History
@@ -57,6 +58,7 @@ def reference_values(net: VNet, truncate: int | None, clip: float | None, lr: fl
     ref: dict[str, object] = {}
     for t, (a, O) in enumerate(states, start=1):
         ref[f"forward.a[{t}]"], ref[f"forward.O[{t}]"] = a, O
+        ref[f"forward.f_prime[{t}]"] = _act(net.activation, a, net.leaky_slope)[1]
         ref[f"backward.dL_dO[{t}]"] = dO = net.dL_dO(t)
         ref[f"backward.dL_da[{t}]"] = dO * _act(net.activation, a, net.leaky_slope)[1]
     for t, (z, yhat, loss, _) in out.items():
@@ -299,7 +301,8 @@ def test_no_factor_is_asked_and_only_narrows_by_group():
         assert [q for q in everything if q in narrowed] == narrowed  # same order
     assert {q.id.split("[")[0] for q in questions(tape, "backward")} == {
         "backward.dL_dO", "backward.dL_da", "gradients.w_prime.delta"}
-    assert len(everything) == 2 * 4 + 3 * 4 + 1 + 2 * 4 + 3 * paths - 1 + 2 + (4 + 2) + 5  # no Σ after the first term
+    # forward a, O, f′ per step; no Σ after the first term
+    assert len(everything) == 3 * 4 + 3 * 4 + 1 + 2 * 4 + 3 * paths - 1 + 2 + (4 + 2) + 5
 
 
 def test_a_value_the_panels_would_give_away_is_hidden_with_the_question():
@@ -325,8 +328,9 @@ def test_a_long_tape_asks_the_nearest_paths_and_grows_linearly():
         assert len(deltas) == NEAREST * T - NEAREST * (NEAREST - 1) // 2  # k = t, t−1, t−2 (fewer near t = 1)
         assert all(int(q.id.split("[")[1].split(",")[0]) - int(q.id.split(",")[1].rstrip("]")) < NEAREST
                    for q in deltas)
-        # forward 2T + outputs 3T + L + recursive 2T + 3 per path + W′ total + W, b totals + T + 2 + 5 updates
-        assert len(qs) == 7 * T + 1 + 3 * len(deltas) - 1 + 1 + 2 + T + 2 + 5
+        # forward 3T (a, O, f′) + outputs 3T + L + recursive 2T + 3 per path + W′ total + W, b totals + T + 2
+        # + 5 updates
+        assert len(qs) == 8 * T + 1 + 3 * len(deltas) - 1 + 1 + 2 + T + 2 + 5
         ids = [q.id for q in qs]
         assert "gradients.w_prime.total" in ids and len(set(ids)) == len(ids)
         assert [q.step for q in qs] == sorted(q.step for q in qs)  # tape order: the TUI's cursor only moves on
@@ -434,11 +438,13 @@ def test_the_plain_protocol_on_a_vector_scenario(tmp_path):
 
 
 def test_the_plain_protocol_keeps_a_scalar_file_unchanged(tmp_path):
+    s = rnnstep.load_scenario("notes-four-steps")
+    a1 = nt.fmt(s.x[0] * s.w + s.h0 * s.w_prime + s.b)  # a₁ = x₁·w + O₀·w′ + b, by hand
     result = subprocess.run([sys.executable, "-m", "rnnstep", "drill", "--plain", "notes-four-steps", "--count", "1",
-                             "--history", str(tmp_path / "h.jsonl")], input="0.6\n", capture_output=True, text=True)
+                             "--history", str(tmp_path / "h.jsonl")], input=f"{a1}\n", capture_output=True, text=True)
     # unchanged but for `note`, which prints the step's notes (tryout-2 item 7)
     assert "answer each question with a number, or: hint, note (the step's notes), skip, quit" in result.stdout
-    assert "✓ right: a₁ = 0.6" in result.stdout and result.stdout.endswith("score: 1/1\n")
+    assert f"✓ right: a₁ = {a1}" in result.stdout and result.stdout.endswith("score: 1/1\n")
 
 
 def test_paths_on_the_command_line(tmp_path, capsys, monkeypatch):

@@ -119,3 +119,68 @@ def test_a_factor_row_says_approximately_where_its_printed_inputs_miss(path):
             elif not agree(again, shown):
                 wrong.append(f"step {cursor + 1}: {text.strip()}")
     assert not wrong, "\n".join(wrong[:20])
+
+
+def _latex_as_text(line: str) -> str:
+    """A LaTeX line read as the formula it typesets (only what the chain check needs)."""
+    for tex, text in ((r"\\[6pt]", ""), (r"\\", ""), ("&=", "="), ("&", ""), (r"\approx", "≈"), (r"\cdot", "·"),
+                      (r"\times", "×"), (r"\operatorname{clip}", "clip"), (r"\pm", "±"), (r"\quad", " "),
+                      (r"\left", ""), (r"\right", ""), (r"\Bigl", ""), (r"\Bigr", "")):
+        line = line.replace(tex, text)
+    line = re.sub(r"(\d(?:\.\d+)?) ×\s*10\^\{(-?\d+)\}", r"\1e\2", line)
+    return re.sub(r"\s+", " ", line).strip()
+
+
+@pytest.mark.parametrize("path", SCALAR, ids=lambda p: p.stem)
+def test_every_latex_line_is_a_true_chain(path):
+    from rnnstep.render.latex import render_latex
+
+    tape = _tape(path)
+    wrong = [w for text in render_latex(tape).splitlines() for w in false_equalities(_latex_as_text(text))]
+    assert not wrong, "\n".join(wrong[:20])
+
+
+def _bmatrix(body: str) -> list[list[float]]:
+    body = re.sub(r"(-?\d+(?:\.\d+)?) \\times 10\^\{(-?\d+)\}", r"\1e\2", body)
+    return [[float(x) for x in row.split("&")] for row in body.split(r"\\") if row.strip()]
+
+
+@pytest.mark.parametrize("path", VECTOR, ids=lambda p: p.stem)
+def test_an_outer_product_says_approximately_where_its_printed_entries_miss(path):
+    """term = δᵀ·inputᵀ with numbers: each printed entry must be what the printed δ and input give,
+    or the relation before it is ≈ (checked entry by entry, by the test's own arithmetic)."""
+    import numpy as np
+
+    tape = _tape(path)
+    for style in ("markdown", "latex"):
+        text = "".join(iter_vector_derivation(tape, 6, style, False)).replace(" \\\\\n&", " ")
+        found = re.findall(r"\\begin\{bmatrix\}([^{}]*?)\\end\{bmatrix\}\^\{T\} \\begin\{bmatrix\}([^{}]*?)\\end\{bmatrix\}"
+                           r"\s*(=|\\approx)\s*\\begin\{bmatrix\}([^{}]*?)\\end\{bmatrix\}", text)
+        assert found
+        for delta, given, sign, term in found:
+            again = np.outer(np.ravel(_bmatrix(delta)), np.ravel(_bmatrix(given)))
+            shown = np.asarray(_bmatrix(term))
+            reproduces = all(agree(float(a), float(b)) for a, b in zip(np.ravel(again), np.ravel(shown)))
+            assert (sign == "=") == reproduces, (delta, given, sign, term)
+
+
+@pytest.mark.parametrize("path", VECTOR, ids=lambda p: p.stem)
+def test_a_vector_forward_grid_says_approximately_where_its_printed_inputs_miss(path):
+    """W·x_t + W′·O_{t−1} + b = a_t drawn as grids: "≈" exactly where the printed entries, redone by the
+    test's own arithmetic, give another last digit of a_t."""
+    import numpy as np
+
+    tape = _tape(path)
+    P = np.vectorize(lambda v: float(nt.fmt(float(v))))
+    w = tape.weights
+    checked = 0
+    for t in range(1, tape.T + 1):
+        again = P(w["w"]) @ P(tape.x[t - 1]) + P(w["w_prime"]) @ P(tape.O_prev[t - 1]) + P(w["b"])
+        miss = not all(agree(float(r), float(v)) for r, v in zip(np.ravel(again), P(tape.a[t - 1]).ravel()))
+        cursor = tape.steps.phase_start("forward") + t - 1
+        text = "\n".join(line.plain for line in step_body(View(tape, cursor), 200, 40))
+        if "W′" not in text.split("\n", 1)[1]:
+            continue  # a plainer rendering without the grids (no room)
+        assert bool(re.search(r" ≈ [⎡⎢⎣\[]", text)) == miss and bool(re.search(r" = [⎡⎢⎣\[]", text)) != miss, (t, text)
+        checked += 1
+    assert checked

@@ -37,6 +37,8 @@ def test_exploding_gradients():
     t = tape("exploding-gradients")
     desc = " ".join(t.scenario.description.split())
     w, wp = terms(t, "w", 12), terms(t, "w_prime", 12)
+    # title "(identity, w′ = 1.5)", description "over 12 steps"
+    assert t.scenario.activation == "identity" and t.scenario.w_prime == 1.5 and t.T == 12
     fw = [float(v) * t.scenario.w_prime for v in t.f_prime]
     # "Each step back multiplies a path's chain by f′·w′ = 1.5"
     assert all(v == pytest.approx(1.5) for v in fw)
@@ -84,6 +86,8 @@ def test_exploding_gradients_clipped():
 
 def test_vanishing_gradients():
     t = tape("vanishing-gradients")
+    # title "(sigmoid, T = 30)"
+    assert t.scenario.activation == "sigmoid" and t.T == 30
     w = terms(t, "w", 30)
     # "σ′ is at most 0.25, so each step back multiplies the path by f′(a_j)·w′ ≤ 0.25·w′"
     assert t.scenario.activation == "sigmoid" and float(np.max(t.f_prime)) <= 0.25
@@ -139,6 +143,10 @@ def test_truncated_bptt():
     # "t − k = 2 ≥ K: this path is truncated … the running sum does not change"
     assert t.scenario.truncate == 2 and bool(g.truncated[i])
     assert g.running_sum[i] == g.running_sum[i - 1]
+    # "The notes' four steps again": the same network and data as notes-four-steps
+    notes = tape("notes-four-steps").scenario
+    assert t.scenario.weights() == notes.weights() and t.scenario.x == notes.x and t.scenario.y == notes.y
+    assert t.scenario.learning_rate == notes.learning_rate and notes.truncate is None
 
 
 # ----------------------------------------------------------------------------- binary-classification
@@ -150,6 +158,16 @@ def test_binary_classification():
 
 
 # ----------------------------------------------------------------------------- the notes' four steps
+
+def test_notes_four_steps_claims():
+    from rnnstep.verify import verify
+
+    # "`rnnstep verify` finds every one right"
+    assert all(r.verdict == "right" for r in verify(tape("notes-four-steps-claims")).results)
+    # "The lecture notes' network": the same numbers as notes-four-steps
+    a, b = tape("notes-four-steps-claims").scenario, tape("notes-four-steps").scenario
+    assert a.weights() == b.weights() and a.x == b.x and a.y == b.y
+
 
 def test_notes_four_steps():
     t = tape("notes-four-steps")
@@ -164,7 +182,16 @@ def test_notes_four_steps():
 
 
 def test_worked_example_slip():
+    from rnnstep.verify import verify
+
     t = tape("worked-example-slip")
+    # "one slip planted early in the forward pass … `rnnstep verify` names the slip and shows which numbers only
+    # follow from it"; "(ŷ₄ = O₄ with w_out = 1, tanh′ as 1 − O²)"
+    report = verify(t)
+    assert [r.id for r in report.slips] == ["forward.O[2]"]
+    assert all(r.verdict in ("follows", "right", "rounding") for r in report.results if r.id != "forward.O[2]")
+    assert any(r.verdict == "follows" for r in report.results)
+    assert t.scenario.w_out == 1 and t.scenario.b_out == 0 and t.scenario.output_activation == "identity"
     # "O₂ = tanh(1.242) is miscopied as 0.8338 (it is 0.8461)"
     assert float(t.a[1]) == pytest.approx(1.242, abs=5e-4)
     assert float(t.O[1]) == pytest.approx(0.8461, abs=5e-5)
@@ -215,6 +242,9 @@ def test_vanishing_vector_early_inputs_hardly_reach():
 
 def test_hello_char_rnn():
     t = tape("vector/hello-char-rnn")
+    # "three hidden tanh units, and a softmax over the four characters at every step, trained with cross-entropy"
+    assert t.scenario.sizes[0] == 3 and t.q == 4 and t.scenario.activation == "tanh"
+    assert t.scenario.output_activation == "softmax" and t.scenario.loss == "cross_entropy" and not t.single_target
     yhat = np.asarray(t.yhat[0], dtype=float)
     # note at yhat[1]: "at the start every character is about equally likely"
     assert np.all(np.abs(yhat - 0.25) < 0.05)
@@ -229,6 +259,11 @@ def test_hello_char_rnn():
 
 def test_notes_hidden_two():
     t = tape("vector/notes-hidden-two")
+    # title "a hidden vector of size 2"; "w is a 2×1 column W, w′ a 2×2 matrix W′"
+    assert t.scenario.sizes[:2] == (2, 1)
+    # "the same inputs and target" as the notes' network
+    notes = tape("notes-four-steps")
+    assert np.allclose(np.ravel(t.x), notes.x) and np.allclose(np.ravel(t.y), notes.y)
     # note at w′ term[4,1]: "the outer product δ(4,1)ᵀ·O₀ᵀ is the zero matrix"
     assert not np.any(t.value("gradients.w_prime.term[4,1]"))
     # note at w′ term[4,3]: "every row a multiple of O₂"
@@ -238,7 +273,11 @@ def test_notes_hidden_two():
 
 
 def test_worked_example_hidden_two():
+    from rnnstep.verify import verify
+
     t = tape("vector/worked-example-hidden-two")
+    # "One slip is planted early in the forward pass: O₂[1] … miscopied"; verify "names the slip"
+    assert [r.id for r in verify(t).slips] == ["forward.O[2][1]"]
     # note at O[2]: "tanh(0.169148) = 0.167553, i.e. 0.1676 to four digits"
     assert float(np.asarray(t.a[1])[0]) == pytest.approx(0.169148, abs=5e-7)
     assert float(np.asarray(t.O[1])[0]) == pytest.approx(0.167553, abs=5e-7)

@@ -57,8 +57,8 @@ def test_digits_count_the_significant_digits_the_stated_number_is_correctly_roun
 def test_the_digits_column_of_the_careful_student():
     report = verify(rnnstep.build_tape(rnnstep.load_scenario(SCENARIO_DIR / "notes-four-steps-claims.toml")))
     by_id = {r.id: r for r in report.results}
-    assert by_id["forward.O[2]"].stated_text == "0.1867" and by_id["forward.O[2]"].digits == 4
-    assert by_id["forward.a[1]"].digits == 1  # "0.6", exact
+    assert by_id["forward.O[2]"].stated_text == "0.1487" and by_id["forward.O[2]"].digits == 4
+    assert by_id["forward.a[1]"].stated_text == "0.55" and by_id["forward.a[1]"].digits == 2  # exact
 
 
 @pytest.mark.parametrize("offset_units,verdict", [(0.0, "right"), (0.4, "right"), (1.0, "rounding"),

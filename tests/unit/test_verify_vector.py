@@ -340,8 +340,20 @@ def test_cli_exit_codes_over_a_subprocess(tmp_path):
     assert done.returncode == 1, done.stderr
     assert json.loads(done.stdout)["summary"]["slips"] == ["forward.O[2][1]"]
     right = tmp_path / "right.toml"
-    right.write_text(NOTES_TWO.read_text(encoding="utf-8") + '\n[claims]\n"forward.O[2]" = ["0.1676", "-0.07142"]\n'
-                     '"gradients.w_prime.total" = "-0.01167 0.008717; 0.009414 -0.001354"\n', encoding="utf-8")
+    # the claims are the independent reference's numbers (tests/vector_reference.py) to 4 digits
+    from vector_reference import VNet
+
+    s = rnnstep.load_scenario(NOTES_TWO)
+    w = s.weights()
+    net = VNet(*(np.asarray(w[k], dtype=float) for k in ("w", "w_prime", "b", "w_out", "b_out")),
+               np.asarray(s.h0, dtype=float), np.asarray(s.x, dtype=float).reshape(len(s.x), -1),
+               np.asarray(s.y, dtype=float).reshape(1, -1), False, s.activation, s.output_activation, s.loss)
+    O2 = net.run()[0][1][1]
+    total = net.gradient("w_prime")
+    four = lambda v: f"{v:.4g}"  # noqa: E731
+    right.write_text(NOTES_TWO.read_text(encoding="utf-8") + f'\n[claims]\n"forward.O[2]" = ["{four(O2[0])}", '
+                     f'"{four(O2[1])}"]\n"gradients.w_prime.total" = "'
+                     + "; ".join(" ".join(four(v) for v in row) for row in total) + '"\n', encoding="utf-8")
     done = run_cli("verify", str(right))
     assert done.returncode == 0, done.stdout + done.stderr
     assert "all 6 claims are right" in done.stdout

@@ -199,12 +199,18 @@ def note_text(view: View, with_description: bool = False) -> Text | None:
     return out if out.plain else None
 
 
+def _shown(view: View, sign: str, vid: str) -> str:
+    """The sign before a value, "=" when the value is a drill's "?" (a "≈" there would hint at its last digit)."""
+    return "=" if vid in view.hidden else sign
+
+
 def _forward_lines(view: View, t: int) -> list[Text]:
     tape, s, d = view.tape, view.tape.scenario, view.digits
     n = lambda v: nt.operand(float(v), d)  # noqa: E731
     a, O = float(tape.a[t - 1]), float(tape.O[t - 1])
     derivative = nt.activation_derivative(s.activation, nt.sub(t))  # f′(a₁) = 1 − tanh²(a₁) = 1 − O₁²
     a_is, O_is = nt.forward_relations(tape, t, d)  # "≈" where the printed inputs do not give the printed value
+    a_is, O_is = _shown(view, a_is, f"forward.a[{t}]"), _shown(view, O_is, f"forward.O[{t}]")
     lines = [
         Text(nt.forward_equation(t), style="bold"),
         line("  a", nt.sub(t), " = x", nt.sub(t), "·w + O", nt.sub(t - 1), "·w′ + b = ",
@@ -216,7 +222,7 @@ def _forward_lines(view: View, t: int) -> list[Text]:
         # a constant derivative (identity: 1) is its own value: "f′(a₁) = 1", not "= 1 = 1"
         line(f"  f′(a{nt.sub(t)}) = {derivative}") if derivative == nt.fmt(float(tape.f_prime[t - 1]), d) else
         line(f"  f′(a{nt.sub(t)}) = {derivative} = ",
-             view.num(float(tape.f_prime[t - 1]), (f"forward.a[{t}]", f"forward.O[{t}]"))),
+             view.num(float(tape.f_prime[t - 1]), (f"forward.a[{t}]", f"forward.O[{t}]", f"forward.f_prime[{t}]"))),
         Text("  (kept for the backward pass: every path through O" + nt.sub(t) + " is multiplied by it)", style="dim"),
     ]
     if t == 1:
@@ -232,14 +238,17 @@ def _output_lines(view: View, t: int) -> list[Text]:
     i = tape.target_position[t]
     sub = nt.sub(t)
     z, yhat = float(tape.z[i]), float(tape.yhat[i])
-    z_is = relation(printed(s.w_out, d) * printed(float(tape.O[t - 1]), d) + printed(s.b_out, d), z, d)
-    yhat_is = relation(activation(s.output_activation).value(printed(z, d)), yhat, d)
+    z_is = _shown(view, relation(printed(s.w_out, d) * printed(float(tape.O[t - 1]), d) + printed(s.b_out, d), z, d),
+                  f"outputs.z[{t}]")
+    yhat_is = _shown(view, relation(activation(s.output_activation).value(printed(z, d)), yhat, d),
+                     f"outputs.yhat[{t}]")
     return [
         line(f"z{sub} = w_out·O{sub} + b_out = {nt.operand(s.w_out, d)}·{nt.operand(float(tape.O[t - 1]), d)}"
              f" + {nt.operand(s.b_out, d)} {z_is} ", view.num(z, f"outputs.z[{t}]")),
         line(f"ŷ{sub} = g(z{sub}) = {s.output_activation}(", view.num(z, f"outputs.z[{t}]"), f") {yhat_is} ",
              view.num(yhat, f"outputs.yhat[{t}]", "bold")),
-        line(f"ℓ{sub} = {_loss_formula(tape, t)} = {_loss_substituted(view, i)} ",
+        line(f"ℓ{sub} = {_loss_formula(tape, t)} = " + (f"{_loss_substituted(view, i, f'outputs.loss[{t}]')} "
+                                                         if f"outputs.yhat[{t}]" not in view.hidden else ""),
              view.num(float(tape.losses[i]), f"outputs.loss[{t}]", "bold")),
     ] + ([collapsed] if (collapsed := _collapsed_output_gradient(view, t)) is not None and not view.hidden else [])
 
@@ -262,27 +271,27 @@ def _loss_formula(tape, t: int) -> str:
     return nt.subscripted(tape.loss_fn.value_formula, t)
 
 
-def _loss_substituted(view: View, i: int) -> str:
-    """The loss with its numbers and the sign before its value: ``−[1·ln 0.631 + 0·ln 0.369] =``
+def _loss_substituted(view: View, i: int, vid: str) -> str:
+    """The loss with its numbers and the sign before its value (``vid``): ``−[1·ln 0.631 + 0·ln 0.369] =``
     (``≈`` where the printed numbers do not give the printed loss)."""
     tape, d = view.tape, view.digits
     text, again = nt.loss_substituted(tape.scenario.loss, float(tape.yhat[i]), float(tape.y[i]), d)
-    return f"{text} {relation(again, float(tape.losses[i]), d)}"
+    return f"{text} {_shown(view, relation(again, float(tape.losses[i]), d), vid)}"
 
 
 def _loss_lines(view: View) -> list[Text]:
     tape = view.tape
     if tape.single_target:
         T = nt.sub(tape.T)
-        hidden = "outputs.yhat[%d]" % tape.T in view.hidden
-        numbers = "= " if hidden else f"= {_loss_substituted(view, 0)} "
+        hidden = "outputs.yhat[%d]" % tape.T in view.hidden  # the numbers would give ŷ away
+        numbers = "= " if hidden else f"= {_loss_substituted(view, 0, 'loss')} "
         first = line(f"L = ℓ(ŷ{T}, y) = {tape.loss_fn.value_formula} {numbers}", view.num(tape.loss, "loss", "bold"))
     else:
         formula = "L = Σₜ ℓₜ = " + " + ".join(nt.operand(float(v), view.digits) for v in tape.losses[:6])
         if len(tape.losses) > 6:
             formula += " + … = "
         else:  # every ℓₜ written: the sum of the printed ones may be off in the last digit
-            formula += f" {relation(total(tape.losses.tolist(), view.digits), tape.loss, view.digits)} "
+            formula += f" {_shown(view, relation(total(tape.losses.tolist(), view.digits), tape.loss, view.digits), 'loss')} "
         first = line(formula, view.num(tape.loss, "loss", "bold"))
     return [first, Text(""),
             Text("Next: the backward pass. Each gradient is a sum of path products, one path for each step at "
@@ -294,9 +303,10 @@ def _update_lines(view: View, param: str) -> list[Text]:
     u = tape.updates[param]
     p = nt.param(param)
     rule = f"{p}_new = {p}_old − η·" + (f"clip({nt.gradient_symbol(param)})" if s.clip else nt.gradient_symbol(param))
+    numbers = nt.update_substituted(u.old, s.learning_rate, u.grad, u.clipped, u.new, s.clip, d)  # ends in = or ≈
     lines = [
         Text(rule, style="bold"),
-        line(f"  = {nt.update_substituted(u.old, s.learning_rate, u.grad, u.clipped, u.new, s.clip, d)} ",
+        line(f"  = {numbers[:-1]}{_shown(view, numbers[-1], f'update.{param}.new')} ",
              view.num(u.new, f"update.{param}.new", "bold green")),
     ]
     if s.clip and u.clipped != u.grad:
@@ -351,6 +361,7 @@ def _term_lines(view: View, step: Step, width: int, room: int, room_with_extras:
             term_text = Text.assemble("(", term_text, ")")
         again = total((previous, float(table.value[i])), d)
         sum_is = relation(again, float(table.running_sum[i]), d) if term_text.plain != "?" else "="
+        sum_is = "=" if any(v in view.hidden for v in sum_id) else sum_is  # a "≈" would hint at a hidden sum
         after.append(line(f"  running sum = {nt.operand(previous, d)} + ", term_text, f" {sum_is} ",
                           view.num(float(table.running_sum[i]), sum_id, "bold")))
     if last:
@@ -358,9 +369,11 @@ def _term_lines(view: View, step: Step, width: int, room: int, room_with_extras:
         said = (f"  (the {len(table) - cut} terms with t − k < K added; {cut} truncated)" if cut else "  (all terms added)")
         after.append(line(f"  {symbol} = ", view.num(table.total, sum_id, "bold green"), Text(said, style="dim")))
     optional: list[Text] = []
+    claimed = any(r.id.startswith("backward.") for r in view.claims.get(view.cursor, ()))
     if step.k is not None and not view.hidden:  # in a drill it would give the factors away (f′ = ∂L/∂a ÷ ∂L/∂O)
         k = step.k
-        optional.append(line(
+        # a worked example's ∂L/∂O_k or ∂L/∂a_k stated at this step: the line with the true values stays
+        (after if claimed else optional).append(line(
             Text(f"  recursive view: ∂L/∂O{nt.sub(k)} = ", style="dim"),
             view.num(float(tape.dL_dO[k - 1]), f"backward.dL_dO[{k}]", "dim"),
             Text(f" (every path from L to O{nt.sub(k)}), ∂L/∂a{nt.sub(k)} = ∂L/∂O{nt.sub(k)}·f′(a{nt.sub(k)}) = ",

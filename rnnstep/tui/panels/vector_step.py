@@ -21,7 +21,7 @@ import numpy as np
 from rich.text import Text
 
 from ... import notation as nt
-from ...printed import relation
+from ...printed import printed, relation
 from ... import numbers as nb
 from ...ids import RECURRENT_PARAMS
 from . import norms as nm
@@ -91,6 +91,33 @@ def _mat(view, M, name: str, width: int, rows: int | None, digits: int, *ids: st
                  Text(name, style=style), footer)
 
 
+def _relation(view, again, value, digits: int, vid: str) -> str:
+    """"=" between grids when the printed inputs give every printed entry of ``value``, else "≈"; ``again``
+    redoes the formula from its inputs as printed (``again(P)`` with P rounding an array to ``digits``).
+    A value hidden in a drill keeps "=" (a "≈" would hint at its last digit)."""
+    if _hidden(view, vid):
+        return "="
+
+    def P(v):
+        return np.vectorize(lambda e: printed(float(e), digits), otypes=[float])(np.asarray(v, dtype=float))
+
+    with np.errstate(all="ignore"):
+        redone = np.ravel(again(P))
+    return "=" if all(relation(float(r), float(v), digits) == "=" for r, v in zip(redone, np.ravel(value))) else "≈"
+
+
+def claimed_recursive(view) -> list[str]:
+    """The recursive-view values (``backward.dL_dO[k]``, ``backward.dL_da[k]``) a worked example states at
+    this step, whole-vector ids in the order stated: the step must show them whatever the room."""
+    out: list[str] = []
+    for result in view.claims.get(view.cursor, ()):
+        if result.id.startswith("backward."):
+            whole = result.id.split("]")[0] + "]"
+            if whole not in out:
+                out.append(whole)
+    return out
+
+
 def _summary_line(view, name: str, M, *ids: str, width: int | None = None) -> Text:
     """``name = [0.3 0 0.1]`` when the entries fit ``width`` on one line, else
     ``name: 3×3  ‖·‖ = …  max |·| at [i,j] = …`` (a vector's shape as ``3-vector``: a bare 3 would
@@ -141,13 +168,15 @@ def _forward(view, width: int, height: int) -> list:
     @cache  # shared by the renderings tried at the same digits
     def vectors(d: int) -> list:
         return [_vec(view, a, f"a{sub}", width, rows, d, ids[0]), "→", _vec(view, O, f"O{sub}", width, rows, d, *ids),
-                _vec(view, tape.f_prime[t - 1], f"f′(a{sub})", width, rows, d, *ids, style="dim")]
+                _vec(view, tape.f_prime[t - 1], f"f′(a{sub})", width, rows, d, *ids, f"forward.f_prime[{t}]",
+                     style="dim")]
 
     def rich(d: int) -> list[Text]:
+        sign = _relation(view, lambda P: P(w["w"]) @ P(x) + P(w["w_prime"]) @ P(O_prev) + P(w["b"]), a, d, ids[0])
         return head + hstack([_mat(view, w["w"], "W", width, rows, d), "·", _vec(view, x, f"x{sub}", width, rows, d),
                               "+", _mat(view, w["w_prime"], "W′", width, rows, d), "·",
                               _vec(view, O_prev, f"O{prev}", width, rows, d), "+",
-                              _vec(view, w["b"], "b", width, rows, d), "="] + vectors(d), width)
+                              _vec(view, w["b"], "b", width, rows, d), sign] + vectors(d), width)
 
     def compact(d: int) -> list[Text]:
         return head + hstack([_vec(view, O_prev, f"O{prev}", width, rows, d), "→"] + vectors(d), width)
@@ -216,9 +245,10 @@ def _output(view, width: int, height: int) -> list:
                 _vec(view, tape.y[i], f"y{sub}", width, rows, d, style="")]
 
     def rich(d: int) -> list[Text]:
+        sign = _relation(view, lambda P: P(w["w_out"]) @ P(tape.O[t - 1]) + P(w["b_out"]), tape.z[i], d, ids[0])
         return head + hstack([_mat(view, w["w_out"], "W_out", width, rows, d), "·",
                                 _vec(view, tape.O[t - 1], f"O{sub}", width, rows, d), "+",
-                                _vec(view, w["b_out"], "b_out", width, rows, d), "="] + tail(d), width) + loss
+                                _vec(view, w["b_out"], "b_out", width, rows, d), sign] + tail(d), width) + loss
 
     def compact(d: int) -> list[Text]:
         return head + hstack(tail(d), width) + loss
@@ -362,6 +392,11 @@ def _term(view, width: int, height: int) -> list:
     if table.truncated[i]:
         notes.append(Text(f"truncated: t − k = {step.t - step.k} ≥ K = {tape.scenario.truncate}; "
                           "computed but NOT added to the running sum", style="bold yellow"))
+    for claimed in claimed_recursive(view):  # a worked example states it here: it stays on screen
+        k = int(claimed.split("[")[1].split("]")[0])
+        name, value = (f"∂L/∂O{nt.sub(k)}", tape.dL_dO[k - 1]) if "dL_dO" in claimed else \
+            (f"∂L/∂a{nt.sub(k)}", tape.dL_da[k - 1])
+        notes.append(_summary_line(view, name, value, claimed, width=width))
     rows = max(1, height - len(chain) - len(notes) - 1)
     input_vec = table.input(i)
     input_name = INPUT.get(param, "").format(nt.sub(step.k - 1 if param == "w_prime" else (step.k or step.t)))
@@ -530,7 +565,8 @@ def _update(view, width: int, height: int) -> list:
     def blocks(d: int) -> list[Text]:
         return hstack([_mat(view, u.old, f"{p} old", width, rows, d),
                        Text(f"− {nt.fmt(s.learning_rate, view.digits)}·"),
-                       _mat(view, clipped, grad_name, width, rows, d, marks=marks), "=",
+                       _mat(view, clipped, grad_name, width, rows, d, marks=marks),
+                       _relation(view, lambda P: P(u.old) - P(s.learning_rate) * P(clipped), u.new, d, new_id),
                        _mat(view, u.new, f"{p} new", width, rows, d, new_id, style="bold green")], width)
 
     def listed(d: int) -> list[Text]:
