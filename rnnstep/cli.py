@@ -373,6 +373,12 @@ def cmd_scenarios(args: argparse.Namespace) -> int:
         scenario = load_scenario(path)
         print(f"{path.stem:32} {scenario.title} [n = {scenario.sizes[0]}]")
         print(f"{'':32} {path}")
+    from .scenario import shipped_gated_scenarios
+
+    for path in shipped_gated_scenarios():  # LSTM and GRU (SPEC §8)
+        scenario = load_scenario(path)
+        print(f"{path.stem:32} {scenario.title} [{scenario.cell.upper()}, n = {scenario.sizes[0]}]")
+        print(f"{'':32} {path}")
     return 0
 
 
@@ -500,9 +506,9 @@ def cmd_new(args: argparse.Namespace) -> int:
 
 def _shipped_text(name: str) -> str:
     """The text of a shipped scenario named ``name`` (as `rnnstep scenarios` lists them)."""
-    from .scenario import shipped_scenarios, shipped_vector_scenarios
+    from .scenario import shipped_gated_scenarios, shipped_scenarios, shipped_vector_scenarios
 
-    shipped = {p.stem: p for p in [*shipped_scenarios(), *shipped_vector_scenarios()]}
+    shipped = {p.stem: p for p in [*shipped_scenarios(), *shipped_vector_scenarios(), *shipped_gated_scenarios()]}
     path = shipped.get(name[:-5] if name.endswith(".toml") else name)
     if path is None:
         raise UsageError(f"new: --from {name}: no shipped scenario of that name; "
