@@ -68,6 +68,10 @@ class GatedTape(Tape):
         T, G = self.T, len(cell.GATES)
         dL_dO, dL_dc = np.zeros((T, n)), np.zeros((T, n))
         dL_da, dL_da_prime = np.zeros((T, G * n)), np.zeros((T, G * n))
+        self.dL_dO, self.dL_da, self.dL_da_prime = dL_dO, dL_da, dL_da_prime
+        self.dL_dc = dL_dc if cell.CARRY == "c" else None
+        if len(self.targets) == 1:
+            return  # one target: ∂L/∂s_k is r(T, k) itself, filled in as the terms' recursion runs
         entries = self._entries()
         row = None
         for k in range(T - 1, -1, -1):
@@ -80,8 +84,6 @@ class GatedTape(Tape):
             if cell.CARRY == "c":
                 dL_dc[k] = row[0, n:]
             dL_da[k], dL_da_prime[k] = dx[0], dh[0]
-        self.dL_dO, self.dL_da, self.dL_da_prime = dL_dO, dL_da, dL_da_prime
-        self.dL_dc = dL_dc if cell.CARRY == "c" else None
 
     # δ(t,k) for every (t, k) by one recursion per step back, every target together
     def _recurrent_terms(self) -> None:
@@ -108,6 +110,10 @@ class GatedTape(Tape):
             dx, dh = cell.deltas(fw, k - 1, rows[live])
             cx, ch = cell.carry_deltas(fw, k - 1, kappa[live])
             dx_rows[at], dh_rows[at], carry_x[at], carry_h[at] = dx, dh, cx, ch
+            if len(targets) == 1:  # the recursive view is this very recursion (one target: one path set)
+                self.dL_dO[k - 1], self.dL_da[k - 1], self.dL_da_prime[k - 1] = rows[0, :self.n], dx[0], dh[0]
+                if self.dL_dc is not None:
+                    self.dL_dc[k - 1] = rows[0, self.n:]
             if k > 1:  # one block product back: r(t, k−1) = r(t, k)·J_k,  κ(t, k−1) = κ(t, k) ⊙ diag
                 rows[live] = cell.step_back(fw, k - 1, rows[live], dh, W_prime)
                 kappa[live] = kappa[live] * cell.carry_diagonal(fw, k - 1)

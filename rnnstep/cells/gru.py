@@ -34,15 +34,14 @@ def forward(W, W_prime, b, b_prime, x, h0, c0=None) -> Forward:
     a = x @ W.T + b  # the input side for every t at once
     a_prime, O = np.empty((T, 3 * n)), np.empty((T, n))
     previous = h0
+    gates = np.empty((T, 3 * n))  # r, u, n as the loop computes them
     for t in range(T):
-        a_prime[t] = W_prime @ previous + b_prime
-        r = sigmoid(a[t, :n] + a_prime[t, :n])
-        u = sigmoid(a[t, n:2 * n] + a_prime[t, n:2 * n])
-        new = np.tanh(a[t, 2 * n:] + r * a_prime[t, 2 * n:])
+        a_prime[t] = ap = W_prime @ previous + b_prime
+        ru = gates[t, :2 * n] = sigmoid(a[t, :2 * n] + ap[:2 * n])  # r and u at once
+        new = gates[t, 2 * n:] = np.tanh(a[t, 2 * n:] + ru[:n] * ap[2 * n:])
+        u = ru[n:]
         O[t] = previous = (1 - u) * new + u * previous
-    r = sigmoid(a[:, :n] + a_prime[:, :n])
-    u = sigmoid(a[:, n:2 * n] + a_prime[:, n:2 * n])
-    new = np.tanh(a[:, 2 * n:] + r * a_prime[:, 2 * n:])
+    r, u, new = gates[:, :n], gates[:, n:2 * n], gates[:, 2 * n:]
     slopes = {"r": r * (1 - r), "u": u * (1 - u), "n": 1 - new * new}
     return Forward(a=a, O=O, O_prev=np.concatenate((h0[None], O[:-1])), gates={"r": r, "u": u, "n": new},
                    a_prime=a_prime, slopes=slopes)

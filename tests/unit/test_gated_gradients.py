@@ -180,3 +180,15 @@ def test_overflow_is_flagged_not_raised():
     big = s.with_weights(w_out=np.full((1, 2), 1e308), b_out=np.array([1e308]))
     tape = build_tape(big)
     assert tape.nonfinite
+
+
+@pytest.mark.parametrize("cell", ["lstm", "gru"])
+@pytest.mark.parametrize("every_step", [False, True])
+def test_the_recursive_view_is_the_sum_of_the_paths(cell, every_step):
+    """backward.dL_da[k] = ∂L/∂a_k = Σ_t δₓ(t,k) (and ∂L/∂ã_k with δₕ), each δ from torch's per-step copies."""
+    s = gated_scenario(cell, n=2, m=1, q=1, T=5, every_step=every_step, seed=9)
+    tape = build_tape(s)
+    expected = ref.per_step_terms(s)
+    for k in range(1, s.T + 1):
+        _close(tape.dL_da[k - 1], sum(expected[("b", t, k)] for t in s.targets if t >= k))
+        _close(tape.dL_da_prime[k - 1], sum(expected[("b_prime", t, k)] for t in s.targets if t >= k))
