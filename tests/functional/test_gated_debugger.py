@@ -61,3 +61,11 @@ async def test_a_term_shows_its_carry_and_rest_and_a_forward_step_its_gates(name
             assert _shown(text, float(tape.gates[gate][0, 0])), gate
         if tape.c is not None:
             assert _shown(text, float(tape.c[0, 0]))
+
+
+async def test_the_title_names_the_cell_not_an_activation():
+    app = debugger("gated/gru-carry")
+    async with app.run_test(size=(140, 45)) as pilot:
+        await pilot.pause()
+        title = str(app._shown.get("title"))
+        assert "GRU, n = 1" in title and "f = tanh" not in title

@@ -62,3 +62,14 @@ def test_the_table_prints_gates_c_and_carry_and_rest_columns(cell):
     assert gate in text
     # 80 columns: still every line fits
     assert all(len(line) <= 80 for line in table_lines(tape, width=80))
+
+
+@pytest.mark.parametrize("fmt", ["table", "json", "markdown", "latex"])
+def test_rnnstep_trace_prints_every_gated_scenario(fmt, capsys):
+    from rnnstep.cli import main
+    from rnnstep.scenario import shipped_gated_scenarios
+
+    for path in shipped_gated_scenarios():
+        assert main(["trace", path.stem, "--format", fmt]) == 0
+        out = capsys.readouterr().out
+        assert "carry" in out
