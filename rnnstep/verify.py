@@ -176,8 +176,10 @@ def value_symbol(tape: Tape, vid_text: str) -> str:
         return symbol + entry
     where = f"[{i[0]},{i[1]}]" if len(i) >= 2 and tape.gradients[vid.param].k is not None else f"[{i[0]}]"
     tail = f", entry {entry}" if comp else ""
-    if vid.name in ("delta", "carry", "rest"):
-        return f"{ {'delta': 'δ'}.get(vid.name, vid.name)}({i[0]},{i[1]}) of {symbol}{entry}"
+    if vid.name == "delta":
+        return f"δ({i[0]},{i[1]}){entry}"
+    if vid.name in ("carry", "rest"):  # SPEC §8: the carry share of δ and the rest
+        return f"{vid.name} of δ({i[0]},{i[1]}){entry}"
     if vid.name == "term":
         return f"term {where} of {symbol}{tail}"
     if vid.name == "running_sum":
