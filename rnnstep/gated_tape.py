@@ -94,22 +94,28 @@ class GatedTape(Tape):
         t_of = np.repeat(targets, counts)
         k_of = t_of - (np.arange(len(t_of)) - np.repeat(starts, counts))
         width = len(cell.GATES) * self.n
-        dx_rows, dh_rows = np.empty((len(t_of), width)), np.empty((len(t_of), width))
-        carry_x, carry_h = np.empty((len(t_of), width)), np.empty((len(t_of), width))
+        one_side = cell.NAME == "lstm"  # δₓ = δₕ: one array serves w, b, w_prime and b_prime
+        dx_rows, carry_x = np.empty((len(t_of), width)), np.empty((len(t_of), width))
+        dh_rows, carry_h = (dx_rows, carry_x) if one_side else (np.empty_like(dx_rows), np.empty_like(carry_x))
         rows = np.zeros((len(targets), cell.state_size(self.n)))  # r(t, k) for every target t ≥ k
         kappa = np.zeros((len(targets), self.n))  # the carry lane κ(t, k)
+        firsts = np.searchsorted(targets, np.arange(1, self.T + 1))  # for each k, the targets t ≥ k: a suffix
+        single = len(targets) == 1
         for k in range(self.T, 0, -1):
-            first = int(np.searchsorted(targets, k))  # targets t ≥ k: a suffix
+            first = int(firsts[k - 1])
             if first == len(targets):
                 continue
             if targets[first] == k:  # a path starts here: r(t,t) = ∂ℓ_t/∂s_t
                 rows[first] = cell.entry(fw, k - 1, self.upstream[first][None])[0]
                 kappa[first] = cell.carry_entry(fw, k - 1, self.upstream[first][None])[0]
             live = slice(first, len(targets))
-            at = starts[live] + (targets[live] - k)  # the table rows of terms (t, k)
+            # the table rows of terms (t, k): one target's row T − k, else one per live target
+            at = slice(self.T - k, self.T - k + 1) if single else starts[live] + (targets[live] - k)
             dx, dh = cell.deltas(fw, k - 1, rows[live])
             cx, ch = cell.carry_deltas(fw, k - 1, kappa[live])
-            dx_rows[at], dh_rows[at], carry_x[at], carry_h[at] = dx, dh, cx, ch
+            dx_rows[at], carry_x[at] = dx, cx
+            if not one_side:
+                dh_rows[at], carry_h[at] = dh, ch
             if len(targets) == 1:  # the recursive view is this very recursion (one target: one path set)
                 self.dL_dO[k - 1], self.dL_da[k - 1], self.dL_da_prime[k - 1] = rows[0, :self.n], dx[0], dh[0]
                 if self.dL_dc is not None:
