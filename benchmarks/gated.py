@@ -12,7 +12,9 @@ of build_tape (tracemalloc, which sees numpy's buffers) is printed too.
 
 from __future__ import annotations
 
+import statistics
 import sys
+import time
 import tracemalloc
 
 import numpy as np
@@ -21,6 +23,16 @@ import rnnstep
 from engine import median_time  # the timing helper of benchmarks/engine.py (run as a script, so it is on the path)
 
 PARAMS = ("w_prime", "w", "b", "b_prime", "w_out", "b_out")
+
+
+def cpu_time(fn, repeat: int = 5) -> float:
+    """The median processor time of fn (all threads): on a shared machine, wall time mostly measures the others."""
+    times = []
+    for _ in range(repeat):
+        start = time.process_time()
+        fn()
+        times.append(time.process_time() - start)
+    return statistics.median(times)
 
 
 def bench(kind: str, torch) -> None:
@@ -52,25 +64,27 @@ def bench(kind: str, torch) -> None:
                     "b_prime": mod.bias_hh_l0.grad, "w_out": hd.weight.grad, "b_out": hd.bias.grad}
         return theirs
 
-    t32 = median_time(runner(torch.float32), 5)
+    t32, c32 = median_time(runner(torch.float32), 5), cpu_time(runner(torch.float32), 5)
     theirs64 = runner(torch.float64)
-    t64 = median_time(theirs64, 5)
+    t64, c64 = median_time(theirs64, 5), cpu_time(theirs64, 3)
     reference = {p: g.numpy().copy() for p, g in theirs64().items()}
     mine = ours()
     worst = max(float(np.max(np.abs(mine[p].reshape(reference[p].shape) - reference[p])))
                 / max(1e-300, float(np.max(np.abs(reference[p])))) for p in PARAMS)
-    t_ours = median_time(ours, 5)
+    t_ours, c_ours = median_time(ours, 5), cpu_time(ours, 5)
     tracemalloc.start()
     ours()
     peak = tracemalloc.get_traced_memory()[1]
     tracemalloc.stop()
     print(f"{kind}: n = {n}, m = {m}, T = {T:,}, final target (torch {torch.__version__}, "
           f"{torch.get_num_threads()} threads)")
-    print(f"  rnnstep build_tape + 6 totals   {t_ours * 1e3:8.1f} ms   peak {peak / 2**20:6.1f} MiB")
-    print(f"  torch forward+backward float32  {t32 * 1e3:8.1f} ms")
-    print(f"  torch forward+backward float64  {t64 * 1e3:8.1f} ms")
+    print(f"  rnnstep build_tape + 6 totals   {t_ours * 1e3:8.1f} ms wall {c_ours * 1e3:8.1f} ms cpu   "
+          f"peak {peak / 2**20:6.1f} MiB")
+    print(f"  torch forward+backward float32  {t32 * 1e3:8.1f} ms wall {c32 * 1e3:8.1f} ms cpu")
+    print(f"  torch forward+backward float64  {t64 * 1e3:8.1f} ms wall {c64 * 1e3:8.1f} ms cpu")
     fastest = min(t32, t64)
-    print(f"  rnnstep / torch's faster dtype  {t_ours / fastest:5.2f}x (goal ≤ 1); "
+    print(f"  rnnstep / torch's faster dtype  {t_ours / fastest:5.2f}x wall, {c_ours / min(c32, c64):5.2f}x cpu "
+          f"(goal ≤ 1); "
           f"largest relative gradient difference from torch float64 {worst:.1e}")
 
 

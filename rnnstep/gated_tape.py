@@ -101,7 +101,9 @@ class GatedTape(Tape):
         kappa = np.zeros((len(targets), self.n))  # the carry lane κ(t, k)
         firsts = np.searchsorted(targets, np.arange(1, self.T + 1))  # for each k, the targets t ≥ k: a suffix
         single = len(targets) == 1
-        for k in range(self.T, 0, -1):
+        if single:  # one path set: the cell's one-row loop (the same recursion), the carry by a running product
+            self._one_target(dx_rows, dh_rows, carry_x, carry_h, one_side)
+        for k in (range(self.T, 0, -1) if not single else ()):
             first = int(firsts[k - 1])
             if first == len(targets):
                 continue
@@ -133,6 +135,22 @@ class GatedTape(Tape):
                               inputs[param], True)
             table.carry_rows = carry_h if side else carry_x
             self.gradients[param] = table
+
+    def _one_target(self, dx_rows, dh_rows, carry_x, carry_h, one_side: bool) -> None:
+        """One target at T: rows k = T … 1 in table order, and the recursive view, which is this path set."""
+        cell, fw, n, T = self.cell, self.forward_record, self.n, self.T
+        found = cell.one_path(fw, T - 1, self.upstream[0], self.weights["w_prime"])
+        states, dx = found[0], found[1]
+        dh = dx if one_side else found[2]
+        dx_rows[:], carry = dx, cell.carry_path(fw, T - 1, self.upstream[0])
+        if one_side:
+            carry_x[:] = carry
+        else:
+            dh_rows[:], carry_x[:], carry_h[:] = dh, carry[0], carry[1]
+        self.dL_dO[:] = states[::-1, :n]
+        self.dL_da[:], self.dL_da_prime[:] = dx[::-1], dh[::-1]
+        if self.dL_dc is not None:
+            self.dL_dc[:] = states[::-1, n:]
 
     # ----------------------------------------------------------------------------- reading
 

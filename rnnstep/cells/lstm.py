@@ -138,3 +138,36 @@ def immediate(fw: Forward, k: int) -> tuple[np.ndarray, np.ndarray]:
     dO[:, 3 * n:] = np.diag(fw.slopes["through_o"][k])
     D = np.vstack((dO, dc))
     return D, D
+
+
+def one_path(fw: Forward, t: int, dl_dO: np.ndarray, W_prime: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """The same recursion as ``deltas``/``step_back`` for one target at index t, written for one row:
+    (state rows r(t,k), δₓ rows) for k = t … 0 (row 0 is k = t). The loop is the backward pass's whole
+    cost, so it runs on 1-D rows with out= buffers; each line is the formula of ``deltas`` or ``step_back``."""
+    n = fw.O.shape[1]
+    s = fw.slopes
+    through_c, through_o, o_tanh_prime, f = s["through_c"], s["through_o"], s["o_tanh_prime"], fw.gates["f"]
+    states, dx = np.empty((t + 1, 2 * n)), np.zeros((t + 1, 4, n))
+    r_O, r_c = dl_dO.astype(float), np.zeros(n)
+    into_c = np.empty(n)
+    for row, k in enumerate(range(t, -1, -1)):
+        states[row, :n], states[row, n:] = r_O, r_c
+        np.multiply(r_O, o_tanh_prime[k], out=into_c)  # ∂ℓ/∂c_k: through O_k, plus the c lane
+        into_c += r_c
+        np.multiply(into_c, through_c[k], out=dx[row, :3])  # the i, f, g rows
+        np.multiply(r_O, through_o[k], out=dx[row, 3])  # the o row
+        if k:
+            r_O = dx[row].reshape(-1) @ W_prime  # ∂s_k/∂O_{k−1} = ∂s_k/∂a_k·W′
+            r_c = into_c * f[k]  # ∂c_k/∂c_{k−1} = diag(f_k)
+    return states, dx.reshape(t + 1, 4 * n)
+
+
+def carry_path(fw: Forward, t: int, dl_dO: np.ndarray) -> np.ndarray:
+    """The carry shares of δₓ for one target at index t, k = t … 0 (row 0 is k = t): κ(t,k) by a running
+    product along diag(f) (np.cumprod multiplies in the recursion's own order), then κ·∂c_k/∂a_k."""
+    n = fw.O.shape[1]
+    factors = np.concatenate((carry_entry(fw, t, dl_dO[None]), fw.gates["f"][t:0:-1]))  # κ(t,t), f_t, …, f_1
+    kappa = np.cumprod(factors, axis=0)  # κ(t,k) = κ(t,k+1) ⊙ f_{k+1}
+    out = np.zeros((t + 1, 4, n))
+    out[:, :3] = kappa[:, None, :] * fw.slopes["through_c"][t::-1] if t else kappa[:, None, :] * fw.slopes["through_c"][:1]
+    return out.reshape(t + 1, 4 * n)
