@@ -21,7 +21,6 @@ from dataclasses import dataclass, field
 
 from . import notation as nt
 from .author_tape import AuthorTape, Candidate, printed_unit
-from .ids import PARAMS, RECURRENT_PARAMS
 from .rules import parsed_id
 from .tape import Tape
 

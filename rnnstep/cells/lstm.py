@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from .gated import Forward, blocks, sigmoid
+from .gated import Forward, blocks
 
 NAME = "lstm"
 GATES = ("i", "f", "g", "o")
