@@ -169,6 +169,8 @@ class TermTable:
             return np.max(np.abs(delta), axis=1) * np.max(np.abs(self.inputs[steps]), axis=1)
 
     def _kept_block(self, lo: int, hi: int) -> np.ndarray:
+        if not self.truncated[lo:hi].any():  # nothing to zero: the block as it is (no second copy of it)
+            return self.block(lo, hi)
         return np.where(self.truncated[lo:hi, None, None], 0.0, self.block(lo, hi))
 
     def _build_checkpoints(self) -> None:
