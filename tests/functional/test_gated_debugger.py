@@ -69,3 +69,31 @@ async def test_the_title_names_the_cell_not_an_activation():
         await pilot.pause()
         title = str(app._shown.get("title"))
         assert "GRU, n = 1" in title and "f = tanh" not in title
+
+
+@pytest.mark.parametrize("name", ["lstm-two-steps-by-hand", "gru-two-steps"])
+async def test_the_drill_app_asks_a_gated_cell_and_hides_the_answer(tmp_path, name):
+    """The terminal drill on a gated cell: each question's value is hidden until answered, right answers
+    are graded right, and the carry question's step never shows the carry row before it is answered."""
+    from rnnstep.drill.history import History
+    from rnnstep.drill.questions import questions
+    from rnnstep.drill.session import DrillSession
+    from rnnstep.drill.tui import DrillApp
+
+    tape = rnnstep.build_tape(rnnstep.load_scenario(name))
+    qs = questions(tape)
+    session = DrillSession(tape, qs, History(tmp_path / "h.jsonl"))
+    app = DrillApp(session, header="gated drill test")
+    async with app.run_test(size=(140, 45)) as pilot:
+        for q in qs:
+            app.show_question()
+            await pilot.pause()
+            assert app.session.current == q and q.id in app.view.hidden
+            text = panel_text(app.query_one(StepDetail))
+            if q.kind in ("gated.carry", "gated.delta"):
+                assert "carry = [" not in text and "rest = [" not in text  # the split would give it away
+            value = np.atleast_1d(np.asarray(q.value, dtype=float))
+            answer = (" ".join(repr(float(v)) for v in value) if value.ndim == 1
+                      else "; ".join(" ".join(repr(float(v)) for v in row) for row in value))
+            app.session.answer(app.session.read(answer))
+        assert app.session.right == len(qs)
