@@ -41,14 +41,14 @@ def forward(W, W_prime, b, b_prime, x, h0, c0) -> Forward:
     a, act = np.empty((T, 4 * n)), np.empty((T, 4 * n))
     c, O = np.empty((T, n)), np.empty((T, n))
     O_previous, c_previous = h0, c0
-    scratch = np.empty(4 * n)
+    W_prime = np.ascontiguousarray(W_prime)
     for t in range(T):  # written with out= buffers: the sequential loop is the forward pass's whole cost
         a_t, act_t = a[t], act[t]
-        np.add(from_input[t], W_prime @ O_previous, out=a_t)
-        np.negative(a_t, out=scratch)
-        np.exp(scratch, out=scratch)
-        scratch += 1.0
-        np.reciprocal(scratch, out=act_t)  # σ for i, f, o (the g rows are replaced next)
+        np.dot(W_prime, O_previous, out=a_t)
+        a_t += from_input[t]
+        np.exp(-a_t, out=act_t)
+        act_t += 1.0
+        np.reciprocal(act_t, out=act_t)  # σ = 1/(1 + e^−a) for i, f, o (the g rows are replaced next)
         g = np.tanh(a_t[2 * n:3 * n], out=act_t[2 * n:3 * n])
         c_previous = np.multiply(act_t[n:2 * n], c_previous, out=c[t])
         c_previous += act_t[:n] * g
