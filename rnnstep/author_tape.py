@@ -131,12 +131,16 @@ class AuthorTape:
 
     def quantity(self, vid_text: str) -> str:
         q = self._canon.get(vid_text)
+        if q is None and getattr(self.tape, "cell", None) is not None:
+            q = self._canon[vid_text] = vid_text  # a gated cell (SPEC §8): every id is its own quantity
         if q is None:
             q = self._canon[vid_text] = (vector_quantity_of if self.tape.vector else quantity_of)(self.tape, vid_text)
         return q
 
     def rules_of(self, vid_text: str) -> list[Rule]:
         found = self._rules.get(vid_text)
+        if found is None and getattr(self.tape, "cell", None) is not None:
+            found = self._rules[vid_text] = []  # no local rules for gated cells yet: a claim meets the truth alone
         if found is None:
             if vid_text.startswith("path["):
                 t, k = (int(n) for n in vid_text[5:-1].split(","))

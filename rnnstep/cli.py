@@ -119,6 +119,8 @@ def build_parser() -> Parser:
     drill.add_argument("--seed", type=int, help="with no FILE: the random scenario's seed (default: a fresh one, printed)")
     drill.add_argument("--hidden", type=_hidden_size, metavar="N",
                        help="with no FILE: a random vector scenario with a hidden state of size N (1 to 8)")
+    drill.add_argument("--cell", choices=("lstm", "gru"),
+                       help="with no FILE: a random hand-sized LSTM or GRU (one unit unless --hidden N; SPEC §8)")
     drill.add_argument("--plain", action="store_true", help="line-oriented questions on stdin/stdout")
     drill.add_argument("--only", choices=("forward", "backward", "terms", "sums", "update"), help="one kind of question")
     drill.add_argument("--count", type=_positive_int, help="stop after N questions")
@@ -393,6 +395,12 @@ def cmd_scenarios(args: argparse.Namespace) -> int:
         scenario = load_scenario(path)
         print(f"{path.stem:32} {shown_line(scenario.title)} [n = {scenario.sizes[0]}]")
         print(f"{'':32} {path}")
+    from .scenario import shipped_gated_scenarios
+
+    for path in shipped_gated_scenarios():  # LSTM and GRU (SPEC §8)
+        scenario = load_scenario(path)
+        print(f"{path.stem:32} {shown_line(scenario.title)} [{scenario.cell.upper()}, n = {scenario.sizes[0]}]")
+        print(f"{'':32} {path}")
     return 0
 
 
@@ -432,7 +440,11 @@ def cmd_drill(args: argparse.Namespace) -> int:
         from .drill.randomize import random_scenario
 
         seed = _fresh_seed() if args.seed is None else args.seed
-        if args.hidden is None:
+        if args.cell is not None:  # a random gated cell (SPEC §8)
+            from .drill.randomize_gated import random_gated_scenario
+
+            scenario = random_gated_scenario(seed, args.cell, args.hidden or 1)
+        elif args.hidden is None:
             scenario = random_scenario(seed)
         else:
             from .drill.randomize_vector import random_vector_scenario
@@ -443,6 +455,8 @@ def cmd_drill(args: argparse.Namespace) -> int:
             raise UsageError("drill: --seed chooses a random scenario; it cannot go with a FILE")
         if args.hidden is not None:
             raise UsageError("drill: --hidden chooses a random vector scenario; it cannot go with a FILE")
+        if args.cell is not None:
+            raise UsageError("drill: --cell chooses a random LSTM or GRU; it cannot go with a FILE")
         scenario = read_scenario(args.file)
     if args.anki:
         return _write_anki(args, scenario, seed)
@@ -469,7 +483,7 @@ def cmd_drill(args: argparse.Namespace) -> int:
     if args.count and not (args.review and review_note is None):
         chosen = chosen[: args.count]
     session = DrillSession(tape, chosen, history, args.rtol, args.atol, args.digits)
-    again = f" --hidden {args.hidden}" if args.hidden is not None else ""
+    again = (f" --cell {args.cell}" if args.cell else "") + (f" --hidden {args.hidden}" if args.hidden is not None else "")
     from .usertext import shown_line
 
     header = [f"rnnstep drill: {shown_line(scenario.name)}" + (f" — repeat it with --seed {seed}{again}" if seed is not None else "")]
@@ -566,9 +580,9 @@ def cmd_new(args: argparse.Namespace) -> int:
 
 def _shipped_text(name: str) -> str:
     """The text of a shipped scenario named ``name`` (as `rnnstep scenarios` lists them)."""
-    from .scenario import shipped_scenarios, shipped_vector_scenarios
+    from .scenario import shipped_gated_scenarios, shipped_scenarios, shipped_vector_scenarios
 
-    shipped = {p.stem: p for p in [*shipped_scenarios(), *shipped_vector_scenarios()]}
+    shipped = {p.stem: p for p in [*shipped_scenarios(), *shipped_vector_scenarios(), *shipped_gated_scenarios()]}
     path = shipped.get(name[:-5] if name.endswith(".toml") else name)
     if path is None:
         raise UsageError(f"new: --from {name}: no shipped scenario of that name; "

@@ -68,6 +68,10 @@ class GatedTape(Tape):
         T, G = self.T, len(cell.GATES)
         dL_dO, dL_dc = np.zeros((T, n)), np.zeros((T, n))
         dL_da, dL_da_prime = np.zeros((T, G * n)), np.zeros((T, G * n))
+        self.dL_dO, self.dL_da, self.dL_da_prime = dL_dO, dL_da, dL_da_prime
+        self.dL_dc = dL_dc if cell.CARRY == "c" else None
+        if len(self.targets) == 1:
+            return  # one target: ∂L/∂s_k is r(T, k) itself, filled in as the terms' recursion runs
         entries = self._entries()
         row = None
         for k in range(T - 1, -1, -1):
@@ -80,8 +84,6 @@ class GatedTape(Tape):
             if cell.CARRY == "c":
                 dL_dc[k] = row[0, n:]
             dL_da[k], dL_da_prime[k] = dx[0], dh[0]
-        self.dL_dO, self.dL_da, self.dL_da_prime = dL_dO, dL_da, dL_da_prime
-        self.dL_dc = dL_dc if cell.CARRY == "c" else None
 
     # δ(t,k) for every (t, k) by one recursion per step back, every target together
     def _recurrent_terms(self) -> None:
@@ -92,22 +94,34 @@ class GatedTape(Tape):
         t_of = np.repeat(targets, counts)
         k_of = t_of - (np.arange(len(t_of)) - np.repeat(starts, counts))
         width = len(cell.GATES) * self.n
-        dx_rows, dh_rows = np.empty((len(t_of), width)), np.empty((len(t_of), width))
-        carry_x, carry_h = np.empty((len(t_of), width)), np.empty((len(t_of), width))
+        one_side = cell.NAME == "lstm"  # δₓ = δₕ: one array serves w, b, w_prime and b_prime
+        dx_rows, carry_x = np.empty((len(t_of), width)), np.empty((len(t_of), width))
+        dh_rows, carry_h = (dx_rows, carry_x) if one_side else (np.empty_like(dx_rows), np.empty_like(carry_x))
         rows = np.zeros((len(targets), cell.state_size(self.n)))  # r(t, k) for every target t ≥ k
         kappa = np.zeros((len(targets), self.n))  # the carry lane κ(t, k)
-        for k in range(self.T, 0, -1):
-            first = int(np.searchsorted(targets, k))  # targets t ≥ k: a suffix
+        firsts = np.searchsorted(targets, np.arange(1, self.T + 1))  # for each k, the targets t ≥ k: a suffix
+        single = len(targets) == 1
+        if single:  # one path set: the cell's one-row loop (the same recursion), the carry by a running product
+            self._one_target(dx_rows, dh_rows, carry_x, carry_h, one_side)
+        for k in (range(self.T, 0, -1) if not single else ()):
+            first = int(firsts[k - 1])
             if first == len(targets):
                 continue
             if targets[first] == k:  # a path starts here: r(t,t) = ∂ℓ_t/∂s_t
                 rows[first] = cell.entry(fw, k - 1, self.upstream[first][None])[0]
                 kappa[first] = cell.carry_entry(fw, k - 1, self.upstream[first][None])[0]
             live = slice(first, len(targets))
-            at = starts[live] + (targets[live] - k)  # the table rows of terms (t, k)
+            # the table rows of terms (t, k): one target's row T − k, else one per live target
+            at = slice(self.T - k, self.T - k + 1) if single else starts[live] + (targets[live] - k)
             dx, dh = cell.deltas(fw, k - 1, rows[live])
             cx, ch = cell.carry_deltas(fw, k - 1, kappa[live])
-            dx_rows[at], dh_rows[at], carry_x[at], carry_h[at] = dx, dh, cx, ch
+            dx_rows[at], carry_x[at] = dx, cx
+            if not one_side:
+                dh_rows[at], carry_h[at] = dh, ch
+            if len(targets) == 1:  # the recursive view is this very recursion (one target: one path set)
+                self.dL_dO[k - 1], self.dL_da[k - 1], self.dL_da_prime[k - 1] = rows[0, :self.n], dx[0], dh[0]
+                if self.dL_dc is not None:
+                    self.dL_dc[k - 1] = rows[0, self.n:]
             if k > 1:  # one block product back: r(t, k−1) = r(t, k)·J_k,  κ(t, k−1) = κ(t, k) ⊙ diag
                 rows[live] = cell.step_back(fw, k - 1, rows[live], dh, W_prime)
                 kappa[live] = kappa[live] * cell.carry_diagonal(fw, k - 1)
@@ -121,6 +135,22 @@ class GatedTape(Tape):
                               inputs[param], True)
             table.carry_rows = carry_h if side else carry_x
             self.gradients[param] = table
+
+    def _one_target(self, dx_rows, dh_rows, carry_x, carry_h, one_side: bool) -> None:
+        """One target at T: rows k = T … 1 in table order, and the recursive view, which is this path set."""
+        cell, fw, n, T = self.cell, self.forward_record, self.n, self.T
+        found = cell.one_path(fw, T - 1, self.upstream[0], self.weights["w_prime"])
+        states, dx = found[0], found[1]
+        dh = dx if one_side else found[2]
+        dx_rows[:], carry = dx, cell.carry_path(fw, T - 1, self.upstream[0])
+        if one_side:
+            carry_x[:] = carry
+        else:
+            dh_rows[:], carry_x[:], carry_h[:] = dh, carry[0], carry[1]
+        self.dL_dO[:] = states[::-1, :n]
+        self.dL_da[:], self.dL_da_prime[:] = dx[::-1], dh[::-1]
+        if self.dL_dc is not None:
+            self.dL_dc[:] = states[::-1, n:]
 
     # ----------------------------------------------------------------------------- reading
 

@@ -22,6 +22,8 @@ DEFAULT_NAME = "notes-four-steps"
 SCENARIO_DIR = Path(__file__).parent / "scenarios"
 #: hidden-vector scenarios (SPEC §7), kept apart until every view shows vectors
 VECTOR_SCENARIO_DIR = SCENARIO_DIR / "vector"
+#: LSTM and GRU scenarios (SPEC §8)
+GATED_SCENARIO_DIR = SCENARIO_DIR / "gated"
 
 
 class ScenarioError(ValueError):
@@ -205,7 +207,7 @@ def load_scenario(source: str | Path) -> Scenario:
 def load_scenario_file(path: Path) -> Scenario:
     name = str(path)
     if not path.exists():
-        for folder in (SCENARIO_DIR, VECTOR_SCENARIO_DIR):
+        for folder in (SCENARIO_DIR, VECTOR_SCENARIO_DIR, GATED_SCENARIO_DIR):
             shipped = folder / f"{path.name}.toml"
             if path.parent == Path(".") and path.suffix == "" and shipped.is_file():
                 return load_scenario_file(shipped)  # a shipped scenario by name
@@ -230,6 +232,11 @@ def default_scenario() -> Scenario:
 
 def shipped_scenarios() -> list[Path]:
     return sorted(SCENARIO_DIR.glob("*.toml"))
+
+
+def shipped_gated_scenarios() -> list[Path]:
+    """The LSTM and GRU scenarios (SPEC §8); load one by name, e.g. ``lstm-remembers``."""
+    return sorted(GATED_SCENARIO_DIR.glob("*.toml"))
 
 
 def shipped_vector_scenarios() -> list[Path]:

@@ -169,6 +169,8 @@ class TermTable:
             return np.max(np.abs(delta), axis=1) * np.max(np.abs(self.inputs[steps]), axis=1)
 
     def _kept_block(self, lo: int, hi: int) -> np.ndarray:
+        if not self.truncated[lo:hi].any():  # nothing to zero: the block as it is (no second copy of it)
+            return self.block(lo, hi)
         return np.where(self.truncated[lo:hi, None, None], 0.0, self.block(lo, hi))
 
     def _build_checkpoints(self) -> None:
@@ -420,7 +422,7 @@ class Tape:
         for t in range(T, 0, -1):
             here = self.upstream[self.target_position[t]] if t in self.target_position else np.zeros(self.n)
             dL_dO[t - 1] = here + later @ W_prime if later is not None else here
-            dL_da[t - 1] = dL_dO[t - 1] * self.f_prime[t - 1]
+            dL_da[t - 1] = dL_dO[t - 1] * plain_cell.immediate(self.f_prime[t - 1])
             later = dL_da[t - 1]
         self.dL_dO, self.dL_da = dL_dO, dL_da
 
@@ -439,7 +441,7 @@ class Tape:
         chain[starts] = self.upstream  # chain(t, t) = ∂ℓ_t/∂O_t
         if self.n == 1:
             # one unit: each chain is a running product, one multiply per step back (j = t … 2)
-            backprop_factor = self.f_prime[:, 0] * self.weights["w_prime"][0, 0]
+            backprop_factor = plain_cell.backprop_jacobian(self.f_prime, self.weights["w_prime"])[:, 0, 0]  # f′(a_j)·w′
             for position, t in enumerate(int(t) for t in self.targets):
                 multipliers = np.concatenate(([self.upstream[position, 0]], backprop_factor[t - 1:0:-1]))
                 chain[starts[position]:starts[position] + t, 0] = np.cumprod(multipliers)
@@ -495,11 +497,13 @@ class Tape:
         for name in ("x", "a", "O", "O_prev", "f_prime", "z", "yhat", "y", "dl_dyhat", "g_prime", "dyhat_dO",
                      "upstream", "to_z", "dL_dO", "dL_da", "chain"):
             setattr(self, name, getattr(self, name)[:, 0])
-        self.backprop_factor = self.f_prime * self.scenario.w_prime  # ∂O_j/∂O_{j−1} = f′(a_j)·w′, index j−1
+        # ∂O_j/∂O_{j−1} = f′(a_j)·w′ (index j−1) and ∂⁺O_k/∂p = f′(a_k)·input (index k−1): the cell's formulas
+        self.backprop_factor = plain_cell.backprop_jacobian(self.f_prime, np.array([[self.scenario.w_prime]]))[:, 0]
+        immediate = plain_cell.immediate(self.f_prime)
         self.immediate_partial = {  # ∂⁺O_k/∂p, index k−1
-            "w": self.f_prime * self.x,
-            "w_prime": self.f_prime * self.O_prev,
-            "b": self.f_prime,
+            "w": immediate * self.x,
+            "w_prime": immediate * self.O_prev,
+            "b": immediate,
         }
 
     def _segments(self) -> list[tuple[str, str, int]]:

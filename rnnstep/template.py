@@ -19,6 +19,9 @@ activation = "tanh"        # f, the hidden unit: tanh, sigmoid, relu, leaky_relu
 h0 = 0.0                   # O₀, the state before step 1 (default 0)
 # leaky_slope = 0.01       # α of leaky_relu: f(a) = α·a for a ≤ 0 (default 0.01)
 # hidden_size = 2          # n, for a hidden vector (SPEC §7); only with array weights (default: from them)
+# cell = "rnn"             # "rnn" (default), or a gated cell "lstm" / "gru" (SPEC §8): then no activation,
+#                          # and w, w_prime, b, b_prime stack the gates' rows (i, f, g, o / r, u, n)
+#   c0 = 0.0               # with cell = "lstm" only: the starting cell state c₀ (default 0)
 
 [output]                   # the output and the loss: z_t = w_out·O_t + b_out, ŷ_t = g(z_t)
 activation = "identity"    # g, the output unit ŷ = g(w_out·O + b_out): as for f (default identity)
@@ -30,6 +33,7 @@ w_prime = -0.3             # required: w′, the recurrent weight
 b = 0.1                    # required: the bias
 w_out = 1.2                # the output weight (default 1)
 b_out = 0.0                # the output bias (default 0)
+#   b_prime = [0.0, 0.0, 0.0, 0.0]  # with cell = "lstm" / "gru" only: the recurrent bias b′ (PyTorch's bias_hh), per gate row (default 0)
 
 [data]                     # the sequence and its target(s)
 x = [0.9, 0.4, -0.6, 0.8]  # required: the inputs x₁ … x_T; T = len(x) ≥ 1

@@ -21,7 +21,6 @@ from dataclasses import dataclass, field
 
 from . import notation as nt
 from .author_tape import AuthorTape, Candidate, printed_unit
-from .ids import PARAMS, RECURRENT_PARAMS
 from .rules import parsed_id
 from .tape import Tape
 
@@ -161,7 +160,8 @@ def value_symbol(tape: Tape, vid_text: str) -> str:
     i, comp = vid.index, vid.component
     entry = _entry(comp) if comp else ""
     if vid.group == "forward":
-        return f"{vid.name}{nt.sub(i[0])}{entry}"
+        name = {"a_prime": "ã"}.get(vid.name, vid.name.split(".")[-1])  # forward.gate.f[2] is f₂ (SPEC §8)
+        return f"{name}{nt.sub(i[0])}{entry}"
     if vid.group == "outputs":
         return {"z": "z", "yhat": "ŷ", "loss": "ℓ"}[vid.name] + nt.sub(i[0]) + entry
     if vid.group == "loss":
@@ -173,22 +173,27 @@ def value_symbol(tape: Tape, vid_text: str) -> str:
     symbol = nt.gradient_symbol(vid.param, vector=tape.vector)
     if vid.name == "total":
         return symbol + entry
-    where = f"[{i[0]},{i[1]}]" if vid.param in RECURRENT_PARAMS else f"[{i[0]}]"
+    where = f"[{i[0]},{i[1]}]" if len(i) >= 2 and tape.gradients[vid.param].k is not None else f"[{i[0]}]"
     tail = f", entry {entry}" if comp else ""
     if vid.name == "delta":
         return f"δ({i[0]},{i[1]}){entry}"
+    if vid.name in ("carry", "rest"):  # SPEC §8: the carry share of δ and the rest
+        return f"{vid.name} of δ({i[0]},{i[1]}){entry}"
     if vid.name == "term":
         return f"term {where} of {symbol}{tail}"
     if vid.name == "running_sum":
         return f"Σ {where} of {symbol}{tail}"
     table = tape.gradients[vid.param]
-    term = table.index_of(i[0], i[1] if vid.param in RECURRENT_PARAMS else None)
+    term = table.index_of(i[0], i[1] if table.k is not None else None)
     return f"{tape.factor(vid.param, term, i[-1] - 1).symbol} in {where} of {symbol}{tail}"
 
 
 _GROUP_ORDER = {"forward": 0, "outputs": 1, "loss": 2, "backward": 3, "gradients": 4, "update": 5}
 _NAME_ORDER = {"a": 0, "O": 1, "z": 0, "yhat": 1, "loss": 2, "dL_dO": 0, "dL_da": 1,
-               "factor": 0, "delta": 1, "term": 2, "running_sum": 3}
+               "factor": 0, "delta": 1, "term": 2, "running_sum": 3,
+               # a gated cell (SPEC §8): ã, the gates and c come between a and O; carry and rest after δ
+               "a_prime": 0.1, "gate.i": 0.2, "gate.f": 0.3, "gate.g": 0.4, "gate.o": 0.5, "gate.r": 0.2,
+               "gate.u": 0.3, "gate.n": 0.4, "c": 0.6, "carry": 1.3, "rest": 1.6}
 
 
 def tape_order(tape: Tape, vid_text: str) -> tuple[int, ...]:
@@ -207,10 +212,10 @@ def _tape_order(tape: Tape, vid) -> tuple[int, ...]:
     if vid.group == "gradients":
         table = tape.gradients[vid.param]
         if vid.name == "total":
-            return (group, PARAMS.index(vid.param), len(table), 0, 0)
-        term = table.index_of(idx[0], idx[1] if vid.param in RECURRENT_PARAMS else None)
-        return (group, PARAMS.index(vid.param), term, _NAME_ORDER[vid.name], idx[-1] if vid.name == "factor" else 0)
-    return (group, PARAMS.index(vid.param) if vid.param else 0, 0, 0, 0)
+            return (group, tape.params.index(vid.param), len(table), 0, 0)
+        term = table.index_of(idx[0], idx[1] if table.k is not None else None)
+        return (group, tape.params.index(vid.param), term, _NAME_ORDER[vid.name], idx[-1] if vid.name == "factor" else 0)
+    return (group, tape.params.index(vid.param) if vid.param else 0, 0, 0, 0)
 
 
 @contextmanager

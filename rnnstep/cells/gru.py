@@ -34,15 +34,14 @@ def forward(W, W_prime, b, b_prime, x, h0, c0=None) -> Forward:
     a = x @ W.T + b  # the input side for every t at once
     a_prime, O = np.empty((T, 3 * n)), np.empty((T, n))
     previous = h0
+    gates = np.empty((T, 3 * n))  # r, u, n as the loop computes them
     for t in range(T):
-        a_prime[t] = W_prime @ previous + b_prime
-        r = sigmoid(a[t, :n] + a_prime[t, :n])
-        u = sigmoid(a[t, n:2 * n] + a_prime[t, n:2 * n])
-        new = np.tanh(a[t, 2 * n:] + r * a_prime[t, 2 * n:])
+        a_prime[t] = ap = W_prime @ previous + b_prime
+        ru = gates[t, :2 * n] = sigmoid(a[t, :2 * n] + ap[:2 * n])  # r and u at once
+        new = gates[t, 2 * n:] = np.tanh(a[t, 2 * n:] + ru[:n] * ap[2 * n:])
+        u = ru[n:]
         O[t] = previous = (1 - u) * new + u * previous
-    r = sigmoid(a[:, :n] + a_prime[:, :n])
-    u = sigmoid(a[:, n:2 * n] + a_prime[:, n:2 * n])
-    new = np.tanh(a[:, 2 * n:] + r * a_prime[:, 2 * n:])
+    r, u, new = gates[:, :n], gates[:, n:2 * n], gates[:, 2 * n:]
     slopes = {"r": r * (1 - r), "u": u * (1 - u), "n": 1 - new * new}
     return Forward(a=a, O=O, O_prev=np.concatenate((h0[None], O[:-1])), gates={"r": r, "u": u, "n": new},
                    a_prime=a_prime, slopes=slopes)
@@ -99,3 +98,39 @@ def immediate(fw: Forward, k: int) -> tuple[np.ndarray, np.ndarray]:
     """(∂O_k/∂a_k, ∂O_k/∂ã_k) as n×3n matrices."""
     n = fw.O.shape[1]
     return _deltas(fw, k, np.eye(n))
+
+
+def one_path(fw: Forward, t: int, dl_dO: np.ndarray, W_prime: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """The same recursion as ``deltas``/``step_back`` for one target at index t, written for one row:
+    (state rows, δₓ rows, δₕ rows) for k = t … 0 (row 0 is k = t)."""
+    n = fw.O.shape[1]
+    s, G = fw.slopes, fw.gates
+    keep = 1 - G["u"]
+    into_n_scale = keep * s["n"]  # ∂O/∂(aⁿ + r ⊙ ãⁿ)
+    r_scale = fw.a_prime[:, 2 * n:] * s["r"]
+    u_scale = (fw.O_prev - G["n"]) * s["u"]
+    states, dx, dh = np.empty((t + 1, n)), np.empty((t + 1, 3 * n)), np.empty((t + 1, 3 * n))
+    r = dl_dO.astype(float)
+    for row, k in enumerate(range(t, -1, -1)):
+        states[row] = r
+        into_n = r * into_n_scale[k]
+        dx[row, :n] = dh[row, :n] = into_n * r_scale[k]
+        dx[row, n:2 * n] = dh[row, n:2 * n] = r * u_scale[k]
+        dx[row, 2 * n:] = into_n
+        dh[row, 2 * n:] = into_n * G["r"][k]
+        if k:
+            r = r * G["u"][k] + dh[row] @ W_prime  # rows·J_k = rows ⊙ u_k + δₕ·W′
+    return states, dx, dh
+
+
+def carry_path(fw: Forward, t: int, dl_dO: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """The carry shares of (δₓ, δₕ) for one target at index t, k = t … 0: κ by a running product along
+    diag(u) (np.cumprod multiplies in the recursion's own order), then through step k's gates."""
+    n = len(dl_dO)
+    kappa = np.cumprod(np.concatenate((dl_dO[None], fw.gates["u"][t:0:-1])), axis=0)
+    s, G = fw.slopes, fw.gates
+    back = slice(t, None, -1) if t else slice(0, 1)  # steps k = t … 0
+    into_n = kappa * (1 - G["u"][back]) * s["n"][back]  # as _deltas, for every k at once
+    dr = into_n * fw.a_prime[back, 2 * n:] * s["r"][back]
+    du = kappa * (fw.O_prev[back] - G["n"][back]) * s["u"][back]
+    return np.concatenate((dr, du, into_n), axis=1), np.concatenate((dr, du, into_n * G["r"][back]), axis=1)

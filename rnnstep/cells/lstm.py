@@ -6,13 +6,18 @@
 
 The state is s_t = (O_t, c_t); a state row is [∂/∂O, ∂/∂c] (2n). The carry is the c lane,
 ∂c_j/∂c_{j−1} = diag(f_j). δₓ = δₕ (one pre-activation per step).
+
+The immediate partials are diagonal per gate, so the forward pass keeps them as rows
+(``slopes``): ∂c_k/∂a_k = [diag(g_k ⊙ i_k′), diag(c_{k−1} ⊙ f_k′), diag(i_k ⊙ g_k′), 0] is
+``through_c[k]`` (3 rows of n; the o block is zero), and ∂O_k/∂aᵒ_k = diag(tanh(c_k) ⊙ o_k′)
+is ``through_o[k]``; ∂O_k/∂c_k = diag(o_k ⊙ tanh′(c_k)) is ``o_tanh_prime[k]``.
 """
 
 from __future__ import annotations
 
 import numpy as np
 
-from .gated import Forward, blocks, sigmoid
+from .gated import Forward, blocks
 
 NAME = "lstm"
 GATES = ("i", "f", "g", "o")
@@ -32,48 +37,62 @@ def state_size(n: int) -> int:
 def forward(W, W_prime, b, b_prime, x, h0, c0) -> Forward:
     """Every gate, c_t and O_t for t = 1 … T."""
     T, n = len(x), W_prime.shape[1]
-    from_input = x @ W.T + b  # W·x_t + b for every t at once
-    a, c, O = np.empty((T, 4 * n)), np.empty((T, n)), np.empty((T, n))
+    from_input = x @ W.T + b + b_prime  # W·x_t + b + b′ for every t at once
+    a, act = np.empty((T, 4 * n)), np.empty((T, 4 * n))
+    c, O = np.empty((T, n)), np.empty((T, n))
     O_previous, c_previous = h0, c0
-    for t in range(T):
-        a[t] = from_input[t] + W_prime @ O_previous + b_prime
-        i, f, o = sigmoid(a[t, :n]), sigmoid(a[t, n:2 * n]), sigmoid(a[t, 3 * n:])
-        g = np.tanh(a[t, 2 * n:3 * n])
-        c[t] = c_previous = f * c_previous + i * g
-        O[t] = O_previous = o * np.tanh(c_previous)
-    i, f, g, o = sigmoid(a[:, :n]), sigmoid(a[:, n:2 * n]), np.tanh(a[:, 2 * n:3 * n]), sigmoid(a[:, 3 * n:])
+    W_prime = np.ascontiguousarray(W_prime)
+    for t in range(T):  # written with out= buffers: the sequential loop is the forward pass's whole cost
+        a_t, act_t = a[t], act[t]
+        np.dot(W_prime, O_previous, out=a_t)
+        a_t += from_input[t]
+        np.exp(-a_t, out=act_t)
+        act_t += 1.0
+        np.reciprocal(act_t, out=act_t)  # σ = 1/(1 + e^−a) for i, f, o (the g rows are replaced next)
+        g = np.tanh(a_t[2 * n:3 * n], out=act_t[2 * n:3 * n])
+        c_previous = np.multiply(act_t[n:2 * n], c_previous, out=c[t])
+        c_previous += act_t[:n] * g
+        O_previous = np.multiply(act_t[3 * n:], np.tanh(c_previous), out=O[t])
+    i, f, g, o = act[:, :n], act[:, n:2 * n], act[:, 2 * n:3 * n], act[:, 3 * n:]
+    c_prev = np.concatenate((c0[None], c[:-1]))
     tanh_c = np.tanh(c)
     slopes = {"i": i * (1 - i), "f": f * (1 - f), "g": 1 - g * g, "o": o * (1 - o),
               "tanh_c": tanh_c, "tanh_c_prime": 1 - tanh_c * tanh_c}
+    slopes["through_c"] = np.stack((g * slopes["i"], c_prev * slopes["f"], i * slopes["g"]), axis=1)  # T×3×n
+    slopes["through_o"] = tanh_c * slopes["o"]
+    slopes["o_tanh_prime"] = o * slopes["tanh_c_prime"]
     return Forward(a=a, O=O, O_prev=np.concatenate((h0[None], O[:-1])), gates={"i": i, "f": f, "g": g, "o": o},
-                   c=c, c_prev=np.concatenate((c0[None], c[:-1])), slopes=slopes)
+                   c=c, c_prev=c_prev, slopes=slopes)
 
 
 def _into_c(fw: Forward, k: int, rows: np.ndarray, n: int) -> np.ndarray:
     """∂ℓ/∂c_k along the route rows: through O_k (o_k ⊙ tanh′(c_k)) plus the c lane."""
-    s = fw.slopes
-    return rows[:, :n] * fw.gates["o"][k] * s["tanh_c_prime"][k] + rows[:, n:]
+    return rows[:, :n] * fw.slopes["o_tanh_prime"][k] + rows[:, n:]
 
 
 def _through_c(fw: Forward, k: int, into_c: np.ndarray) -> np.ndarray:
     """into_c · ∂c_k/∂a_k: the i, f, g rows (the o rows are zero: c_k does not use o_k)."""
-    s, G = fw.slopes, fw.gates
-    return np.concatenate((into_c * G["g"][k] * s["i"][k], into_c * fw.c_prev[k] * s["f"][k],
-                           into_c * G["i"][k] * s["g"][k], np.zeros_like(into_c)), axis=1)
+    n = into_c.shape[1]
+    out = np.zeros((len(into_c), 4, n))
+    out[:, :3] = into_c[:, None, :] * fw.slopes["through_c"][k]
+    return out.reshape(len(into_c), 4 * n)
 
 
 def deltas(fw: Forward, k: int, rows: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """(δₓ, δₕ) = state rows at step k (index k) · ∂s_k/∂a_k, for many rows at once."""
     n = fw.O.shape[1]
     dx = _through_c(fw, k, _into_c(fw, k, rows, n))
-    dx[:, 3 * n:] = rows[:, :n] * fw.slopes["tanh_c"][k] * fw.slopes["o"][k]  # ∂O_k/∂aᵒ_k
+    dx[:, 3 * n:] = rows[:, :n] * fw.slopes["through_o"][k]  # ∂O_k/∂aᵒ_k
     return dx, dx
 
 
 def step_back(fw: Forward, k: int, rows: np.ndarray, dh: np.ndarray, W_prime: np.ndarray) -> np.ndarray:
     """rows · J_k: the state rows at step k − 1 (∂s_k/∂O_{k−1} = ∂s_k/∂a_k·W′, ∂s_k/∂c_{k−1} by the lanes)."""
     n = fw.O.shape[1]
-    return np.concatenate((dh @ W_prime, _into_c(fw, k, rows, n) * fw.gates["f"][k]), axis=1)
+    out = np.empty_like(rows)
+    out[:, :n] = dh @ W_prime
+    out[:, n:] = _into_c(fw, k, rows, n) * fw.gates["f"][k]
+    return out
 
 
 def entry(fw: Forward, t: int, dl_dO: np.ndarray) -> np.ndarray:
@@ -83,7 +102,7 @@ def entry(fw: Forward, t: int, dl_dO: np.ndarray) -> np.ndarray:
 
 def carry_entry(fw: Forward, t: int, dl_dO: np.ndarray) -> np.ndarray:
     """∂ℓ_t/∂O_t · diag(o_t ⊙ tanh′(c_t)): where the carry lane starts, on c_t."""
-    return dl_dO * fw.gates["o"][t] * fw.slopes["tanh_c_prime"][t]
+    return dl_dO * fw.slopes["o_tanh_prime"][t]
 
 
 def carry_diagonal(fw: Forward, j: int) -> np.ndarray:
@@ -114,8 +133,41 @@ def immediate(fw: Forward, k: int) -> tuple[np.ndarray, np.ndarray]:
     """(∂s_k/∂a_k, ∂s_k/∂ã_k) as 2n×4n matrices (rows O then c); the same for the LSTM."""
     n = fw.O.shape[1]
     eye = np.eye(n)
-    dc = _through_c(fw, k, eye).reshape(n, 4 * n)  # row i: ∂c_k[i]/∂a_k
-    dO = _through_c(fw, k, eye * fw.gates["o"][k] * fw.slopes["tanh_c_prime"][k])
-    dO[:, 3 * n:] = np.diag(fw.slopes["tanh_c"][k] * fw.slopes["o"][k])
+    dc = _through_c(fw, k, eye)  # row i: ∂c_k[i]/∂a_k
+    dO = _through_c(fw, k, eye * fw.slopes["o_tanh_prime"][k])
+    dO[:, 3 * n:] = np.diag(fw.slopes["through_o"][k])
     D = np.vstack((dO, dc))
     return D, D
+
+
+def one_path(fw: Forward, t: int, dl_dO: np.ndarray, W_prime: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """The same recursion as ``deltas``/``step_back`` for one target at index t, written for one row:
+    (state rows r(t,k), δₓ rows) for k = t … 0 (row 0 is k = t). The loop is the backward pass's whole
+    cost, so it runs on 1-D rows with out= buffers; each line is the formula of ``deltas`` or ``step_back``."""
+    n = fw.O.shape[1]
+    s = fw.slopes
+    through_c, through_o, o_tanh_prime, f = s["through_c"], s["through_o"], s["o_tanh_prime"], fw.gates["f"]
+    states, dx = np.empty((t + 1, 2 * n)), np.zeros((t + 1, 4, n))
+    r_O, r_c = dl_dO.astype(float), np.zeros(n)
+    into_c = np.empty(n)
+    for row, k in enumerate(range(t, -1, -1)):
+        states[row, :n], states[row, n:] = r_O, r_c
+        np.multiply(r_O, o_tanh_prime[k], out=into_c)  # ∂ℓ/∂c_k: through O_k, plus the c lane
+        into_c += r_c
+        np.multiply(into_c, through_c[k], out=dx[row, :3])  # the i, f, g rows
+        np.multiply(r_O, through_o[k], out=dx[row, 3])  # the o row
+        if k:
+            r_O = dx[row].reshape(-1) @ W_prime  # ∂s_k/∂O_{k−1} = ∂s_k/∂a_k·W′
+            r_c = into_c * f[k]  # ∂c_k/∂c_{k−1} = diag(f_k)
+    return states, dx.reshape(t + 1, 4 * n)
+
+
+def carry_path(fw: Forward, t: int, dl_dO: np.ndarray) -> np.ndarray:
+    """The carry shares of δₓ for one target at index t, k = t … 0 (row 0 is k = t): κ(t,k) by a running
+    product along diag(f) (np.cumprod multiplies in the recursion's own order), then κ·∂c_k/∂a_k."""
+    n = fw.O.shape[1]
+    factors = np.concatenate((carry_entry(fw, t, dl_dO[None]), fw.gates["f"][t:0:-1]))  # κ(t,t), f_t, …, f_1
+    kappa = np.cumprod(factors, axis=0)  # κ(t,k) = κ(t,k+1) ⊙ f_{k+1}
+    out = np.zeros((t + 1, 4, n))
+    out[:, :3] = kappa[:, None, :] * fw.slopes["through_c"][t::-1] if t else kappa[:, None, :] * fw.slopes["through_c"][:1]
+    return out.reshape(t + 1, 4 * n)

@@ -39,14 +39,23 @@ def vector_briefing(scenario: Scenario) -> list[str]:
     f = s.activation + (f" (slope {_number(s.leaky_slope)} below 0)" if s.activation == "leaky_relu" else "")
     g = s.output_activation + (f" (slope {_number(s.leaky_slope)} below 0)"
                                if s.output_activation == "leaky_relu" else "")
-    lines = [f"network: a_t = W·x_t + W′·O_{{t−1}} + b, O_t = f(a_t), z_t = W_out·O_t + b_out, ŷ_t = g(z_t); "
+    network = "a_t = W·x_t + W′·O_{t−1} + b, O_t = f(a_t)"
+    weights = (("w", "W"), ("w_prime", "W′"), ("b", "b"), ("w_out", "W_out"), ("b_out", "b_out"))
+    if s.cell != "rnn":  # a gated cell (SPEC §8): its own equations, b′ and c0
+        from ..cells import cell_named
+
+        cell = cell_named(s.cell)
+        network = "; ".join(cell.EQUATIONS) + f" (gates stacked {', '.join(cell.GATES)})"
+        weights = weights[:3] + (("b_prime", "b′"),) + weights[3:]
+        f = "σ and tanh (the gates)"
+    start = f"O₀ = h0 = {_array(w['h0'])}" + (f", c₀ = c0 = {_array(w['c0'])}" if s.cell == "lstm" else "")
+    lines = [f"network: {network}, z_t = W_out·O_t + b_out, ŷ_t = g(z_t); "
              f"n = {n} hidden, m = {m} input{'s' if m != 1 else ''}, q = {q} output{'s' if q != 1 else ''}; "
              f"f = {f}, g = {g}, "
              f"loss = {s.loss} ℓ = {loss_named(s.loss).value_formula} (summed over the outputs), "
-             f"O₀ = h0 = {_array(w['h0'])}"]
+             f"{start}"]
     lines.append("weights (rows separated by ;): " + ", ".join(
-        f"{name} = {_array(w[p])}" for p, name in (("w", "W"), ("w_prime", "W′"), ("b", "b"), ("w_out", "W_out"),
-                                                   ("b_out", "b_out")))
+        f"{name} = {_array(w[p])}" for p, name in weights)
                  + f"; learning rate η = {_number(s.learning_rate)}")
     lines.append(f"inputs: x_1 … x_{s.T} = " + ", ".join(_array(x) for x in w["x"]) + f" (T = {s.T})")
     if s.target_at_every_step:

@@ -33,10 +33,13 @@ KIND_LABEL = {
     "vector.backward.dL_dO": "∂L/∂O_t (recursive view)", "vector.backward.dL_da": "∂L/∂a_t (recursive view)",
     "vector.delta": "δ(t,k) of a path", "vector.term": "outer-product term", "vector.running_sum": "running sum matrix",
     "vector.total": "gradient matrix", "vector.update": "updated weight matrix",
+    # gated cells (SPEC §8)
+    "gated.gate": "a gate's value", "gated.c": "cell state c_t", "gated.O": "gated state O_t",
+    "gated.delta": "δ(t,k) through a gated cell", "gated.carry": "carry share of δ(t,k)",
 }
 _GROUP = {"forward.a": "forward", "forward.O": "forward", "forward.f_prime": "forward", "outputs.z": "forward", "outputs.yhat": "forward",
           "outputs.loss": "forward", "loss": "forward", "term": "terms", "running_sum": "sums",
-          "total": "sums", "update": "update"}
+          "total": "sums", "update": "update", "gated.gate": "forward", "gated.c": "forward", "gated.O": "forward"}
 
 
 def group_of(kind: str) -> str:
@@ -79,7 +82,11 @@ def questions(tape: Tape, only: str | None = None, digits: int = 6, paths: int |
     ``paths`` (N or "all") limits each target step to its N nearest paths t → k; by default a
     scenario of plain numbers asks every path, a vector scenario every path only when there are
     few (see vector_questions)."""
-    if tape.vector:
+    if getattr(tape, "cell", None) is not None:  # an LSTM or a GRU (SPEC §8)
+        from .gated_questions import gated_questions
+
+        source = gated_questions(tape, digits, paths)
+    elif tape.vector:
         from .vector_questions import vector_questions
 
         source = vector_questions(tape, digits, paths)

@@ -34,7 +34,7 @@ ALL_PATHS_UP_TO = 30
 NEAREST = 3
 SHOWN = 36  # entries written out in a hint; a bigger array is named instead
 
-SYMBOL = {"w_prime": "W′", "w": "W", "b": "b", "w_out": "W_out", "b_out": "b_out"}
+SYMBOL = {"w_prime": "W′", "w": "W", "b": "b", "w_out": "W_out", "b_out": "b_out", "b_prime": "b′"}
 
 
 def path_depth(tape: Tape, paths: int | str | None) -> int | None:
@@ -125,6 +125,12 @@ def _forward(tape: Tape, d: int) -> Iterator[Question]:
                      {"tanh": Later(d, "1 − {}² (entry by entry)", tape.O[t - 1]),
                       "sigmoid": Later(d, "{} ∘ (1 − {})", tape.O[t - 1], tape.O[t - 1])}.get(
                          s.activation, Later(d, "f′({})", tape.a[t - 1])), tape.f_prime[t - 1])
+    yield from _outputs(tape, d)
+
+
+def _outputs(tape: Tape, d: int) -> Iterator[Question]:
+    """z_t, ŷ_t and ℓ_t at each target step, and L (every cell's output layer is the same)."""
+    s, w, sub = tape.scenario, tape.weights, nt.sub
     for i, t in enumerate(int(t) for t in tape.targets):
         step = tape.steps.phase_start("loss") + i
         yield _q(f"outputs.z[{t}]", "vector.outputs.z", step, f"z{sub(t)}", f"W_out·O{sub(t)} + b_out",
@@ -257,6 +263,8 @@ def _total_meaning(tape: Tape, param: str) -> str:
         return text + ("" if truncate else " = Σₖ ∂L/∂a_kᵀ·x_kᵀ (the recursive view gives the same sum)")
     if param == "b":
         return "every path's δ[t,k]ᵀ added up" + ("" if truncate else " = Σₖ ∂L/∂a_k (the recursive view)")
+    if param == "b_prime":  # a gated cell (SPEC §8): δₕ, the recurrent side's δ
+        return "every path's δₕ[t,k]ᵀ added up (δₕ = δ but for a GRU's n rows, times r_k)"
     if param == "w_prime":
         return "every path's δ[t,k]ᵀ·O_{k−1}ᵀ added up"
     if param == "w_out":

@@ -21,12 +21,11 @@ from typing import Callable, Iterable, Iterator
 import numpy as np
 
 from .. import notation as nt
-from ..ids import PARAMS
 from ..tape import Tape
 from ..usertext import shown, shown_line
 from .table import Paint, cell_len, plain
 
-_INPUT = {"w_prime": "O_{k−1}", "w": "x_k", "b": "", "w_out": "O_t", "b_out": ""}
+_INPUT = {"w_prime": "O_{k−1}", "w": "x_k", "b": "", "w_out": "O_t", "b_out": "", "b_prime": ""}
 _SYMBOL = nt.MATRIX_SYMBOL["unicode"]
 
 # a cell: (vector?, atoms, style) — a vector's atoms are its numbers, written [a, b, c] and wrapped
@@ -217,12 +216,24 @@ def vector_table_lines(tape: Tape, digits: int = 6, paint: Paint = plain, width:
             yield paint(line, "italic")
     c = lambda v: _value(v, digits)  # noqa: E731
     yield ""
-    yield from fitted_grid(
-        paint, f"Forward pass   a_t = W·x_t + W′·O_{{t−1}} + b,  O_t = {s.activation}(a_t)",
-        ["t", "x_t", "a_t", "O_t"],
-        lambda: ([_text(str(t)), c(tape.x[t - 1]), c(tape.a[t - 1]), c(tape.O[t - 1])] for t in range(1, tape.T + 1)),
-        width, left=(1, 2, 3),
-    )
+    cell = getattr(tape, "cell", None)  # a gated cell (SPEC §8): its gates and c_t, its equations
+    if cell is not None:
+        lanes = [g for g in cell.GATES] + (["c"] if tape.c is not None else [])
+        values = lambda t: [tape.gates[g][t - 1] for g in cell.GATES] + ([tape.c[t - 1]] if tape.c is not None else [])  # noqa: E731
+        yield from fitted_grid(
+            paint, "Forward pass   " + ",  ".join(cell.EQUATIONS),
+            ["t", "x_t"] + [f"{g}_t" for g in lanes] + ["O_t"],
+            lambda: ([_text(str(t)), c(tape.x[t - 1])] + [c(v) for v in values(t)] + [c(tape.O[t - 1])]
+                     for t in range(1, tape.T + 1)),
+            width, left=tuple(range(1, len(lanes) + 3)),
+        )
+    else:
+        yield from fitted_grid(
+            paint, f"Forward pass   a_t = W·x_t + W′·O_{{t−1}} + b,  O_t = {s.activation}(a_t)",
+            ["t", "x_t", "a_t", "O_t"],
+            lambda: ([_text(str(t)), c(tape.x[t - 1]), c(tape.a[t - 1]), c(tape.O[t - 1])] for t in range(1, tape.T + 1)),
+            width, left=(1, 2, 3),
+        )
     yield ""
     yield from fitted_grid(
         paint, f"Output and loss   ŷ_t = {s.output_activation}(W_out·O_t + b_out),  ℓ = {s.loss}",
@@ -231,22 +242,26 @@ def vector_table_lines(tape: Tape, digits: int = 6, paint: Paint = plain, width:
                  for i, t in enumerate(tape.targets)),
         width, caption=wrap_text(f"L = {nt.fmt(tape.loss, digits)}", width), left=(1, 2, 3),
     )
-    for param in PARAMS:
+    for param in tape.params:
         table = tape.gradients[param]
         recurrent = table.k is not None
+        split = table.carry_rows is not None  # a gated cell: δ = carry + rest (SPEC §8)
 
-        def rows(table=table, recurrent: bool = recurrent, param: str = param) -> Iterator[list[Cell]]:
+        def rows(table=table, recurrent: bool = recurrent, param: str = param, split: bool = split) -> Iterator[list[Cell]]:
             for i in range(len(table)):
                 cut = bool(table.truncated[i])
                 row = [_text(str(int(table.t[i])))] + ([_text(str(int(table.k[i])))] if recurrent else [])
-                row += [c(table.delta(i))]
+                row += [c(table.delta(i))] + ([c(table.carry(i)), c(table.rest(i))] if split else [])
                 if _INPUT[param]:
                     row += [c(table.input(i))]
                 norm = nt.fmt(float(table.norms[i]), digits) + (" (truncated)" if cut else "")
                 yield row + [_text(norm, "dim" if cut else ("" if math.isfinite(table.norms[i]) else "bold red"))]
 
         delta_name = "δ = ∂ℓ_t/∂a_k" if recurrent else "∂ℓ_t/∂z_t"
-        headers = ["t"] + (["k"] if recurrent else []) + [delta_name] + ([_INPUT[param]] if _INPUT[param] else []) + ["‖term‖"]
+        if split and param in ("w_prime", "b_prime") and tape.a_prime is not None:
+            delta_name = "δₕ = ∂ℓ_t/∂ã_k"  # a GRU's recurrent side
+        headers = ["t"] + (["k"] if recurrent else []) + [delta_name] + (["carry", "rest"] if split else []) \
+            + ([_INPUT[param]] if _INPUT[param] else []) + ["‖term‖"]
         delta = "δᵀ" if recurrent else "(∂ℓ_t/∂z_t)ᵀ"  # SPEC §7: term = δ(t,k)ᵀ O_{k−1}ᵀ, an outer product
         term = f"{delta}·{_INPUT[param]}ᵀ" if _INPUT[param] else delta
         symbol = nt.gradient_symbol(param, vector=True)

@@ -107,6 +107,11 @@ def _eq(lhs: str, *parts) -> Equation:
 def iter_vector_derivation(tape: Tape, digits: int = 6, style: str = "markdown",
                            full_chains: bool = False) -> Iterator[str]:
     """The document in chunks; a chain of more than four steps back is shortened unless ``full_chains``."""
+    if getattr(tape, "cell", None) is not None:  # an LSTM or a GRU (SPEC §8)
+        from .gated_export import iter_gated_derivation
+
+        yield from iter_gated_derivation(tape, digits, style, full_chains)
+        return
     s = tape.scenario
     n, m, q = s.sizes
     w = _Writer(style, digits)

@@ -129,7 +129,8 @@ class DebuggerApp(CrashReporting, App):
         s = self.tape.scenario
         title = Text("rnnstep", style="bold")
         title.append(f"  {shown_line(s.name)}", style="bold")
-        parts = [f"f = {s.activation}", f"g = {s.output_activation}", s.loss, f"T = {self.tape.T}"]
+        cell = f"{s.cell.upper()}, n = {s.sizes[0]}" if s.cell != "rnn" else f"f = {s.activation}"  # SPEC §8
+        parts = [cell, f"g = {s.output_activation}", s.loss, f"T = {self.tape.T}"]
         parts += ([f"truncate = {s.truncate}"] if s.truncate else []) + ([f"clip = {nt.fmt(s.clip)}"] if s.clip else [])
         parts.append(f"epoch {self.epoch}")
         width = self.size.width - 2 or 200

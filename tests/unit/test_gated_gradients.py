@@ -180,3 +180,32 @@ def test_overflow_is_flagged_not_raised():
     big = s.with_weights(w_out=np.full((1, 2), 1e308), b_out=np.array([1e308]))
     tape = build_tape(big)
     assert tape.nonfinite
+
+
+@pytest.mark.parametrize("cell", ["lstm", "gru"])
+@pytest.mark.parametrize("every_step", [False, True])
+def test_the_recursive_view_is_the_sum_of_the_paths(cell, every_step):
+    """backward.dL_da[k] = ∂L/∂a_k = Σ_t δₓ(t,k) (and ∂L/∂ã_k with δₕ), each δ from torch's per-step copies."""
+    s = gated_scenario(cell, n=2, m=1, q=1, T=5, every_step=every_step, seed=9)
+    tape = build_tape(s)
+    expected = ref.per_step_terms(s)
+    for k in range(1, s.T + 1):
+        _close(tape.dL_da[k - 1], sum(expected[("b", t, k)] for t in s.targets if t >= k))
+        _close(tape.dL_da_prime[k - 1], sum(expected[("b_prime", t, k)] for t in s.targets if t >= k))
+
+
+@pytest.mark.parametrize("cell", ["lstm", "gru"])
+def test_with_a_target_at_every_step_every_carry_is_still_the_all_carry_route(cell):
+    """The recursion for many targets at once (not the one-target loop): the same route check, every (t, k)."""
+    s = gated_scenario(cell, n=2, m=1, q=1, T=5, every_step=True, seed=12, scale=1.0)
+    tape = build_tape(s)
+    table = tape.gradients["b"]
+    for t in s.targets:
+        for k in range(t, 0, -1):
+            i = table.index_of(t, k)
+            found = ref.routes(s, t, k)
+            _close(sum(share for _, share in found), table.delta(i), rtol=1e-9, atol=1e-13)
+            if t > k:
+                all_carry = [share for labels, share in found
+                             if all(label in ("c", "carry") for label in labels[1 if cell == "lstm" else 0:])]
+                _close(table.carry(i), all_carry[0], rtol=1e-9, atol=1e-14)

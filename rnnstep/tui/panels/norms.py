@@ -34,11 +34,15 @@ def jacobian_norms(tape: Tape) -> np.ndarray:
     norms = _cache.get(tape)
     if norms is None:
         W_prime = tape.weights["w_prime"]
-        f_prime = np.asarray(tape.f_prime, dtype=float).reshape(tape.T, -1)
+        gated = getattr(tape, "cell", None) is not None  # SPEC §8: the block Jacobians J_j come from the cell
+        f_prime = None if gated else np.asarray(tape.f_prime, dtype=float).reshape(tape.T, -1)
         norms = np.empty(tape.T)
         with np.errstate(all="ignore"):
             for lo in range(0, tape.T, _BATCH):
-                J = f_prime[lo:lo + _BATCH, :, None] * W_prime  # diag(f′(a_j))·W′ for a batch of j
+                if gated:
+                    J = np.stack([tape.backprop_jacobian(j) for j in range(lo + 1, min(lo + _BATCH, tape.T) + 1)])
+                else:
+                    J = f_prime[lo:lo + _BATCH, :, None] * W_prime  # diag(f′(a_j))·W′ for a batch of j
                 finite = np.isfinite(J).all(axis=(1, 2))
                 values = np.full(len(J), np.nan)
                 if finite.any():

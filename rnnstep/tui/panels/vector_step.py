@@ -23,7 +23,6 @@ from rich.text import Text
 from ... import notation as nt
 from ...printed import printed, relation
 from ... import numbers as nb
-from ...ids import RECURRENT_PARAMS
 from . import norms as nm
 from .matrix import Block, grid, hstack, narrowest, number_width, summary
 
@@ -43,7 +42,8 @@ def step_body(view, width: int, height: int) -> list[Text]:
     Each rendering is tried with the full ``--digits`` first, then with the grids' numbers
     correctly rounded to 4 and 3 significant digits, before a plainer one is taken."""
     kind = view.step.kind
-    make = {"forward": _forward, "output": _output, "loss": _loss, "term": _term, "update": _update}[kind]
+    gated = getattr(view.tape, "cell", None) is not None  # SPEC §8: the cell's own forward step
+    make = {"forward": _gated_forward if gated else _forward, "output": _output, "loss": _loss, "term": _term, "update": _update}[kind]
     width, height = max(8, width), max(1, height)
     tries = [view.digits] + [d for d in (4, 3) if d < view.digits]
     lines: list[Text] = []
@@ -210,6 +210,33 @@ def _forward(view, width: int, height: int) -> list:
     return [(rich, False)] + drill + [(compact, True), (plain, False)]
 
 
+def _gated_forward(view, width: int, height: int) -> list:
+    """A gated cell's forward step (SPEC §8): the cell's equations, then a_t (and ã_t), each gate, c_t and O_t."""
+    tape, t = view.tape, view.step.t
+    sub = nt.sub(t)
+    cell = tape.cell
+    head = together([Text(line) for line in cell.EQUATIONS], width, style="bold")
+    rows = max(1, height - len(head) - 1)
+    named = [(f"a{sub}", tape.a[t - 1], f"forward.a[{t}]")]
+    if tape.a_prime is not None:
+        named.append((f"ã{sub}", tape.a_prime[t - 1], f"forward.a_prime[{t}]"))
+    named += [(f"{g}{sub}", tape.gates[g][t - 1], f"forward.gate.{g}[{t}]") for g in cell.GATES]
+    if tape.c is not None:
+        named.append((f"c{sub}", tape.c[t - 1], f"forward.c[{t}]"))
+    named.append((f"O{sub}", tape.O[t - 1], f"forward.O[{t}]"))
+
+    def columns(d: int) -> list[Text]:
+        pieces: list = []
+        for name, value, vid in named[1:]:  # a_t is 4n tall: the gates show it
+            pieces += ([" "] if pieces else []) + [_vec(view, value, name, width, rows, d, vid)]
+        return head + hstack(pieces, width)
+
+    def plain(d: int) -> list[Text]:
+        return head + [_summary_line(view, name, value, vid, width=width) for name, value, vid in named[1:]]
+
+    return [(columns, True), (plain, False)]
+
+
 # ----------------------------------------------------------------------------- output and loss
 
 def _output(view, width: int, height: int) -> list:
@@ -311,16 +338,18 @@ def factor_norms(view, param: str, term: int) -> tuple[list[tuple[int, object]],
     jacobians = nm.jacobian_norms(tape)
     step = view.step
     norms = []
+    first_block = 1 if getattr(tape, "cell", None) is not None else 3  # a gated cell: ∂ℓ/∂s_t, J_t, … (SPEC §8)
     for i, f in factors:
-        if f is None or f.kind == "backprop":
-            j = step.t - (i - 3)  # ∂O_j/∂O_{j−1}, stepping back from t (SPEC §7 order)
+        if f is None or f.kind in ("backprop", "block"):
+            j = step.t - (i - first_block)  # ∂O_j/∂O_{j−1} (or J_j), stepping back from t
             norms.append(float(jacobians[j - 1]))
         else:
             norms.append(nm.spectral_norm(f.value))
     with np.errstate(divide="ignore", invalid="ignore"):
-        ends = [float(np.log10(v)) for (i, f), v in zip(factors, norms) if f is not None and f.kind != "backprop"]
+        ends = [float(np.log10(v)) for (i, f), v in zip(factors, norms)
+                if f is not None and f.kind not in ("backprop", "block")]
     log_product = sum(ends)
-    if param in RECURRENT_PARAMS:
+    if step.k is not None:
         log_product += nm.backprop_log10(tape, step.t, step.k)
     return factors, norms, log_product
 
@@ -339,7 +368,8 @@ def _chain(view, width: int, factors, norms, log_product: float, delta_norm: flo
                     out.append((Text(f"⋯ {count - head - tail} more ⋯", style="dim"), Text("")))
                 continue
             symbol = f.symbol if f is not None else ""
-            style = USE if f.kind == "activation" else (PATH if f.kind == "backprop" else "")
+            style = USE if f.kind in ("activation", "gate_partial", "gate_partial_h") else \
+                (PATH if f.kind in ("backprop", "block") else "")
             out.append((Text(symbol, style=style), Text(nt.fmt(norm, 3), style="dim")))
         return out
 
@@ -374,7 +404,7 @@ def _term(view, width: int, height: int) -> list:
     tape, step = view.tape, view.step
     param, i = step.param, step.term
     table = tape.gradients[param]
-    recurrent = param in RECURRENT_PARAMS
+    recurrent = step.k is not None  # w_prime, w, b (and a gated cell's b_prime)
     at = where(step)
     base = f"gradients.{param}"
     term_id, delta_id = f"{base}.term{at}", f"{base}.delta{at}"
@@ -397,6 +427,8 @@ def _term(view, width: int, height: int) -> list:
         name, value = (f"∂L/∂O{nt.sub(k)}", tape.dL_dO[k - 1]) if "dL_dO" in claimed else \
             (f"∂L/∂a{nt.sub(k)}", tape.dL_da[k - 1])
         notes.append(_summary_line(view, name, value, claimed, width=width))
+    shares = carry_lines(view, table, i, width)  # a gated cell: δ = carry + rest (SPEC §8)
+    chain = chain + shares
     rows = max(1, height - len(chain) - len(notes) - 1)
     input_vec = table.input(i)
     input_name = INPUT.get(param, "").format(nt.sub(step.k - 1 if param == "w_prime" else (step.k or step.t)))
@@ -482,6 +514,27 @@ def _term(view, width: int, height: int) -> list:
         (lambda d: chain + notes + summaries, False),
         (lambda d: chain[:2] + notes + summaries[-1:], False),
     ]
+
+
+def carry_lines(view, table, i: int, width: int) -> list[Text]:
+    """A gated cell's term split (SPEC §8): the carry share and the rest, each its row and ‖·‖, and the
+    carry's fraction of ‖term‖ (the same input on both sides, so ‖carry‖/‖δ‖); [] for the plain cell."""
+    tape, step = view.tape, view.step
+    if table.carry_rows is None or step.k is None or view.hidden:
+        return []
+    carry, rest, delta = table.carry(i), table.rest(i), table.delta(i)
+    with np.errstate(all="ignore"):
+        norms = [float(np.linalg.norm(v)) for v in (carry, rest, delta)]
+    share = Text("carry share of ‖term‖ = ", style="dim")
+    share.append(nt.fmt(norms[0] / norms[2], 3) if norms[2] else "—", style="bold")
+    diag = {"lstm": "f", "gru": "u"}[tape.cell.NAME]
+    if step.t > step.k:
+        along = tape.carry_factor(step.t, step.k)
+        share.append(f"   ∏ {diag}_j (j = {step.k + 1}…{step.t})", style="dim")
+        share.append_text(Text(": ") if along.size > 1 else Text(" = "))
+        share.append(" ".join(nt.fmt(float(v), 3) for v in along[:4]) + (" …" if along.size > 4 else ""), style="bold")
+    lines = [_summary_line(view, "carry", carry, width=width), _summary_line(view, "rest", rest, width=width)]
+    return [line for line in lines + _wrap(share, width)]
 
 
 def outer_product(view, delta, input_vec, value, delta_name: str, input_name: str, term_name: str, width: int,

@@ -66,7 +66,7 @@ def progress_line(view, param: str, width: int) -> Text:
 def sums_lines(view, width: int, height: int) -> list[Text]:
     """The running-sums panel of a vector scenario, as lines for a box of ``width`` × ``height``."""
     tape, step = view.tape, view.step
-    out = [progress_line(view, p, width) for p in PARAMS]
+    out = [progress_line(view, p, width) for p in view.tape.params]
     if step.kind == "term":
         # the blank line above Σ after is the first to go when the box is short (a long drill feedback
         # takes rows): the whole grid before the gap (tryout-2: a 3×3 Σ shrank to one row and "rows 1–1 of 3")

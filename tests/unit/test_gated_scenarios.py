@@ -1,0 +1,126 @@
+"""The shipped LSTM and GRU scenarios (SPEC §8): every number a note states is the tape's, the
+worked examples' claims verify, and the GRU's numbers are torch's."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from rnnstep import build_tape, load_scenario
+from rnnstep.cli import main
+from rnnstep.scenario import shipped_gated_scenarios
+from rnnstep.verify import verify
+
+NAMES = ["gru-carry", "gru-two-steps", "lstm-forgets", "lstm-remembers", "lstm-two-steps-by-hand"]
+
+
+def _tape(name):
+    return build_tape(load_scenario(name))
+
+
+def _share(table, i) -> float:
+    """The carry's fraction of ‖term‖ (the same input on both sides): ‖carry‖/‖δ‖."""
+    return float(np.linalg.norm(table.carry(i)) / np.linalg.norm(table.delta(i)))
+
+
+def _sig(value: float, digits: int) -> str:
+    return f"{value:.{digits}g}"
+
+
+def _note(tape, at: str) -> str:
+    return next(n.text for n in tape.scenario.notes if n.at == at)
+
+
+def test_every_gated_scenario_is_shipped_listed_and_checks(capsys):
+    assert [p.stem for p in shipped_gated_scenarios()] == NAMES
+    assert main(["scenarios"]) == 0
+    listed = capsys.readouterr().out
+    for name in NAMES:
+        assert name in listed
+        assert main(["check", name]) == 0
+    capsys.readouterr()
+
+
+def test_lstm_remembers_notes():
+    tape = _tape("lstm-remembers")
+    b = tape.gradients["b"]
+    f = tape.gates["f"][:, 0]
+    assert _sig(f.min(), 3) == _sig(f.max(), 3) == "0.993"
+    assert _sig(tape.c[39, 0], 3) == "0.533" and _sig(tape.c[0, 0], 3) == "0.671" and "0.533" in _note(tape, "forward.c[40]")
+    assert round(100 * _share(b, b.index_of(40, 40))) == 54 and "54 %" in _note(tape, "gradients.b.term[40,40]")
+    assert tape.gates["o"][39, 0] > 0 and b.carry(b.index_of(40, 40))[3] == 0  # the o row of a carry share
+    assert f"{100 * _share(b, b.index_of(40, 39)):.1f}" == "99.8"
+    oldest = b.index_of(40, 1)
+    assert _sig(np.linalg.norm(b.delta(oldest)), 3) == "0.115"
+    assert _sig(np.linalg.norm(b.carry(oldest)), 3) == "0.112"
+    assert round(100 * _share(b, oldest)) == 97
+    assert _sig(tape.carry_factor(40, 1)[0], 3) == "0.771"
+    plain = _tape("vanishing-gradients")
+    assert _sig(abs(plain.value("gradients.w.term[30,1]")), 1) == "4e-22"
+
+
+def test_lstm_forgets_notes():
+    tape = _tape("lstm-forgets")
+    b = tape.gradients["b"]
+    assert _sig(tape.gates["f"][19, 0], 2) == "4.6e-05"
+    assert f"{tape.c[19, 0]:.3g}" == "-0.000229" and _sig(tape.c[18, 0], 3) == "0.603"
+    assert _sig(tape.carry_factor(40, 20)[0], 3) == "0.874" and round(100 * _share(b, b.index_of(40, 20))) == 98
+    assert _sig(tape.carry_factor(40, 19)[0], 2) == "4e-05"
+    assert _sig(np.linalg.norm(b.delta(b.index_of(40, 1))), 2) == "1.2e-05"
+    # the cut is exactly f₂₀: one step across it multiplies the carry product by f₂₀
+    assert tape.carry_factor(40, 19)[0] == pytest.approx(tape.carry_factor(40, 20)[0] * tape.gates["f"][19, 0], rel=1e-12)
+
+
+def test_gru_carry_notes():
+    tape = _tape("gru-carry")
+    b = tape.gradients["b"]
+    assert _sig(tape.gates["u"][11, 0], 2) == "0.0073" and _sig(tape.O[11, 0], 3) == "0.967"
+    assert round(100 * _share(b, b.index_of(20, 12))) == 99 and _sig(tape.carry_factor(20, 12)[0], 3) == "0.952"
+    assert _sig(tape.carry_factor(20, 11)[0], 2) == "0.007" and round(100 * _share(b, b.index_of(20, 11))) == 68
+    oldest = b.index_of(20, 1)
+    assert _sig(tape.carry_factor(20, 1)[0], 2) == "0.0066"
+    assert round(3 * np.linalg.norm(b.rest(oldest)) / np.linalg.norm(b.delta(oldest))) == 1  # "a third"
+
+
+def test_the_two_step_lstms_claims_verify_and_its_notes_hold():
+    tape = _tape("lstm-two-steps-by-hand")
+    report = verify(tape)
+    assert report.ok
+    assert {r.id for r in report.results if r.verdict == "rounding"} == {"forward.c[1][1]", "forward.O[2][1]"}
+    i, g = tape.gates["i"][0, 0], tape.gates["g"][0, 0]
+    assert _sig(round(i, 5) * round(g, 5), 5) == "0.78572"
+    assert f"{tape.O[1, 0]:.6f}" == "0.771981" and f"{tape.c[0, 0]:.6f}" == "0.785726"
+    assert f"{tape.gates['f'][1, 0]:.5f}" == "0.87030"
+
+
+def test_the_two_step_grus_numbers_are_torchs():
+    torch = pytest.importorskip("torch")
+    tape = _tape("gru-two-steps")
+    assert verify(tape).ok
+    s = tape.scenario
+    gru = torch.nn.GRU(2, 1).double()
+    with torch.no_grad():
+        for name, value in (("weight_ih_l0", s.w), ("weight_hh_l0", s.w_prime), ("bias_ih_l0", s.b), ("bias_hh_l0", s.b_prime)):
+            getattr(gru, name).copy_(torch.tensor(value, dtype=torch.float64))
+    out, _ = gru(torch.tensor(s.x, dtype=torch.float64))
+    (0.5 * ((out[:, 0] - torch.tensor([0.5, 1.25], dtype=torch.float64)) ** 2).sum()).backward()
+    for claim in s.claims:  # every claim, to its printed digits, is torch's number
+        if claim.id.startswith("gradients."):
+            param = claim.id.split(".")[1]
+            torch_name = {"w": "weight_ih_l0", "w_prime": "weight_hh_l0", "b": "bias_ih_l0", "b_prime": "bias_hh_l0"}[param]
+            index = tuple(int(c) - 1 for c in claim.id.rsplit("[", 1)[1].rstrip("]").split(","))
+            grad = getattr(gru, torch_name).grad.numpy()
+            true = float(grad[index] if len(index) == grad.ndim else grad.reshape(-1)[index[0]])
+            assert _sig(true, len(claim.text.lstrip("-0.").replace(".", ""))) == _sig(claim.value, 9), claim.id
+        elif claim.id.startswith("forward.O"):
+            t = int(claim.id.split("[")[1].split("]")[0])
+            assert float(out[t - 1, 0]) == pytest.approx(claim.value, abs=1e-4)
+    # the notes' numbers
+    assert f"{1 - tape.gates['u'][0, 0]:.5f}" == "0.62246" and f"{tape.O[0, 0]:.5f}" == "0.52541"
+    b, bp = tape.gradients["b"], tape.gradients["b_prime"]
+    i = b.index_of(2, 1)
+    assert f"{b.delta(i)[2]:.5g}" == "-0.028548" and f"{bp.delta(i)[2]:.5g}" == "-0.024322"
+    assert bp.delta(i)[2] == pytest.approx(b.delta(i)[2] * tape.gates["r"][0, 0], rel=1e-14)
+    w = tape.gradients["w_prime"]
+    assert f"{w.carry(i)[1]:.5g}" == "0.035899" and f"{w.rest(i)[1]:.5g}" == "-0.0042581"
+    assert f"{tape.gates['u'][1, 0]:.5f}" == "0.35901"
