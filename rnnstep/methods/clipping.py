@@ -1,0 +1,56 @@
+"""Clip by norm (``clip_norm = C``, SPEC §9) beside clip by value (``clip = C``, SPEC §3).
+
+By norm, every parameter's gradient is scaled by one number so that the whole
+gradient (all parameters together, as ``torch.nn.utils.clip_grad_norm_``) has norm
+at most C: scale = C/‖g‖ when ‖g‖ > C, else 1. The direction is kept. By value each
+entry is clipped to [−C, C] on its own, which can turn the direction.
+(torch divides by ‖g‖ + 10⁻⁶; here the clipped norm is exactly C.)
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+
+
+@dataclass(frozen=True)
+class NormClip:
+    """‖g‖ over every parameter, the limit C and the one scale applied to them all."""
+
+    norm: float
+    limit: float
+    scale: float
+
+
+def gradient_norm(gradients: dict[str, Any]) -> float:
+    """‖g‖: the 2-norm of every gradient entry of every parameter together."""
+    with np.errstate(all="ignore"):
+        squares = sum(float(np.sum(np.square(np.asarray(g, dtype=np.float64)))) for g in gradients.values())
+    return math.sqrt(squares)
+
+
+def clip_by_norm(gradients: dict[str, Any], limit: float) -> tuple[NormClip, dict[str, Any]]:
+    """(‖g‖ and the scale, the scaled gradients): scale = C/‖g‖ if ‖g‖ > C else 1."""
+    norm = gradient_norm(gradients)
+    scale = limit / norm if norm > limit else 1.0  # an infinite or nan norm gives 0 or nan: shown, not hidden
+    scaled = {p: (g * scale if isinstance(g, np.ndarray) else float(g) * scale) for p, g in gradients.items()}
+    return NormClip(norm, limit, scale), scaled
+
+
+def clip_by_value(gradient: Any, limit: float) -> Any:
+    """Each entry limited to [−C, C] (SPEC §3's ``clip``)."""
+    if isinstance(gradient, np.ndarray):
+        return np.clip(gradient, -limit, limit)
+    return float(np.clip(gradient, -limit, limit))
+
+
+def clipped(gradients: dict[str, Any], clip: float | None, clip_norm: float | None) -> tuple[NormClip | None, dict]:
+    """The gradients an update uses: by value with ``clip``, by norm with ``clip_norm``, else as they are."""
+    if clip_norm is not None:
+        return clip_by_norm(gradients, clip_norm)
+    if clip is not None:
+        return None, {p: clip_by_value(g, clip) for p, g in gradients.items()}
+    return None, dict(gradients)
