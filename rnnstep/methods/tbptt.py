@@ -42,6 +42,7 @@ class Chunk:
     updates: dict[str, Any]  # param -> tape.Update
     norm_clip: Any  # clipping.NormClip or None
     reason: str  # why the terms k < reach are left out ("" if none is)
+    run: dict  # "x", "a", "O": the whole sequence as run (this chunk's rows are first − 1 … last − 1)
 
     @property
     def steps(self) -> tuple[int, int]:
@@ -56,6 +57,8 @@ def exclusion_reason(first: int, last: int, k1: int, k2: int) -> str:
     """Why a chunk leaves out the terms k < s − (k2 − k1), in one line."""
     if last == first + k1 - 1:
         return f"beyond k2 = {k2} steps back from step {last}"
+    if k2 == k1:  # a short last chunk of the detach loop
+        return f"before step {first}, where the state carried into this chunk was detached"
     reach = max(1, first - (k2 - k1))
     return f"before step {reach}: k2 − k1 = {k2 - k1} steps before this chunk's first step {first}"
 
@@ -124,7 +127,7 @@ def run_chunks(tape) -> list[Chunk]:
         reason = exclusion_reason(first, last, k1, k2) if reach > 1 else ""
         chunks.append(Chunk(index, first, last, reach, [int(t) for t in targets], [float(v) for v in losses],
                             float(np.sum(losses)) if len(losses) else 0.0, gradients, totals, updates,
-                            norm_clip, reason))
+                            norm_clip, reason, {"x": x, "a": a, "O": O}))
     return chunks
 
 

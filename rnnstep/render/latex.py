@@ -14,6 +14,7 @@ from typing import Iterator, NamedTuple
 from .. import notation as nt
 from ..tape import Tape
 from .chains import LIMIT
+from .methods_text import iter_method_sections, term_mark
 from .derivation import ForwardLine, OutputLine, TermLine, Total, UpdateLine, derivation
 from .numbers import latex_number, latex_operand
 
@@ -160,6 +161,8 @@ class _TermWriter:
         self.heads: dict[int, _Joined] = {}
         self.tails: dict[int, _Joined] = {}
         self.gaps: dict[int, tuple[str, float]] = {}  # ⋯ N factors ⋯ and its width, by N
+        # after a term: why it is left out, or its weight (SPEC §9, methods_text.term_mark)
+        self.mark_of = lambda item: r"\quad\text{(truncated: not added)}" if item.truncated else ""
 
     @staticmethod
     def _gap(hidden: int) -> tuple[str, float]:
@@ -171,7 +174,7 @@ class _TermWriter:
         value = latex_number(item.value, self.digits)
         rows = self._shortened(item, where, value) if item.hidden else None
         if rows is None:
-            rows = self._greedy(item, where, value)
+            rows = self._greedy(item, where, value, self.mark_of(item))
         return rows + rf"&\text{{running sum}} = {latex_number(item.running_sum, self.digits)} \\[6pt]" + "\n"
 
     def _shortened(self, item: TermLine, where: str, value: str) -> str | None:
@@ -187,7 +190,7 @@ class _TermWriter:
             tail = self.tails[item.k] = _join(item.tail_symbols, item.tail_numbers)
         gap, gap_width = self.gaps.get(item.hidden) or self.gaps.setdefault(item.hidden, self._gap(item.hidden))
         times = _WIDTH["times"]
-        mark = r"\quad\text{(truncated: not added)}" if item.truncated else ""
+        mark = self.mark_of(item)
         first = head.symbols_width + times + gap_width
         if first + times + tail.symbols_width + 8 <= LINE_WIDTH:
             symbols = rf"{where}:\quad &\Bigl[{head.symbols} \times {gap} \times {tail.symbols}\Bigr] \\" + "\n"
@@ -206,7 +209,7 @@ class _TermWriter:
         return None
 
     @staticmethod
-    def _greedy(item: TermLine, where: str, value: str) -> str:
+    def _greedy(item: TermLine, where: str, value: str, mark: str = "") -> str:
         """Any chain (a short one whole, or every factor): factors placed greedily, line by line."""
         parts = item.symbol_parts(_gap)
         symbols = _product(_lines(parts, list(map(_width, parts))))
@@ -221,8 +224,7 @@ class _TermWriter:
             numbers[-1] += f" = {value}"
         else:  # the result goes on a line of its own
             numbers.append(f"\\quad = {value}")
-        if item.truncated:
-            numbers[-1] += r"\quad\text{(truncated: not added)}"
+        numbers[-1] += mark
         numbers[0] = "= " + numbers[0]
         rows = [rf"{where}:\quad &{symbols[0]} \\"] + [rf"&{row} \\" for row in symbols[1:]]
         rows += [rf"&{row} \\" for row in numbers]
@@ -258,6 +260,7 @@ def iter_latex(tape: Tape, digits: int = 6, full_chains: bool = False) -> Iterat
     yield "\n".join(head) + "\n"
     current, in_display = "forward", 0  # terms in the open display
     write_term = _TermWriter(digits)
+    write_term.mark_of = lambda item: term_mark(tape, item.param, item.t, item.k, item.truncated, "latex", digits)
     for item in derivation(tape, "latex", digits, op, full_chains):
         if isinstance(item, TermLine):
             lead = ""
@@ -302,7 +305,9 @@ def iter_latex(tape: Tape, digits: int = 6, full_chains: bool = False) -> Iterat
             # {p}_{new} as a group: w_{out} already carries a subscript
             yield (lead + rf"{{{p}}}_{{\text{{new}}}} &= {f(item.old)} - {op(s.learning_rate)} \cdot {grad} "
                    rf"= {f(item.new)} \\" + "\n")
-    yield r"\end{align*}" + "\n" + r"\end{document}" + "\n"
+    yield r"\end{align*}" + "\n"
+    yield from iter_method_sections(tape, digits, "latex")  # SPEC §9: chunks, coins, RTRL, clip by norm
+    yield r"\end{document}" + "\n"
 
 
 def _heading(param: str) -> str:

@@ -12,6 +12,7 @@ from .. import notation as nt
 from ..tape import Tape
 from .chains import LIMIT, gap_text
 from .derivation import ForwardLine, OutputLine, TermLine, Total, UpdateLine, derivation
+from .methods_text import iter_method_sections, term_mark
 from .numbers import markdown_number, markdown_operand, markdown_text
 
 
@@ -39,7 +40,7 @@ def iter_markdown(tape: Tape, digits: int = 6, full_chains: bool = False) -> Ite
                 head += f"\n## {nt.gradient_symbol(item.param)}\n\n"
                 current = item.param
             where = f"t = {item.t}, k = {item.k}" if item.k is not None else f"t = {item.t}"
-            mark = " — *truncated: not added*" if item.truncated else ""
+            mark = term_mark(tape, item.param, item.t, item.k, item.truncated, "markdown", digits)  # SPEC §9
             strike = "~~" if item.truncated else ""
             yield (f"{head}- {where}: {strike}[{' × '.join(item.symbol_parts(gap_text))}]{strike}  \n"
                    f"  = {' × '.join(item.number_parts(gap_text))} = **{f(item.value)}**{mark}  \n"
@@ -63,8 +64,11 @@ def iter_markdown(tape: Tape, digits: int = 6, full_chains: bool = False) -> Ite
                 current = "update"
             p = nt.param(item.param)
             grad = f"clip({f(item.grad)}) = {f(item.clipped)}" if s.clip else f(item.grad)
+            if tape.norm_clip is not None:  # clip by norm: one scale for every parameter
+                grad = f"({f(tape.norm_clip.scale)}·{markdown_operand(item.grad, digits)})"
             yield (f"{head}- {p}_new = {p} − η·{nt.gradient_symbol(item.param)} = "
                    f"{f(item.old)} − {f(s.learning_rate)}·{grad} = **{f(item.new)}**\n")
+    yield from iter_method_sections(tape, digits, "markdown")  # SPEC §9: chunks, coins, RTRL, clip by norm
 
 
 def render_markdown(tape: Tape, digits: int = 6, full_chains: bool = False) -> str:
