@@ -54,3 +54,11 @@ def clipped(gradients: dict[str, Any], clip: float | None, clip_norm: float | No
     if clip is not None:
         return None, {p: clip_by_value(g, clip) for p, g in gradients.items()}
     return None, dict(gradients)
+
+
+def norm_clip_text(norm_clip: NormClip, fmt) -> str:
+    """One line for the update step: ‖g‖ against C and the one scale ("‖g‖ = 34.057 > C = 1: every gradient × 0.0294")."""
+    if norm_clip.scale == 1.0:
+        return f"clip by norm: ‖g‖ = {fmt(norm_clip.norm)} ≤ C = {fmt(norm_clip.limit)}: the gradient is kept as it is"
+    return (f"clip by norm: ‖g‖ = {fmt(norm_clip.norm)} > C = {fmt(norm_clip.limit)}: every gradient × "
+            f"C/‖g‖ = {fmt(norm_clip.scale)}, the direction kept")

@@ -274,6 +274,12 @@ def _update_lines(view: View, param: str) -> list[Text]:
     ]
     if s.clip and u.clipped != u.grad:
         lines.append(Text(f"  the gradient was clipped to ±{nt.fmt(s.clip, d)}", style="yellow"))
+    if tape.norm_clip is not None:  # SPEC §9: one scale for every parameter
+        from ...methods.clipping import norm_clip_text
+
+        lines[1] = line(f"  = {nt.fmt(u.old, d)} − {nt.fmt(s.learning_rate, d)}·{nt.fmt(tape.norm_clip.scale, d)}·"
+                        f"{nt.operand(u.grad, d)} = ", view.num(u.new, f"update.{param}.new", "bold green"))
+        lines.append(Text("  " + norm_clip_text(tape.norm_clip, lambda v: nt.fmt(v, d)), style="yellow"))
     if view.update_key:
         lines.append(Text(f"  press {view.update_key} to apply all five updates and run the next epoch", style="dim"))
     return lines
