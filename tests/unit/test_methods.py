@@ -314,3 +314,24 @@ def test_method_keys_round_trip_through_toml(keys):
     assert parse_scenario(scenario.to_toml()) == scenario
     for key, value in keys.items():
         assert getattr(scenario, key) == value
+
+
+def test_chunk_ids_name_one_value_each():
+    from rnnstep.ids import IdError
+    from rnnstep.methods.chunk_ids import chunk_value
+
+    tape = tape_of(SCALAR, method="tbptt", k1=3, k2=5)
+    expected = naive_tbptt(tape.scenario, 3, 5)
+    assert chunk_value(tape, "chunk[2].gradients.w.total") == pytest.approx(float(expected[1]["w"][0, 0]), rel=1e-9)
+    second = tape.chunks[1].gradients["w"]
+    assert chunk_value(tape, "chunk[2].gradients.w.term[6,2]") == second.value[second.index_of(6, 2)]
+    assert chunk_value(tape, "chunk[1].forward.O[3]") == tape.O[2]  # chunk 1 runs on the starting weights
+    assert chunk_value(tape, "chunk[3].update.b.new") == tape.chunks[2].updates["b"].new
+    with pytest.raises(IdError, match="beyond k2 = 5 steps back from step 6"):
+        chunk_value(tape, "chunk[2].gradients.w.term[6,1]")
+    with pytest.raises(IdError, match="not in chunk 2"):
+        chunk_value(tape, "chunk[2].forward.O[2]")
+    with pytest.raises(IdError, match="chunk 4 does not exist"):
+        chunk_value(tape, "chunk[4].loss")
+    vector = tape_of(vector_toml(n=2, T=6, every_step=True), method="tbptt", k1=2)
+    assert chunk_value(vector, "chunk[2].gradients.w_prime.total[1,2]") == vector.chunks[1].totals["w_prime"][0, 1]
