@@ -516,7 +516,8 @@ class Tape:
 
     def next_scenario(self) -> Scenario:
         """The same scenario with the updated weights: one step of gradient descent."""
-        return self.scenario.with_weights(**{p: u.new for p, u in self.updates.items()})
+        updates = self.chunks[-1].updates if self.chunks else self.updates  # TBPTT: after its last chunk
+        return self.scenario.with_weights(**{p: u.new for p, u in updates.items()})
 
     def factor_count(self, param: str, term: int) -> int:
         table = self.gradients[param]

@@ -45,3 +45,30 @@ def reason(scenario, t: int, k: int, weight: float | None = None) -> str:
 
 def _sub(n: int) -> str:
     return str(n).translate(str.maketrans("0123456789", "₀₁₂₃₄₅₆₇₈₉"))
+
+
+def left_out_text(tape, param: str, i: int) -> str:
+    """The step panel's line for a term left out of the sum: why, and that it is not added."""
+    table = tape.gradients[param]
+    t, k = int(table.t[i]), int(table.k[i])
+    weight = None if table.weight is None else float(table.weight[i])
+    return f"{reason(tape.scenario, t, k, weight)}; computed but NOT added to the running sum"
+
+
+def weight_of(tape, param: str, i: int) -> float | None:
+    """The weight a kept term is added with, when it is not 1 (randomized truncation); else None."""
+    table = tape.gradients[param]
+    if table.weight is None or table.truncated[i] or table.weight[i] == 1.0:
+        return None
+    return float(table.weight[i])
+
+
+def tally_text(tape, param: str) -> str:
+    """How many terms the sum kept and left out, and by which rule (the last term's line)."""
+    table = tape.gradients[param]
+    cut = int(table.truncated.sum())
+    if not cut:
+        return "(all terms added)" if table.weight is None else "(all terms added, with their weights)"
+    if tape.scenario.truncate is not None:
+        return f"(the {len(table) - cut} terms with t − k < K added; {cut} truncated)"
+    return f"(the {len(table) - cut} terms the coins kept added with their weights; {cut} dropped)"

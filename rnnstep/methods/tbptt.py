@@ -156,3 +156,30 @@ def _shaped(value: np.ndarray, param: str, s, vector: bool) -> Any:
 
 def _zero(param: str, s, vector: bool) -> Any:
     return np.zeros(param_shape(param, s.sizes)) if vector else 0.0
+
+
+def chunk_of(scenario, t: int) -> tuple[int, int, int, int]:
+    """(chunk number from 1, its first step s, its last step, its reach s − (k2 − k1)) for step t."""
+    k1, k2 = scenario.k1, scenario.k2
+    c = (t - 1) // k1
+    first = c * k1 + 1
+    return c + 1, first, min(first + k1 - 1, scenario.T), max(1, first - (k2 - k1))
+
+
+def left_out(scenario, t: int, k: int) -> str:
+    """Why TBPTT never adds term (t, k) of the full triangle ("" if a chunk adds it)."""
+    if getattr(scenario, "method", "bptt") != "tbptt":
+        return ""
+    c, first, last, reach = chunk_of(scenario, t)
+    if k >= reach:
+        return ""
+    return f"TBPTT leaves this term out (chunk {c}, steps {first}–{last}): " + exclusion_reason(
+        first, last, scenario.k1, scenario.k2)
+
+
+def used_in(scenario, t: int, k: int) -> str:
+    """Where TBPTT adds term (t, k): its chunk, on the weights then in force ("" unless tbptt)."""
+    if getattr(scenario, "method", "bptt") != "tbptt" or left_out(scenario, t, k):
+        return ""
+    c, first, last, _ = chunk_of(scenario, t)
+    return f"TBPTT adds this term in chunk {c} (steps {first}–{last}), on that chunk's weights"

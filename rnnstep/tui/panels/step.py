@@ -15,6 +15,8 @@ from rich.console import Console, Group, RenderableType
 from rich.text import Text
 
 from ... import notation as nt
+from ...methods.selection import left_out_text, tally_text, weight_of
+from ...methods.tbptt import left_out, used_in
 from ...tape import Step
 from .base import BAD, PATH, USE, View, line, pad
 
@@ -280,6 +282,9 @@ def _update_lines(view: View, param: str) -> list[Text]:
         lines[1] = line(f"  = {nt.fmt(u.old, d)} − {nt.fmt(s.learning_rate, d)}·{nt.fmt(tape.norm_clip.scale, d)}·"
                         f"{nt.operand(u.grad, d)} = ", view.num(u.new, f"update.{param}.new", "bold green"))
         lines.append(Text("  " + norm_clip_text(tape.norm_clip, lambda v: nt.fmt(v, d)), style="yellow"))
+    if tape.chunks:  # TBPTT updated chunk by chunk (SPEC §9): the next epoch starts from its last weights
+        lines.append(Text(f"  this is full BPTT's update; TBPTT updated {len(tape.chunks)} times, one per chunk, "
+                          f"ending at {p} = {nt.fmt(tape.chunks[-1].updates[param].new, d)}", style="yellow"))
     if view.update_key:
         lines.append(Text(f"  press {view.update_key} to apply all five updates and run the next epoch", style="dim"))
     return lines
@@ -320,19 +325,26 @@ def _term_lines(view: View, step: Step, width: int, room: int, room_with_extras:
     last = i == len(table) - 1
     sum_id = (f"gradients.{param}.running_sum{where}", term_id) + ((f"gradients.{param}.total",) if last else ())
     after: list[Text] = [product]
-    if table.truncated[i]:
-        after.append(Text(f"  truncated: t − k = {step.t - step.k} ≥ K = {tape.scenario.truncate}; "
-                          "computed but NOT added to the running sum", style="bold yellow"))
+    if table.truncated[i]:  # why it is left out: truncate = K or a coin (methods/selection.py)
+        after.append(Text("  " + left_out_text(tape, param, i), style="bold yellow"))
+    if step.k is not None and tape.scenario.method == "tbptt":  # this full-BPTT term under TBPTT (SPEC §9)
+        said_tbptt = left_out(tape.scenario, step.t, step.k) or used_in(tape.scenario, step.t, step.k)
+        after.append(Text("  " + said_tbptt, style="bold yellow" if left_out(tape.scenario, step.t, step.k) else "dim"))
         after.append(line("  running sum stays ", view.num(float(table.running_sum[i]), sum_id, "bold")))
     else:
         term_text = view.num(float(table.value[i]), term_id)
         if term_text.plain.startswith("-"):
             term_text = Text.assemble("(", term_text, ")")
+        weight = weight_of(tape, param, i) if step.k is not None else None
+        if weight is not None:  # randomized truncation adds weight·term (SPEC §9)
+            term_text = Text.assemble(f"{nt.fmt(weight, d)}·", term_text)
+            after.append(Text(f"  weight π^−{step.t - step.k} = {nt.fmt(weight, d)}: no coin between steps "
+                              f"{step.k + 1} and {step.t} stopped the gradient", style="yellow"))
         after.append(line(f"  running sum = {nt.operand(previous, d)} + ", term_text, " = ",
                           view.num(float(table.running_sum[i]), sum_id, "bold")))
     if last:
         cut = int(table.truncated.sum())
-        said = (f"  (the {len(table) - cut} terms with t − k < K added; {cut} truncated)" if cut else "  (all terms added)")
+        said = "  " + tally_text(tape, param)
         after.append(line(f"  {symbol} = ", view.num(table.total, sum_id, "bold green"), Text(said, style="dim")))
     optional: list[Text] = []
     if step.k is not None and not view.hidden:  # in a drill it would give the factors away (f′ = ∂L/∂a ÷ ∂L/∂O)

@@ -515,6 +515,9 @@ def _update(view, width: int, height: int) -> list:
 
         grad_name = f"{nt.fmt(tape.norm_clip.scale, view.digits)}·∂L/∂{p}"
         notes = [Text("▸ " + norm_clip_text(tape.norm_clip, lambda v: nt.fmt(v, view.digits)), style="yellow")]
+    if tape.chunks:  # TBPTT updated chunk by chunk (SPEC §9): the next epoch starts from its last weights
+        notes.append(Text(f"▸ this is full BPTT's update; TBPTT updated {len(tape.chunks)} times, one per chunk; "
+                          "the next epoch starts from its last weights", style="yellow"))
     keys = ([Text(f"press {view.update_key} to apply all five updates and run the next epoch", style="dim")]
             if view.update_key else [])  # a drill has no such key
 
