@@ -31,6 +31,7 @@ def allowed_numbers(tape, digits: int = 6) -> set[str]:
         out |= renderings(float(value), digits)
     for u in tape.updates.values():
         out |= renderings(u.old, digits) | renderings(u.grad, digits) | renderings(u.clipped, digits)
+    out |= method_numbers(tape, digits)
     for t in tape.targets:
         fused = tape.fused_output_gradient(t)
         if fused is not None:
@@ -44,6 +45,25 @@ def allowed_numbers(tape, digits: int = 6) -> set[str]:
         for r in verify(tape).results:
             if r.recomputed is not None:
                 out |= renderings(r.recomputed, digits)
+    return out
+
+
+def method_numbers(tape, digits: int = 6) -> set[str]:
+    """SPEC §9's numbers: term weights, ‖g‖ and the scale, clip_norm, keep, TBPTT's last weights."""
+    out: set[str] = set()
+    s = tape.scenario
+    weights = tape.gradients["b"].weight
+    if weights is not None:
+        for w in set(weights.tolist()):
+            out |= renderings(float(w), digits)
+    for value in (s.clip_norm, s.keep):
+        if value is not None:
+            out |= renderings(float(value), digits)
+    if tape.norm_clip is not None:
+        out |= renderings(tape.norm_clip.norm, digits) | renderings(tape.norm_clip.scale, digits)
+    if tape.chunks:
+        for u in tape.chunks[-1].updates.values():
+            out |= renderings(u.new, digits)
     return out
 
 

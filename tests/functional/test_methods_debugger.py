@@ -45,7 +45,7 @@ async def test_randomized_shows_weights_and_dropped_terms():
         app.cursor = app.tape.steps.index_of("gradients.w_prime.term[30,27]")
         await pilot.pause()
         text = " ".join(panel_text(app.query_one(StepDetail)).split())
-        assert "weight π^−3 = 2.91545" in text and "2.91545·" in text
+        assert "weight π^−3 = 1.95312" in text and "1.95312·" in text
         app.cursor = app.tape.steps.index_of("gradients.w_prime.term[30,26]")
         await pilot.pause()
         text = " ".join(panel_text(app.query_one(StepDetail)).split())
