@@ -61,3 +61,30 @@ async def test_clip_norm_update_shows_norm_and_scale():
         text = " ".join(panel_text(clip.query_one(StepDetail)).split())
         assert "clip by norm: ‖g‖ = 34.057 > C = 1: every gradient × C/‖g‖ = 0.0293625" in text
     assert app.tape.rtrl is not None
+
+
+async def test_status_line_counts_chunks():
+    from rnnstep.tui.panels.status import status_line
+
+    app = DebuggerApp(load_scenario("tbptt-detach"))
+    async with app.run_test(size=(140, 45)) as pilot:
+        app.cursor = app.tape.steps.index_of("gradients.w.term[6,2]")
+        await pilot.pause()
+        line = status_line(app.view, set(), 0, [app.tape.loss], 0, (), 140).plain
+        assert "chunk 2 of 2 (steps 5–8)" in line
+        assert "chunk 2/2" in status_line(app.view, set(), 0, [app.tape.loss], 0, (), 80).plain or \
+            "chunk" not in status_line(app.view, set(), 0, [app.tape.loss], 0, (), 80).plain
+
+
+def test_network_strip_marks_chunk_boundaries():
+    from rnnstep.tui.panels.base import View
+    from rnnstep.tui.panels.network import network_strip
+
+    from rnnstep.tape import build_tape
+
+    tape = build_tape(load_scenario("tbptt-detach"))
+    strip = network_strip(View(tape, 0), 200).plain.split("\n")
+    assert all(row.count("┃") == 1 for row in strip[:4])  # one boundary: chunk 2 starts at step 5
+    assert "┃w′─→O₅" in strip[2].replace(" ", "")
+    plain = network_strip(View(build_tape(load_scenario("rtrl-vs-bptt")), 0), 200).plain
+    assert "┃" not in plain
