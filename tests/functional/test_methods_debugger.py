@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import io
+
+from rich.console import Console
+
 import pytest
 
 from rnnstep.scenario import load_scenario
@@ -88,3 +92,20 @@ def test_network_strip_marks_chunk_boundaries():
     assert "┃w′─→O₅" in strip[2].replace(" ", "")
     plain = network_strip(View(build_tape(load_scenario("rtrl-vs-bptt")), 0), 200).plain
     assert "┃" not in plain
+
+
+def test_tbptt_terms_keep_the_running_sum_arithmetic():
+    from rnnstep import notation as nt
+    from rnnstep.tape import build_tape
+    from rnnstep.tui.panels import step as panel
+    from rnnstep.tui.panels.base import View
+    from rnnstep.tui.widgets import panel_text  # noqa: F401
+
+    tape = build_tape(load_scenario("tbptt-detach"))
+    index = tape.steps.index_of("gradients.w.term[5,4]")
+    console = Console(file=io.StringIO(), width=140, record=True)
+    console.print(panel.step_panel(View(tape, index)))
+    text = console.export_text()
+    table = tape.gradients["w"]
+    i = table.index_of(5, 4)
+    assert f"= {nt.fmt(float(table.running_sum[i]))}" in text and "running sum =" in text

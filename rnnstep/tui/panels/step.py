@@ -325,11 +325,11 @@ def _term_lines(view: View, step: Step, width: int, room: int, room_with_extras:
     last = i == len(table) - 1
     sum_id = (f"gradients.{param}.running_sum{where}", term_id) + ((f"gradients.{param}.total",) if last else ())
     after: list[Text] = [product]
-    if table.truncated[i]:  # why it is left out: truncate = K or a coin (methods/selection.py)
-        after.append(Text("  " + left_out_text(tape, param, i), style="bold yellow"))
     if step.k is not None and tape.scenario.method == "tbptt":  # this full-BPTT term under TBPTT (SPEC §9)
         said_tbptt = left_out(tape.scenario, step.t, step.k) or used_in(tape.scenario, step.t, step.k)
         after.append(Text("  " + said_tbptt, style="bold yellow" if left_out(tape.scenario, step.t, step.k) else "dim"))
+    if table.truncated[i]:  # why it is left out: truncate = K or a coin (methods/selection.py)
+        after.append(Text("  " + left_out_text(tape, param, i), style="bold yellow"))
         after.append(line("  running sum stays ", view.num(float(table.running_sum[i]), sum_id, "bold")))
     else:
         term_text = view.num(float(table.value[i]), term_id)
@@ -343,7 +343,6 @@ def _term_lines(view: View, step: Step, width: int, room: int, room_with_extras:
         after.append(line(f"  running sum = {nt.operand(previous, d)} + ", term_text, " = ",
                           view.num(float(table.running_sum[i]), sum_id, "bold")))
     if last:
-        cut = int(table.truncated.sum())
         said = "  " + tally_text(tape, param)
         after.append(line(f"  {symbol} = ", view.num(table.total, sum_id, "bold green"), Text(said, style="dim")))
     optional: list[Text] = []
