@@ -64,6 +64,9 @@ def method_numbers(tape, digits: int = 6) -> set[str]:
     if tape.chunks:
         for u in tape.chunks[-1].updates.values():
             out |= renderings(u.new, digits)
+    if tape.rtrl is not None and tape.rtrl.history is not None:
+        for value in [*tape.rtrl.history.ravel().tolist(), *tape.rtrl.rows.ravel().tolist()]:
+            out |= renderings(float(value), digits)
     return out
 
 

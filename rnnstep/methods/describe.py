@@ -19,3 +19,19 @@ def method_title_parts(tape) -> list[str]:
     if s.clip_norm is not None:
         parts.append(f"clip_norm = {nt.fmt(s.clip_norm)}")
     return parts
+
+
+def rtrl_forward_lines(tape, t: int, digits: int) -> list[str]:
+    """RTRL at forward step t of a one-unit tape: P_t's update and, at a target, the row it adds."""
+    r = tape.rtrl
+    f = lambda v: nt.fmt(float(v), digits)  # noqa: E731
+    P = r.history[t - 1][0]  # one unit: P_t = (∂O_t/∂w′, ∂O_t/∂w, ∂O_t/∂b)
+    sub, prev = nt.sub(t), nt.sub(t - 1)
+    lines = [f"RTRL: P{sub} = ∂O{sub}/∂(w′, w, b) = f′(a{sub})·(w′·P{prev} + (O{prev}, x{sub}, 1)) = "
+             f"({', '.join(f(v) for v in P)})"]
+    position = tape.target_position.get(t)
+    if position is not None:
+        row = r.rows[position]
+        lines.append(f"target {t}: ∂ℓ{sub}/∂O{sub}·P{sub} = ({', '.join(f(v) for v in row)}): the whole row t = {t} "
+                     "of the triangle at once, for w′, w, b")
+    return lines

@@ -20,6 +20,9 @@ import numpy as np
 from ..ids import OUTPUT_PARAMS, RECURRENT_PARAMS
 
 
+HISTORY_LIMIT = 1_000_000  # numbers of P_t kept for stepping; beyond, only the rows at the targets
+
+
 @dataclass(frozen=True)
 class Cost:
     """Numbers held and multiplies per step, for one method at this n, m and T."""
@@ -35,6 +38,7 @@ class RTRL:
     columns: dict  # param -> (start, stop) of its columns in P
     bptt_cost: Cost
     rtrl_cost: Cost
+    history: np.ndarray | None = None  # (T, n, entries): every P_t, kept when it is small (for the debugger)
 
 
 def costs(n: int, m: int, T: int) -> tuple[Cost, Cost]:
@@ -65,6 +69,8 @@ def run_rtrl(tape) -> RTRL:
     rows = np.zeros((len(tape.targets), width))
     position = {int(t): i for i, t in enumerate(tape.targets)}
     eye = np.eye(n)
+    keep = T * n * width <= HISTORY_LIMIT
+    history = np.empty((T, n, width)) if keep else None
     with np.errstate(all="ignore"):
         for t in range(1, T + 1):
             immediate[:, 0:n * n] = np.kron(eye, O_prev[t - 1][None, :])
@@ -72,6 +78,8 @@ def run_rtrl(tape) -> RTRL:
             immediate[:, n * n + n * m:] = eye
             # P_t = diag(f′(a_t))·(W′·P_{t−1} + ∂a_t/∂p) = J_t·P_{t−1} + ∂⁺O_t/∂p
             P = f_prime[t - 1][:, None] * (W_prime @ P + immediate)
+            if history is not None:
+                history[t - 1] = P
             if t in position:
                 rows[position[t]] = upstream[position[t]] @ P
         summed = rows.sum(axis=0) if len(rows) else np.zeros(width)
@@ -82,7 +90,7 @@ def run_rtrl(tape) -> RTRL:
     for p in OUTPUT_PARAMS:  # no recurrence: the same one term per target as BPTT
         totals[p] = tape.gradients[p].total
     bptt, rtrl = costs(n, m, T)
-    return RTRL(totals, rows, columns, bptt, rtrl)
+    return RTRL(totals, rows, columns, bptt, rtrl, history)
 
 
 def _shaped(values: np.ndarray, tape, param: str):

@@ -109,3 +109,25 @@ def test_tbptt_terms_keep_the_running_sum_arithmetic():
     table = tape.gradients["w"]
     i = table.index_of(5, 4)
     assert f"= {nt.fmt(float(table.running_sum[i]))}" in text and "running sum =" in text
+
+
+def test_rtrl_forward_step_carries_P_and_adds_a_row_at_a_target():
+    from rnnstep.tape import build_tape
+    from rnnstep.tui.panels import step as panel
+    from rnnstep.tui.panels.base import View
+
+    tape = build_tape(load_scenario("rtrl-vs-bptt"))
+    console = Console(file=io.StringIO(), width=200, record=True)
+    console.print(panel.step_panel(View(tape, tape.steps.index_of("forward.O[3]"))))
+    text = console.export_text()
+    # P_t by hand: P_t = f′(a_t)·(w′·P_{t−1} + (O_{t−1}, x_t, 1)), P_0 = 0
+    s, P = tape.scenario, [0.0, 0.0, 0.0]
+    for t in range(1, 4):
+        P = [tape.f_prime[t - 1] * (s.w_prime * p + d) for p, d in zip(P, (tape.O_prev[t - 1], tape.x[t - 1], 1.0))]
+    from rnnstep import notation as nt
+
+    assert f"({', '.join(nt.fmt(v) for v in P)})" in text
+    row = [sum(table.value[i] for i in range(len(table)) if table.t[i] == 3) for table in
+           (tape.gradients[p] for p in ("w_prime", "w", "b"))]
+    shown = text.split("target 3: ∂ℓ₃/∂O₃·P₃ = (")[1].split(")")[0].split(", ")
+    assert [float(v) for v in shown] == pytest.approx(row, rel=1e-5)

@@ -217,6 +217,10 @@ def _forward_lines(view: View, t: int) -> list[Text]:
              view.num(float(tape.f_prime[t - 1]), (f"forward.a[{t}]", f"forward.O[{t}]"))),
         Text("  (kept for the backward pass: every path through O" + nt.sub(t) + " is multiplied by it)", style="dim"),
     ]
+    if tape.rtrl is not None and tape.rtrl.history is not None:  # RTRL carries P_t forward (SPEC §9)
+        from ...methods.describe import rtrl_forward_lines
+
+        lines += [Text(""), *(Text("  " + text, style="cyan") for text in rtrl_forward_lines(tape, t, d))]
     if t == 1:
         # the gloss once: a teacher's note at this step that speaks of O₀ says it in its own words
         noted = any("O₀" in text for text in view.notes.get(view.cursor, ()))
