@@ -31,12 +31,16 @@ def term_mark(tape, param: str, t: int, k: int | None, truncated: bool, style: s
         why = why or "truncated"
         if style == "latex":
             return rf"\quad\text{{({_latex_words(why)}: not added)}}"
+        if style == "plain":
+            return f"  ({why}: not added)"
         return f" — *{why}: not added*"
     if weight is None or t == k:
         return ""
     w = nt.fmt(weight, digits)
     if style == "latex":
         return rf"\quad\text{{(weight }}\pi^{{-{t - k}}} = {w}\text{{)}}"
+    if style == "plain":
+        return f"  (weight π^−{t - k} = {w})"
     return f" — weight π^−{t - k} = {w}"
 
 
