@@ -30,10 +30,14 @@ KIND_LABEL = {
     "vector.backward.dL_dO": "∂L/∂O_t (recursive view)", "vector.backward.dL_da": "∂L/∂a_t (recursive view)",
     "vector.delta": "δ(t,k) of a path", "vector.term": "outer-product term", "vector.running_sum": "running sum matrix",
     "vector.total": "gradient matrix", "vector.update": "updated weight matrix",
+    # SPEC §9 (method_questions.py)
+    "method.weight": "randomized term weight", "method.count": "terms in a TBPTT update",
+    "method.chunk_total": "a TBPTT chunk's gradient",
 }
 _GROUP = {"forward.a": "forward", "forward.O": "forward", "outputs.z": "forward", "outputs.yhat": "forward",
           "outputs.loss": "forward", "loss": "forward", "term": "terms", "running_sum": "sums",
-          "total": "sums", "update": "update"}
+          "total": "sums", "update": "update", "method.weight": "terms", "method.count": "sums",
+          "method.chunk_total": "sums"}
 
 
 def group_of(kind: str) -> str:
@@ -81,6 +85,10 @@ def questions(tape: Tape, only: str | None = None, digits: int = 6, paths: int |
         source = vector_questions(tape, digits, paths)
     else:
         source = _all_questions(tape, digits, None if paths == "all" else paths)
+    if tape.scenario.method in ("randomized", "tbptt"):  # SPEC §9: weights, counts, chunk gradients
+        from .method_questions import with_method_questions
+
+        source = with_method_questions(tape, source, digits)
     return [q for q in source if only is None or group_of(q.kind) == only]
 
 

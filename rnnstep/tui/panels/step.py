@@ -340,10 +340,12 @@ def _term_lines(view: View, step: Step, width: int, room: int, room_with_extras:
         if term_text.plain.startswith("-"):
             term_text = Text.assemble("(", term_text, ")")
         weight = weight_of(tape, param, i) if step.k is not None else None
-        if weight is not None:  # randomized truncation adds weight·term (SPEC §9)
-            term_text = Text.assemble(f"{nt.fmt(weight, d)}·", term_text)
-            after.append(Text(f"  weight π^−{step.t - step.k} = {nt.fmt(weight, d)}: no coin between steps "
-                              f"{step.k + 1} and {step.t} stopped the gradient", style="yellow"))
+        if weight is not None:  # randomized truncation adds weight·term (SPEC §9); a drill may hide the weight
+            weight_id = f"gradients.{param}.weight[{step.t},{step.k}]"
+            term_text = Text.assemble(view.num(weight, weight_id), "·", term_text)
+            after.append(line(f"  weight π^−{step.t - step.k} = ", view.num(weight, weight_id, "yellow"),
+                              Text(f": no coin between steps {step.k + 1} and {step.t} stopped the gradient",
+                                   style="yellow")))
         after.append(line(f"  running sum = {nt.operand(previous, d)} + ", term_text, " = ",
                           view.num(float(table.running_sum[i]), sum_id, "bold")))
     if last:
