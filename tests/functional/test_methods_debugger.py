@@ -131,3 +131,27 @@ def test_rtrl_forward_step_carries_P_and_adds_a_row_at_a_target():
            (tape.gradients[p] for p in ("w_prime", "w", "b"))]
     shown = text.split("target 3: ∂ℓ₃/∂O₃·P₃ = (")[1].split(")")[0].split(", ")
     assert [float(v) for v in shown] == pytest.approx(row, rel=1e-5)
+
+
+async def test_method_drills_in_the_terminal_hide_the_weight_and_reach_the_end(tmp_path):
+    from rnnstep.drill.history import History
+    from rnnstep.drill.questions import questions
+    from rnnstep.drill.session import DrillSession
+    from rnnstep.drill.tui import DrillApp
+    from rnnstep.tape import build_tape
+
+    for name in ("randomized-truncation", "tbptt-detach"):
+        tape = build_tape(load_scenario(name))
+        qs = [q for q in questions(tape) if q.kind.startswith("method.")]
+        app = DrillApp(DrillSession(tape, qs, History(tmp_path / f"{name}.jsonl")), header="methods")
+        async with app.run_test(size=(140, 45)) as pilot:
+            await pilot.pause()
+            first = app.session.current
+            shown = " ".join(panel_text(app.query_one(StepDetail)).split())
+            if first.kind == "method.weight":
+                assert "weight π^−1 = ?" in shown  # the weight asked is hidden, and so is the sum it gives away
+            while app.session.current is not None:
+                app.session.answer(app.session.current.value)
+                app.show_question()
+                await pilot.pause()
+            assert app.session.score == f"score: {len(qs)}/{len(qs)}"
