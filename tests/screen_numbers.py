@@ -61,6 +61,10 @@ def method_numbers(tape, digits: int = 6) -> set[str]:
             out |= renderings(float(value), digits)
     if tape.norm_clip is not None:
         out |= renderings(tape.norm_clip.norm, digits) | renderings(tape.norm_clip.scale, digits)
+        from rnnstep.methods.clipping import value_clip_angle
+
+        angle = value_clip_angle({p: u.grad for p, u in tape.updates.items()}, tape.norm_clip.limit)
+        out |= renderings(angle, digits) if angle is not None else set()
     if tape.chunks:
         for u in tape.chunks[-1].updates.values():
             out |= renderings(u.new, digits)

@@ -62,3 +62,25 @@ def norm_clip_text(norm_clip: NormClip, fmt) -> str:
         return f"clip by norm: ‖g‖ = {fmt(norm_clip.norm)} ≤ C = {fmt(norm_clip.limit)}: the gradient is kept as it is"
     return (f"clip by norm: ‖g‖ = {fmt(norm_clip.norm)} > C = {fmt(norm_clip.limit)}: every gradient × "
             f"C/‖g‖ = {fmt(norm_clip.scale)}, the direction kept")
+
+
+def value_clip_angle(gradients: dict[str, Any], limit: float) -> float | None:
+    """The angle in degrees between the gradient (the direction clip by norm keeps) and the step clip by
+    value at the same C would take; None when either is zero or not finite."""
+    g = np.concatenate([np.ravel(np.asarray(v, dtype=np.float64)) for v in gradients.values()])
+    v = np.clip(g, -limit, limit)
+    with np.errstate(all="ignore"):
+        ng, nv = float(np.linalg.norm(g)), float(np.linalg.norm(v))
+        if not (ng > 0 and nv > 0 and math.isfinite(ng) and math.isfinite(nv)):
+            return None
+        return math.degrees(math.acos(max(-1.0, min(1.0, float(g @ v) / (ng * nv)))))
+
+
+def direction_text(tape, fmt) -> str:
+    """The update step's second line under clip_norm: how far clipping by value would turn the step."""
+    grads = {p: u.grad for p, u in tape.updates.items()}
+    angle = value_clip_angle(grads, tape.norm_clip.limit)
+    if angle is None:
+        return ""
+    return (f"clipping each entry to ±{fmt(tape.norm_clip.limit)} instead would turn the step by {fmt(angle)}° "
+            "(by norm: 0°, the gradient's own direction)")

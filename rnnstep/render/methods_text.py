@@ -8,14 +8,13 @@ Each record is written for ``style`` "markdown" or "latex"; no user text is writ
 
 from __future__ import annotations
 
-import math
 from typing import Iterator
 
 import numpy as np
 
 from .. import notation as nt
 from ..ids import PARAMS, RECURRENT_PARAMS
-from ..methods.clipping import clip_by_value
+from ..methods.clipping import clip_by_value, value_clip_angle
 from ..methods.selection import reason
 
 
@@ -117,18 +116,10 @@ def _clip_norm(tape, out: _Out) -> Iterator[str]:
     for p in PARAMS:
         yield out.line(f"{nt.gradient_symbol(p)}: by norm {out.value(tape.updates[p].clipped)}, "
                        f"by value (each entry in [−C, C]) {out.value(by_value[p])}")
-    angle = _angle(np.concatenate([np.ravel(np.asarray(g, dtype=np.float64)) for g in grads.values()]),
-                   np.concatenate([np.ravel(v) for v in by_value.values()]))
+    angle = value_clip_angle(grads, C)
     if angle is not None:
         yield out.para(f"Clipping by norm keeps the gradient's direction; clipping each entry by value turns it "
                        f"by {out.value(angle)}°.")
-
-
-def _angle(a: np.ndarray, b: np.ndarray) -> float | None:
-    na, nb = float(np.linalg.norm(a)), float(np.linalg.norm(b))
-    if not (na > 0 and nb > 0 and math.isfinite(na) and math.isfinite(nb)):
-        return None
-    return math.degrees(math.acos(max(-1.0, min(1.0, float(a @ b) / (na * nb)))))
 
 
 def _tbptt(tape, out: _Out) -> Iterator[str]:

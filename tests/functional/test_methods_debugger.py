@@ -64,6 +64,7 @@ async def test_clip_norm_update_shows_norm_and_scale():
         await pilot.pause()
         text = " ".join(panel_text(clip.query_one(StepDetail)).split())
         assert "clip by norm: ‖g‖ = 34.057 > C = 1: every gradient × C/‖g‖ = 0.0293625" in text
+        assert "clipping each entry to ±1 instead would turn the step by 38.4366°" in text
     assert app.tape.rtrl is not None
 
 

@@ -281,11 +281,14 @@ def _update_lines(view: View, param: str) -> list[Text]:
     if s.clip and u.clipped != u.grad:
         lines.append(Text(f"  the gradient was clipped to ±{nt.fmt(s.clip, d)}", style="yellow"))
     if tape.norm_clip is not None:  # SPEC §9: one scale for every parameter
-        from ...methods.clipping import norm_clip_text
+        from ...methods.clipping import direction_text, norm_clip_text
 
         lines[1] = line(f"  = {nt.fmt(u.old, d)} − {nt.fmt(s.learning_rate, d)}·{nt.fmt(tape.norm_clip.scale, d)}·"
                         f"{nt.operand(u.grad, d)} = ", view.num(u.new, f"update.{param}.new", "bold green"))
         lines.append(Text("  " + norm_clip_text(tape.norm_clip, lambda v: nt.fmt(v, d)), style="yellow"))
+        turn = direction_text(tape, lambda v: nt.fmt(v, d))
+        if turn:
+            lines.append(Text("  " + turn, style="yellow"))
     if tape.chunks:  # TBPTT updated chunk by chunk (SPEC §9): the next epoch starts from its last weights
         lines.append(Text(f"  this is full BPTT's update; TBPTT updated {len(tape.chunks)} times, one per chunk, "
                           f"ending at {p} = {nt.fmt(tape.chunks[-1].updates[param].new, d)}", style="yellow"))
