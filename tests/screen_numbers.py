@@ -4,6 +4,7 @@ shown whole (its --digits rendering) or correctly rounded to fewer digits — ne
 from __future__ import annotations
 
 import re
+import numpy as np
 from pathlib import Path
 
 from rnnstep import notation as nt
@@ -48,29 +49,33 @@ def allowed_numbers(tape, digits: int = 6) -> set[str]:
     return out
 
 
-def method_numbers(tape, digits: int = 6) -> set[str]:
-    """SPEC §9's numbers: term weights, ‖g‖ and the scale, clip_norm, keep, TBPTT's last weights."""
-    out: set[str] = set()
+def method_values(tape) -> list[float]:
+    """SPEC §9's numbers a screen may show: term weights, clip_norm, keep, ‖g‖, the scale, the angle by value,
+    TBPTT's last weights, RTRL's P_t and rows."""
+    values: list[float] = []
     s = tape.scenario
     weights = tape.gradients["b"].weight
     if weights is not None:
-        for w in set(weights.tolist()):
-            out |= renderings(float(w), digits)
-    for value in (s.clip_norm, s.keep):
-        if value is not None:
-            out |= renderings(float(value), digits)
+        values += sorted(set(weights.tolist()))
+    values += [float(v) for v in (s.clip_norm, s.keep) if v is not None]
     if tape.norm_clip is not None:
-        out |= renderings(tape.norm_clip.norm, digits) | renderings(tape.norm_clip.scale, digits)
         from rnnstep.methods.clipping import value_clip_angle
 
+        values += [tape.norm_clip.norm, tape.norm_clip.scale]
         angle = value_clip_angle({p: u.grad for p, u in tape.updates.items()}, tape.norm_clip.limit)
-        out |= renderings(angle, digits) if angle is not None else set()
+        values += [angle] if angle is not None else []
     if tape.chunks:
         for u in tape.chunks[-1].updates.values():
-            out |= renderings(u.new, digits)
+            values += np.ravel(np.asarray(u.new, dtype=float)).tolist()
     if tape.rtrl is not None and tape.rtrl.history is not None:
-        for value in [*tape.rtrl.history.ravel().tolist(), *tape.rtrl.rows.ravel().tolist()]:
-            out |= renderings(float(value), digits)
+        values += [*tape.rtrl.history.ravel().tolist(), *tape.rtrl.rows.ravel().tolist()]
+    return values
+
+
+def method_numbers(tape, digits: int = 6) -> set[str]:
+    out: set[str] = set()
+    for value in method_values(tape):
+        out |= renderings(float(value), digits)
     return out
 
 
