@@ -92,7 +92,7 @@ def network_strip(view: View, width: int) -> Text:
         uses = use_at == t
         label = f"x{nt.sub(t)}="
         x = fit(float(tape.x[t - 1]), 4, W - 1 - len(label)) or ""
-        rows[0].append_text(lead(t, " " * EDGE))
+        rows[0].append_text(lead(t, " " * EDGE, ""))
         rows[0].append_text(pad(Text(label + x if x else f"x{nt.sub(t)}", style=CURRENT if here else dim), W))
         rows[1].append_text(lead(t, " " * EDGE + "↓"))
         rows[1].append("·w", style=USE if uses and param == "w" else ("bold" if here else "dim"))
@@ -102,7 +102,7 @@ def network_strip(view: View, width: int) -> Text:
             PATH if (t in path and t - 1 in path) else ("bold" if here else "dim"))
         rows[2].append_text(lead(t, "─w′─→", edge_style))
         rows[2].append_text(pad(Text(f"O{nt.sub(t)}", style=node), W))
-        rows[3].append_text(lead(t, " " * EDGE))
+        rows[3].append_text(lead(t, " " * EDGE, ""))
         value = view.num(float(tape.O[t - 1]), f"forward.O[{t}]", width=W - 1) if computed else unreached()
         rows[3].append_text(pad(value, W))
         if not single:
