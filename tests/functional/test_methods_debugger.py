@@ -156,3 +156,16 @@ async def test_method_drills_in_the_terminal_hide_the_weight_and_reach_the_end(t
                 app.show_question()
                 await pilot.pause()
             assert app.session.score == f"score: {len(qs)}/{len(qs)}"
+
+
+def test_vector_network_strip_marks_chunk_boundaries():
+    from rnnstep.scenario import parse_scenario
+    from rnnstep.tape import build_tape
+    from rnnstep.tui.panels.base import View
+    from rnnstep.tui.panels import vector_network
+    from vector_scenarios import vector_toml
+
+    tape = build_tape(parse_scenario(vector_toml(n=2, T=6) + 'method = "tbptt"\nk1 = 2\n'))
+    text = "\n".join(r.plain for r in vector_network.strip_lines(View(tape, 0), 200))
+    top = text.split("\n")[0]
+    assert top.count("┃") == 2 and "┃→W′→O₃" in top.replace(" ", "")  # chunks start at steps 3 and 5
