@@ -322,6 +322,10 @@ class Steps(Sequence[Step]):
 
     def index_of(self, text: str) -> int:
         """The step a phase name or a value id (SPEC §6) belongs to."""
+        if text.startswith("chunk["):  # a TBPTT chunk's value (methods/chunk_ids.py)
+            from .methods.chunk_ids import step_of
+
+            return step_of(self._tape, text)
         if ids.is_phase(text):
             return self.phase_start(text)
         vid = ids.parse_id(text)

@@ -64,3 +64,27 @@ def _whole_value(tape, chunk, vid: ValueId, text: str) -> Any:
         if vid.name == "running_sum":
             return one(table.running_sum[i]) if not tape.vector else np.asarray(table.running_sum[i])
     raise IdError(f"{text}: a chunk id names forward.a/O, loss, gradients.<p>.term/running_sum/total or update.<p>.new")
+
+
+def step_of(tape, text: str) -> int:
+    """The debugger step a chunk id goes to: the debugger draws full BPTT's triangle with each term's chunk
+    marked, so a chunk's value sits where its (t, k) cell, its forward step or its target is."""
+    c, vid = parse_chunk_id(text)
+    chunk_value(tape, text)  # checks that the chunk has this value, with the reason when it does not
+    chunk = tape.chunks[c - 1]
+    steps = tape.steps
+    if vid.group == "forward":
+        return steps.index_of(f"forward.O[{vid.index[0]}]")
+    if vid.group == "loss":
+        return steps.index_of(f"outputs.loss[{chunk.targets[-1]}]") if chunk.targets else steps.index_of("loss")
+    if vid.group == "update":
+        return steps.index_of(f"update.{vid.param}.new")
+    p = vid.param
+    if vid.name == "total":  # the chunk's last term: its last target, reaching back to its reach
+        if not chunk.targets:
+            return steps.index_of(f"update.{p}.new")
+        last = chunk.targets[-1]
+        return steps.index_of(f"gradients.{p}.term[{last},{chunk.reach}]" if p in RECURRENT_PARAMS
+                              else f"gradients.{p}.term[{last}]")
+    where = ",".join(str(i) for i in vid.index)
+    return steps.index_of(f"gradients.{p}.term[{where}]")

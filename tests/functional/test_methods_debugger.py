@@ -169,3 +169,18 @@ def test_vector_network_strip_marks_chunk_boundaries():
     text = "\n".join(r.plain for r in vector_network.strip_lines(View(tape, 0), 200))
     top = text.split("\n")[0]
     assert top.count("┃") == 2 and "┃→W′→O₃" in top.replace(" ", "")  # chunks start at steps 3 and 5
+
+
+def test_chunk_ids_are_goto_targets():
+    from rnnstep.tape import build_tape
+    from rnnstep.tui.navigation import goto_target
+
+    tape = build_tape(load_scenario("tbptt-detach"))
+    assert goto_target(tape, "chunk[2].gradients.w.term[6,5]") == tape.steps.index_of("gradients.w.term[6,5]")
+    assert goto_target(tape, "chunk[1].forward.O[3]") == tape.steps.index_of("forward.O[3]")
+    assert goto_target(tape, "chunk[2].gradients.b.total") == tape.steps.index_of("gradients.b.term[8,5]")
+    assert goto_target(tape, "chunk[2].update.w.new") == tape.steps.index_of("update.w.new")
+    with pytest.raises(ValueError, match="beyond k2 = 4 steps back from step 8"):
+        goto_target(tape, "chunk[2].gradients.w.term[6,4]")
+    with pytest.raises(ValueError, match="chunk 3 does not exist"):
+        goto_target(tape, "chunk[3].loss")
