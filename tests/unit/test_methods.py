@@ -335,3 +335,40 @@ def test_chunk_ids_name_one_value_each():
         chunk_value(tape, "chunk[4].loss")
     vector = tape_of(vector_toml(n=2, T=6, every_step=True), method="tbptt", k1=2)
     assert chunk_value(vector, "chunk[2].gradients.w_prime.total[1,2]") == vector.chunks[1].totals["w_prime"][0, 1]
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(nets(max_T=7), st.integers(0, 3))
+def test_tbptt_with_one_chunk_is_full_bptt(net, extra):
+    """k1 ≥ T: one chunk, every term, the starting weights: BPTT's gradient, for every activation and loss."""
+    from reference import Net  # noqa: F401  (the strategy's nets, checked against finite differences elsewhere)
+
+    text = to_toml(net)
+    full = build_tape(parse_scenario(text))
+    tape = tape_of(text, method="tbptt", k1=net.T + extra)
+    assert len(tape.chunks) == 1
+    for p in PARAMS:
+        expected = full.gradients[p].total
+        if np.isfinite(expected):
+            assert tape.chunks[0].totals[p] == pytest.approx(expected, rel=1e-9, abs=1e-12)
+        assert tape.chunks[0].updates[p].new == pytest.approx(full.updates[p].new, rel=1e-9, abs=1e-12) or \
+            not np.isfinite(expected)
+
+
+@pytest.mark.parametrize("output,loss", [("softmax", "cross_entropy"), ("sigmoid", "half_squared"), ("identity", "squared")])
+def test_tbptt_one_chunk_vector_outputs(output, loss):
+    text = vector_toml(n=3, m=2, q=3, T=5, every_step=True, seed=4, output=output, loss=loss)
+    full = build_tape(parse_scenario(text))
+    tape = tape_of(text, method="tbptt", k1=5)
+    for p in PARAMS:
+        np.testing.assert_allclose(tape.chunks[0].totals[p], full.gradients[p].total, rtol=1e-10, atol=1e-13)
+
+
+def test_edge_sizes_run():
+    one = SCALAR.replace("x = [1.0, 0.5, -0.3, 0.8, 0.2, -0.6, 0.9]", "x = [0.4]").replace(
+        "y = [0.2, -0.1, 0.4, 0.0, 0.3, -0.2, 0.1]", "y = 0.2")
+    for keys in (dict(method="randomized", keep=0.5), dict(method="rtrl"), dict(method="tbptt", k1=3),
+                 dict(clip_norm=1e-3)):
+        tape = tape_of(one, **keys)
+        assert np.isfinite(tape.gradients["w"].total)
+    assert draw_samples(tape_of(one, method="randomized", keep=0.5), 10).stderr["w"] == 0.0
