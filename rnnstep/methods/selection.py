@@ -9,10 +9,11 @@ sum, and ``reason`` says why in one line. TBPTT's chunks select their own terms
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import lru_cache
 
 import numpy as np
 
-from .randomized import coins, term_weights
+from .randomized import coins, last_stop, term_weights
 
 
 @dataclass(frozen=True)
@@ -37,10 +38,15 @@ def reason(scenario, t: int, k: int, weight: float | None = None) -> str:
     if K is not None and t - k >= K:
         return f"truncated: t − k = {t - k} ≥ K = {K}"
     if getattr(scenario, "method", "bptt") == "randomized" and weight == 0.0:
-        flows = coins(scenario.T, scenario.keep, scenario.seed or 0)
-        stopped = [j for j in range(k + 1, t + 1) if not flows[j - 1]]
-        return f"dropped: the coin at step {stopped[-1]} stopped the gradient (ξ{_sub(stopped[-1])} = 0)"
+        stop = int(_stops(scenario.T, scenario.keep, scenario.seed or 0)[t - 1])  # the latest stop ≤ t (> k here)
+        return f"dropped: the coin at step {stop} stopped the gradient (ξ{_sub(stop)} = 0)"
     return ""
+
+
+@lru_cache(maxsize=8)
+def _stops(T: int, keep: float, seed: int) -> np.ndarray:
+    """For each step t, the latest stopped step ≤ t (one pass, shared by every term's reason)."""
+    return last_stop(coins(T, keep, seed))
 
 
 def _sub(n: int) -> str:
