@@ -29,6 +29,10 @@ def rtrl_forward_lines(tape, t: int, digits: int) -> list[str]:
     sub, prev = nt.sub(t), nt.sub(t - 1)
     lines = [f"RTRL: P{sub} = ∂O{sub}/∂(w′, w, b) = f′(a{sub})·(w′·P{prev} + (O{prev}, x{sub}, 1)) = "
              f"({', '.join(f(v) for v in P)})"]
+    if t == 1:
+        b, c = r.bptt_cost, r.rtrl_cost
+        lines.append(f"cost at n = {tape.n}, T = {tape.T}: BPTT holds {b.held} numbers and multiplies {b.multiplies} "
+                     f"per step; RTRL holds {c.held} and multiplies {c.multiplies}")
     position = tape.target_position.get(t)
     if position is not None:
         row = r.rows[position]

@@ -184,3 +184,17 @@ def test_chunk_ids_are_goto_targets():
         goto_target(tape, "chunk[2].gradients.w.term[6,4]")
     with pytest.raises(ValueError, match="chunk 3 does not exist"):
         goto_target(tape, "chunk[3].loss")
+
+
+def test_rtrl_first_step_states_the_cost():
+    from rnnstep.methods.rtrl import costs
+    from rnnstep.tape import build_tape
+    from rnnstep.tui.panels import step as panel
+    from rnnstep.tui.panels.base import View
+
+    tape = build_tape(load_scenario("rtrl-vs-bptt"))
+    console = Console(file=io.StringIO(), width=200, record=True)
+    console.print(panel.step_panel(View(tape, 0)))
+    b, r = costs(1, 1, 5)
+    assert (f"BPTT holds {b.held} numbers and multiplies {b.multiplies} per step; RTRL holds {r.held} and "
+            f"multiplies {r.multiplies}") in " ".join(console.export_text().split())
