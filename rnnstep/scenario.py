@@ -348,7 +348,7 @@ def parse_scenario(text: str, source: str = "<text>") -> Scenario:
     else:
         scenario = _scalar(r, rnn, weights_table, data, loss, common)
     scenario = replace(scenario, **_training(r, data))
-    check_sizes(r, scenario.method, scenario.sizes[0])
+    check_sizes(r, scenario.method, scenario.sizes[0], getattr(scenario, "cell", "rnn"))  # gated cells: §8
     T, targets = scenario.T, scenario.targets
     sizes = scenario.sizes if scenario.is_vector else None
     breakpoints = _breakpoints(r, data, r.table(data, "train", _TRAIN), T, targets, sizes)
