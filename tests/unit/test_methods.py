@@ -8,7 +8,6 @@ against full BPTT; clip by norm against the formula and torch's clip_grad_norm_.
 
 from __future__ import annotations
 
-import dataclasses
 
 import numpy as np
 import pytest
@@ -341,8 +340,6 @@ def test_chunk_ids_name_one_value_each():
 @given(nets(max_T=7), st.integers(0, 3))
 def test_tbptt_with_one_chunk_is_full_bptt(net, extra):
     """k1 ≥ T: one chunk, every term, the starting weights: BPTT's gradient, for every activation and loss."""
-    from reference import Net  # noqa: F401  (the strategy's nets, checked against finite differences elsewhere)
-
     text = to_toml(net)
     full = build_tape(parse_scenario(text))
     tape = tape_of(text, method="tbptt", k1=net.T + extra)
