@@ -69,7 +69,8 @@ def check_tape(tape: Tape, rtol: float = 1e-5, on_param: Callable[[str], None] |
         table = tape.gradients[param]
         with np.errstate(all="ignore"):
             all_paths = math.fsum(table.value) if np.isfinite(table.value).all() else float("nan")
-            kept = table.value[~table.truncated]
+            weighted = table.value if table.weight is None else table.value * table.weight  # SPEC §9
+            kept = weighted[~table.truncated]
             kept_sum = math.fsum(kept) if np.isfinite(kept).all() else float("nan")
             magnitude = math.fsum(np.abs(kept)) if np.isfinite(kept).all() else float("nan")
         fd = finite_difference(tape, param)
@@ -103,6 +104,8 @@ def _sums(table) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         block = table.block(lo, min(lo + 256, len(table)))
         keep = ~table.truncated[lo:lo + 256]
         all_paths += block.sum(axis=0)
+        if table.weight is not None:  # randomized truncation adds weight·term (SPEC §9)
+            block = block * table.weight[lo:lo + 256, None, None]
         kept += block[keep].sum(axis=0)
         magnitude += np.abs(block[keep]).sum(axis=0)
     return all_paths, kept, magnitude

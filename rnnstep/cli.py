@@ -103,6 +103,8 @@ def build_parser() -> Parser:
     trace.add_argument("--format", choices=("table", "json", "markdown", "latex"), default="table")
     trace.add_argument("--no-factors", action="store_true", help="JSON: leave out factor lists (long sequences)")
     trace.add_argument("--digits", type=_digits, default=6, help="significant digits (table, markdown, latex)")
+    trace.add_argument("--samples", type=_positive_int, metavar="N",
+                       help="randomized truncation: the mean over N seeds, its standard error and full BPTT")
     trace.add_argument("--full-chains", action="store_true",
                        help="markdown, latex: every factor of every path (long tapes: very large; the size is said first)")
     trace.add_argument("-o", "--output", metavar="PATH", help="write to PATH instead of standard output")
@@ -288,6 +290,8 @@ def cmd_trace(args: argparse.Namespace) -> int:
         if scenario.is_vector and args.format == "table":
             raise UsageError("trace: --full-chains goes with --format markdown or latex for a vector scenario "
                              "(its table shows each term's δ and outer product, not the chain)")
+    if args.samples is not None:  # SPEC §9: the estimator over many seeds, not one tape
+        return _trace_samples(args, scenario)
     tape = build_tape(scenario)
     if tape.vector and args.format in ("markdown", "latex"):  # SPEC §7: matrices as bmatrix
         from .render.vector_export import iter_vector_derivation
@@ -326,6 +330,25 @@ def cmd_trace(args: argparse.Namespace) -> int:
         out.writelines(with_progress(chunks(out), chunk_estimate(tape), f"writing {args.output or 'the trace'}"))
 
     write_output(args.output, args.force, write)
+    return 0
+
+
+def _trace_samples(args: argparse.Namespace, scenario: Scenario) -> int:
+    from .methods.randomized import draw_samples
+    from .render.samples import iter_samples_json, iter_samples_text
+    from .tape import build_tape
+
+    if scenario.method != "randomized":
+        raise UsageError(f"trace: --samples goes with [train] method = \"randomized\" "
+                         f"({scenario.source} has method = \"{scenario.method}\")")
+    if args.format == "latex":
+        raise UsageError("trace: --samples writes --format table, json or markdown")
+    samples = draw_samples(build_tape(scenario), args.samples)
+    if args.format == "json":
+        lines = iter_samples_json(samples)
+    else:
+        lines = iter_samples_text(samples, scenario, args.digits, markdown=args.format == "markdown")
+    write_output(args.output, args.force, lambda out: out.writelines(lines))
     return 0
 
 
@@ -592,6 +615,7 @@ def _shipped_text(name: str) -> str:
 
 def cmd_verify(args: argparse.Namespace) -> int:
     from .tape import build_tape
+    from .usertext import shown_line
     from .verify import verify
 
     refuse_contradicting_extension("verify", args.output, args.format, args.force)

@@ -23,6 +23,7 @@ from . import ids
 from .cells import cell_named
 from .ids import ValueId
 from .tape import Factor, Tape, TermTable
+from .methods.selection import select_terms
 
 #: the parameters of a gated cell in tape order: b_prime (PyTorch's bias_hh) joins b
 GATED_PARAMS = ("w_prime", "w", "b", "b_prime", "w_out", "b_out")
@@ -125,14 +126,13 @@ class GatedTape(Tape):
             if k > 1:  # one block product back: r(t, k−1) = r(t, k)·J_k,  κ(t, k−1) = κ(t, k) ⊙ diag
                 rows[live] = cell.step_back(fw, k - 1, rows[live], dh, W_prime)
                 kappa[live] = kappa[live] * cell.carry_diagonal(fw, k - 1)
-        K = self.scenario.truncate
-        truncated = (t_of - k_of) >= K if K is not None else np.zeros(len(t_of), dtype=bool)
+        selection = select_terms(self.scenario, t_of, k_of)  # truncate = K, randomized weights (methods/, SPEC §9)
         ones = np.ones((self.T, 1))
         inputs = {"w_prime": self.O_prev, "w": self.x, "b": ones, "b_prime": ones}
         for param in GATED_RECURRENT:
             side = param in _RECURRENT_SIDE
-            table = TermTable(param, t_of, k_of, truncated, dh_rows if side else dx_rows, None,
-                              inputs[param], True)
+            table = TermTable(param, t_of, k_of, selection.excluded, dh_rows if side else dx_rows, None,
+                              inputs[param], True, selection.weight)
             table.carry_rows = carry_h if side else carry_x
             self.gradients[param] = table
 

@@ -235,7 +235,7 @@ def _activation(name: str, slope: float):
 
 
 def update_substituted(old: float, learning_rate: float, grad: float, clipped: float, new: float,
-                       clip: float | None, digits: int = 6, number=None) -> str:
+                       clip: float | None, digits: int = 6, number=None, scale: float | None = None) -> str:
     """The update with numbers up to the sign before the new value, which the caller writes (bold):
     ``1.5 − 0.01·clip(33156.9, ±5) = 1.5 − 0.01·5 =`` — a chain of true equalities, with ``≈`` as its
     last sign where the printed inputs do not give the printed new value. ``number`` writes a number."""
@@ -245,6 +245,9 @@ def update_substituted(old: float, learning_rate: float, grad: float, clipped: f
     op = (lambda v: f"({f(v)})" if f(v).startswith("-") else f(v))
     again = printed(old, digits) - printed(learning_rate, digits) * printed(clipped, digits)
     sign = relation(again, new, digits)
+    if scale is not None:  # clip by norm (SPEC §9): one scale for every parameter
+        return (f"{f(old)} − {op(learning_rate)}·({f(scale)}·{op(grad)}) = {f(old)} − {op(learning_rate)}·{op(clipped)}"
+                f" {sign}")
     if clip:
         return f"{f(old)} − {op(learning_rate)}·clip({f(grad)}, ±{f(clip)}) = {f(old)} − {op(learning_rate)}·{op(clipped)} {sign}"
     return f"{f(old)} − {op(learning_rate)}·{op(grad)} {sign}"

@@ -16,6 +16,7 @@ from typing import Any, Callable
 import numpy as np
 
 from . import ids, shapes
+from .methods.keys import KEYS as METHOD_KEYS, check_sizes, read_method_keys
 from .model import ACTIVATIONS, LOSSES, OUTPUT_ACTIVATIONS
 
 DEFAULT_NAME = "notes-four-steps"
@@ -73,6 +74,13 @@ class Scenario:
     learning_rate: float = 0.1
     truncate: int | None = None
     clip: float | None = None
+    # SPEC §9, rnnstep/methods/: how the gradient is taken through time, and clip by norm
+    method: str = "bptt"
+    k1: int | None = None
+    k2: int | None = None
+    keep: float | None = None
+    seed: int | None = None
+    clip_norm: float | None = None
     breakpoints: tuple[str, ...] = ()  # step ids, phases, and conditions ("when |term| < 1e-6")
     notes: tuple[Note, ...] = ()
     claims: tuple[Claim, ...] = ()
@@ -330,7 +338,7 @@ _RNN = ("activation", "h0", "leaky_slope", "hidden_size", "cell", "c0")
 _OUTPUT = ("activation", "loss")
 _WEIGHTS = ("w", "w_prime", "b", "w_out", "b_out")
 _DATA = ("x", "y")
-_TRAIN = ("learning_rate", "truncate", "clip", "breakpoints", "watch")
+_TRAIN = ("learning_rate", "truncate", "clip", "breakpoints", "watch", *METHOD_KEYS)
 
 
 def parse_scenario(text: str, source: str = "<text>") -> Scenario:
@@ -378,6 +386,7 @@ def parse_scenario(text: str, source: str = "<text>") -> Scenario:
     else:
         scenario = _scalar(r, rnn, weights_table, data, loss, common)
     scenario = replace(scenario, **_training(r, data))
+    check_sizes(r, scenario.method, scenario.sizes[0], getattr(scenario, "cell", "rnn"))  # gated cells: §8
     T, targets = scenario.T, scenario.targets
     sizes = scenario.sizes if scenario.is_vector else None
     if scenario.cell != "rnn":
@@ -485,7 +494,7 @@ def _training(r: _Reader, data: dict) -> dict:
     if "clip" in train:
         clip = r.number(train, "clip", "train.clip", check=lambda v: v > 0, expected="a finite number > 0")
 
-    return dict(learning_rate=learning_rate, truncate=truncate, clip=clip)
+    return dict(learning_rate=learning_rate, truncate=truncate, clip=clip, **read_method_keys(r, train))
 
 
 def _step_id(r: _Reader, value: Any, where: str, T: int, targets: tuple[int, ...],

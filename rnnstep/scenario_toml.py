@@ -63,6 +63,10 @@ def scenario_toml(s: "Scenario") -> str:
         lines.append(f"clip = {s.clip!r}")
     if s.watches:
         lines.append(f"watch = {_value(list(s.watches))}")
+    if s.method != "bptt":
+        lines.append(f"method = {_string(s.method)}")
+    lines += [f"{key} = {getattr(s, key)!r}" for key in ("k1", "k2", "keep", "seed", "clip_norm")
+              if getattr(s, key) is not None]
     for note in s.notes:
         lines += ["", "[[notes]]", f"at = {_string(note.at)}", f"text = {_string(note.text)}"]
     if s.claims:

@@ -28,6 +28,8 @@ import numpy as np
 from . import ids, notation
 from .cells import rnn as plain_cell
 from .ids import OUTPUT_PARAMS, PARAMS, RECURRENT_PARAMS, ValueId
+from .methods import clipping
+from .methods.selection import select_terms
 from .model import Activation, Loss, activation, loss as loss_named
 from .scenario import Scenario
 
@@ -79,8 +81,10 @@ class TermTable:
     """
 
     def __init__(self, param: str, t: np.ndarray, k: np.ndarray | None, truncated: np.ndarray,
-                 rows: np.ndarray, scale: np.ndarray | None, inputs: np.ndarray, vector: bool):
+                 rows: np.ndarray, scale: np.ndarray | None, inputs: np.ndarray, vector: bool,
+                 weight: np.ndarray | None = None):
         self.param, self.t, self.k, self.truncated = param, t, k, truncated
+        self.weight = weight  # per term (randomized truncation, SPEC §9); None: every weight is 1
         self.rows, self.scale, self.inputs, self.vector = rows, scale, inputs, vector
         self.shape: tuple[int, ...] = (rows.shape[1],) if param in _BIASES else (rows.shape[1], inputs.shape[1])
         #: the carry share of each δ (SPEC §8), set by a gated cell's tape; None: no carry (the plain cell)
@@ -92,7 +96,8 @@ class TermTable:
         else:
             self.value = self.block(0, len(t)).reshape(-1)
             # running_sum: the sum of the non-truncated terms up to and including this one, in order
-            self.running_sum = np.cumsum(np.where(truncated, 0.0, self.value))
+            added = self.value if weight is None else self.value * weight  # Σ weight·term (SPEC §9)
+            self.running_sum = np.cumsum(np.where(truncated, 0.0, added))
 
     def __len__(self) -> int:
         return len(self.t)
@@ -169,9 +174,14 @@ class TermTable:
             return np.max(np.abs(delta), axis=1) * np.max(np.abs(self.inputs[steps]), axis=1)
 
     def _kept_block(self, lo: int, hi: int) -> np.ndarray:
+        block = self._weighted(lo, hi, self.block(lo, hi))
         if not self.truncated[lo:hi].any():  # nothing to zero: the block as it is (no second copy of it)
-            return self.block(lo, hi)
-        return np.where(self.truncated[lo:hi, None, None], 0.0, self.block(lo, hi))
+            return block
+        return np.where(self.truncated[lo:hi, None, None], 0.0, block)
+
+    def _weighted(self, lo: int, hi: int, terms: np.ndarray) -> np.ndarray:
+        """weight·term, as the running sum adds it (the terms themselves unweighted)."""
+        return terms if self.weight is None else terms * self.weight[lo:hi, None, None]
 
     def _build_checkpoints(self) -> None:
         """The running sum before each block of _BLOCK terms, added term by term as the notes do."""
@@ -206,7 +216,8 @@ class TermTable:
             hi = min(lo + size, len(self))
             with np.errstate(all="ignore"):
                 terms = self.block(lo, hi)
-                running = self._accumulate(current, np.where(self.truncated[lo:hi, None, None], 0.0, terms))
+                running = self._accumulate(current, np.where(self.truncated[lo:hi, None, None], 0.0,
+                                                             self._weighted(lo, hi, terms)))
             current = running[-1]
             yield lo, terms, running
 
@@ -329,6 +340,10 @@ class Steps(Sequence[Step]):
 
     def index_of(self, text: str) -> int:
         """The step a phase name or a value id (SPEC §6) belongs to."""
+        if text.startswith("chunk["):  # a TBPTT chunk's value (methods/chunk_ids.py)
+            from .methods.chunk_ids import step_of
+
+            return step_of(self._tape, text)
         if ids.is_phase(text):
             return self.phase_start(text)
         vid = ids.parse_id(text)
@@ -373,6 +388,20 @@ class Tape:
     def param_shape(self, param: str) -> tuple[int, ...]:
         """The shape of a weight and of its gradient (SPEC §7; a gated cell stacks its gates, §8)."""
         return ids.param_shape(param, self.scenario.sizes)
+
+    @cached_property
+    def chunks(self) -> list:
+        """TBPTT's blocks (SPEC §9), one per chunk of k1 steps; [] for other methods (methods/tbptt.py)."""
+        from .methods.tbptt import run_chunks
+
+        return run_chunks(self) if self.scenario.method == "tbptt" else []
+
+    @cached_property
+    def rtrl(self):
+        """RTRL's totals and cost beside BPTT's (methods/rtrl.py); None unless method = "rtrl"."""
+        from .methods.rtrl import run_rtrl
+
+        return run_rtrl(self) if self.scenario.method == "rtrl" else None
 
     @property
     def sizes(self) -> tuple[int, int, int] | None:
@@ -462,12 +491,11 @@ class Tape:
                 # chain(t, k) = chain(t, k+1)·diag(f′(a_{k+1}))·W′
                 chain[above + 1] = plain_cell.step_back(chain[above], f_prime[k], W_prime)
         self.chain = chain  # ∂ℓ_t/∂O_k along the single path t → k
-        K = self.scenario.truncate
-        truncated = (t_of - k_of) >= K if K is not None else np.zeros(len(t_of), dtype=bool)
+        selection = select_terms(self.scenario, t_of, k_of)  # truncate = K, randomized weights (methods/)
         inputs = {"w_prime": self.O_prev, "w": self.x, "b": np.ones((self.T, 1))}
         for param in RECURRENT_PARAMS:
-            self.gradients[param] = TermTable(param, t_of, k_of, truncated, chain, self.f_prime,
-                                              inputs[param], self.vector)
+            self.gradients[param] = TermTable(param, t_of, k_of, selection.excluded, chain, self.f_prime,
+                                              inputs[param], self.vector, selection.weight)
 
     # ∂L/∂W_out = Σ_t (∂ℓ_t/∂z_t)ᵀ O_tᵀ,  ∂L/∂b_out = Σ_t ∂ℓ_t/∂z_t
     def _output_terms(self) -> None:
@@ -478,19 +506,18 @@ class Tape:
         self.gradients["b_out"] = TermTable("b_out", self.targets, None, no_truncation, self.to_z, None,
                                             np.ones((self.T, 1)), self.vector)
 
-    # p_new = p − η·clip(∂L/∂p), clip entry by entry
+    # p_new = p − η·clip(∂L/∂p): clip entry by entry, or the whole gradient by norm (methods/clipping.py)
     def _update(self) -> None:
         s = self.scenario
         self.updates: dict[str, Update] = {}
+        grads = {param: self.gradients[param].total for param in self.params}
+        self.norm_clip, clipped = clipping.clipped(grads, s.clip, s.clip_norm)  # norm_clip: ‖g‖ and scale
         for param in self.params:
-            grad = self.gradients[param].total
             if self.vector:
                 old = self.weights[param].reshape(self.param_shape(param)).copy()
-                clipped = grad if s.clip is None else np.clip(grad, -s.clip, s.clip)
             else:
                 old = getattr(s, param)
-                clipped = grad if s.clip is None else float(np.clip(grad, -s.clip, s.clip))
-            self.updates[param] = Update(old, grad, clipped, old - s.learning_rate * clipped)
+            self.updates[param] = Update(old, grads[param], clipped[param], old - s.learning_rate * clipped[param])
 
     def _as_numbers(self) -> None:
         """Plain numbers: the notes' 1-D arrays, one number per step."""
@@ -520,7 +547,8 @@ class Tape:
 
     def next_scenario(self) -> Scenario:
         """The same scenario with the updated weights: one step of gradient descent."""
-        return self.scenario.with_weights(**{p: u.new for p, u in self.updates.items()})
+        updates = self.chunks[-1].updates if self.chunks else self.updates  # TBPTT: after its last chunk
+        return self.scenario.with_weights(**{p: u.new for p, u in updates.items()})
 
     def factor_count(self, param: str, term: int) -> int:
         table = self.gradients[param]

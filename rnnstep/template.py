@@ -43,6 +43,13 @@ y = 0.2                    # required: one target at the last step, or a list of
 learning_rate = 0.05       # η in p_new = p − η·∂L/∂p (default 0.1)
 # truncate = 2             # truncated BPTT: terms reaching K or more steps back are shown, not added (default: none)
 # clip = 5.0               # clip each gradient to [−C, C] before the update (default: none)
+# Ways to train through time (README; one at a time, so these are indented: uncomment a group, not all):
+#   method = "tbptt"       # bptt (default), tbptt, randomized or rtrl
+#   k1 = 4                 # tbptt: steps per chunk, one update at the end of each (required with tbptt)
+#   k2 = 6                 # tbptt: steps back-propagated from a chunk's end, k2 ≥ k1 (default k1)
+#   keep = 0.8             # randomized: the chance π that a step lets the gradient through, 0 < π ≤ 1
+#   seed = 0               # randomized: which coins are drawn (default 0)
+#   clip_norm = 1.0        # scale the whole gradient to norm ≤ C, as clip_grad_norm_ (instead of clip)
 # breakpoints = ["backward.w_prime", "gradients.w.term[4,2]"]  # where `c` stops: a phase or a value id (default: none)
 #   or a condition: "when |term| < 1e-6", "when running_sum changes sign in w", "when clip", "when overflow"
 # watch = ["gradients.w.running_sum", "forward.O[2]"]  # values pinned to the debugger's watch line (default: none)

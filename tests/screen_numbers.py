@@ -4,6 +4,7 @@ shown whole (its --digits rendering) or correctly rounded to fewer digits — ne
 from __future__ import annotations
 
 import re
+import numpy as np
 from pathlib import Path
 
 from rnnstep import notation as nt
@@ -34,6 +35,7 @@ def allowed_numbers(tape, digits: int = 6) -> set[str]:
     if s.loss == "bce":  # the loss line writes ln(1 − ŷ) with its number, and ∂ℓ/∂ŷ·∂ŷ/∂z = ŷ − y
         for yhat, y in zip(tape.yhat.tolist(), tape.y.tolist()):
             out |= renderings(1 - yhat, digits) | renderings(yhat - y, digits) | renderings(1 - y, digits)
+    out |= method_numbers(tape, digits)
     for t in tape.targets:
         fused = tape.fused_output_gradient(t)
         if fused is not None:
@@ -47,6 +49,36 @@ def allowed_numbers(tape, digits: int = 6) -> set[str]:
         for r in verify(tape).results:
             if r.recomputed is not None:
                 out |= renderings(r.recomputed, digits)
+    return out
+
+
+def method_values(tape) -> list[float]:
+    """SPEC §9's numbers a screen may show: term weights, clip_norm, keep, ‖g‖, the scale, the angle by value,
+    TBPTT's last weights, RTRL's P_t and rows."""
+    values: list[float] = []
+    s = tape.scenario
+    weights = tape.gradients["b"].weight
+    if weights is not None:
+        values += sorted(set(weights.tolist()))
+    values += [float(v) for v in (s.clip_norm, s.keep) if v is not None]
+    if tape.norm_clip is not None:
+        from rnnstep.methods.clipping import value_clip_angle
+
+        values += [tape.norm_clip.norm, tape.norm_clip.scale]
+        angle = value_clip_angle({p: u.grad for p, u in tape.updates.items()}, tape.norm_clip.limit)
+        values += [angle] if angle is not None else []
+    if tape.chunks:
+        for u in tape.chunks[-1].updates.values():
+            values += np.ravel(np.asarray(u.new, dtype=float)).tolist()
+    if tape.rtrl is not None and tape.rtrl.history is not None:
+        values += [*tape.rtrl.history.ravel().tolist(), *tape.rtrl.rows.ravel().tolist()]
+    return values
+
+
+def method_numbers(tape, digits: int = 6) -> set[str]:
+    out: set[str] = set()
+    for value in method_values(tape):
+        out |= renderings(float(value), digits)
     return out
 
 

@@ -87,6 +87,9 @@ class TapeNumbers:
         # the scenario: weights, h0, inputs, targets, η, clip
         yield from (w[k] for k in ("w", "w_prime", "b", "w_out", "b_out", "h0", "x", "y"))
         yield [s.learning_rate] + ([s.clip] if s.clip else [])
+        from screen_numbers import method_values  # SPEC §9: weights, ‖g‖, scale, the value-clip angle …
+
+        yield method_values(tape)
         # forward and outputs
         yield from (tape.a, tape.O, tape.f_prime, tape.z, tape.yhat, tape.losses, [tape.loss])
         O_all = np.concatenate((w["h0"][None], tape.O))

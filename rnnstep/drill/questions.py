@@ -36,10 +36,14 @@ KIND_LABEL = {
     # gated cells (SPEC §8)
     "gated.gate": "a gate's value", "gated.c": "cell state c_t", "gated.O": "gated state O_t",
     "gated.delta": "δ(t,k) through a gated cell", "gated.carry": "carry share of δ(t,k)",
+    # SPEC §9 (method_questions.py)
+    "method.weight": "randomized term weight", "method.count": "terms in a TBPTT update",
+    "method.chunk_total": "a TBPTT chunk's gradient",
 }
 _GROUP = {"forward.a": "forward", "forward.O": "forward", "forward.f_prime": "forward", "outputs.z": "forward", "outputs.yhat": "forward",
           "outputs.loss": "forward", "loss": "forward", "term": "terms", "running_sum": "sums",
-          "total": "sums", "update": "update", "gated.gate": "forward", "gated.c": "forward", "gated.O": "forward"}
+          "total": "sums", "update": "update", "gated.gate": "forward", "gated.c": "forward", "gated.O": "forward",
+          "method.weight": "terms", "method.count": "sums", "method.chunk_total": "sums"}
 
 
 def group_of(kind: str) -> str:
@@ -92,6 +96,10 @@ def questions(tape: Tape, only: str | None = None, digits: int = 6, paths: int |
         source = vector_questions(tape, digits, paths)
     else:
         source = _all_questions(tape, digits, None if paths == "all" else paths)
+    if tape.scenario.method in ("randomized", "tbptt"):  # SPEC §9: weights, counts, chunk gradients
+        from .method_questions import with_method_questions
+
+        source = with_method_questions(tape, source, digits)
     return [q for q in source if only is None or group_of(q.kind) == only]
 
 

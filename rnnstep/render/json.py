@@ -85,7 +85,9 @@ def _document(tape: Tape, form: str, value: Callable[[object], str],
     yield f'"learning_rate": {num(s.learning_rate)}, "clip": {"null" if s.clip is None else num(s.clip)}, "params": {{'
     yield ", ".join(f'"{p}": {{' + ", ".join(f'"{k}": {value(getattr(u, k))}' for k in update) + "}"
                     for p, u in tape.updates.items())
-    yield "}}\n}\n"
+    yield "}" + norm_clip_fields(tape.norm_clip) + "}"
+    yield from method_sections(tape, value, factors)  # SPEC §9: chunks, coins, RTRL (methods_json.py)
+    yield "\n}\n"
 
 
 def _gated_forward(tape: Tape, t: int, value: Callable[[object], str]) -> str:
@@ -117,8 +119,21 @@ def _terms(tape: Tape, param: str, with_factors: bool) -> Iterator[str]:
         parts.append(f'"value": {num(values[i])}')
         if recurrent:
             parts.append(f'"truncated": {"true" if truncated[i] else "false"}')
+            if table.weight is not None:  # randomized truncation (SPEC §9)
+                parts.append(f'"weight": {num(table.weight[i])}')
         parts.append(f'"running_sum": {num(sums[i])}')
         yield "{" + ", ".join(parts) + "}"
+
+
+def norm_clip_fields(norm_clip) -> str:
+    """``, "norm": ‖g‖, "scale": s`` of clip by norm (SPEC §9), or nothing."""
+    return "" if norm_clip is None else f', "norm": {num(norm_clip.norm)}, "scale": {num(norm_clip.scale)}'
+
+
+def method_sections(tape: Tape, value: Callable[[object], str], factors: bool) -> Iterator[str]:
+    from .methods_json import iter_method_sections
+
+    yield from iter_method_sections(tape, value, factors)
 
 
 def write_json(tape: Tape, out: TextIO, factors: bool = True) -> None:

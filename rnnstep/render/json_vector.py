@@ -78,6 +78,8 @@ def vector_terms(tape: Tape, param: str, with_factors: bool) -> Iterator[str]:
                 head += f', "factors": [{listed}]'
             tail = f', "truncated": {"true" if table.truncated[i] else "false"}' if recurrent else ""
             shares = f', "carry": {carry_text[offset]}, "rest": {rest_text[offset]}' if split else ""
+            if recurrent and table.weight is not None:  # randomized truncation (SPEC §9)
+                tail += f', "weight": {num(table.weight[i])}'
             yield (f'{{{head}, "delta": {delta_text[offset]}{shares}, '
                    f'"input": {input_text[offset] if has_input else "null"}, '
                    f'"value": {value_text[offset]}{tail}, "running_sum": {running_text[offset]}}}')

@@ -16,6 +16,7 @@ from ..printed import relation
 from ..tape import Tape
 from ..usertext import shown, shown_line
 from .chains import LIMIT
+from .methods_text import iter_method_sections, term_mark
 from .derivation import ForwardLine, OutputLine, TermLine, Total, UpdateLine, derivation
 from .numbers import latex_number, latex_operand
 
@@ -162,6 +163,8 @@ class _TermWriter:
         self.heads: dict[int, _Joined] = {}
         self.tails: dict[int, _Joined] = {}
         self.gaps: dict[int, tuple[str, float]] = {}  # ⋯ N factors ⋯ and its width, by N
+        # after a term: why it is left out, or its weight (SPEC §9, methods_text.term_mark)
+        self.mark_of = lambda item: r"\quad\text{(truncated: not added)}" if item.truncated else ""
 
     @staticmethod
     def _gap(hidden: int) -> tuple[str, float]:
@@ -173,7 +176,7 @@ class _TermWriter:
         value = latex_number(item.value, self.digits)
         rows = self._shortened(item, where, value) if item.hidden else None
         if rows is None:
-            rows = self._greedy(item, where, value)
+            rows = self._greedy(item, where, value, self.mark_of(item))
         return rows + rf"&\text{{running sum}} = {latex_number(item.running_sum, self.digits)} \\[6pt]" + "\n"
 
     def _shortened(self, item: TermLine, where: str, value: str) -> str | None:
@@ -189,7 +192,7 @@ class _TermWriter:
             tail = self.tails[item.k] = _join(item.tail_symbols, item.tail_numbers)
         gap, gap_width = self.gaps.get(item.hidden) or self.gaps.setdefault(item.hidden, self._gap(item.hidden))
         times = _WIDTH["times"]
-        mark = r"\quad\text{(truncated: not added)}" if item.truncated else ""
+        mark = self.mark_of(item)
         first = head.symbols_width + times + gap_width
         if first + times + tail.symbols_width + 8 <= LINE_WIDTH:
             symbols = rf"{where}:\quad &\Bigl[{head.symbols} \times {gap} \times {tail.symbols}\Bigr] \\" + "\n"
@@ -208,7 +211,7 @@ class _TermWriter:
         return None
 
     @staticmethod
-    def _greedy(item: TermLine, where: str, value: str) -> str:
+    def _greedy(item: TermLine, where: str, value: str, mark: str = "") -> str:
         """Any chain (a short one whole, or every factor): factors placed greedily, line by line."""
         parts = item.symbol_parts(_gap)
         symbols = _product(_lines(parts, list(map(_width, parts))))
@@ -224,8 +227,7 @@ class _TermWriter:
             numbers[-1] += f" {equals} {value}"
         else:  # the result goes on a line of its own
             numbers.append(f"\\quad {equals} {value}")
-        if item.truncated:
-            numbers[-1] += r"\quad\text{(truncated: not added)}"
+        numbers[-1] += mark
         numbers[0] = "= " + numbers[0]
         rows = [rf"{where}:\quad &{symbols[0]} \\"] + [rf"&{row} \\" for row in symbols[1:]]
         rows += [rf"&{row} \\" for row in numbers]
@@ -261,6 +263,7 @@ def iter_latex(tape: Tape, digits: int = 6, full_chains: bool = False) -> Iterat
     yield "\n".join(head) + "\n"
     current, in_display = "forward", 0  # terms in the open display
     write_term = _TermWriter(digits)
+    write_term.mark_of = lambda item: term_mark(tape, item.param, item.t, item.k, item.truncated, "latex", digits)
     for item in derivation(tape, "latex", digits, op, full_chains):
         if isinstance(item, TermLine):
             lead = ""
@@ -304,13 +307,16 @@ def iter_latex(tape: Tape, digits: int = 6, full_chains: bool = False) -> Iterat
                 lead = r"\end{align*}" + "\n" + r"\subsection*{Update}" + "\n" + r"\begin{align*}" + "\n"
                 current = "update"
             p = nt.param(item.param, "latex")
+            scale = tape.norm_clip.scale if tape.norm_clip is not None else None  # clip by norm (SPEC §9)
             numbers = nt.update_substituted(item.old, s.learning_rate, item.grad, item.clipped, item.new, s.clip,
-                                            digits, f)
+                                            digits, f, scale)
             numbers = (numbers.replace("−", "-").replace("·", r" \cdot ").replace("clip(", r"\operatorname{clip}(")
                        .replace("±", r"\pm ").replace("≈", r"\approx"))
             # {p}_{new} as a group: w_{out} already carries a subscript
             yield lead + rf"{{{p}}}_{{\text{{new}}}} &= {numbers} {f(item.new)} \\" + "\n"
-    yield r"\end{align*}" + "\n" + r"\end{document}" + "\n"
+    yield r"\end{align*}" + "\n"
+    yield from iter_method_sections(tape, digits, "latex")  # SPEC §9: chunks, coins, RTRL, clip by norm
+    yield r"\end{document}" + "\n"
 
 
 def _loss_tex(numbers: str) -> str:

@@ -14,6 +14,7 @@ from ..tape import Tape
 from ..usertext import shown, shown_line
 from .chains import LIMIT, gap_text
 from .derivation import ForwardLine, OutputLine, TermLine, Total, UpdateLine, derivation
+from .methods_text import iter_method_sections, term_mark
 from .numbers import markdown_number, markdown_operand, markdown_text
 
 
@@ -41,7 +42,7 @@ def iter_markdown(tape: Tape, digits: int = 6, full_chains: bool = False) -> Ite
                 head += f"\n## {nt.gradient_symbol(item.param)}\n\n"
                 current = item.param
             where = f"t = {item.t}, k = {item.k}" if item.k is not None else f"t = {item.t}"
-            mark = " — *truncated: not added*" if item.truncated else ""
+            mark = term_mark(tape, item.param, item.t, item.k, item.truncated, "markdown", digits)  # SPEC §9
             strike = "~~" if item.truncated else ""
             yield (f"{head}- {where}: {strike}[{' × '.join(item.symbol_parts(gap_text))}]{strike}  \n"
                    f"  = {' × '.join(item.number_parts(gap_text))} {item.sign} **{f(item.value)}**{mark}  \n"
@@ -68,9 +69,11 @@ def iter_markdown(tape: Tape, digits: int = 6, full_chains: bool = False) -> Ite
                 current = "update"
             p = nt.param(item.param)
             rule = f"clip({nt.gradient_symbol(item.param)})" if s.clip else nt.gradient_symbol(item.param)
+            scale = tape.norm_clip.scale if tape.norm_clip is not None else None  # clip by norm (SPEC §9)
             numbers = nt.update_substituted(item.old, s.learning_rate, item.grad, item.clipped, item.new, s.clip,
-                                            digits, f)
+                                            digits, f, scale)
             yield f"{head}- {p}_new = {p} − η·{rule} = {numbers} **{f(item.new)}**\n"
+    yield from iter_method_sections(tape, digits, "markdown")  # SPEC §9: chunks, coins, RTRL, clip by norm
 
 
 def render_markdown(tape: Tape, digits: int = 6, full_chains: bool = False) -> str:

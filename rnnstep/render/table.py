@@ -22,6 +22,7 @@ from ..ids import PARAMS
 from ..tape import Tape
 from ..usertext import shown, shown_line
 from .chains import gap_text
+from .methods_text import iter_method_sections, term_mark
 from .derivation import term_lines
 
 Cell = tuple[str, str]  # (text, rich style)
@@ -31,7 +32,6 @@ Paint = Callable[[str, str], str]  # (text, rich style) -> the text as printed
 _MAYBE_WIDE = re.compile("[\u1100-\u115f\u2329\u232a\u2e80-\ua4cf\uac00-\ud7a3\uf900-\ufaff\ufe10-\ufe19"
                          "\ufe30-\ufe6f\uff00-\uff60\uffe0-\uffe6\U0001f000-\U0001faff\U00020000-\U0003fffd]")
 
-TRUNCATED = "  (truncated: not added)"
 
 
 def cell_len(text: str) -> int:
@@ -110,6 +110,8 @@ def table_lines(tape: Tape, digits: int = 6, full_chains: bool = False, paint: P
         from .table_vector import vector_table_lines
 
         yield from vector_table_lines(tape, digits, paint, width)
+        for text in iter_method_sections(tape, digits, "markdown"):  # SPEC §9
+            yield text.rstrip("\n")
         return
     s = tape.scenario
     n = lambda x, style="": _num(float(x), digits, style)  # noqa: E731
@@ -146,6 +148,8 @@ def table_lines(tape: Tape, digits: int = 6, full_chains: bool = False, paint: P
     if tape.nonfinite:
         yield ""
         yield paint("⚠ some values overflowed to inf or nan (shown in red)", "bold red")
+    for text in iter_method_sections(tape, digits, "markdown"):  # SPEC §9: chunks, coins, RTRL, clip by norm
+        yield text.rstrip("\n")
 
 
 def _terms_table(paint: Paint, tape: Tape, param: str, digits: int, full_chains: bool) -> Iterator[str]:
@@ -154,6 +158,9 @@ def _terms_table(paint: Paint, tape: Tape, param: str, digits: int, full_chains:
     recurrent = table.k is not None
     fmt = partial(nt.fmt, digits=digits)
 
+    def mark(line) -> str:  # why a term is left out, or its weight (SPEC §9, methods_text.term_mark)
+        return term_mark(tape, param, line.t, line.k, line.truncated, "plain", digits)
+
     def rows() -> Iterator[list[Cell]]:
         for line in term_lines(tape, param, "unicode", _no_number, full_chains):
             path = " × ".join(line.symbol_parts(gap_text))
@@ -161,9 +168,11 @@ def _terms_table(paint: Paint, tape: Tape, param: str, digits: int, full_chains:
             row = [t, (str(line.k), "")] if recurrent else [t]
             if line.truncated:
                 row += [_num(line.value, digits, "dim"), _num(line.running_sum, digits), (path, "strike dim"),
-                        (TRUNCATED, "dim")]
+                        (mark(line), "dim")]
             else:
                 row += [_num(line.value, digits), _num(line.running_sum, digits), (path, "")]
+                if recurrent and table.weight is not None:
+                    row.append((mark(line), "yellow"))
             yield row
 
     # the boxed columns' widths from the arrays (the path hangs after the box): one pass over the terms,
@@ -183,7 +192,7 @@ def _terms_table(paint: Paint, tape: Tape, param: str, digits: int, full_chains:
     widths = [max(w, len(h)) for w, h in zip(widths, headers)]
     row = "│" + "│".join(f" {{:>{w}}} " for w in widths) + "│ {}"
     for line in term_lines(tape, param, "unicode", _no_number, full_chains):
-        path = " × ".join(line.symbol_parts(gap_text)) + (TRUNCATED if line.truncated else "")
+        path = " × ".join(line.symbol_parts(gap_text)) + (mark(line) if line.truncated or table.weight is not None else "")
         if recurrent:
             yield row.format(line.t, line.k, fmt(line.value), fmt(line.running_sum), path)
         else:

@@ -153,6 +153,9 @@ def iter_vector_derivation(tape: Tape, digits: int = 6, style: str = "markdown",
         yield w.math(_eq(f"{{{_TEX_PARAM[p]}}}_{{new}}", M(u.new)))
     if tape.nonfinite:
         yield w.text("Some values overflowed to inf or nan.")
+    from .methods_text import iter_method_sections
+
+    yield from iter_method_sections(tape, digits, style)  # SPEC §9: chunks, coins, RTRL, clip by norm
     if style == "latex":
         yield "\\end{document}\n"
 
@@ -187,6 +190,8 @@ def _step_back(j: int) -> Atom:
 
 
 def _param_section(tape: Tape, param: str, w: _Writer, full_chains: bool) -> Iterator[str]:
+    from .methods_text import term_mark
+
     table = tape.gradients[param]
     recurrent = param in RECURRENT_PARAMS
     P = _TEX_PARAM[param]
@@ -218,8 +223,10 @@ def _param_section(tape: Tape, param: str, w: _Writer, full_chains: bool) -> Ite
                         relation=r"\approx" if not agrees(again, value.reshape(table.shape), w.digits) else None)
             else:
                 term.eq(symbol(rf"{delta_name}^{{T}}"))
-            if recurrent and truncated[i]:
-                term.parts[-1].append(symbol(r"\quad\text{(truncated: not added)}", 150))
+            if recurrent and (truncated[i] or table.weight is not None):  # why left out, or its weight (SPEC §9)
+                mark = term_mark(tape, param, t, k, truncated[i], "latex")
+                if mark:
+                    term.parts[-1].append(symbol(mark, 150))
             total = _eq(rf"\Sigma_{{{P}}}({where})", M(running[offset].reshape(table.shape)))  # the sum so far
             yield w.math(delta, term, total)
     yield w.math(_eq(rf"\frac{{\partial L}}{{\partial {P}}}", r"\sum \mathrm{terms}", M(table.total)))

@@ -27,6 +27,7 @@ from .layout import compose_panels, fit, prepare, show_panels, toggle_flow, too_
 from .widgets import KeyBar
 from .running import CrashReporting, run
 from . import palette
+from ..methods.describe import method_title_parts
 
 
 class DebuggerApp(CrashReporting, App):
@@ -132,6 +133,7 @@ class DebuggerApp(CrashReporting, App):
         cell = f"{s.cell.upper()}, n = {s.sizes[0]}" if s.cell != "rnn" else f"f = {s.activation}"  # SPEC §8
         parts = [cell, f"g = {s.output_activation}", s.loss, f"T = {self.tape.T}"]
         parts += ([f"truncate = {s.truncate}"] if s.truncate else []) + ([f"clip = {nt.fmt(s.clip)}"] if s.clip else [])
+        parts += method_title_parts(self.tape)  # SPEC §9: TBPTT(k1, k2) and its chunks, keep, RTRL, clip_norm
         parts.append(f"epoch {self.epoch}")
         width = self.size.width - 2 or 200
         for n, part in enumerate(parts):  # whole parts or none: "clip = 0." must never be what is left

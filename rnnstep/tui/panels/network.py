@@ -76,6 +76,14 @@ def network_strip(view: View, width: int) -> Text:
     def unreached() -> Text:
         return Text("·", style=FUTURE)
 
+    k1 = tape.scenario.k1 if tape.scenario.method == "tbptt" else None  # TBPTT: chunk boundaries (SPEC §9)
+
+    def lead(t: int, rest: str, style="dim") -> Text:
+        """An edge cell's start: ┃ where a TBPTT chunk starts (the state carried, its gradient cut at k2)."""
+        if k1 is not None and t > 1 and (t - 1) % k1 == 0:
+            return Text.assemble(("┃", "bold yellow"), (rest[1:], style))
+        return Text(rest, style=style)
+
     for t in range(start, end + 1):
         computed = view.computed(forward_start + t - 1)
         here = step.kind == "forward" and step.t == t
@@ -84,17 +92,17 @@ def network_strip(view: View, width: int) -> Text:
         uses = use_at == t
         label = f"x{nt.sub(t)}="
         x = fit(float(tape.x[t - 1]), 4, W - 1 - len(label)) or ""
-        rows[0].append(" " * EDGE)
+        rows[0].append_text(lead(t, " " * EDGE, ""))
         rows[0].append_text(pad(Text(label + x if x else f"x{nt.sub(t)}", style=CURRENT if here else dim), W))
-        rows[1].append(" " * EDGE + "↓", style="dim")
+        rows[1].append_text(lead(t, " " * EDGE + "↓"))
         rows[1].append("·w", style=USE if uses and param == "w" else ("bold" if here else "dim"))
         rows[1].append(" +b", style=USE if uses and param == "b" else ("bold" if here else "dim"))
         rows[1].append(" " * (W - 6))
         edge_style = USE if uses and param == "w_prime" else (
             PATH if (t in path and t - 1 in path) else ("bold" if here else "dim"))
-        rows[2].append("─w′─→", style=edge_style)
+        rows[2].append_text(lead(t, "─w′─→", edge_style))
         rows[2].append_text(pad(Text(f"O{nt.sub(t)}", style=node), W))
-        rows[3].append(" " * EDGE)
+        rows[3].append_text(lead(t, " " * EDGE, ""))
         value = view.num(float(tape.O[t - 1]), f"forward.O[{t}]", width=W - 1) if computed else unreached()
         rows[3].append_text(pad(value, W))
         if not single:

@@ -32,7 +32,18 @@ def _short_label(name: str, vector: bool = False) -> str:
 
 #: which part gives way first when the line is too wide (each entry: that part's next, shorter form);
 #: then a message's shorter alternatives, then the current phase, the message, the overflow flag
-_GIVE_WAY = ("spark", "mark", "epoch", "phases", "loss", "claims", "phases", "mark", "overflow")
+_GIVE_WAY = ("spark", "mark", "epoch", "phases", "chunk", "loss", "claims", "phases", "mark", "chunk", "overflow")
+
+
+def _chunk_forms(tape, step) -> list[tuple[str, object]]:
+    """"chunk 2 of 3 (steps 5–8)", shorter, or nothing: TBPTT's chunk of the current step's t."""
+    if tape.scenario.method != "tbptt" or step.t is None:
+        return [("", "")]
+    from ...methods.tbptt import chunk_of
+
+    c, first, last, _ = chunk_of(tape.scenario, step.t)
+    count = -(-tape.T // tape.scenario.k1)
+    return [(f"  chunk {c} of {count} (steps {first}–{last})", "yellow"), (f"  chunk {c}/{count}", "yellow"), ("", "")]
 
 
 def status_line(view: View, breakpoints: set[int], epoch: int, loss_history: list[float], claims_wrong: int,
@@ -60,11 +71,12 @@ def status_line(view: View, breakpoints: set[int], epoch: int, loss_history: lis
         # L: its room is kept from the start, so the line does not change shape when it appears
         "loss": [(f"  L = {nt.fmt(tape.loss, view.digits)}", "dim"), ("", "")],
         "epoch": [(f"  epoch {epoch}", "dim"), ("", "")],
+        "chunk": _chunk_forms(tape, steps[cursor]),  # TBPTT (SPEC §9): which chunk this step's t falls in
         "spark": ([("  L by epoch " + sparkline(loss_history[-24:]), "spark"), ("", "")]
                   if len(loss_history) > 1 else [("", "")]),
     }
     head = Text(f" step {cursor + 1}/{len(steps)} ", style="bold reverse")
-    order = ("phases", "message", "mark", "overflow", "claims", "loss", "epoch", "spark")
+    order = ("phases", "message", "mark", "overflow", "claims", "chunk", "loss", "epoch", "spark")
     chosen = dict.fromkeys(order, 0)
     cells = {p: [cell_len(text) for text, _ in forms[p]] for p in order}  # measured once: the loop only adds
 

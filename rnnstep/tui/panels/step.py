@@ -18,6 +18,8 @@ from ...usertext import shown, shown_line
 from ... import notation as nt
 from ...model import activation
 from ...printed import factor_again, printed, relation, total
+from ...methods.selection import left_out_text, tally_text, weight_of
+from ...methods.tbptt import left_out, used_in
 from ...tape import Step
 from .base import BAD, PATH, USE, View, line, pad
 
@@ -225,6 +227,10 @@ def _forward_lines(view: View, t: int) -> list[Text]:
              view.num(float(tape.f_prime[t - 1]), (f"forward.a[{t}]", f"forward.O[{t}]", f"forward.f_prime[{t}]"))),
         Text("  (kept for the backward pass: every path through O" + nt.sub(t) + " is multiplied by it)", style="dim"),
     ]
+    if tape.rtrl is not None and tape.rtrl.history is not None:  # RTRL carries P_t forward (SPEC §9)
+        from ...methods.describe import rtrl_forward_lines
+
+        lines += [Text(""), *(Text("  " + text, style="cyan") for text in rtrl_forward_lines(tape, t, d))]
     if t == 1:
         # the gloss once: a teacher's note at this step that speaks of O₀ says it in its own words
         noted = any("O₀" in text for text in view.notes.get(view.cursor, ()))
@@ -311,6 +317,18 @@ def _update_lines(view: View, param: str) -> list[Text]:
     ]
     if s.clip and u.clipped != u.grad:
         lines.append(Text(f"  the gradient was clipped to ±{nt.fmt(s.clip, d)}", style="yellow"))
+    if tape.norm_clip is not None:  # SPEC §9: one scale for every parameter
+        from ...methods.clipping import direction_text, norm_clip_text
+
+        lines[1] = line(f"  = {nt.fmt(u.old, d)} − {nt.fmt(s.learning_rate, d)}·{nt.fmt(tape.norm_clip.scale, d)}·"
+                        f"{nt.operand(u.grad, d)} = ", view.num(u.new, f"update.{param}.new", "bold green"))
+        lines.append(Text("  " + norm_clip_text(tape.norm_clip, lambda v: nt.fmt(v, d)), style="yellow"))
+        turn = direction_text(tape, lambda v: nt.fmt(v, d))
+        if turn:
+            lines.append(Text("  " + turn, style="yellow"))
+    if tape.chunks:  # TBPTT updated chunk by chunk (SPEC §9): the next epoch starts from its last weights
+        lines.append(Text(f"  this is full BPTT's update; TBPTT updated {len(tape.chunks)} times, one per chunk, "
+                          f"ending at {p} = {nt.fmt(tape.chunks[-1].updates[param].new, d)}", style="yellow"))
     if view.update_key:
         lines.append(Text(f"  press {view.update_key} to apply all five updates and run the next epoch", style="dim"))
     return lines
@@ -351,22 +369,32 @@ def _term_lines(view: View, step: Step, width: int, room: int, room_with_extras:
     last = i == len(table) - 1
     sum_id = (f"gradients.{param}.running_sum{where}", term_id) + ((f"gradients.{param}.total",) if last else ())
     after: list[Text] = [product]
-    if table.truncated[i]:
-        after.append(Text(f"  truncated: t − k = {step.t - step.k} ≥ K = {tape.scenario.truncate}; "
-                          "computed but NOT added to the running sum", style="bold yellow"))
+    if step.k is not None and tape.scenario.method == "tbptt":  # this full-BPTT term under TBPTT (SPEC §9)
+        said_tbptt = left_out(tape.scenario, step.t, step.k) or used_in(tape.scenario, step.t, step.k)
+        after.append(Text("  " + said_tbptt, style="bold yellow" if left_out(tape.scenario, step.t, step.k) else "dim"))
+    if table.truncated[i]:  # why it is left out: truncate = K or a coin (methods/selection.py)
+        after.append(Text("  " + left_out_text(tape, param, i), style="bold yellow"))
         after.append(line("  running sum stays ", view.num(float(table.running_sum[i]), sum_id, "bold")))
     else:
         term_text = view.num(float(table.value[i]), term_id)
         if term_text.plain.startswith("-"):
             term_text = Text.assemble("(", term_text, ")")
-        again = total((previous, float(table.value[i])), d)
+        weight = weight_of(tape, param, i) if step.k is not None else None
+        added = printed(float(table.value[i]), d)
+        if weight is not None:  # randomized truncation adds weight·term (SPEC §9); a drill may hide the weight
+            weight_id = f"gradients.{param}.weight[{step.t},{step.k}]"
+            term_text = Text.assemble(view.num(weight, weight_id), "·", term_text)
+            after.append(line(f"  weight π^−{step.t - step.k} = ", view.num(weight, weight_id, "yellow"),
+                              Text(f": no coin between steps {step.k + 1} and {step.t} stopped the gradient",
+                                   style="yellow")))
+            added = printed(weight, d) * added
+        again = total((previous,), d) + added
         sum_is = relation(again, float(table.running_sum[i]), d) if term_text.plain != "?" else "="
         sum_is = "=" if any(v in view.hidden for v in sum_id) else sum_is  # a "≈" would hint at a hidden sum
         after.append(line(f"  running sum = {nt.operand(previous, d)} + ", term_text, f" {sum_is} ",
                           view.num(float(table.running_sum[i]), sum_id, "bold")))
     if last:
-        cut = int(table.truncated.sum())
-        said = (f"  (the {len(table) - cut} terms with t − k < K added; {cut} truncated)" if cut else "  (all terms added)")
+        said = "  " + tally_text(tape, param)
         after.append(line(f"  {symbol} = ", view.num(table.total, sum_id, "bold green"), Text(said, style="dim")))
     optional: list[Text] = []
     claimed = any(r.id.startswith("backward.") for r in view.claims.get(view.cursor, ()))

@@ -18,6 +18,7 @@ from rich.text import Text
 
 from ... import notation as nt
 from .vector_step import SYMBOL
+from ...methods.tbptt import left_out
 
 SHADES = "█▓▒░"
 FAR = "·"  # more than four decades below the top
@@ -141,7 +142,7 @@ def triangle(tape, param: str, cursor: int, width: int, height: int, digits: int
                 line.append("  ")
                 continue
             glyph, style = shade(float(norms[i]), top)
-            if table.truncated[i]:
+            if table.truncated[i] or left_out(tape.scenario, t, k):  # TBPTT's left-out terms too (SPEC §9)
                 style = "dim strike"
             if i == cursor:
                 line.append(glyph + POINTER, style=CURRENT)

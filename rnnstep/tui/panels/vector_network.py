@@ -81,8 +81,14 @@ def _draw(view, head: Text, node: int, visible: int, path: range, short: bool = 
     for t in range(start, end + 1):
         reached = view.cursor >= forward_start + t - 1
         on = t in path and (t - 1) in path
-        top.append(" →W′→" if t > 1 else " O₀→", style=PATH if on else "dim")
-        bottom.append(" " * (5 if t > 1 else 4))
+        if t > 1 and tape.scenario.method == "tbptt" and (t - 1) % tape.scenario.k1 == 0:
+            top.append("┃", style="bold yellow")  # a TBPTT chunk starts here (SPEC §9)
+            top.append("→W′→", style=PATH if on else "dim")
+            bottom.append("┃", style="bold yellow")
+            bottom.append(" " * 4)
+        else:
+            top.append(" →W′→" if t > 1 else " O₀→", style=PATH if on else "dim")
+            bottom.append(" " * (5 if t > 1 else 4))
         here = step.kind in ("forward", "output") and step.t == t
         top.append(f"O{nt.sub(t)}".ljust(node), style=CURRENT if here else (PATH if t in path else ("" if reached else "dim")))
         text = ""

@@ -610,7 +610,18 @@ def _update(view, width: int, height: int) -> list:
     clipped = np.asarray(u.clipped)
     marks = clipped != np.asarray(u.grad)
     grad_name = ("clip(∂L/∂" + p + ")") if s.clip else "∂L/∂" + p
-    notes = [Text(f"▸ clipped to ±{nt.fmt(s.clip, view.digits)}", style="yellow")] if marks.any() else []
+    notes = [Text(f"▸ clipped to ±{nt.fmt(s.clip, view.digits)}", style="yellow")] if marks.any() and s.clip else []
+    if tape.norm_clip is not None:  # SPEC §9: one scale for every parameter, the direction kept
+        from ...methods.clipping import direction_text, norm_clip_text
+
+        grad_name = f"{nt.fmt(tape.norm_clip.scale, view.digits)}·∂L/∂{p}"
+        notes = [Text("▸ " + norm_clip_text(tape.norm_clip, lambda v: nt.fmt(v, view.digits)), style="yellow")]
+        turn = direction_text(tape, lambda v: nt.fmt(v, view.digits))
+        if turn:
+            notes.append(Text("▸ " + turn, style="yellow"))
+    if tape.chunks:  # TBPTT updated chunk by chunk (SPEC §9): the next epoch starts from its last weights
+        notes.append(Text(f"▸ this is full BPTT's update; TBPTT updated {len(tape.chunks)} times, one per chunk; "
+                          "the next epoch starts from its last weights", style="yellow"))
     keys = ([Text(f"press {view.update_key} to apply all five updates and run the next epoch", style="dim")]
             if view.update_key else [])  # a drill has no such key
 

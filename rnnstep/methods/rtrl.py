@@ -1,0 +1,101 @@
+"""Real-time recurrent learning (Williams & Zipser 1989), BPTT's forward-mode twin, SPEC §9.
+
+The influence matrix P_t = ∂O_t/∂p (n rows, one column per entry of p) is carried
+forward with the state:
+
+    P_t = J_t·P_{t−1} + ∂⁺O_t/∂p        J_t = ∂O_t/∂O_{t−1} = diag(f′(a_t))·W′,  P_0 = 0
+    ∂L/∂p += ∂ℓ_t/∂O_t · P_t            at each target step t
+
+so at a target step the whole row t of the t×k triangle arrives at once
+(∂ℓ_t/∂O_t·P_t = Σ_k term(t, k)); the totals are BPTT's, to rounding. It needs no
+stored past, but J_t·P_{t−1} costs n·n·(n² + nm + n) multiplies per step: O(n⁴).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from ..ids import OUTPUT_PARAMS, RECURRENT_PARAMS
+
+
+HISTORY_LIMIT = 1_000_000  # numbers of P_t kept for stepping; beyond, only the rows at the targets
+
+
+@dataclass(frozen=True)
+class Cost:
+    """Numbers held and multiplies per step, for one method at this n, m and T."""
+
+    held: int
+    multiplies: int
+
+
+@dataclass(frozen=True)
+class RTRL:
+    totals: dict  # param -> ∂L/∂p, as the tape's totals are shaped
+    rows: np.ndarray  # (targets, entries): ∂ℓ_t/∂O_t·P_t, row t of the triangle summed, per target
+    columns: dict  # param -> (start, stop) of its columns in P
+    bptt_cost: Cost
+    rtrl_cost: Cost
+    history: np.ndarray | None = None  # (T, n, entries): every P_t, kept when it is small (for the debugger)
+
+
+def costs(n: int, m: int, T: int) -> tuple[Cost, Cost]:
+    """(BPTT, RTRL): what each holds and multiplies per step for the recurrent weights.
+
+    BPTT keeps every state O_t and f′(a_t) of the sequence (2·T·n) and one row δ going back;
+    a step back is δ·diag(f′)·W′ (n + n²) and the terms δ ⊗ (O_{k−1}, x_k, 1) (n·(n + m + 1)).
+    RTRL keeps P (n × (n² + nm + n)) and the state; a step is J_t·P_{t−1} (n²·columns) and
+    diag(f′(a_t)) times it plus ∂⁺O_t/∂p (n·columns + n·(n + m + 1)).
+    """
+    columns = n * n + n * m + n
+    bptt = Cost(held=2 * T * n + n, multiplies=n + n * n + n * (n + m + 1))
+    rtrl = Cost(held=n * columns + n, multiplies=n * n * columns + n * columns + n * (n + m + 1))
+    return bptt, rtrl
+
+
+def run_rtrl(tape) -> RTRL:
+    """Carry P_t forward through the tape's forward pass and collect ∂ℓ_t/∂O_t·P_t at the targets."""
+    n, m, T = tape.n, tape.m, tape.T
+    W_prime = tape.weights["w_prime"]
+    O_prev, x = np.asarray(tape.O_prev).reshape(T, n), np.asarray(tape.x).reshape(T, m)
+    f_prime = np.asarray(tape.f_prime).reshape(T, n)
+    upstream = np.asarray(tape.upstream).reshape(len(tape.targets), n)  # ∂ℓ_t/∂O_t
+    columns = {"w_prime": (0, n * n), "w": (n * n, n * n + n * m), "b": (n * n + n * m, n * n + n * m + n)}
+    width = n * n + n * m + n
+    P = np.zeros((n, width))
+    immediate = np.zeros((n, width))  # ∂a_t/∂p holding O_{t−1} fixed: e_i ⊗ O_{t−1}, e_i ⊗ x_t, e_i
+    rows = np.zeros((len(tape.targets), width))
+    position = {int(t): i for i, t in enumerate(tape.targets)}
+    eye = np.eye(n)
+    keep = T * n * width <= HISTORY_LIMIT
+    history = np.empty((T, n, width)) if keep else None
+    with np.errstate(all="ignore"):
+        for t in range(1, T + 1):
+            immediate[:, 0:n * n] = np.kron(eye, O_prev[t - 1][None, :])
+            immediate[:, n * n:n * n + n * m] = np.kron(eye, x[t - 1][None, :])
+            immediate[:, n * n + n * m:] = eye
+            # P_t = diag(f′(a_t))·(W′·P_{t−1} + ∂a_t/∂p) = J_t·P_{t−1} + ∂⁺O_t/∂p
+            P = f_prime[t - 1][:, None] * (W_prime @ P + immediate)
+            if history is not None:
+                history[t - 1] = P
+            if t in position:
+                rows[position[t]] = upstream[position[t]] @ P
+        summed = rows.sum(axis=0) if len(rows) else np.zeros(width)
+    totals = {}
+    for p in RECURRENT_PARAMS:
+        lo, hi = columns[p]
+        totals[p] = _shaped(summed[lo:hi], tape, p)
+    for p in OUTPUT_PARAMS:  # no recurrence: the same one term per target as BPTT
+        totals[p] = tape.gradients[p].total
+    bptt, rtrl = costs(n, m, T)
+    return RTRL(totals, rows, columns, bptt, rtrl, history)
+
+
+def _shaped(values: np.ndarray, tape, param: str):
+    if not tape.vector:
+        return float(values[0])
+    from ..ids import param_shape
+
+    return values.reshape(param_shape(param, tape.sizes))

@@ -1,0 +1,185 @@
+"""TBPTT(k1, k2) (Williams & Peng 1990; the PyTorch ``detach`` loop when k1 = k2), SPEC §9.
+
+The sequence runs in chunks of k1 steps. The chunk that starts at step s runs forward
+from the carried state on the weights then in force; at its end the gradient is
+
+    Σ term(t, k)  over its target steps t and the uses k ≥ s − (k2 − k1)
+
+(k2 steps back from a full chunk's end), the weights are updated, and the next chunk
+runs on the new weights. A term that reaches back into an earlier chunk uses that
+step's values as they were run, with the weights then in force: its path multiplies
+∂O_j/∂O_{j−1} = diag(f′(a_j))·W′ with the W′ that step j was run with.
+
+Each chunk's terms are a ``TermTable`` (tape.py) over the steps as run, so the same
+printers and panels read them; the terms it leaves out are listed per target as one
+range k = 1 … s − (k2 − k1) − 1 with the reason, so nothing grows with T².
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+
+from ..ids import PARAMS, RECURRENT_PARAMS, param_shape
+from . import clipping
+
+
+@dataclass
+class Chunk:
+    """One forward / backward / update block of TBPTT."""
+
+    index: int  # from 1
+    first: int  # s: the chunk's first step
+    last: int  # its last step
+    reach: int  # lo = max(1, s − (k2 − k1)): the earliest use k whose terms enter
+    targets: list[int]  # the target steps t of this chunk
+    losses: list[float]
+    loss: float  # Σ ℓ_t over the chunk's targets (0 without one)
+    gradients: dict[str, Any]  # param -> TermTable of the terms that enter (None without a target)
+    totals: dict[str, Any]  # param -> ∂L_chunk/∂p
+    updates: dict[str, Any]  # param -> tape.Update
+    norm_clip: Any  # clipping.NormClip or None
+    reason: str  # why the terms k < reach are left out ("" if none is)
+    run: dict  # "x", "a", "O": the whole sequence as run (this chunk's rows are first − 1 … last − 1)
+
+    @property
+    def steps(self) -> tuple[int, int]:
+        return self.first, self.last
+
+    def excluded(self) -> list[tuple[int, int, int]]:
+        """(t, 1, reach − 1) for each target: the range of terms this chunk leaves out."""
+        return [(t, 1, self.reach - 1) for t in self.targets] if self.reach > 1 else []
+
+
+def exclusion_reason(first: int, last: int, k1: int, k2: int) -> str:
+    """Why a chunk leaves out the terms k < s − (k2 − k1), in one line."""
+    if last == first + k1 - 1:
+        return f"beyond k2 = {k2} steps back from step {last}"
+    if k2 == k1:  # a short last chunk of the detach loop
+        return f"before step {first}, where the state carried into this chunk was detached"
+    reach = max(1, first - (k2 - k1))
+    return f"before step {reach}: k2 − k1 = {k2 - k1} steps before this chunk's first step {first}"
+
+
+def run_chunks(tape) -> list[Chunk]:
+    """Run TBPTT(k1, k2) on the tape's scenario: one Chunk per k1 steps."""
+    from ..tape import TermTable, Update
+
+    s = tape.scenario
+    k1, k2, T, n = s.k1, s.k2, tape.T, tape.n
+    f, g, loss_fn = tape.f, tape.g, tape.loss_fn
+    arrays = s.arrays()
+    weights = {p: arrays[p].copy() for p in PARAMS}
+    x, y = arrays["x"], arrays["y"]
+    target_steps = np.array(s.targets, dtype=np.int64)
+    y_of = {int(t): y[i] for i, t in enumerate(target_steps)}
+    a, O = np.empty((T, n)), np.empty((T, n))
+    f_prime, O_prev = np.empty((T, n)), np.empty((T, n))
+    W_prime_used = np.empty((T, n, n))  # the W′ each step was run with
+    inputs = {"w_prime": O_prev, "w": x, "b": np.ones((T, 1))}
+    previous = arrays["h0"]
+    chunks: list[Chunk] = []
+    for index, first in enumerate(range(1, T + 1, k1), start=1):
+        last = min(first + k1 - 1, T)
+        W, W_prime, b, W_out, b_out = (weights[p] for p in ("w", "w_prime", "b", "w_out", "b_out"))
+        with np.errstate(all="ignore"):
+            for t in range(first, last + 1):  # a_t = W·x_t + W′·O_{t−1} + b, O_t = f(a_t)
+                O_prev[t - 1] = previous
+                a[t - 1] = W @ x[t - 1] + W_prime @ previous + b
+                O[t - 1] = previous = f.values(a[t - 1])
+                W_prime_used[t - 1] = W_prime
+            f_prime[first - 1:last] = f.derivative(a[first - 1:last], O[first - 1:last])
+            targets = target_steps[(target_steps >= first) & (target_steps <= last)]
+            reach = max(1, first - (k2 - k1))
+            z = O[targets - 1] @ W_out.T + b_out
+            yhat = np.array([g.values(v) for v in z], dtype=np.float64).reshape(z.shape)
+            ys = np.array([y_of[int(t)] for t in targets], dtype=np.float64).reshape(z.shape)
+            losses = np.sum(loss_fn.value(yhat, ys), axis=1) if len(targets) else np.zeros(0)
+            dl = loss_fn.derivative(yhat, ys)
+            if g.name == "softmax":
+                to_z = yhat * dl - yhat * np.sum(yhat * dl, axis=1, keepdims=True)
+            else:
+                to_z = dl * g.derivative(z, yhat)  # ∂ℓ_t/∂z_t
+            upstream = to_z @ W_out  # ∂ℓ_t/∂O_t
+            gradients: dict[str, Any] = {p: None for p in PARAMS}
+            totals: dict[str, Any] = {}
+            if len(targets):
+                t_of, k_of, chain = _chains(targets, reach, upstream, f_prime, W_prime_used)
+                kept = np.zeros(len(t_of), dtype=bool)
+                for p in RECURRENT_PARAMS:
+                    gradients[p] = TermTable(p, t_of, k_of, kept, chain, f_prime, inputs[p], tape.vector)
+                no_cut = np.zeros(len(targets), dtype=bool)
+                gradients["w_out"] = TermTable("w_out", targets, None, no_cut, to_z, None, O, tape.vector)
+                gradients["b_out"] = TermTable("b_out", targets, None, no_cut, to_z, None, np.ones((T, 1)),
+                                               tape.vector)
+                totals = {p: gradients[p].total for p in PARAMS}
+            else:
+                totals = {p: _zero(p, s, tape.vector) for p in PARAMS}
+            norm_clip, clipped = clipping.clipped(totals, s.clip, s.clip_norm)
+            updates = {}
+            for p in PARAMS:
+                old = _shaped(weights[p], p, s, tape.vector)
+                new = old - s.learning_rate * clipped[p]
+                updates[p] = Update(old, totals[p], clipped[p], new)
+                weights[p] = np.asarray(new, dtype=np.float64).reshape(weights[p].shape)
+        reason = exclusion_reason(first, last, k1, k2) if reach > 1 else ""
+        chunks.append(Chunk(index, first, last, reach, [int(t) for t in targets], [float(v) for v in losses],
+                            float(np.sum(losses)) if len(losses) else 0.0, gradients, totals, updates,
+                            norm_clip, reason, {"x": x, "a": a, "O": O}))
+    return chunks
+
+
+def _chains(targets: np.ndarray, reach: int, upstream: np.ndarray, f_prime: np.ndarray,
+            W_prime_used: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """chain(t, k) = ∂ℓ_t/∂O_k along t → k for the chunk's targets and k = t … reach, SPEC §3 order.
+
+    Every target's path steps back together: chain(t, k) = chain(t, k+1)·diag(f′(a_{k+1}))·W′_{k+1},
+    with W′_{k+1} the weights step k + 1 was run with."""
+    counts = targets - reach + 1
+    starts = np.concatenate(([0], np.cumsum(counts)[:-1]))
+    t_of = np.repeat(targets, counts)
+    k_of = t_of - (np.arange(len(t_of)) - np.repeat(starts, counts))
+    chain = np.empty((len(t_of), upstream.shape[1]))
+    chain[starts] = upstream
+    for k in range(int(targets[-1]) - 1, reach - 1, -1):
+        first = int(np.searchsorted(targets, k + 1))
+        above = starts[first:] + (targets[first:] - (k + 1))  # rows of chain(t, k+1)
+        chain[above + 1] = (chain[above] * f_prime[k]) @ W_prime_used[k]
+    return t_of, k_of, chain
+
+
+def _shaped(value: np.ndarray, param: str, s, vector: bool) -> Any:
+    return value.reshape(param_shape(param, s.sizes)).copy() if vector else float(value.reshape(-1)[0])
+
+
+def _zero(param: str, s, vector: bool) -> Any:
+    return np.zeros(param_shape(param, s.sizes)) if vector else 0.0
+
+
+def chunk_of(scenario, t: int) -> tuple[int, int, int, int]:
+    """(chunk number from 1, its first step s, its last step, its reach s − (k2 − k1)) for step t."""
+    k1, k2 = scenario.k1, scenario.k2
+    c = (t - 1) // k1
+    first = c * k1 + 1
+    return c + 1, first, min(first + k1 - 1, scenario.T), max(1, first - (k2 - k1))
+
+
+def left_out(scenario, t: int, k: int) -> str:
+    """Why TBPTT never adds term (t, k) of the full triangle ("" if a chunk adds it)."""
+    if getattr(scenario, "method", "bptt") != "tbptt":
+        return ""
+    c, first, last, reach = chunk_of(scenario, t)
+    if k >= reach:
+        return ""
+    return f"TBPTT leaves this term out (chunk {c}, steps {first}–{last}): " + exclusion_reason(
+        first, last, scenario.k1, scenario.k2)
+
+
+def used_in(scenario, t: int, k: int) -> str:
+    """Where TBPTT adds term (t, k): its chunk, on the weights then in force ("" unless tbptt)."""
+    if getattr(scenario, "method", "bptt") != "tbptt" or left_out(scenario, t, k):
+        return ""
+    c, first, last, _ = chunk_of(scenario, t)
+    return f"TBPTT adds this term in chunk {c} (steps {first}–{last}), on that chunk's weights"

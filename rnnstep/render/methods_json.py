@@ -1,0 +1,83 @@
+"""The JSON sections of SPEC §9's methods, after ``update``: written by json.py's one layout.
+
+- ``"chunks"`` (tbptt): one block per chunk of k1 steps, each with its ``steps`` [s, e], the
+  ``reach`` s − (k2 − k1), its forward pass as run, ``loss``, ``gradients.<p>`` (``terms`` and
+  ``total``), ``excluded`` (per target, the range of k left out and why) and ``update``.
+- ``"randomized"``: keep, seed and the coins ξ_j (j = 2 … T); each recurrent term has its ``weight``.
+- ``"rtrl"``: the totals carried forward by P_t, and the cost of both methods at this n and T.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Callable, Iterator
+
+import numpy as np
+
+from ..ids import PARAMS, RECURRENT_PARAMS
+from .json import num
+
+
+def iter_method_sections(tape, value: Callable[[object], str], factors: bool) -> Iterator[str]:
+    method = tape.scenario.method
+    if method == "tbptt":
+        yield ',\n  "chunks": ['
+        for n, chunk in enumerate(tape.chunks):
+            yield ("," if n else "") + "\n    " + "".join(_chunk(tape, chunk, value))
+        yield "\n  ]"
+    elif method == "randomized":
+        from ..methods.randomized import coins
+
+        s = tape.scenario
+        flows = coins(tape.T, s.keep, s.seed or 0)
+        xi = ", ".join(f'{{"j": {j}, "xi": {num(1 / s.keep if flows[j - 1] else 0.0)}}}' for j in range(2, tape.T + 1))
+        yield f',\n  "randomized": {{"keep": {num(s.keep)}, "seed": {s.seed or 0}, "coins": [{xi}]}}'
+    elif method == "rtrl":
+        r = tape.rtrl
+        totals = ", ".join(f'"{p}": {value(r.totals[p])}' for p in PARAMS)
+        cost = ", ".join(f'"{name}": {{"held": {c.held}, "multiplies_per_step": {c.multiplies}}}'
+                         for name, c in (("bptt", r.bptt_cost), ("rtrl", r.rtrl_cost)))
+        yield f',\n  "rtrl": {{"totals": {{{totals}}}, "cost": {{{cost}}}}}'
+
+
+def _chunk(tape, chunk, value) -> Iterator[str]:
+    from .json import norm_clip_fields
+
+    run = chunk.run
+    yield (f'{{"chunk": {chunk.index}, "steps": [{chunk.first}, {chunk.last}], "reach": {chunk.reach}, '
+           f'"targets": {json.dumps(chunk.targets)}, "forward": [')
+    yield ", ".join(f'{{"t": {t}, "x": {value(_row(run["x"], t, tape))}, "a": {value(_row(run["a"], t, tape))}, '
+                    f'"O": {value(_row(run["O"], t, tape))}}}' for t in range(chunk.first, chunk.last + 1))
+    yield f'], "loss": {num(chunk.loss)}, "gradients": {{'
+    for n, param in enumerate(PARAMS):
+        yield ("," if n else "") + f'\n      "{param}": {{"terms": ['
+        yield ", ".join(_terms(tape, chunk.gradients[param], param, value))
+        yield f'], "total": {value(chunk.totals[param])}}}'
+    excluded = ", ".join(f'{{"t": {t}, "k": [{lo}, {hi}], "reason": {json.dumps(chunk.reason, ensure_ascii=False)}}}'
+                         for t, lo, hi in chunk.excluded())
+    yield f'\n    }}, "excluded": [{excluded}], "update": {{"params": {{'
+    update = ("old", "grad", "clipped", "new") if tape.vector else ("old", "grad", "new")
+    yield ", ".join(f'"{p}": {{' + ", ".join(f'"{k}": {value(getattr(u, k))}' for k in update) + "}"
+                    for p, u in chunk.updates.items())
+    yield "}" + norm_clip_fields(chunk.norm_clip) + "}}"
+
+
+def _row(array: np.ndarray, t: int, tape):
+    row = array[t - 1]
+    return float(row[0]) if not tape.vector else row
+
+
+def _terms(tape, table, param: str, value) -> Iterator[str]:
+    if table is None:  # a chunk without a target step
+        return
+    recurrent = param in RECURRENT_PARAMS
+    shape = table.shape
+    for lo, terms, running in table.blocks():
+        for offset in range(len(terms)):
+            i = lo + offset
+            where = f'"t": {int(table.t[i])}, "k": {int(table.k[i])}' if recurrent else f'"t": {int(table.t[i])}'
+            if tape.vector:
+                term, total = terms[offset].reshape(shape), running[offset].reshape(shape)
+            else:
+                term, total = float(terms[offset].reshape(-1)[0]), float(running[offset].reshape(-1)[0])
+            yield f'{{{where}, "value": {value(term)}, "running_sum": {value(total)}}}'
