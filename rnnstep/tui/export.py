@@ -20,12 +20,12 @@ from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
-from textual.screen import ModalScreen
 from textual.widgets import Label, ProgressBar
 
 from ..render.derivation import item_count
 from ..render.size import estimate_bytes, human_size
 from ..tape import Tape
+from .dialog import Dialog
 from .paths import short_path, toast_message, toast_width
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -137,7 +137,7 @@ class ExportBar(Horizontal):
         self.query_one("#export-percent", Label).update(f"{100 * done // self.total}%")
 
 
-class ConfirmSize(ModalScreen[bool]):
+class ConfirmSize(Dialog[bool]):
     """"This export will be about 85.3 MB. Write it?" — y writes, n or escape does not."""
 
     DEFAULT_CSS = """

@@ -6,7 +6,6 @@ from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
-from textual.screen import ModalScreen
 from textual.suggester import SuggestFromList
 from textual.widgets import Input, Label, Static
 from textual.widgets.option_list import Option
@@ -15,6 +14,7 @@ from .palette import SafeOptionList as OptionList  # PageUp/PageDown guarded (Te
 
 from ..tape import Tape
 from . import navigation
+from .dialog import Dialog
 from .panels.base import phase_label
 
 _CSS = """
@@ -29,11 +29,11 @@ _CSS = """
 """
 
 
-class GotoScreen(ModalScreen[int | None]):
+class GotoScreen(Dialog[int | None]):
     """Type a step number (1 … N), a phase (backward.w) or a value id (gradients.w.term[4,2]); tab completes."""
 
     DEFAULT_CSS = "GotoScreen {" + _CSS + "}"
-    BINDINGS = [Binding("escape", "dismiss", "Cancel", id="rnnstep.goto.cancel")]
+    BINDINGS = [Binding("escape", "cancel", "Cancel", id="rnnstep.goto.cancel")]
 
     def __init__(self, tape: Tape) -> None:
         super().__init__()
@@ -65,16 +65,15 @@ class GotoScreen(ModalScreen[int | None]):
             return
         self.dismiss(index)
 
-    def action_dismiss(self, result=None) -> None:  # type: ignore[override]
-        self.dismiss(None)
 
 
-class BreakpointScreen(ModalScreen[tuple[str, int] | None]):
+class BreakpointScreen(Dialog[tuple[str, int] | None]):
     """Every breakpoint with its step: enter jumps there, d (or delete) removes it."""
 
     DEFAULT_CSS = "BreakpointScreen {" + _CSS + "}"
-    BINDINGS = [Binding("escape", "dismiss", "Close", id="rnnstep.breakpoints.close"),
+    BINDINGS = [Binding("escape", "cancel", "Close", id="rnnstep.breakpoints.close"),
                 Binding("d,delete", "remove", "Remove", id="rnnstep.breakpoints.remove")]
+    cancel_result = ("stay", -1)
 
     def __init__(self, tape: Tape, breakpoints: set[int]) -> None:
         super().__init__()
@@ -116,5 +115,3 @@ class BreakpointScreen(ModalScreen[tuple[str, int] | None]):
             self.breakpoints.discard(int(option.id))
             self._fill()
 
-    def action_dismiss(self, result=None) -> None:  # type: ignore[override]
-        self.dismiss(("stay", -1))

@@ -9,7 +9,6 @@ from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical, VerticalScroll
-from textual.screen import ModalScreen
 from textual.widgets import Input, Label, Static
 from textual.widgets.option_list import Option
 
@@ -17,6 +16,7 @@ from .palette import SafeOptionList as OptionList  # PageUp/PageDown guarded (Te
 
 from ..scenario import Scenario, ScenarioError, load_scenario, shipped_scenarios, shipped_vector_scenarios
 from . import keymap
+from .dialog import Dialog
 from .paths import short_path
 
 
@@ -54,13 +54,13 @@ _READING_A_VECTOR_TERM = (
 )
 
 
-class HelpScreen(ModalScreen[None]):
+class HelpScreen(Dialog[None]):
     """Every key, from the one keymap declaration, and how to read the screen."""
 
     DEFAULT_CSS = ("HelpScreen {" + _MODAL_CSS + "#help-body { width: 90; scrollbar-gutter: stable; "
                    + _BODY_CSS + " } }")  # the gutter: a scrollbar never lies over the text
 
-    BINDINGS = [Binding("escape,q,question_mark", "dismiss", "Close", id="rnnstep.help.close")]
+    BINDINGS = [Binding("escape,q,question_mark", "cancel", "Close", id="rnnstep.help.close")]
 
     def __init__(self, vector: bool = False) -> None:
         super().__init__()
@@ -89,13 +89,13 @@ class HelpScreen(ModalScreen[None]):
             yield Static(legend)
 
 
-class NoteScreen(ModalScreen[None]):
+class NoteScreen(Dialog[None]):
     """A step's teaching note (and any worked-example claims) whole, when the step panel had to cut it."""
 
     DEFAULT_CSS = ("NoteScreen {" + _MODAL_CSS + "#note-body { width: 80; " + _BODY_CSS + " } "
                    "#note-body Static { margin-bottom: 1; } }")
 
-    BINDINGS = [Binding("escape,q,m", "dismiss", "Close", id="rnnstep.note.close")]
+    BINDINGS = [Binding("escape,q,m", "cancel", "Close", id="rnnstep.note.close")]
 
     def __init__(self, texts: list[Text]) -> None:
         super().__init__()
@@ -108,8 +108,6 @@ class NoteScreen(ModalScreen[None]):
                 yield Static(text)
             yield Label("escape / q / m closes", classes="dim")
 
-    def action_dismiss(self, result=None) -> None:  # type: ignore[override]
-        self.dismiss(None)
 
 
 def shipped_options() -> list[Option]:
@@ -123,13 +121,13 @@ def shipped_options() -> list[Option]:
     return options
 
 
-class OpenScreen(ModalScreen[Scenario | None]):
+class OpenScreen(Dialog[Scenario | None]):
     """Type a path or pick a shipped scenario; a bad file is an error here, nothing else changes."""
 
     DEFAULT_CSS = ("OpenScreen {" + _MODAL_CSS + "#open-body { width: 80; " + _BODY_CSS + " } "
                    "#open-shipped { height: auto; max-height: 45vh; } #open-error { height: auto; } }")  # whole at 24 rows
 
-    BINDINGS = [Binding("escape", "dismiss", "Cancel", id="rnnstep.open.cancel")]
+    BINDINGS = [Binding("escape", "cancel", "Cancel", id="rnnstep.open.cancel")]
 
     def compose(self) -> ComposeResult:
         with Vertical(id="open-body"):
@@ -157,17 +155,15 @@ class OpenScreen(ModalScreen[Scenario | None]):
             return
         self.dismiss(scenario)
 
-    def action_dismiss(self, result=None) -> None:  # type: ignore[override]
-        self.dismiss(None)
 
 
-class ExportScreen(ModalScreen[tuple[str, str] | None]):
+class ExportScreen(Dialog[tuple[str, str] | None]):
     """Ask where to write the derivation; .md is markdown, .tex is LaTeX. Never overwrites."""
 
     DEFAULT_CSS = ("ExportScreen {" + _MODAL_CSS + "#export-body { width: 80; " + _BODY_CSS + " } "
                    "#export-error { height: auto; } }")
 
-    BINDINGS = [Binding("escape", "dismiss", "Cancel", id="rnnstep.export.cancel")]
+    BINDINGS = [Binding("escape", "cancel", "Cancel", id="rnnstep.export.cancel")]
 
     def __init__(self, suggestion: str) -> None:
         super().__init__()
@@ -197,5 +193,3 @@ class ExportScreen(ModalScreen[tuple[str, str] | None]):
             return
         self.dismiss(("markdown" if suffix == ".md" else "latex", str(target)))
 
-    def action_dismiss(self, result=None) -> None:  # type: ignore[override]
-        self.dismiss(None)
