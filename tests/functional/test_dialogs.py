@@ -6,8 +6,9 @@ dialog used to pop the debugger itself (ScreenStackError). See rnnstep/tui/dialo
 
 from __future__ import annotations
 
+from types import SimpleNamespace
+
 import pytest
-from textual import events
 from textual.widgets import Input
 
 import rnnstep
@@ -17,21 +18,16 @@ from rnnstep.drill.session import DrillSession
 from rnnstep.drill.tui import DrillApp
 from rnnstep.scenario import SCENARIO_DIR
 
-from .apps import debugger
+from .apps import debugger, post_keys
 
 SIZE = (120, 40)
 BURSTS = [("enter", "enter"), ("escape", "enter"), ("enter", "escape"), ("escape", "escape"),
           ("enter", "enter", "enter")]
-CHARS = {"enter": "\r", "escape": "\x1b"}
 
 
 async def burst(pilot, *keys: str) -> None:
     """``keys`` posted at once, as one terminal read delivers them: nothing is handled between them."""
-    app = pilot.app
-    for key in keys:
-        event = events.Key(key, CHARS.get(key, key if len(key) == 1 else None))
-        event.set_sender(app)
-        app.post_message(event)
+    post_keys(pilot.app, *keys)
     for _ in range(4):
         await pilot.pause()
 
@@ -167,5 +163,33 @@ async def test_the_palettes_search_worker_on_a_torn_down_palette_is_not_a_crash(
             await app.workers.wait_for_complete()
             await settle(pilot)
     except WorkerFailed as exc:
+        failed = exc
+    assert (failed is None) == guarded, failed
+
+
+@pytest.mark.parametrize("guarded", [False, True])
+async def test_a_command_chosen_while_another_screen_change_is_under_way_is_not_a_crash(guarded):
+    """Issue 18 item 17: ``CommandPalette._select_or_command`` → ``dismiss`` → ``pop_screen`` ran after the palette
+    had already left the stack (a screen change under way), popping the debugger's own screen."""
+    from textual.app import ScreenStackError
+    from textual.command import CommandPalette
+
+    from rnnstep.tui.palette import GuardedCommandPalette
+
+    app = debugger()
+    ran = []
+    failed = None
+    try:
+        async with app.run_test(size=SIZE) as pilot:
+            palette = (GuardedCommandPalette if guarded else CommandPalette)(id="--command-palette")
+            await app.push_screen(palette)
+            await settle(pilot)
+            palette._selected_command = SimpleNamespace(command=lambda: ran.append(1))
+            palette._list_visible = False
+            app.pop_screen()  # the other screen change: the palette is off the stack, its removal under way
+            palette._select_or_command()  # the Enter that was already on its way
+            await settle(pilot)
+            assert len(app.screen_stack) == 1
+    except ScreenStackError as exc:
         failed = exc
     assert (failed is None) == guarded, failed
