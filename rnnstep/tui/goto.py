@@ -6,7 +6,7 @@ from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
-from textual.suggester import SuggestFromList
+from textual.suggester import Suggester
 from textual.widgets import Input, Label, Static
 from textual.widgets.option_list import Option
 
@@ -29,6 +29,18 @@ _CSS = """
 """
 
 
+class CommonPrefix(Suggester):
+    """The grey completion is what tab gives: the text every matching id begins with, not the first id."""
+
+    def __init__(self, words: list[str]) -> None:
+        super().__init__(use_cache=True, case_sensitive=True)
+        self.words = words
+
+    async def get_suggestion(self, value: str) -> str | None:
+        found = navigation.completion(self.words, value)
+        return found if found is not None and found.startswith(value) else None  # shown after what was typed
+
+
 class GotoScreen(Dialog[int | None]):
     """Type a step number (1 … N), a phase (backward.w) or a value id (gradients.w.term[4,2]); tab completes."""
 
@@ -38,24 +50,34 @@ class GotoScreen(Dialog[int | None]):
     def __init__(self, tape: Tape) -> None:
         super().__init__()
         self.tape = tape
+        self.words = navigation.completions(tape)
 
     def compose(self) -> ComposeResult:
         n = len(self.tape.steps)
         with Vertical(id="goto-body"):
             yield Label("Go to", classes="modal-title")
             yield Input(placeholder=f"1 … {n}, a phase, or an id such as gradients.w.term[…]", id="goto-input",
-                        suggester=SuggestFromList(navigation.completions(self.tape), case_sensitive=False))
+                        suggester=CommonPrefix(self.words))
             yield Static("", id="goto-error")
             yield Label("→ or tab accepts the grey completion · enter goes · escape cancels", classes="dim")
 
     def on_key(self, event) -> None:
-        if event.key == "tab":  # tab takes the completion, as in a shell
-            field = self.query_one(Input)
-            if field._suggestion:
-                field.value = field._suggestion
-                field.cursor_position = len(field.value)
+        if event.key == "tab":  # tab completes as in a shell: to the common prefix, else lists what matches
             event.stop()
             event.prevent_default()
+            self._complete()
+
+    def _complete(self) -> None:
+        field = self.query_one(Input)
+        longer = navigation.completion(self.words, field.value)
+        if longer is not None:
+            field.value = longer
+            field.cursor_position = len(longer)
+            return
+        found = navigation.matching(self.words, field.value) if field.value else []
+        if len(found) > 1:
+            shown = ", ".join(found[:4]) + (", …" if len(found) > 4 else "")
+            self.query_one("#goto-error", Static).update(Text(f"{len(found)} ids begin so: {shown}", style="dim"))
 
     def on_input_submitted(self, event: Input.Submitted) -> None:
         try:
