@@ -62,7 +62,8 @@ class DrillApp(CrashReporting, App):
     CSS_PATH = "../tui/rnnstep.tcss"
     TITLE = "rnnstep drill"
     BINDINGS = [
-        Binding("escape", "quit", "Quit", id="rnnstep.drill.quit", tooltip="end the drill (answers so far are kept)"),
+        Binding("escape", "leave", "Leave", id="rnnstep.drill.quit",
+                tooltip="end the drill, after asking (answers so far are kept)"),
         Binding("ctrl+h", "hint", "Hint", id="rnnstep.drill.hint", tooltip="a hint: the formula, then the numbers"),
     ]
     DEFAULT_CSS = """
@@ -214,6 +215,23 @@ class DrillApp(CrashReporting, App):
     def action_quit_drill(self) -> None:
         self.session.quit()
         self.show_question()
+
+    async def action_leave(self) -> None:
+        """Escape: leave a finished drill at once; mid-drill, ask first (a stray escape used to end it at 0/0)."""
+        if self.session.current is None:
+            await self.action_quit()
+            return
+        from ..tui.dialog import Confirm
+
+        s = self.session
+        kept = f"your {s.answered} answer{'s' if s.answered != 1 else ''} so far {'are' if s.answered != 1 else 'is'} kept"
+        question = f"End the drill here, at question {s.position + 1} of {len(s.questions)}? ({kept})"
+
+        def chosen(end: bool | None) -> None:
+            if end:
+                self.call_next(self.action_quit)
+
+        self.push_screen(Confirm(question, "y: end the drill   n / escape: keep going"), chosen)
 
     async def action_quit(self) -> None:
         self.session.quit()

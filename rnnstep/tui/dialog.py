@@ -20,9 +20,13 @@ from __future__ import annotations
 from typing import TypeVar
 
 from textual import events
+from textual.app import ComposeResult
 from textual.await_complete import AwaitComplete
+from textual.binding import Binding
+from textual.containers import Vertical
 from textual.message import Message
 from textual.screen import ModalScreen
+from textual.widgets import Label
 
 Result = TypeVar("Result")
 
@@ -71,3 +75,30 @@ class DismissOnce:
 
 class Dialog(DismissOnce, ModalScreen[Result]):
     """A modal screen of rnnstep: Textual's ModalScreen, dismissed once."""
+
+
+class Confirm(Dialog[bool]):
+    """A yes/no question: y answers yes; n or escape no (so a stray escape never does the harmful thing)."""
+
+    DEFAULT_CSS = """
+    Confirm { align: center middle; background: $background 60%; }
+    Confirm #confirm-body { width: 64; max-width: 100%; height: auto; border: thick $warning; background: $surface;
+                            padding: 1 2; }
+    Confirm Label { width: 100%; }
+    Confirm .dim { color: $text-muted; margin-top: 1; }
+    """
+    BINDINGS = [Binding("y", "answer(True)", "Yes", id="rnnstep.confirm.yes"),
+                Binding("n,escape", "cancel", "No", id="rnnstep.confirm.no")]
+    cancel_result = False
+
+    def __init__(self, question: str, keys: str = "y: yes   n / escape: no") -> None:
+        super().__init__()
+        self.question, self.keys = question, keys
+
+    def compose(self) -> ComposeResult:
+        with Vertical(id="confirm-body"):
+            yield Label(self.question, markup=False)
+            yield Label(self.keys, classes="dim", markup=False)
+
+    def action_answer(self, yes: bool) -> None:
+        self.dismiss(yes)
