@@ -97,6 +97,7 @@ def build_parser() -> Parser:
     _file_argument(open_)
     open_.add_argument("--digits", type=_digits, default=6, help="significant digits shown (default 6)")
     open_.add_argument("--theme", default=None, help="a Textual theme, e.g. textual-light")
+    open_.add_argument("--watch", action="store_true", help="reload the file whenever it is saved (r reloads by hand)")
 
     trace = sub.add_parser("trace", help="print every value of the tape")
     _file_argument(trace)
@@ -390,7 +391,7 @@ def cmd_open(args: argparse.Namespace) -> int:
     _need_terminal("to print every value use `rnnstep trace`")
     from .tui.app import run_app
 
-    return run_app(scenario, digits=args.digits, theme=args.theme)
+    return run_app(scenario, digits=args.digits, theme=args.theme, watch=args.watch)
 
 
 def _fresh_seed() -> int:

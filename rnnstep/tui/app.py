@@ -37,9 +37,14 @@ class DebuggerApp(CrashReporting, App):
 
     cursor: var[int] = var(0, init=False)  # a var: panels repaint only the lines a step changes
 
+    #: how often --watch looks at the file (a stat call: cheap)
+    WATCH_SECONDS = 0.5
+
     def __init__(self, scenario: Scenario, digits: int = 6, theme: str | None = None,
-                 screenshot_dir: str | Path | None = None, cursor: int = 0) -> None:
+                 screenshot_dir: str | Path | None = None, cursor: int = 0, watch: bool = False) -> None:
         super().__init__()
+        self.watching = watch
+        self._stamp: tuple | None = None  # the watched file's (path, mtime, size, inode) when last read
         self.digits = digits
         self._theme_name = theme
         self.screenshot_dir = Path(screenshot_dir) if screenshot_dir else Path.cwd()
@@ -81,6 +86,9 @@ class DebuggerApp(CrashReporting, App):
         prepare(self, self._theme_name)
         self._show_title()
         self._show_status()
+        if self.watching:
+            self._stamp = self._file_stamp()
+            self.set_interval(self.WATCH_SECONDS, self._check_file)
 
     def on_resize(self, event) -> None:
         fit(self, event.size.width, event.size.height)
@@ -274,6 +282,68 @@ class DebuggerApp(CrashReporting, App):
         self.cursor = 0
         self._say(f"opened {scenario.name}")
 
+    # ------------------------------------------------------------------------- reload (r) and --watch
+
+    def _source(self) -> Path | None:
+        source = self.tape.scenario.source
+        return None if source.startswith("<") else Path(source)
+
+    def _file_stamp(self) -> tuple | None:
+        path = self._source()
+        try:
+            stat = path.stat() if path else None
+        except OSError:
+            return (str(path), None)  # gone for now (an editor saving by rename): a change when it is back
+        return (str(path), stat.st_mtime_ns, stat.st_size, stat.st_ino) if stat else None
+
+    def _check_file(self) -> None:
+        """--watch: reload when the file's stamp changes (a file opened with o is watched from then on)."""
+        stamp = self._file_stamp()
+        if stamp is None or stamp == self._stamp:
+            return
+        moved = self._stamp is None or stamp[0] != self._stamp[0]
+        self._stamp = stamp
+        if not moved and stamp[1] is not None:
+            self.action_reload()
+
+    def action_reload(self) -> None:
+        """Read the scenario file again; stay on the same step id (else the nearest earlier step, said);
+        a broken file is one line, and the last good tape stays."""
+        from ..scenario import ScenarioError, load_scenario
+
+        path = self._source()
+        if path is None:
+            self._say("nothing to reload: this scenario was not read from a file")
+            return
+        try:
+            tape = build_tape(load_scenario(path))
+        except ScenarioError as exc:
+            message = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+            self.notify(f"{message} — still showing the last good version", severity="error", timeout=8, markup=False)
+            self._say(f"not reloaded: {path.name} has an error")
+            return
+        old, here = self.tape, self.cursor
+        index, same = navigation.follow(old, tape, here)
+        added = {old.steps[i].id for i in self.breakpoints - navigation.scenario_breakpoints(old)}
+        removed = {old.steps[i].id for i in navigation.scenario_breakpoints(old) - self.breakpoints}
+        self.epoch, self.earlier = 0, []
+        self._use(tape)
+        self.loss_history = [tape.loss]
+        keep = {navigation.step_in(tape, i) for i in added} - {None}
+        drop = {navigation.step_in(tape, i) for i in removed} - {None}
+        self.breakpoints = (self.breakpoints - drop) | keep  # the file's breakpoints, with the user's b kept
+        if self.cursor == index:
+            self.refresh_views()
+        self.cursor = index
+        self.refresh_bindings()
+        self.query_one(KeyBar).refresh()
+        if self.watching:
+            self._stamp = self._file_stamp()
+        if not same:
+            self.notify(f"step {old.steps[here].id} is not in the file any more: at {tape.steps[index].id}, "
+                        "the nearest earlier step", timeout=6, markup=False)
+        self._say(f"reloaded {path.name}")
+
     def action_open(self) -> None:
         from .screens import OpenScreen  # modal screens load on first use: start-up stays short
 
@@ -380,5 +450,6 @@ def _unused(path: Path) -> Path:
     return candidate
 
 
-def run_app(scenario: Scenario, digits: int = 6, theme: str | None = None, cursor: int = 0) -> int:
-    return run(DebuggerApp(scenario, digits=digits, theme=theme, cursor=cursor))
+def run_app(scenario: Scenario, digits: int = 6, theme: str | None = None, cursor: int = 0,
+            watch: bool = False) -> int:
+    return run(DebuggerApp(scenario, digits=digits, theme=theme, cursor=cursor, watch=watch))

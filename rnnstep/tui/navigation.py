@@ -70,6 +70,34 @@ def next_in(indices: list[int], cursor: int, direction: int) -> int | None:
     return next((i for i in reversed(indices) if i < cursor), None)
 
 
+def step_in(tape: Tape, step_id: str) -> int | None:
+    """The index of the step whose id is ``step_id`` in ``tape``, or None (a phase name is not a step id here:
+    the step ``loss`` is the one showing L, not the start of the loss phase)."""
+    from .. import ids
+
+    try:
+        vid = ids.parse_id(step_id)
+        ids.check_id(vid, tape.T, tape.scenario.targets, tape.sizes)
+        index = tape.step_of(vid)
+    except (KeyError, ValueError, IndexError):
+        return None
+    return index if 0 <= index < len(tape.steps) and tape.steps[index].id == step_id else None
+
+
+#: how far back a reload looks for a step of the old tape that the new one still has
+MOST_STEPS_BACK = 10_000
+
+
+def follow(old: Tape, new: Tape, cursor: int) -> tuple[int, bool]:
+    """Where the cursor goes when ``old`` is replaced by ``new`` (a reloaded file): the step with the same id,
+    else the nearest earlier step of ``old`` that ``new`` still has. (index, whether it is the same step)."""
+    for back in range(cursor, max(-1, cursor - MOST_STEPS_BACK), -1):
+        index = step_in(new, old.steps[back].id)
+        if index is not None:
+            return index, back == cursor
+    return min(cursor, len(new.steps) - 1), False
+
+
 def goto_target(tape: Tape, text: str) -> int:
     """The step a Go-to entry names: a step number (1-based), a phase, or a value id. ValueError (one sentence)
     if none. ``loss`` is both a phase (it starts at the outputs) and the value L: it goes to the step showing L."""

@@ -251,6 +251,10 @@ class KeyBar(Widget):
             needed = sum(len(a) + len(b) for _, a, b in items) + len(hint)
             if needed <= width:
                 break
+            extra = [k for k in keys if k.action not in rank]
+            if extra:  # keys the bar shows only where there is room to spare (r Reload) go before the hint
+                keys.remove(extra[-1])
+                continue
             if hint:
                 hint = ""  # the palette's hint goes first, then the least needed keys
                 continue

@@ -44,3 +44,22 @@ def test_a_goto_error_is_one_sentence_that_says_it_once(text, says):
     assert message.count("is not") <= 1 and "(" not in message.replace("(1 … 25)", "")  # nothing said twice
     if text and not text.isdigit():
         assert message.count(text) == 1
+
+
+def test_a_reload_follows_the_step_id_and_loss_is_the_step_showing_L():
+    from rnnstep.tui.navigation import follow, step_in
+
+    again = rnnstep.build_tape(rnnstep.default_scenario())
+    for step_id in ("loss", "outputs.yhat[4]", "gradients.b.term[4,2]", "update.b_out.new", "forward.O[1]"):
+        index = step_in(TAPE, step_id)
+        assert TAPE.steps[index].id == step_id
+        assert follow(TAPE, again, index) == (index, True)
+    assert step_in(TAPE, "backward.w") is None  # a phase is not a step id
+    assert step_in(TAPE, "forward.O[9]") is None
+
+
+def test_watch_is_a_flag_of_the_debugger():
+    from rnnstep.cli import build_parser
+
+    assert build_parser().parse_args(["open", "x.toml", "--watch"]).watch is True
+    assert build_parser().parse_args(["open", "x.toml"]).watch is False
