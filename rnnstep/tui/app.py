@@ -298,6 +298,8 @@ class DebuggerApp(CrashReporting, App):
 
     def _check_file(self) -> None:
         """--watch: reload when the file's stamp changes (a file opened with o is watched from then on)."""
+        if len(self.screen_stack) > 1:
+            return  # a dialog is open (it may hold the old tape): the change is seen once it closes
         stamp = self._file_stamp()
         if stamp is None or stamp == self._stamp:
             return

@@ -112,3 +112,18 @@ async def test_the_key_bar_shows_reload_where_there_is_room_to_spare(tmp_path):
         await pilot.pause()
         bar = str(app.query_one("#keys").render())
         assert "Reload" not in bar and "ctrl+p commands" in bar and "e Export" in bar  # it gives way first
+
+
+async def test_watch_waits_for_an_open_dialog_to_close(tmp_path):
+    path = scenario_file(tmp_path)
+    app = DebuggerApp(load_scenario(path), watch=True)
+    app.WATCH_SECONDS = 0.05
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("B")  # the breakpoint list holds the tape's steps
+        path.write_text(NOTES.replace("w = 0.5", "w = 0.625"), encoding="utf-8")
+        os.utime(path, ns=(1, 10**18))
+        await pilot.pause(0.3)
+        assert app.tape.scenario.w == 0.5
+        await pilot.press("escape")
+        await pilot.pause(0.3)
+        assert app.tape.scenario.w == 0.625
