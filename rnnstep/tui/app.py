@@ -41,8 +41,13 @@ class DebuggerApp(CrashReporting, App):
     WATCH_SECONDS = 0.5
 
     def __init__(self, scenario: Scenario, digits: int = 6, theme: str | None = None,
-                 screenshot_dir: str | Path | None = None, cursor: int = 0, watch: bool = False) -> None:
+                 screenshot_dir: str | Path | None = None, cursor: int = 0, watch: bool = False,
+                 keys: dict[str, str] | None = None) -> None:
         super().__init__()
+        from .config import effective_keys
+
+        self.user_keys = dict(keys or {})  # binding id -> keys, from the config file (tui/config.py)
+        self.keymap_keys = effective_keys(self.user_keys)
         self.watching = watch
         self._stamp: tuple | None = None  # the watched file's (path, mtime, size, inode) when last read
         self.digits = digits
@@ -83,6 +88,10 @@ class DebuggerApp(CrashReporting, App):
         yield too_small_note()
 
     def on_mount(self) -> None:
+        if self.user_keys:
+            from .config import textual_keymap
+
+            self.set_keymap(textual_keymap(self.user_keys))
         prepare(self, self._theme_name)
         self._show_title()
         self._show_status()
@@ -137,7 +146,7 @@ class DebuggerApp(CrashReporting, App):
         for command in super().get_system_commands(screen):
             if command.title not in palette.DROPPED:
                 yield command
-        for key in keymap.KEYS:
+        for key in self.keymap_keys:
             if key.action == "quit":  # Textual's own "Quit" is already there
                 continue
             if self.check_action(key.action.split("(")[0], ()) is not True:
@@ -453,5 +462,5 @@ def _unused(path: Path) -> Path:
 
 
 def run_app(scenario: Scenario, digits: int = 6, theme: str | None = None, cursor: int = 0,
-            watch: bool = False) -> int:
-    return run(DebuggerApp(scenario, digits=digits, theme=theme, cursor=cursor, watch=watch))
+            watch: bool = False, keys: dict[str, str] | None = None) -> int:
+    return run(DebuggerApp(scenario, digits=digits, theme=theme, cursor=cursor, watch=watch, keys=keys))

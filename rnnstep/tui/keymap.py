@@ -63,3 +63,9 @@ _KEY_NAMES = {"colon": ":", "down": "↓", "up": "↑", "right": "→", "left": 
 
 def key_labels(key: Key) -> str:
     return " / ".join(_KEY_NAMES.get(k, k) for k in key.keys.split(","))
+
+
+def bar_label(key: Key) -> str:
+    """The key as the key bar shows it: its display, else its first key's name."""
+    first = key.keys.split(",")[0]
+    return key.key_display or _KEY_NAMES.get(first, first)

@@ -70,7 +70,7 @@ class HelpScreen(Dialog[None]):
         keys = Table(box=None, padding=(0, 2), show_header=False)
         keys.add_column(style="bold cyan", no_wrap=True)
         keys.add_column()
-        for key in keymap.KEYS:
+        for key in getattr(self.app, "keymap_keys", keymap.KEYS):  # the user's keys, from the config file
             keys.add_row(keymap.key_labels(key), key.help)
         from .panels.base import BAD, CURRENT, PATH, TRUNCATED, USE  # the very styles the panels use
 

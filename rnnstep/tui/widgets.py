@@ -240,14 +240,14 @@ class KeyBar(Widget):
                 "apply_update", "open", "export")
 
     def render(self) -> RenderableType:
-        from .keymap import KEYS
+        from .keymap import KEYS, bar_label
 
         width = self.size.width or 200
-        keys = [key for key in KEYS if key.show]
+        keys = [key for key in getattr(self.app, "keymap_keys", KEYS) if key.show]  # the user's keys (config.py)
         rank = {action: i for i, action in enumerate(self.PRIORITY)}
         hint = " ctrl+p commands"
         while True:
-            items = [(key, f" {key.key_display or key.keys.split(',')[0]} ", f"{key.description} ") for key in keys]
+            items = [(key, f" {bar_label(key)} ", f"{key.description} ") for key in keys]
             needed = sum(len(a) + len(b) for _, a, b in items) + len(hint)
             if needed <= width:
                 break
