@@ -98,6 +98,7 @@ def build_parser() -> Parser:
     open_.add_argument("--digits", type=_digits, default=None, help="significant digits shown (default 6, or the config's)")
     open_.add_argument("--theme", default=None, help="a Textual theme, e.g. textual-light (default: the config's)")
     open_.add_argument("--watch", action="store_true", help="reload the file whenever it is saved (r reloads by hand)")
+    open_.add_argument("--fresh", action="store_true", help="start at step 1, not where you left this file")
 
     trace = sub.add_parser("trace", help="print every value of the tape")
     _file_argument(trace)
@@ -405,7 +406,8 @@ def cmd_open(args: argparse.Namespace) -> int:
     from .tui.app import run_app
 
     digits = args.digits if args.digits is not None else config.digits or 6
-    return run_app(scenario, digits=digits, theme=args.theme or config.theme, watch=args.watch, keys=config.keys)
+    return run_app(scenario, digits=digits, theme=args.theme or config.theme, watch=args.watch, keys=config.keys,
+                   remember=True, fresh=args.fresh)
 
 
 def cmd_keys(args: argparse.Namespace) -> int:

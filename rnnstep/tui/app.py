@@ -42,7 +42,7 @@ class DebuggerApp(CrashReporting, App):
 
     def __init__(self, scenario: Scenario, digits: int = 6, theme: str | None = None,
                  screenshot_dir: str | Path | None = None, cursor: int = 0, watch: bool = False,
-                 keys: dict[str, str] | None = None) -> None:
+                 keys: dict[str, str] | None = None, recalled=None) -> None:
         super().__init__()
         from .config import effective_keys
 
@@ -60,8 +60,38 @@ class DebuggerApp(CrashReporting, App):
         self.loss_history = [self.tape.loss]
         self._shown: dict[str, object] = {}  # what the title, note and sparkline show now
         self._exporter = None
+        if recalled is not None:  # where the student left this file last time (tui/memory.py)
+            cursor = self._restore(recalled)
         self.set_reactive(DebuggerApp.cursor, max(0, min(cursor, self.last)))
         self.view.cursor = self.cursor
+
+    def _restore(self, recalled) -> int:
+        """Replay the remembered epochs, set the remembered breakpoints; the remembered step's index (or 0)."""
+        if recalled.note:
+            self.message = (recalled.note, recalled.note.split(" (")[0], recalled.note.split(":")[0])  # the first that fits
+        if recalled.cursor is None:
+            return 0
+        for _ in range(recalled.epoch):
+            new = self.tape.next_scenario()
+            if not all(np.isfinite(w).all() for w in new.weights().values()):
+                break
+            self.earlier.append(self.tape)
+            self.epoch += 1
+            self._use(build_tape(new))
+            self.loss_history.append(self.tape.loss)
+        self.breakpoints = {navigation.step_in(self.tape, i) for i in recalled.breakpoints} - {None}
+        index = navigation.step_in(self.tape, recalled.cursor)
+        where = f"step {(index or 0) + 1}" + (f", epoch {self.epoch}" if self.epoch else "")
+        self.message = (f"back where you left it: {where} (--fresh starts over)", f"back at {where}")
+        return index or 0
+
+    def remember(self) -> None:
+        """Keep where the student is in this file for next time (tui/memory.py)."""
+        from . import memory
+
+        steps = self.tape.steps
+        memory.keep(self.tape.scenario.source, steps[self.cursor].id, [steps[i].id for i in sorted(self.breakpoints)],
+                    self.epoch)
 
     @property
     def _file_stem(self) -> str:
@@ -462,5 +492,16 @@ def _unused(path: Path) -> Path:
 
 
 def run_app(scenario: Scenario, digits: int = 6, theme: str | None = None, cursor: int = 0,
-            watch: bool = False, keys: dict[str, str] | None = None) -> int:
-    return run(DebuggerApp(scenario, digits=digits, theme=theme, cursor=cursor, watch=watch, keys=keys))
+            watch: bool = False, keys: dict[str, str] | None = None, remember: bool = False,
+            fresh: bool = False) -> int:
+    """Run the debugger; with ``remember``, start where the student left the file and keep where they leave it."""
+    recalled = None
+    if remember:
+        from . import memory
+
+        recalled = memory.recall(scenario.source, fresh)
+    app = DebuggerApp(scenario, digits=digits, theme=theme, cursor=cursor, watch=watch, keys=keys, recalled=recalled)
+    code = run(app)
+    if remember and app.crash_report is None:
+        app.remember()
+    return code

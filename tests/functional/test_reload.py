@@ -127,3 +127,23 @@ async def test_watch_waits_for_an_open_dialog_to_close(tmp_path):
         await pilot.press("escape")
         await pilot.pause(0.3)
         assert app.tape.scenario.w == 0.625
+
+
+async def test_the_debugger_reopens_where_it_was_left(tmp_path):
+    from rnnstep.tui import memory
+
+    path = scenario_file(tmp_path)
+    app = DebuggerApp(load_scenario(path))
+    async with app.run_test(size=SIZE) as pilot:
+        app.cursor = app.tape.steps.index_of("gradients.w.term[4,2]")
+        await pilot.press("b", "end", "u")  # a breakpoint of one's own, then the next epoch
+        app.cursor = 7
+        await pilot.pause()
+        left = app.tape.steps[7].id
+        app.remember()
+    again = DebuggerApp(load_scenario(path), recalled=memory.recall(str(path)))
+    async with again.run_test(size=SIZE) as pilot:
+        assert again.epoch == 1 and again.tape.steps[again.cursor].id == left
+        assert again.tape.steps.index_of("gradients.w.term[4,2]") in again.breakpoints
+        assert again.tape.scenario.w != app.earlier[0].scenario.w  # the epoch's weights, replayed
+        assert "back where you left it: step 8, epoch 1" in status(again)
