@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import io
 import sys
-import traceback
 from pathlib import Path
 
 from textual.app import ComposeResult
@@ -85,7 +84,9 @@ class ServedCrash:
     def _handle_exception(self, error: Exception) -> None:
         if getattr(self, "crash_report", None) is None:
             self.crash_report = (error, None)  # CrashReporting then writes no file
-            traceback.print_exception(error, file=sys.__stderr__)
+            from ..crash import traceback_text  # frames even for an error never raised (Textual's WorkerFailed)
+
+            print(traceback_text(error), file=sys.__stderr__, end="")
         super()._handle_exception(error)  # type: ignore[misc]
 
 

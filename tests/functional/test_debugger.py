@@ -187,7 +187,7 @@ async def test_every_step_of_shipped_scenarios_renders(name):
 KEYS = list("npgGcbuq?[]") * 3 + ["right", "left", "space", "home", "end", "escape", "enter", "tab", "x", "1",
                                  "right_square_bracket", "left_square_bracket", "question_mark", "o", "e", "s",
                                  "ctrl+p", "up", "down", "backspace", "pagedown", "pageup", "ctrl+p", "pagedown",
-                                 "colon", "B", "U", "w", "W", "f", "d", "tab"]
+                                 "colon", "B", "U", "w", "W", "f", "d", "tab", "r"]
 
 
 #: dialogs' openers, and what may arrive in one write once one is open (issue 20: Enter-Enter in any dialog)

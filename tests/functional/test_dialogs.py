@@ -111,7 +111,6 @@ async def test_a_large_exports_confirmation_takes_keys_in_one_write(tmp_path, mo
     from rnnstep.tui import export
 
     monkeypatch.chdir(tmp_path)
-    monkeypatch.setattr(export, "ASK_ABOVE", 0, raising=False)
     app = debugger(screenshot_dir=tmp_path)
     async with app.run_test(size=SIZE) as pilot:
         app.push_screen(export.ConfirmSize("Write it?"), lambda yes: app.notify(str(yes)))
