@@ -100,6 +100,9 @@ class DrillApp(CrashReporting, App):
     def action_command_palette(self) -> None:
         palette.open_palette(self)  # guards an upstream PageDown crash
 
+    def search_themes(self) -> None:
+        palette.search_themes(self)  # the theme picker is a palette too
+
     def on_mount(self) -> None:
         prepare(self, self._theme_name)
         self.query_one(Input).focus()

@@ -189,6 +189,9 @@ class DebuggerApp(CrashReporting, App):
     def action_command_palette(self) -> None:
         palette.open_palette(self)
 
+    def search_themes(self) -> None:
+        palette.search_themes(self)  # the theme picker is a palette too: guarded the same way
+
     @property
     def last(self) -> int:
         return len(self.tape.steps) - 1

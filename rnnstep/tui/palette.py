@@ -69,6 +69,13 @@ def open_palette(app: App) -> None:
         app.push_screen(GuardedCommandPalette(id="--command-palette"))
 
 
+def search_themes(app: App) -> None:
+    """What ``App.search_themes`` does (the palette's "Theme" command), with the guarded palette."""
+    from textual.theme import ThemeProvider
+
+    app.push_screen(GuardedCommandPalette(providers=[ThemeProvider], placeholder="Search for themes…"))
+
+
 class SafeOptionList(OptionList):
     """An OptionList whose PageUp/PageDown cannot raise the upstream KeyError (see GuardedCommandPalette)."""
 

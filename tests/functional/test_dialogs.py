@@ -75,7 +75,14 @@ async def open_note(app, pilot):
     await pilot.press("m")  # the first step's note: the scenario's description
 
 
-DIALOGS = {"goto": open_goto, "open": open_open, "export": open_export, "breakpoints": open_breakpoints,
+async def open_themes(app, pilot):
+    app.action_change_theme()  # the palette's "Theme" command: a palette of themes
+    await settle(pilot)
+    await pilot.press("down")  # the first theme highlighted
+    await settle(pilot)
+
+
+DIALOGS = {"themes": open_themes, "goto": open_goto, "open": open_open, "export": open_export, "breakpoints": open_breakpoints,
            "palette": open_palette, "help": open_help, "note": open_note}
 
 
@@ -127,10 +134,14 @@ def drill_app(tmp_path, scenario=None):
 
 
 @pytest.mark.parametrize("keys", BURSTS, ids="-".join)
-async def test_keys_in_one_write_in_the_drills_palette_never_crash(keys, tmp_path):
+@pytest.mark.parametrize("dialog", ["palette", "themes"])
+async def test_keys_in_one_write_in_the_drills_palettes_never_crash(dialog, keys, tmp_path):
     app = drill_app(tmp_path)
     async with app.run_test(size=SIZE) as pilot:
-        await open_palette(app, pilot, "keys")  # Textual's "Keys": the help panel
+        if dialog == "themes":
+            await open_themes(app, pilot)
+        else:
+            await open_palette(app, pilot, "keys")  # Textual's "Keys": the help panel
         assert len(app.screen_stack) == 2
         await burst(pilot, *keys)
         await settle(pilot)
