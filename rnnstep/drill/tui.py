@@ -56,6 +56,15 @@ def fit_feedback(feedback: Text, question: Text, width: int, lines: int) -> Text
     return Text(first if _lines(Text(first), width) <= room else plain[:1], style=style)
 
 
+class AnswerInput(Input):
+    """The answer box: Enter hands over what was typed and empties the box at once, so a second Enter of the
+    same write hands over nothing (it used to answer the next question with the same text)."""
+
+    async def action_submit(self) -> None:
+        await super().action_submit()
+        self.value = ""
+
+
 class DrillApp(CrashReporting, App):
     """Predict each value before the debugger shows it."""
 
@@ -88,7 +97,7 @@ class DrillApp(CrashReporting, App):
             yield from compose_panels(self.view)
             yield Static(id="feedback")
             with Horizontal(id="answer-row"):
-                yield Input(placeholder=self._placeholder(), id="answer")
+                yield AnswerInput(placeholder=self._placeholder(), id="answer")
             yield Static(id="status")
         yield too_small_note()
 
@@ -176,8 +185,8 @@ class DrillApp(CrashReporting, App):
     def on_input_submitted(self, event: Input.Submitted) -> None:
         box = self.query_one(Input)
         box.value = ""
-        if self.session.current is None:
-            return
+        if self.session.current is None or not event.value.strip():
+            return  # nothing typed (a second Enter of the same write): nothing to grade, nothing said
         if self.view.more_key and event.value.strip().lower() == "note":
             self.action_read_note()
             return

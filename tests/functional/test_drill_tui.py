@@ -329,3 +329,20 @@ async def test_escape_leaves_a_finished_drill_at_once(tmp_path):
         await pilot.press("escape")
         await pilot.pause()
         assert not app.is_running
+
+
+async def test_two_enters_in_one_write_answer_one_question(tmp_path):
+    """Issue 20: keys of one write. The second Enter used to hand the same text to the next question."""
+    from .apps import post_keys
+
+    app, tape = make_app(tmp_path, count=4)
+    async with app.run_test(size=SIZE) as pilot:
+        first = app.session.current
+        await pilot.press("1")
+        post_keys(app, "enter", "enter", "enter")
+        for _ in range(6):
+            await pilot.pause()
+        assert app.session.answered == 1 and app.session.position == 1
+        assert "✗ wrong: you said 1" in str(app.query_one("#feedback").render())  # not replaced by an error
+    records = [json.loads(line) for line in (tmp_path / "h.jsonl").read_text().splitlines()]
+    assert [r["id"] for r in records] == [first.id]
