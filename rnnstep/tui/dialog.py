@@ -81,7 +81,7 @@ class Confirm(Dialog[bool]):
     """A yes/no question: y answers yes; n or escape no (so a stray escape never does the harmful thing)."""
 
     DEFAULT_CSS = """
-    Confirm { align: center middle; background: $background 60%; }
+    Confirm { align: center middle; background: $background; }  /* opaque: a number half under it would read as cut */
     Confirm #confirm-body { width: 64; max-width: 100%; height: auto; border: thick $warning; background: $surface;
                             padding: 1 2; }
     Confirm Label { width: 100%; }

@@ -25,10 +25,10 @@ class GuardedCommandPalette(DismissOnce, CommandPalette):
     when the list has lines to move through.
     """
 
+    _selecting = False  # "select" was passed to the list: its OptionSelected is on the way up from there
+
     def _action_escape(self) -> None:
         self.action_cancel()  # after an Enter typed just before it (tui/dialog.py: the order of keys)
-
-    _selecting = False  # "select" was passed to the list: its OptionSelected is on the way up from there
 
     def cancel(self) -> None:
         if self._selecting:  # an Enter before this Escape chose a command: let its OptionSelected arrive first
