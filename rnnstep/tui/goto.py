@@ -88,7 +88,6 @@ class GotoScreen(Dialog[int | None]):
         self.dismiss(index)
 
 
-
 class BreakpointScreen(Dialog[tuple[str, int] | None]):
     """Every breakpoint with its step: enter jumps there, d (or delete) removes it."""
 

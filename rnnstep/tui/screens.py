@@ -149,12 +149,25 @@ class OpenScreen(Dialog[Scenario | None]):
             error.update(Text("type a path first", style="bold red"))
             return
         try:
-            scenario = load_scenario(Path(path).expanduser())
-        except ScenarioError as exc:
+            scenario = load_scenario(expanded(path))
+        except (ScenarioError, ValueError) as exc:
             error.update(Text(str(exc), style="bold red"))
+            return
+        except OSError as exc:  # a name too long for the file system, …: one line, the dialog stays
+            error.update(Text(f"{path}: {exc.strerror or exc}", style="bold red"))
+            return
+        except RecursionError:
+            error.update(Text(f"{path}: nested too deeply to be a scenario", style="bold red"))
             return
         self.dismiss(scenario)
 
+
+def expanded(path: str) -> Path:
+    """``path`` with ``~`` expanded; ValueError, in one line, for a user the system does not know."""
+    try:
+        return Path(path).expanduser()
+    except RuntimeError:
+        raise ValueError(f"{path.split('/')[0]}: no such user, so the ~ cannot be expanded") from None
 
 
 class ExportScreen(Dialog[tuple[str, str] | None]):
@@ -182,13 +195,21 @@ class ExportScreen(Dialog[tuple[str, str] | None]):
         if suffix not in (".md", ".tex"):
             error.update(Text("the name must end in .md (markdown) or .tex (LaTeX)", style="bold red"))
             return
-        target = Path(path).expanduser()
         room = error.content_size.width or 40  # a path is shortened to fit whole, never broken across lines
-        if target.exists():
+        try:
+            target = expanded(path)
+            exists, folder = target.exists(), target.parent.is_dir()
+        except ValueError as exc:
+            error.update(Text(str(exc), style="bold red"))
+            return
+        except OSError as exc:  # a name too long for the file system, …
+            error.update(Text(f"{short_path(path, room)}: {exc.strerror or exc}", style="bold red"))
+            return
+        if exists:
             error.update(Text(f"{short_path(path, room)} already exists: choose another name (nothing is overwritten)",
                               style="bold red"))
             return
-        if not target.parent.is_dir():
+        if not folder:
             error.update(Text(f"{short_path(target.parent, room)} is not a folder", style="bold red"))
             return
         self.dismiss(("markdown" if suffix == ".md" else "latex", str(target)))

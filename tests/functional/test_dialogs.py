@@ -202,3 +202,23 @@ async def test_a_command_chosen_while_another_screen_change_is_under_way_is_not_
     except ScreenStackError as exc:
         failed = exc
     assert (failed is None) == guarded, failed
+
+
+@pytest.mark.parametrize("dialog,typed,says", [
+    ("o", "~nosuchuser-rnnstep/x.toml", "~nosuchuser-rnnstep: no such user"),
+    ("o", "x" * 300 + ".toml", "File name too long"),
+    ("e", "~nosuchuser-rnnstep/x.md", "~nosuchuser-rnnstep: no such user"),
+    ("e", "x" * 300 + ".md", "File name too long"),
+])
+async def test_a_path_the_system_refuses_is_one_line_in_the_dialog(dialog, typed, says, tmp_path, monkeypatch):
+    """Issue 20 item 3: ~nosuchuser (RuntimeError) and a name over 255 bytes (OSError) crashed these dialogs."""
+    monkeypatch.chdir(tmp_path)
+    app = debugger()
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press(dialog)
+        await settle(pilot)
+        app.screen.query_one(Input).value = typed
+        await pilot.press("enter")
+        await settle(pilot)
+        error = app.screen.query_one("#open-error" if dialog == "o" else "#export-error")
+        assert says in str(error.render()) and len(app.screen_stack) == 2
