@@ -71,7 +71,8 @@ class DebuggerApp(CrashReporting, App):
             self.message = (recalled.note, recalled.note.split(" (")[0], recalled.note.split(":")[0])  # the first that fits
         if recalled.cursor is None:
             return 0
-        for _ in range(recalled.epoch):
+        affordable = max(0, 2_000_000 // max(1, len(self.tape.steps)))  # replaying epochs is building tapes
+        for _ in range(min(recalled.epoch, affordable)):
             new = self.tape.next_scenario()
             if not all(np.isfinite(w).all() for w in new.weights().values()):
                 break
