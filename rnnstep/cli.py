@@ -95,8 +95,10 @@ def build_parser() -> Parser:
 
     open_ = sub.add_parser("open", help="open the debugger (the default command: `rnnstep [FILE]`)")
     _file_argument(open_)
-    open_.add_argument("--digits", type=_digits, default=6, help="significant digits shown (default 6)")
-    open_.add_argument("--theme", default=None, help="a Textual theme, e.g. textual-light")
+    open_.add_argument("--digits", type=_digits, default=None, help="significant digits shown (default 6, or the config's)")
+    open_.add_argument("--theme", default=None, help="a Textual theme, e.g. textual-light (default: the config's)")
+    open_.add_argument("--watch", action="store_true", help="reload the file whenever it is saved (r reloads by hand)")
+    open_.add_argument("--fresh", action="store_true", help="start at step 1, not where you left this file")
 
     trace = sub.add_parser("trace", help="print every value of the tape")
     _file_argument(trace)
@@ -181,6 +183,7 @@ def build_parser() -> Parser:
     grade.add_argument("-o", "--output", metavar="DIR", default="grades",
                        help="where grades.csv and feedback/STUDENT.md go (default ./grades)")
     grade.add_argument("--force", action="store_true", help="overwrite grades.csv and feedback files there")
+    sub.add_parser("keys", help="the debugger's keys, with those of your config file (~/.config/rnnstep/config.toml)")
 
     stats = sub.add_parser("stats", help="accuracy per kind of quantity over time, from the drill history")
     stats.add_argument("--history", metavar="PATH", help="the history file (default $XDG_DATA_HOME/rnnstep/history.jsonl)")
@@ -436,12 +439,40 @@ def _need_terminal(instead: str) -> None:
         raise UsageError(str(exc)) from None
 
 
+def _user_config():
+    """The config file (tui/config.py); a mistake in it is a usage error: one line, exit 2."""
+    from .tui.config import ConfigError, load_config
+
+    try:
+        return load_config()
+    except ConfigError as exc:
+        raise UsageError(str(exc)) from None
+
+
 def cmd_open(args: argparse.Namespace) -> int:
     scenario = read_scenario(args.file)
+    config = _user_config()
     _need_terminal("to print every value use `rnnstep trace`")
     from .tui.app import run_app
 
-    return run_app(scenario, digits=args.digits, theme=args.theme)
+    digits = args.digits if args.digits is not None else config.digits or 6
+    return run_app(scenario, digits=digits, theme=args.theme or config.theme, watch=args.watch, keys=config.keys,
+                   remember=True, fresh=args.fresh)
+
+
+def cmd_keys(args: argparse.Namespace) -> int:
+    """The effective keymap: every binding id, its keys (the config's where it sets them) and what it does."""
+    from .tui.config import config_path, effective_keys
+    from .tui.keymap import key_labels
+
+    config = _user_config()
+    print(f"config: {config.path}" if config.path else f"config: none ({config_path()} does not exist)")
+    for key in effective_keys(config.keys):
+        mark = "*" if key.id in config.keys else " "
+        print(f"{mark} {key.id:<30} {key_labels(key):<18} {key.help}")
+    if config.keys:
+        print("* set in the config file")
+    return 0
 
 
 def _fresh_seed() -> int:
@@ -767,6 +798,7 @@ HANDLERS: dict[str, Callable[[argparse.Namespace], int]] = {
     "open": cmd_open, "trace": cmd_trace, "check": cmd_check, "scenarios": cmd_scenarios,
     "drill": cmd_drill, "new": cmd_new, "stats": cmd_stats, "verify": cmd_verify, "serve": cmd_serve,
     "grade": cmd_grade,
+    "keys": cmd_keys,
 }
 
 

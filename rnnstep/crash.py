@@ -20,9 +20,24 @@ def report_folder() -> Path:
     return Path(base) / "rnnstep"
 
 
+def traceback_text(error: BaseException) -> str:
+    """``error``'s traceback, always with frames: an error handed over without being raised has none of its
+    own (Textual's ``WorkerFailed`` wraps the worker's error in ``.error``, neither raised nor chained), so the
+    wrapped error's traceback comes first and the stack that reported it stands in for the missing one."""
+    text = ""
+    wrapped = getattr(error, "error", None)
+    if isinstance(wrapped, BaseException) and wrapped is not error and error.__cause__ is None:
+        text = "".join(traceback.format_exception(wrapped)) + "\nThe above exception was reported as:\n\n"
+    if error.__traceback__ is None:
+        stack = traceback.format_stack()[:-2]  # up to the caller of write_report
+        return text + "Traceback (most recent call last):\n" + "".join(stack) + "".join(
+            traceback.format_exception_only(error))
+    return text + "".join(traceback.format_exception(error))
+
+
 def write_report(error: BaseException) -> Path | None:
     """Write ``error``'s traceback to a new file and return its path (None if nothing could be written)."""
-    text = "".join(traceback.format_exception(error))
+    text = traceback_text(error)
     stamp = time.strftime("%Y%m%d-%H%M%S")
     import tempfile
 

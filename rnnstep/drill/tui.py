@@ -57,13 +57,23 @@ def fit_feedback(feedback: Text, question: Text, width: int, lines: int) -> Text
     return Text(first if _lines(Text(first), width) <= room else plain[:1], style=style)
 
 
+class AnswerInput(Input):
+    """The answer box: Enter hands over what was typed and empties the box at once, so a second Enter of the
+    same write hands over nothing (it used to answer the next question with the same text)."""
+
+    async def action_submit(self) -> None:
+        await super().action_submit()
+        self.value = ""
+
+
 class DrillApp(CrashReporting, App):
     """Predict each value before the debugger shows it."""
 
     CSS_PATH = "../tui/rnnstep.tcss"
     TITLE = "rnnstep drill"
     BINDINGS = [
-        Binding("escape", "quit", "Quit", id="rnnstep.drill.quit", tooltip="end the drill (answers so far are kept)"),
+        Binding("escape", "leave", "Leave", id="rnnstep.drill.quit",
+                tooltip="end the drill, after asking (answers so far are kept)"),
         Binding("ctrl+h", "hint", "Hint", id="rnnstep.drill.hint", tooltip="a hint: the formula, then the numbers"),
     ]
     DEFAULT_CSS = """
@@ -88,7 +98,7 @@ class DrillApp(CrashReporting, App):
             yield from compose_panels(self.view)
             yield Static(id="feedback")
             with Horizontal(id="answer-row"):
-                yield Input(placeholder=self._placeholder(), id="answer")
+                yield AnswerInput(placeholder=self._placeholder(), id="answer")
             yield Static(id="status")
         yield too_small_note()
 
@@ -99,6 +109,9 @@ class DrillApp(CrashReporting, App):
 
     def action_command_palette(self) -> None:
         palette.open_palette(self)  # guards an upstream PageDown crash
+
+    def search_themes(self) -> None:
+        palette.search_themes(self)  # the theme picker is a palette too
 
     def on_mount(self) -> None:
         prepare(self, self._theme_name)
@@ -173,8 +186,8 @@ class DrillApp(CrashReporting, App):
     def on_input_submitted(self, event: Input.Submitted) -> None:
         box = self.query_one(Input)
         box.value = ""
-        if self.session.current is None:
-            return
+        if self.session.current is None or not event.value.strip():
+            return  # nothing typed (a second Enter of the same write): nothing to grade, nothing said
         if self.view.more_key and event.value.strip().lower() == "note":
             self.action_read_note()
             return
@@ -215,6 +228,23 @@ class DrillApp(CrashReporting, App):
     def action_quit_drill(self) -> None:
         self.session.quit()
         self.show_question()
+
+    async def action_leave(self) -> None:
+        """Escape: leave a finished drill at once; mid-drill, ask first (a stray escape used to end it at 0/0)."""
+        if self.session.current is None:
+            await self.action_quit()
+            return
+        from ..tui.dialog import Confirm
+
+        s = self.session
+        kept = f"your {s.answered} answer{'s' if s.answered != 1 else ''} so far {'are' if s.answered != 1 else 'is'} kept"
+        question = f"End the drill here, at question {s.position + 1} of {len(s.questions)}? ({kept})"
+
+        def chosen(end: bool | None) -> None:
+            if end:
+                self.call_next(self.action_quit)
+
+        self.push_screen(Confirm(question, "y: end the drill   n / escape: keep going"), chosen)
 
     async def action_quit(self) -> None:
         self.session.quit()

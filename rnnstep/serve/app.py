@@ -11,19 +11,18 @@ from __future__ import annotations
 
 import io
 import sys
-import traceback
 from pathlib import Path
 
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
-from textual.screen import ModalScreen
 from textual.widgets import Input, Label, OptionList
 from textual.widgets.option_list import Option
 
 from ..scenario import Scenario
 from ..tui import app as tui_app
 from ..tui.app import DebuggerApp
+from ..tui.dialog import Dialog
 from ..tui.screens import _BODY_CSS, _MODAL_CSS
 from ..usertext import shown, user_text
 
@@ -31,13 +30,13 @@ EXPORT_FORMATS = (("markdown", "Markdown (.md)", ".md", "text/markdown"),
                   ("latex", "LaTeX (.tex)", ".tex", "application/x-tex"))
 
 
-class PickScreen(ModalScreen[object]):
+class PickScreen(Dialog[object]):
     """Pick one item from a list (enter or a click); escape cancels. No text box, so no path can be typed."""
 
     DEFAULT_CSS = ("PickScreen {" + _MODAL_CSS + "#pick-body { width: 64; " + _BODY_CSS + " } "
                    "#pick-list { height: auto; max-height: 14; } }")
 
-    BINDINGS = [Binding("escape", "dismiss", "Cancel", id="rnnstep.pick.cancel")]
+    BINDINGS = [Binding("escape", "cancel", "Cancel", id="rnnstep.pick.cancel")]
 
     def __init__(self, title: str, items: list[tuple[str, object]]) -> None:
         super().__init__()
@@ -52,9 +51,6 @@ class PickScreen(ModalScreen[object]):
 
     def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
         self.dismiss(self.items[int(event.option.id or 0)][1])
-
-    def action_dismiss(self, result=None) -> None:  # type: ignore[override]
-        self.dismiss(None)
 
 
 class BrowserKeys:
@@ -89,7 +85,9 @@ class ServedCrash:
     def _handle_exception(self, error: Exception) -> None:
         if getattr(self, "crash_report", None) is None:
             self.crash_report = (error, None)  # CrashReporting then writes no file
-            traceback.print_exception(error, file=sys.__stderr__)
+            from ..crash import traceback_text  # frames even for an error never raised (Textual's WorkerFailed)
+
+            print(traceback_text(error), file=sys.__stderr__, end="")
         super()._handle_exception(error)  # type: ignore[misc]
 
 

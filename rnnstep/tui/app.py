@@ -39,9 +39,19 @@ class DebuggerApp(CrashReporting, App):
 
     cursor: var[int] = var(0, init=False)  # a var: panels repaint only the lines a step changes
 
+    #: how often --watch looks at the file (a stat call: cheap)
+    WATCH_SECONDS = 0.5
+
     def __init__(self, scenario: Scenario, digits: int = 6, theme: str | None = None,
-                 screenshot_dir: str | Path | None = None, cursor: int = 0) -> None:
+                 screenshot_dir: str | Path | None = None, cursor: int = 0, watch: bool = False,
+                 keys: dict[str, str] | None = None, recalled=None) -> None:
         super().__init__()
+        from .config import effective_keys
+
+        self.user_keys = dict(keys or {})  # binding id -> keys, from the config file (tui/config.py)
+        self.keymap_keys = effective_keys(self.user_keys)
+        self.watching = watch
+        self._stamp: tuple | None = None  # the watched file's (path, mtime, size, inode) when last read
         self.digits = digits
         self._theme_name = theme
         self.screenshot_dir = Path(screenshot_dir) if screenshot_dir else Path.cwd()
@@ -53,8 +63,39 @@ class DebuggerApp(CrashReporting, App):
         self.loss_history = [self.tape.loss]
         self._shown: dict[str, object] = {}  # what the title, note and sparkline show now
         self._exporter = None
+        if recalled is not None:  # where the student left this file last time (tui/memory.py)
+            cursor = self._restore(recalled)
         self.set_reactive(DebuggerApp.cursor, max(0, min(cursor, self.last)))
         self.view.cursor = self.cursor
+
+    def _restore(self, recalled) -> int:
+        """Replay the remembered epochs, set the remembered breakpoints; the remembered step's index (or 0)."""
+        if recalled.note:
+            self.message = (recalled.note, recalled.note.split(" (")[0], recalled.note.split(":")[0])  # the first that fits
+        if recalled.cursor is None:
+            return 0
+        affordable = max(0, 2_000_000 // max(1, len(self.tape.steps)))  # replaying epochs is building tapes
+        for _ in range(min(recalled.epoch, affordable)):
+            new = self.tape.next_scenario()
+            if not all(np.isfinite(w).all() for w in new.weights().values()):
+                break
+            self.earlier.append(self.tape)
+            self.epoch += 1
+            self._use(build_tape(new))
+            self.loss_history.append(self.tape.loss)
+        self.breakpoints = {navigation.step_in(self.tape, i) for i in recalled.breakpoints} - {None}
+        index = navigation.step_in(self.tape, recalled.cursor)
+        where = f"step {(index or 0) + 1}" + (f", epoch {self.epoch}" if self.epoch else "")
+        self.message = (f"back where you left it: {where} (--fresh starts over)", f"back at {where}")
+        return index or 0
+
+    def remember(self) -> None:
+        """Keep where the student is in this file for next time (tui/memory.py)."""
+        from . import memory
+
+        steps = self.tape.steps
+        memory.keep(self.tape.scenario.source, steps[self.cursor].id, [steps[i].id for i in sorted(self.breakpoints)],
+                    self.epoch)
 
     @property
     def _file_stem(self) -> str:
@@ -68,6 +109,23 @@ class DebuggerApp(CrashReporting, App):
 
         self.watches = [tape_watch(text, tape) for text in tape.scenario.watches]
         self.conditions = navigation.scenario_conditions(tape)
+
+    def _rewatch(self, tape: Tape) -> None:
+        """After a reload: the file's watches and conditions, with those typed at ':' that still name a value."""
+        from ..watches import WatchError, tape_watch
+
+        typed = [w.text for w in self.watches]
+        typed_conditions = list(self.conditions)
+        self._watch_file(tape)
+        for text in typed:
+            if all(w.text != text for w in self.watches):
+                try:
+                    self.watches.append(tape_watch(text, tape))
+                except WatchError:
+                    pass  # the new file has no such value: the watch goes with it
+        for condition in typed_conditions:
+            if all(str(c) != str(condition) for c in self.conditions):
+                self.conditions.append(condition)
 
     def _use(self, tape: Tape) -> None:
         self.tape = tape
@@ -89,10 +147,17 @@ class DebuggerApp(CrashReporting, App):
         yield too_small_note()
 
     def on_mount(self) -> None:
+        if self.user_keys:
+            from .config import textual_keymap
+
+            self.set_keymap(textual_keymap(self.user_keys))
         prepare(self, self._theme_name)
         self._show_title()
         self._show_watches()
         self._show_status()
+        if self.watching:
+            self._stamp = self._file_stamp()
+            self.set_interval(self.WATCH_SECONDS, self._check_file)
 
     def on_resize(self, event) -> None:
         fit(self, event.size.width, event.size.height)
@@ -155,7 +220,7 @@ class DebuggerApp(CrashReporting, App):
         for command in super().get_system_commands(screen):
             if command.title not in palette.DROPPED:
                 yield command
-        for key in keymap.KEYS:
+        for key in self.keymap_keys:
             if key.action == "quit":  # Textual's own "Quit" is already there
                 continue
             if self.check_action(key.action.split("(")[0], ()) is not True:
@@ -167,6 +232,9 @@ class DebuggerApp(CrashReporting, App):
 
     def action_command_palette(self) -> None:
         palette.open_palette(self)
+
+    def search_themes(self) -> None:
+        palette.search_themes(self)  # the theme picker is a palette too: guarded the same way
 
     @property
     def last(self) -> int:
@@ -311,6 +379,71 @@ class DebuggerApp(CrashReporting, App):
         self.cursor = 0
         self._say(f"opened {shown_line(scenario.name)}")
 
+    # ------------------------------------------------------------------------- reload (r) and --watch
+
+    def _source(self) -> Path | None:
+        source = self.tape.scenario.source
+        return None if source.startswith("<") else Path(source)
+
+    def _file_stamp(self) -> tuple | None:
+        path = self._source()
+        try:
+            stat = path.stat() if path else None
+        except OSError:
+            return (str(path), None)  # gone for now (an editor saving by rename): a change when it is back
+        return (str(path), stat.st_mtime_ns, stat.st_size, stat.st_ino) if stat else None
+
+    def _check_file(self) -> None:
+        """--watch: reload when the file's stamp changes (a file opened with o is watched from then on)."""
+        if len(self.screen_stack) > 1:
+            return  # a dialog is open (it may hold the old tape): the change is seen once it closes
+        stamp = self._file_stamp()
+        if stamp is None or stamp == self._stamp:
+            return
+        moved = self._stamp is None or stamp[0] != self._stamp[0]
+        self._stamp = stamp
+        if not moved and stamp[1] is not None:
+            self.action_reload()
+
+    def action_reload(self) -> None:
+        """Read the scenario file again; stay on the same step id (else the nearest earlier step, said);
+        a broken file is one line, and the last good tape stays."""
+        from ..scenario import ScenarioError, load_scenario
+
+        path = self._source()
+        if path is None:
+            self._say("nothing to reload: this scenario was not read from a file")
+            return
+        try:
+            tape = build_tape(load_scenario(path))
+        except ScenarioError as exc:
+            message = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+            self.notify(f"{message} — still showing the last good version", severity="error", timeout=8, markup=False)
+            self._say(f"not reloaded: {path.name} has an error")
+            return
+        old, here = self.tape, self.cursor
+        index, same = navigation.follow(old, tape, here)
+        added = {old.steps[i].id for i in self.breakpoints - navigation.scenario_breakpoints(old)}
+        removed = {old.steps[i].id for i in navigation.scenario_breakpoints(old) - self.breakpoints}
+        self.epoch, self.earlier = 0, []
+        self._use(tape)
+        self._rewatch(tape)
+        self.loss_history = [tape.loss]
+        keep = {navigation.step_in(tape, i) for i in added} - {None}
+        drop = {navigation.step_in(tape, i) for i in removed} - {None}
+        self.breakpoints = (self.breakpoints - drop) | keep  # the file's breakpoints, with the user's b kept
+        if self.cursor == index:
+            self.refresh_views()
+        self.cursor = index
+        self.refresh_bindings()
+        self.query_one(KeyBar).refresh()
+        if self.watching:
+            self._stamp = self._file_stamp()
+        if not same:
+            self.notify(f"step {old.steps[here].id} is not in the file any more: at {tape.steps[index].id}, "
+                        "the nearest earlier step", timeout=6, markup=False)
+        self._say(f"reloaded {path.name}")
+
     def action_open(self) -> None:
         from .screens import OpenScreen  # modal screens load on first use: start-up stays short
 
@@ -440,5 +573,17 @@ def _unused(path: Path) -> Path:
     return candidate
 
 
-def run_app(scenario: Scenario, digits: int = 6, theme: str | None = None, cursor: int = 0) -> int:
-    return run(DebuggerApp(scenario, digits=digits, theme=theme, cursor=cursor))
+def run_app(scenario: Scenario, digits: int = 6, theme: str | None = None, cursor: int = 0,
+            watch: bool = False, keys: dict[str, str] | None = None, remember: bool = False,
+            fresh: bool = False) -> int:
+    """Run the debugger; with ``remember``, start where the student left the file and keep where they leave it."""
+    recalled = None
+    if remember:
+        from . import memory
+
+        recalled = memory.recall(scenario.source, fresh)
+    app = DebuggerApp(scenario, digits=digits, theme=theme, cursor=cursor, watch=watch, keys=keys, recalled=recalled)
+    code = run(app)
+    if remember and app.crash_report is None:
+        app.remember()
+    return code

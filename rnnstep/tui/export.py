@@ -19,14 +19,13 @@ from typing import TYPE_CHECKING, Callable, Iterable, Iterator
 from rich.text import Text
 from ..usertext import shown, shown_line, user_text
 from textual.app import ComposeResult
-from textual.binding import Binding
-from textual.containers import Horizontal, Vertical
-from textual.screen import ModalScreen
+from textual.containers import Horizontal
 from textual.widgets import Label, ProgressBar
 
 from ..render.derivation import item_count
 from ..render.size import estimate_bytes, human_size
 from ..tape import Tape
+from .dialog import Confirm
 from .paths import short_path, toast_message, toast_width
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -138,31 +137,11 @@ class ExportBar(Horizontal):
         self.query_one("#export-percent", Label).update(f"{100 * done // self.total}%")
 
 
-class ConfirmSize(ModalScreen[bool]):
+class ConfirmSize(Confirm):
     """"This export will be about 85.3 MB. Write it?" — y writes, n or escape does not."""
 
-    DEFAULT_CSS = """
-    ConfirmSize { align: center middle; background: $background;  /* opaque: a dialog over half a number would show it cut */ }
-    ConfirmSize #confirm-body { width: 64; height: auto; border: thick $warning; background: $surface; padding: 1 2; }
-    ConfirmSize Label { width: 100%; }
-    ConfirmSize .dim { color: $text-muted; margin-top: 1; }
-    """
-    BINDINGS = [
-        Binding("y", "answer(True)", "Write", id="rnnstep.export.confirm"),
-        Binding("n,escape", "answer(False)", "Don't", id="rnnstep.export.refuse"),
-    ]
-
     def __init__(self, question: str) -> None:
-        super().__init__()
-        self.question = question
-
-    def compose(self) -> ComposeResult:
-        with Vertical(id="confirm-body"):
-            yield Label(user_text(self.question))
-            yield Label("y: write it   n / escape: don't", classes="dim")
-
-    def action_answer(self, yes: bool) -> None:
-        self.dismiss(yes)
+        super().__init__(question, "y: write it   n / escape: don't")
 
 
 class Exporter:

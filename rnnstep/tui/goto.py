@@ -7,8 +7,7 @@ from ..usertext import user_text
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
-from textual.screen import ModalScreen
-from textual.suggester import SuggestFromList
+from textual.suggester import Suggester
 from textual.widgets import Input, Label, Static
 from textual.widgets.option_list import Option
 
@@ -16,6 +15,7 @@ from .palette import SafeOptionList as OptionList  # PageUp/PageDown guarded (Te
 
 from ..tape import Tape
 from . import navigation
+from .dialog import Dialog
 from .panels.base import phase_label
 
 _CSS = """
@@ -30,34 +30,56 @@ _CSS = """
 """
 
 
-class GotoScreen(ModalScreen[object]):
+class CommonPrefix(Suggester):
+    """The grey completion is what tab gives: the text every matching id begins with, not the first id."""
+
+    def __init__(self, words: list[str]) -> None:
+        super().__init__(use_cache=True, case_sensitive=True)
+        self.words = words
+
+    async def get_suggestion(self, value: str) -> str | None:
+        found = navigation.completion(self.words, value)
+        return found if found is not None and found.startswith(value) else None  # shown after what was typed
+
+
+class GotoScreen(Dialog[object]):
     """Type a step number (1 … N), a phase (backward.w) or a value id (gradients.w.term[4,2]); tab completes.
     Also `watch ID`, `unwatch ID`, `break when CONDITION` (tui/commands.py): dismissed with that command."""
 
     DEFAULT_CSS = "GotoScreen {" + _CSS + "}"
-    BINDINGS = [Binding("escape", "dismiss", "Cancel", id="rnnstep.goto.cancel")]
+    BINDINGS = [Binding("escape", "cancel", "Cancel", id="rnnstep.goto.cancel")]
 
     def __init__(self, tape: Tape) -> None:
         super().__init__()
         self.tape = tape
+        self.words = navigation.completions(tape)
 
     def compose(self) -> ComposeResult:
         n = len(self.tape.steps)
         with Vertical(id="goto-body"):
             yield Label("Go to", classes="modal-title")
             yield Input(placeholder=f"1 … {n}, a phase, an id; or watch ID, break when |term| < 1e-6", id="goto-input",
-                        suggester=SuggestFromList(navigation.completions(self.tape), case_sensitive=False))
+                        suggester=CommonPrefix(self.words))
             yield Static("", id="goto-error")
             yield Label("→ or tab accepts the grey completion · enter goes · escape cancels", classes="dim")
 
     def on_key(self, event) -> None:
-        if event.key == "tab":  # tab takes the completion, as in a shell
-            field = self.query_one(Input)
-            if field._suggestion:
-                field.value = field._suggestion
-                field.cursor_position = len(field.value)
+        if event.key == "tab":  # tab completes as in a shell: to the common prefix, else lists what matches
             event.stop()
             event.prevent_default()
+            self._complete()
+
+    def _complete(self) -> None:
+        field = self.query_one(Input)
+        longer = navigation.completion(self.words, field.value)
+        if longer is not None:
+            field.value = longer
+            field.cursor_position = len(longer)
+            return
+        found = navigation.matching(self.words, field.value) if field.value else []
+        if len(found) > 1:
+            shown = ", ".join(found[:4]) + (", …" if len(found) > 4 else "")
+            self.query_one("#goto-error", Static).update(Text(f"{len(found)} ids begin so: {shown}", style="dim"))
 
     def on_input_submitted(self, event: Input.Submitted) -> None:
         from . import commands
@@ -73,16 +95,14 @@ class GotoScreen(ModalScreen[object]):
             return
         self.dismiss(index)
 
-    def action_dismiss(self, result=None) -> None:  # type: ignore[override]
-        self.dismiss(None)
 
-
-class BreakpointScreen(ModalScreen[tuple[str, int] | None]):
+class BreakpointScreen(Dialog[tuple[str, int] | None]):
     """Every breakpoint with its step: enter jumps there, d (or delete) removes it."""
 
     DEFAULT_CSS = "BreakpointScreen {" + _CSS + "}"
-    BINDINGS = [Binding("escape", "dismiss", "Close", id="rnnstep.breakpoints.close"),
+    BINDINGS = [Binding("escape", "cancel", "Close", id="rnnstep.breakpoints.close"),
                 Binding("d,delete", "remove", "Remove", id="rnnstep.breakpoints.remove")]
+    cancel_result = ("stay", -1)
 
     def __init__(self, tape: Tape, breakpoints: set[int], conditions: list | None = None) -> None:
         super().__init__()
@@ -130,5 +150,3 @@ class BreakpointScreen(ModalScreen[tuple[str, int] | None]):
             self.breakpoints.discard(int(option.id))
             self._fill()
 
-    def action_dismiss(self, result=None) -> None:  # type: ignore[override]
-        self.dismiss(("stay", -1))

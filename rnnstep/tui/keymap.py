@@ -41,6 +41,7 @@ KEYS: tuple[Key, ...] = (
     Key("rnnstep.next_wrong_claim", "w", "next_wrong_claim", "Wrong claim", "next wrong claim of a worked example", show=False),
     Key("rnnstep.previous_wrong_claim", "W", "previous_wrong_claim", "Wrong claim back", "previous wrong claim of a worked example", show=False),
     Key("rnnstep.open", "o", "open", "Open", "open another scenario file"),
+    Key("rnnstep.reload", "r", "reload", "Reload", "read the scenario file again, on the same step (--watch: on every save)"),
     Key("rnnstep.export", "e", "export", "Export", "export the derivation (markdown or LaTeX)"),
     Key("rnnstep.cancel_export", "x", "cancel_export", "Cancel export", "cancel the running export (nothing is written)", show=False),
     Key("rnnstep.screenshot", "s", "screenshot", "Shot", "save an SVG screenshot", show=False),
@@ -62,3 +63,9 @@ _KEY_NAMES = {"colon": ":", "down": "↓", "up": "↑", "right": "→", "left": 
 
 def key_labels(key: Key) -> str:
     return " / ".join(_KEY_NAMES.get(k, k) for k in key.keys.split(","))
+
+
+def bar_label(key: Key) -> str:
+    """The key as the key bar shows it: its display, else its first key's name."""
+    first = key.keys.split(",")[0]
+    return key.key_display or _KEY_NAMES.get(first, first)

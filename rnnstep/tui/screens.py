@@ -10,7 +10,6 @@ from ..usertext import user_text
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical, VerticalScroll
-from textual.screen import ModalScreen
 from textual.widgets import Input, Label, Static
 from textual.widgets.option_list import Option
 
@@ -18,6 +17,7 @@ from .palette import SafeOptionList as OptionList  # PageUp/PageDown guarded (Te
 
 from ..scenario import Scenario, ScenarioError, load_scenario, shipped_scenarios, shipped_vector_scenarios
 from . import keymap
+from .dialog import Dialog
 from .paths import short_path
 
 
@@ -55,13 +55,13 @@ _READING_A_VECTOR_TERM = (
 )
 
 
-class HelpScreen(ModalScreen[None]):
+class HelpScreen(Dialog[None]):
     """Every key, from the one keymap declaration, and how to read the screen."""
 
     DEFAULT_CSS = ("HelpScreen {" + _MODAL_CSS + "#help-body { width: 90; scrollbar-gutter: stable; "
                    + _BODY_CSS + " } }")  # the gutter: a scrollbar never lies over the text
 
-    BINDINGS = [Binding("escape,q,question_mark", "dismiss", "Close", id="rnnstep.help.close")]
+    BINDINGS = [Binding("escape,q,question_mark", "cancel", "Close", id="rnnstep.help.close")]
 
     def __init__(self, vector: bool = False) -> None:
         super().__init__()
@@ -71,7 +71,7 @@ class HelpScreen(ModalScreen[None]):
         keys = Table(box=None, padding=(0, 2), show_header=False)
         keys.add_column(style="bold cyan", no_wrap=True)
         keys.add_column()
-        for key in keymap.KEYS:
+        for key in getattr(self.app, "keymap_keys", keymap.KEYS):  # the user's keys, from the config file
             keys.add_row(keymap.key_labels(key), key.help)
         from .panels.base import BAD, CURRENT, PATH, TRUNCATED, USE  # the very styles the panels use
 
@@ -90,13 +90,13 @@ class HelpScreen(ModalScreen[None]):
             yield Static(legend)
 
 
-class NoteScreen(ModalScreen[None]):
+class NoteScreen(Dialog[None]):
     """A step's teaching note (and any worked-example claims) whole, when the step panel had to cut it."""
 
     DEFAULT_CSS = ("NoteScreen {" + _MODAL_CSS + "#note-body { width: 80; " + _BODY_CSS + " } "
                    "#note-body Static { margin-bottom: 1; } }")
 
-    BINDINGS = [Binding("escape,q,m", "dismiss", "Close", id="rnnstep.note.close")]
+    BINDINGS = [Binding("escape,q,m", "cancel", "Close", id="rnnstep.note.close")]
 
     def __init__(self, texts: list[Text]) -> None:
         super().__init__()
@@ -109,8 +109,6 @@ class NoteScreen(ModalScreen[None]):
                 yield Static(text)
             yield Label("escape / q / m closes", classes="dim")
 
-    def action_dismiss(self, result=None) -> None:  # type: ignore[override]
-        self.dismiss(None)
 
 
 def shipped_options() -> list[Option]:
@@ -124,13 +122,13 @@ def shipped_options() -> list[Option]:
     return options
 
 
-class OpenScreen(ModalScreen[Scenario | None]):
+class OpenScreen(Dialog[Scenario | None]):
     """Type a path or pick a shipped scenario; a bad file is an error here, nothing else changes."""
 
     DEFAULT_CSS = ("OpenScreen {" + _MODAL_CSS + "#open-body { width: 80; " + _BODY_CSS + " } "
                    "#open-shipped { height: auto; max-height: 45vh; } #open-error { height: auto; } }")  # whole at 24 rows
 
-    BINDINGS = [Binding("escape", "dismiss", "Cancel", id="rnnstep.open.cancel")]
+    BINDINGS = [Binding("escape", "cancel", "Cancel", id="rnnstep.open.cancel")]
 
     def compose(self) -> ComposeResult:
         with Vertical(id="open-body"):
@@ -152,23 +150,34 @@ class OpenScreen(ModalScreen[Scenario | None]):
             error.update(Text("type a path first", style="bold red"))
             return
         try:
-            scenario = load_scenario(Path(path).expanduser())
-        except ScenarioError as exc:
+            scenario = load_scenario(expanded(path))
+        except (ScenarioError, ValueError) as exc:
             error.update(user_text(str(exc), style="bold red"))
+            return
+        except OSError as exc:  # a name too long for the file system, …: one line, the dialog stays
+            error.update(Text(f"{path}: {exc.strerror or exc}", style="bold red"))
+            return
+        except RecursionError:
+            error.update(Text(f"{path}: nested too deeply to be a scenario", style="bold red"))
             return
         self.dismiss(scenario)
 
-    def action_dismiss(self, result=None) -> None:  # type: ignore[override]
-        self.dismiss(None)
+
+def expanded(path: str) -> Path:
+    """``path`` with ``~`` expanded; ValueError, in one line, for a user the system does not know."""
+    try:
+        return Path(path).expanduser()
+    except RuntimeError:
+        raise ValueError(f"{path.split('/')[0]}: no such user, so the ~ cannot be expanded") from None
 
 
-class ExportScreen(ModalScreen[tuple[str, str] | None]):
+class ExportScreen(Dialog[tuple[str, str] | None]):
     """Ask where to write the derivation; .md is markdown, .tex is LaTeX. Never overwrites."""
 
     DEFAULT_CSS = ("ExportScreen {" + _MODAL_CSS + "#export-body { width: 80; " + _BODY_CSS + " } "
                    "#export-error { height: auto; } }")
 
-    BINDINGS = [Binding("escape", "dismiss", "Cancel", id="rnnstep.export.cancel")]
+    BINDINGS = [Binding("escape", "cancel", "Cancel", id="rnnstep.export.cancel")]
 
     def __init__(self, suggestion: str) -> None:
         super().__init__()
@@ -187,16 +196,22 @@ class ExportScreen(ModalScreen[tuple[str, str] | None]):
         if suffix not in (".md", ".tex"):
             error.update(Text("the name must end in .md (markdown) or .tex (LaTeX)", style="bold red"))
             return
-        target = Path(path).expanduser()
         room = error.content_size.width or 40  # a path is shortened to fit whole, never broken across lines
-        if target.exists():
+        try:
+            target = expanded(path)
+            exists, folder = target.exists(), target.parent.is_dir()
+        except ValueError as exc:
+            error.update(Text(str(exc), style="bold red"))
+            return
+        except OSError as exc:  # a name too long for the file system, …
+            error.update(Text(f"{short_path(path, room)}: {exc.strerror or exc}", style="bold red"))
+            return
+        if exists:
             error.update(Text(f"{short_path(path, room)} already exists: choose another name (nothing is overwritten)",
                               style="bold red"))
             return
-        if not target.parent.is_dir():
+        if not folder:
             error.update(Text(f"{short_path(target.parent, room)} is not a folder", style="bold red"))
             return
         self.dismiss(("markdown" if suffix == ".md" else "latex", str(target)))
 
-    def action_dismiss(self, result=None) -> None:  # type: ignore[override]
-        self.dismiss(None)

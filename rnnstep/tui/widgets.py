@@ -240,17 +240,21 @@ class KeyBar(Widget):
                 "apply_update", "open", "export")
 
     def render(self) -> RenderableType:
-        from .keymap import KEYS
+        from .keymap import KEYS, bar_label
 
         width = self.size.width or 200
-        keys = [key for key in KEYS if key.show]
+        keys = [key for key in getattr(self.app, "keymap_keys", KEYS) if key.show]  # the user's keys (config.py)
         rank = {action: i for i, action in enumerate(self.PRIORITY)}
         hint = " ctrl+p commands"
         while True:
-            items = [(key, f" {key.key_display or key.keys.split(',')[0]} ", f"{key.description} ") for key in keys]
+            items = [(key, f" {bar_label(key)} ", f"{key.description} ") for key in keys]
             needed = sum(len(a) + len(b) for _, a, b in items) + len(hint)
             if needed <= width:
                 break
+            extra = [k for k in keys if k.action not in rank]
+            if extra:  # keys the bar shows only where there is room to spare (r Reload) go before the hint
+                keys.remove(extra[-1])
+                continue
             if hint:
                 hint = ""  # the palette's hint goes first, then the least needed keys
                 continue

@@ -8,3 +8,15 @@ from rnnstep.tui.app import DebuggerApp
 
 def debugger(name: str = "notes-four-steps", **kwargs) -> DebuggerApp:
     return DebuggerApp(load_scenario(SCENARIO_DIR / f"{name}.toml"), **kwargs)
+
+
+def post_keys(app, *keys: str) -> None:
+    """``keys`` posted at once, as one terminal read delivers them: nothing is handled between them
+    (Pilot's ``press`` waits for the app to be idle after each key, which hides races between keys)."""
+    from textual import events
+
+    chars = {"enter": "\r", "escape": "\x1b", "tab": "\t", "space": " "}
+    for key in keys:
+        event = events.Key(key, chars.get(key, key if len(key) == 1 else None))
+        event.set_sender(app)
+        app.post_message(event)

@@ -30,16 +30,34 @@ async def test_go_to_a_step_a_phase_or_an_id_with_completion():
         assert app.cursor == app.tape.steps.phase_start("backward.w")
         await pilot.press("colon")
         await type_text(pilot, "gradients.b.ter")
-        await pilot.press("tab")  # completes to the first id that starts so
-        assert app.screen.query_one("#goto-input").value == "gradients.b.term[4,4]"
+        await pilot.press("tab")  # completes to what every matching id begins with, as a shell does
+        assert app.screen.query_one("#goto-input").value == "gradients.b.term[4,"
+        await pilot.press("tab")  # nothing more in common: the matches are listed
+        assert "4 ids begin so: gradients.b.term[4,4], gradients.b.term[4,3]" in str(
+            app.screen.query_one("#goto-error").render())
+        await type_text(pilot, "3")
+        await pilot.press("tab")  # one match left: its whole id
+        assert app.screen.query_one("#goto-input").value == "gradients.b.term[4,3]"
         await pilot.press("enter")
-        assert app.cursor == app.tape.steps.index_of("gradients.b.term[4,4]")
+        assert app.cursor == app.tape.steps.index_of("gradients.b.term[4,3]")
         await pilot.press("colon")
         await type_text(pilot, "999")
         await pilot.press("enter")
         assert "there are steps 1 to 25" in str(app.screen.query_one("#goto-error").render())
         await pilot.press("escape")
-        assert app.cursor == app.tape.steps.index_of("gradients.b.term[4,4]")
+        assert app.cursor == app.tape.steps.index_of("gradients.b.term[4,3]")
+
+
+async def test_go_to_loss_lands_on_the_step_that_shows_L():
+    app = debugger()
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("colon")
+        await type_text(pilot, "loss")
+        await pilot.press("enter")
+        step = app.tape.steps[app.cursor]
+        assert step.kind == "loss" and step.id == "loss"
+        shown = panel_text(app.query_one(StepDetail))
+        assert "\nL = ℓ(" in shown and rnnstep.notation.fmt(app.tape.loss) in shown
 
 
 def test_completions_leave_out_the_factors_and_resolve():

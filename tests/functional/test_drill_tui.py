@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import json
 
+from textual.widgets import Input, Label
+
 import rnnstep
 from rnnstep.drill.history import History
 from rnnstep.drill.questions import questions
@@ -290,3 +292,59 @@ async def test_a_long_feedback_leaves_the_whole_sigma_grid_and_delta_keeps_its_d
         rows = [line for line in sums.splitlines() if "?" in line and "‖Σ‖" not in line]
         assert len(rows) == 3 and all(line.count("?") == 3 for line in rows), sums
         assert np.asarray(tape.gradients["w_prime"].running_sum[2]).shape == (3, 3)
+
+
+async def test_a_single_escape_asks_before_ending_the_drill_and_loses_nothing(tmp_path):
+    """Issue 18 item 5: one escape ended the drill at 0/0 without asking."""
+    from rnnstep.tui.dialog import Confirm
+
+    from .apps import post_keys
+
+    app, tape = make_app(tmp_path, count=4)
+    async with app.run_test(size=SIZE) as pilot:
+        first = app.session.current
+        await type_line(pilot, repr(round(tape.value(first.id), 6)))
+        await pilot.press("1")  # half-typed answer to the second question
+        await pilot.press("escape")
+        assert isinstance(app.screen, Confirm) and app.is_running
+        assert "question 2 of 4" in str(app.screen.query_one(Label).render()) and "1 answer so far is kept" in str(
+            app.screen.query_one(Label).render())
+        await pilot.press("n")  # keep going: the same question, the half-typed answer still there
+        assert not isinstance(app.screen, Confirm) and app.session.position == 1 and not app.session.finished
+        assert app.query_one(Input).value == "1"
+        post_keys(app, "escape", "escape")  # two escapes in one write: asked, then kept going
+        for _ in range(4):
+            await pilot.pause()
+        assert not isinstance(app.screen, Confirm) and app.is_running and not app.session.finished
+        await pilot.press("escape", "y")  # asked, and yes: the drill ends, the answer is in the history
+        await pilot.pause()
+        assert not app.is_running and app.session.finished
+    records = [json.loads(line) for line in (tmp_path / "h.jsonl").read_text().splitlines()]
+    assert [r["id"] for r in records] == [first.id] and records[0]["right"]
+
+
+async def test_escape_leaves_a_finished_drill_at_once(tmp_path):
+    app, tape = make_app(tmp_path, count=1)
+    async with app.run_test(size=SIZE) as pilot:
+        await type_line(pilot, repr(round(tape.value(app.session.current.id), 6)))
+        assert app.session.current is None
+        await pilot.press("escape")
+        await pilot.pause()
+        assert not app.is_running
+
+
+async def test_two_enters_in_one_write_answer_one_question(tmp_path):
+    """Issue 20: keys of one write. The second Enter used to hand the same text to the next question."""
+    from .apps import post_keys
+
+    app, tape = make_app(tmp_path, count=4)
+    async with app.run_test(size=SIZE) as pilot:
+        first = app.session.current
+        await pilot.press("1")
+        post_keys(app, "enter", "enter", "enter")
+        for _ in range(6):
+            await pilot.pause()
+        assert app.session.answered == 1 and app.session.position == 1
+        assert "✗ wrong: you said 1" in str(app.query_one("#feedback").render())  # not replaced by an error
+    records = [json.loads(line) for line in (tmp_path / "h.jsonl").read_text().splitlines()]
+    assert [r["id"] for r in records] == [first.id]

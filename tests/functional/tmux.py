@@ -31,7 +31,10 @@ class Terminal:
         for _ in range(5):  # right after another session ends, the exiting tmux server may refuse one
             # the shell stays after the program ends, showing its exit status, until the session is killed
             # COLUMNS/LINES (set by something in a pytest run) would pin Textual's size and hide resizes
-            wrapped = "env -u COLUMNS -u LINES sh -c " + shlex.quote(f'{self.command}; echo "[exit $?]"; sleep 600')
+            # the tests' own state and config folders (conftest.py): a tmux server keeps the environment it began with
+            isolated = " ".join(f"{k}={shlex.quote(os.environ[k])}" for k in ("XDG_STATE_HOME", "XDG_CONFIG_HOME")
+                                if k in os.environ)
+            wrapped = f"env -u COLUMNS -u LINES {isolated} sh -c " + shlex.quote(f'{self.command}; echo "[exit $?]"; sleep 600')
             if tmux("new-session", "-d", "-s", self.name, "-x", str(self.width), "-y", str(self.height),
                     wrapped).returncode == 0:
                 return self
