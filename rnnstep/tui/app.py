@@ -84,10 +84,32 @@ class DebuggerApp(CrashReporting, App):
             self._use(build_tape(new))
             self.loss_history.append(self.tape.loss)
         self.breakpoints = {navigation.step_in(self.tape, i) for i in recalled.breakpoints} - {None}
+        self._recall_watches(recalled)
         index = navigation.step_in(self.tape, recalled.cursor)
         where = f"step {(index or 0) + 1}" + (f", epoch {self.epoch}" if self.epoch else "")
         self.message = (f"back where you left it: {where} (--fresh starts over)", f"back at {where}")
         return index or 0
+
+    def _recall_watches(self, recalled) -> None:
+        """The watches and conditions typed last time (the file's own are there already); any that no
+        longer read are left out."""
+        from ..conditions import ConditionError, parse_condition
+        from ..watches import WatchError, tape_watch
+
+        for text in recalled.watches:
+            try:
+                watch = tape_watch(text, self.tape)
+            except WatchError:
+                continue
+            if all(w.text != watch.text for w in self.watches):
+                self.watches.append(watch)
+        for text in recalled.conditions:
+            try:
+                condition = parse_condition(text)
+            except ConditionError:
+                continue
+            if all(str(c) != str(condition) for c in self.conditions):
+                self.conditions.append(condition)
 
     def remember(self) -> None:
         """Keep where the student is in this file for next time (tui/memory.py)."""
@@ -95,7 +117,7 @@ class DebuggerApp(CrashReporting, App):
 
         steps = self.tape.steps
         memory.keep(self.tape.scenario.source, steps[self.cursor].id, [steps[i].id for i in sorted(self.breakpoints)],
-                    self.epoch)
+                    self.epoch, watches=[w.text for w in self.watches], conditions=[str(c) for c in self.conditions])
 
     @property
     def _file_stem(self) -> str:

@@ -1,4 +1,5 @@
-"""The debugger remembers where a student left a scenario file: the step, the breakpoints and the epoch.
+"""The debugger remembers where a student left a scenario file: the step, the breakpoints, the epoch,
+and the watches and conditional breakpoints typed at ':'.
 
 Kept in ``$XDG_STATE_HOME/rnnstep/debugger.json`` (default ``~/.local/state/rnnstep``), keyed by the file's
 absolute path, and valid only for the same content (a SHA-256 of the file's bytes): a file that changed
@@ -33,6 +34,8 @@ class Recalled:
     breakpoints: list[str] = field(default_factory=list)
     epoch: int = 0
     note: str | None = None
+    watches: list[str] = field(default_factory=list)  # value ids, as typed at ':' (checked against the tape)
+    conditions: list[str] = field(default_factory=list)  # "|term| < 1e-6", parsed again when restored
 
 
 def state_file() -> Path:
@@ -89,10 +92,15 @@ def recall(source: str, fresh: bool = False, path: Path | None = None) -> Recall
     if not isinstance(cursor, str) or not isinstance(marks, list) or not all(isinstance(m, str) for m in marks) \
             or isinstance(epoch, bool) or not isinstance(epoch, int) or epoch < 0:
         return Recalled(note=f"ignored a damaged entry for {Path(key[0]).name} in {path or state_file()}")
-    return Recalled(cursor=cursor, breakpoints=marks, epoch=min(epoch, MOST_EPOCHS))
+    watches, conditions = entry.get("watches", []), entry.get("conditions", [])
+    if not all(isinstance(v, list) and all(isinstance(x, str) for x in v) for v in (watches, conditions)):
+        watches, conditions = [], []  # an entry from before watches were kept, or damaged there: the rest stands
+    return Recalled(cursor=cursor, breakpoints=marks, epoch=min(epoch, MOST_EPOCHS), watches=watches[:50],
+                    conditions=conditions[:50])
 
 
-def keep(source: str, cursor: str, breakpoints: list[str], epoch: int, path: Path | None = None) -> None:
+def keep(source: str, cursor: str, breakpoints: list[str], epoch: int, path: Path | None = None,
+         watches: list[str] = (), conditions: list[str] = ()) -> None:
     """Remember where the student is in ``source`` (quietly nothing if the state folder cannot be written)."""
     key = file_key(source)
     if key is None:
@@ -100,7 +108,8 @@ def keep(source: str, cursor: str, breakpoints: list[str], epoch: int, path: Pat
     path = path or state_file()
     files, _ = _read(path)
     files.pop(key[0], None)
-    files[key[0]] = {"sha256": key[1], "cursor": cursor, "breakpoints": breakpoints, "epoch": epoch}
+    files[key[0]] = {"sha256": key[1], "cursor": cursor, "breakpoints": breakpoints, "epoch": epoch,
+                     "watches": list(watches), "conditions": list(conditions)}
     files = dict(list(files.items())[-MOST_FILES:])  # the most recently left last
     try:
         path.parent.mkdir(parents=True, exist_ok=True)

@@ -41,7 +41,10 @@ async def test_r_reloads_an_edited_file_on_the_same_step(tmp_path):
         assert app.tape.scenario.w == 0.75 and app.cursor == target
         assert app.tape.steps[app.cursor].id == "gradients.w.term[4,2]" and target in app.breakpoints
         assert "reloaded week3.toml" in status(app)
-        a1 = 1 * 0.75 + 0 + 0.1  # x₁·w + O₀·w′ + b with the new w: the screen shows the new tape
+        import tomllib
+
+        data = tomllib.loads(NOTES)
+        a1 = data["data"]["x"][0] * 0.75 + data["weights"]["b"]  # x₁·w + O₀·w′ + b with the new w (O₀ = 0)
         app.cursor = 0
         await pilot.pause()
         assert f"= {nt.fmt(a1)}" in panel_text(app.query_one(StepDetail))

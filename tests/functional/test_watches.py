@@ -79,3 +79,27 @@ async def test_watches_from_the_file():
         await pilot.pause()
         assert f"O₂ = {fit(app.tape.O[1], app.digits)}" in _line(app)
         assert len(app.conditions) == 1
+
+
+async def test_typed_watches_and_conditions_survive_a_restart(tmp_path):
+    from rnnstep.tui import memory
+
+    path = tmp_path / "s.toml"
+    path.write_text("[weights]\nw = 0.5\nw_prime = -0.3\nb = 0.1\n[data]\nx = [1.0, 0.5, -0.2, 0.8]\ny = 0.3\n",
+                    encoding="utf-8")
+    app = DebuggerApp(load_scenario(path))
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("colon")
+        await type_text(pilot, "watch forward.O")
+        await pilot.press("enter")
+        await pilot.press("colon")
+        await type_text(pilot, "break when |term| < 1e-3 in w")
+        await pilot.press("enter")
+        await pilot.pause()
+        app.remember()
+    again = DebuggerApp(load_scenario(path), recalled=memory.recall(str(path)))
+    async with again.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        assert [w.text for w in again.watches] == ["forward.O"]
+        assert [str(c) for c in again.conditions] == ["|term| < 1e-3 in w"]
+        assert again.query_one("#watches").display
