@@ -16,6 +16,7 @@ from typing import Any, Callable
 import numpy as np
 
 from . import ids, shapes
+from .user_files import PathProblem, read_user_file, typed_path
 from .model import ACTIVATIONS, LOSSES, OUTPUT_ACTIVATIONS
 
 DEFAULT_NAME = "notes-four-steps"
@@ -180,23 +181,35 @@ def load_scenario(source: str | Path) -> Scenario:
 
 def load_scenario_file(path: Path) -> Scenario:
     name = str(path)
-    if not path.exists():
-        for folder in (SCENARIO_DIR, VECTOR_SCENARIO_DIR):
-            shipped = folder / f"{path.name}.toml"
-            if path.parent == Path(".") and path.suffix == "" and shipped.is_file():
-                return load_scenario_file(shipped)  # a shipped scenario by name
-        raise ScenarioError(name, None, "no such file")
-    if path.is_dir():
-        raise ScenarioError(name, None, "is a directory, expected a .toml scenario file")
+    for folder in (SCENARIO_DIR, VECTOR_SCENARIO_DIR):
+        shipped = folder / f"{path.name}.toml"
+        if path.parent == Path(".") and path.suffix == "" and _missing(path) and shipped.is_file():
+            return load_scenario_file(shipped)  # a shipped scenario by name
     try:
-        data = path.read_bytes()
-    except OSError as exc:
-        raise ScenarioError(name, None, f"cannot read: {exc.strerror or exc}") from None
+        data = read_user_file(path)  # a regular file of at most 4 MiB (user_files.py)
+    except PathProblem as exc:
+        raise ScenarioError(name, None, str(exc)) from None
     try:
         text = data.decode("utf-8")
     except UnicodeDecodeError as exc:
         raise ScenarioError(name, None, f"not UTF-8 text (bad byte at offset {exc.start})") from None
     return parse_scenario(text, name)
+
+
+def _missing(path: Path) -> bool:
+    try:
+        return not path.exists()
+    except (OSError, ValueError):  # a name too long for the file system, a NUL: not a file here
+        return True
+
+
+def load_typed_scenario(text: str) -> Scenario:
+    """A scenario from a path typed by hand (the debugger's open dialog): ``~`` expanded, one-line errors."""
+    try:
+        path = typed_path(text)
+    except PathProblem as exc:
+        raise ScenarioError(text, None, str(exc)) from None
+    return load_scenario(path)
 
 
 def default_scenario() -> Scenario:
@@ -338,6 +351,10 @@ def parse_scenario(text: str, source: str = "<text>") -> Scenario:
         scenario = Scenario(w=v.w, w_prime=v.w_prime, b=v.b, w_out=v.w_out, b_out=v.b_out, h0=v.h0, x=v.x, y=v.y,
                             shape=(v.n, v.m, v.q), **common)
     else:
+        if output_activation == "softmax":  # ŷ = e^z/e^z: L and every gradient would be a constant 1 and 0
+            raise r.fail("output.activation", "softmax over one output is always 1 (so L and every gradient would be "
+                                              "0): for one output use sigmoid (with loss bce) or identity; a softmax "
+                                              "needs q ≥ 2 outputs, a vector scenario with w_out of q rows (SPEC §7)")
         scenario = _scalar(r, rnn, weights_table, data, loss, common)
     scenario = replace(scenario, **_training(r, data))
     T, targets = scenario.T, scenario.targets
@@ -384,11 +401,6 @@ def _scalar(r: _Reader, rnn: dict, weights_table: dict, data: dict, loss: str, c
             if not 0.0 <= value <= 1.0:
                 where = f"data.y[{i}]" if isinstance(y, tuple) else "data.y"
                 raise r.fail(where, f"bce needs 0 ≤ y ≤ 1, found {value!r}")
-    if loss == "cross_entropy":
-        for i, value in enumerate(y if isinstance(y, tuple) else (y,), start=1):
-            if value != 1.0:
-                where = f"data.y[{i}]" if isinstance(y, tuple) else "data.y"
-                raise r.fail(where, f"cross_entropy with one output needs y = 1 (a probability vector), found {value!r}")
 
     return Scenario(h0=h0, x=x, y=y, **weights, **common)
 
