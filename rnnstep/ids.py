@@ -35,6 +35,8 @@ _GRADIENT_SHAPES = {"factor": (3, 2), "term": (2, 1), "running_sum": (2, 1), "to
 
 _SYNTAX = re.compile(r"^(?P<path>[A-Za-z_][A-Za-z_.]*)(?:\[(?P<index>[^\[\]]*)\])?(?:\[(?P<component>[^\[\]]*)\])?$")
 
+_INDICES = re.compile(r"[0-9]+(?:,[0-9]+)*", re.ASCII)  # "4,2": never " 4 ", "４" or "4_2" (int() takes them all)
+
 EXAMPLES = "forward.O[2], outputs.yhat[4], loss, gradients.w_prime.term[4,2], update.w.new"
 
 
@@ -78,11 +80,11 @@ def parse_id(text: str) -> ValueId:
         raise IdError(f"{text!r} is not an id (expected e.g. {EXAMPLES})")
     parts = match["path"].split(".")
     index_text, component_text = match["index"], match["component"]
-    try:
-        index = tuple(int(i) for i in index_text.split(",")) if index_text else ()
-        component = tuple(int(i) for i in component_text.split(",")) if component_text else ()
-    except ValueError:
-        raise IdError(f"{text!r}: indices must be whole numbers, e.g. term[4,2] or term[4,2][1,2]") from None
+    if not all(_INDICES.fullmatch(part) for part in (index_text, component_text) if part is not None):
+        raise IdError(f"{text!r}: indices must be whole numbers in ASCII digits, separated by commas without spaces, "
+                      "e.g. term[4,2] or term[4,2][1,2]")
+    index = tuple(int(i) for i in index_text.split(",")) if index_text else ()
+    component = tuple(int(i) for i in component_text.split(",")) if component_text else ()
     group = parts[0]
     if group == "gradients":
         if len(parts) != 3 or parts[1] not in PARAMS or parts[2] not in _GRADIENT_SHAPES:

@@ -241,6 +241,8 @@ def _describe(value: Any) -> str:
     if isinstance(value, str):
         shown = value if len(value) <= 30 else value[:27] + "…"
         return f"the string {shown!r}"
+    if isinstance(value, int) and abs(value) >= 10**30:
+        return f"an integer of {len(str(abs(value)))} digits"
     if isinstance(value, (int, float)):
         return f"{value!r}"
     if isinstance(value, list):
@@ -282,7 +284,13 @@ class _Reader:
         value = table[key]
         if isinstance(value, bool) or not isinstance(value, (int, float)):
             raise self.fail(where, f"expected {expected}, found {_describe(value)}")
-        value = float(value)
+        if isinstance(value, _Underflowed):
+            raise self.fail(where, f"expected {expected}, found {value.text}, too small for a float64 "
+                                   "(it would read as 0; the smallest is about 5e-324)")
+        try:
+            value = float(value)
+        except OverflowError:  # w = 1 followed by 400 zeros
+            raise self.fail(where, f"expected {expected}, found {_describe(value)}, too large for a float64") from None
         if not math.isfinite(value) or (check is not None and not check(value)):
             raise self.fail(where, f"expected {expected}, found {value!r}")
         return value
@@ -317,10 +325,7 @@ _TRAIN = ("learning_rate", "truncate", "clip", "breakpoints")
 
 def parse_scenario(text: str, source: str = "<text>") -> Scenario:
     """Validate TOML text as a scenario; ``source`` names it in errors."""
-    try:
-        data = tomllib.loads(text)
-    except tomllib.TOMLDecodeError as exc:
-        raise ScenarioError(source, None, f"TOML syntax error: {exc}") from None
+    data = _toml(text, source)
     r = _Reader(source)
     r.no_unknown(data, _TOP)
     title = r.string(data, "title", "title", "")
@@ -363,6 +368,35 @@ def parse_scenario(text: str, source: str = "<text>") -> Scenario:
     notes = _notes(r, data, T, targets, sizes)
     claims = _claims(r, data, T, targets, sizes)
     return replace(scenario, breakpoints=breakpoints, notes=notes, claims=claims)
+
+
+class _Underflowed(float):
+    """A TOML float whose digits are not zero but which reads as 0.0 (``1e-400``): refused where it is read."""
+
+    def __new__(cls, text: str) -> "_Underflowed":
+        value = super().__new__(cls, 0.0)
+        value.text = text
+        return value
+
+
+def _read_float(text: str) -> float:
+    value = float(text)
+    if value == 0.0 and any(c in "123456789" for c in text.replace("_", "").lower().split("e")[0]):
+        return _Underflowed(text)
+    return value
+
+
+def _toml(text: str, source: str) -> dict:
+    """The parsed TOML; a syntax error, a number too long to read or nesting too deep is one line."""
+    try:
+        return tomllib.loads(text, parse_float=_read_float)
+    except tomllib.TOMLDecodeError as exc:
+        raise ScenarioError(source, None, f"TOML syntax error: {exc}") from None
+    except RecursionError:  # x = [[[[…]]]] thousands deep: tomllib recurses once per level
+        raise ScenarioError(source, None, "arrays or tables nested too deeply (a scenario needs at most "
+                                          "three levels, e.g. a list of matrices)") from None
+    except ValueError as exc:  # an integer of more than 4300 digits (Python's limit on reading one)
+        raise ScenarioError(source, None, f"cannot read a number: {str(exc).splitlines()[0][:120]}") from None
 
 
 def _data_table(r: _Reader, data: dict) -> dict:
@@ -434,6 +468,8 @@ def _step_id(r: _Reader, value: Any, where: str, T: int, targets: tuple[int, ...
     except ids.IdError as exc:
         also = f"; or a phase: {', '.join(ids.PHASES)}" if phases else ""
         raise r.fail(where, f"{exc}{also}") from None
+    if str(vid) != value:  # one spelling per id, so one value is never listed twice
+        raise r.fail(where, f"write the id as {str(vid)!r}, found {value!r}")
     return str(vid)
 
 
@@ -445,7 +481,13 @@ def _breakpoints(r: _Reader, data: dict, train: dict, T: int, targets: tuple[int
     raw = data.get("breakpoints", train.get("breakpoints", []))
     if not isinstance(raw, list):
         raise r.fail(where, f"expected an array of step ids or phases, found {_describe(raw)}")
-    return tuple(_step_id(r, item, f"{where}[{i}]", T, targets, True, sizes) for i, item in enumerate(raw, start=1))
+    breakpoints: list[str] = []
+    for i, item in enumerate(raw, start=1):
+        step = _step_id(r, item, f"{where}[{i}]", T, targets, True, sizes)
+        if step in breakpoints:
+            raise r.fail(f"{where}[{i}]", f"{step} is listed twice (also {where}[{breakpoints.index(step) + 1}]); keep one")
+        breakpoints.append(step)
+    return tuple(breakpoints)
 
 
 def _notes(r: _Reader, data: dict, T: int, targets: tuple[int, ...],
@@ -488,14 +530,8 @@ def _claims(r: _Reader, data: dict, T: int, targets: tuple[int, ...],
     for key, value in raw.items():
         where = f"claims.{key}" if "." not in key else f'claims."{key}"'
         canonical = _step_id(r, key, where, T, targets, False, sizes)
-        if isinstance(value, bool) or not isinstance(value, (int, float, str)):
-            raise r.fail(where, f"expected a number or a number written as a string, found {_describe(value)}")
-        text = value.strip() if isinstance(value, str) else repr(float(value))
-        try:
-            number = float(text.replace("−", "-"))
-        except ValueError:
-            raise r.fail(where, f"expected a number, found {_describe(value)}") from None
-        if not math.isfinite(number):
-            raise r.fail(where, f"expected a finite number, found {text!r}")
+        from .claim_arrays import number_text
+
+        number, text = number_text(value, lambda message, where=where: r.fail(where, message))
         claims.append(Claim(canonical, number, text))
     return tuple(claims)

@@ -17,6 +17,8 @@ from pathlib import Path
 
 #: the largest scenario file read (the shipped ones are a few kB; README "Limits")
 MAX_SCENARIO_BYTES = 4 * 1024 * 1024
+#: the largest drill history read (about 300,000 answers)
+MAX_HISTORY_BYTES = 64 * 1024 * 1024
 #: the longest name of one file or folder most file systems allow (NAME_MAX), in bytes
 MAX_NAME_BYTES = 255
 
@@ -76,7 +78,7 @@ def read_user_file(path: str | Path, limit: int = MAX_SCENARIO_BYTES, expected: 
     if not stat.S_ISREG(info.st_mode):
         raise PathProblem(f"is {_kind(info.st_mode)}, expected {expected}")
     if info.st_size > limit:
-        raise PathProblem(f"is {_size_text(info.st_size)}; a scenario file may be at most {_size_text(limit)}")
+        raise PathProblem(f"is {_size_text(info.st_size)}; {expected} may be at most {_size_text(limit)}")
     try:
         fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK | getattr(os, "O_CLOEXEC", 0))
     except OSError as exc:
@@ -96,7 +98,7 @@ def read_user_file(path: str | Path, limit: int = MAX_SCENARIO_BYTES, expected: 
     finally:
         os.close(fd)
     if total > limit:  # it grew after the stat
-        raise PathProblem(f"is larger than {_size_text(limit)}, the most a scenario file may be")
+        raise PathProblem(f"is larger than {_size_text(limit)}, the most {expected} may be")
     return b"".join(chunks)
 
 

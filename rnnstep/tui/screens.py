@@ -15,7 +15,8 @@ from textual.widgets.option_list import Option
 
 from .palette import SafeOptionList as OptionList  # PageUp/PageDown guarded (Textual 8.2.8 bug)
 
-from ..scenario import Scenario, ScenarioError, load_scenario, shipped_scenarios, shipped_vector_scenarios
+from ..scenario import Scenario, ScenarioError, load_typed_scenario, shipped_scenarios, shipped_vector_scenarios
+from ..user_files import PathProblem, typed_path
 from . import keymap
 from .paths import short_path
 
@@ -151,7 +152,7 @@ class OpenScreen(ModalScreen[Scenario | None]):
             error.update(Text("type a path first", style="bold red"))
             return
         try:
-            scenario = load_scenario(Path(path).expanduser())
+            scenario = load_typed_scenario(path)  # ~ expanded; ~nosuchuser, a FIFO, a long name: one line
         except ScenarioError as exc:
             error.update(Text(str(exc), style="bold red"))
             return
@@ -186,13 +187,19 @@ class ExportScreen(ModalScreen[tuple[str, str] | None]):
         if suffix not in (".md", ".tex"):
             error.update(Text("the name must end in .md (markdown) or .tex (LaTeX)", style="bold red"))
             return
-        target = Path(path).expanduser()
         room = error.content_size.width or 40  # a path is shortened to fit whole, never broken across lines
-        if target.exists():
+        try:
+            target = typed_path(path)  # ~ expanded; ~nosuchuser or a name over 255 bytes: one line
+            exists, folder = target.exists(), target.parent.is_dir()
+        except (PathProblem, OSError) as exc:
+            problem = str(exc) if isinstance(exc, PathProblem) else (exc.strerror or str(exc))
+            error.update(Text(f"{short_path(path, room)}: {problem}", style="bold red"))
+            return
+        if exists:
             error.update(Text(f"{short_path(path, room)} already exists: choose another name (nothing is overwritten)",
                               style="bold red"))
             return
-        if not target.parent.is_dir():
+        if not folder:
             error.update(Text(f"{short_path(target.parent, room)} is not a folder", style="bold red"))
             return
         self.dismiss(("markdown" if suffix == ".md" else "latex", str(target)))
