@@ -191,3 +191,181 @@ def test_check_shows_and_flags_overflow_and_never_crashes(tmp_path, capsys, w_pr
     assert main(["check", path]) == 1  # a failed check, flagged
     out, err = capsys.readouterr()
     assert err == "" and "overflowed" in out
+
+
+# -- issue 20 item 4: special files -------------------------------------------------------------------
+
+def _limited_memory():  # a reader that slurps /dev/zero fails here instead of eating the machine
+    import resource
+
+    resource.setrlimit(resource.RLIMIT_AS, (1 << 31, 1 << 31))
+
+
+def one_clean_line_bounded(argv, words=()):
+    done = subprocess.run([sys.executable, "-m", "rnnstep", *argv], capture_output=True, text=True, timeout=30,
+                          stdin=subprocess.DEVNULL, preexec_fn=_limited_memory)
+    assert done.returncode == 2 and done.stderr.count("\n") == 1, done.stderr
+    for word in words:
+        assert word in done.stderr, done.stderr
+
+
+@pytest.mark.parametrize("command", [["trace"], ["check"], ["drill", "--plain"]])
+def test_a_device_is_refused_before_it_is_read(command):
+    one_clean_line_bounded([*command, "/dev/zero"], ["/dev/zero: is a device, expected a .toml scenario file"])
+
+
+@pytest.mark.parametrize("command", [["trace"], ["serve", "--port", "18296"]])
+def test_a_fifo_is_refused_and_never_waited_on(tmp_path, command):
+    if command[0] == "serve":
+        pytest.importorskip("aiohttp")
+    fifo = tmp_path / "pipe.toml"
+    os.mkfifo(fifo)
+    one_clean_line_bounded([*command, str(fifo)], ["is a FIFO (named pipe), expected a .toml scenario file"])
+
+
+def test_a_file_over_4_mib_is_refused_before_it_is_read(tmp_path, capsys):
+    path = tmp_path / "huge.toml"
+    with open(path, "wb") as f:
+        f.truncate(5 * 1024 * 1024)  # sparse: nothing is written
+    one_clean_line(capsys, ["trace", str(path)], ["is 5.0 MiB; a .toml scenario file may be at most 4.0 MiB"])
+
+
+def test_the_open_dialog_refuses_a_fifo_without_blocking(tmp_path):
+    fifo = tmp_path / "pipe.toml"
+    os.mkfifo(fifo)
+    done = []
+
+    def feed():  # before the fix the dialog blocked reading; give it a writer so the test ends either way
+        import time
+
+        deadline = time.monotonic() + 5
+        while time.monotonic() < deadline:
+            try:
+                fd = os.open(fifo, os.O_WRONLY | os.O_NONBLOCK)
+            except OSError:
+                time.sleep(0.05)
+                continue
+            os.write(fd, GOOD.encode())
+            os.close(fd)
+            done.append(True)
+            return
+
+    import threading
+
+    writer = threading.Thread(target=feed)
+    writer.start()
+    try:
+        with pytest.raises(ScenarioError, match="is a FIFO"):
+            scenario_module.load_typed_scenario(str(fifo))
+    finally:
+        writer.join()
+    assert not done  # nobody ever opened it for reading
+
+
+# -- issue 20 item 9: claims and ids are read exactly ---------------------------------------------------
+
+@pytest.mark.parametrize("table,words", [
+    ('[claims]\n"forward.O[ 1 ]" = "0.5"\n', "indices must be whole numbers in ASCII digits"),
+    ('[claims]\n"forward.O[1]" = "0.5"\n"forward.O[01]" = "0.5"\n', "write the id as 'forward.O[1]'"),
+    ('[claims]\n"forward.O[1]" = "0_5"\n', "ASCII decimal digits"),
+    ('[claims]\n"forward.O[1]" = "０.５"\n', "ASCII decimal digits"),
+    ('[claims]\n"forward.O[1]" = "1e-400"\n', "too small for a float64"),
+    ('[claims]\n"forward.O[1]" = 1e-400\n', "too small for a float64"),
+    ('[claims]\n"forward.O[1]" = "1e400"\n', "too large for a float64"),
+    ('[train]\nbreakpoints = ["forward.O[２]"]\n', "ASCII digits"),
+    ('[train]\nbreakpoints = ["forward.O[1]", "forward.O[1]"]\n', "forward.O[1] is listed twice"),
+    ('[[notes]]\nat = " forward.O[1]"\ntext = "x"\n', "write the id as 'forward.O[1]'"),
+])
+def test_claims_and_ids_are_read_exactly(tmp_path, capsys, table, words):
+    one_clean_line(capsys, ["verify", write(tmp_path, GOOD + table)], [words])
+
+
+@pytest.mark.parametrize("edit", [("w = 0.5", "w = 1e-400"), ("x = [1.0, 0.5]", "x = [1.0, 5e-999]")])
+def test_a_toml_number_that_underflows_to_zero_is_refused(tmp_path, capsys, edit):
+    one_clean_line(capsys, ["trace", write(tmp_path, GOOD.replace(*edit))], ["too small for a float64"])
+
+
+def test_a_vector_claim_is_ascii_decimal_too(tmp_path, capsys):
+    text = VECTOR + '[claims]\n"forward.O[1]" = ["0.1", "０.２"]\n'
+    one_clean_line(capsys, ["verify", write(tmp_path, text)], ['claims."forward.O[1]"[2]', "ASCII decimal digits"])
+
+
+def test_goto_reads_canonical_ids_only():
+    from rnnstep import build_tape
+    from rnnstep.ids import IdError, parse_id
+
+    steps = build_tape(parse_scenario(GOOD)).steps
+    assert steps.index_of("forward.O[2]") == steps.index_of(" forward.O[2] ")  # a typed id may have spaces around it
+    for typed in ("forward.O[２]", "forward.O[ 2 ]", "forward.O[2_0]", "gradients.w.term[2, 1]"):
+        with pytest.raises(IdError, match="ASCII digits"):
+            parse_id(typed)
+
+
+@pytest.mark.parametrize("typed", ["０.５", "0_5", "1e-400", "٠.٥"])
+def test_a_drill_answer_is_ascii_decimal(typed):
+    from rnnstep.drill.arrays import AnswerError, parse_rows
+    from rnnstep.drill.grading import NotANumber, parse_answer
+
+    with pytest.raises(NotANumber):
+        parse_answer(typed)
+    with pytest.raises(AnswerError):
+        parse_rows(f"0.1 {typed}")
+    assert parse_answer(" −0.25 ") == -0.25 and parse_rows("1e-3, 2") == [[0.001, 2.0]]
+
+
+# -- issue 20 item 10: the history is checked before the first question --------------------------------
+
+def test_an_unwritable_history_is_one_line_before_the_first_question(tmp_path, capsys, monkeypatch):
+    blocker = tmp_path / "not-a-folder"
+    blocker.write_text("")
+    history = blocker / "history.jsonl"  # its folder is a file: nothing can be written there
+    monkeypatch.setattr(sys, "stdin", __import__("io").StringIO("0.5\n"))
+    err = one_clean_line(capsys, ["drill", "--plain", "--history", str(history), write(tmp_path, GOOD)],
+                         ["cannot write the history"])
+    assert "?" not in capsys.readouterr().out  # no question was asked
+
+
+def test_the_tui_drill_checks_the_history_before_it_starts(tmp_path, capsys, monkeypatch):
+    import rnnstep.cli as cli
+    import rnnstep.tui.running as running
+
+    monkeypatch.setattr(cli, "_need_terminal", lambda instead: None)
+    monkeypatch.setattr(running, "run", lambda app: pytest.fail("the drill started"))
+    history = tmp_path / "file" / "history.jsonl"
+    (tmp_path / "file").write_text("")
+    one_clean_line(capsys, ["drill", "--history", str(history), write(tmp_path, GOOD)], ["cannot write the history"])
+
+
+@pytest.mark.skipif(os.geteuid() == 0, reason="root writes into a read-only folder")
+def test_a_read_only_history_folder_is_one_line_before_the_first_question(tmp_path, capsys, monkeypatch):
+    folder = tmp_path / "ro"
+    folder.mkdir()
+    folder.chmod(0o500)
+    monkeypatch.setattr(sys, "stdin", __import__("io").StringIO("0.5\n"))
+    one_clean_line(capsys, ["drill", "--plain", "--history", str(folder / "h.jsonl"), write(tmp_path, GOOD)],
+                   ["cannot write the history"])
+
+
+# -- issue 18 item 5: stats draws every row on one 0–100 % scale ----------------------------------------
+
+def test_stats_bars_share_one_scale(tmp_path, capsys):
+    import json
+
+    lines = []
+    for session, right in (("1", True), ("2", True), ("1", True), ("2", True)):
+        lines.append({"kind": "forward_O", "right": right, "session": session})
+    for session, right in (("1", False), ("1", True), ("2", False), ("2", False)):
+        lines.append({"kind": "forward_a", "right": right, "session": session})
+    history = tmp_path / "h.jsonl"
+    history.write_text("".join(json.dumps(r) + "\n" for r in lines))
+    monkeypatch_width = {"COLUMNS": "160"}
+    os.environ.update(monkeypatch_width)
+    try:
+        assert main(["stats", "--history", str(history)]) == 0
+    finally:
+        del os.environ["COLUMNS"]
+    out = capsys.readouterr().out
+    perfect = next(line for line in out.splitlines() if "100%" in line)
+    assert "██" in perfect  # a perfect record is the tallest bars, not the lowest
+    half = next(line for line in out.splitlines() if "25%" in line)
+    assert "▅▁" in half  # 50 % then 0 %
