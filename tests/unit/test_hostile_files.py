@@ -150,7 +150,9 @@ LONG = "a" * 300  # over the 255 bytes a file name may have
                                   ["open", f"{LONG}.toml"], ["drill", "--plain", f"{LONG}.toml"],
                                   ["trace", "-o", f"{LONG}.txt"], ["new", "-o", f"{LONG}.toml"],
                                   ["stats", "--history", LONG], ["serve", "--port", "18297", f"{LONG}.toml"],
-                                  ["drill", "--plain", "--count", "1", "--history", LONG]])
+                                  ["drill", "--plain", "--count", "1", "--history", LONG]],
+                         ids=["trace", "check", "verify", "open", "drill", "trace-o", "new-o", "stats-history", "serve",
+                              "drill-history"])
 def test_a_name_over_255_bytes_is_one_line(tmp_path, capsys, monkeypatch, argv):
     monkeypatch.chdir(tmp_path)
     pytest.importorskip("aiohttp")
