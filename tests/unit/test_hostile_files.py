@@ -304,6 +304,13 @@ def test_goto_reads_canonical_ids_only():
     for typed in ("forward.O[２]", "forward.O[ 2 ]", "forward.O[2_0]", "gradients.w.term[2, 1]"):
         with pytest.raises(IdError, match="ASCII digits"):
             parse_id(typed)
+    from rnnstep.tui.navigation import goto_target
+
+    tape = build_tape(parse_scenario(GOOD))
+    assert goto_target(tape, "2") == 1
+    for typed in ("２", "²", "forward.O[２]"):  # a full-width or superscript digit is not a step number
+        with pytest.raises(ValueError, match="is not a step number, a phase or a value id"):
+            goto_target(tape, typed)
 
 
 @pytest.mark.parametrize("typed", ["０.５", "0_5", "1e-400", "٠.٥"])
