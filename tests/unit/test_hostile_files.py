@@ -120,6 +120,12 @@ def test_an_integer_too_large_for_a_float_is_one_line_in_any_number_field(tmp_pa
     assert "too large for a float64" in err and "0000000000" not in err  # the digits are counted, not printed
 
 
+def test_a_huge_hidden_size_is_one_short_line(tmp_path, capsys):
+    err = one_clean_line(capsys, ["trace", write(tmp_path, VECTOR.replace("[weights]", f"[rnn]\nhidden_size = {BIG}\n[weights]"))],
+                         ["rnn.hidden_size", "an integer of 401 digits"])
+    assert len(err) < 300
+
+
 def test_an_integer_of_thousands_of_digits_is_one_line(tmp_path, capsys):
     one_clean_line(capsys, ["trace", write(tmp_path, GOOD.replace("w = 0.5", "w = 1" + "0" * 5000))],
                    ["cannot read a number"])
