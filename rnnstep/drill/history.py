@@ -74,7 +74,12 @@ class History:
             fd = os.open(self.path, os.O_WRONLY | os.O_APPEND | os.O_CREAT | os.O_NONBLOCK, 0o644)  # a FIFO: no wait
         except OSError as exc:
             raise HistoryError(f"{self.path}: cannot write the history: {os_problem(exc)}") from None
-        os.close(fd)
+        try:
+            os.fsync(fd)  # as append does after each answer (/dev/null refuses it)
+        except OSError as exc:
+            raise HistoryError(f"{self.path}: cannot write the history: {os_problem(exc)}") from None
+        finally:
+            os.close(fd)
 
     def load(self) -> Loaded:
         """Every readable record; bad lines are counted, not fatal."""

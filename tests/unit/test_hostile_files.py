@@ -355,6 +355,28 @@ def test_the_tui_drill_checks_the_history_before_it_starts(tmp_path, capsys, mon
     one_clean_line(capsys, ["drill", "--history", str(history), write(tmp_path, GOOD)], ["cannot write the history"])
 
 
+@pytest.mark.parametrize("kind", ["fifo", "folder"])
+def test_a_history_that_is_not_a_regular_file_is_one_line(tmp_path, capsys, monkeypatch, kind):
+    history = {"fifo": tmp_path / "h.jsonl", "folder": tmp_path}[kind]
+    if kind == "fifo":
+        os.mkfifo(history)  # nobody reads it: never wait for a reader
+    monkeypatch.setattr(sys, "stdin", __import__("io").StringIO("0.5\n"))
+    one_clean_line(capsys, ["drill", "--plain", "--history", str(history), write(tmp_path, GOOD, "s.toml")],
+                   ["cannot write the history"])
+    one_clean_line(capsys, ["stats", "--history", str(history)], ["cannot read the history"])
+
+
+def test_stats_refuses_a_device_as_history(capsys):
+    one_clean_line(capsys, ["stats", "--history", "/dev/zero"], ["cannot read the history: is a device"])
+
+
+def test_a_history_of_dev_null_is_refused_before_the_first_question(tmp_path, capsys, monkeypatch):
+    monkeypatch.setattr(sys, "stdin", __import__("io").StringIO("0.5\nquit\n"))
+    assert main(["drill", "--plain", "--history", "/dev/null", write(tmp_path, GOOD)]) == 2  # it cannot be synced
+    out, err = capsys.readouterr()
+    assert "forward.a[1]" not in out and err.count("\n") == 1 and "cannot write the history" in err
+
+
 @pytest.mark.skipif(os.geteuid() == 0, reason="root writes into a read-only folder")
 def test_a_read_only_history_folder_is_one_line_before_the_first_question(tmp_path, capsys, monkeypatch):
     folder = tmp_path / "ro"
