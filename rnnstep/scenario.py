@@ -16,8 +16,8 @@ from typing import Any, Callable
 import numpy as np
 
 from . import ids, shapes
-from .user_files import PathProblem, read_user_file, typed_path
 from .model import ACTIVATIONS, LOSSES, OUTPUT_ACTIVATIONS
+from .user_files import PathProblem, read_user_file, typed_path
 
 DEFAULT_NAME = "notes-four-steps"
 SCENARIO_DIR = Path(__file__).parent / "scenarios"
@@ -396,7 +396,8 @@ def _toml(text: str, source: str) -> dict:
         raise ScenarioError(source, None, "arrays or tables nested too deeply (a scenario needs at most "
                                           "three levels, e.g. a list of matrices)") from None
     except ValueError as exc:  # an integer of more than 4300 digits (Python's limit on reading one)
-        raise ScenarioError(source, None, f"cannot read a number: {str(exc).splitlines()[0][:120]}") from None
+        why = "it has more than 4,300 digits" if "digits" in str(exc) else str(exc).splitlines()[0][:120]
+        raise ScenarioError(source, None, f"cannot read a number: {why} (a number must fit a float64)") from None
 
 
 def _data_table(r: _Reader, data: dict) -> dict:
