@@ -7,9 +7,9 @@ import warnings
 
 import pytest
 
-from rnnstep import ScenarioError, load_scenario
-from rnnstep.cli import main
+from rnnstep import ScenarioError
 from rnnstep import scenario as scenario_module
+from rnnstep.cli import main
 from rnnstep.scenario import parse_scenario
 
 GOOD = """
