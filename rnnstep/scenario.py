@@ -190,7 +190,7 @@ def load_scenario_file(path: Path) -> Scenario:
     except PathProblem as exc:
         raise ScenarioError(name, None, str(exc)) from None
     try:
-        text = data.decode("utf-8")
+        text = data.decode("utf-8-sig")  # a byte-order mark (Windows Notepad writes one) is not TOML: drop it
     except UnicodeDecodeError as exc:
         raise ScenarioError(name, None, f"not UTF-8 text (bad byte at offset {exc.start})") from None
     return parse_scenario(text, name)

@@ -10,7 +10,7 @@ import pytest
 from rnnstep import ScenarioError
 from rnnstep import scenario as scenario_module
 from rnnstep.cli import main
-from rnnstep.scenario import parse_scenario
+from rnnstep.scenario import load_scenario_file, parse_scenario
 
 GOOD = """
 [weights]
@@ -271,6 +271,12 @@ def test_the_open_dialog_refuses_a_fifo_without_blocking(tmp_path):
     finally:
         writer.join()
     assert not done  # nobody ever opened it for reading
+
+
+def test_a_byte_order_mark_is_dropped(tmp_path):
+    path = tmp_path / "bom.toml"
+    path.write_bytes(b"\xef\xbb\xbf" + GOOD.encode())
+    assert load_scenario_file(path).w == 0.5
 
 
 # -- issue 20 item 9: claims and ids are read exactly ---------------------------------------------------
