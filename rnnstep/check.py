@@ -63,7 +63,8 @@ def check_tape(tape: Tape, rtol: float = 1e-5, on_param: Callable[[str], None] |
     """One row per gradient (per entry, for a vector scenario); ``on_param(param)`` is called as each
     gradient is done (for a progress bar)."""
     if tape.vector:
-        return _check_vector(tape, rtol, on_param)
+        with np.errstate(all="ignore"):  # overflowed values are shown and flagged, never a warning on stderr
+            return _check_vector(tape, rtol, on_param)
     rows = []
     dL_da = tape.dL_da
     with np.errstate(all="ignore"):  # an overflowed tape: ±inf and nan are values to show and flag
@@ -117,8 +118,7 @@ def _sums(table) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
 
 def _check_vector(tape: Tape, rtol: float, on_param: Callable[[str], None] | None = None) -> list[CheckRow]:
     dL_da = tape.dL_da
-    with np.errstate(all="ignore"):  # overflowed values are shown and flagged, never a warning on stderr
-        recursive = {"w": dL_da.T @ tape.x, "w_prime": dL_da.T @ tape.O_prev, "b": dL_da.sum(axis=0)[:, None]}
+    recursive = {"w": dL_da.T @ tape.x, "w_prime": dL_da.T @ tape.O_prev, "b": dL_da.sum(axis=0)[:, None]}
     rows = []
     for param in PARAMS:
         table = tape.gradients[param]
