@@ -17,7 +17,7 @@ import numpy as np
 
 from . import ids, shapes
 from .model import ACTIVATIONS, LOSSES, OUTPUT_ACTIVATIONS
-from .user_files import PathProblem, read_user_file, typed_path
+from .user_files import PathProblem, name_problem, os_problem, read_user_file, typed_path
 
 DEFAULT_NAME = "notes-four-steps"
 SCENARIO_DIR = Path(__file__).parent / "scenarios"
@@ -181,12 +181,17 @@ def load_scenario(source: str | Path) -> Scenario:
 
 def load_scenario_file(path: Path) -> Scenario:
     name = str(path)
-    for folder in (SCENARIO_DIR, VECTOR_SCENARIO_DIR):
-        shipped = folder / f"{path.name}.toml"
-        if path.parent == Path(".") and path.suffix == "" and _missing(path) and shipped.is_file():
-            return load_scenario_file(shipped)  # a shipped scenario by name
+    _usable_name(path, name)
+    if not path.exists():
+        for folder in (SCENARIO_DIR, VECTOR_SCENARIO_DIR):
+            shipped = folder / f"{path.name}.toml"
+            if path.parent == Path(".") and path.suffix == "" and shipped.is_file():
+                return load_scenario_file(shipped)  # a shipped scenario by name
+        raise ScenarioError(name, None, "no such file")
+    if path.is_dir():
+        raise ScenarioError(name, None, "is a directory, expected a .toml scenario file")
     try:
-        data = read_user_file(path)  # a regular file of at most 4 MiB (user_files.py)
+        data = read_user_file(path)  # a regular file of at most 4 MiB (user_files.py): never a FIFO or /dev/zero
     except PathProblem as exc:
         raise ScenarioError(name, None, str(exc)) from None
     try:
@@ -196,11 +201,15 @@ def load_scenario_file(path: Path) -> Scenario:
     return parse_scenario(text, name)
 
 
-def _missing(path: Path) -> bool:
+def _usable_name(path: Path, name: str) -> None:
+    """A ScenarioError unless ``path.exists()`` can be asked (a name over 255 bytes or a NUL makes it raise)."""
+    problem = name_problem(path)
+    if problem:
+        raise ScenarioError(name, None, problem)
     try:
-        return not path.exists()
-    except (OSError, ValueError):  # a name too long for the file system, a NUL: not a file here
-        return True
+        path.exists()
+    except OSError as exc:  # a folder on the way that may not be searched
+        raise ScenarioError(name, None, f"cannot read: {os_problem(exc)}") from None
 
 
 def load_typed_scenario(text: str) -> Scenario:
@@ -370,36 +379,6 @@ def parse_scenario(text: str, source: str = "<text>") -> Scenario:
     return replace(scenario, breakpoints=breakpoints, notes=notes, claims=claims)
 
 
-class _Underflowed(float):
-    """A TOML float whose digits are not zero but which reads as 0.0 (``1e-400``): refused where it is read."""
-
-    def __new__(cls, text: str) -> "_Underflowed":
-        value = super().__new__(cls, 0.0)
-        value.text = text
-        return value
-
-
-def _read_float(text: str) -> float:
-    value = float(text)
-    if value == 0.0 and any(c in "123456789" for c in text.replace("_", "").lower().split("e")[0]):
-        return _Underflowed(text)
-    return value
-
-
-def _toml(text: str, source: str) -> dict:
-    """The parsed TOML; a syntax error, a number too long to read or nesting too deep is one line."""
-    try:
-        return tomllib.loads(text, parse_float=_read_float)
-    except tomllib.TOMLDecodeError as exc:
-        raise ScenarioError(source, None, f"TOML syntax error: {exc}") from None
-    except RecursionError:  # x = [[[[…]]]] thousands deep: tomllib recurses once per level
-        raise ScenarioError(source, None, "arrays or tables nested too deeply (a scenario needs at most "
-                                          "three levels, e.g. a list of matrices)") from None
-    except ValueError as exc:  # an integer of more than 4300 digits (Python's limit on reading one)
-        why = "it has more than 4,300 digits" if "digits" in str(exc) else str(exc).splitlines()[0][:120]
-        raise ScenarioError(source, None, f"cannot read a number: {why} (a number must fit a float64)") from None
-
-
 def _data_table(r: _Reader, data: dict) -> dict:
     data_table = r.table(data, "data", _DATA)
     if "data" not in data:
@@ -480,15 +459,12 @@ def _breakpoints(r: _Reader, data: dict, train: dict, T: int, targets: tuple[int
         raise r.fail("train.breakpoints", "given twice (also at the top level); keep one")
     where = "breakpoints" if "breakpoints" in data else "train.breakpoints"
     raw = data.get("breakpoints", train.get("breakpoints", []))
+    for i, item in enumerate(raw if isinstance(raw, list) else [], start=1):  # ids are canonical (_step_id): equal text
+        if isinstance(item, str) and item in raw[:i - 1]:
+            raise r.fail(f"{where}[{i}]", f"{item} is listed twice (also {where}[{raw.index(item) + 1}]); keep one")
     if not isinstance(raw, list):
         raise r.fail(where, f"expected an array of step ids or phases, found {_describe(raw)}")
-    breakpoints: list[str] = []
-    for i, item in enumerate(raw, start=1):
-        step = _step_id(r, item, f"{where}[{i}]", T, targets, True, sizes)
-        if step in breakpoints:
-            raise r.fail(f"{where}[{i}]", f"{step} is listed twice (also {where}[{breakpoints.index(step) + 1}]); keep one")
-        breakpoints.append(step)
-    return tuple(breakpoints)
+    return tuple(_step_id(r, item, f"{where}[{i}]", T, targets, True, sizes) for i, item in enumerate(raw, start=1))
 
 
 def _notes(r: _Reader, data: dict, T: int, targets: tuple[int, ...],
@@ -536,3 +512,35 @@ def _claims(r: _Reader, data: dict, T: int, targets: tuple[int, ...],
         number, text = number_text(value, lambda message, where=where: r.fail(where, message))
         claims.append(Claim(canonical, number, text))
     return tuple(claims)
+
+
+# ----------------------------------------------------------------------------- reading TOML
+
+class _Underflowed(float):
+    """A TOML float whose digits are not zero but which reads as 0.0 (``1e-400``): refused where it is read."""
+
+    def __new__(cls, text: str) -> "_Underflowed":
+        value = super().__new__(cls, 0.0)
+        value.text = text
+        return value
+
+
+def _read_float(text: str) -> float:
+    value = float(text)
+    if value == 0.0 and any(c in "123456789" for c in text.replace("_", "").lower().split("e")[0]):
+        return _Underflowed(text)
+    return value
+
+
+def _toml(text: str, source: str) -> dict:
+    """The parsed TOML; a syntax error, a number too long to read or nesting too deep is one line."""
+    try:
+        return tomllib.loads(text, parse_float=_read_float)
+    except tomllib.TOMLDecodeError as exc:
+        raise ScenarioError(source, None, f"TOML syntax error: {exc}") from None
+    except RecursionError:  # x = [[[[…]]]] thousands deep: tomllib recurses once per level
+        raise ScenarioError(source, None, "arrays or tables nested too deeply (a scenario needs at most "
+                                          "three levels, e.g. a list of matrices)") from None
+    except ValueError as exc:  # an integer of more than 4300 digits (Python's limit on reading one)
+        why = "it has more than 4,300 digits" if "digits" in str(exc) else str(exc).splitlines()[0][:120]
+        raise ScenarioError(source, None, f"cannot read a number: {why} (a number must fit a float64)") from None
