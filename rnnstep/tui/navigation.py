@@ -73,7 +73,7 @@ def next_in(indices: list[int], cursor: int, direction: int) -> int | None:
 def goto_target(tape: Tape, text: str) -> int:
     """The step a Go-to entry names: a step number (1-based), a phase, or a value id. ValueError if none."""
     text = text.strip()
-    if text.isascii() and text.isdigit():  # "２" and "²" are digits to str.isdigit, not step numbers
+    if text.isdigit():
         n = int(text)
         if not 1 <= n <= len(tape.steps):
             raise ValueError(f"there are steps 1 to {len(tape.steps)}")
