@@ -166,7 +166,7 @@ def test_a_name_over_255_bytes_is_one_line(tmp_path, capsys, monkeypatch, argv):
 
 
 def test_typed_paths_in_dialogs(monkeypatch):
-    user_files = pytest.importorskip("rnnstep.user_files")
+    from rnnstep import user_files
     with pytest.raises(user_files.PathProblem, match="~nosuchuser: no such user"):
         user_files.typed_path("~nosuchuser/x.toml")
     with pytest.raises(user_files.PathProblem, match="at most 255"):
