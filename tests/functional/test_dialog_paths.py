@@ -44,7 +44,7 @@ async def test_the_open_dialog_shows_a_bad_path_in_one_line(tmp_path, typed, wor
             writer.join()
 
 
-@pytest.mark.parametrize("typed,words", [(f"{LONG}.md", "at most 255"), ("~nosuchuser/x.md", "no such user")],
+@pytest.mark.parametrize("typed,words", [(f"{LONG}.md", ("at most 255", "too long")), ("~nosuchuser/x.md", ("no such user",))],
                          ids=["long-name", "nosuchuser"])
 async def test_the_export_dialog_shows_a_bad_path_in_one_line(tmp_path, monkeypatch, typed, words):
     monkeypatch.chdir(tmp_path)
@@ -53,5 +53,5 @@ async def test_the_export_dialog_shows_a_bad_path_in_one_line(tmp_path, monkeypa
         await pilot.press("e")
         await _type(pilot, "#export-path", typed)
         error = str(app.screen.query_one("#export-error").render())
-        assert words in error
+        assert any(word in error for word in words), error
         assert list(tmp_path.iterdir()) == []  # nothing written
