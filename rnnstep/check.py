@@ -43,6 +43,12 @@ def _close(a: float, b: float, scale: float, rtol: float) -> bool:
     return math.isfinite(a) and math.isfinite(b) and abs(a - b) <= rtol * scale
 
 
+def _sum(values: np.ndarray) -> float:
+    """An exact sum (fsum) of finite values; with ±inf or nan among them, what plain addition gives
+    (fsum raises on inf + -inf)."""
+    return math.fsum(values) if np.isfinite(values).all() else float(np.sum(values))
+
+
 def finite_difference(tape: Tape, param: str) -> float:
     """(L(p + h) − L(p − h)) / 2h with h scaled to the weight."""
     scenario = tape.scenario
@@ -57,14 +63,16 @@ def check_tape(tape: Tape, rtol: float = 1e-5, on_param: Callable[[str], None] |
     """One row per gradient (per entry, for a vector scenario); ``on_param(param)`` is called as each
     gradient is done (for a progress bar)."""
     if tape.vector:
-        return _check_vector(tape, rtol, on_param)
+        with np.errstate(all="ignore"):  # overflowed values are shown and flagged, never a warning on stderr
+            return _check_vector(tape, rtol, on_param)
     rows = []
     dL_da = tape.dL_da
-    recursive = {
-        "w": math.fsum(dL_da * tape.x),
-        "w_prime": math.fsum(dL_da * tape.O_prev),
-        "b": math.fsum(dL_da),
-    }
+    with np.errstate(all="ignore"):  # an overflowed tape: ±inf and nan are values to show and flag
+        recursive = {
+            "w": _sum(dL_da * tape.x),
+            "w_prime": _sum(dL_da * tape.O_prev),
+            "b": _sum(dL_da),
+        }
     for param in PARAMS:
         table = tape.gradients[param]
         with np.errstate(all="ignore"):

@@ -87,17 +87,26 @@ def _fit(rows: list[list[Any]], flat: bool, shape: tuple[int, ...]) -> list[tupl
 
 
 def number_text(value: Any, fail: Callable[[str], Exception]) -> tuple[float, str]:
-    """A stated number and its printed text: a string keeps its digits, a float is written with repr."""
+    """A stated number and its printed text: a string keeps its digits (ASCII decimal, stated.py), a TOML
+    number is written with repr; one too large or too small for a float64 is refused, never read as ±inf or 0."""
+    from .stated import NotDecimal, read_decimal
+
     if isinstance(value, bool) or not isinstance(value, (int, float, str)):
         raise fail(f"expected a number or a number written as a string, found {_describe(value)}")
-    text = value.strip() if isinstance(value, str) else repr(float(value))
+    if isinstance(value, str):
+        try:
+            return read_decimal(value), value.strip()
+        except NotDecimal as exc:
+            raise fail(str(exc)) from None
+    if getattr(value, "text", None) is not None:  # a TOML float that underflowed (scenario._Underflowed)
+        raise fail(f"{value.text} is too small for a float64: it would read as 0 (the smallest is about 5e-324)")
     try:
-        number = float(text.replace("−", "-"))
-    except ValueError:
-        raise fail(f"expected a number, found {_describe(value)}") from None
+        number = float(value)
+    except OverflowError:
+        raise fail(f"expected a finite number, found {_describe(value)}, too large for a float64") from None
     if not math.isfinite(number):
-        raise fail(f"expected a finite number, found {text!r}")
-    return number, text
+        raise fail(f"expected a finite number, found {number!r}")
+    return number, repr(number)
 
 
 def _describe(value: Any) -> str:
@@ -105,6 +114,8 @@ def _describe(value: Any) -> str:
         return f"the boolean {str(value).lower()}"
     if isinstance(value, str):
         return f"the string {value if len(value) <= 30 else value[:27] + '…'!r}"
+    if isinstance(value, int) and abs(value) >= 10**30:
+        return f"an integer of {len(str(abs(value)))} digits"
     if isinstance(value, (int, float)):
         return repr(value)
     if isinstance(value, list):

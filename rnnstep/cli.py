@@ -227,6 +227,10 @@ def write_output(path: str | None, force: bool, write: Callable[[TextIO], None])
         write(sys.stdout)
         sys.stdout.flush()
         return
+    from .user_files import name_problem
+
+    if name_problem(path):  # a name over 255 bytes, a NUL: no file can be made there
+        raise UsageError(f"{path}: cannot write: {name_problem(path)}")
     target = Path(path)
     if target.is_dir():
         raise UsageError(f"{path}: is a directory; expected a file to write")
@@ -520,6 +524,10 @@ def cmd_drill(args: argparse.Namespace) -> int:
         _need_terminal("for questions on standard input and output use `rnnstep drill --plain`")
     tape = build_tape(scenario)
     history = History(Path(args.history) if args.history else default_path())
+    try:
+        history.check_writable()  # now, not after the first answer (which would be lost)
+    except HistoryError as exc:
+        raise UsageError(str(exc)) from None
     chosen = questions(tape, args.only, args.digits, args.paths)
     warning = None
     review_note = None

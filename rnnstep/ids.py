@@ -70,6 +70,8 @@ _GATED_FORWARD = ("c", "a_prime")
 
 _SYNTAX = re.compile(r"^(?P<path>[A-Za-z_][A-Za-z_.]*)(?:\[(?P<index>[^\[\]]*)\])?(?:\[(?P<component>[^\[\]]*)\])?$")
 
+_INDICES = re.compile(r"[0-9]+(?:,[0-9]+)*", re.ASCII)  # "4,2": never " 4 ", "４" or "4_2" (int() takes them all)
+
 EXAMPLES = "forward.O[2], outputs.yhat[4], loss, gradients.w_prime.term[4,2], update.w.new"
 
 
@@ -113,11 +115,11 @@ def parse_id(text: str) -> ValueId:
         raise IdError(f"{text!r} is not an id (expected e.g. {EXAMPLES})")
     parts = match["path"].split(".")
     index_text, component_text = match["index"], match["component"]
-    try:
-        index = tuple(int(i) for i in index_text.split(",")) if index_text else ()
-        component = tuple(int(i) for i in component_text.split(",")) if component_text else ()
-    except ValueError:
-        raise IdError(f"{text!r}: indices must be whole numbers, e.g. term[4,2] or term[4,2][1,2]") from None
+    if not all(_INDICES.fullmatch(part) for part in (index_text, component_text) if part is not None):
+        raise IdError(f"{text!r}: indices must be whole numbers in ASCII digits, separated by commas without spaces, "
+                      "e.g. term[4,2] or term[4,2][1,2]")
+    index = tuple(int(i) for i in index_text.split(",")) if index_text else ()
+    component = tuple(int(i) for i in component_text.split(",")) if component_text else ()
     group = parts[0]
     if group == "forward" and (len(parts) == 3 and parts[1] == "gate" or parts[1:] in (["c"], ["a_prime"])):
         if len(index) != 1:  # SPEC §8: forward.c[t], forward.a_prime[t], forward.gate.f[t]

@@ -18,6 +18,7 @@ import numpy as np
 from . import ids, shapes
 from .methods.keys import KEYS as METHOD_KEYS, check_sizes, read_method_keys
 from .model import ACTIVATIONS, LOSSES, OUTPUT_ACTIVATIONS
+from .user_files import PathProblem, name_problem, os_problem, read_user_file, typed_path
 
 DEFAULT_NAME = "notes-four-steps"
 SCENARIO_DIR = Path(__file__).parent / "scenarios"
@@ -214,6 +215,7 @@ def load_scenario(source: str | Path) -> Scenario:
 
 def load_scenario_file(path: Path) -> Scenario:
     name = str(path)
+    _usable_name(path, name)
     if not path.exists():
         for folder in (SCENARIO_DIR, VECTOR_SCENARIO_DIR, GATED_SCENARIO_DIR):
             shipped = folder / f"{path.name}.toml"
@@ -223,14 +225,34 @@ def load_scenario_file(path: Path) -> Scenario:
     if path.is_dir():
         raise ScenarioError(name, None, "is a directory, expected a .toml scenario file")
     try:
-        data = path.read_bytes()
-    except OSError as exc:
-        raise ScenarioError(name, None, f"cannot read: {exc.strerror or exc}") from None
+        data = read_user_file(path)  # a regular file of at most 4 MiB (user_files.py): never a FIFO or /dev/zero
+    except PathProblem as exc:
+        raise ScenarioError(name, None, str(exc)) from None
     try:
-        text = data.decode("utf-8")
+        text = data.decode("utf-8-sig")  # a byte-order mark (Windows Notepad writes one) is not TOML: drop it
     except UnicodeDecodeError as exc:
         raise ScenarioError(name, None, f"not UTF-8 text (bad byte at offset {exc.start})") from None
     return parse_scenario(text, name)
+
+
+def _usable_name(path: Path, name: str) -> None:
+    """A ScenarioError unless ``path.exists()`` can be asked (a name over 255 bytes or a NUL makes it raise)."""
+    problem = name_problem(path)
+    if problem:
+        raise ScenarioError(name, None, problem)
+    try:
+        path.exists()
+    except OSError as exc:  # a folder on the way that may not be searched
+        raise ScenarioError(name, None, f"cannot read: {os_problem(exc)}") from None
+
+
+def load_typed_scenario(text: str) -> Scenario:
+    """A scenario from a path typed by hand (the debugger's open dialog): ``~`` expanded, one-line errors."""
+    try:
+        path = typed_path(text)
+    except PathProblem as exc:
+        raise ScenarioError(text, None, str(exc)) from None
+    return load_scenario(path)
 
 
 def default_scenario() -> Scenario:
@@ -267,6 +289,8 @@ def _describe(value: Any) -> str:
     if isinstance(value, str):
         shown = value if len(value) <= 30 else value[:27] + "…"
         return f"the string {shown!r}"
+    if isinstance(value, int) and abs(value) >= 10**30:
+        return f"an integer of {len(str(abs(value)))} digits"
     if isinstance(value, (int, float)):
         return f"{value!r}"
     if isinstance(value, list):
@@ -308,7 +332,13 @@ class _Reader:
         value = table[key]
         if isinstance(value, bool) or not isinstance(value, (int, float)):
             raise self.fail(where, f"expected {expected}, found {_describe(value)}")
-        value = float(value)
+        if isinstance(value, _Underflowed):
+            raise self.fail(where, f"expected {expected}, found {value.text}, too small for a float64 "
+                                   "(it would read as 0; the smallest is about 5e-324)")
+        try:
+            value = float(value)
+        except OverflowError:  # w = 1 followed by 400 zeros
+            raise self.fail(where, f"expected {expected}, found {_describe(value)}, too large for a float64") from None
         if not math.isfinite(value) or (check is not None and not check(value)):
             raise self.fail(where, f"expected {expected}, found {value!r}")
         return value
@@ -343,10 +373,7 @@ _TRAIN = ("learning_rate", "truncate", "clip", "breakpoints", "watch", *METHOD_K
 
 def parse_scenario(text: str, source: str = "<text>") -> Scenario:
     """Validate TOML text as a scenario; ``source`` names it in errors."""
-    try:
-        data = tomllib.loads(text)
-    except tomllib.TOMLDecodeError as exc:
-        raise ScenarioError(source, None, f"TOML syntax error: {exc}") from None
+    data = _toml(text, source)
     r = _Reader(source)
     r.no_unknown(data, _TOP)
     title = r.string(data, "title", "title", "")
@@ -384,6 +411,10 @@ def parse_scenario(text: str, source: str = "<text>") -> Scenario:
         scenario = Scenario(w=v.w, w_prime=v.w_prime, b=v.b, w_out=v.w_out, b_out=v.b_out, h0=v.h0, x=v.x, y=v.y,
                             shape=(v.n, v.m, v.q), **common)
     else:
+        if output_activation == "softmax":  # ŷ = e^z/e^z: L and every gradient would be a constant 1 and 0
+            raise r.fail("output.activation", "softmax over one output is always 1 (so L and every gradient would be "
+                                              "0): for one output use sigmoid (with loss bce) or identity; a softmax "
+                                              "needs q ≥ 2 outputs, a vector scenario with w_out of q rows (SPEC §7)")
         scenario = _scalar(r, rnn, weights_table, data, loss, common)
     scenario = replace(scenario, **_training(r, data))
     check_sizes(r, scenario.method, scenario.sizes[0], getattr(scenario, "cell", "rnn"))  # gated cells: §8
@@ -471,11 +502,6 @@ def _scalar(r: _Reader, rnn: dict, weights_table: dict, data: dict, loss: str, c
             if not 0.0 <= value <= 1.0:
                 where = f"data.y[{i}]" if isinstance(y, tuple) else "data.y"
                 raise r.fail(where, f"bce needs 0 ≤ y ≤ 1, found {value!r}")
-    if loss == "cross_entropy":
-        for i, value in enumerate(y if isinstance(y, tuple) else (y,), start=1):
-            if value != 1.0:
-                where = f"data.y[{i}]" if isinstance(y, tuple) else "data.y"
-                raise r.fail(where, f"cross_entropy with one output needs y = 1 (a probability vector), found {value!r}")
 
     return Scenario(h0=h0, x=x, y=y, **weights, **common)
 
@@ -513,6 +539,8 @@ def _step_id(r: _Reader, value: Any, where: str, T: int, targets: tuple[int, ...
             tuple(p for p in ids.PHASES if p != "update") + ("backward.b_prime", "update")
         also = f"; or a phase: {', '.join(names)}" if phases else ""
         raise r.fail(where, f"{exc}{also}") from None
+    if str(vid) != value:  # one spelling per id, so one value is never listed twice
+        raise r.fail(where, f"write the id as {str(vid)!r}, found {value!r}")
     return str(vid)
 
 
@@ -522,6 +550,9 @@ def _breakpoints(r: _Reader, data: dict, train: dict, T: int, targets: tuple[int
         raise r.fail("train.breakpoints", "given twice (also at the top level); keep one")
     where = "breakpoints" if "breakpoints" in data else "train.breakpoints"
     raw = data.get("breakpoints", train.get("breakpoints", []))
+    for i, item in enumerate(raw if isinstance(raw, list) else [], start=1):  # ids are canonical (_step_id): equal text
+        if isinstance(item, str) and item in raw[:i - 1]:
+            raise r.fail(f"{where}[{i}]", f"{item} is listed twice (also {where}[{raw.index(item) + 1}]); keep one")
     if not isinstance(raw, list):
         raise r.fail(where, f"expected an array of step ids or phases, found {_describe(raw)}")
     return tuple(_breakpoint(r, item, f"{where}[{i}]", T, targets, sizes) for i, item in enumerate(raw, start=1))
@@ -580,14 +611,40 @@ def _claims(r: _Reader, data: dict, T: int, targets: tuple[int, ...],
     for key, value in raw.items():
         where = f"claims.{key}" if "." not in key else f'claims."{key}"'
         canonical = _step_id(r, key, where, T, targets, False, sizes)
-        if isinstance(value, bool) or not isinstance(value, (int, float, str)):
-            raise r.fail(where, f"expected a number or a number written as a string, found {_describe(value)}")
-        text = value.strip() if isinstance(value, str) else repr(float(value))
-        try:
-            number = float(text.replace("−", "-"))
-        except ValueError:
-            raise r.fail(where, f"expected a number, found {_describe(value)}") from None
-        if not math.isfinite(number):
-            raise r.fail(where, f"expected a finite number, found {text!r}")
+        from .claim_arrays import number_text
+
+        number, text = number_text(value, lambda message, where=where: r.fail(where, message))
         claims.append(Claim(canonical, number, text))
     return tuple(claims)
+
+
+# ----------------------------------------------------------------------------- reading TOML
+
+class _Underflowed(float):
+    """A TOML float whose digits are not zero but which reads as 0.0 (``1e-400``): refused where it is read."""
+
+    def __new__(cls, text: str) -> "_Underflowed":
+        value = super().__new__(cls, 0.0)
+        value.text = text
+        return value
+
+
+def _read_float(text: str) -> float:
+    value = float(text)
+    if value == 0.0 and any(c in "123456789" for c in text.replace("_", "").lower().split("e")[0]):
+        return _Underflowed(text)
+    return value
+
+
+def _toml(text: str, source: str) -> dict:
+    """The parsed TOML; a syntax error, a number too long to read or nesting too deep is one line."""
+    try:
+        return tomllib.loads(text, parse_float=_read_float)
+    except tomllib.TOMLDecodeError as exc:
+        raise ScenarioError(source, None, f"TOML syntax error: {exc}") from None
+    except RecursionError:  # x = [[[[…]]]] thousands deep: tomllib recurses once per level
+        raise ScenarioError(source, None, "arrays or tables nested too deeply (a scenario needs at most "
+                                          "three levels, e.g. a list of matrices)") from None
+    except ValueError as exc:  # an integer of more than 4300 digits (Python's limit on reading one)
+        why = "it has more than 4,300 digits" if "digits" in str(exc) else str(exc).splitlines()[0][:120]
+        raise ScenarioError(source, None, f"cannot read a number: {why} (a number must fit a float64)") from None

@@ -15,6 +15,9 @@ from typing import Any
 Matrix = tuple[tuple[float, ...], ...]
 Vector = tuple[float, ...]
 
+#: the largest hidden_size read (a 4 MiB file holds a W′ of at most about 1,400×1,400)
+MAX_HIDDEN_SIZE = 1_000_000
+
 #: keys that make a file a vector scenario when any holds an array
 ARRAY_KEYS = ("weights.w", "weights.w_prime", "weights.b", "weights.w_out", "weights.b_out", "rnn.h0")
 
@@ -135,6 +138,11 @@ class _Shapes:
             value = rnn["hidden_size"]
             if isinstance(value, bool) or not isinstance(value, int) or value < 1:
                 raise self.r.fail("rnn.hidden_size", f"expected a whole number ≥ 1, found {shape_text(value) if isinstance(value, list) else repr(value)}")
+            if value > MAX_HIDDEN_SIZE:  # W′ alone would hold n² numbers: far more than a scenario file can
+                from .scenario import _describe
+
+                raise self.r.fail("rnn.hidden_size", f"expected a whole number from 1 to {MAX_HIDDEN_SIZE:,} that agrees "
+                                                     f"with the weights, found {_describe(value)}")
             n = _Size(value, f"n = {value} from rnn.hidden_size", ("rnn.hidden_size",), "n")
         else:
             n = self.infer("n", [

@@ -17,9 +17,10 @@ import re
 import numpy as np
 
 from .. import notation as nt
+from ..stated import NotDecimal, read_decimal
 from .grading import is_right
 
-_NUMBER = re.compile(r"^[+-]?(?:\d+\.?\d*|\.\d+)(?:e[+-]?\d+)?$|^[+-]?(?:inf|infinity|nan)$")
+_NUMBER = re.compile(r"^[+-]?(?:\d+\.?\d*|\.\d+)(?:e[+-]?\d+)?$|^[+-]?(?:inf|infinity|nan)$", re.ASCII)
 
 
 class AnswerError(ValueError):
@@ -72,9 +73,10 @@ def parse_rows(text: str) -> list[list[float]]:
         for entry in entries:
             if not _NUMBER.match(entry):
                 raise AnswerError(f"{entry[:20]!r} is not a number")
-            value = float(entry)
-            if not math.isfinite(value):  # 1e999, inf, nan: junk, asked again (never graded as a value)
-                raise AnswerError(f"{entry[:20]!r} is not a finite number")
+            try:  # 1e999, inf, nan, 1e-400 (read as 0): junk, asked again (never graded as a value)
+                value = read_decimal(entry)
+            except NotDecimal:
+                raise AnswerError(f"{entry[:20]!r} is not a finite number a float64 can hold") from None
             row.append(value)
         rows.append(row)
     return rows

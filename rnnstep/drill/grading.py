@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import math
 
+from ..stated import NotDecimal, read_decimal
+
 COMMANDS = ("hint", "skip", "quit")
 
 
@@ -32,9 +34,11 @@ def parse_answer(text: str) -> float | str:
     cleaned = cleaned.replace("−", "-").replace(" ", "")
     if not cleaned or "_" in cleaned:
         raise NotANumber(text)
-    try:
+    if cleaned.lstrip("+-") in ("inf", "infinity", "nan"):
         return float(cleaned)
-    except ValueError:
+    try:
+        return read_decimal(cleaned)  # ASCII digits only: never "０.５", and never 1e-400 read as 0
+    except NotDecimal:
         raise NotANumber(text) from None
 
 

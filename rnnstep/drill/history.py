@@ -12,6 +12,8 @@ import os
 from dataclasses import dataclass
 from pathlib import Path
 
+from ..user_files import MAX_HISTORY_BYTES, PathProblem, name_problem, os_problem, read_user_file
+
 
 def default_path() -> Path:
     base = os.environ.get("XDG_DATA_HOME") or os.path.join(os.path.expanduser("~"), ".local", "share")
@@ -61,21 +63,39 @@ class History:
         finally:
             os.close(fd)
 
+    def check_writable(self) -> None:
+        """Raise HistoryError now unless an answer could be appended: before the first question, so no
+        answer is lost to a read-only folder. (It may leave an empty history file behind.)"""
+        problem = name_problem(self.path)
+        if problem:
+            raise HistoryError(f"{self.path}: cannot write the history: {problem}")
+        try:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            fd = os.open(self.path, os.O_WRONLY | os.O_APPEND | os.O_CREAT | os.O_NONBLOCK, 0o644)  # a FIFO: no wait
+        except OSError as exc:
+            raise HistoryError(f"{self.path}: cannot write the history: {os_problem(exc)}") from None
+        try:
+            os.fsync(fd)  # as append does after each answer (/dev/null refuses it)
+        except OSError as exc:
+            raise HistoryError(f"{self.path}: cannot write the history: {os_problem(exc)}") from None
+        finally:
+            os.close(fd)
+
     def load(self) -> Loaded:
         """Every readable record; bad lines are counted, not fatal."""
-        if not self.path.exists():
-            return Loaded([], 0)
         records, bad = [], 0
         try:
-            raw = self.path.read_bytes()
-        except OSError as exc:
-            raise HistoryError(f"{self.path}: cannot read the history: {exc.strerror or exc}") from None
+            raw = read_user_file(self.path, MAX_HISTORY_BYTES, "a drill history file")  # a regular file, bounded
+        except PathProblem as exc:
+            if str(exc) == "no such file":
+                return Loaded([], 0)
+            raise HistoryError(f"{self.path}: cannot read the history: {exc}") from None
         for line in raw.split(b"\n"):
             if not line.strip():
                 continue
             try:
                 record = json.loads(line.decode("utf-8"))
-            except (UnicodeDecodeError, json.JSONDecodeError):
+            except (UnicodeDecodeError, ValueError, RecursionError):  # 100,000 "[" nest too deep for json
                 bad += 1
                 continue
             if isinstance(record, dict) and isinstance(record.get("kind"), str) and isinstance(record.get("right"), bool):

@@ -16,6 +16,10 @@ class Served:
 
 
 def _resolve(argument: str) -> list[Path]:
+    from ..user_files import name_problem
+
+    if name_problem(argument):  # a name over 255 bytes: is_dir() would raise
+        raise ScenarioError(argument, None, name_problem(argument))
     path = Path(argument)
     if path.is_dir():
         files = sorted(path.glob("*.toml"))

@@ -113,7 +113,7 @@ def goto_target(tape: Tape, text: str) -> int:
     n = len(tape.steps)
     if not text:
         raise ValueError(f"type a step number (1 … {n}), a phase or a value id")
-    if text.isdigit():
+    if text.isascii() and text.isdigit():  # "２" or "²" is not a step number
         if not 1 <= int(text) <= n:
             raise ValueError(f"there are steps 1 to {n}")
         return int(text) - 1

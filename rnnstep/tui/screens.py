@@ -15,7 +15,8 @@ from textual.widgets.option_list import Option
 
 from .palette import SafeOptionList as OptionList  # PageUp/PageDown guarded (Textual 8.2.8 bug)
 
-from ..scenario import Scenario, ScenarioError, load_scenario, shipped_scenarios, shipped_vector_scenarios
+from ..scenario import Scenario, ScenarioError, load_typed_scenario, shipped_scenarios, shipped_vector_scenarios
+from ..user_files import PathProblem, typed_path
 from . import keymap
 from .dialog import Dialog
 from .paths import short_path
@@ -150,25 +151,14 @@ class OpenScreen(Dialog[Scenario | None]):
             error.update(Text("type a path first", style="bold red"))
             return
         try:
-            scenario = load_scenario(expanded(path))
-        except (ScenarioError, ValueError) as exc:
+            scenario = load_typed_scenario(path)  # ~ expanded; ~nosuchuser, a FIFO, a long name: one line
+        except ScenarioError as exc:
             error.update(user_text(str(exc), style="bold red"))
             return
-        except OSError as exc:  # a name too long for the file system, …: one line, the dialog stays
-            error.update(Text(f"{path}: {exc.strerror or exc}", style="bold red"))
-            return
-        except RecursionError:
-            error.update(Text(f"{path}: nested too deeply to be a scenario", style="bold red"))
+        except OSError as exc:  # anything else the file system refuses: one line, the dialog stays
+            error.update(user_text(f"{path}: {exc.strerror or exc}", style="bold red"))
             return
         self.dismiss(scenario)
-
-
-def expanded(path: str) -> Path:
-    """``path`` with ``~`` expanded; ValueError, in one line, for a user the system does not know."""
-    try:
-        return Path(path).expanduser()
-    except RuntimeError:
-        raise ValueError(f"{path.split('/')[0]}: no such user, so the ~ cannot be expanded") from None
 
 
 class ExportScreen(Dialog[tuple[str, str] | None]):
@@ -198,13 +188,11 @@ class ExportScreen(Dialog[tuple[str, str] | None]):
             return
         room = error.content_size.width or 40  # a path is shortened to fit whole, never broken across lines
         try:
-            target = expanded(path)
+            target = typed_path(path)  # ~ expanded; ~nosuchuser or a name over 255 bytes: one line
             exists, folder = target.exists(), target.parent.is_dir()
-        except ValueError as exc:
-            error.update(Text(str(exc), style="bold red"))
-            return
-        except OSError as exc:  # a name too long for the file system, …
-            error.update(Text(f"{short_path(path, room)}: {exc.strerror or exc}", style="bold red"))
+        except (PathProblem, OSError, ValueError) as exc:
+            problem = str(exc) if isinstance(exc, (PathProblem, ValueError)) else (exc.strerror or str(exc))
+            error.update(user_text(f"{short_path(path, room)}: {problem}", style="bold red"))
             return
         if exists:
             error.update(Text(f"{short_path(path, room)} already exists: choose another name (nothing is overwritten)",
