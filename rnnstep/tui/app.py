@@ -203,6 +203,10 @@ class DebuggerApp(CrashReporting, App):
             self.view.factor_offset = offset
             show_panels(self, self.view)
 
+    def action_flow_paths(self) -> None:
+        self.view.flow_paged = not self.view.flow_paged
+        show_panels(self, self.view)
+
     def action_toggle_flow(self) -> None:
         toggle_flow(self)
 

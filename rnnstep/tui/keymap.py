@@ -33,6 +33,7 @@ KEYS: tuple[Key, ...] = (
     Key("rnnstep.factors_down", "down,j", "scroll_factors(1)", "Factors ↓", "scroll a long list of factors down", show=False, key_display="↓"),
     Key("rnnstep.factors_up", "up,k", "scroll_factors(-1)", "Factors ↑", "scroll a long list of factors up", show=False, key_display="↑"),
     Key("rnnstep.note", "m", "read_note", "Note", "read a note (and claims) cut for room, whole", show=False),
+    Key("rnnstep.flow_paths", "v", "flow_paths", "Paths", "the gradient-flow chart: every path in bands, or a page of single paths", show=False),
     Key("rnnstep.flow", "f", "toggle_flow", "Flow", "show the gradient-flow chart in place of the step (short terminals)", show=False),
     Key("rnnstep.update", "u", "apply_update", "Update", "apply the update and start again on the new weights (next epoch)"),
     Key("rnnstep.previous_epoch", "U", "previous_epoch", "Undo update", "back one epoch: the earlier tape exactly as it was", show=False),

@@ -58,7 +58,7 @@ class Panel(Widget):
         """``draw``, remembered for a vector tape (its panels are pure functions of the view and the size)."""
         if not view.tape.vector:
             return self.draw(view, width, height)
-        key = (type(self), view.cursor, view.digits, frozenset(view.hidden), view.factor_offset, id(view.notes),
+        key = (type(self), view.cursor, view.digits, frozenset(view.hidden), view.factor_offset, view.flow_paged, id(view.notes),
                id(view.claims), width, height)
         drawn = _DRAWN.setdefault(view.tape, {})
         content = drawn.get(key)

@@ -261,3 +261,27 @@ async def test_the_command_palette_offers_every_action_that_can_act():
         await next_step.callback()
         await pilot.pause()
         assert app.cursor == 1
+
+
+@pytest.mark.parametrize("size", [(100, 30), (140, 45)])
+async def test_the_gradient_flow_chart_shows_the_whole_fall_and_v_pages_it(size):
+    """Item 8: at 100×30 the chart showed two bars and no ruler. Every path of the 30 is in a row (bands of
+    distances) with the ruler; v switches to a page of single paths ("⋮ … above") and back."""
+    import re
+
+    from rnnstep.tui.widgets import GradientFlow
+
+    app = debugger("vanishing-gradients")
+    async with app.run_test(size=size) as pilot:
+        app.cursor = app.tape.steps.index_of("gradients.w_prime.term[30,1]")
+        await pilot.pause()
+        await pilot.pause()
+        text = shown(app, GradientFlow)
+        rows = re.findall(r"(\d+)–(\d+) back", text)
+        assert len(rows) >= 5 and rows[0][0] == "0" and rows[-1][1] == "29", text
+        assert "▶" in text and "┼" in text and "10⁻" in text.splitlines()[-1], text
+        await pilot.press("v")
+        paged = shown(app, GradientFlow)
+        assert "29 back" in paged and "above" in paged and "–" not in paged.split("back")[0], paged
+        await pilot.press("v")
+        assert shown(app, GradientFlow) == text

@@ -4,7 +4,10 @@ its width and every decimal number in it is a tape value, whole or correctly rou
 from __future__ import annotations
 
 import io
+import math
 import re
+
+import numpy as np
 
 import pytest
 from rich.console import Console
@@ -84,10 +87,44 @@ def test_the_chart_uses_the_height_and_follows_the_current_term():
     start = tape.steps.phase_start("backward.w_prime")
     tall = lines_of(flow_chart(View(tape, start + 29), 120, 40), 120)
     assert sum(bool(re.match(r"\s*\d+ back ", line)) for line in tall) == 30  # all 30 paths when there is room
-    short = lines_of(flow_chart(View(tape, start + 20), 120, 12), 120)
+    short = lines_of(flow_chart(View(tape, start + 20, flow_paged=True), 120, 12), 120)  # v: a page of paths
     rows = [line for line in short if re.match(r"\s*\d+ back ", line)]
     assert len(rows) < 30 and any(line.lstrip().startswith("20 back") for line in rows)
     assert any("paths above" in line for line in short) and any("below" in line for line in short)
+
+
+def band_rows(lines: list[str]) -> list[tuple[int, int, str, int, bool]]:
+    """(first, last, bar, reach, current) of each band row: "▶ 25–29 back █▒▒▒"."""
+    out = []
+    for line in lines:
+        m = re.match(r"\s*(▶)?\s*(\d+)(?:–(\d+))? back ([█▒◂ ]*)", line)
+        if m:
+            bar = m.group(4).rstrip()
+            out.append((int(m.group(2)), int(m.group(3) or m.group(2)), bar, len(bar), bool(m.group(1))))
+    return out
+
+
+@pytest.mark.parametrize("width, height", [(88, 10), (62, 8)])  # the chart's content at 140×45 and 100×30
+def test_the_chart_shows_the_whole_fall_in_bands_with_the_current_term_marked(width, height):
+    """Item 8: at term[30,1] the chart showed "⋮ 25 paths above" and five rows "◂ below 10⁻¹³". Now every
+    path is in a row (bands of distances), the bars fall from the nearest band to the oldest, nothing is
+    below the axis, and the band holding the current term is marked."""
+    tape = rnnstep.build_tape(rnnstep.load_scenario(next(p for p in shipped_scenarios() if p.stem == "vanishing-gradients")))
+    at = tape.steps.index_of("gradients.w_prime.term[30,1]")
+    lines = lines_of(flow_chart(View(tape, at), width, height), width)
+    rows = band_rows(lines)
+    assert not any("⋮" in line or "below" in line for line in lines), lines
+    covered = [j for first, last, *_ in rows for j in range(first, last + 1)]
+    assert covered == list(range(30)), lines  # every path, once, in order
+    assert len(rows) >= 5
+    reach = [r[3] for r in rows]
+    # the oldest band holds the true zero [30,1] (O₀ = 0) and nonzero terms: its bar is its nonzero ones
+    assert all(a > b for a, b in zip(reach, reach[1:])), lines  # the fall, nearest to oldest
+    assert [r[4] for r in rows] == [False] * (len(rows) - 1) + [True]  # 29 back is the oldest band's
+    block = np.abs(tape.gradients["w_prime"].value[tape.gradients["w_prime"].index_of(30, 30):][:30])
+    smallest = block[block > 0].min()
+    assert math.log10(smallest) > int(re.findall(r"10([⁻⁰¹²³⁴⁵⁶⁷⁸⁹]+)", lines[-1])[0].translate(
+        str.maketrans("⁻⁰¹²³⁴⁵⁶⁷⁸⁹", "-0123456789"))) - 1  # the axis reaches the smallest term
 
 
 def test_four_digit_steps_keep_their_labels_apart():
@@ -123,14 +160,14 @@ def test_at_T_5000_the_chart_axis_is_capped_so_near_bars_differ():
     top, bottom = axis(1.0, 1e-300, MAX_DECADES)
     assert top - bottom == 12
     near = tape.steps.index_of("gradients.w_prime.term[5000,4980]")
-    lines = lines_of(flow_chart(View(tape, near), 90, 12), 90)
+    lines = lines_of(flow_chart(View(tape, near, flow_paged=True), 90, 12), 90)
     bars = [len(re.search(r"back (█*)", line).group(1)) for line in lines if re.search(r"back █", line)]
     assert len(bars) >= 4 and len(set(bars)) >= 3 and max(bars) < 66, lines  # lengths that tell terms apart
     labels = lines[-1]
     decades = [int(d.translate(str.maketrans("⁻⁰¹²³⁴⁵⁶⁷⁸⁹", "-0123456789"))) for d in re.findall(r"10([⁻⁰¹²³⁴⁵⁶⁷⁸⁹]+)", labels)]
     assert len(decades) >= 3 and max(decades) - min(decades) <= 12, labels
     far = tape.steps.index_of("gradients.w_prime.term[5000,4900]")
-    far_lines = lines_of(flow_chart(View(tape, far), 90, 12), 90)
+    far_lines = lines_of(flow_chart(View(tape, far, flow_paged=True), 90, 12), 90)
     assert any(re.search(r"100 back ◂ below 10⁻\S+ +-1\.8329e-18$", line) for line in far_lines), far_lines
 
 
