@@ -10,7 +10,9 @@ import re
 import numpy as np
 
 import pytest
+from rich.cells import cell_len
 from rich.console import Console
+from rich.text import Text
 
 import rnnstep
 from rnnstep import notation as nt
@@ -24,7 +26,8 @@ from rnnstep.tui.panels.sums import sums_panel
 from screen_numbers import allowed_numbers, cut_numbers
 
 # (panel, content width, content height) as the 80×24 and 200×60 layouts give them
-SIZES = {"80×24": {"network": 76, "step": (46, 13), "sums": (26, 13), "flow": (46, 13)},
+SIZES = {"60×20": {"network": 56, "step": (26, 9), "sums": (26, 9), "flow": (26, 9)},
+         "80×24": {"network": 76, "step": (46, 13), "sums": (26, 13), "flow": (46, 13)},
          "200×60": {"network": 196, "step": (128, 24), "sums": (62, 48), "flow": (128, 10)}}
 
 
@@ -65,6 +68,9 @@ def test_every_panel_fits_and_shows_whole_numbers(path, size):
             lines = lines_of(renderable, width)
             where = f"{path.stem} step {cursor + 1} {name} at {size}"
             assert all(len(line.rstrip()) <= width for line in lines), f"{where}: too wide\n" + "\n".join(lines)
+            if isinstance(renderable, Text) and renderable.no_wrap:  # a cropped line would lose its end unseen
+                assert all(cell_len(line.rstrip()) <= width for line in renderable.plain.splitlines()), \
+                    f"{where}: a line cropped\n{renderable.plain}"
             assert not cut_numbers("\n".join(lines), allowed), f"{where}: {cut_numbers(chr(10).join(lines), allowed)}"
             step = tape.steps[cursor]
             if name == "step" and step.kind == "term":
@@ -233,3 +239,18 @@ def test_the_scalar_screen_says_O0_without_the_files_key_and_charts_w_prime_wher
         assert flow_param(view) == expected, (cursor, step)
         if step.kind == "forward":
             assert "of ∂L/∂w′ by steps back" in flow_chart(view, 91, 10).plain.split("\n")[0]
+
+
+def test_the_rulers_ticks_never_crowd_and_labels_never_touch():
+    """Item 16: at 80×24 on T = 5,000 the ruler read ┼─┼─┼┼─┼. Ticks are two cells apart at least, every
+    label sits on a tick, and labels keep a space between them, at every span and width."""
+    from rnnstep.tui.panels.decades import decade, ruler
+
+    for bar_w in (4, 5, 9, 22, 35, 66, 120):
+        for span in (4, 5, 7, 12, 20, 33, 60, 300):
+            rule, labels = ruler(0, -span, bar_w, 0)
+            ticks = [x for x, c in enumerate(rule.plain) if c == "┼"]
+            assert ticks and ticks[0] == 0 and all(b - a >= 2 for a, b in zip(ticks, ticks[1:])), (bar_w, span, rule)
+            starts = [m.start() for m in re.finditer("10", labels.plain)]
+            assert starts and all(x in ticks or x + len(decade(-span)) > bar_w for x in starts), (bar_w, span, labels)
+            assert all(re.fullmatch("10[⁻⁰¹²³⁴⁵⁶⁷⁸⁹]+", word) for word in labels.plain.split()), labels

@@ -56,9 +56,10 @@ def ruler(top: int, bottom: int, bar_w: int, indent: int) -> tuple[Text, Text]:
         marks = [d for d in range(bottom, top + 1) if (d - bottom) % step == 0]
         return all(at[b] - at[a] >= gap(a) for a, b in zip(marks, marks[1:]))
 
-    steps = [s for s in (1, 2, 5, 10, 20, 25, 50, 100, 200, 250, 500, 1000) if s <= span] or [1]
-    tick = next((s for s in steps if spaced(s, lambda d: 2)), steps[-1])
-    label = next((s for s in steps if s % tick == 0 and spaced(s, lambda d: len(decade(d)) + 1)), steps[-1])
+    # a step longer than the span leaves the bottom decade alone: on a bar of four cells, one tick
+    steps = [s for s in (1, 2, 5, 10, 20, 50, 100, 200, 500, 1000) if s <= span] + [span + 1]
+    tick = next(s for s in steps if spaced(s, lambda d: 2))
+    label = next((s for s in steps if s % tick == 0 and spaced(s, lambda d: len(decade(d)) + 1)), span + 1)
     rule = ["─"] * bar_w
     for d, x in at.items():
         if (d - bottom) % tick == 0:

@@ -48,9 +48,9 @@ def flow_chart(view: View, width: int, height: int = 8) -> Text:
     block_start = phase_start(view, f"backward.{param}") + first
     nonzero = block[np.isfinite(block) & (block > 0)]  # the scale, from the whole block at once
     symbol = nt.gradient_symbol(param)
-    title_text = f"log₁₀|term| of {symbol} by steps back t − k (target {t})"
-    if len(title_text) > width:
-        title_text = f"log₁₀|term| {symbol}, target {t}"
+    choices = (f"log₁₀|term| of {symbol} by steps back t − k (target {t})", f"log₁₀|term| {symbol}, target {t}",
+               f"log₁₀|term| {symbol}, t = {t}", f"{symbol}, target {t}", f"{symbol}, t = {t}")
+    title_text = next((c for c in choices if len(c) <= width), symbol)  # whole words: never "targe"
     title = Text(title_text, style="bold")
     if not len(nonzero):
         return Text.assemble(title, "\n", Text("  (every term is 0 or not finite)", style="dim"))
@@ -59,8 +59,8 @@ def flow_chart(view: View, width: int, height: int = 8) -> Text:
     rows = max(1, height - 1 - (2 if with_ruler else 0))
     banded = n > rows and not view.flow_paged and rows >= 2
     label_w = max(LABEL_W, 2 * len(str(n - 1)) + 9) if banded else LABEL_W  # "▶ 4990–4999 back "
-    value_w = view.digits + 7
-    bar_w = max(4, width - label_w - value_w - 1)
+    bar_w = max(4, width - label_w - (view.digits + 7) - 1)
+    value_w = min(view.digits + 7, width - label_w - bar_w - 1)  # a narrow chart rounds its values to fit
     # the overview reaches as far down as the width allows (the whole fall); a page keeps twelve decades'
     # resolution, so on a long tape the nearest paths still differ
     top, bottom = axis(float(nonzero.max()), float(nonzero.min()), decades_for(bar_w, MAX_DECADES) if banded else MAX_DECADES)

@@ -56,8 +56,8 @@ def step_title(view: View, width: int | None = None) -> str:
     the same for every step of the tape at that width, so the titles do not change form as you step."""
     parts = title_parts(view.step, view.cursor, len(view.tape.steps), view.tape.vector)
     drop = 0
-    if width is not None and _longest(view.tape, 0) > width:
-        drop = 1
+    while width is not None and drop < 2 and _longest(view.tape, drop) > width:
+        drop += 1  # at 60×20, "∂L/∂w′ · term t = 30, k = 1" wraps too: the heading below names the gradient
     return " · ".join(parts[drop:])
 
 
@@ -310,24 +310,39 @@ def _term_lines(view: View, step: Step, width: int, room: int, room_with_extras:
     head.append("]", style="bold")
 
     product = line("  term = product of the factors = ", view.num(float(table.value[i]), term_id, "bold"))
+    if product.cell_len > width:  # a narrow panel: the term's value on one line rather than three
+        product = line("  term = ", view.num(float(table.value[i]), term_id, "bold"))
+    if rows_of(head, width) > 2:  # a narrow panel: the factors are listed below, the heading counts them
+        head = Text(f"term {where} of {symbol} = product of {count} factors", style="bold")
     previous = float(table.running_sum[i - 1]) if i > 0 else 0.0
     last = i == len(table) - 1
     sum_id = (f"gradients.{param}.running_sum{where}", term_id) + ((f"gradients.{param}.total",) if last else ())
     after: list[Text] = [product]
     if table.truncated[i]:
-        after.append(Text(f"  truncated: t − k = {step.t - step.k} ≥ K = {tape.scenario.truncate}; "
-                          "computed but NOT added to the running sum", style="bold yellow"))
-        after.append(line("  running sum stays ", view.num(float(table.running_sum[i]), sum_id, "bold")))
+        said = (f"  truncated: t − k = {step.t - step.k} ≥ K = {tape.scenario.truncate}; "
+                "computed but NOT added to the running sum")
+        stays = line("  running sum stays ", view.num(float(table.running_sum[i]), sum_id, "bold"))
+        if width < 40:  # a narrow panel: the same two facts in two lines
+            said = "  truncated: NOT added"
+            stays = line("  sum stays ", view.num(float(table.running_sum[i]), sum_id, "bold"))
+        after.append(Text(said, style="bold yellow"))
+        after.append(stays)
     else:
         term_text = view.num(float(table.value[i]), term_id)
         if term_text.plain.startswith("-"):
             term_text = Text.assemble("(", term_text, ")")
-        after.append(line(f"  running sum = {nt.operand(previous, d)} + ", term_text, " = ",
-                          view.num(float(table.running_sum[i]), sum_id, "bold")))
+        running = line(f"  running sum = {nt.operand(previous, d)} + ", term_text, " = ",
+                       view.num(float(table.running_sum[i]), sum_id, "bold"))
+        if rows_of(hang(running, width), width) > 2:  # a narrow panel: the sum itself (the sums panel adds up)
+            running = line("  running sum = ", view.num(float(table.running_sum[i]), sum_id, "bold"))
+        after.append(running)
     if last:
         cut = int(table.truncated.sum())
         said = (f"  (the {len(table) - cut} terms with t − k < K added; {cut} truncated)" if cut else "  (all terms added)")
-        after.append(line(f"  {symbol} = ", view.num(table.total, sum_id, "bold green"), Text(said, style="dim")))
+        total = line(f"  {symbol} = ", view.num(table.total, sum_id, "bold green"), Text(said, style="dim"))
+        if total.cell_len > width:  # a narrow panel: the total on its own line, the remark gives way
+            total = line(f"  {symbol} = ", view.num(table.total, sum_id, "bold green"))
+        after.append(total)
     optional: list[Text] = []
     if step.k is not None and not view.hidden:  # in a drill it would give the factors away (f′ = ∂L/∂a ÷ ∂L/∂O)
         k = step.k
@@ -370,7 +385,8 @@ def _term_lines(view: View, step: Step, width: int, room: int, room_with_extras:
     grid = _factor_table(view, rows, width, header=bool(header))
     lines = [head, grid]
     if count > end - first:
-        lines.append(Text(f"  factors {first + 1}–{end} of {count}  (↓ ↑ scroll)", style="dim"))
+        shown = f"  factors {first + 1}–{end} of {count}"
+        lines.append(Text(shown + ("  (↓ ↑ scroll)" if len(shown) + 14 <= width else " ↓↑"), style="dim"))
     return lines + after + optional
 
 
