@@ -285,3 +285,24 @@ async def test_the_gradient_flow_chart_shows_the_whole_fall_and_v_pages_it(size)
         assert "29 back" in paged and "above" in paged and "–" not in paged.split("back")[0], paged
         await pilot.press("v")
         assert shown(app, GradientFlow) == text
+
+
+@pytest.mark.parametrize("size", [(80, 24), (100, 30), (140, 45)])
+async def test_every_claim_shows_its_stated_value_verdict_and_true_value(size):
+    """Item 10: at 100×30 and 80×24 a step with claims showed "stated in the worked example: … ▸ m: read the
+    whole note". Every claim's stated value, its verdict and (when not right) the true value are on screen."""
+    from rnnstep.tui.panels.step import _CLAIM_MARK
+
+    app = debugger("worked-example-slip")
+    async with app.run_test(size=size) as pilot:
+        assert app.claims
+        for index, results in sorted(app.claims.items()):
+            app.cursor = index
+            await pilot.pause()
+            text = " ".join(shown(app, StepDetail).split())  # wrapped lines joined
+            for r in results:
+                where = f"{size} step {index + 1}, {r.symbol}"
+                assert f"{r.symbol} = {r.stated_text}" in text, f"{where}: no stated value\n{text}"
+                assert _CLAIM_MARK[r.verdict][0].split()[0] in text, f"{where}: no verdict\n{text}"
+                if r.verdict != "right":
+                    assert f"true {nt.fmt(r.true)}" in text, f"{where}: no true value\n{text}"

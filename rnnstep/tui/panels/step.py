@@ -99,18 +99,23 @@ def step_panel(view: View, width: int = 120, height: int = 40) -> RenderableType
     """The current step's formulas and numbers, then any worked-example claims and teaching note."""
     step = view.step
     title = Text(step_title(view, width), style="bold underline")
-    extras: list[Text] = []
     claims = claims_text(view)
-    if claims is not None:
-        extras += [Text(""), claims]
     note = note_text(view, with_description=True)  # at step 1, what the network is, then the note
-    if note is not None:
-        extras += [Text(""), note]
+    # what the worked example states here stays whole (verify --open came for it): the step's glosses,
+    # then the note, give way to it first
     room = height - rows_of(title, width)
+    if claims is not None and rows_of(claims, width) > max(2, room // 3):
+        claims = claims_text(view, compact=True)
+    if step.kind == "term" and claims is not None:  # the term's least: heading, one factor, the sums
+        least = _term_lines(view, step, width, 1, 1)
+        if sum(rows_of(t, width) for t in least) + 1 + rows_of(claims, width) > room:
+            claims = claims_text(view, compact=True)
+    claim_rows = (1 + rows_of(claims, width)) if claims is not None else 0
+    note_rows = (1 + rows_of(note, width)) if note is not None else 0
     if step.kind == "term":
-        extra_rows = sum(rows_of(t, width) for t in extras)
         # a note too long for the room is what gives way, not a factor; but it keeps a line for its "more" sign
-        lines = _term_lines(view, step, width, room - min(extra_rows, 2), room - extra_rows)
+        lines = _term_lines(view, step, width, room - claim_rows - min(note_rows, 2),
+                            room - claim_rows - note_rows)
     else:
         if step.kind == "forward":
             detail = _forward_lines(view, step.t)
@@ -121,8 +126,25 @@ def step_panel(view: View, width: int = 120, height: int = 40) -> RenderableType
         else:
             detail = _update_lines(view, step.param)
         lines = [hang(t, width) for t in detail]
-    if extras:
-        extras = fit_extras(extras, room - sum(rows_of(t, width) for t in lines), width, view.more_key)
+        while claim_rows and sum(rows_of(t, width) for t in lines) + claim_rows > room:
+            gloss = next((t for t in reversed(lines) if not t.plain.strip() or t.style in ("dim", "italic")), None)
+            if gloss is None:
+                break
+            lines.remove(gloss)
+    free = room - sum(rows_of(t, width) for t in lines)
+    extras: list[Text] = []
+    if claims is not None:
+        if claim_rows <= free:
+            extras += [Text(""), claims]
+            free -= claim_rows
+        elif claim_rows - 1 <= free:  # without the blank line before it
+            extras += [claims]
+            free -= claim_rows - 1
+        else:
+            extras += fit_extras([Text(""), claims], free, width, view.more_key)
+            free = 0
+    if note is not None and free > 0:
+        extras += fit_extras([Text(""), note], free, width, view.more_key)
     return Group(title, *lines, *extras)
 
 
@@ -160,8 +182,11 @@ _CLAIM_MARK = {"right": ("✓ right", "bold green"), "rounding": ("≈ off by on
                "slip": ("✗ slip", "bold white on red"), "follows": ("✗ follows", "bold red")}
 
 
-def claims_text(view: View) -> Text | None:
-    """What the worked example states at this step, beside the true values."""
+def claims_text(view: View, compact: bool = False) -> Text | None:
+    """What the worked example states at this step, beside the true values.
+
+    ``compact``: the stated value, the verdict and the true value only (what follows from what, and what
+    the stated inputs give, are for m), for a panel with no room for more."""
     results = view.claims.get(view.cursor)
     if not results:
         return None
@@ -170,9 +195,11 @@ def claims_text(view: View) -> Text | None:
     for r in results:
         mark, style = _CLAIM_MARK[r.verdict]
         out.append(f"\n  {r.symbol} = {r.stated_text}  ")
-        out.append(mark, style=style)
+        out.append(mark.split()[0] if compact else mark, style=style)  # "≈" for "≈ off by one in the last digit"
         if r.verdict != "right":
             out.append(f"  true {nt.fmt(r.true, view.digits)}", style="bold")
+        if compact:
+            continue
         if r.verdict == "follows":
             out.append("  (follows from " + ", ".join(symbols.get(i, i) for i in r.follows_from) + ")", style="dim")
         elif r.verdict == "slip" and r.recomputed is not None:
@@ -360,6 +387,9 @@ def _term_lines(view: View, step: Step, width: int, room: int, room_with_extras:
     after = [hang(t, width) for t in after]
     optional = [hang(t, width) for t in optional]
     fixed = rows_of(head, width) + sum(rows_of(t, width) for t in after)
+    if room - fixed < 2 and rows_of(head, width) > 1:  # tight (a claim below): the heading counts the factors
+        head = Text(f"term {where} of {symbol} = product of {count} factors", style="bold")
+        fixed = rows_of(head, width) + sum(rows_of(t, width) for t in after)
     extra = sum(rows_of(t, width) for t in optional)
     if room_with_extras - fixed - 1 - extra >= count:
         room = room_with_extras  # everything fits with the notes below
