@@ -15,6 +15,7 @@ from typing import Callable, Iterator, NamedTuple
 from .. import notation as nt
 from ..ids import PARAMS, factor_count
 from ..tape import Tape
+from ..underflow import underflowed
 import numpy as np
 
 from .chains import HEAD, LIMIT, TAIL, Chain, joined
@@ -50,6 +51,7 @@ class TermLine(NamedTuple):  # a tuple: one per term of a long tape, so cheap to
     value: float
     truncated: bool
     running_sum: float
+    underflow: bool = False  # 0 with no zero factor: the product fell below the smallest double (underflow.py)
 
     def symbol_parts(self, gap: Callable[[int], str]) -> list[str]:
         return joined(self.head_symbols, self.hidden, self.tail_symbols, gap)
@@ -138,8 +140,9 @@ def term_lines(tape: Tape, param: str, style: str, number: Callable[[float], str
             if tail is None:
                 tail = tails[k] = texts(term, range(count - TAIL, count))
             yield TermLine(param, t, k, head[0], head[1], count - HEAD - TAIL, tail[0], tail[1],
-                           value[term], truncated[term], running_sum[term])
+                           value[term], truncated[term], running_sum[term],
+                           value[term] == 0 and underflowed(tape, param, term))
         else:
             symbols, numbers = texts(term, range(count))
             yield TermLine(param, t, k, symbols, numbers, 0, no_tail, no_tail, value[term], truncated[term],
-                           running_sum[term])
+                           running_sum[term], value[term] == 0 and underflowed(tape, param, term))

@@ -11,6 +11,7 @@ from typing import Callable, Iterator, TextIO
 
 from ..ids import PARAMS, RECURRENT_PARAMS
 from ..tape import Tape
+from ..underflow import underflowed
 
 FORMAT = "rnnstep-trace/1"
 VECTOR_FORMAT = "rnnstep-trace/2"  # SPEC §7
@@ -101,6 +102,8 @@ def _terms(tape: Tape, param: str, with_factors: bool) -> Iterator[str]:
         parts.append(f'"value": {num(values[i])}')
         if recurrent:
             parts.append(f'"truncated": {"true" if truncated[i] else "false"}')
+        if values[i] == 0 and underflowed(tape, param, i):  # 0 with no zero factor: the double ran out
+            parts.append('"underflow": true')
         parts.append(f'"running_sum": {num(sums[i])}')
         yield "{" + ", ".join(parts) + "}"
 

@@ -21,6 +21,7 @@ from rich.text import Text
 
 from ... import notation as nt
 from ...ids import RECURRENT_PARAMS
+from ...underflow import underflowed, underflowed_terms
 from .base import FUTURE, View, page_start, phase_start
 from .decades import BELOW, axis, bands, decade, decades_for, range_bar, ruler  # the axis is shared with the vector chart (decades.py)
 
@@ -110,8 +111,14 @@ def _band_rows(view: View, table, block, first: int, t: int, current: int | None
             continue
         part = block[a:a + reached]
         positive = part[np.isfinite(part) & (part > 0)]
-        if len(positive):
+        under = underflowed_terms(view.tape, param, first + a, first + a + reached).any()
+        if under and not len(positive):  # every term 0 with no zero factor: the double ran out
+            mark = next((x for x in (f"{BELOW} underflow", BELOW) if len(x) <= bar_w), "")
+            out.append(mark.ljust(bar_w), style="bold yellow" if here else "yellow")
+        elif len(positive):
             drawn = range_bar(float(positive.min()), float(positive.max()), top, bottom, bar_w)
+            if drawn is not None and under:  # the band's range reaches down past any axis
+                drawn = (BELOW + (drawn[0] + drawn[1])[1:], "") if drawn[0] else drawn
             if drawn is None:  # the whole band below the axis: said, not drawn as a sliver
                 below = next((x for x in (f"{BELOW} below {decade(bottom)}", f"{BELOW} below", BELOW)
                               if len(x) <= bar_w), "")
@@ -168,6 +175,12 @@ def _page_rows(view: View, table, block, first: int, t: int, current: int | None
         if lg is not None and lg < bottom:  # past the axis' floor: said, not drawn as a sliver
             below = next((b for b in (f"{BELOW} below {decade(bottom)}", f"{BELOW} below", BELOW) if len(b) <= bar_w), "")
             out.append(below + " " * (bar_w - len(below)), style="bold yellow" if here else "dim")
+            out.append(" " * max(1, value_w + 1 - len(value.plain)))
+            out.append_text(value)
+            continue
+        if magnitude == 0 and underflowed(view.tape, param, first + j):  # not a zero factor: said so
+            mark = next((x for x in (f"{BELOW} underflow", BELOW) if len(x) <= bar_w), "")
+            out.append(mark.ljust(bar_w), style="bold yellow" if here else "yellow")
             out.append(" " * max(1, value_w + 1 - len(value.plain)))
             out.append_text(value)
             continue

@@ -9,6 +9,7 @@ position shown, so the term and the running sum are always on screen.
 from __future__ import annotations
 
 import io
+import math
 from functools import lru_cache
 
 from rich.console import Console, Group, RenderableType
@@ -16,7 +17,9 @@ from rich.text import Text
 
 from ... import notation as nt
 from ...tape import Step
+from ...underflow import term_log10, underflowed
 from .base import BAD, PATH, USE, View, line, pad
+from .decades import decade
 
 
 def title_parts(step: Step, cursor: int, count: int, vector: bool) -> list[str]:
@@ -339,12 +342,19 @@ def _term_lines(view: View, step: Step, width: int, room: int, room_with_extras:
     product = line("  term = product of the factors = ", view.num(float(table.value[i]), term_id, "bold"))
     if product.cell_len > width:  # a narrow panel: the term's value on one line rather than three
         product = line("  term = ", view.num(float(table.value[i]), term_id, "bold"))
+    underflow = None
+    if term_id not in view.hidden and underflowed(tape, param, i):  # 0 with no zero factor: the arithmetic's
+        size = decade(math.floor(term_log10(tape, param, i)))
+        underflow = Text(f"  underflow: no factor is 0; their product (about {size}) is below the smallest "
+                         "double, so it is stored as 0", style="bold yellow")
+        if width < 60:
+            underflow = Text(f"  underflow (≈ {size}), not a zero factor", style="bold yellow")
     if rows_of(head, width) > 2:  # a narrow panel: the factors are listed below, the heading counts them
         head = Text(f"term {where} of {symbol} = product of {count} factors", style="bold")
     previous = float(table.running_sum[i - 1]) if i > 0 else 0.0
     last = i == len(table) - 1
     sum_id = (f"gradients.{param}.running_sum{where}", term_id) + ((f"gradients.{param}.total",) if last else ())
-    after: list[Text] = [product]
+    after: list[Text] = [product] + ([underflow] if underflow is not None else [])
     if table.truncated[i]:
         said = (f"  truncated: t − k = {step.t - step.k} ≥ K = {tape.scenario.truncate}; "
                 "computed but NOT added to the running sum")

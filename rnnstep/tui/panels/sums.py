@@ -10,6 +10,7 @@ from rich.text import Text
 
 from ... import notation as nt
 from ...ids import PARAMS
+from ...underflow import underflowed
 from .base import FUTURE, TRUNCATED, View, page_start, phase_start
 
 
@@ -95,6 +96,8 @@ def _term_rows(view: View, out: Text, param: str, current: int, rows: int, width
                          width=value_w)
         if value.plain == "?":
             value.stylize("bold cyan")
+        elif value.plain == "0" and underflowed(view.tape, param, i):  # not a zero factor: the double ran out
+            value = Text("underflow 0" if value_w >= 11 else "⇣0", style="yellow")
         out.append(" " * max(0, value_w - len(value.plain)))  # right-aligned: signs and magnitudes line up
         out.append_text(value)
         if cut:
