@@ -75,3 +75,29 @@ def underflowed_terms(tape, param: str, lo: int, hi: int) -> np.ndarray:
     for j in np.flatnonzero(values == 0):
         out[j] = underflowed(tape, param, lo + int(j))
     return out
+
+
+def zero_factor(tape, param: str, i: int) -> int | None:
+    """The index (from 0, SPEC §3 order) of the first factor of term i that is exactly 0, or None:
+    the factor that makes a true zero (a dead ReLU's f′, O₀ = 0), found without listing the chain."""
+    if tape.vector:
+        return None
+    table = tape.gradients[param]
+    t = int(table.t[i])
+    position = tape.target_position[t]
+    if param in OUTPUT_PARAMS:
+        into_z = float(tape.O[t - 1]) if param == "w_out" else 1.0
+        parts = [tape.dl_dyhat[position], tape.g_prime[position], into_z]
+        return next((n for n, p in enumerate(parts) if float(p) == 0), None)
+    k = int(table.k[i])
+    if float(tape.dl_dyhat[position]) == 0:
+        return 0
+    if float(tape.dyhat_dO[position]) == 0:
+        return 1
+    zeros, _ = _chain_prefix(tape)
+    if zeros[t] - zeros[k]:  # factor 2 + (t − j) is ∂O_j/∂O_{j−1}: the nearest zero one, stepping back from t
+        j = int(np.searchsorted(zeros, zeros[t], side="left"))  # where the count of zeros last rises
+        return 2 + (t - j)
+    if float(tape.immediate_partial[param][k - 1]) == 0:
+        return t - k + 2
+    return None

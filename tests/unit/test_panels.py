@@ -254,3 +254,35 @@ def test_the_rulers_ticks_never_crowd_and_labels_never_touch():
             starts = [m.start() for m in re.finditer("10", labels.plain)]
             assert starts and all(x in ticks or x + len(decade(-span)) > bar_w for x in starts), (bar_w, span, labels)
             assert all(re.fullmatch("10[⁻⁰¹²³⁴⁵⁶⁷⁸⁹]+", word) for word in labels.plain.split()), labels
+
+
+@pytest.mark.parametrize("height", [8, 9, 10, 11])
+def test_the_update_list_is_never_cut_silently_and_keeps_the_current_row(height):
+    """Item 12: at 80×24 on target-every-step, G showed the update list without b_out and no ⋮."""
+    from rnnstep.tui.panels.base import phase_start
+
+    tape = rnnstep.build_tape(rnnstep.load_scenario(next(p for p in shipped_scenarios() if p.stem == "target-every-step")))
+    start = phase_start(View(tape), "update")
+    for i, param in enumerate(tape.updates):
+        text = "\n".join(line.rstrip() for line in lines_of(sums_panel(View(tape, start + i), 26, height), 26))
+        text = text.rstrip("\n")
+        assert len(text.splitlines()) <= height, text
+        rows = re.findall(r"^  (w′|w|b|w_out|b_out) ", text, re.M)
+        hidden = sum(int(n) for n in re.findall(r"⋮ (\d+) (?:above|more|others)", text))
+        assert len(rows) + hidden == len(tape.updates), text
+        assert nt.param(param) in rows, f"{param}'s own row is not shown\n{text}"
+
+
+def test_a_terms_zero_factor_stays_in_view_when_the_factors_scroll():
+    """Item 12: relu-dead-step, gradients.w.term[4,1] at 80×24: the factor ∂O₂/∂O₁ = 0 that makes the
+    term 0 was below the window ("factors 1–4 of 6")."""
+    from rnnstep.tui import navigation
+
+    tape = rnnstep.build_tape(rnnstep.load_scenario(next(p for p in shipped_scenarios() if p.stem == "relu-dead-step")))
+    at = tape.steps.index_of("gradients.w.term[4,1]")
+    notes = navigation.notes_by_step(tape)
+    for offset in range(4):
+        view = View(tape, at, notes=notes, more_key="m", factor_offset=offset)
+        text = "\n".join(lines_of(step_panel(view, 46, 13), 46))
+        assert re.search(r"∂O₂/∂O₁ +f′\(a₂\)·w′ +0$", text, re.M), text
+        assert "factors " in text  # still a scrolled list (said so)

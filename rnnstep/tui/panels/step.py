@@ -17,7 +17,7 @@ from rich.text import Text
 
 from ... import notation as nt
 from ...tape import Step
-from ...underflow import term_log10, underflowed
+from ...underflow import term_log10, underflowed, zero_factor
 from .base import BAD, PATH, USE, View, line, pad
 from .decades import decade
 
@@ -413,9 +413,17 @@ def _term_lines(view: View, step: Step, width: int, room: int, room_with_extras:
     if count > rows_free:
         rows_free = max(1, rows_free - 1)  # one row says which factors are shown
     first, end = factor_window(count, rows_free, view.factor_offset)
+    # the factor that makes the term 0 (a dead ReLU's f′, O₀) stays in view while the list scrolls
+    zero = zero_factor(tape, param, i) if float(table.value[i]) == 0 and term_id not in view.hidden else None
+    pinned = zero is not None and not first <= zero < end
+    if pinned and rows_free == 1:  # room for one factor: the one that is 0
+        first, end, pinned = zero, zero + 1, False
+    elif pinned:
+        first, end = factor_window(count, rows_free - 1, view.factor_offset)
+        pinned = not first <= zero < end
     view.cache["factor_window"] = (first, end, count)  # where the ↓ ↑ keys scroll from
     rows = []
-    for j in range(first, end):
+    for j in [*range(first, end), *([zero] if pinned else [])]:
         f = tape.factor(param, i, j)  # only the rows on screen: a path far back has thousands of factors
         fid = f"gradients.{param}.factor[{step.t},{step.k},{j + 1}]" if step.k is not None else \
             f"gradients.{param}.factor[{step.t},{j + 1}]"
@@ -424,9 +432,13 @@ def _term_lines(view: View, step: Step, width: int, room: int, room_with_extras:
                      f.formula, numbers, f.value, fid))
     grid = _factor_table(view, rows, width, header=bool(header))
     lines = [head, grid]
-    if count > end - first:
-        shown = f"  factors {first + 1}–{end} of {count}"
-        lines.append(Text(shown + ("  (↓ ↑ scroll)" if len(shown) + 14 <= width else " ↓↑"), style="dim"))
+    if count > end - first + pinned:
+        which = f"{first + 1}–{end}" if end - first > 1 else f"{first + 1}"
+        choices = [f"  factors {which}{f', {zero + 1} (the 0)' if pinned else ''} of {count}{tail}"
+                   for tail in ("  (↓ ↑ scroll)", " ↓↑")]
+        choices += [f"  factors {which}{f', {zero + 1}' if pinned else ''} of {count} ↓↑",
+                    f"  {which}{f', {zero + 1}' if pinned else ''}/{count} ↓↑"]
+        lines.append(Text(next((c for c in choices if len(c) <= width), choices[-1]), style="dim"))
     return lines + after + optional
 
 
