@@ -225,3 +225,33 @@ async def test_at_140x45_the_flow_chart_takes_the_rows_the_step_panel_does_not_u
         step = app.query_one(StepDetail)
         body = shown(app, StepDetail).split("\n")
         assert "δ[12,2]" in "\n".join(body) and step.content_size.height >= 20  # the step keeps its rendering
+
+
+async def test_a_grid_taller_than_its_box_can_be_moved_to_its_last_rows():
+    """Item 14: at n = 32 the grids showed "rows 1–20 of 32" and nothing reached rows 21–32. ⇧↓ (shown in
+    the key bar) moves the window of every tall grid down to the last rows, ⇧↑ back; a one-unit scenario
+    has no such key."""
+    from rnnstep.scenario import parse_scenario
+    from rnnstep.tui.app import DebuggerApp
+    from rnnstep.tui.widgets import KeyBar
+    from vector_scenarios import vector_toml
+
+    app = DebuggerApp(parse_scenario(vector_toml(n=32, m=2, q=2, T=6, seed=1), source="<n32>"))
+    async with app.run_test(size=(140, 45)) as pilot:
+        app.cursor = app.tape.steps.index_of("gradients.w_prime.term[6,3]")
+        await pilot.pause()
+        assert "⇧↓" in str(app.query_one(KeyBar).render())
+        first = shown(app, StepDetail)
+        assert re.search(r"rows 1–\d+ of 32", first), first
+        for _ in range(8):
+            await pilot.press("shift+down")
+        text = shown(app, StepDetail)
+        assert re.search(r"rows \d+–32 of 32", text) and "rows 1–" not in text, text
+        last = np.asarray(app.tape.gradients["w_prime"].delta(app.tape.gradients["w_prime"].index_of(6, 3)))[-1]
+        assert any(rounds_to(word, float(np.ravel(last)[0])) for word in re.findall(r"-?\d+\.\d+(?:e-?\d+)?", text)), text
+        for _ in range(8):
+            await pilot.press("shift+up")
+        assert shown(app, StepDetail) == first
+    scalar = debugger()
+    async with scalar.run_test(size=(140, 45)):
+        assert "⇧↓" not in str(scalar.query_one(KeyBar).render())

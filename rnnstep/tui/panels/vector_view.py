@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from rich.text import Text
 
+from .matrix import ROW_FOCUS
 from .vector_flow import flow_lines
 from .vector_network import strip_lines
 from .vector_step import step_body, wrap_lines
@@ -52,6 +53,14 @@ def network_text(view, width: int, height: int = 2) -> Text:
 def step_text(view, width: int, height: int, title: str, note: Text | None = None,
               claims: Text | None = None) -> Text:
     """The step's title, its body (the richest rendering that fits), then any claims and note."""
+    token = ROW_FOCUS.set(view.grid_row)
+    try:
+        return _step_text(view, width, height, title, note, claims)
+    finally:
+        ROW_FOCUS.reset(token)
+
+
+def _step_text(view, width: int, height: int, title: str, note: Text | None, claims: Text | None) -> Text:
     extra = _wrap(claims, width) + _wrap(note, width)
     # a long note leaves the body half; in a drill (values hidden) the body needs the question's inputs:
     # the note gets two lines there, and the drill says how to read it whole
@@ -74,7 +83,11 @@ def short_title(view, width: int | None = None) -> str:
 
 
 def sums_text(view, width: int, height: int) -> Text:
-    return _join(sums_lines(view, width, height), width)
+    token = ROW_FOCUS.set(view.grid_row)
+    try:
+        return _join(sums_lines(view, width, height), width)
+    finally:
+        ROW_FOCUS.reset(token)
 
 
 def flow_text(view, width: int, height: int) -> Text:
