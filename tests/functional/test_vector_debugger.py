@@ -255,3 +255,19 @@ async def test_a_grid_taller_than_its_box_can_be_moved_to_its_last_rows():
     scalar = debugger()
     async with scalar.run_test(size=(140, 45)):
         assert "⇧↓" not in str(scalar.query_one(KeyBar).render())
+
+
+async def test_the_totals_themselves_are_on_screen_at_the_end_of_the_tape():
+    """Item 14: at the end of a vector tape the sums panel showed only the totals' norms. Now each
+    gradient's entries (the numbers the update uses) are there, whole or correctly rounded."""
+    from rnnstep.tui.app import DebuggerApp
+
+    app = DebuggerApp(rnnstep.load_scenario(VECTOR_SCENARIO_DIR / "worked-example-hidden-two.toml"))
+    async with app.run_test(size=(140, 45)) as pilot:
+        await pilot.press("G")
+        await pilot.pause()
+        text = shown(app, RunningSums)
+        words = re.findall(r"-?\d+\.\d+(?:e-?\d+)?", text)
+        for param, table in app.tape.gradients.items():
+            for value in np.ravel(np.asarray(table.total, dtype=float)):
+                assert any(rounds_to(w, float(value)) for w in words), f"{param}: {value} not in\n{text}"

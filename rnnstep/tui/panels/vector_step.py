@@ -531,5 +531,13 @@ def _update(view, width: int, height: int) -> list:
         return rule + lines + notes
 
     plain = [_summary_line(view, grad_name, clipped, width=width), _summary_line(view, f"{p} new", u.new, new_id, width=width)]
+
+    def new_grid(d: int) -> list[Text]:
+        """The gradient's summary, then the new weights as a grid in the room there is (a window of rows
+        and columns, ⇧↓ moves it): an n = 32 update is more than two norms over empty rows."""
+        room = max(2, height - len(rule) - 1 - len(notes) - 1 - 1)  # the summary, the grid's label, its note
+        return rule + plain[:1] + _mat(view, u.new, f"{p} new", width, room, d, new_id, style="bold green").rows() \
+            + notes
+
     return [(lambda d: rule + blocks(d) + notes + keys, False), (lambda d: rule + blocks(d) + notes, True),
-            (listed, True), (lambda d: rule + plain + notes, False)]
+            (listed, True), (new_grid, True), (lambda d: rule + plain + notes, False)]

@@ -89,7 +89,31 @@ def sums_lines(view, width: int, height: int) -> list[Text]:
             line.append("?" if f"update.{param}.new" in view.hidden else
                         (fit(moved, view.digits, max(1, width - line.cell_len), compact=True) or ""))
             out.append(line)
-    return out[:height]
+        out += _totals(view, width, height - len(out))
+    if len(out) > height:  # never cut silently: the last line says how many were left out
+        out = out[:height - 1] + [Text(f"⋮ {len(out) - height + 1} more lines", style="dim")]
+    return out
+
+
+def _totals(view, width: int, room: int) -> list[Text]:
+    """The gradients themselves, ∂L/∂W′ … ∂L/∂b_out as grids, in the room below the update list (the
+    norms above say how large; these are the numbers the update uses). Those that do not fit are counted."""
+    tape = view.tape
+    out: list[Text] = []
+    left = []
+    for param in PARAMS:
+        total = np.asarray(tape.gradients[param].total, dtype=float)
+        rows = total.shape[0] if total.ndim else 1
+        hidden = f"gradients.{param}.total" in view.hidden
+        label = Text(f"∂L/∂{SYMBOL[param]} =", style="bold green")
+        avail = room - len(out) - 2 - (param != PARAMS[-1])  # a blank, the label; a line for what is left
+        if avail < min(rows, 3) or left:  # a tall one shows a window of its rows (⇧↓ moves it), at least three
+            left.append(param)
+            continue
+        out += [Text(""), label] + grid(total, view.digits, width=width, height=min(rows, avail), hidden=hidden)
+    if left:
+        out.append(Text(f"⋮ {len(left)} more total{'s' if len(left) > 1 else ''} (at their update steps)", style="dim"))
+    return out if len(out) <= room else []
 
 
 def _current_sum(view, width: int, height: int) -> list[Text]:
