@@ -91,7 +91,8 @@ def sums_lines(view, width: int, height: int) -> list[Text]:
             out.append(line)
         out += _totals(view, width, height - len(out))
     if len(out) > height:  # never cut silently: the last line says how many were left out
-        out = out[:height - 1] + [Text(f"⋮ {len(out) - height + 1} more lines", style="dim")]
+        more = f"⋮ {len(out) - height + 1} more lines"
+        out = out[:height - 1] + [Text(more if len(more) <= width else "⋮", style="dim")]
     return out
 
 
@@ -106,13 +107,18 @@ def _totals(view, width: int, room: int) -> list[Text]:
         rows = total.shape[0] if total.ndim else 1
         hidden = f"gradients.{param}.total" in view.hidden
         label = Text(f"∂L/∂{SYMBOL[param]} =", style="bold green")
+        if label.cell_len > width:
+            left.append(param)
+            continue
         avail = room - len(out) - 2 - (param != PARAMS[-1])  # a blank, the label; a line for what is left
         if avail < min(rows, 3) or left:  # a tall one shows a window of its rows (⇧↓ moves it), at least three
             left.append(param)
             continue
         out += [Text(""), label] + grid(total, view.digits, width=width, height=min(rows, avail), hidden=hidden)
     if left:
-        out.append(Text(f"⋮ {len(left)} more total{'s' if len(left) > 1 else ''} (at their update steps)", style="dim"))
+        more = f"⋮ {len(left)} more total{'s' if len(left) > 1 else ''}"
+        out.append(Text(next((m for m in (more + " (at their update steps)", more, "⋮") if len(m) <= width), ""),
+                        style="dim"))
     return out if len(out) <= room else []
 
 
