@@ -40,7 +40,15 @@ def narrowest(values) -> int:
     return max((nb.narrowest(v) for v in flat), default=1)
 
 
-_fmt = lru_cache(maxsize=1 << 16)(nt.fmt)
+@lru_cache(maxsize=1 << 16)
+def _fmt(value: float, digits: int) -> str:
+    """``fmt``'s rendering with one exponent spelling: a grid's narrow cells take the short form (-1e-7),
+    so a whole rendering is written the same way (3e-7, not 3e-07 beside it); the digits are fmt's."""
+    text = nt.fmt(value, digits)
+    if "e" not in text:
+        return text
+    mantissa, exponent = text.split("e")
+    return f"{mantissa}e{int(exponent)}"
 
 
 def scale_of(*arrays) -> float:

@@ -16,7 +16,8 @@ import math
 import numpy as np
 from rich.text import Text
 
-from ...numbers import fit
+from ... import notation as nt
+from ...numbers import fit, short_exponent
 from ...ids import RECURRENT_PARAMS
 from . import norms as nm
 from . import decades as dc
@@ -90,6 +91,10 @@ def flow_lines(view, width: int, height: int) -> list[Text]:
         span = f"   axis {dc.decade(bottom)} … {dc.decade(top)}"  # as the scalar chart says it
         if title.cell_len + len(span) <= width:
             title.append(span, style="dim")
+    # one digit count down the values' column: the most with which every shown value fits (not 5 beside 7)
+    shown = [float(block[j]) for j in range(lo, hi) if math.isfinite(float(block[j])) and float(block[j]) != 0]
+    digits = next((d for d in range(view.digits, 0, -1) if all(
+        min(len(nt.fmt(v, d)), len(short_exponent(v, d))) <= value_w - 1 for v in shown)), 1) if value_w else 1
     out = [title]
     marks = rows >= 3  # room to say what is above and below
     if lo and marks:
@@ -115,7 +120,7 @@ def flow_lines(view, width: int, height: int) -> list[Text]:
         else:
             line.append(" " * bar_w, style="dim" if norm == 0 else "red")
         if value_w:
-            value = fit(norm, view.digits, value_w - 1, compact=True) or ""
+            value = fit(norm, digits, value_w - 1, compact=True) or ""
             line.append(value.rjust(value_w), style="bold" if j == current else "")
         line.append(bounds[j].rjust(bound_w), style="dim")
         out.append(line)
