@@ -57,3 +57,52 @@ def test_the_strips_norms_and_the_charts_values_share_one_digit_count(toml):
                 texts.append(m.group(2))
                 values.append(block[int(m.group(1))])
         assert one_digit_count(texts, values), (width, texts)
+
+
+# ----------------------------------------------------------------------------- item 16: small things
+
+def test_the_status_line_shows_L_at_the_step_that_shows_the_last_loss_equal_to_L():
+    from rnnstep.scenario import shipped_scenarios
+    from rnnstep.tui.panels.status import status_line
+
+    path = next(p for p in shipped_scenarios() if p.stem == "notes-four-steps")
+    tape = rnnstep.build_tape(rnnstep.load_scenario(path))
+    output = tape.steps.index_of(f"outputs.loss[{tape.T}]")
+    line = status_line(View(tape, output), set(), 0, [tape.loss], 0, (), 120).plain
+    assert f"L = {nt.fmt(tape.loss)}" in line and "L = ·" not in line, line
+    before = status_line(View(tape, output - 1), set(), 0, [tape.loss], 0, (), 120).plain
+    assert "L = ·" in before
+
+
+@pytest.mark.parametrize("width", range(22, 44))
+def test_every_to_come_line_says_it_the_same_way(width):
+    from rnnstep.scenario import shipped_scenarios
+    from rnnstep.tui.panels.sums import sums_panel
+    from rnnstep.tui.panels.vector_sums import sums_lines
+
+    for path in [p for p in shipped_scenarios() if p.stem in ("target-every-step", "vanishing-gradients")]:
+        tape = rnnstep.build_tape(rnnstep.load_scenario(path))
+        lines = [line for line in sums_panel(View(tape, 0), width, 20).plain.splitlines() if "to come" in line]
+        assert len({"term" in line for line in lines}) == 1, lines
+    tape = rnnstep.build_tape(parse_scenario(vector_toml(n=3, m=2, q=2, T=12, every_step=True, seed=3), source="<t>"))
+    lines = [line.plain for line in sums_lines(View(tape, 0), width, 20) if "to come" in line.plain]
+    assert len({"term" in line for line in lines}) == 1, lines
+
+
+def test_the_triangle_legend_says_less_at_every_width():
+    from rnnstep.tui.panels.triangle import legend
+
+    texts = {legend(w).plain for w in range(20, 120) if "·" in legend(w).plain}
+    assert texts and all("less" in t and "smaller" not in t and "further" not in t for t in texts), texts
+
+
+def test_a_vector_terms_heading_never_wraps_into_a_second_delta():
+    """At 80×24 vanishing-vector's heading "term[12,12] = δ[12,12]ᵀ·x₁₂ᵀ" wrapped: δ[12,12]ᵀ showed twice."""
+    from rnnstep.tui.panels.vector_step import step_body
+
+    tape = rnnstep.build_tape(rnnstep.load_scenario(VECTOR_SCENARIO_DIR / "vanishing-vector.toml"))
+    for param in ("w", "w_prime", "b"):
+        view = View(tape, tape.steps.index_of(f"gradients.{param}.term[12,12]"))
+        for width in range(40, 60):
+            body = [line.plain for line in step_body(view, width, 30)]
+            assert not any(line.startswith("δ[12,12]ᵀ·") for line in body), (param, width, body)

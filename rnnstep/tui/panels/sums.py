@@ -29,7 +29,9 @@ def sums_panel(view: View, width: int = 40, height: int = 20) -> Text:
         head = Text(f"{symbol:10}", style="bold" if param == active else "")
         if done == 0:
             more = f" {count} term{'s' if count != 1 else ''} to come"
-            if head.cell_len + len(more) > width:
+            # every line in one form: "10 to come" beside "4 terms to come" read as two different things
+            longest = max(len(f" {len(t)} terms to come") for t in tape.gradients.values())
+            if head.cell_len + longest > width:
                 more = f" {count} to come" if head.cell_len + len(f" {count} to come") <= width else " ·"
             head.append(more, style=FUTURE)
         else:

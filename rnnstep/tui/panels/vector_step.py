@@ -352,8 +352,10 @@ def _term(view, width: int, height: int) -> list:
     rows = max(1, height - len(chain) - len(notes) - 1)
     input_vec = table.input(i)
     input_name = INPUT.get(param, "").format(nt.sub(step.k - 1 if param == "w_prime" else (step.k or step.t)))
-    head = Text(f"{name} = the product of its factors;  term{at} = {name}ᵀ" + (f"·{input_name}" if input_name else ""),
-                style="bold")
+    formula = f"term{at} = {name}ᵀ" + (f"·{input_name}" if input_name else "")
+    # whole or not at all: wrapped, "term[12,12] = / δ[12,12]ᵀ·x₁₂ᵀ" read as a second δ heading
+    head = Text(next((h for h in (f"{name} = the product of its factors;  {formula}", formula, f"term{at}")
+                      if len(h) <= width), f"term{at}"), style="bold")
     value = table.value[i]
 
     @cache  # shared by the renderings tried at the same digits
@@ -454,9 +456,12 @@ def outer_product(view, delta, input_vec, value, delta_name: str, input_name: st
         cell = max(min(cell, max(narrowest(input_vec), narrowest(value))), (room - 3) // len(input_vec) - 1)
     top = grid(np.asarray(input_vec, dtype=float)[None, :], digits, width=room, cell=cell)
     below = grid(value, digits, width=room, height=rows, hidden=term_hidden, cell=cell)
-    out = [Text(delta_name, style="bold").append(" " * (left - len(delta_name) + 3)).append(term_name + " = "
-                                                                                          + delta_name + "·" + input_name,
-                                                                                          style="bold")]
+    # the heading on one line: "term[12,12] = δ[12,12]ᵀ·x₁₂ᵀ" wrapped showed δ[12,12]ᵀ twice; the formula
+    # gives way first (the grids below say it: δ's column times the input's row)
+    gap = " " * (left - len(delta_name) + 3)
+    heading = next((h for h in (term_name + " = " + delta_name + "·" + input_name, term_name)
+                    if len(delta_name) + len(gap) + len(h) <= width), term_name)
+    out = [Text(delta_name, style="bold").append(gap).append(heading, style="bold")]
     out.append(Text(input_name.rjust(left), style=USE).append("   ").append_text(top[0]))
     for y in range(max(len(column), len(below))):
         line = column[y].copy() if y < len(column) else Text()

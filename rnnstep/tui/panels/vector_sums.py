@@ -45,7 +45,10 @@ def progress_line(view, param: str, width: int) -> Text:
     out = Text(f"{'∂L/∂' + SYMBOL[param]:10}", style="bold" if active else "")
     if done == 0:
         to_come = f"{len(table)} term{'s' if len(table) != 1 else ''} to come"
-        if out.cell_len + len(to_come) > width:  # "45150 terms to come" would wrap onto a line of its own
+        # "45150 terms to come" would wrap onto a line of its own; and every line says it the same way
+        # ("10 to come" beside "4 terms to come" read as two different things)
+        longest = max(len(f"{len(t)} terms to come") for t in tape.gradients.values())
+        if out.cell_len + longest > width:
             to_come = f"{len(table)} to come"
         return out.append(to_come, style=FUTURE)
     count = Text(f" {done}/{len(table)}", style="dim")
