@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import json
 
+import pytest
+
 import rnnstep
 from rnnstep.drill.history import History
 from rnnstep.drill.questions import questions
@@ -288,3 +290,53 @@ async def test_a_long_feedback_leaves_the_whole_sigma_grid_and_delta_keeps_its_d
         rows = [line for line in sums.splitlines() if "?" in line and "‖Σ‖" not in line]
         assert len(rows) == 3 and all(line.count("?") == 3 for line in rows), sums
         assert np.asarray(tape.gradients["w_prime"].running_sum[2]).shape == (3, 3)
+
+
+def _input_arrays(question) -> list:
+    """The arrays a question is computed from, as its hint's numbers list them (small ones: a big one is
+    named in the hint and shown as a window on screen)."""
+    import numpy as np
+
+    numbers = question.numbers
+    out = []
+    for part in getattr(numbers, "_parts", ()):
+        part = part() if callable(part) else part
+        if isinstance(part, str):
+            continue
+        value = np.asarray(part[0] if isinstance(part, tuple) else part, dtype=float)
+        if value.size <= 16:
+            out.append(value)
+    return out
+
+
+@pytest.mark.parametrize("size", [(80, 24), (100, 30)], ids=["80x24", "100x30"])
+@pytest.mark.parametrize("which", ["hello-char-rnn", "random-seed-7-n3"])
+async def test_every_drill_question_shows_its_inputs(tmp_path, which, size):
+    """Item 13: `drill hello-char-rnn` at 80×24 asked z₁ = W_out·O₁ + b_out with none of them on screen;
+    the recursive-view questions showed neither W′ nor f′; `--hidden 3 --seed 7` cut W to one row under
+    the description. At every question each entry of each input (as the hint lists them) is on screen,
+    whole or correctly rounded."""
+    import re
+
+    import numpy as np
+
+    from rnnstep.drill.randomize_vector import random_vector_scenario
+    from rnnstep.scenario import VECTOR_SCENARIO_DIR
+    from rnnstep.tui.widgets import NetworkStrip, RunningSums
+    from vector_screen_numbers import spellings
+
+    scenario = (rnnstep.load_scenario(VECTOR_SCENARIO_DIR / "hello-char-rnn.toml") if which == "hello-char-rnn"
+                else random_vector_scenario(7, 3))
+    tape = rnnstep.build_tape(scenario)
+    qs = [q for q in questions(tape) if not q.id.startswith("gradients.")][:40]  # forward, outputs, recursive
+    app = DrillApp(DrillSession(tape, qs, History(tmp_path / "h.jsonl")), header="drill test")
+    async with app.run_test(size=size) as pilot:
+        for q in qs:
+            await pilot.pause()
+            assert app.session.current is q
+            screen = "\n".join(panel_text(app.query_one(w)) for w in (StepDetail, RunningSums, NetworkStrip))
+            tokens = set(re.findall(r"-?\d+(?:\.\d+)?(?:e-?\d+)?", screen))
+            for array in _input_arrays(q):
+                missing = [float(v) for v in np.ravel(array) if not spellings(float(v)) & tokens]
+                assert not missing, f"{q.id}: {q.text}: inputs {missing} not on screen\n{screen}"
+            await type_line(pilot, "skip")

@@ -214,6 +214,20 @@ def _output(view, width: int, height: int) -> list:
         return head + [_summary_line(view, f"ŷ{sub}", tape.yhat[i], ids[0], ids[1], width=width),
                 _summary_line(view, f"y{sub}", tape.y[i], width=width)] + loss
 
+    # a drill asking z_t: its inputs W_out, O_t and b_out on screen whatever else gives way (ŷ and y are
+    # later questions' inputs): side by side, or W_out above O_tᵀ and b_outᵀ
+    def inputs(d: int) -> list[Text]:
+        return head + hstack([_mat(view, w["w_out"], "W_out", width, rows, d), "·",
+                              _vec(view, tape.O[t - 1], f"O{sub}", width, rows, d), "+",
+                              _vec(view, w["b_out"], "b_out", width, rows, d)], width) + loss
+
+    def stacked(d: int) -> list[Text]:
+        return (head + _mat(view, w["w_out"], "W_out", width, rows, d).rows()
+                + hstack([_row(view, tape.O[t - 1], f"O{sub}ᵀ", width, d)], width)
+                + hstack([_row(view, w["b_out"], "b_outᵀ", width, d)], width) + loss)
+
+    if _hidden(view, ids[0]):
+        return [(rich, True), (inputs, True), (stacked, True), (compact, True), (plain, False)]
     return [(rich, False), (compact, True), (plain, False)]
 
 
@@ -230,7 +244,46 @@ def _loss(view, width: int, height: int) -> list:
             out += hstack([_row(view, tape.losses, "ℓₜ", width, d)], width)
         return out
 
+    asked = next((t for t in range(tape.T, 0, -1)
+                  if _hidden(view, f"backward.dL_dO[{t}]", f"backward.dL_da[{t}]")), None)
+    if asked is not None:  # a drill's recursive-view question: its inputs, whatever else gives way
+        def inputs(d: int) -> list[Text]:
+            return [total] + _recursive_inputs(view, asked, width, height - 1, d)
+
+        return [(inputs, True), (lambda d: lines(d) + _recursive_inputs(view, asked, width, height - 1 - len(lines(d)), d),
+                                 True), (lines, True), (lambda d: [total], False)]
     return [(lambda d: lines(d) + [Text("")] + _wrap(after, width), False), (lines, True), (lambda d: [total], False)]
+
+
+def _recursive_inputs(view, t: int, width: int, height: int, digits: int) -> list[Text]:
+    """What ∂L/∂O_t = ∂ℓ_t/∂z_t·W_out + ∂L/∂a_{t+1}·W′ (or ∂L/∂a_t = ∂L/∂O_t ∘ f′(a_t)) is made of, as
+    rows and grids: a drill asks them at L's step, which otherwise shows neither W′ nor f′."""
+    tape, w, sub = view.tape, view.tape.weights, nt.sub
+    rows = max(1, height - 4)
+    if _hidden(view, f"backward.dL_dO[{t}]"):
+        pieces: list = []
+        if t in tape.target_position:
+            i = tape.target_position[t]
+            pieces += [_row(view, tape.to_z[i], f"∂ℓ{sub(t)}/∂z{sub(t)}", width, digits), "·",
+                       _mat(view, w["w_out"], "W_out", width, rows, digits)]
+        if t < tape.T:
+            pieces += (["+"] if pieces else []) + [_row(view, tape.dL_da[t], f"∂L/∂a{sub(t + 1)}", width, digits), "·",
+                                                   _mat(view, w["w_prime"], "W′", width, rows, digits)]
+        side = hstack(pieces, width)
+        if all(line.cell_len <= width for line in side) and len(side) <= height:
+            return side
+        # too wide: each product on its own lines, the row vector as a column (its entries) beside the matrix
+        out: list[Text] = []
+        if t in tape.target_position:
+            i = tape.target_position[t]
+            out += hstack([_vec(view, tape.to_z[i], f"(∂ℓ{sub(t)}/∂z{sub(t)})ᵀ", width, rows, digits),
+                           _mat(view, w["w_out"], "W_out", width, rows, digits)], width)
+        if t < tape.T:
+            out += hstack([_vec(view, tape.dL_da[t], f"(∂L/∂a{sub(t + 1)})ᵀ", width, rows, digits),
+                           _mat(view, w["w_prime"], "W′", width, rows, digits)], width)
+        return out
+    return hstack([_row(view, tape.dL_dO[t - 1], f"∂L/∂O{sub(t)}", width, digits), "∘",
+                   _row(view, tape.f_prime[t - 1], f"f′(a{sub(t)})", width, digits)], width)
 
 
 def together(parts: list[Text], width: int, gap: str = "   ", style: str = "") -> list[Text]:

@@ -68,6 +68,12 @@ def _step_text(view, width: int, height: int, title: str, note: Text | None, cla
     room = max(1, height - 1 - min(len(extra), share))
     head = Text(title if len(title) <= width else short_title(view, width), style="bold underline")
     body = step_body(view, width, room)
+    if extra and view.hidden and view.more_key and room < height - 2:
+        # a drill: the question's inputs first (tryout 3: W cut to one row under a two-line description);
+        # the note keeps one line saying how to read it whole
+        fuller = step_body(view, width, height - 2)
+        if len(fuller) > len(body):
+            body = fuller
     if extra:  # whole, or cut at a word with a sign that there is more (m reads it whole): never cut silently
         from .step import fit_extras
 
