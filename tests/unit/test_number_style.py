@@ -26,8 +26,9 @@ def one_digit_count(texts: list[str], values: list[float]) -> bool:
 
 def test_a_grid_spells_every_exponent_the_same_way():
     """3e-07 (a whole rendering) beside -1e-7 (a narrow cell's): one spelling, the short one."""
-    for width in (14, 16, 20, 40):
-        lines = "\n".join(line.plain for line in grid(np.array([[3e-07, -1.234567e-7, 0.5]]), 6, width=width))
+    for width in (14, 16, 20, 26, 40):
+        lines = "\n".join(line.plain for line in grid(np.array([[3e-07, -1.234567e-7, 0.5], [-4.02e-7, -3.99e-7, 1]]),
+                                                      6, width=width))
         exponents = re.findall(r"e[+-]?\d+", lines)
         assert exponents and all(not re.match(r"e[+-]0\d|e\+", e) for e in exponents), (width, lines)
 

@@ -44,8 +44,12 @@ def narrowest(values) -> int:
 def _fmt(value: float, digits: int) -> str:
     """``fmt``'s rendering with one exponent spelling: a grid's narrow cells take the short form (-1e-7),
     so a whole rendering is written the same way (3e-7, not 3e-07 beside it); the digits are fmt's."""
-    text = nt.fmt(value, digits)
-    if "e" not in text:
+    return _short_spelling(nt.fmt(value, digits))
+
+
+def _short_spelling(text: str) -> str:
+    """-4e-07 as -4e-7: the same number, in the spelling of a narrow cell."""
+    if "e" not in text or text in ("inf", "-inf", "nan"):
         return text
     mantissa, exponent = text.split("e")
     return f"{mantissa}e{int(exponent)}"
@@ -189,7 +193,7 @@ def grid(M, digits: int, *, width: int | None = None, height: int | None = None,
                 text, style = "?", "bold cyan"
             else:
                 text = texts[i][j] if len(texts[i][j]) <= cell else nb.fit(value, digits, cell, compact=True)
-                text = text if text is not None else "…"
+                text = _short_spelling(text) if text is not None else "…"
                 style = (entry_style(value, scale) + (" underline" if mark else "")).strip()
             pad = gutter + cell - len(text)  # the mark sits just before its own number
             parts.append(" " * (pad - 1) + (MARK if mark else " ") + text)
