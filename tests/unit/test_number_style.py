@@ -107,3 +107,17 @@ def test_a_vector_terms_heading_never_wraps_into_a_second_delta():
         for width in range(40, 60):
             body = [line.plain for line in step_body(view, width, 30)]
             assert not any(line.startswith("δ[12,12]ᵀ·") for line in body), (param, width, body)
+
+
+def test_a_vector_screen_spells_every_exponent_one_way():
+    """‖δ[12,3]‖ = 4.75e-07 beside the grid's -1.8617e-9: every panel of a vector step writes e-7, e5."""
+    from rnnstep.tui.panels.vector_view import flow_text, network_text, step_text, sums_text
+
+    tape = rnnstep.build_tape(parse_scenario(vector_toml(n=3, m=2, q=2, T=12, every_step=True, seed=3), source="<t>"))
+    for vid in ("gradients.w_prime.term[12,3]", "gradients.w.term[12,1]", "gradients.b.term[12,2]"):
+        view = View(tape, tape.steps.index_of(vid))
+        for width, height in ((46, 13), (88, 24), (128, 30)):
+            screen = "\n".join(panel(view, width, height).plain for panel in (
+                lambda v, w, h: step_text(v, w, h, "title"), sums_text, flow_text, network_text))
+            assert re.search(r"\de-\d", screen), screen  # the check has exponents to look at
+            assert not re.search(r"\de[+-]0\d|\de\+", screen), (vid, width, screen)

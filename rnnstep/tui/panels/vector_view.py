@@ -7,6 +7,8 @@ notes and claims of a step are the scalar panel's, the rest is in vector_*.py.
 
 from __future__ import annotations
 
+import re
+
 from rich.text import Text
 
 from .matrix import ROW_FOCUS
@@ -34,8 +36,29 @@ class Lines(list):
         yield self.joined()
 
 
+_EXPONENT = re.compile(r"(?<=[\d.])e([+-])(0*)(\d+)")
+
+
+def one_spelling(line: Text) -> Text:
+    """4.75e-07 as 4.75e-7 (and 3e+05 as 3e5), styles kept: the narrow cells of a grid write exponents the
+    short way, so every number of a vector screen does (one exponent spelling per screen)."""
+    plain = line.plain
+    if "e" not in plain or not _EXPONENT.search(plain):
+        return line
+    out, last = Text(style=line.style, end=line.end), 0
+    for m in _EXPONENT.finditer(plain):
+        e = m.start()
+        out.append_text(line[last:e + 1])  # up to and with the "e"
+        if m.group(1) == "-":
+            out.append_text(line[e + 1:e + 2])
+        out.append_text(line[m.start(3):m.end()])  # the digits, without padding zeros
+        last = m.end()
+    out.append_text(line[last:])
+    return out
+
+
 def _join(lines: list[Text], width: int) -> Lines:
-    return Lines(wrap_lines(lines, width))
+    return Lines(one_spelling(line) for line in wrap_lines(lines, width))
 
 
 def _wrap(text: Text | None, width: int) -> list[Text]:
