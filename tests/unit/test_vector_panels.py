@@ -692,3 +692,12 @@ def test_the_vector_chart_shows_every_path_in_bands_with_the_current_one_marked(
             assert covered == list(range(40)), [line.plain for line in lines]
             marked = [m for m in rows if m.group(1)]
             assert len(marked) == 1 and int(marked[0].group(2)) <= j <= int(marked[0].group(3) or marked[0].group(2))
+
+
+def test_the_triangle_stays_on_screen_beside_a_tall_running_sum():
+    """Item 14: with a target at every step and n = 32 the 32-row Σ took the whole panel at 140×45 and the
+    t×k triangle was gone. The Σ shows a window of its rows; the triangle keeps its place."""
+    tape = tape_of(n=32, m=2, q=2, T=8, every_step=True, seed=2)
+    at = tape.steps.index_of("gradients.w_prime.term[8,5]")
+    text = "\n".join(plain(sums_lines(View(tape, at), 44, 36)))
+    assert "‖term(t,k)‖" in text and re.search(r"rows 1–\d+ of 32", text), text

@@ -139,6 +139,9 @@ def _current_sum(view, width: int, height: int) -> list[Text]:
     triangle_rows = 0
     if every_step:
         spare = height - grid_rows - 3
+        least = min(tape.T + 5, 12)
+        if spare < least and height - 3 - least >= 5:  # a tall Σ (n = 32) gives rows to the triangle: its
+            spare = least  # grid shows a window of them (⇧↓ moves it), the triangle stays on screen
         triangle_rows = min(spare, tape.T + 5) if spare >= 6 else 0  # T rows, 4 lines around, 1 for a window
     rows = max(2, height - 2 - triangle_rows - (1 if triangle_rows else 0))
     keep_note = True
