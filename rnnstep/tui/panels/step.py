@@ -109,16 +109,19 @@ def step_panel(view: View, width: int = 120, height: int = 40) -> RenderableType
     room = height - rows_of(title, width)
     if claims is not None and rows_of(claims, width) > max(2, room // 3):
         claims = claims_text(view, compact=True)
-    if step.kind == "term" and claims is not None:  # the term's least: heading, one factor, the sums
-        least = _term_lines(view, step, width, 1, 1)
-        if sum(rows_of(t, width) for t in least) + 1 + rows_of(claims, width) > room:
+    budget = room  # the rows claims may take: at a term, what its least (heading, a factor, the sums) leaves
+    if step.kind == "term" and claims is not None:
+        budget = max(0, room - sum(rows_of(t, width) for t in _term_lines(view, step, width, 1, 1)))
+        if 1 + rows_of(claims, width) > budget:
             claims = claims_text(view, compact=True)
     claim_rows = (1 + rows_of(claims, width)) if claims is not None else 0
     note_rows = (1 + rows_of(note, width)) if note is not None else 0
     if step.kind == "term":
-        # a note too long for the room is what gives way, not a factor; but it keeps a line for its "more" sign
-        lines = _term_lines(view, step, width, room - claim_rows - min(note_rows, 2),
-                            room - claim_rows - note_rows)
+        # a note too long for the room is what gives way, not a factor; but it keeps a line for its "more" sign;
+        # claims too long even compact are cut (m reads them whole), never the term and its sum
+        taken = min(claim_rows, budget)
+        lines = _term_lines(view, step, width, max(1, room - taken - min(note_rows, 2)),
+                            max(1, room - taken - note_rows))
     else:
         if step.kind == "forward":
             detail = _forward_lines(view, step.t)
@@ -144,14 +147,14 @@ def step_panel(view: View, width: int = 120, height: int = 40) -> RenderableType
             extras += [claims]
             free -= claim_rows - 1
         else:
-            extras += fit_extras([Text(""), claims], free, width, view.more_key)
+            extras += fit_extras([Text(""), claims], free, width, view.more_key, what="claim")
             free = 0
     if note is not None and free > 0:
         extras += fit_extras([Text(""), note], free, width, view.more_key)
     return Group(title, *lines, *extras)
 
 
-def fit_extras(extras: list[Text], rows: int, width: int, more_key: str | None = None) -> list[Text]:
+def fit_extras(extras: list[Text], rows: int, width: int, more_key: str | None = None, what: str = "note") -> list[Text]:
     """The claims and note in ``rows`` rows: whole, or cut at a word with a clear sign that there is more.
 
     Never cut silently: the last line shown ends in "…" and a line says how to read it all
@@ -176,7 +179,7 @@ def fit_extras(extras: list[Text], rows: int, width: int, more_key: str | None =
         keep[-1] = last[:max(0, cut)] + Text(" …", style="bold")
         choices = (f"  ▸ {key}read the whole note", f"▸ {key}more") if key else ("  (cut for room)",)
     else:
-        choices = (f"✎ a note: {key}read it", f"✎ {key}note") if key else ("✎ a note (no room)",)
+        choices = (f"✎ a {what}: {key}read it", f"✎ {key}{what}") if key else (f"✎ a {what} (no room)",)
     sign = next((c for c in choices if len(c) <= width), "…")
     return keep + [Text(sign, style="bold yellow")]
 
