@@ -287,7 +287,7 @@ async def test_the_gradient_flow_chart_shows_the_whole_fall_and_v_pages_it(size)
         assert shown(app, GradientFlow) == text
 
 
-@pytest.mark.parametrize("size", [(80, 24), (100, 30), (140, 45)])
+@pytest.mark.parametrize("size", [(60, 20), (80, 24), (100, 30), (140, 45)])
 async def test_every_claim_shows_its_stated_value_verdict_and_true_value(size):
     """Item 10: at 100×30 and 80×24 a step with claims showed "stated in the worked example: … ▸ m: read the
     whole note". Every claim's stated value, its verdict and (when not right) the true value are on screen."""
@@ -297,6 +297,8 @@ async def test_every_claim_shows_its_stated_value_verdict_and_true_value(size):
     async with app.run_test(size=size) as pilot:
         assert app.claims
         for index, results in sorted(app.claims.items()):
+            if size[0] < 80 and app.tape.steps[index].kind == "term":
+                continue  # 60×20: a term's panel keeps the term and its sum; its claim is cut with a sign (m)
             app.cursor = index
             await pilot.pause()
             text = " ".join(shown(app, StepDetail).split())  # wrapped lines joined

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import io
 import math
+import re
 from functools import lru_cache
 
 from rich.console import Console, Group, RenderableType
@@ -20,6 +21,9 @@ from ...tape import Step
 from ...underflow import term_log10, underflowed, zero_factor
 from .base import BAD, PATH, USE, View, line, pad
 from .decades import decade
+
+
+_NUMBER = re.compile(r"-?\d+(?:\.\d*)?(?:e[+-]?\d+)?|-?inf|nan")  # a line's result, for "a₁ = 0.6"
 
 
 def title_parts(step: Step, cursor: int, count: int, vector: bool) -> list[str]:
@@ -131,12 +135,28 @@ def step_panel(view: View, width: int = 120, height: int = 40) -> RenderableType
             detail = _loss_lines(view)
         else:
             detail = _update_lines(view, step.param)
-        lines = [hang(t, width) for t in detail]
-        while claim_rows and sum(rows_of(t, width) for t in lines) + claim_rows > room:
-            gloss = next((t for t in reversed(lines) if not t.plain.strip() or t.style in ("dim", "italic")), None)
-            if gloss is None:
-                break
-            lines.remove(gloss)
+        raw = list(detail)
+        while claim_rows and sum(rows_of(hang(t, width), width) for t in raw) + claim_rows > room:
+            gloss = next((n for n in range(len(raw) - 1, -1, -1)
+                          if not raw[n].plain.strip() or raw[n].style in ("dim", "italic")), None)
+            if gloss is not None:
+                del raw[gloss]
+                continue
+            # then a substitution gives way to its result: "a₁ = x₁·w + … = 0.5·0.8 + … = 0.6" as "a₁ = 0.6"
+            long = next((n for n in range(len(raw) - 1, -1, -1) if raw[n].plain.count(" = ") > 1
+                         and _NUMBER.fullmatch(raw[n].plain.rsplit(" = ", 1)[1].strip())), None)
+            if long is None:  # last, a line about a quantity no claim states (f′, the formula): m, p show them
+                stated = {r.symbol for r in view.claims.get(view.cursor, ())}
+                other = next((n for n in range(len(raw) - 1, 0, -1)
+                              if raw[n].plain.split(" = ")[0].strip() not in stated), None)
+                if other is None:
+                    break
+                del raw[other]
+                continue
+            plain = raw[long].plain
+            first, last = plain.index(" = "), plain.rindex(" = ")
+            raw[long] = raw[long][:first + 3] + raw[long][last + 3:]
+        lines = [hang(t, width) for t in raw]
     free = room - sum(rows_of(t, width) for t in lines)
     extras: list[Text] = []
     if claims is not None:
@@ -196,7 +216,7 @@ def claims_text(view: View, compact: bool = False) -> Text | None:
     results = view.claims.get(view.cursor)
     if not results:
         return None
-    out = Text("stated in the worked example:", style="bold")
+    out = Text("worked example:" if compact else "stated in the worked example:", style="bold")
     symbols = {r.id: r.symbol for step in view.claims.values() for r in step}
     for r in results:
         mark, style = _CLAIM_MARK[r.verdict]
