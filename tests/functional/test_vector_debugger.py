@@ -220,8 +220,9 @@ async def test_at_140x45_the_flow_chart_takes_the_rows_the_step_panel_does_not_u
         await pilot.pause()
         await pilot.pause()
         flow = shown(app, GradientFlow)
-        paths = [line for line in flow.split("\n") if re.match(r"\s*\d+ back", line)]
-        assert len(paths) >= 10, flow
+        rows = [re.match(r"\s*▶?\s*(\d+)(?:–(\d+))? back", line) for line in flow.split("\n")]
+        covered = [k for m in rows if m for k in range(int(m.group(1)), int(m.group(2) or m.group(1)) + 1)]
+        assert covered == list(range(12)) and len([m for m in rows if m]) >= 6, flow  # every path, bands or not
         step = app.query_one(StepDetail)
         body = shown(app, StepDetail).split("\n")
         assert "δ[12,2]" in "\n".join(body) and step.content_size.height >= 20  # the step keeps its rendering
