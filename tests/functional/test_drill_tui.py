@@ -345,3 +345,31 @@ async def test_every_drill_question_shows_its_inputs(tmp_path, which, size):
                 missing = [float(v) for v in np.ravel(array) if not spellings(float(v)) & tokens]
                 assert not missing, f"{q.id}: {q.text}: inputs {missing} not on screen\n{screen}"
             await type_line(pilot, "skip")
+
+
+async def test_every_scalar_drill_question_shows_its_inputs_at_80x24(tmp_path):
+    """Item 13 for the notes' drill: a factor's inputs (f′(a₄), O₃, y) were hidden behind "?" or scrolled out
+    of the window, and a term's factors beyond the window could not be scrolled (keys go to the answer box).
+    Every number of each question's hint (its inputs) is on screen; the answer is not."""
+    import re
+
+    from rnnstep.tui.widgets import NetworkStrip, RunningSums
+
+    tape = rnnstep.build_tape(rnnstep.default_scenario())
+    qs = questions(tape)
+    app = DrillApp(DrillSession(tape, qs, History(tmp_path / "h.jsonl")), header="drill test")
+    number = r"-?\d+(?:\.\d+)?(?:e-?\d+)?"
+    async with app.run_test(size=(80, 24)) as pilot:
+        for q in qs:
+            await pilot.pause()
+            screen = "\n".join(panel_text(app.query_one(w)) for w in (StepDetail, RunningSums, NetworkStrip))
+            tokens = set(re.findall(number, screen))
+            if q.id != "loss":  # L = ℓ₄ with one target: its hint is ℓ₄'s value; ŷ and y are on screen
+                missing = [n for n in re.findall(number, str(q.numbers).replace("(", " ").replace(")", " "))
+                           if n not in tokens]
+                assert not missing, f"{q.id}: {q.text}: inputs {missing} not on screen\n{screen}"
+            from rnnstep import notation as nt
+            answer = nt.fmt(float(q.value))
+            assert answer not in tokens or answer in str(q.numbers) or re.fullmatch(r"-?[01]", answer), \
+                f"{q.id}: the answer {answer} is on screen\n{screen}"
+            await type_line(pilot, "skip")

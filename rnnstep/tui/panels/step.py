@@ -436,6 +436,13 @@ def _term_lines(view: View, step: Step, width: int, room: int, room_with_extras:
     if count > rows_free:
         rows_free = max(1, rows_free - 1)  # one row says which factors are shown
     first, end = factor_window(count, rows_free, view.factor_offset)
+    asked = None
+    if view.hidden and count <= 4 * MAX_FACTOR_ROWS:  # a drill asking a factor: its row in the window
+        fid = (lambda j: f"gradients.{param}.factor[{step.t},{step.k},{j + 1}]" if step.k is not None
+               else f"gradients.{param}.factor[{step.t},{j + 1}]")
+        asked = next((j for j in range(count) if fid(j) in view.hidden), None)
+        if asked is not None and not first <= asked < end:
+            first, end = factor_window(count, rows_free, asked - (end - first) + 1)
     # the factor that makes the term 0 (a dead ReLU's f′, O₀) stays in view while the list scrolls
     zero = zero_factor(tape, param, i) if float(table.value[i]) == 0 and term_id not in view.hidden else None
     pinned = zero is not None and not first <= zero < end
@@ -450,11 +457,17 @@ def _term_lines(view: View, step: Step, width: int, room: int, room_with_extras:
         f = tape.factor(param, i, j)  # only the rows on screen: a path far back has thousands of factors
         fid = f"gradients.{param}.factor[{step.t},{step.k},{j + 1}]" if step.k is not None else \
             f"gradients.{param}.factor[{step.t},{j + 1}]"
-        numbers = "?" if fid in view.hidden else nt.factor_substituted(f, tape, d)
+        numbers = nt.factor_substituted(f, tape, d)  # a drill's hidden factor: its inputs, its value "?"
         rows.append((Text(f.symbol, style=USE if f.kind in ("immediate", "output_input") else ""),
                      f.formula, numbers, f.value, fid))
     grid = _factor_table(view, rows, width, header=bool(header))
     lines = [head, grid]
+    if term_id in view.hidden and asked is None and count > end - first and count <= MAX_FACTOR_ROWS:
+        # a drill asking the term cannot scroll the factors (keys go to the answer box): every factor's
+        # value in one product instead of a window of rows
+        every = " × ".join(nt.operand(float(tape.factor(param, i, j).value), d) for j in range(count))
+        lines = [head, hang(Text(f"  = {every} = ?"), width)]
+        first, end, pinned = 0, count, False
     if count > end - first + pinned:
         which = f"{first + 1}–{end}" if end - first > 1 else f"{first + 1}"
         choices = [f"  factors {which}{f', {zero + 1} (the 0)' if pinned else ''} of {count}{tail}"
@@ -497,6 +510,17 @@ def _factor_table(view: View, rows: list[tuple], width: int, header: bool) -> Te
         keep = candidate
         if total(keep) <= width:
             break
+    if 2 not in keep:  # a drill's hidden factor: its substitution beside the "?" when the column went
+        asked = [n for n, value in enumerate(values) if value.plain == "?" and rows[n][2] != "?"]
+        saved = list(values)
+        for n in asked:
+            values[n] = Text(f"{rows[n][2]} = ").append_text(values[n])
+        natural[3] = max([t.cell_len for t in values] + [heads[3].cell_len if header else 0])
+        if asked and total(keep) > width and total([0, 3]) <= width:
+            keep = [0, 3]  # the formula gives way to the asked factor's numbers (the question says the formula)
+        elif asked and total(keep) > width:  # no room: the question's line says the formula
+            values[:] = saved
+            natural[3] = max([t.cell_len for t in values] + [heads[3].cell_len if header else 0])
     if total(keep) > width:  # even symbol and value do not fit whole: round the values to what is left
         room = max(1, width - widths([0])[0] - 3)
         columns[3] = values = [view.num(value, fid, width=room) for *_, value, fid in rows]
