@@ -115,11 +115,25 @@ class DrillApp(CrashReporting, App):
 
     def on_mount(self) -> None:
         prepare(self, self._theme_name)
+        self._fit(self.size.width, self.size.height)
         self.query_one(Input).focus()
         self.show_question()
 
+    #: a vector drill's question needs its matrices on screen (W and W′ beside x and b): below this the
+    #: drill says so instead of asking with its inputs cut (60×20 left a 24×5 step panel)
+    VECTOR_MIN = (80, 24)
+
     def on_resize(self, event) -> None:
-        fit(self, event.size.width, event.size.height)
+        self._fit(event.size.width, event.size.height)
+
+    def _fit(self, width: int, height: int) -> None:
+        fit(self, width, height)
+        small = self.session.tape.vector and (width < self.VECTOR_MIN[0] or height < self.VECTOR_MIN[1])
+        if small:
+            self.screen_stack[0].set_class(True, "too-small")
+            self.query_one("#too-small", Static).update(
+                f"terminal too small: a vector drill needs at least {self.VECTOR_MIN[0]}×{self.VECTOR_MIN[1]} "
+                "(each question's matrices on screen)")
 
     def show_question(self) -> None:
         s = self.session

@@ -16,6 +16,7 @@ from .. import notation as nt
 from ..printed import printed, relation
 from ..ids import PARAMS, factor_count
 from ..tape import Tape
+from ..underflow import underflowed
 import numpy as np
 
 from .chains import HEAD, LIMIT, TAIL, Chain, joined
@@ -52,6 +53,7 @@ class TermLine(NamedTuple):  # a tuple: one per term of a long tape, so cheap to
     truncated: bool
     running_sum: float
     sign: str = "="  # "≈" where the product of the printed factors does not print as the value (issue 18 item 7)
+    underflow: bool = False  # 0 with no zero factor: the product fell below the smallest double (underflow.py)
 
     def symbol_parts(self, gap: Callable[[int], str]) -> list[str]:
         return joined(self.head_symbols, self.hidden, self.tail_symbols, gap)
@@ -143,8 +145,10 @@ def term_lines(tape: Tape, param: str, style: str, number: Callable[[float], str
             if tail is None:
                 tail = tails[k] = texts(term, range(count - TAIL, count))
             yield TermLine(param, t, k, head[0], head[1], count - HEAD - TAIL, tail[0], tail[1],
-                           value[term], truncated[term], running_sum[term])
+                           value[term], truncated[term], running_sum[term],
+                           underflow=value[term] == 0 and underflowed(tape, param, term))
         else:
             symbols, numbers, again = texts(term, range(count))
             yield TermLine(param, t, k, symbols, numbers, 0, no_tail, no_tail, value[term], truncated[term],
-                           running_sum[term], relation(again, value[term], digits))
+                           running_sum[term], relation(again, value[term], digits),
+                           value[term] == 0 and underflowed(tape, param, term))

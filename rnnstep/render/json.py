@@ -12,6 +12,7 @@ from typing import Callable, Iterator, TextIO
 from ..ids import RECURRENT_PARAMS
 from ..tape import Tape
 from ..usertext import json_escaped
+from ..underflow import underflowed
 
 FORMAT = "rnnstep-trace/1"
 VECTOR_FORMAT = "rnnstep-trace/2"  # SPEC §7
@@ -121,6 +122,8 @@ def _terms(tape: Tape, param: str, with_factors: bool) -> Iterator[str]:
             parts.append(f'"truncated": {"true" if truncated[i] else "false"}')
             if table.weight is not None:  # randomized truncation (SPEC §9)
                 parts.append(f'"weight": {num(table.weight[i])}')
+        if values[i] == 0 and underflowed(tape, param, i):  # 0 with no zero factor: the double ran out
+            parts.append('"underflow": true')
         parts.append(f'"running_sum": {num(sums[i])}')
         yield "{" + ", ".join(parts) + "}"
 

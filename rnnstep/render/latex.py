@@ -174,6 +174,8 @@ class _TermWriter:
     def __call__(self, item: TermLine) -> str:
         where = rf"t = {item.t},\ k = {item.k}" if item.k is not None else f"t = {item.t}"
         value = latex_number(item.value, self.digits)
+        if item.underflow:  # 0 with no zero factor: the product fell below the smallest double
+            value += r"\ \text{(underflow: no factor is 0)}"
         rows = self._shortened(item, where, value) if item.hidden else None
         if rows is None:
             rows = self._greedy(item, where, value, self.mark_of(item))

@@ -43,6 +43,8 @@ def iter_markdown(tape: Tape, digits: int = 6, full_chains: bool = False) -> Ite
                 current = item.param
             where = f"t = {item.t}, k = {item.k}" if item.k is not None else f"t = {item.t}"
             mark = term_mark(tape, item.param, item.t, item.k, item.truncated, "markdown", digits)  # SPEC §9
+            if item.underflow:
+                mark += " — *underflow: no factor is 0; the product is below the smallest double*"
             strike = "~~" if item.truncated else ""
             yield (f"{head}- {where}: {strike}[{' × '.join(item.symbol_parts(gap_text))}]{strike}  \n"
                    f"  = {' × '.join(item.number_parts(gap_text))} {item.sign} **{f(item.value)}**{mark}  \n"

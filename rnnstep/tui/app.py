@@ -271,6 +271,8 @@ class DebuggerApp(CrashReporting, App):
             return None
         if action in ("next_wrong_claim", "previous_wrong_claim") and not self.claims_wrong:
             return None
+        if action == "scroll_grid":  # only a vector scenario has matrices; none taller than 8 rows fit already
+            return self.tape.vector and max(self.tape.weights["w"].shape[0], self.tape.weights["w_out"].shape[0]) > 8
         if action == "cancel_export":
             return self._exporter is not None and self._exporter.running
         return True
@@ -328,6 +330,20 @@ class DebuggerApp(CrashReporting, App):
         if offset != first:
             self.view.factor_offset = offset
             show_panels(self, self.view)
+
+    GRID_STEP = 4  # rows a press of ⇧↓ moves the window of a tall matrix
+
+    def action_scroll_grid(self, by: int) -> None:
+        w = self.tape.weights
+        tallest = max(w["w"].shape[0], w["w_out"].shape[0])  # n hidden units, q outputs
+        row = max(0, min(self.view.grid_row + by * self.GRID_STEP, tallest - 1))
+        if row != self.view.grid_row:
+            self.view.grid_row = row
+            show_panels(self, self.view)
+
+    def action_flow_paths(self) -> None:
+        self.view.flow_paged = not self.view.flow_paged
+        show_panels(self, self.view)
 
     def action_toggle_flow(self) -> None:
         toggle_flow(self)

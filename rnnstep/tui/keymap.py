@@ -32,7 +32,10 @@ KEYS: tuple[Key, ...] = (
     Key("rnnstep.previous_phase", "left_square_bracket", "previous_phase", "Phase back", "previous phase (or this phase's start)", show=False, key_display="["),
     Key("rnnstep.factors_down", "down,j", "scroll_factors(1)", "Factors ↓", "scroll a long list of factors down", show=False, key_display="↓"),
     Key("rnnstep.factors_up", "up,k", "scroll_factors(-1)", "Factors ↑", "scroll a long list of factors up", show=False, key_display="↑"),
+    Key("rnnstep.rows_down", "shift+down,J", "scroll_grid(1)", "Rows", "move the window of a matrix taller than its box down", key_display="⇧↓"),
+    Key("rnnstep.rows_up", "shift+up,K", "scroll_grid(-1)", "Rows ↑", "move the window of a matrix taller than its box up", show=False, key_display="⇧↑"),
     Key("rnnstep.note", "m", "read_note", "Note", "read a note (and claims) cut for room, whole", show=False),
+    Key("rnnstep.flow_paths", "v", "flow_paths", "Paths", "the gradient-flow chart: every path in bands, or a page of single paths", show=False),
     Key("rnnstep.flow", "f", "toggle_flow", "Flow", "show the gradient-flow chart in place of the step (short terminals)", show=False),
     Key("rnnstep.update", "u", "apply_update", "Update", "apply the update and start again on the new weights (next epoch)"),
     Key("rnnstep.previous_epoch", "U", "previous_epoch", "Undo update", "back one epoch: the earlier tape exactly as it was", show=False),
@@ -57,7 +60,7 @@ def bindings() -> list[Binding]:
     ]
 
 
-_KEY_NAMES = {"colon": ":", "down": "↓", "up": "↑", "right": "→", "left": "←", "space": "space", "home": "Home", "end": "End",
+_KEY_NAMES = {"colon": ":", "shift+down": "⇧↓", "shift+up": "⇧↑", "down": "↓", "up": "↑", "right": "→", "left": "←", "space": "space", "home": "Home", "end": "End",
               "right_square_bracket": "]", "left_square_bracket": "[", "question_mark": "?"}
 
 

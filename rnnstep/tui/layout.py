@@ -66,8 +66,10 @@ def share_left(app: App) -> None:
     except Exception:  # not composed yet (or a screen without the panels)
         return
     view = step.view
-    if view is None or not view.tape.vector:
-        flow.styles.height = flow.styles.max_height = None
+    if view is None:
+        return
+    if not view.tape.vector:
+        share_scalar(app, flow, left.size.height)
         return
     total, width = left.size.height, step.content_size.width
     w = view.tape.weights  # the next epoch's tape has the same shapes, so the same share: not decided again
@@ -87,6 +89,26 @@ def share_left(app: App) -> None:
     height = min(wanted, total - used)
     if height > default:
         flow.styles.height = flow.styles.max_height = height
+
+
+SCALAR_FLOW_ROWS = 8  # the one-unit chart's content at least: title, five bands of paths (or five paths), ruler
+
+
+def share_scalar(app: App, flow, total: int) -> None:
+    """A one-unit scenario: the chart keeps enough rows for the whole fall (every path, or five bands of
+    them, and its ruler) where the stylesheet's third of the column is less (at 100×30 that was two bars)."""
+    view = flow.view
+    key = (int(max(view.tape.targets)), total, app.screen_stack[0].has_class("tall"))
+    if getattr(app, "_left_shared_for", None) == key:
+        return
+    app._left_shared_for = key  # decided once per tape length and size, not per step
+    if total <= 0 or key[2]:
+        flow.styles.height = flow.styles.max_height = None
+        return
+    wanted = min(1 + int(max(view.tape.targets)) + 2, SCALAR_FLOW_ROWS) + 2  # with its border
+    default = min(12, max(4, round(total / 3)))  # the stylesheet's share: 2fr to 1fr, 4 to 12 rows
+    height = min(wanted, total - 9)  # the step panel keeps a title, a heading and a few factors
+    flow.styles.height = flow.styles.max_height = height if height > default else None
 
 
 def flow_rows(view: View) -> int:

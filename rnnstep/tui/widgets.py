@@ -58,7 +58,8 @@ class Panel(Widget):
         """``draw``, remembered for a vector tape (its panels are pure functions of the view and the size)."""
         if not view.tape.vector:
             return self.draw(view, width, height)
-        key = (type(self), view.cursor, view.digits, frozenset(view.hidden), view.factor_offset, id(view.notes),
+        key = (type(self), view.cursor, view.digits, frozenset(view.hidden), view.factor_offset, view.flow_paged, view.grid_row,
+               id(view.notes),
                id(view.claims), width, height)
         drawn = _DRAWN.setdefault(view.tape, {})
         content = drawn.get(key)
@@ -243,7 +244,8 @@ class KeyBar(Widget):
         from .keymap import KEYS, bar_label
 
         width = self.size.width or 200
-        keys = [key for key in getattr(self.app, "keymap_keys", KEYS) if key.show]  # the user's keys (config.py)
+        keys = [key for key in getattr(self.app, "keymap_keys", KEYS) if key.show  # the user's keys (config.py)
+                and self.app.check_action(key.action.split("(")[0], ()) is not False]  # False: not here at all
         rank = {action: i for i, action in enumerate(self.PRIORITY)}
         hint = " ctrl+p commands"
         while True:

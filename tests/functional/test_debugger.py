@@ -264,7 +264,8 @@ async def test_the_command_palette_offers_every_action_that_can_act():
             if key.action == "quit":
                 continue  # Textual's own Quit
             assert offered == (app.check_action(key.action.split("(")[0], ()) is True), key.id
-            if key.action not in ("cancel_export", "previous_epoch", "next_wrong_claim", "previous_wrong_claim"):
+            if key.action not in ("cancel_export", "previous_epoch", "next_wrong_claim", "previous_wrong_claim",
+                                  "scroll_grid(1)", "scroll_grid(-1)"):  # ⇧↓ ⇧↑: a vector scenario's tall grids
                 assert offered, key.id
         assert not any(title.startswith("Cancel export") for title in commands)  # no export runs: nothing to cancel
         assert not any(title.startswith("Wrong claim") for title in commands)  # no worked example here
@@ -277,3 +278,50 @@ async def test_the_command_palette_offers_every_action_that_can_act():
         await next_step.callback()
         await pilot.pause()
         assert app.cursor == 1
+
+
+@pytest.mark.parametrize("size", [(100, 30), (140, 45)])
+async def test_the_gradient_flow_chart_shows_the_whole_fall_and_v_pages_it(size):
+    """Item 8: at 100×30 the chart showed two bars and no ruler. Every path of the 30 is in a row (bands of
+    distances) with the ruler; v switches to a page of single paths ("⋮ … above") and back."""
+    import re
+
+    from rnnstep.tui.widgets import GradientFlow
+
+    app = debugger("vanishing-gradients")
+    async with app.run_test(size=size) as pilot:
+        app.cursor = app.tape.steps.index_of("gradients.w_prime.term[30,1]")
+        await pilot.pause()
+        await pilot.pause()
+        text = shown(app, GradientFlow)
+        rows = re.findall(r"(\d+)–(\d+) back", text)
+        assert len(rows) >= 5 and rows[0][0] == "0" and rows[-1][1] == "29", text
+        assert "▶" in text and "┼" in text and "10⁻" in text.splitlines()[-1], text
+        await pilot.press("v")
+        paged = shown(app, GradientFlow)
+        assert "29 back" in paged and "above" in paged and "–" not in paged.split("back")[0], paged
+        await pilot.press("v")
+        assert shown(app, GradientFlow) == text
+
+
+@pytest.mark.parametrize("size", [(60, 20), (80, 24), (100, 30), (140, 45)])
+async def test_every_claim_shows_its_stated_value_verdict_and_true_value(size):
+    """Item 10: at 100×30 and 80×24 a step with claims showed "stated in the worked example: … ▸ m: read the
+    whole note". Every claim's stated value, its verdict and (when not right) the true value are on screen."""
+    from rnnstep.tui.panels.step import _CLAIM_MARK
+
+    app = debugger("worked-example-slip")
+    async with app.run_test(size=size) as pilot:
+        assert app.claims
+        for index, results in sorted(app.claims.items()):
+            if size[0] < 80 and app.tape.steps[index].kind == "term":
+                continue  # 60×20: a term's panel keeps the term and its sum; its claim is cut with a sign (m)
+            app.cursor = index
+            await pilot.pause()
+            text = " ".join(shown(app, StepDetail).split())  # wrapped lines joined
+            for r in results:
+                where = f"{size} step {index + 1}, {r.symbol}"
+                assert f"{r.symbol} = {r.stated_text}" in text, f"{where}: no stated value\n{text}"
+                assert _CLAIM_MARK[r.verdict][0].split()[0] in text, f"{where}: no verdict\n{text}"
+                if r.verdict != "right":
+                    assert f"true {nt.fmt(r.true)}" in text, f"{where}: no true value\n{text}"

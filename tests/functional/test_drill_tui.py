@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 
+import pytest
 from textual.widgets import Input, Label
 
 import rnnstep
@@ -348,3 +349,84 @@ async def test_two_enters_in_one_write_answer_one_question(tmp_path):
         assert "✗ wrong: you said 1" in str(app.query_one("#feedback").render())  # not replaced by an error
     records = [json.loads(line) for line in (tmp_path / "h.jsonl").read_text().splitlines()]
     assert [r["id"] for r in records] == [first.id]
+def _input_arrays(question) -> list:
+    """The arrays a question is computed from, as its hint's numbers list them (small ones: a big one is
+    named in the hint and shown as a window on screen)."""
+    import numpy as np
+
+    numbers = question.numbers
+    out = []
+    for part in getattr(numbers, "_parts", ()):
+        part = part() if callable(part) else part
+        if isinstance(part, str):
+            continue
+        value = np.asarray(part[0] if isinstance(part, tuple) else part, dtype=float)
+        if value.size <= 16:
+            out.append(value)
+    return out
+
+
+@pytest.mark.parametrize("size", [(60, 20), (80, 24)], ids=["60x20", "80x24"])  # 80×24 is the tightest it supports
+@pytest.mark.parametrize("which", ["hello-char-rnn", "random-seed-7-n3"])
+async def test_every_drill_question_shows_its_inputs(tmp_path, which, size):
+    """Item 13: `drill hello-char-rnn` at 80×24 asked z₁ = W_out·O₁ + b_out with none of them on screen;
+    the recursive-view questions showed neither W′ nor f′; `--hidden 3 --seed 7` cut W to one row under
+    the description. At every question each entry of each input (as the hint lists them) is on screen,
+    whole or correctly rounded."""
+    import re
+
+    import numpy as np
+
+    from rnnstep.drill.randomize_vector import random_vector_scenario
+    from rnnstep.scenario import VECTOR_SCENARIO_DIR
+    from rnnstep.tui.widgets import NetworkStrip, RunningSums
+    from vector_screen_numbers import spellings
+
+    scenario = (rnnstep.load_scenario(VECTOR_SCENARIO_DIR / "hello-char-rnn.toml") if which == "hello-char-rnn"
+                else random_vector_scenario(7, 3))
+    tape = rnnstep.build_tape(scenario)
+    qs = [q for q in questions(tape) if not q.id.startswith("gradients.")][:40]  # forward, outputs, recursive
+    app = DrillApp(DrillSession(tape, qs, History(tmp_path / "h.jsonl")), header="drill test")
+    async with app.run_test(size=size) as pilot:
+        if size < DrillApp.VECTOR_MIN:  # not a size a vector drill supports: it says so, asks nothing cut
+            await pilot.pause()
+            assert app.screen.has_class("too-small")
+            assert "vector drill needs at least 80×24" in str(app.query_one("#too-small").render())
+            return
+        for q in qs:
+            await pilot.pause()
+            assert app.session.current is q
+            screen = "\n".join(panel_text(app.query_one(w)) for w in (StepDetail, RunningSums, NetworkStrip))
+            tokens = set(re.findall(r"-?\d+(?:\.\d+)?(?:e-?\d+)?", screen))
+            for array in _input_arrays(q):
+                missing = [float(v) for v in np.ravel(array) if not spellings(float(v)) & tokens]
+                assert not missing, f"{q.id}: {q.text}: inputs {missing} not on screen\n{screen}"
+            await type_line(pilot, "skip")
+
+
+async def test_every_scalar_drill_question_shows_its_inputs_at_80x24(tmp_path):
+    """Item 13 for the notes' drill: a factor's inputs (f′(a₄), O₃, y) were hidden behind "?" or scrolled out
+    of the window, and a term's factors beyond the window could not be scrolled (keys go to the answer box).
+    Every number of each question's hint (its inputs) is on screen; the answer is not."""
+    import re
+
+    from rnnstep.tui.widgets import NetworkStrip, RunningSums
+
+    tape = rnnstep.build_tape(rnnstep.default_scenario())
+    qs = questions(tape)
+    app = DrillApp(DrillSession(tape, qs, History(tmp_path / "h.jsonl")), header="drill test")
+    number = r"-?\d+(?:\.\d+)?(?:e-?\d+)?"
+    async with app.run_test(size=(80, 24)) as pilot:
+        for q in qs:
+            await pilot.pause()
+            screen = "\n".join(panel_text(app.query_one(w)) for w in (StepDetail, RunningSums, NetworkStrip))
+            tokens = set(re.findall(number, screen))
+            if q.id != "loss":  # L = ℓ₄ with one target: its hint is ℓ₄'s value; ŷ and y are on screen
+                missing = [n for n in re.findall(number, str(q.numbers).replace("(", " ").replace(")", " "))
+                           if n not in tokens]
+                assert not missing, f"{q.id}: {q.text}: inputs {missing} not on screen\n{screen}"
+            from rnnstep import notation as nt
+            answer = nt.fmt(float(q.value))
+            assert answer not in tokens or answer in str(q.numbers) or re.fullmatch(r"-?[01]", answer), \
+                f"{q.id}: the answer {answer} is on screen\n{screen}"
+            await type_line(pilot, "skip")

@@ -220,8 +220,55 @@ async def test_at_140x45_the_flow_chart_takes_the_rows_the_step_panel_does_not_u
         await pilot.pause()
         await pilot.pause()
         flow = shown(app, GradientFlow)
-        paths = [line for line in flow.split("\n") if re.match(r"\s*\d+ back", line)]
-        assert len(paths) >= 10, flow
+        rows = [re.match(r"\s*▶?\s*(\d+)(?:–(\d+))? back", line) for line in flow.split("\n")]
+        covered = [k for m in rows if m for k in range(int(m.group(1)), int(m.group(2) or m.group(1)) + 1)]
+        assert covered == list(range(12)) and len([m for m in rows if m]) >= 6, flow  # every path, bands or not
         step = app.query_one(StepDetail)
         body = shown(app, StepDetail).split("\n")
         assert "δ[12,2]" in "\n".join(body) and step.content_size.height >= 20  # the step keeps its rendering
+
+
+async def test_a_grid_taller_than_its_box_can_be_moved_to_its_last_rows():
+    """Item 14: at n = 32 the grids showed "rows 1–20 of 32" and nothing reached rows 21–32. ⇧↓ (shown in
+    the key bar) moves the window of every tall grid down to the last rows, ⇧↑ back; a one-unit scenario
+    has no such key."""
+    from rnnstep.scenario import parse_scenario
+    from rnnstep.tui.app import DebuggerApp
+    from rnnstep.tui.widgets import KeyBar
+    from vector_scenarios import vector_toml
+
+    app = DebuggerApp(parse_scenario(vector_toml(n=32, m=2, q=2, T=6, seed=1), source="<n32>"))
+    async with app.run_test(size=(140, 45)) as pilot:
+        app.cursor = app.tape.steps.index_of("gradients.w_prime.term[6,3]")
+        await pilot.pause()
+        assert "⇧↓" in str(app.query_one(KeyBar).render())
+        first = shown(app, StepDetail)
+        assert re.search(r"rows 1–\d+ of 32", first), first
+        for _ in range(8):
+            await pilot.press("shift+down")
+        text = shown(app, StepDetail)
+        assert re.search(r"rows \d+–32 of 32", text) and "rows 1–" not in text, text
+        last = np.asarray(app.tape.gradients["w_prime"].delta(app.tape.gradients["w_prime"].index_of(6, 3)))[-1]
+        assert any(rounds_to(word, float(np.ravel(last)[0])) for word in re.findall(r"-?\d+\.\d+(?:e-?\d+)?", text)), text
+        for _ in range(8):
+            await pilot.press("shift+up")
+        assert shown(app, StepDetail) == first
+    scalar = debugger()
+    async with scalar.run_test(size=(140, 45)):
+        assert "⇧↓" not in str(scalar.query_one(KeyBar).render())
+
+
+async def test_the_totals_themselves_are_on_screen_at_the_end_of_the_tape():
+    """Item 14: at the end of a vector tape the sums panel showed only the totals' norms. Now each
+    gradient's entries (the numbers the update uses) are there, whole or correctly rounded."""
+    from rnnstep.tui.app import DebuggerApp
+
+    app = DebuggerApp(rnnstep.load_scenario(VECTOR_SCENARIO_DIR / "worked-example-hidden-two.toml"))
+    async with app.run_test(size=(140, 45)) as pilot:
+        await pilot.press("G")
+        await pilot.pause()
+        text = shown(app, RunningSums)
+        words = re.findall(r"-?\d+\.\d+(?:e-?\d+)?", text)
+        for param, table in app.tape.gradients.items():
+            for value in np.ravel(np.asarray(table.total, dtype=float)):
+                assert any(rounds_to(w, float(value)) for w in words), f"{param}: {value} not in\n{text}"

@@ -55,11 +55,12 @@ def test_at_80_columns_L_shows_once_known_and_the_breakpoint_reads_as_a_word():
     tape = tape_of("notes-four-steps")
     breakpoints = navigation.scenario_breakpoints(tape)
     L = f"L = {nt.fmt(tape.loss)}"
-    loss_step = next(hi - 1 for name, _, hi in tape.steps.phase_bounds() if name == "loss")
+    # one target: the step that shows ℓ₄ (= L) is the first that knows L (item 16: it said "L = ·" there)
+    known = tape.steps.index_of(f"outputs.loss[{tape.T}]")
     for cursor in range(len(tape.steps)):
         line = status_line(View(tape, cursor), breakpoints, 0, [tape.loss], 0, (), 80).plain
         assert len(line) <= 80
-        if cursor < loss_step:
+        if cursor < known:
             assert L not in line and "L = ·" in line  # not before the forward pass reaches it
         else:
             assert L in line, line

@@ -444,7 +444,7 @@ def test_flow_axis_is_capped_at_T_5000_and_marks_terms_below_it():
     top = math.ceil(math.log10(float(nonzero.max())))
     widths = []
     for j in (0, 3, 40):
-        lines = plain(flow_lines(View(tape, start + j), 124, 14))
+        lines = plain(flow_lines(View(tape, start + j, flow_paged=True), 124, 14))  # v: single paths
         labels = lines[-1]
         shown = re.findall(r"10[⁻⁰¹²³⁴⁵⁶⁷⁸⁹]+", labels)
         assert shown[-1] == dc.decade(top) and shown[0] == dc.decade(top - MAX_DECADES)
@@ -466,7 +466,7 @@ def test_flow_pages_with_counts_and_never_exceeds_its_box():
     start = tape.steps.phase_start("backward.w_prime")
     for height in (2, 3, 4, 6, 10):
         for j in (0, 17, 39):
-            lines = flow_lines(View(tape, start + j), 60, height)
+            lines = flow_lines(View(tape, start + j, flow_paged=True), 60, height)  # v: a page of paths
             assert len(lines) <= height and all(line.cell_len <= 60 for line in lines)
             assert any(re.match(rf"^\s*{j} back ", line.plain) for line in lines)  # the current path is shown
             if height >= 6:
@@ -674,3 +674,30 @@ def test_step_1_names_o0_not_the_file_key():
     started = rnnstep.build_tape(rnnstep.load_scenario("exploding-vector"))
     if np.any(started.O_prev[0]):
         assert "O₀: the starting state (h0 in the file)" in step_text(View(started, 0), 100, 30, "Step 1").plain
+
+
+
+def test_the_vector_chart_shows_every_path_in_bands_with_the_current_one_marked():
+    """Item 8 for vectors: when the paths do not fit, each row is a band of distances drawn as its range,
+    every path in one row, the current band marked; the page of single paths stays behind v."""
+    tape = tape_of(n=3, m=1, q=1, T=40, seed=4, radius=0.9)
+    start = tape.steps.phase_start("backward.w_prime")
+    for height in (6, 10, 14):
+        for j in (0, 17, 39):
+            lines = flow_lines(View(tape, start + j), 70, height)
+            assert len(lines) <= height and all(line.cell_len <= 70 for line in lines)
+            rows = [re.match(r"^(▶)?\s*(\d+)(?:–(\d+))? back", line.plain) for line in lines]
+            rows = [m for m in rows if m]
+            covered = [k for m in rows for k in range(int(m.group(2)), int(m.group(3) or m.group(2)) + 1)]
+            assert covered == list(range(40)), [line.plain for line in lines]
+            marked = [m for m in rows if m.group(1)]
+            assert len(marked) == 1 and int(marked[0].group(2)) <= j <= int(marked[0].group(3) or marked[0].group(2))
+
+
+def test_the_triangle_stays_on_screen_beside_a_tall_running_sum():
+    """Item 14: with a target at every step and n = 32 the 32-row Σ took the whole panel at 140×45 and the
+    t×k triangle was gone. The Σ shows a window of its rows; the triangle keeps its place."""
+    tape = tape_of(n=32, m=2, q=2, T=8, every_step=True, seed=2)
+    at = tape.steps.index_of("gradients.w_prime.term[8,5]")
+    text = "\n".join(plain(sums_lines(View(tape, at), 44, 36)))
+    assert "‖term(t,k)‖" in text and re.search(r"rows 1–\d+ of 32", text), text

@@ -46,6 +46,8 @@ class View:
     notes: dict[int, list[str]] = field(default_factory=dict)  # teaching notes by step index
     claims: dict[int, list] = field(default_factory=dict)  # verify.ClaimResult by step index
     factor_offset: int = 0  # the first factor row shown when a term's factors do not all fit
+    grid_row: int = 0  # the first row a matrix too tall for its box shows (the debugger's ⇧↓ ⇧↑)
+    flow_paged: bool = False  # the chart shows a page of single paths, not every path in bands (the debugger's v)
     more_key: str | None = None  # the key that shows a note cut for room whole (the debugger's "m"), if any
     update_key: str | None = None  # the key that applies the update (the debugger's "u"); none in a drill
     cache: dict = field(default_factory=dict, repr=False)  # layout facts computed once per tape

@@ -15,6 +15,7 @@ from rich.text import Text
 
 MIN_DECADES = 4
 BELOW = "◂"  # a bar for a term below the axis's bottom decade
+RANGE = "▒"  # the part of a band's bar between its smallest and its largest term
 
 _SUPERSCRIPT = str.maketrans("-0123456789", "⁻⁰¹²³⁴⁵⁶⁷⁸⁹")
 
@@ -44,24 +45,59 @@ def cells(value: float, top: int, bottom: int, bar_w: int) -> int | None:
 
 
 def ruler(top: int, bottom: int, bar_w: int, indent: int) -> tuple[Text, Text]:
-    """A tick line and a labels line for the decades from bottom to top, as wide as the bars."""
+    """A tick line and a labels line for the decades from bottom to top, as wide as the bars.
+
+    Ticks at least two cells apart (every decade, or every second, fifth, tenth … when they would
+    crowd), labels on ticks only, spaced so they do not run into each other."""
     span = top - bottom
-    ticks = [(d, round((d - bottom) / span * (bar_w - 1))) for d in range(bottom, top + 1)]
+    at = {d: round((d - bottom) / span * (bar_w - 1)) for d in range(bottom, top + 1)}
+
+    def spaced(step: int, gap) -> bool:
+        marks = [d for d in range(bottom, top + 1) if (d - bottom) % step == 0]
+        return all(at[b] - at[a] >= gap(a) for a, b in zip(marks, marks[1:]))
+
+    # a step longer than the span leaves the bottom decade alone: on a bar of four cells, one tick
+    steps = [s for s in (1, 2, 5, 10, 20, 50, 100, 200, 500, 1000) if s <= span] + [span + 1]
+    tick = next(s for s in steps if spaced(s, lambda d: 2))
+    label = next((s for s in steps if s % tick == 0 and spaced(s, lambda d: len(decade(d)) + 1)), span + 1)
     rule = ["─"] * bar_w
-    for _, x in ticks:
-        rule[x] = "┼"
+    for d, x in at.items():
+        if (d - bottom) % tick == 0:
+            rule[x] = "┼"
     labels = [" "] * (bar_w + 6)
     free = 0
-    step = 1
-    while step < span and any(b[1] - a[1] < len(decade(a[0])) + 1 for a, b in zip(ticks[::step], ticks[step::step])):
-        step += 1  # label every second (third …) decade when they would run into each other
-    for d, x in ticks:
-        if (d - bottom) % step and d != top:
+    for d, x in at.items():
+        if (d - bottom) % label:
             continue
         text = decade(d)
-        at = min(x, len(labels) - len(text))
-        if at >= free:
-            labels[at:at + len(text)] = text
-            free = at + len(text) + 1
+        where = min(x, len(labels) - len(text))
+        if where >= free:
+            labels[where:where + len(text)] = text
+            free = where + len(text) + 1
     return (Text(" " * indent + "".join(rule), style="dim"),
             Text(" " * indent + "".join(labels).rstrip(), style="dim"))
+
+
+def decades_for(bar_w: int, floor: int) -> int:
+    """How many decades an axis ``bar_w`` cells wide may span: at least ``floor``, and as many as keep
+    a decade 1.5 cells wide, so that a chart of a few dozen decades shows its whole fall."""
+    return max(floor, int(bar_w / 1.5))
+
+
+def bands(n: int, rows: int) -> list[tuple[int, int]]:
+    """Paths 0 … n − 1 in at most ``rows`` bands of consecutive distances, (first, end) each, equal in size
+    but the last: every path in one row, so the whole fall fits on screen."""
+    size = -(-n // max(1, rows))
+    return [(a, min(n, a + size)) for a in range(0, n, size)]
+
+
+def range_bar(smallest: float, largest: float, top: int, bottom: int, bar_w: int) -> tuple[str, str] | None:
+    """A band's bar: solid up to its smallest term, shaded from there to its largest (both positive and
+    finite). ("◂…", "") marks a band that starts below the axis; None if the whole band is below it."""
+    high = cells(largest, top, bottom, bar_w)
+    if high is None:
+        return None
+    low = cells(smallest, top, bottom, bar_w)
+    if low is None:
+        return BELOW + RANGE * (high - 1), ""
+    return "█" * low, RANGE * (high - low)

@@ -15,6 +15,8 @@ Pure functions of numbers, widths and heights: no tape, no Textual.
 
 from __future__ import annotations
 
+from contextvars import ContextVar
+
 import math
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -38,7 +40,19 @@ def narrowest(values) -> int:
     return max((nb.narrowest(v) for v in flat), default=1)
 
 
-_fmt = lru_cache(maxsize=1 << 16)(nt.fmt)
+@lru_cache(maxsize=1 << 16)
+def _fmt(value: float, digits: int) -> str:
+    """``fmt``'s rendering with one exponent spelling: a grid's narrow cells take the short form (-1e-7),
+    so a whole rendering is written the same way (3e-7, not 3e-07 beside it); the digits are fmt's."""
+    return _short_spelling(nt.fmt(value, digits))
+
+
+def _short_spelling(text: str) -> str:
+    """-4e-07 as -4e-7: the same number, in the spelling of a narrow cell."""
+    if "e" not in text or text in ("inf", "-inf", "nan"):
+        return text
+    mantissa, exponent = text.split("e")
+    return f"{mantissa}e{int(exponent)}"
 
 
 def scale_of(*arrays) -> float:
@@ -110,20 +124,26 @@ class Window:
         return len(self.rows) == self.shape[0] and len(self.cols) == self.shape[1]
 
 
+#: the first row a grid too tall for its box shows (the debugger's ⇧↓ ⇧↑ move it): set by the vector
+#: panels from View.grid_row for the time of one drawing, so the many grids of a step need not pass it
+ROW_FOCUS: ContextVar[int] = ContextVar("row_focus", default=0)
+
+
 def window(shape: tuple[int, int], max_rows: int, max_cols: int, focus: tuple[int, int] = (0, 0)) -> Window:
-    """At most max_rows × max_cols of a matrix, as a page holding ``focus`` (row, col)."""
+    """At most max_rows × max_cols of a matrix, starting at ``focus`` (row, col) where the rest still fills
+    the box (so the window slides to the last rows, never past them)."""
     def span(count: int, most: int, at: int) -> range:
         most = max(1, most)
         if count <= most:
             return range(count)
-        start = max(0, min((at // most) * most, count - most))
+        start = max(0, min(at, count - most))
         return range(start, start + most)
 
     return Window(span(shape[0], max_rows, focus[0]), span(shape[1], max_cols, focus[1]), shape)
 
 
 def grid(M, digits: int, *, width: int | None = None, height: int | None = None, scale: float | None = None,
-         marks=None, focus: tuple[int, int] = (0, 0), hidden: bool = False, cell: int | None = None) -> list[Text]:
+         marks=None, focus: tuple[int, int] | None = None, hidden: bool = False, cell: int | None = None) -> list[Text]:
     """A matrix (or a vector as one column) as aligned, coloured rows: ``[ 0.12  -0.4 ]``.
 
     ``width``/``height`` bound the grid (brackets included); numbers are rounded to fit
@@ -136,6 +156,7 @@ def grid(M, digits: int, *, width: int | None = None, height: int | None = None,
     if M.ndim < 2:
         M = M.reshape(-1, 1)
     rows_n, cols_n = M.shape
+    focus = (ROW_FOCUS.get(), 0) if focus is None else focus
     scale = scale_of(M) if scale is None else scale
     marks = np.zeros(M.shape, dtype=bool) if marks is None else np.asarray(marks, dtype=bool).reshape(M.shape)
     # one column before each cell (a space); two where entries are marked, " ▸", so that a mark is
@@ -172,7 +193,7 @@ def grid(M, digits: int, *, width: int | None = None, height: int | None = None,
                 text, style = "?", "bold cyan"
             else:
                 text = texts[i][j] if len(texts[i][j]) <= cell else nb.fit(value, digits, cell, compact=True)
-                text = text if text is not None else "…"
+                text = _short_spelling(text) if text is not None else "…"
                 style = (entry_style(value, scale) + (" underline" if mark else "")).strip()
             pad = gutter + cell - len(text)  # the mark sits just before its own number
             parts.append(" " * (pad - 1) + (MARK if mark else " ") + text)

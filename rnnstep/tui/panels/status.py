@@ -101,7 +101,9 @@ def status_line(view: View, breakpoints: set[int], epoch: int, loss_history: lis
             text, style = forms[part][chosen[part]]
             if not text:
                 continue
-            if part == "loss" and cursor < loss_step:  # not yet: the forward pass has not reached L
+            # not yet: the forward pass has not reached L (with one target, its ℓ_T, one step before, is L)
+            if part == "loss" and (cursor < loss_step - (1 if view.tape.single_target else 0)
+                                   or any(i in view.hidden for i in ("loss", f"outputs.loss[{tape.T}]"))):
                 status.append("  L = ·", style="dim")
             elif part == "phases" and callable(style):
                 status.append_text(_phases(view, bounds, breakpoints, style))

@@ -9,6 +9,8 @@ position shown, so the term and the running sum are always on screen.
 from __future__ import annotations
 
 import io
+import math
+import re
 from functools import lru_cache
 
 from rich.console import Console, Group, RenderableType
@@ -21,7 +23,12 @@ from ...printed import factor_again, printed, relation, total
 from ...methods.selection import left_out_text, tally_text, weight_of
 from ...methods.tbptt import left_out, used_in
 from ...tape import Step
+from ...underflow import term_log10, underflowed, zero_factor
 from .base import BAD, PATH, USE, View, line, pad
+from .decades import decade
+
+
+_NUMBER = re.compile(r"-?\d+(?:\.\d*)?(?:e[+-]?\d+)?|-?inf|nan")  # a line's result, for "a₁ = 0.6"
 
 
 def title_parts(step: Step, cursor: int, count: int, vector: bool) -> list[str]:
@@ -61,8 +68,8 @@ def step_title(view: View, width: int | None = None) -> str:
     the same for every step of the tape at that width, so the titles do not change form as you step."""
     parts = title_parts(view.step, view.cursor, len(view.tape.steps), view.tape.vector)
     drop = 0
-    if width is not None and _longest(view.tape, 0) > width:
-        drop = 1
+    while width is not None and drop < 2 and _longest(view.tape, drop) > width:
+        drop += 1  # at 60×20, "∂L/∂w′ · term t = 30, k = 1" wraps too: the heading below names the gradient
     return " · ".join(parts[drop:])
 
 
@@ -104,18 +111,26 @@ def step_panel(view: View, width: int = 120, height: int = 40) -> RenderableType
     """The current step's formulas and numbers, then any worked-example claims and teaching note."""
     step = view.step
     title = Text(step_title(view, width), style="bold underline")
-    extras: list[Text] = []
     claims = claims_text(view)
-    if claims is not None:
-        extras += [Text(""), claims]
     note = note_text(view, with_description=True)  # at step 1, what the network is, then the note
-    if note is not None:
-        extras += [Text(""), note]
+    # what the worked example states here stays whole (verify --open came for it): the step's glosses,
+    # then the note, give way to it first
     room = height - rows_of(title, width)
+    if claims is not None and rows_of(claims, width) > max(2, room // 3):
+        claims = claims_text(view, compact=True)
+    budget = room  # the rows claims may take: at a term, what its least (heading, a factor, the sums) leaves
+    if step.kind == "term" and claims is not None:
+        budget = max(0, room - sum(rows_of(t, width) for t in _term_lines(view, step, width, 1, 1)))
+        if 1 + rows_of(claims, width) > budget:
+            claims = claims_text(view, compact=True)
+    claim_rows = (1 + rows_of(claims, width)) if claims is not None else 0
+    note_rows = (1 + rows_of(note, width)) if note is not None else 0
     if step.kind == "term":
-        extra_rows = sum(rows_of(t, width) for t in extras)
-        # a note too long for the room is what gives way, not a factor; but it keeps a line for its "more" sign
-        lines = _term_lines(view, step, width, room - min(extra_rows, 2), room - extra_rows)
+        # a note too long for the room is what gives way, not a factor; but it keeps a line for its "more" sign;
+        # claims too long even compact are cut (m reads them whole), never the term and its sum
+        taken = min(claim_rows, budget)
+        lines = _term_lines(view, step, width, max(1, room - taken - min(note_rows, 2)),
+                            max(1, room - taken - note_rows))
     else:
         if step.kind == "forward":
             detail = _forward_lines(view, step.t)
@@ -125,13 +140,46 @@ def step_panel(view: View, width: int = 120, height: int = 40) -> RenderableType
             detail = _loss_lines(view)
         else:
             detail = _update_lines(view, step.param)
-        lines = [hang(t, width) for t in detail]
-    if extras:
-        extras = fit_extras(extras, room - sum(rows_of(t, width) for t in lines), width, view.more_key)
+        raw = list(detail)
+        while claim_rows and sum(rows_of(hang(t, width), width) for t in raw) + claim_rows > room:
+            gloss = next((n for n in range(len(raw) - 1, -1, -1)
+                          if not raw[n].plain.strip() or raw[n].style in ("dim", "italic")), None)
+            if gloss is not None:
+                del raw[gloss]
+                continue
+            # then a substitution gives way to its result: "a₁ = x₁·w + … = 0.5·0.8 + … = 0.6" as "a₁ = 0.6"
+            long = next((n for n in range(len(raw) - 1, -1, -1) if raw[n].plain.count(" = ") > 1
+                         and _NUMBER.fullmatch(raw[n].plain.rsplit(" = ", 1)[1].strip())), None)
+            if long is None:  # last, a line about a quantity no claim states (f′, the formula): m, p show them
+                stated = {r.symbol for r in view.claims.get(view.cursor, ())}
+                other = next((n for n in range(len(raw) - 1, 0, -1)
+                              if raw[n].plain.split(" = ")[0].strip() not in stated), None)
+                if other is None:
+                    break
+                del raw[other]
+                continue
+            plain = raw[long].plain
+            first, last = plain.index(" = "), plain.rindex(" = ")
+            raw[long] = raw[long][:first + 3] + raw[long][last + 3:]
+        lines = [hang(t, width) for t in raw]
+    free = room - sum(rows_of(t, width) for t in lines)
+    extras: list[Text] = []
+    if claims is not None:
+        if claim_rows <= free:
+            extras += [Text(""), claims]
+            free -= claim_rows
+        elif claim_rows - 1 <= free:  # without the blank line before it
+            extras += [claims]
+            free -= claim_rows - 1
+        else:
+            extras += fit_extras([Text(""), claims], free, width, view.more_key, what="claim")
+            free = 0
+    if note is not None and free > 0:
+        extras += fit_extras([Text(""), note], free, width, view.more_key)
     return Group(title, *lines, *extras)
 
 
-def fit_extras(extras: list[Text], rows: int, width: int, more_key: str | None = None) -> list[Text]:
+def fit_extras(extras: list[Text], rows: int, width: int, more_key: str | None = None, what: str = "note") -> list[Text]:
     """The claims and note in ``rows`` rows: whole, or cut at a word with a clear sign that there is more.
 
     Never cut silently: the last line shown ends in "…" and a line says how to read it all
@@ -156,7 +204,7 @@ def fit_extras(extras: list[Text], rows: int, width: int, more_key: str | None =
         keep[-1] = last[:max(0, cut)] + Text(" …", style="bold")
         choices = (f"  ▸ {key}read the whole note", f"▸ {key}more") if key else ("  (cut for room)",)
     else:
-        choices = (f"✎ a note: {key}read it", f"✎ {key}note") if key else ("✎ a note (no room)",)
+        choices = (f"✎ a {what}: {key}read it", f"✎ {key}{what}") if key else (f"✎ a {what} (no room)",)
     sign = next((c for c in choices if len(c) <= width), "…")
     return keep + [Text(sign, style="bold yellow")]
 
@@ -165,19 +213,24 @@ _CLAIM_MARK = {"right": ("✓ right", "bold green"), "rounding": ("≈ off by on
                "slip": ("✗ slip", "bold white on red"), "follows": ("✗ follows", "bold red")}
 
 
-def claims_text(view: View) -> Text | None:
-    """What the worked example states at this step, beside the true values."""
+def claims_text(view: View, compact: bool = False) -> Text | None:
+    """What the worked example states at this step, beside the true values.
+
+    ``compact``: the stated value, the verdict and the true value only (what follows from what, and what
+    the stated inputs give, are for m), for a panel with no room for more."""
     results = view.claims.get(view.cursor)
     if not results:
         return None
-    out = Text("stated in the worked example:", style="bold")
+    out = Text("worked example:" if compact else "stated in the worked example:", style="bold")
     symbols = {r.id: r.symbol for step in view.claims.values() for r in step}
     for r in results:
         mark, style = _CLAIM_MARK[r.verdict]
         out.append(f"\n  {r.symbol} = {shown_line(r.stated_text)}  ")
-        out.append(mark, style=style)
+        out.append(mark.split()[0] if compact else mark, style=style)  # "≈" for "≈ off by one in the last digit"
         if r.verdict != "right":
             out.append(f"  true {nt.fmt(r.true, view.digits)}", style="bold")
+        if compact:
+            continue
         if r.verdict == "follows":
             out.append("  (follows from " + ", ".join(symbols.get(i, i) for i in r.follows_from) + ")", style="dim")
         elif r.verdict == "slip" and r.recomputed is not None:
@@ -365,16 +418,32 @@ def _term_lines(view: View, step: Step, width: int, room: int, room_with_extras:
     head.append("]", style="bold")
 
     product = line("  term = product of the factors = ", view.num(float(table.value[i]), term_id, "bold"))
+    if product.cell_len > width:  # a narrow panel: the term's value on one line rather than three
+        product = line("  term = ", view.num(float(table.value[i]), term_id, "bold"))
+    underflow = None
+    if term_id not in view.hidden and underflowed(tape, param, i):  # 0 with no zero factor: the arithmetic's
+        size = decade(math.floor(term_log10(tape, param, i)))
+        underflow = Text(f"  underflow: no factor is 0; their product (about {size}) is below the smallest "
+                         "double, so it is stored as 0", style="bold yellow")
+        if width < 60:
+            underflow = Text(f"  underflow (≈ {size}), not a zero factor", style="bold yellow")
+    if rows_of(head, width) > 2:  # a narrow panel: the factors are listed below, the heading counts them
+        head = Text(f"term {where} of {symbol} = product of {count} factors", style="bold")
     previous = float(table.running_sum[i - 1]) if i > 0 else 0.0
     last = i == len(table) - 1
     sum_id = (f"gradients.{param}.running_sum{where}", term_id) + ((f"gradients.{param}.total",) if last else ())
-    after: list[Text] = [product]
+    after: list[Text] = [product] + ([underflow] if underflow is not None else [])
     if step.k is not None and tape.scenario.method == "tbptt":  # this full-BPTT term under TBPTT (SPEC §9)
         said_tbptt = left_out(tape.scenario, step.t, step.k) or used_in(tape.scenario, step.t, step.k)
         after.append(Text("  " + said_tbptt, style="bold yellow" if left_out(tape.scenario, step.t, step.k) else "dim"))
     if table.truncated[i]:  # why it is left out: truncate = K or a coin (methods/selection.py)
-        after.append(Text("  " + left_out_text(tape, param, i), style="bold yellow"))
-        after.append(line("  running sum stays ", view.num(float(table.running_sum[i]), sum_id, "bold")))
+        said = "  " + left_out_text(tape, param, i)
+        stays = line("  running sum stays ", view.num(float(table.running_sum[i]), sum_id, "bold"))
+        if width < 40:  # a narrow panel: the same two facts in two lines
+            said = "  left out: NOT added"
+            stays = line("  sum stays ", view.num(float(table.running_sum[i]), sum_id, "bold"))
+        after.append(Text(said, style="bold yellow"))
+        after.append(stays)
     else:
         term_text = view.num(float(table.value[i]), term_id)
         if term_text.plain.startswith("-"):
@@ -391,11 +460,17 @@ def _term_lines(view: View, step: Step, width: int, room: int, room_with_extras:
         again = total((previous,), d) + added
         sum_is = relation(again, float(table.running_sum[i]), d) if term_text.plain != "?" else "="
         sum_is = "=" if any(v in view.hidden for v in sum_id) else sum_is  # a "≈" would hint at a hidden sum
-        after.append(line(f"  running sum = {nt.operand(previous, d)} + ", term_text, f" {sum_is} ",
-                          view.num(float(table.running_sum[i]), sum_id, "bold")))
+        running = line(f"  running sum = {nt.operand(previous, d)} + ", term_text, f" {sum_is} ",
+                       view.num(float(table.running_sum[i]), sum_id, "bold"))
+        if rows_of(hang(running, width), width) > 2:  # a narrow panel: the sum itself (the sums panel adds up)
+            running = line("  running sum = ", view.num(float(table.running_sum[i]), sum_id, "bold"))
+        after.append(running)
     if last:
         said = "  " + tally_text(tape, param)
-        after.append(line(f"  {symbol} = ", view.num(table.total, sum_id, "bold green"), Text(said, style="dim")))
+        total_line = line(f"  {symbol} = ", view.num(table.total, sum_id, "bold green"), Text(said, style="dim"))
+        if total_line.cell_len > width:  # a narrow panel: the total on its own line, the remark gives way
+            total_line = line(f"  {symbol} = ", view.num(table.total, sum_id, "bold green"))
+        after.append(total_line)
     optional: list[Text] = []
     claimed = any(r.id.startswith("backward.") for r in view.claims.get(view.cursor, ()))
     if step.k is not None and not view.hidden:  # in a drill it would give the factors away (f′ = ∂L/∂a ÷ ∂L/∂O)
@@ -418,6 +493,9 @@ def _term_lines(view: View, step: Step, width: int, room: int, room_with_extras:
     after = [hang(t, width) for t in after]
     optional = [hang(t, width) for t in optional]
     fixed = rows_of(head, width) + sum(rows_of(t, width) for t in after)
+    if room - fixed < 2 and rows_of(head, width) > 1:  # tight (a claim below): the heading counts the factors
+        head = Text(f"term {where} of {symbol} = product of {count} factors", style="bold")
+        fixed = rows_of(head, width) + sum(rows_of(t, width) for t in after)
     extra = sum(rows_of(t, width) for t in optional)
     if room_with_extras - fixed - 1 - extra >= count:
         room = room_with_extras  # everything fits with the notes below
@@ -431,21 +509,47 @@ def _term_lines(view: View, step: Step, width: int, room: int, room_with_extras:
     if count > rows_free:
         rows_free = max(1, rows_free - 1)  # one row says which factors are shown
     first, end = factor_window(count, rows_free, view.factor_offset)
+    asked = None
+    if view.hidden and count <= 4 * MAX_FACTOR_ROWS:  # a drill asking a factor: its row in the window
+        fid = (lambda j: f"gradients.{param}.factor[{step.t},{step.k},{j + 1}]" if step.k is not None
+               else f"gradients.{param}.factor[{step.t},{j + 1}]")
+        asked = next((j for j in range(count) if fid(j) in view.hidden), None)
+        if asked is not None and not first <= asked < end:
+            first, end = factor_window(count, rows_free, asked - (end - first) + 1)
+    # the factor that makes the term 0 (a dead ReLU's f′, O₀) stays in view while the list scrolls
+    zero = zero_factor(tape, param, i) if float(table.value[i]) == 0 and term_id not in view.hidden else None
+    pinned = zero is not None and not first <= zero < end
+    if pinned and rows_free == 1:  # room for one factor: the one that is 0
+        first, end, pinned = zero, zero + 1, False
+    elif pinned:
+        first, end = factor_window(count, rows_free - 1, view.factor_offset)
+        pinned = not first <= zero < end
     view.cache["factor_window"] = (first, end, count)  # where the ↓ ↑ keys scroll from
     rows = []
-    for j in range(first, end):
+    for j in [*range(first, end), *([zero] if pinned else [])]:
         f = tape.factor(param, i, j)  # only the rows on screen: a path far back has thousands of factors
         fid = f"gradients.{param}.factor[{step.t},{step.k},{j + 1}]" if step.k is not None else \
             f"gradients.{param}.factor[{step.t},{j + 1}]"
-        numbers = "?" if fid in view.hidden else nt.factor_substituted(f, tape, d)
-        if numbers != "?" and relation(factor_again(f, tape, d), float(f.value), d) == "≈":
+        numbers = nt.factor_substituted(f, tape, d)  # a drill's hidden factor: its inputs, its value "?"
+        if fid not in view.hidden and relation(factor_again(f, tape, d), float(f.value), d) == "≈":
             numbers += " ≈"  # the printed inputs give another last digit than the value beside them
         rows.append((Text(f.symbol, style=USE if f.kind in ("immediate", "output_input") else ""),
                      f.formula, numbers, f.value, fid))
     grid = _factor_table(view, rows, width, header=bool(header))
     lines = [head, grid]
-    if count > end - first:
-        lines.append(Text(f"  factors {first + 1}–{end} of {count}  (↓ ↑ scroll)", style="dim"))
+    if term_id in view.hidden and asked is None and count > end - first and count <= MAX_FACTOR_ROWS:
+        # a drill asking the term cannot scroll the factors (keys go to the answer box): every factor's
+        # value in one product instead of a window of rows
+        every = " × ".join(nt.operand(float(tape.factor(param, i, j).value), d) for j in range(count))
+        lines = [head, hang(Text(f"  = {every} = ?"), width)]
+        first, end, pinned = 0, count, False
+    if count > end - first + pinned:
+        which = f"{first + 1}–{end}" if end - first > 1 else f"{first + 1}"
+        choices = [f"  factors {which}{f', {zero + 1} (the 0)' if pinned else ''} of {count}{tail}"
+                   for tail in ("  (↓ ↑ scroll)", " ↓↑")]
+        choices += [f"  factors {which}{f', {zero + 1}' if pinned else ''} of {count} ↓↑",
+                    f"  {which}{f', {zero + 1}' if pinned else ''}/{count} ↓↑"]
+        lines.append(Text(next((c for c in choices if len(c) <= width), choices[-1]), style="dim"))
     return lines + after + optional
 
 
@@ -481,6 +585,17 @@ def _factor_table(view: View, rows: list[tuple], width: int, header: bool) -> Te
         keep = candidate
         if total(keep) <= width:
             break
+    if 2 not in keep:  # a drill's hidden factor: its substitution beside the "?" when the column went
+        asked = [n for n, value in enumerate(values) if value.plain == "?" and rows[n][2] != "?"]
+        saved = list(values)
+        for n in asked:
+            values[n] = Text(f"{rows[n][2]} = ").append_text(values[n])
+        natural[3] = max([t.cell_len for t in values] + [heads[3].cell_len if header else 0])
+        if asked and total(keep) > width and total([0, 3]) <= width:
+            keep = [0, 3]  # the formula gives way to the asked factor's numbers (the question says the formula)
+        elif asked and total(keep) > width:  # no room: the question's line says the formula
+            values[:] = saved
+            natural[3] = max([t.cell_len for t in values] + [heads[3].cell_len if header else 0])
     if total(keep) > width:  # even symbol and value do not fit whole: round the values to what is left
         room = max(1, width - widths([0])[0] - 3)
         columns[3] = values = [view.num(value, fid, width=room) for *_, value, fid in rows]

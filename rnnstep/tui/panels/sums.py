@@ -10,6 +10,7 @@ from rich.text import Text
 
 from ... import notation as nt
 from ...ids import PARAMS
+from ...underflow import underflowed
 from .base import FUTURE, TRUNCATED, View, page_start, phase_start
 
 
@@ -28,7 +29,9 @@ def sums_panel(view: View, width: int = 40, height: int = 20) -> Text:
         head = Text(f"{symbol:10}", style="bold" if param == active else "")
         if done == 0:
             more = f" {count} term{'s' if count != 1 else ''} to come"
-            if head.cell_len + len(more) > width:
+            # every line in one form: "10 to come" beside "4 terms to come" read as two different things
+            longest = max(len(f" {len(t)} terms to come") for t in tape.gradients.values())
+            if head.cell_len + longest > width:
                 more = f" {count} to come" if head.cell_len + len(f" {count} to come") <= width else " ·"
             head.append(more, style=FUTURE)
         else:
@@ -45,10 +48,21 @@ def sums_panel(view: View, width: int = 40, height: int = 20) -> Text:
         if param == active:
             _term_rows(view, out, param, step.term, expand_rows, width)
     if show_update:
-        out.append("\nupdate (η = " + nt.fmt(tape.scenario.learning_rate, view.digits) + ")\n", style="bold")
-        for i, (param, u) in enumerate(tape.updates.items()):
-            reached = view.computed(phase_start(view, "update") + i)
-            row = Text(f"  {nt.param(param):6} ")
+        used = len(out.plain.splitlines())
+        updates = list(tape.updates.items())
+        gap = "\n" if used + 2 + len(updates) <= height else ""  # the blank line goes before an update row does
+        out.append(gap + "update (η = " + nt.fmt(tape.scenario.learning_rate, view.digits) + ")\n", style="bold")
+        room = max(1, height - used - 1 - len(gap))
+        start = phase_start(view, "update")
+        current = min(max(0, view.cursor - start), len(updates) - 1)
+        lo, hi, together = window(current, room, len(updates))
+        if together:
+            out.append(f"   ⋮ {len(updates) - (hi - lo)} others\n", style="dim")
+        elif lo:
+            out.append(f"   ⋮ {lo} above\n", style="dim")
+        for i, (param, u) in enumerate(updates[lo:hi], start=lo):
+            reached = view.computed(start + i)
+            row = Text(f"  {nt.param(param):6} ", style="bold" if step.kind == "update" and i == current else "")
             old = view.num(u.old, None, width=max(1, (width - row.cell_len - 3) // 2))
             row.append_text(old)
             row.append(" → ")
@@ -56,7 +70,23 @@ def sums_panel(view: View, width: int = 40, height: int = 20) -> Text:
                             if reached else Text("·", style=FUTURE))
             out.append_text(row)
             out.append("\n")
+        if hi < len(updates) and not together:
+            out.append(f"   ⋮ {len(updates) - hi} more\n", style="dim")
     return out
+
+
+def window(current: int, room: int, n: int) -> tuple[int, int, bool]:
+    """(lo, hi, together): rows lo … hi − 1 of ``n`` in ``room`` lines holding ``current``, a line each
+    for "⋮ above" and "⋮ more" where rows are left out (one line for both when there is no room)."""
+    if n <= room:
+        return 0, n, False
+    for shown in range(room, 0, -1):
+        lo = max(0, min(current - shown // 2, n - shown))
+        if shown + (lo > 0) + (lo + shown < n) <= room:
+            return lo, lo + shown, False
+    shown = max(1, room - 1)
+    lo = max(0, min(current, n - shown))
+    return lo, lo + shown, True
 
 
 def _where(table, i: int) -> str:
@@ -95,6 +125,8 @@ def _term_rows(view: View, out: Text, param: str, current: int, rows: int, width
                          width=value_w)
         if value.plain == "?":
             value.stylize("bold cyan")
+        elif value.plain == "0" and underflowed(view.tape, param, i):  # not a zero factor: the double ran out
+            value = Text("underflow 0" if value_w >= 11 else "⇣0", style="yellow")
         out.append(" " * max(0, value_w - len(value.plain)))  # right-aligned: signs and magnitudes line up
         out.append_text(value)
         if cut:

@@ -50,11 +50,12 @@ def cell(glyph: str) -> str:
 #: (as ``shade`` decides: █ above a tenth of it, ▓ above a hundredth …), in words where they fit;
 #: one line or none (tryout-2: "█▓▒░ decades down · further 0 zero" was cryptic)
 LEGENDS = (
-    "shade: ‖term‖ within 1, 2, 3, 4 decades of the largest: █ ▓ ▒ ░; further: ·; exactly zero: 0",
-    "█ ‖term‖ > largest/10 ▓ > /10² ▒ > /10³ ░ > /10⁴ · smaller 0 exactly zero",
-    "█ > largest/10 ▓ /10² ▒ /10³ ░ /10⁴ · smaller 0 zero",
-    "█ > max/10 ▓ /10² ▒ /10³ ░ /10⁴ · less 0 zero",
-    "█ >max/10 ▓ /10² ▒ /10³ ░ /10⁴ ·less 0 zero",
+    "shade: ‖term‖ within 1, 2, 3, 4 decades of the largest: █ ▓ ▒ ░; less: ·; exactly zero: 0",
+    "█ ‖term‖ > largest/10 ▓ > /10² ▒ > /10³ ░ > /10⁴ · less 0 exactly zero",
+    "█ > largest/10 ▓ /10² ▒ /10³ ░ /10⁴ · less 0 zero",
+    "█ > max/10 ▓ /10² ▒ /10³ ░ /10⁴ · less 0 zero",  # one word for · at every width: less
+    "█ >max/10 ▓ /10² ▒ /10³ ░ /10⁴ · less 0 zero",
+    "█>max/10 ▓/10² ▒/10³ ░/10⁴ · less 0 zero",
     "█>max/10 ▓/10² ▒/10³ ░/10⁴ ·less 0 zero",
     "█ > max/10 ▓ /10² ▒ /10³ ░ /10⁴",
     "█>max/10 ▓/10² ▒/10³ ░/10⁴",

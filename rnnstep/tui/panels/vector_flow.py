@@ -16,7 +16,8 @@ import math
 import numpy as np
 from rich.text import Text
 
-from ...numbers import fit
+from ... import notation as nt
+from ...numbers import fit, short_exponent
 from ...ids import RECURRENT_PARAMS
 from . import norms as nm
 from . import decades as dc
@@ -75,6 +76,8 @@ def flow_lines(view, width: int, height: int) -> list[Text]:
     with_ruler = height >= 6
     rows = max(1, height - 1 - (2 if with_ruler else 0))
     n = len(block)
+    if n > rows >= 2 and not view.flow_paged:  # every path at once, in bands (v: a page of single paths)
+        return _band_lines(view, table, block, t, current, block_start, title, width, rows, with_ruler, param)
     focus = current if current is not None else 0
     lo, hi = page(focus, rows, n)
     # ∏‖∂O_j/∂O_{j−1}‖₂ beside each bar is what explains the bars' slope: kept on a narrow chart (the
@@ -90,6 +93,10 @@ def flow_lines(view, width: int, height: int) -> list[Text]:
         span = f"   axis {dc.decade(bottom)} … {dc.decade(top)}"  # as the scalar chart says it
         if title.cell_len + len(span) <= width:
             title.append(span, style="dim")
+    # one digit count down the values' column: the most with which every shown value fits (not 5 beside 7)
+    shown = [float(block[j]) for j in range(lo, hi) if math.isfinite(float(block[j])) and float(block[j]) != 0]
+    digits = next((d for d in range(view.digits, 0, -1) if all(
+        min(len(nt.fmt(v, d)), len(short_exponent(v, d))) <= value_w - 1 for v in shown)), 1) if value_w else 1
     out = [title]
     marks = rows >= 3  # room to say what is above and below
     if lo and marks:
@@ -115,7 +122,7 @@ def flow_lines(view, width: int, height: int) -> list[Text]:
         else:
             line.append(" " * bar_w, style="dim" if norm == 0 else "red")
         if value_w:
-            value = fit(norm, view.digits, value_w - 1, compact=True) or ""
+            value = fit(norm, digits, value_w - 1, compact=True) or ""
             line.append(value.rjust(value_w), style="bold" if j == current else "")
         line.append(bounds[j].rjust(bound_w), style="dim")
         out.append(line)
@@ -126,5 +133,64 @@ def flow_lines(view, width: int, height: int) -> list[Text]:
         if below_axis or float(nonzero.min()) < 10.0 ** bottom:  # say where the terms below the axis went
             mark = f"{dc.BELOW} below"
             labels = Text(mark.ljust(label_w), style="red").append_text(labels[label_w:])
+        out += [rule, labels]
+    return out
+
+
+def _band_lines(view, table, block, t: int, current: int | None, block_start: int, title: Text, width: int,
+                rows: int, with_ruler: bool, param: str) -> list[Text]:
+    """Every path of the block in at most ``rows`` rows, each a band of distances drawn as the range of its
+    ‖term‖ (█ to the smallest, ▒ on to the largest) beside ∏‖∂O_j/∂O_{j−1}‖₂ at the band's oldest path;
+    the band holding the current term marked ▶ with its value (the scalar chart's overview, flow.py)."""
+    tape = view.tape
+    groups = dc.bands(len(block), rows)
+    n_w = len(str(len(block) - 1))
+    label_w = 2 * n_w + 9  # "▶ 10–14 back "
+    bounds = {b: "∏" + nm.power_text(nm.backprop_log10(tape, t, t - (b - 1)), 3) for _, b in groups}
+    bound_w = max(len(x) for x in bounds.values()) + 2
+    value_w = min(view.digits + 7, 11)
+    if width - label_w - value_w - bound_w < 12:
+        value_w = 0
+    bar_w = max(4, width - label_w - value_w - bound_w - 1)
+    nonzero = block[np.isfinite(block) & (block > 0)]
+    top, bottom = dc.axis(float(nonzero.max()), float(nonzero.min()), dc.decades_for(bar_w, MAX_DECADES))
+    if not with_ruler:
+        span = f"   axis {dc.decade(bottom)} … {dc.decade(top)}"
+        if title.cell_len + len(span) <= width:
+            title.append(span, style="dim")
+    out = [title]
+    for a, b in groups:
+        here = current is not None and a <= current < b
+        label = f"{a}–{b - 1}" if b - a > 1 else f"{a}"
+        line = Text(("▶ " if here else "  ") + f"{label:>{2 * n_w + 1}} back ".ljust(label_w - 2),
+                    style="bold" if here else "dim")
+        reached = max(0, min(b, view.cursor - block_start + 1)) - a
+        if reached <= 0:
+            out.append(line.append("·", style="dim"))
+            continue
+        ids = [f"gradients.{param}.{kind}[{t},{t - j}]" for j in range(a, a + reached) for kind in ("term", "delta")]
+        if any(i in view.hidden for i in ids):
+            out.append(line.append(" " * bar_w).append("?", style="bold cyan"))
+            continue
+        part = block[a:a + reached]
+        positive = part[np.isfinite(part) & (part > 0)]
+        drawn = dc.range_bar(float(positive.min()), float(positive.max()), top, bottom, bar_w) if len(positive) else None
+        if drawn is None and len(positive):
+            line.append(dc.BELOW.ljust(bar_w), style="bold red" if here else "red")
+        elif drawn is None:
+            line.append(" " * bar_w, style="dim")
+        else:
+            line.append(drawn[0], style="bold yellow" if here else "cyan")
+            line.append(drawn[1], style="yellow" if here else "blue")
+            line.append(" " * (bar_w - len(drawn[0]) - len(drawn[1])))
+        if value_w:
+            value = fit(float(block[current]), view.digits, value_w - 1, compact=True) if here else ""
+            line.append((value or "").rjust(value_w), style="bold")
+        line.append(bounds[b].rjust(bound_w), style="dim")
+        out.append(line)
+    if with_ruler:
+        rule, labels = dc.ruler(top, bottom, bar_w, label_w)
+        if labels.cell_len + 24 <= width:
+            labels.append("   ▒ the range of a row", style="dim")
         out += [rule, labels]
     return out

@@ -10,6 +10,8 @@ whole path t … k when it fits), with the count of steps off-screen on either s
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
 from rich.text import Text
 
@@ -78,6 +80,11 @@ def _draw(view, head: Text, node: int, visible: int, path: range, short: bool = 
         before = f"◀ {start - 1} " if short else f"◀ {start - 1} more "
         top.append(before, style="bold")
         bottom.append(" " * len(before))
+    # one digit count along the strip: the most every shown ‖O_t‖ fits its node with (not 5 beside 6)
+    norms = {t: float(np.linalg.norm(tape.O[t - 1])) for t in range(start, end + 1)
+             if view.cursor >= forward_start + t - 1 and f"forward.O[{t}]" not in view.hidden}
+    digits = next((d for d in range(view.digits, 0, -1)
+                   if all(len(fit(v, d, None)) <= node for v in norms.values() if math.isfinite(v))), 1)
     for t in range(start, end + 1):
         reached = view.cursor >= forward_start + t - 1
         on = t in path and (t - 1) in path
@@ -94,7 +101,7 @@ def _draw(view, head: Text, node: int, visible: int, path: range, short: bool = 
         text = ""
         if reached and f"forward.O[{t}]" not in view.hidden:
             with np.errstate(all="ignore"):
-                text = fit(float(np.linalg.norm(tape.O[t - 1])), view.digits, node, compact=True) or ""
+                text = fit(norms[t], digits, node, compact=True) or ""
         bottom.append(text.ljust(node), style="dim")
     if end < T:
         top.append(f" {T - end} ▶" if short else f" {T - end} more ▶", style="bold")

@@ -284,6 +284,20 @@ def _output(view, width: int, height: int) -> list:
         return head + [_summary_line(view, f"ŷ{sub}", tape.yhat[i], ids[0], ids[1], width=width),
                 _summary_line(view, f"y{sub}", tape.y[i], width=width)] + loss
 
+    # a drill asking z_t: its inputs W_out, O_t and b_out on screen whatever else gives way (ŷ and y are
+    # later questions' inputs): side by side, or W_out above O_tᵀ and b_outᵀ
+    def inputs(d: int) -> list[Text]:
+        return head + hstack([_mat(view, w["w_out"], "W_out", width, rows, d), "·",
+                              _vec(view, tape.O[t - 1], f"O{sub}", width, rows, d), "+",
+                              _vec(view, w["b_out"], "b_out", width, rows, d)], width) + loss
+
+    def stacked(d: int) -> list[Text]:
+        return (head + _mat(view, w["w_out"], "W_out", width, rows, d).rows()
+                + hstack([_row(view, tape.O[t - 1], f"O{sub}ᵀ", width, d)], width)
+                + hstack([_row(view, w["b_out"], "b_outᵀ", width, d)], width) + loss)
+
+    if _hidden(view, ids[0]):
+        return [(rich, True), (inputs, True), (stacked, True), (compact, True), (plain, False)]
     return [(rich, False), (compact, True), (plain, False)]
 
 
@@ -300,7 +314,46 @@ def _loss(view, width: int, height: int) -> list:
             out += hstack([_row(view, tape.losses, "ℓₜ", width, d)], width)
         return out
 
+    asked = next((t for t in range(tape.T, 0, -1)
+                  if _hidden(view, f"backward.dL_dO[{t}]", f"backward.dL_da[{t}]")), None)
+    if asked is not None:  # a drill's recursive-view question: its inputs, whatever else gives way
+        def inputs(d: int) -> list[Text]:
+            return [total] + _recursive_inputs(view, asked, width, height - 1, d)
+
+        return [(inputs, True), (lambda d: lines(d) + _recursive_inputs(view, asked, width, height - 1 - len(lines(d)), d),
+                                 True), (lines, True), (lambda d: [total], False)]
     return [(lambda d: lines(d) + [Text("")] + _wrap(after, width), False), (lines, True), (lambda d: [total], False)]
+
+
+def _recursive_inputs(view, t: int, width: int, height: int, digits: int) -> list[Text]:
+    """What ∂L/∂O_t = ∂ℓ_t/∂z_t·W_out + ∂L/∂a_{t+1}·W′ (or ∂L/∂a_t = ∂L/∂O_t ∘ f′(a_t)) is made of, as
+    rows and grids: a drill asks them at L's step, which otherwise shows neither W′ nor f′."""
+    tape, w, sub = view.tape, view.tape.weights, nt.sub
+    rows = max(1, height - 4)
+    if _hidden(view, f"backward.dL_dO[{t}]"):
+        pieces: list = []
+        if t in tape.target_position:
+            i = tape.target_position[t]
+            pieces += [_row(view, tape.to_z[i], f"∂ℓ{sub(t)}/∂z{sub(t)}", width, digits), "·",
+                       _mat(view, w["w_out"], "W_out", width, rows, digits)]
+        if t < tape.T:
+            pieces += (["+"] if pieces else []) + [_row(view, tape.dL_da[t], f"∂L/∂a{sub(t + 1)}", width, digits), "·",
+                                                   _mat(view, w["w_prime"], "W′", width, rows, digits)]
+        side = hstack(pieces, width)
+        if all(line.cell_len <= width for line in side) and len(side) <= height:
+            return side
+        # too wide: each product on its own lines, the row vector as a column (its entries) beside the matrix
+        out: list[Text] = []
+        if t in tape.target_position:
+            i = tape.target_position[t]
+            out += hstack([_vec(view, tape.to_z[i], f"(∂ℓ{sub(t)}/∂z{sub(t)})ᵀ", width, rows, digits),
+                           _mat(view, w["w_out"], "W_out", width, rows, digits)], width)
+        if t < tape.T:
+            out += hstack([_vec(view, tape.dL_da[t], f"(∂L/∂a{sub(t + 1)})ᵀ", width, rows, digits),
+                           _mat(view, w["w_prime"], "W′", width, rows, digits)], width)
+        return out
+    return hstack([_row(view, tape.dL_dO[t - 1], f"∂L/∂O{sub(t)}", width, digits), "∘",
+                   _row(view, tape.f_prime[t - 1], f"f′(a{sub(t)})", width, digits)], width)
 
 
 def together(parts: list[Text], width: int, gap: str = "   ", style: str = "") -> list[Text]:
@@ -432,8 +485,10 @@ def _term(view, width: int, height: int) -> list:
     rows = max(1, height - len(chain) - len(notes) - 1)
     input_vec = table.input(i)
     input_name = INPUT.get(param, "").format(nt.sub(step.k - 1 if param == "w_prime" else (step.k or step.t)))
-    head = Text(f"{name} = the product of its factors;  term{at} = {name}ᵀ" + (f"·{input_name}" if input_name else ""),
-                style="bold")
+    formula = f"term{at} = {name}ᵀ" + (f"·{input_name}" if input_name else "")
+    # whole or not at all: wrapped, "term[12,12] = / δ[12,12]ᵀ·x₁₂ᵀ" read as a second δ heading
+    head = Text(next((h for h in (f"{name} = the product of its factors;  {formula}", formula, f"term{at}")
+                      if len(h) <= width), f"term{at}"), style="bold")
     value = table.value[i]
 
     @cache  # shared by the renderings tried at the same digits
@@ -555,9 +610,12 @@ def outer_product(view, delta, input_vec, value, delta_name: str, input_name: st
         cell = max(min(cell, max(narrowest(input_vec), narrowest(value))), (room - 3) // len(input_vec) - 1)
     top = grid(np.asarray(input_vec, dtype=float)[None, :], digits, width=room, cell=cell)
     below = grid(value, digits, width=room, height=rows, hidden=term_hidden, cell=cell)
-    out = [Text(delta_name, style="bold").append(" " * (left - len(delta_name) + 3)).append(term_name + " = "
-                                                                                          + delta_name + "·" + input_name,
-                                                                                          style="bold")]
+    # the heading on one line: "term[12,12] = δ[12,12]ᵀ·x₁₂ᵀ" wrapped showed δ[12,12]ᵀ twice; the formula
+    # gives way first (the grids below say it: δ's column times the input's row)
+    gap = " " * (left - len(delta_name) + 3)
+    heading = next((h for h in (term_name + " = " + delta_name + "·" + input_name, term_name)
+                    if len(delta_name) + len(gap) + len(h) <= width), term_name)
+    out = [Text(delta_name, style="bold").append(gap).append(heading, style="bold")]
     out.append(Text(input_name.rjust(left), style=USE).append("   ").append_text(top[0]))
     for y in range(max(len(column), len(below))):
         line = column[y].copy() if y < len(column) else Text()
@@ -644,5 +702,13 @@ def _update(view, width: int, height: int) -> list:
         return rule + lines + notes
 
     plain = [_summary_line(view, grad_name, clipped, width=width), _summary_line(view, f"{p} new", u.new, new_id, width=width)]
+
+    def new_grid(d: int) -> list[Text]:
+        """The gradient's summary, then the new weights as a grid in the room there is (a window of rows
+        and columns, ⇧↓ moves it): an n = 32 update is more than two norms over empty rows."""
+        room = max(2, height - len(rule) - 1 - len(notes) - 1 - 1)  # the summary, the grid's label, its note
+        return rule + plain[:1] + _mat(view, u.new, f"{p} new", width, room, d, new_id, style="bold green").rows() \
+            + notes
+
     return [(lambda d: rule + blocks(d) + notes + keys, False), (lambda d: rule + blocks(d) + notes, True),
-            (listed, True), (lambda d: rule + plain + notes, False)]
+            (listed, True), (new_grid, True), (lambda d: rule + plain + notes, False)]

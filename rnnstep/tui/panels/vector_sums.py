@@ -45,7 +45,10 @@ def progress_line(view, param: str, width: int) -> Text:
     out = Text(f"{'∂L/∂' + SYMBOL[param]:10}", style="bold" if active else "")
     if done == 0:
         to_come = f"{len(table)} term{'s' if len(table) != 1 else ''} to come"
-        if out.cell_len + len(to_come) > width:  # "45150 terms to come" would wrap onto a line of its own
+        # "45150 terms to come" would wrap onto a line of its own; and every line says it the same way
+        # ("10 to come" beside "4 terms to come" read as two different things)
+        longest = max(len(f"{len(t)} terms to come") for t in tape.gradients.values())
+        if out.cell_len + longest > width:
             to_come = f"{len(table)} to come"
         return out.append(to_come, style=FUTURE)
     count = Text(f" {done}/{len(table)}", style="dim")
@@ -89,7 +92,37 @@ def sums_lines(view, width: int, height: int) -> list[Text]:
             line.append("?" if f"update.{param}.new" in view.hidden else
                         (fit(moved, view.digits, max(1, width - line.cell_len), compact=True) or ""))
             out.append(line)
-    return out[:height]
+        out += _totals(view, width, height - len(out))
+    if len(out) > height:  # never cut silently: the last line says how many were left out
+        more = f"⋮ {len(out) - height + 1} more lines"
+        out = out[:height - 1] + [Text(more if len(more) <= width else "⋮", style="dim")]
+    return out
+
+
+def _totals(view, width: int, room: int) -> list[Text]:
+    """The gradients themselves, ∂L/∂W′ … ∂L/∂b_out as grids, in the room below the update list (the
+    norms above say how large; these are the numbers the update uses). Those that do not fit are counted."""
+    tape = view.tape
+    out: list[Text] = []
+    left = []
+    for param in PARAMS:
+        total = np.asarray(tape.gradients[param].total, dtype=float)
+        rows = total.shape[0] if total.ndim else 1
+        hidden = f"gradients.{param}.total" in view.hidden
+        label = Text(f"∂L/∂{SYMBOL[param]} =", style="bold green")
+        if label.cell_len > width:
+            left.append(param)
+            continue
+        avail = room - len(out) - 2 - (param != PARAMS[-1])  # a blank, the label; a line for what is left
+        if avail < min(rows, 3) or left:  # a tall one shows a window of its rows (⇧↓ moves it), at least three
+            left.append(param)
+            continue
+        out += [Text(""), label] + grid(total, view.digits, width=width, height=min(rows, avail), hidden=hidden)
+    if left:
+        more = f"⋮ {len(left)} more total{'s' if len(left) > 1 else ''}"
+        out.append(Text(next((m for m in (more + " (at their update steps)", more, "⋮") if len(m) <= width), ""),
+                        style="dim"))
+    return out if len(out) <= room else []
 
 
 def _current_sum(view, width: int, height: int) -> list[Text]:
@@ -106,6 +139,9 @@ def _current_sum(view, width: int, height: int) -> list[Text]:
     triangle_rows = 0
     if every_step:
         spare = height - grid_rows - 3
+        least = min(tape.T + 5, 12)
+        if spare < least and height - 3 - least >= 5:  # a tall Σ (n = 32) gives rows to the triangle: its
+            spare = least  # grid shows a window of them (⇧↓ moves it), the triangle stays on screen
         triangle_rows = min(spare, tape.T + 5) if spare >= 6 else 0  # T rows, 4 lines around, 1 for a window
     rows = max(2, height - 2 - triangle_rows - (1 if triangle_rows else 0))
     keep_note = True
