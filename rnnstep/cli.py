@@ -8,6 +8,7 @@ imported only by the commands that open it, so ``rnnstep trace`` stays fast.
 from __future__ import annotations
 
 import argparse
+import errno
 import os
 import sys
 from pathlib import Path
@@ -228,8 +229,13 @@ def write_output(path: str | None, force: bool, write: Callable[[TextIO], None])
     os.umask(umask)
     os.fchmod(fd, 0o666 & ~umask)  # mkstemp makes 0600; the file should have a new file's permissions
     try:
-        with os.fdopen(fd, "w", encoding="utf-8") as out:
-            write(out)
+        try:
+            with os.fdopen(fd, "w", encoding="utf-8") as out:
+                write(out)
+        except OSError as exc:  # the disk filled up, a quota, an I/O error: one line, and no partial file
+            if isinstance(exc, BrokenPipeError):
+                raise
+            raise UsageError(f"{path}: cannot write: {exc.strerror or exc}") from None
         if not force and target.exists():
             raise UsageError(f"{path}: already exists; use --force to overwrite it")
         os.replace(temp, target)
@@ -600,19 +606,52 @@ def main(argv: list[str] | None = None) -> int:
         argv.insert(0, "open")
     try:
         args = build_parser().parse_args(argv)
-        return HANDLERS[args.command](args)
+        code = HANDLERS[args.command](args)
+        sys.stdout.flush()  # here, not at exit: a full disk or a closed pipe must be caught below
+        return code
     except (ScenarioError, UsageError) as exc:
         print(f"rnnstep: error: {exc}", file=sys.stderr)
         return 2
-    except BrokenPipeError:
-        # the reader went away (e.g. `| head`): not an error worth a traceback
-        devnull = os.open(os.devnull, os.O_WRONLY)
-        os.dup2(devnull, sys.stdout.fileno())
-        return 0
+    except BrokenPipeError:  # the reader went away (e.g. `| head`): not an error, and not a mismatch either
+        return _reader_gone()
+    except SystemExit as exc:
+        if isinstance(exc.__context__, BrokenPipeError):  # rich's Console exits 1 on a closed pipe
+            return _reader_gone()
+        raise
     except KeyboardInterrupt:
         return 130
+    except OSError as exc:
+        if exc.errno not in _WRITE_ERRORS:
+            return _crash(exc)
+        _silence_stdout()
+        print(f"rnnstep: error: cannot write to standard output: {exc.strerror or exc}", file=sys.stderr)
+        return 2
     except Exception as exc:  # a bug of ours: one line, the traceback in a file
-        from .crash import crash_line, write_report
+        return _crash(exc)
 
-        print(crash_line(exc, write_report(exc)), file=sys.stderr)
-        return 1
+
+def _crash(exc: BaseException) -> int:
+    from .crash import crash_line, write_report
+
+    print(crash_line(exc, write_report(exc)), file=sys.stderr)
+    return 1
+
+
+#: exit code when the reader of standard output went away: a shell's code for a command ended by SIGPIPE
+PIPE_CLOSED = 141
+#: errors that only writing raises (a full disk, a quota, a file too large, a device failing)
+_WRITE_ERRORS = {errno.ENOSPC, errno.EDQUOT, errno.EFBIG, errno.EIO}
+
+
+def _silence_stdout() -> None:
+    """Point standard output at /dev/null, so the interpreter's last flush of what is left cannot fail."""
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+    except (OSError, ValueError):  # no file descriptor (captured in tests)
+        pass
+
+
+def _reader_gone() -> int:
+    _silence_stdout()
+    return PIPE_CLOSED
