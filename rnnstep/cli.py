@@ -220,15 +220,19 @@ def write_output(path: str | None, force: bool, write: Callable[[TextIO], None])
         raise UsageError(f"{path}: already exists; use --force to overwrite it")
     import tempfile  # only here: it costs start-up time on every other path
 
+    from .partial import held, track, writing  # removed by SIGTERM and SIGHUP too, not only by unwinding
+
     directory = target.parent if str(target.parent) else Path(".")
     try:
-        fd, temp = tempfile.mkstemp(prefix=f".{target.name}.", dir=directory)
+        with held():
+            fd, temp = tempfile.mkstemp(prefix=f".{target.name}.", dir=directory)
+            track(temp)
     except OSError as exc:
         raise UsageError(f"{path}: cannot write: {exc.strerror or exc}") from None
     umask = os.umask(0)
     os.umask(umask)
     os.fchmod(fd, 0o666 & ~umask)  # mkstemp makes 0600; the file should have a new file's permissions
-    try:
+    with writing(temp):
         try:
             with os.fdopen(fd, "w", encoding="utf-8") as out:
                 write(out)
@@ -239,9 +243,6 @@ def write_output(path: str | None, force: bool, write: Callable[[TextIO], None])
         if not force and target.exists():
             raise UsageError(f"{path}: already exists; use --force to overwrite it")
         os.replace(temp, target)
-    finally:
-        if os.path.exists(temp):
-            os.unlink(temp)
 
 
 #: what a file name's extension says it holds
@@ -604,6 +605,9 @@ def main(argv: list[str] | None = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
     if not argv or (argv[0] not in HANDLERS and argv[0] not in ("-h", "--help", "--version")):
         argv.insert(0, "open")
+    from .partial import on_termination
+
+    on_termination()  # SIGTERM and SIGHUP end a command as SIGINT does: no temporary file left behind
     try:
         args = build_parser().parse_args(argv)
         code = HANDLERS[args.command](args)

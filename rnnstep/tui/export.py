@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Callable, Iterable, Iterator
 
 from rich.text import Text
+from ..partial import held, track, writing
 from ..usertext import shown, shown_line, user_text
 from textual.app import ComposeResult
 from textual.binding import Binding
@@ -75,8 +76,10 @@ def write_new_file(path: Path, chunks: Iterable[str], on_chunk: Callable[[int], 
     path = Path(path)
     if path.exists():
         raise FileExistsError(path)
-    fd, temp = _new_temporary(path)
-    try:
+    with held():
+        fd, temp = _new_temporary(path)
+        track(temp)
+    with writing(temp):  # removed on any exit, SIGTERM and SIGHUP (a closed terminal) included
         with os.fdopen(fd, "w", encoding="utf-8") as out:
             for n, chunk in enumerate(chunks, 1):
                 if cancelled():
@@ -90,12 +93,11 @@ def write_new_file(path: Path, chunks: Iterable[str], on_chunk: Callable[[int], 
         except FileExistsError:
             raise
         except OSError:  # a filesystem without hard links: claim the name, then move the file over it
+            if not os.path.exists(temp):  # removed meanwhile (a termination signal): claim nothing
+                raise
             os.close(os.open(path, os.O_CREAT | os.O_EXCL | os.O_WRONLY))
             os.replace(temp, path)
         return size
-    finally:
-        if os.path.exists(temp):
-            os.unlink(temp)
 
 
 def _new_temporary(path: Path) -> tuple[int, str]:
