@@ -14,6 +14,7 @@ import sys
 from pathlib import Path
 from typing import Callable, Iterator, NoReturn, TextIO
 
+from .budget import OverBudget
 from .scenario import Scenario, ScenarioError, default_scenario, load_scenario
 
 
@@ -98,6 +99,7 @@ def build_parser() -> Parser:
     _file_argument(open_)
     open_.add_argument("--digits", type=_digits, default=6, help="significant digits shown (default 6)")
     open_.add_argument("--theme", default=None, help="a Textual theme, e.g. textual-light")
+    open_.add_argument("--force", action="store_true", help="open even when the tape is over the limits (README: Limits)")
 
     trace = sub.add_parser("trace", help="print every value of the tape")
     _file_argument(trace)
@@ -107,10 +109,12 @@ def build_parser() -> Parser:
     trace.add_argument("--full-chains", action="store_true",
                        help="markdown, latex: every factor of every path (long tapes: very large; the size is said first)")
     trace.add_argument("-o", "--output", metavar="PATH", help="write to PATH instead of standard output")
-    trace.add_argument("--force", action="store_true", help="overwrite PATH if it exists")
+    trace.add_argument("--force", action="store_true",
+                       help="overwrite PATH if it exists; write output over the size limit (see README: Limits)")
 
     check = sub.add_parser("check", help="check the gradients against finite differences (exit 1 on a mismatch)")
     _file_argument(check)
+    check.add_argument("--force", action="store_true", help="run even when the work is over the limits (README: Limits)")
 
     sub.add_parser("scenarios", help="list the shipped scenarios")
 
@@ -131,6 +135,7 @@ def build_parser() -> Parser:
     drill.add_argument("--history", metavar="PATH", help="the history file (default $XDG_DATA_HOME/rnnstep/history.jsonl)")
     drill.add_argument("--review", action="store_true", help="ask the kinds you get wrong most (from the history)")
     drill.add_argument("--digits", type=_digits, default=6, help="significant digits shown (default 6)")
+    drill.add_argument("--force", action="store_true", help="start even when the tape is over the limits (README: Limits)")
 
     new = sub.add_parser("new", help="write a scenario file for a teacher to edit")
     new.add_argument("--random", action="store_true",
@@ -147,7 +152,8 @@ def build_parser() -> Parser:
     verify.add_argument("--format", choices=("table", "json", "markdown"), default="table")
     verify.add_argument("--open", action="store_true", help="then open the debugger at the first slip")
     verify.add_argument("-o", "--output", metavar="PATH", help="write the report to PATH")
-    verify.add_argument("--force", action="store_true", help="overwrite PATH if it exists")
+    verify.add_argument("--force", action="store_true",
+                        help="overwrite PATH if it exists; verify a tape over the limits (README: Limits)")
 
     serve = sub.add_parser("serve", help="serve the debugger to a class's browsers (needs rnnstep[serve])")
     serve.add_argument("files", nargs="*", metavar="FILE|NAME|DIR",
@@ -160,6 +166,8 @@ def build_parser() -> Parser:
                        help="end a session after this long without a key (default 30)")
     serve.add_argument("--drill", action="store_true",
                        help="each tab drills the first scenario (answers go to the browser as a download)")
+    serve.add_argument("--force", action="store_true",
+                       help="serve scenarios whose tape or screen is over the limits (README: Limits)")
     serve.add_argument("--token", type=_token,
                        help="the token the URL must carry (default: a random one unless --host is loopback)")
 
@@ -277,6 +285,10 @@ def cmd_trace(args: argparse.Namespace) -> int:
         if scenario.is_vector and args.format == "table":
             raise UsageError("trace: --full-chains goes with --format markdown or latex for a vector scenario "
                              "(its table shows each term's δ and outer product, not the chain)")
+    from . import budget
+
+    budget.require(budget.trace_price(scenario, args.format, not args.no_factors, full), "trace", scenario, args.force,
+                   budget.trace_advice(scenario, args.format, not args.no_factors, full))
     tape = build_tape(scenario)
     if tape.vector and args.format in ("markdown", "latex"):  # SPEC §7: matrices as bmatrix
         from .render.vector_export import iter_vector_derivation
@@ -328,7 +340,12 @@ def cmd_check(args: argparse.Namespace) -> int:
 
     from .progress import progress_bar
 
-    tape = build_tape(read_scenario(args.file))
+    from . import budget
+
+    scenario = read_scenario(args.file)
+    budget.require(budget.check_price(scenario), "check", scenario, args.force,
+                   "check a scenario with fewer steps, targets or hidden units")
+    tape = build_tape(scenario)
     terms = {param: len(table) for param, table in tape.gradients.items()}
     with progress_bar(sum(terms.values()), "checking the gradients") as advance:  # on stderr, on long tapes
         rows = check_tape(tape, on_param=lambda param: advance(terms[param]))
@@ -398,6 +415,10 @@ def _need_terminal(instead: str) -> None:
 
 def cmd_open(args: argparse.Namespace) -> int:
     scenario = read_scenario(args.file)
+    from . import budget
+
+    budget.require(budget.screen_price(scenario), "open", scenario, args.force,
+                   "open a scenario with fewer steps, targets or hidden units")
     _need_terminal("to print every value use `rnnstep trace`")
     from .tui.app import run_app
 
@@ -435,6 +456,10 @@ def cmd_drill(args: argparse.Namespace) -> int:
         if args.hidden is not None:
             raise UsageError("drill: --hidden chooses a random vector scenario; it cannot go with a FILE")
         scenario = read_scenario(args.file)
+    from . import budget
+
+    budget.require(budget.tape_price(scenario) if args.plain else budget.screen_price(scenario), "drill", scenario,
+                   args.force, "drill a scenario with fewer steps, targets or hidden units")
     if not args.plain:
         _need_terminal("for questions on standard input and output use `rnnstep drill --plain`")
     tape = build_tape(scenario)
@@ -530,7 +555,12 @@ def cmd_verify(args: argparse.Namespace) -> int:
     refuse_contradicting_extension("verify", args.output, args.format, args.force)
     if args.open:
         _need_terminal("without --open, `rnnstep verify` prints the report")
-    tape = build_tape(read_scenario(args.file))  # plain numbers or a hidden vector (entry by entry, SPEC §7)
+    from . import budget
+
+    scenario = read_scenario(args.file)
+    budget.require(budget.tape_price(scenario), "verify", scenario, args.force,
+                   "verify a scenario with fewer steps, targets or hidden units")
+    tape = build_tape(scenario)  # plain numbers or a hidden vector (entry by entry, SPEC §7)
     if not tape.scenario.claims:
         print(f"{shown_line(tape.scenario.source)}: no [claims] to verify (add e.g. \"forward.O[2]\" = \"0.7790\")")
         return 0
@@ -567,6 +597,13 @@ def cmd_serve(args: argparse.Namespace) -> int:
     from .serve.server import serve
 
     served = catalog(args.files)
+    from . import budget
+    from .usertext import shown_line
+
+    for item in served:  # each tab builds its tape and draws its screens: priced before anyone connects
+        budget.require(budget.screen_price(item.scenario), f"serve: {shown_line(str(item.path))}", item.scenario,
+                       args.force,
+                       "serve scenarios with fewer steps, targets or hidden units")
     try:
         serve(served, args.host, args.port, choose_token(args.host, args.token), args.max_sessions, args.idle_minutes,
               drill=args.drill)
@@ -613,7 +650,7 @@ def main(argv: list[str] | None = None) -> int:
         code = HANDLERS[args.command](args)
         sys.stdout.flush()  # here, not at exit: a full disk or a closed pipe must be caught below
         return code
-    except (ScenarioError, UsageError) as exc:
+    except (ScenarioError, UsageError, OverBudget) as exc:
         print(f"rnnstep: error: {exc}", file=sys.stderr)
         return 2
     except BrokenPipeError:  # the reader went away (e.g. `| head`): not an error, and not a mismatch either

@@ -8,11 +8,12 @@ are read off the tape; nothing is computed here.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any, Iterator
+from typing import Any, Iterator, Sequence
 
 from .. import notation as nt
 from ..ids import PARAMS, RECURRENT_PARAMS
 from ..tape import Factor, Tape
+from .lazy import Lazy
 
 ONLY = ("forward", "backward", "terms", "sums", "update")
 
@@ -69,7 +70,8 @@ class Question:
         return f"{self.symbol}{formula} = ?{where}"
 
 
-def questions(tape: Tape, only: str | None = None, digits: int = 6, paths: int | str | None = None) -> list[Question]:
+def questions(tape: Tape, only: str | None = None, digits: int = 6,
+              paths: int | str | None = None) -> Sequence[Question]:
     """Every question of the tape in order; ``only`` keeps one group (see ONLY).
 
     ``paths`` (N or "all") limits each target step to its N nearest paths t → k; by default a
@@ -81,7 +83,7 @@ def questions(tape: Tape, only: str | None = None, digits: int = 6, paths: int |
         source = vector_questions(tape, digits, paths)
     else:
         source = _all_questions(tape, digits, None if paths == "all" else paths)
-    return [q for q in source if only is None or group_of(q.kind) == only]
+    return Lazy(q for q in source if only is None or group_of(q.kind) == only)  # made as the drill reaches them
 
 
 def _all_questions(tape: Tape, d: int, paths: int | None = None):
