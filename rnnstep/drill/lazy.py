@@ -50,6 +50,11 @@ class Lazy(Sequence[Item]):
             yield self._made[i]
             i += 1
 
+    def length_up_to(self, limit: int) -> int | None:
+        """The length if it is at most ``limit`` (making at most that many items), else None."""
+        self._make(limit + 1)
+        return len(self._made) if len(self._made) <= limit else None
+
     def __len__(self) -> int:
         self._make(None)
         return len(self._made)
@@ -60,3 +65,10 @@ class Lazy(Sequence[Item]):
         return NotImplemented
 
     __hash__ = None  # type: ignore[assignment]  # equal to a list, so no hash (as a list has none)
+
+
+def length_up_to(items: Sequence, limit: int) -> int | None:
+    """``len(items)`` if it is at most ``limit``, else None; a Lazy makes at most ``limit`` + 1 items for it."""
+    if isinstance(items, Lazy):
+        return items.length_up_to(limit)
+    return len(items) if len(items) <= limit else None

@@ -158,3 +158,25 @@ def test_the_drill_asks_its_first_question_without_making_every_question(tmp_pat
     assert done.returncode == 0, done.stderr
     assert "? forward.a[1] " in done.stdout
     assert time.monotonic() - started < 60
+
+
+async def test_the_tui_drill_makes_no_more_questions_than_it_needs(tmp_path):
+    from rnnstep.drill.history import History
+    from rnnstep.drill.lazy import Lazy
+    from rnnstep.drill.questions import questions
+    from rnnstep.drill.session import DrillSession
+    from rnnstep.drill.tui import DrillApp
+
+    tape = build_tape(scalar(300, True))  # 136,050 terms: as many questions and more
+    made = 0
+
+    def counted():
+        nonlocal made
+        for question in questions(tape):
+            made += 1
+            yield question
+
+    app = DrillApp(DrillSession(tape, Lazy(counted()), History(tmp_path / "h.jsonl")), header="long")
+    async with app.run_test(size=(140, 45)):
+        assert "question 1 of over 10,000" in str(app.query_one("#status").render())
+    assert made <= 10_001
