@@ -562,6 +562,8 @@ def cmd_verify(args: argparse.Namespace) -> int:
                    "verify a scenario with fewer steps, targets or hidden units")
     tape = build_tape(scenario)  # plain numbers or a hidden vector (entry by entry, SPEC §7)
     if not tape.scenario.claims:
+        from .usertext import shown_line
+
         print(f"{shown_line(tape.scenario.source)}: no [claims] to verify (add e.g. \"forward.O[2]\" = \"0.7790\")")
         return 0
     report = verify(tape)

@@ -17,9 +17,9 @@ from ..tui import palette
 from ..tui.running import CrashReporting
 from ..tui.layout import compose_panels, fit, prepare, show_panels, too_small_note
 from .arrays import AnswerError
-from ..usertext import shown, shown_line
 from .lazy import length_up_to
 from .session import DrillSession
+from ..usertext import shown, shown_line
 
 
 #: typed in the answer box of a vector drill: the step's note (or the description) whole, in a dialog

@@ -20,9 +20,9 @@ from typing import Callable, Iterable, Iterator, TextIO
 from .. import notation as nt
 from ..ids import PARAMS
 from ..tape import Tape
-from ..usertext import shown, shown_line
 from .chains import gap_text
 from .derivation import term_lines
+from ..usertext import shown, shown_line
 
 Cell = tuple[str, str]  # (text, rich style)
 Paint = Callable[[str, str], str]  # (text, rich style) -> the text as printed

@@ -11,7 +11,6 @@ from pathlib import Path
 
 import numpy as np
 from rich.text import Text
-from ..usertext import shown_line
 from textual.app import App, ComposeResult, SystemCommand
 from textual.containers import Vertical
 from textual.reactive import var
@@ -27,6 +26,7 @@ from .layout import compose_panels, fit, prepare, show_panels, toggle_flow, too_
 from .widgets import KeyBar
 from .running import CrashReporting, run
 from . import palette
+from ..usertext import shown_line
 
 
 class DebuggerApp(CrashReporting, App):

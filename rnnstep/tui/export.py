@@ -17,8 +17,6 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Callable, Iterable, Iterator
 
 from rich.text import Text
-from ..partial import held, track, writing
-from ..usertext import shown, shown_line, user_text
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
@@ -29,6 +27,8 @@ from ..render.derivation import item_count
 from ..render.size import estimate_bytes, human_size
 from ..tape import Tape
 from .paths import short_path, toast_message, toast_width
+from ..partial import held, track, writing
+from ..usertext import shown, shown_line, user_text
 
 if TYPE_CHECKING:  # pragma: no cover
     from textual.app import App

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from rich.text import Text
-from ..usertext import user_text
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
@@ -17,6 +15,7 @@ from .palette import SafeOptionList as OptionList  # PageUp/PageDown guarded (Te
 from ..tape import Tape
 from . import navigation
 from .panels.base import phase_label
+from ..usertext import user_text
 
 _CSS = """
     align: center middle;

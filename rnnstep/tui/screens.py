@@ -6,7 +6,6 @@ from pathlib import Path
 
 from rich.table import Table
 from rich.text import Text
-from ..usertext import user_text
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical, VerticalScroll
@@ -19,6 +18,7 @@ from .palette import SafeOptionList as OptionList  # PageUp/PageDown guarded (Te
 from ..scenario import Scenario, ScenarioError, load_scenario, shipped_scenarios, shipped_vector_scenarios
 from . import keymap
 from .paths import short_path
+from ..usertext import user_text
 
 
 _MODAL_CSS = """

@@ -13,11 +13,11 @@ from functools import lru_cache
 
 from rich.console import Console, Group, RenderableType
 from rich.text import Text
-from ...usertext import shown, shown_line
 
 from ... import notation as nt
 from ...tape import Step
 from .base import BAD, PATH, USE, View, line, pad
+from ...usertext import shown, shown_line
 
 
 def title_parts(step: Step, cursor: int, count: int, vector: bool) -> list[str]:
