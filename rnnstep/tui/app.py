@@ -26,7 +26,7 @@ from .layout import compose_panels, fit, prepare, show_panels, toggle_flow, too_
 from .widgets import KeyBar
 from .running import CrashReporting, run
 from . import palette
-from ..usertext import shown_line
+from ..usertext import shown, shown_line
 
 
 class DebuggerApp(CrashReporting, App):
@@ -313,7 +313,7 @@ class DebuggerApp(CrashReporting, App):
         except OSError as exc:
             self.notify(f"could not save a screenshot: {exc.strerror or exc}", severity="error", markup=False)
             return
-        self.notify(f"saved {short_path(target, toast_width(self.size.width))}", timeout=4, markup=False)
+        self.notify(shown(f"saved {short_path(target, toast_width(self.size.width))}"), timeout=4, markup=False)
 
     def action_next_wrong_claim(self) -> None:
         self._to_wrong_claim(1)

@@ -190,11 +190,11 @@ class ExportScreen(ModalScreen[tuple[str, str] | None]):
         target = Path(path).expanduser()
         room = error.content_size.width or 40  # a path is shortened to fit whole, never broken across lines
         if target.exists():
-            error.update(Text(f"{short_path(path, room)} already exists: choose another name (nothing is overwritten)",
-                              style="bold red"))
+            error.update(user_text(f"{short_path(path, room)} already exists: choose another name "
+                                   "(nothing is overwritten)", style="bold red"))
             return
         if not target.parent.is_dir():
-            error.update(Text(f"{short_path(target.parent, room)} is not a folder", style="bold red"))
+            error.update(user_text(f"{short_path(target.parent, room)} is not a folder", style="bold red"))
             return
         self.dismiss(("markdown" if suffix == ".md" else "latex", str(target)))
 
