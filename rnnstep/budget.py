@@ -214,3 +214,18 @@ def human_seconds(s: float) -> str:
     if s < 48 * 3600:
         return f"{s / 3600:.1f} h"
     return f"{s / 86400:,.0f} days"
+
+
+def announce(estimate: Estimate, scenario: "Scenario", stream=None) -> None:
+    """On a terminal's stderr (never into a pipe or a file), one line before work of over a second: what is
+    being built and about how long it takes."""
+    import sys
+
+    stream = stream or sys.stderr
+    try:
+        watched = stream.isatty()
+    except ValueError:  # closed
+        return
+    if watched and estimate.seconds > 1.0:
+        print(f"rnnstep: building {term_count(scenario):,} terms, about {human_seconds(estimate.seconds)} …",
+              file=stream, flush=True)

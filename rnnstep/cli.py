@@ -287,8 +287,9 @@ def cmd_trace(args: argparse.Namespace) -> int:
                              "(its table shows each term's δ and outer product, not the chain)")
     from . import budget
 
-    budget.require(budget.trace_price(scenario, args.format, not args.no_factors, full), "trace", scenario, args.force,
-                   budget.trace_advice(scenario, args.format, not args.no_factors, full))
+    price = budget.trace_price(scenario, args.format, not args.no_factors, full)
+    budget.require(price, "trace", scenario, args.force, budget.trace_advice(scenario, args.format, not args.no_factors, full))
+    budget.announce(budget.tape_price(scenario), scenario)  # the document's own progress bar follows
     tape = build_tape(scenario)
     if tape.vector and args.format in ("markdown", "latex"):  # SPEC §7: matrices as bmatrix
         from .render.vector_export import iter_vector_derivation
@@ -345,6 +346,7 @@ def cmd_check(args: argparse.Namespace) -> int:
     scenario = read_scenario(args.file)
     budget.require(budget.check_price(scenario), "check", scenario, args.force,
                    "check a scenario with fewer steps, targets or hidden units")
+    budget.announce(budget.tape_price(scenario), scenario)
     tape = build_tape(scenario)
     terms = {param: len(table) for param, table in tape.gradients.items()}
     with progress_bar(sum(terms.values()), "checking the gradients") as advance:  # on stderr, on long tapes
@@ -419,6 +421,7 @@ def cmd_open(args: argparse.Namespace) -> int:
 
     budget.require(budget.screen_price(scenario), "open", scenario, args.force,
                    "open a scenario with fewer steps, targets or hidden units")
+    budget.announce(budget.tape_price(scenario), scenario)
     _need_terminal("to print every value use `rnnstep trace`")
     from .tui.app import run_app
 
@@ -460,6 +463,7 @@ def cmd_drill(args: argparse.Namespace) -> int:
 
     budget.require(budget.tape_price(scenario) if args.plain else budget.screen_price(scenario), "drill", scenario,
                    args.force, "drill a scenario with fewer steps, targets or hidden units")
+    budget.announce(budget.tape_price(scenario), scenario)
     if not args.plain:
         _need_terminal("for questions on standard input and output use `rnnstep drill --plain`")
     tape = build_tape(scenario)
@@ -560,6 +564,7 @@ def cmd_verify(args: argparse.Namespace) -> int:
     scenario = read_scenario(args.file)
     budget.require(budget.tape_price(scenario), "verify", scenario, args.force,
                    "verify a scenario with fewer steps, targets or hidden units")
+    budget.announce(budget.tape_price(scenario), scenario)
     tape = build_tape(scenario)  # plain numbers or a hidden vector (entry by entry, SPEC §7)
     if not tape.scenario.claims:
         from .usertext import shown_line

@@ -180,3 +180,32 @@ async def test_the_tui_drill_makes_no_more_questions_than_it_needs(tmp_path):
     async with app.run_test(size=(140, 45)):
         assert "question 1 of over 10,000" in str(app.query_one("#status").render())
     assert made <= 10_001
+
+
+class _Terminal:
+    """A stderr that says it is a terminal, and keeps what is written."""
+
+    def __init__(self, tty: bool) -> None:
+        self.tty, self.text = tty, ""
+
+    def isatty(self) -> bool:
+        return self.tty
+
+    def write(self, text: str) -> int:
+        self.text += text
+        return len(text)
+
+    def flush(self) -> None:
+        pass
+
+
+def test_work_over_a_second_is_announced_on_a_terminal_only():
+    long = scalar(3_000, True)  # 13.5 million terms: about two seconds
+    for tty in (True, False):
+        stream = _Terminal(tty)
+        budget.announce(budget.tape_price(long), long, stream)
+        assert (stream.text.startswith("rnnstep: building 13,510,500 terms, about ")) is tty, stream.text
+    stream = _Terminal(True)
+    short = scalar(4, False)
+    budget.announce(budget.tape_price(short), short, stream)
+    assert stream.text == ""  # a short run stays quiet
