@@ -63,14 +63,14 @@ def _rnnstep_pid(term: Terminal) -> int:
 
 
 def _start_export(term: Terminal, out: Path) -> None:
-    term.wait("step 1/")
+    term.wait("step 1/", timeout=60)
     term.keys("e")
-    term.wait("Export")
+    term.wait("Export", timeout=30)
     term.settle()
     term.keys("C-u")
     term.keys("-l", str(out / "long.md"))
     term.keys("Enter")
-    term.wait("Write it?")  # about 23 MB: the debugger asks first
+    term.wait("Write it?", timeout=30)  # about 23 MB: the debugger asks first
     term.keys("y")
 
 
@@ -82,12 +82,12 @@ def test_the_debuggers_export_killed_leaves_no_part_file(tmp_path, how):
     with Terminal(f"{sys.executable} -m rnnstep {scenario}", 100, 30) as term:
         pid = _rnnstep_pid(term)
         _start_export(term, out)
-        wait_for(lambda: hidden(out), what="the .part file")  # the export is being written
+        wait_for(lambda: hidden(out), timeout=60, what="the .part file")  # the export is being written
         if how == "closed terminal":
             tmux("kill-session", "-t", term.name)
         else:
             os.kill(pid, getattr(signal, how))
-        wait_for(lambda: not _alive(pid), timeout=30, what="the end of rnnstep")
+        wait_for(lambda: not _alive(pid), timeout=60, what="the end of rnnstep")
     assert list(out.iterdir()) == [], "a partial file was left"
 
 
