@@ -171,17 +171,18 @@ def screen_price(scenario: "Scenario") -> Estimate:
 
 # ----------------------------------------------------------------------------- refusing
 
-def require(estimate: Estimate, command: str, scenario: "Scenario", force: bool, instead: str = "") -> None:
-    """Raise OverBudget (one line) if ``estimate`` is over a limit and ``force`` is not given."""
+def require(estimate: Estimate, command: str, scenario: "Scenario", force: bool, instead: str = "",
+            forcing: str = "give --force to do it anyway") -> None:
+    """Raise OverBudget (one line) if ``estimate`` is over a limit and ``force`` is not given; ``forcing``
+    says how to go on anyway (a dialog has no --force: it names the command that has)."""
     over = estimate.over()
     if not over or force:
         return
     n, _, _ = scenario.sizes
     shape = f"T = {scenario.T:,}, {len(scenario.targets):,} target{'s' if len(scenario.targets) != 1 else ''}"
     shape += f", n = {n:,}" if scenario.is_vector else ""
-    advice = f"{instead}; or give --force" if instead else "give --force"
-    raise OverBudget(f"{command}: {shape} ({term_count(scenario):,} terms) needs {' and '.join(over)}; "
-                     f"{advice} to do it anyway")
+    advice = f"{instead}; or {forcing}" if instead else forcing
+    raise OverBudget(f"{command}: {shape} ({term_count(scenario):,} terms) needs {' and '.join(over)}; {advice}")
 
 
 def trace_advice(scenario: "Scenario", fmt: str, factors: bool, full_chains: bool) -> str:

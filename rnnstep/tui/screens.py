@@ -156,6 +156,15 @@ class OpenScreen(ModalScreen[Scenario | None]):
         except ScenarioError as exc:
             error.update(user_text(str(exc), style="bold red"))
             return
+        from .. import budget  # priced before its tape is built, as `rnnstep open` does
+
+        try:
+            budget.require(budget.screen_price(scenario), Path(path).name, scenario, False,
+                           "a scenario with fewer steps, targets or hidden units",
+                           f"`rnnstep open {path} --force` opens it anyway")
+        except budget.OverBudget as exc:
+            error.update(user_text(str(exc), style="bold red"))
+            return
         self.dismiss(scenario)
 
     def action_dismiss(self, result=None) -> None:  # type: ignore[override]

@@ -209,3 +209,19 @@ def test_work_over_a_second_is_announced_on_a_terminal_only():
     short = scalar(4, False)
     budget.announce(budget.tape_price(short), short, stream)
     assert stream.text == ""  # a short run stays quiet
+
+
+async def test_the_open_dialog_prices_a_scenario_before_building_it(tmp_path):
+    from rnnstep.tui.app import DebuggerApp
+
+    path = vector_file(tmp_path, 512, 2)
+    app = DebuggerApp(load_scenario(SCENARIO_DIR / "notes-four-steps.toml"))
+    async with app.run_test(size=(140, 45)) as pilot:
+        await pilot.press("o")
+        await pilot.click("#open-path")
+        app.screen.query_one("#open-path").value = path
+        await pilot.press("enter")
+        await pilot.pause()
+        error = str(app.screen.query_one("#open-error").render())
+        assert "to draw each step" in error and "--force` opens it anyway" in error, error
+        assert app.tape.scenario.title == "The notes' four steps"  # nothing else changed
