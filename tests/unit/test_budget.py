@@ -225,3 +225,9 @@ async def test_the_open_dialog_prices_a_scenario_before_building_it(tmp_path):
         error = str(app.screen.query_one("#open-error").render())
         assert "to draw each step" in error and "--force` opens it anyway" in error, error
         assert app.tape.scenario.title == "The notes' four steps"  # nothing else changed
+
+
+def test_serve_prices_every_scenario_before_listening(tmp_path, capsys):
+    pytest.importorskip("textual_serve")
+    line = refused(capsys, ["serve", vector_file(tmp_path, 512, 2), "--port", "18399"])
+    assert line.startswith("rnnstep: error: serve: ") and "wide.toml" in line and "to draw each step" in line
