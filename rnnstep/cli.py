@@ -8,11 +8,13 @@ imported only by the commands that open it, so ``rnnstep trace`` stays fast.
 from __future__ import annotations
 
 import argparse
+import errno
 import os
 import sys
 from pathlib import Path
 from typing import Callable, Iterator, NoReturn, TextIO
 
+from .budget import OverBudget
 from .scenario import Scenario, ScenarioError, default_scenario, load_scenario
 
 
@@ -99,6 +101,7 @@ def build_parser() -> Parser:
     open_.add_argument("--theme", default=None, help="a Textual theme, e.g. textual-light (default: the config's)")
     open_.add_argument("--watch", action="store_true", help="reload the file whenever it is saved (r reloads by hand)")
     open_.add_argument("--fresh", action="store_true", help="start at step 1, not where you left this file")
+    open_.add_argument("--force", action="store_true", help="open even when the tape is over the limits (README: Limits)")
 
     trace = sub.add_parser("trace", help="print every value of the tape")
     _file_argument(trace)
@@ -110,10 +113,12 @@ def build_parser() -> Parser:
     trace.add_argument("--full-chains", action="store_true",
                        help="markdown, latex: every factor of every path (long tapes: very large; the size is said first)")
     trace.add_argument("-o", "--output", metavar="PATH", help="write to PATH instead of standard output")
-    trace.add_argument("--force", action="store_true", help="overwrite PATH if it exists")
+    trace.add_argument("--force", action="store_true",
+                       help="overwrite PATH if it exists; write output over the size limit (see README: Limits)")
 
     check = sub.add_parser("check", help="check the gradients against finite differences (exit 1 on a mismatch)")
     _file_argument(check)
+    check.add_argument("--force", action="store_true", help="run even when the work is over the limits (README: Limits)")
 
     sub.add_parser("scenarios", help="list the shipped scenarios")
 
@@ -137,7 +142,8 @@ def build_parser() -> Parser:
     drill.add_argument("--review", action="store_true", help="ask the kinds you get wrong most (from the history)")
     drill.add_argument("--digits", type=_digits, default=6, help="significant digits shown (default 6)")
     drill.add_argument("--anki", metavar="DECK.apkg", help="write the questions as an Anki deck instead of asking them")
-    drill.add_argument("--force", action="store_true", help="with --anki: overwrite DECK.apkg if it exists")
+    drill.add_argument("--force", action="store_true", help="with --anki: overwrite DECK.apkg if it exists; "
+                                                            "start even when the tape is over the limits (README: Limits)")
 
     new = sub.add_parser("new", help="write a scenario file for a teacher to edit")
     new.add_argument("--random", action="store_true",
@@ -157,7 +163,8 @@ def build_parser() -> Parser:
                         help="marks per claim id or kind (default 1 each; see README, Grading)")
     verify.add_argument("--open", action="store_true", help="then open the debugger at the first slip")
     verify.add_argument("-o", "--output", metavar="PATH", help="write the report to PATH")
-    verify.add_argument("--force", action="store_true", help="overwrite PATH if it exists")
+    verify.add_argument("--force", action="store_true",
+                        help="overwrite PATH if it exists; verify a tape over the limits (README: Limits)")
 
     serve = sub.add_parser("serve", help="serve the debugger to a class's browsers (needs rnnstep[serve])")
     serve.add_argument("files", nargs="*", metavar="FILE|NAME|DIR",
@@ -170,6 +177,8 @@ def build_parser() -> Parser:
                        help="end a session after this long without a key (default 30)")
     serve.add_argument("--drill", action="store_true",
                        help="each tab drills the first scenario (answers go to the browser as a download)")
+    serve.add_argument("--force", action="store_true",
+                       help="serve scenarios whose tape or screen is over the limits (README: Limits)")
     serve.add_argument("--token", type=_token,
                        help="the token the URL must carry (default: a random one unless --host is loopback)")
 
@@ -246,23 +255,29 @@ def write_output(path: str | None, force: bool, write: Callable[[TextIO], None])
         raise UsageError(f"{path}: already exists; use --force to overwrite it")
     import tempfile  # only here: it costs start-up time on every other path
 
+    from .partial import held, track, writing  # removed by SIGTERM and SIGHUP too, not only by unwinding
+
     directory = target.parent if str(target.parent) else Path(".")
     try:
-        fd, temp = tempfile.mkstemp(prefix=f".{target.name}.", dir=directory)
+        with held():
+            fd, temp = tempfile.mkstemp(prefix=f".{target.name}.", dir=directory)
+            track(temp)
     except OSError as exc:
         raise UsageError(f"{path}: cannot write: {exc.strerror or exc}") from None
     umask = os.umask(0)
     os.umask(umask)
     os.fchmod(fd, 0o666 & ~umask)  # mkstemp makes 0600; the file should have a new file's permissions
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as out:
-            write(out)
+    with writing(temp):
+        try:
+            with os.fdopen(fd, "w", encoding="utf-8") as out:
+                write(out)
+        except OSError as exc:  # the disk filled up, a quota, an I/O error: one line, and no partial file
+            if isinstance(exc, BrokenPipeError):
+                raise
+            raise UsageError(f"{path}: cannot write: {exc.strerror or exc}") from None
         if not force and target.exists():
             raise UsageError(f"{path}: already exists; use --force to overwrite it")
         os.replace(temp, target)
-    finally:
-        if os.path.exists(temp):
-            os.unlink(temp)
 
 
 #: what a file name's extension says it holds
@@ -299,6 +314,11 @@ def cmd_trace(args: argparse.Namespace) -> int:
                              "(its table shows each term's δ and outer product, not the chain)")
     if args.samples is not None:  # SPEC §9: the estimator over many seeds, not one tape
         return _trace_samples(args, scenario)
+    from . import budget
+
+    price = budget.trace_price(scenario, args.format, not args.no_factors, full)
+    budget.require(price, "trace", scenario, args.force, budget.trace_advice(scenario, args.format, not args.no_factors, full))
+    budget.announce(budget.tape_price(scenario), scenario)  # the document's own progress bar follows
     tape = build_tape(scenario)
     if tape.vector and args.format in ("markdown", "latex"):  # SPEC §7: matrices as bmatrix
         from .render.vector_export import iter_vector_derivation
@@ -369,7 +389,13 @@ def cmd_check(args: argparse.Namespace) -> int:
 
     from .progress import progress_bar
 
-    tape = build_tape(read_scenario(args.file))
+    from . import budget
+
+    scenario = read_scenario(args.file)
+    budget.require(budget.check_price(scenario), "check", scenario, args.force,
+                   "check a scenario with fewer steps, targets or hidden units")
+    budget.announce(budget.tape_price(scenario), scenario)
+    tape = build_tape(scenario)
     terms = {param: len(table) for param, table in tape.gradients.items()}
     with progress_bar(sum(terms.values()), "checking the gradients") as advance:  # on stderr, on long tapes
         rows = check_tape(tape, on_param=lambda param: advance(terms[param]))
@@ -456,6 +482,11 @@ def _user_config():
 def cmd_open(args: argparse.Namespace) -> int:
     scenario = read_scenario(args.file)
     config = _user_config()
+    from . import budget
+
+    budget.require(budget.screen_price(scenario), "open", scenario, args.force,
+                   "open a scenario with fewer steps, targets or hidden units")
+    budget.announce(budget.tape_price(scenario), scenario)
     _need_terminal("to print every value use `rnnstep trace`")
     from .tui.app import run_app
 
@@ -518,8 +549,11 @@ def cmd_drill(args: argparse.Namespace) -> int:
         scenario = read_scenario(args.file)
     if args.anki:
         return _write_anki(args, scenario, seed)
-    if args.force:
-        raise UsageError("drill: --force goes with --anki (it overwrites the deck)")
+    from . import budget
+
+    budget.require(budget.tape_price(scenario) if args.plain else budget.screen_price(scenario), "drill", scenario,
+                   args.force, "drill a scenario with fewer steps, targets or hidden units")
+    budget.announce(budget.tape_price(scenario), scenario)
     if not args.plain:
         _need_terminal("for questions on standard input and output use `rnnstep drill --plain`")
     tape = build_tape(scenario)
@@ -660,8 +694,16 @@ def cmd_verify(args: argparse.Namespace) -> int:
     refuse_contradicting_extension("verify", args.output, args.format, args.force)
     if args.open:
         _need_terminal("without --open, `rnnstep verify` prints the report")
-    tape = build_tape(read_scenario(args.file))  # plain numbers or a hidden vector (entry by entry, SPEC §7)
+    from . import budget
+
+    scenario = read_scenario(args.file)
+    budget.require(budget.tape_price(scenario), "verify", scenario, args.force,
+                   "verify a scenario with fewer steps, targets or hidden units")
+    budget.announce(budget.tape_price(scenario), scenario)
+    tape = build_tape(scenario)  # plain numbers or a hidden vector (entry by entry, SPEC §7)
     if not tape.scenario.claims:
+        from .usertext import shown_line
+
         print(f"{shown_line(tape.scenario.source)}: no [claims] to verify (add e.g. \"forward.O[2]\" = \"0.7790\")")
         return 0
     if args.marks and args.format != "gradescope":
@@ -774,6 +816,13 @@ def cmd_serve(args: argparse.Namespace) -> int:
     from .serve.server import serve
 
     served = catalog(args.files)
+    from . import budget
+    from .usertext import shown_line
+
+    for item in served:  # each tab builds its tape and draws its screens: priced before anyone connects
+        budget.require(budget.screen_price(item.scenario), f"serve: {shown_line(str(item.path))}", item.scenario,
+                       args.force,
+                       "serve scenarios with fewer steps, targets or hidden units")
     try:
         serve(served, args.host, args.port, choose_token(args.host, args.token), args.max_sessions, args.idle_minutes,
               drill=args.drill)
@@ -814,21 +863,57 @@ def main(argv: list[str] | None = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
     if not argv or (argv[0] not in HANDLERS and argv[0] not in ("-h", "--help", "--version")):
         argv.insert(0, "open")
+    from .partial import on_termination
+
+    on_termination()  # SIGTERM and SIGHUP end a command as SIGINT does: no temporary file left behind
     try:
         args = build_parser().parse_args(argv)
-        return HANDLERS[args.command](args)
-    except (ScenarioError, UsageError) as exc:
+        code = HANDLERS[args.command](args)
+        sys.stdout.flush()  # here, not at exit: a full disk or a closed pipe must be caught below
+        return code
+    except (ScenarioError, UsageError, OverBudget) as exc:
         print(f"rnnstep: error: {exc}", file=sys.stderr)
         return 2
-    except BrokenPipeError:
-        # the reader went away (e.g. `| head`): not an error worth a traceback
-        devnull = os.open(os.devnull, os.O_WRONLY)
-        os.dup2(devnull, sys.stdout.fileno())
-        return 0
+    except BrokenPipeError:  # the reader went away (e.g. `| head`): not an error, and not a mismatch either
+        return _reader_gone()
+    except SystemExit as exc:
+        if isinstance(exc.__context__, BrokenPipeError):  # rich's Console exits 1 on a closed pipe
+            return _reader_gone()
+        raise
     except KeyboardInterrupt:
         return 130
+    except OSError as exc:
+        if exc.errno not in _WRITE_ERRORS:
+            return _crash(exc)
+        _silence_stdout()
+        print(f"rnnstep: error: cannot write to standard output: {exc.strerror or exc}", file=sys.stderr)
+        return 2
     except Exception as exc:  # a bug of ours: one line, the traceback in a file
-        from .crash import crash_line, write_report
+        return _crash(exc)
 
-        print(crash_line(exc, write_report(exc)), file=sys.stderr)
-        return 1
+
+def _crash(exc: BaseException) -> int:
+    from .crash import crash_line, write_report
+
+    print(crash_line(exc, write_report(exc)), file=sys.stderr)
+    return 1
+
+
+#: exit code when the reader of standard output went away: a shell's code for a command ended by SIGPIPE
+PIPE_CLOSED = 141
+#: errors that only writing raises (a full disk, a quota, a file too large, a device failing)
+_WRITE_ERRORS = {errno.ENOSPC, errno.EDQUOT, errno.EFBIG, errno.EIO}
+
+
+def _silence_stdout() -> None:
+    """Point standard output at /dev/null, so the interpreter's last flush of what is left cannot fail."""
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+    except (OSError, ValueError):  # no file descriptor (captured in tests)
+        pass
+
+
+def _reader_gone() -> int:
+    _silence_stdout()
+    return PIPE_CLOSED

@@ -8,13 +8,14 @@ are read off the tape; nothing is computed here.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any, Iterator
+from typing import Any, Iterator, Sequence
 
 from .. import notation as nt
 from ..ids import PARAMS, RECURRENT_PARAMS
 from ..model import activation
 from ..printed import factor_again, printed, product, relation, total
 from ..tape import Factor, Tape
+from .lazy import Lazy
 
 ONLY = ("forward", "backward", "terms", "sums", "update")
 
@@ -80,7 +81,8 @@ class Question:
         return f"{self.symbol}{formula} = ?{where}"
 
 
-def questions(tape: Tape, only: str | None = None, digits: int = 6, paths: int | str | None = None) -> list[Question]:
+def questions(tape: Tape, only: str | None = None, digits: int = 6,
+              paths: int | str | None = None) -> Sequence[Question]:
     """Every question of the tape in order; ``only`` keeps one group (see ONLY).
 
     ``paths`` (N or "all") limits each target step to its N nearest paths t → k; by default a
@@ -100,7 +102,7 @@ def questions(tape: Tape, only: str | None = None, digits: int = 6, paths: int |
         from .method_questions import with_method_questions
 
         source = with_method_questions(tape, source, digits)
-    return [q for q in source if only is None or group_of(q.kind) == only]
+    return Lazy(q for q in source if only is None or group_of(q.kind) == only)  # made as the drill reaches them
 
 
 def _all_questions(tape: Tape, d: int, paths: int | None = None):

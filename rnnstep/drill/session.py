@@ -71,9 +71,12 @@ class DrillSession:
 
     @property
     def current(self) -> Question | None:
-        if self.finished or self.position >= len(self.questions):
+        if self.finished:
             return None
-        return self.questions[self.position]
+        try:  # not len(): the questions are made as they are reached (drill.lazy)
+            return self.questions[self.position]
+        except IndexError:
+            return None
 
     def prompt(self) -> str:
         """The question as the plain protocol prints it: `? <id> <question>`."""

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+from itertools import islice
+
 import numpy as np
 from rich.text import Text
-from ..usertext import shown, shown_line
 from textual.app import App, ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
@@ -16,7 +17,9 @@ from ..tui import palette
 from ..tui.running import CrashReporting
 from ..tui.layout import compose_panels, fit, prepare, show_panels, too_small_note
 from .arrays import AnswerError
+from .lazy import length_up_to
 from .session import DrillSession
+from ..usertext import shown, shown_line
 
 
 #: typed in the answer box of a vector drill: the step's note (or the description) whole, in a dialog
@@ -24,6 +27,7 @@ NOTE_COMMAND = "type note"
 
 #: lines of the feedback box (its CSS max-height), with plain numbers and for a vector scenario
 FEEDBACK_LINES = {False: 4, True: 6}  # keep in step with DEFAULT_CSS below
+_COUNTED = 10_000  # questions made to count them for the status line; a longer drill says "of over 10,000"
 
 
 def _lines(text: Text, width: int) -> int:
@@ -143,7 +147,7 @@ class DrillApp(CrashReporting, App):
             # hide what the learner has still to find at this step (the current value and those after it;
             # the questions are in tape order, so they follow the current one: no scan of the whole drill)
             self.view.hidden = set()
-            for r in s.questions[s.position:]:
+            for r in islice(s.questions, s.position, None):  # not a slice: the questions are made lazily
                 if r.step != q.step:
                     break
                 self.view.hidden.add(r.id)
@@ -169,8 +173,9 @@ class DrillApp(CrashReporting, App):
         self.query_one("#feedback", Static).update(feedback)
         status = Text(f" {s.score} ", style="bold reverse")
         how = "rows by ; · hint · skip · quit" if s.tape.vector else "type a number · hint · skip · quit"
-        counts = (f"  streak {s.streak}  best {s.best_streak}  question "
-                  f"{min(s.position + 1, len(s.questions))} of {len(s.questions)}")
+        total = length_up_to(s.questions, _COUNTED)  # a long tape's drill does not make every question to count them
+        of = f"{min(s.position + 1, total)} of {total}" if total is not None else f"{s.position + 1} of over {_COUNTED:,}"
+        counts = f"  streak {s.streak}  best {s.best_streak}  question {of}"
         if not s.tape.vector or status.cell_len + len(counts) + 3 + len(how) <= self.size.width:
             counts += f"   {how}"  # the keys only where they fit
         status.append(counts, style="dim")

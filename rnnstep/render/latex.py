@@ -14,11 +14,11 @@ from typing import Iterator, NamedTuple
 from .. import notation as nt
 from ..printed import relation
 from ..tape import Tape
-from ..usertext import shown, shown_line
 from .chains import LIMIT
 from .methods_text import iter_method_sections, term_mark
 from .derivation import ForwardLine, OutputLine, TermLine, Total, UpdateLine, derivation
 from .numbers import latex_number, latex_operand
+from ..usertext import shown, shown_line
 
 _TEXT_ESCAPES = {
     "\\": r"\textbackslash{}", "&": r"\&", "%": r"\%", "$": r"\$", "#": r"\#", "_": r"\_",

@@ -11,11 +11,11 @@ from typing import Iterator
 from .. import notation as nt
 from ..printed import relation
 from ..tape import Tape
-from ..usertext import shown, shown_line
 from .chains import LIMIT, gap_text
 from .derivation import ForwardLine, OutputLine, TermLine, Total, UpdateLine, derivation
 from .methods_text import iter_method_sections, term_mark
 from .numbers import markdown_number, markdown_operand, markdown_text
+from ..usertext import shown, shown_line
 
 
 def iter_markdown(tape: Tape, digits: int = 6, full_chains: bool = False) -> Iterator[str]:

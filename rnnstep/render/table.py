@@ -20,10 +20,10 @@ from typing import Callable, Iterable, Iterator, TextIO
 from .. import notation as nt
 from ..ids import PARAMS
 from ..tape import Tape
-from ..usertext import shown, shown_line
 from .chains import gap_text
 from .methods_text import iter_method_sections, term_mark
 from .derivation import term_lines
+from ..usertext import shown, shown_line
 
 Cell = tuple[str, str]  # (text, rich style)
 Paint = Callable[[str, str], str]  # (text, rich style) -> the text as printed

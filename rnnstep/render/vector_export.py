@@ -19,8 +19,8 @@ from .. import notation as nt
 from ..printed import printed, relation
 from ..ids import PARAMS, RECURRENT_PARAMS
 from ..tape import Tape
-from ..usertext import shown, shown_line
 from .tex_layout import Atom, Equation, lay_out, matrix, number, symbol, transposed
+from ..usertext import shown, shown_line
 
 _TEX_PARAM = nt.MATRIX_SYMBOL["latex"]  # W', W, b, W_{out}, b_{out}
 _INPUT = {"w_prime": ("O", -1), "w": ("x", 0), "w_out": ("O", 0)}

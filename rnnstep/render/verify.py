@@ -9,8 +9,8 @@ from rich.table import Table
 from rich.text import Text
 
 from .. import notation as nt
-from ..usertext import json_escaped, shown_line, user_text
 from ..verify import Report
+from ..usertext import json_escaped, shown_line, user_text
 
 FORMAT = "rnnstep-verify/1"
 _MARK = {"right": ("✓ right", "green"), "rounding": ("≈ rounding", "yellow"), "slip": ("✗ slip", "bold red"),

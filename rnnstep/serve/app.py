@@ -46,7 +46,8 @@ class PickScreen(Dialog[object]):
     def compose(self) -> ComposeResult:
         with Vertical(id="pick-body"):
             yield Label(self.title_text, classes="modal-title")
-            yield OptionList(*(Option(user_text(label), id=str(i)) for i, (label, _) in enumerate(self.items)), id="pick-list")
+            yield OptionList(*(Option(user_text(label), id=str(i)) for i, (label, _) in enumerate(self.items)),
+                             id="pick-list")
             yield Label("↑ ↓ to choose, enter to pick, escape to cancel", classes="dim")
 
     def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:

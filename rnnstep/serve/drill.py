@@ -15,7 +15,6 @@ import json
 from pathlib import Path
 
 from rich.text import Text
-from ..usertext import shown, shown_line
 
 from ..drill import tui as drill_tui
 from ..drill.history import History, Loaded
@@ -25,6 +24,7 @@ from ..drill.tui import DrillApp
 from ..scenario import Scenario
 from ..tape import build_tape
 from .app import BrowserKeys, ServedCrash
+from ..usertext import shown, shown_line
 
 
 class MemoryHistory(History):

@@ -11,7 +11,6 @@ from pathlib import Path
 
 import numpy as np
 from rich.text import Text
-from ..usertext import shown_line
 from textual.app import App, ComposeResult, SystemCommand
 from textual.containers import Vertical
 from textual.reactive import var
@@ -28,6 +27,7 @@ from .widgets import KeyBar
 from .running import CrashReporting, run
 from . import palette
 from ..methods.describe import method_title_parts
+from ..usertext import shown, shown_line
 
 
 class DebuggerApp(CrashReporting, App):
@@ -520,7 +520,7 @@ class DebuggerApp(CrashReporting, App):
         except OSError as exc:
             self.notify(f"could not save a screenshot: {exc.strerror or exc}", severity="error", markup=False)
             return
-        self.notify(f"saved {short_path(target, toast_width(self.size.width))}", timeout=4, markup=False)
+        self.notify(shown(f"saved {short_path(target, toast_width(self.size.width))}"), timeout=4, markup=False)
 
     def action_next_wrong_claim(self) -> None:
         self._to_wrong_claim(1)

@@ -17,7 +17,6 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Callable, Iterable, Iterator
 
 from rich.text import Text
-from ..usertext import shown, shown_line, user_text
 from textual.app import ComposeResult
 from textual.containers import Horizontal
 from textual.widgets import Label, ProgressBar
@@ -27,6 +26,8 @@ from ..render.size import estimate_bytes, human_size
 from ..tape import Tape
 from .dialog import Confirm
 from .paths import short_path, toast_message, toast_width
+from ..partial import held, track, writing
+from ..usertext import shown, shown_line, user_text
 
 if TYPE_CHECKING:  # pragma: no cover
     from textual.app import App
@@ -74,8 +75,10 @@ def write_new_file(path: Path, chunks: Iterable[str], on_chunk: Callable[[int], 
     path = Path(path)
     if path.exists():
         raise FileExistsError(path)
-    fd, temp = _new_temporary(path)
-    try:
+    with held():
+        fd, temp = _new_temporary(path)
+        track(temp)
+    with writing(temp):  # removed on any exit, SIGTERM and SIGHUP (a closed terminal) included
         with os.fdopen(fd, "w", encoding="utf-8") as out:
             for n, chunk in enumerate(chunks, 1):
                 if cancelled():
@@ -89,12 +92,11 @@ def write_new_file(path: Path, chunks: Iterable[str], on_chunk: Callable[[int], 
         except FileExistsError:
             raise
         except OSError:  # a filesystem without hard links: claim the name, then move the file over it
+            if not os.path.exists(temp):  # removed meanwhile (a termination signal): claim nothing
+                raise
             os.close(os.open(path, os.O_CREAT | os.O_EXCL | os.O_WRONLY))
             os.replace(temp, path)
         return size
-    finally:
-        if os.path.exists(temp):
-            os.unlink(temp)
 
 
 def _new_temporary(path: Path) -> tuple[int, str]:

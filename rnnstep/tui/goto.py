@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from rich.text import Text
-from ..usertext import user_text
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
@@ -17,6 +16,7 @@ from ..tape import Tape
 from . import navigation
 from .dialog import Dialog
 from .panels.base import phase_label
+from ..usertext import user_text
 
 _CSS = """
     align: center middle;

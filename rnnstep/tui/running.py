@@ -57,10 +57,24 @@ class CrashReporting:
 
 
 def run(app: "App") -> int:
-    """Run ``app``; after a crash, one line on stderr and exit 1."""
+    """Run ``app``; after a crash, one line on stderr and exit 1. SIGTERM and SIGHUP (a closed terminal)
+    remove any export's temporary file and close the app as q does."""
+    from ..partial import on_termination
+
+    on_termination(close=lambda: _close_soon(app))
     app.run()
     if getattr(app, "crash_report", None) is not None:
         error, path = app.crash_report
         print(crash.crash_line(error, path), file=sys.stderr)
         return 1
     return app.return_code or 0
+
+
+def _close_soon(app: "App") -> None:
+    """From a signal handler: ask the app's event loop to close the app (a handler must not do it itself)."""
+    import asyncio
+
+    try:
+        asyncio.get_running_loop().call_soon_threadsafe(app.exit)
+    except RuntimeError:  # the loop is not running yet or any more
+        raise SystemExit(1) from None

@@ -6,7 +6,6 @@ from pathlib import Path
 
 from rich.table import Table
 from rich.text import Text
-from ..usertext import user_text
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical, VerticalScroll
@@ -20,6 +19,7 @@ from ..user_files import PathProblem, typed_path
 from . import keymap
 from .dialog import Dialog
 from .paths import short_path
+from ..usertext import user_text
 
 
 _MODAL_CSS = """
@@ -158,6 +158,15 @@ class OpenScreen(Dialog[Scenario | None]):
         except OSError as exc:  # anything else the file system refuses: one line, the dialog stays
             error.update(user_text(f"{path}: {exc.strerror or exc}", style="bold red"))
             return
+        from .. import budget  # priced before its tape is built, as `rnnstep open` does
+
+        try:
+            budget.require(budget.screen_price(scenario), Path(path).name, scenario, False,
+                           "a scenario with fewer steps, targets or hidden units",
+                           f"`rnnstep open {path} --force` opens it anyway")
+        except budget.OverBudget as exc:
+            error.update(user_text(str(exc), style="bold red"))
+            return
         self.dismiss(scenario)
 
 
@@ -195,11 +204,11 @@ class ExportScreen(Dialog[tuple[str, str] | None]):
             error.update(user_text(f"{short_path(path, room)}: {problem}", style="bold red"))
             return
         if exists:
-            error.update(Text(f"{short_path(path, room)} already exists: choose another name (nothing is overwritten)",
+            error.update(user_text(f"{short_path(path, room)} already exists: choose another name (nothing is overwritten)",
                               style="bold red"))
             return
         if not folder:
-            error.update(Text(f"{short_path(target.parent, room)} is not a folder", style="bold red"))
+            error.update(user_text(f"{short_path(target.parent, room)} is not a folder", style="bold red"))
             return
         self.dismiss(("markdown" if suffix == ".md" else "latex", str(target)))
 

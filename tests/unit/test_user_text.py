@@ -205,3 +205,20 @@ def test_stats_shows_a_history_kind_as_data(tmp_path, capsys, monkeypatch):
     _, out = run(capsys, monkeypatch, "stats", "--history", str(history))
     assert_shows(out, "[/]", "stats")
     assert_shows(out, "\x1b]0;X\x07[bold]", "stats")
+
+
+async def test_the_served_open_list_shows_names_as_data():
+    from dataclasses import replace
+
+    from rnnstep.serve.app import ServedApp
+
+    hostile = "[/]Served [bold]x[@click=app.quit]y\x1b]0;T\x07"
+    scenarios = [load_scenario(SCENARIO_DIR / "notes-four-steps.toml"),
+                 replace(load_scenario(SCENARIO_DIR / "relu-dead-step.toml"), title=hostile)]
+    app = ServedApp(scenarios)
+    async with app.run_test(size=(140, 45)) as pilot:
+        await pilot.press("o")
+        await pilot.pause()
+        screen = _screen_text(app)
+    assert not RAW.search(screen)
+    assert_shows(screen, hostile, "served open list")

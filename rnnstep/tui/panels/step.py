@@ -15,7 +15,6 @@ from functools import lru_cache
 
 from rich.console import Console, Group, RenderableType
 from rich.text import Text
-from ...usertext import shown, shown_line
 
 from ... import notation as nt
 from ...model import activation
@@ -25,6 +24,7 @@ from ...methods.tbptt import left_out, used_in
 from ...tape import Step
 from ...underflow import term_log10, underflowed, zero_factor
 from .base import BAD, PATH, USE, View, line, pad
+from ...usertext import shown, shown_line
 from .decades import decade
 
 

@@ -1,0 +1,100 @@
+"""Writing can fail: a full disk, /dev/full, a reader that closed the pipe. Each is one line on stderr (or
+none for a closed pipe), a documented exit code, and no partial file beside the target."""
+
+from __future__ import annotations
+
+import errno
+import io
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from rnnstep import cli
+from rnnstep.scenario import SCENARIO_DIR
+
+SLIP = str(SCENARIO_DIR / "worked-example-slip.toml")
+COMMANDS = [["trace"], ["trace", "--format", "json"], ["trace", "--format", "markdown"], ["check"], ["new"],
+            ["verify", SLIP], ["scenarios"], ["drill", "--plain", "--count", "1"]]
+
+
+def rnnstep(args, stdout, tmp_path, stdin=subprocess.DEVNULL):
+    env = {**os.environ, "XDG_DATA_HOME": str(tmp_path), "XDG_STATE_HOME": str(tmp_path)}
+    return subprocess.run([sys.executable, "-m", "rnnstep", *args], stdout=stdout, stderr=subprocess.PIPE,
+                          stdin=stdin, env=env, timeout=120, text=True)
+
+
+def history_file(tmp_path: Path) -> Path:
+    path = tmp_path / "h.jsonl"
+    path.write_text('{"kind": "forward", "right": true, "session": "1"}\n', encoding="utf-8")
+    return path
+
+
+@pytest.mark.parametrize("args", COMMANDS + [["stats", "--history", "HISTORY"]], ids=" ".join)
+def test_a_full_standard_output_is_one_line_and_exit_2(tmp_path, args):
+    args = [str(history_file(tmp_path)) if a == "HISTORY" else a for a in args]
+    with open("/dev/full", "w") as full:
+        done = rnnstep(args, full, tmp_path)
+    assert done.returncode == 2, done.stderr
+    assert done.stderr.splitlines() == ["rnnstep: error: cannot write to standard output: No space left on device"]
+
+
+@pytest.mark.parametrize("args", COMMANDS + [["stats", "--history", "HISTORY"]], ids=" ".join)
+def test_a_closed_pipe_is_not_a_mismatch(tmp_path, args):
+    args = [str(history_file(tmp_path)) if a == "HISTORY" else a for a in args]
+    read, write = os.pipe()
+    os.close(read)  # the reader is gone before the first line (`| head -0`)
+    try:
+        done = rnnstep(args, write, tmp_path)
+    finally:
+        os.close(write)
+    assert done.returncode == cli.PIPE_CLOSED, done.stderr  # not 1 (a mismatch), not 0 (all agreed)
+    assert done.stderr == ""
+
+
+class _FillingFile(io.StringIO):
+    """A file on a disk that fills up after ``room`` characters."""
+
+    def __init__(self, room: int) -> None:
+        super().__init__()
+        self.room = room
+
+    def write(self, text: str) -> int:
+        if self.tell() + len(text) > self.room:
+            raise OSError(errno.ENOSPC, "No space left on device")
+        return super().write(text)
+
+
+@pytest.mark.parametrize("fmt", ["table", "markdown", "latex", "json"])
+def test_a_disk_filling_up_during_o_is_one_line_and_leaves_nothing(tmp_path, capsys, monkeypatch, fmt):
+    real_fdopen = os.fdopen
+
+    def fdopen(fd, *args, **kwargs):
+        real_fdopen(fd).close()
+        return _FillingFile(2_000)
+
+    monkeypatch.setattr(cli.os, "fdopen", fdopen)
+    target = tmp_path / f"out.{ {'table': 'txt', 'markdown': 'md', 'latex': 'tex', 'json': 'json'}[fmt]}"
+    code = cli.main(["trace", str(SCENARIO_DIR / "vanishing-gradients.toml"), "--format", fmt, "-o", str(target)])
+    err = capsys.readouterr().err
+    assert code == 2
+    assert err.splitlines() == [f"rnnstep: error: {target}: cannot write: No space left on device"]
+    assert list(tmp_path.iterdir()) == []  # neither the target nor a temporary file beside it
+
+
+@pytest.mark.skipif(os.geteuid() != 0, reason="mounting a small tmpfs needs root")
+def test_a_real_small_disk_filling_up(tmp_path):
+    disk = tmp_path / "disk"
+    disk.mkdir()
+    if subprocess.run(["mount", "-t", "tmpfs", "-o", "size=16k", "tmpfs", str(disk)]).returncode != 0:
+        pytest.skip("cannot mount a tmpfs here")
+    try:
+        done = rnnstep(["trace", str(SCENARIO_DIR / "vanishing-gradients.toml"), "--format", "markdown",
+                        "-o", str(disk / "out.md")], subprocess.PIPE, tmp_path)
+        assert done.returncode == 2
+        assert done.stderr.splitlines() == [f"rnnstep: error: {disk / 'out.md'}: cannot write: No space left on device"]
+        assert list(disk.iterdir()) == []
+    finally:
+        subprocess.run(["umount", str(disk)])
