@@ -12,6 +12,7 @@ from __future__ import annotations
 from typing import Iterable, Iterator
 
 from .. import notation as nt
+from ..printed import relation, total
 from ..ids import RECURRENT_PARAMS
 from .questions import Question
 
@@ -83,4 +84,5 @@ def _chunk_questions(tape, d: int) -> Iterator[Question]:
                 f"∂L/∂{nt.param(p)} of chunk {chunk.index}", "Σ term(t, k) over its targets, k ≥ reach",
                 f"the terms of targets {', '.join(map(str, chunk.targets))} down to k = {chunk.reach}, "
                 "on the weights in force in this chunk",
-                " + ".join(values), float(chunk.totals[p]), context=where)
+                " + ".join(values), float(chunk.totals[p]), context=where,
+                sign=relation(total(table.value.tolist(), d), float(chunk.totals[p]), d))  # ≈ where printed terms miss

@@ -277,6 +277,12 @@ def _sum_question(tape: Tape, param: str, i: int, d: int, symbol: str, where: st
     if table.truncated[i]:
         formula, numbers = "previous sum (this term is truncated: not added)", previous
         sign = relation(printed(before, d), float(table.running_sum[i]), d)
+    elif table.weight is not None:  # randomized truncation adds weight·term (SPEC §9)
+        weight = float(table.weight[i])
+        formula = "previous sum + weight·this term"
+        numbers = f"{previous} + {nt.operand(weight, d)}·{nt.operand(float(table.value[i]), d)}"
+        again = printed(before, d) + printed(weight, d) * printed(float(table.value[i]), d)
+        sign = relation(again, float(table.running_sum[i]), d)
     else:
         formula = "previous sum + this term"
         numbers = f"{previous} + {nt.operand(float(table.value[i]), d)}"
