@@ -464,22 +464,44 @@ def test_stats_after_a_vector_drill(tmp_path, capsys, monkeypatch):
     assert "pre-activation vector a_t" in out and "state vector O_t" in out
 
 
-@settings(max_examples=40, deadline=None)
-@given(st.integers(0, 10**6), st.integers(1, 4))
-def test_random_vector_scenarios_are_hand_friendly_and_repeatable(seed, n):
+def hand_sized_entries(values) -> bool:
+    """Each entry exactly 0 or between 1e-4 and 10 in size: a four-decimal answer, no exponent."""
+    sizes = np.abs(np.asarray(values, dtype=float))
+    return bool(((sizes == 0) | ((sizes >= 1e-4) & (sizes <= 10))).all())
+
+
+@settings(max_examples=80, deadline=None)
+@given(st.integers(0, 10**6), st.integers(1, 8))
+def test_random_vector_scenarios_are_hand_sized_and_repeatable(seed, n):
+    """The rules randomize_vector's docstring states, checked on the scenario and its tape."""
     from rnnstep.drill.randomize_vector import random_vector_scenario, random_vector_scenario_text
 
     text = random_vector_scenario_text(seed, n)
     assert text == random_vector_scenario_text(seed, n)
     scenario = random_vector_scenario(seed, n)
     assert scenario.is_vector and scenario.sizes[0] == n and 2 <= scenario.T <= 4
+    assert scenario.learning_rate in (0.05, 0.1, 0.2)
     w = scenario.arrays()
-    for key in ("w", "w_prime", "b", "w_out"):
-        assert np.array_equal(np.round(w[key], 2), w[key])
+    for key, bound in (("w", 1.0), ("w_prime", 0.5), ("b", 0.5), ("w_out", 1.0), ("x", 1.0), ("y", 1.0)):
+        assert np.array_equal(np.round(w[key], 2), w[key]), key  # one or two decimals
+        assert (np.abs(w[key]) <= bound).all(), key
+    assert not w["b_out"].any()
     tape = rnnstep.build_tape(scenario)
     assert not tape.nonfinite
+    if scenario.activation == "sigmoid":
+        assert ((tape.O >= 0.05) & (tape.O <= 0.95)).all()
+    if scenario.activation == "tanh":
+        assert (np.abs(tape.O) <= 0.95).all()
+    if scenario.output_activation == "softmax":
+        assert ((tape.yhat >= 0.05) & (tape.yhat <= 0.95)).all()
     if scenario.activation == "relu":
         assert (abs(tape.a) >= 0.05).all()
+    assert hand_sized_entries(tape.dL_dO) and hand_sized_entries(tape.dL_da)
+    for param, table in tape.gradients.items():
+        for i in range(len(table)):
+            assert hand_sized_entries(table.term(i)) and hand_sized_entries(table.delta(i)), (param, i)
+        assert hand_sized_entries(table.total), param
+        assert (np.abs(tape.updates[param].new - w[param]) <= 0.5).all(), param
 
 
 def test_a_random_vector_drill_from_the_command_line(tmp_path):
