@@ -27,7 +27,9 @@ from ..tape import build_tape
 
 MAX_HIDDEN = 8  # bigger is no drill by hand
 
-HAND_SIZED = {"T": (2, 4), "learning_rates": (0.05, 0.1, 0.2), "decimals": 2, "weight": 1.0, "recurrent": 0.5,
+#: the module docstring's rules: T, η, W′'s and b's largest entry, where a squashing unit stays, how far from
+#: its kink a ReLU, the sizes an entry may have (besides 0), and the largest change an update makes
+HAND_SIZED = {"T": (2, 4), "learning_rates": (0.05, 0.1, 0.2), "recurrent": 0.5, "bias": 0.5,
               "squashed": (0.05, 0.95), "kink": 0.05, "entry": (1e-4, 10.0), "step": 0.5}
 
 
@@ -61,7 +63,7 @@ def _draw(rng: random.Random, seed: int, n: int) -> str:
     every_step = rng.random() < 0.3
     W = [_row(rng, m) for _ in range(n)]
     W_prime = [_row(rng, n, -HAND_SIZED["recurrent"], HAND_SIZED["recurrent"]) for _ in range(n)]
-    b = _row(rng, n, -0.5, 0.5)
+    b = _row(rng, n, -HAND_SIZED["bias"], HAND_SIZED["bias"])
     W_out = [_row(rng, n) for _ in range(q)]
     x = [_num(rng) if m == 1 else _row(rng, m) for _ in range(T)]
     if softmax:
@@ -80,7 +82,8 @@ def _draw(rng: random.Random, seed: int, n: int) -> str:
         "", "[output]", *output,
         "", "[weights]", f"w = {W!r}", f"w_prime = {W_prime!r}", f"b = {b!r}", f"w_out = {W_out!r}",
         f"b_out = {[0.0] * q!r}",
-        "", "[data]", f"x = {x!r}", f"y = {y!r}", "", "[train]", f"learning_rate = {rng.choice(HAND_SIZED['learning_rates'])!r}",
+        "", "[data]", f"x = {x!r}", f"y = {y!r}",
+        "", "[train]", f"learning_rate = {rng.choice(HAND_SIZED['learning_rates'])!r}",
     ]
     return "\n".join(lines) + "\n"
 

@@ -147,7 +147,8 @@ def test_one_planted_slip_is_one_slip_and_every_number_it_makes_wrong_follows(ex
 def test_a_number_worked_from_an_input_rounded_onto_a_pole_is_not_a_slip():
     """The author's a₃ = 6.875 is a slip (5.75); from it ŷ₃ = σ(1.5·6.875) = 0.99997, printed 1.000, and
     ℓ₃ = −ln(1 − ŷ₃) = 10.31. From the printed ŷ₃ that loss is ∞, but the printed digits allow any ŷ₃ up to
-    the pole, so ℓ₃ and the total L worked from it follow from the slip at a₃; they are not slips of their own."""
+    the pole, so ℓ₃ and the total L worked from it follow from the slip at a₃; they are not slips of their
+    own."""
     author_yhat = 1 / (1 + math.exp(-1.5 * 6.875))
     assert f"{author_yhat:.3f}" == "1.000" and f"{-math.log(1 - author_yhat):.2f}" == "10.31"
     for stated in ({"outputs.loss[3]": "10.31"}, {"loss": "10.31"}, {"outputs.loss[3]": "10.31", "loss": "10.31"}):
