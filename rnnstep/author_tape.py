@@ -238,7 +238,7 @@ def _worked(rule: Rule, combo, step: int, values: dict[str, float] | None = None
 
 
 def _off_the_pole(rule: Rule, values: dict[str, float], spreads: list[float]) -> float | None:
-    """The rule's nearest finite value with one rounded input moved by its spread, or None (no such input)."""
+    """A finite value the rule gives with one rounded input moved by its spread (down, then up), or None."""
     for i, s in zip(list(values), spreads):
         for shift in (-s, s) if s else ():
             try:
