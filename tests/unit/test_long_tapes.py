@@ -90,6 +90,8 @@ def test_shortened_chains_show_the_tapes_factors(every_step):
 @given(nets(max_T=12))
 @example(Net(w=0.0, w_prime=1.5, b=1.0, x=[0.0] * 8, y=0.0, w_out=1.0, b_out=0.0, activation="relu",
              output_activation="sigmoid", loss="bce"))  # ŷ₈ = 1.0 exactly: ℓ₈ and ∂ℓ₈/∂ŷ₈ are +∞
+@example(Net(w=0.0, w_prime=1.5, b=1.0, x=[0.0] * 8, y=1.0, w_out=1.0, b_out=0.0, activation="relu",
+             output_activation="sigmoid", loss="bce"))  # ŷ₈ = 1.0 = y: ℓ₈ = 0, ∂ℓ₈/∂ŷ₈ = −1
 def test_shortened_chains_on_random_scenarios(net):
     tape = tape_of(net)
     check_lines_against_reference(net, tape)
