@@ -219,17 +219,39 @@ def _worked(rule: Rule, combo, step: int, values: dict[str, float] | None = None
     ``values``, ``sources`` and ``hops`` may come already worked out (``_alternatives_worked``)."""
     if values is None:
         values = {i: c.value for i, c in zip(rule.inputs, combo)}
+    spreads = [c.spread for c in combo]
     try:
         value = rule.compute(values)
     except (ArithmeticError, ValueError):
+        value = None
+    nearby = None if value is not None and math.isfinite(value) or not any(spreads) else \
+        _off_the_pole(rule, values, spreads)
+    if nearby is not None:
+        # a stated input rounded onto a pole (ŷ = 1.000 under bce): its unrounded value, within half a printed
+        # unit, gives finite values up to the pole, so this rounding allows any value from here on
+        value, spread = nearby, math.inf
+    elif value is None:
         return None
+    else:
+        spread = _spread(rule, values, value, spreads) if any(spreads) else 0.0
     if sources is None:
         sources = _sources(combo)
-    spreads = [c.spread for c in combo]
-    spread = _spread(rule, values, value, spreads) if any(spreads) else 0.0
     if hops is None:
         hops = max([c.hops for c in combo], default=0)
     return Candidate(value, spread, sources, rule.formula, hops + step)
+
+
+def _off_the_pole(rule: Rule, values: dict[str, float], spreads: list[float]) -> float | None:
+    """A finite value the rule gives with one rounded input moved by its spread (down, then up), or None."""
+    for i, s in zip(list(values), spreads):
+        for shift in (-s, s) if s else ():
+            try:
+                out = rule.compute({**values, i: values[i] + shift})
+            except (ArithmeticError, ValueError):
+                continue
+            if math.isfinite(out):
+                return out
+    return None
 
 
 def _alternatives_worked(rule: Rule, choices: list[list[Candidate]], step: int) -> list[Candidate]:
@@ -305,6 +327,8 @@ def _spread(rule: Rule, values: dict[str, float], value: float, spreads: list[fl
     """How far the inputs' spreads can move the value (to first order)."""
     if not any(spreads) or not math.isfinite(value):
         return 0.0
+    if math.inf in spreads:  # an input that may be anything (rounded onto a pole) makes this anything too
+        return math.inf
     compute = rule.compute
 
     inputs = list(values)

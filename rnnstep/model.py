@@ -116,6 +116,13 @@ def _xlogy(x: np.ndarray, y: np.ndarray) -> np.ndarray:
     return np.where(x == 0, 0.0, x * np.log(y))
 
 
+def _bce_derivative(yhat: np.ndarray, y: np.ndarray) -> np.ndarray:
+    """(ŷ − y) / (ŷ(1 − ŷ)); at ŷ = y = 1 (or 0) the 0/0 is removable: −1/ŷ = −1 (or 1/(1 − ŷ) = 1), not nan."""
+    with np.errstate(divide="ignore", invalid="ignore"):
+        general = (yhat - y) / (yhat * (1.0 - yhat))
+    return np.where((yhat == y) & (y == 1.0), -1.0, np.where((yhat == y) & (y == 0.0), 1.0, general))
+
+
 @dataclass(frozen=True)
 class Loss:
     name: str
@@ -144,7 +151,7 @@ LOSS_TABLE = {
     "bce": Loss(
         "bce",
         lambda yhat, y: -(_xlogy(y, yhat) + _xlogy(1.0 - y, 1.0 - yhat)),
-        lambda yhat, y: (yhat - y) / (yhat * (1.0 - yhat)),
+        _bce_derivative,
         "−[y ln ŷ + (1 − y) ln(1 − ŷ)]",
         "(ŷ − y) / (ŷ(1 − ŷ))",
     ),

@@ -60,14 +60,29 @@ def act(name: str, a: Dual, slope: float = 0.01) -> Dual:
     raise ValueError(name)
 
 
+def _x_ln(x: float, p: float) -> float:
+    """x·ln p, with 0·ln 0 = 0 and ln 0 = −∞: a sigmoid saturated to exactly 1.0 (or 0.0) in floating point
+    makes bce +∞, as SPEC §2 says, instead of a math domain error in the reference."""
+    if x == 0:
+        return 0.0
+    return x * math.log(p) if p > 0 else -math.inf
+
+
+def _x_over(x: float, p: float) -> float:
+    """x / p, with 0 / 0 = 0 (the matching term of bce's derivative) and x / 0 = +∞ for x > 0."""
+    if x == 0:
+        return 0.0
+    return x / p if p != 0 else math.inf
+
+
 def loss(name: str, yhat: Dual, y: float) -> Dual:
     if name == "squared":
         return (yhat - y) * (yhat - y)
     if name == "half_squared":
         return 0.5 * (yhat - y) * (yhat - y)
     if name == "bce":
-        return Dual(-(y * math.log(yhat.v) + (1 - y) * math.log(1 - yhat.v)),
-                    -(y / yhat.v - (1 - y) / (1 - yhat.v)) * yhat.d)
+        return Dual(-(_x_ln(y, yhat.v) + _x_ln(1 - y, 1 - yhat.v)),
+                    -(_x_over(y, yhat.v) - _x_over(1 - y, 1 - yhat.v)) * yhat.d)
     raise ValueError(name)
 
 

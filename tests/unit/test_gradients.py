@@ -197,6 +197,28 @@ y = 0.0
     assert tape.nonfinite
 
 
+def test_bce_saturated_at_its_target_has_the_limit_derivative_not_nan():
+    """ŷ = σ(1000) = 1.0 = y: ℓ = −ln ŷ = 0 and ∂ℓ/∂ŷ = −1/ŷ = −1 (the 0/0 of (ŷ − y)/(ŷ(1 − ŷ)) is removable);
+    likewise ŷ = 0 = y gives 1/(1 − ŷ) = 1. Nothing is non-finite, and every term is 0 (∂ŷ/∂z = 0 there)."""
+    for w_out, y, slope in ((1000.0, 1.0, -1.0), (-1000.0, 0.0, 1.0)):
+        text = f"""
+[output]
+activation = "sigmoid"
+loss = "bce"
+[weights]
+w = 1.0
+w_prime = 0.0
+b = 0.0
+w_out = {w_out}
+[data]
+x = [1.0]
+y = {y}
+"""
+        tape = rnnstep.build_tape(rnnstep.load_scenario(text))
+        assert tape.yhat[0] == y and tape.loss == 0.0 and tape.dl_dyhat[0] == slope
+        assert not tape.nonfinite and tape.gradients["w"].total == 0.0
+
+
 def test_perturbed_engine_is_caught_by_check(monkeypatch):
     """The check can fail: corrupt one term and it reports a mismatch."""
     from rnnstep.check import check_tape

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import math
 
-from hypothesis import HealthCheck, assume, given, settings
+from hypothesis import HealthCheck, assume, example, given, settings
 from hypothesis import strategies as st
 
 import rnnstep
@@ -116,8 +116,15 @@ def worked_examples(draw):
     return net, slip_id, stated_slip, {i: printed(numbers[i], digits[i]) for i in chosen}
 
 
+SATURATED = Net(w=1.0, w_prime=1.5, b=1.0, x=[0.0, 0.0, 1.0], y=0.0, w_out=1.5, b_out=0.0, activation="relu",
+                output_activation="sigmoid", loss="bce")
+
+
 @settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(worked_examples())
+@example((SATURATED, "forward.a[1]", "1.50",  # ŷ₃ = 0.99997 printed as 1.000, where bce's ln(1 − ŷ) has its pole
+          {"forward.O[1]": "1.500", "forward.a[2]": "3.250", "forward.O[2]": "3.250", "forward.a[3]": "6.875",
+           "outputs.yhat[3]": "1.000", "outputs.loss[3]": "10.31"}))
 def test_one_planted_slip_is_one_slip_and_every_number_it_makes_wrong_follows(example):
     net, slip_id, stated_slip, stated = example
     assume(all(math.isfinite(float(v)) and abs(float(v)) < 1e6 for v in stated.values()))
@@ -135,3 +142,18 @@ def test_one_planted_slip_is_one_slip_and_every_number_it_makes_wrong_follows(ex
             assert report.roots[vid] == (slip_id,), (vid, result.follows_from)
         else:
             assert result.verdict in ("right", "rounding", "follows"), (vid, result)
+
+
+def test_a_number_worked_from_an_input_rounded_onto_a_pole_is_not_a_slip():
+    """The author's a₃ = 6.875 is a slip (5.75); from it ŷ₃ = σ(1.5·6.875) = 0.99997, printed 1.000, and
+    ℓ₃ = −ln(1 − ŷ₃) = 10.31. From the printed ŷ₃ that loss is ∞, but the printed digits allow any ŷ₃ up to
+    the pole, so ℓ₃ and the total L worked from it follow from the slip at a₃; they are not slips of their
+    own."""
+    author_yhat = 1 / (1 + math.exp(-1.5 * 6.875))
+    assert f"{author_yhat:.3f}" == "1.000" and f"{-math.log(1 - author_yhat):.2f}" == "10.31"
+    for stated in ({"outputs.loss[3]": "10.31"}, {"loss": "10.31"}, {"outputs.loss[3]": "10.31", "loss": "10.31"}):
+        claims = {"forward.a[3]": "6.875", "outputs.yhat[3]": "1.000", **stated}
+        text = "".join(f'"{i}" = "{v}"\n' for i, v in claims.items())
+        report = verify(rnnstep.build_tape(rnnstep.load_scenario(to_toml(SATURATED) + "[claims]\n" + text)))
+        assert [r.verdict for r in report.results] == ["slip", "right"] + ["follows"] * len(stated), report.summary
+        assert all(report.roots[i] == ("forward.a[3]",) for i in stated), report.roots
