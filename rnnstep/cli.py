@@ -123,7 +123,7 @@ def build_parser() -> Parser:
     sub.add_parser("scenarios", help="list the shipped scenarios")
 
     drill = sub.add_parser("drill", help="predict each value before it is shown")
-    _file_argument(drill, "a random scenario with hand-friendly numbers, a new one each time; "
+    _file_argument(drill, "a random scenario with hand-sized numbers, a new one each time; "
                           "its seed is printed and --seed N repeats it")
     drill.add_argument("--seed", type=int, help="with no FILE: the random scenario's seed (default: a fresh one, printed)")
     drill.add_argument("--hidden", type=_hidden_size, metavar="N",
@@ -147,7 +147,7 @@ def build_parser() -> Parser:
 
     new = sub.add_parser("new", help="write a scenario file for a teacher to edit")
     new.add_argument("--random", action="store_true",
-                     help="a random hand-friendly scenario (default: a commented template with every key)")
+                     help="a random hand-sized scenario (default: a commented template with every key)")
     new.add_argument("--from", dest="source", metavar="NAME", help="a copy of a shipped scenario (see `rnnstep scenarios`)")
     new.add_argument("--seed", type=int, help="the random scenario's seed (default: a fresh one)")
     new.add_argument("--hidden", type=_hidden_size, metavar="N",
