@@ -1,8 +1,8 @@
 """``rnnstep serve``: the debugger in a browser tab, one process per tab, safe to open to a class.
 
-Built on textual-serve's pieces — its page script (xterm.js), its ``AppService``
-(one app process per websocket, Textual's web driver on stdin/stdout) and its
-download manager — with the routes our own, because plain textual-serve lets
+Built on textual-serve's pieces — its page script (xterm.js) and its ``AppService``
+(one app process per websocket, Textual's web driver on stdin/stdout) — with the
+routes and the downloads (``downloads``) our own, because plain textual-serve lets
 anyone who reaches the port start a process and never reaps a stuck one:
 
 * a token guards every route off loopback (see ``access``);
@@ -30,18 +30,13 @@ from typing import Callable
 
 from aiohttp import WSMsgType, web
 from textual_serve.app_service import AppService
-from textual_serve import download_manager as _downloads
-from textual_serve.download_manager import DownloadManager
 
 from . import access
 from .addresses import own_names
 from .catalog import Served, catalog_lines
+from .downloads import Downloads
 from .relay import cells, read_frame
 from .session import ENV_MODE, ENV_SCENARIOS
-
-# textual-serve 1.1.3 ends a download, cut short and without an error, when the app takes more
-# than 4 s to send a chunk: on a busy class server an export arrived empty. Wait longer.
-_downloads.DOWNLOAD_TIMEOUT = 30
 
 STATIC = Path(resources.files("textual_serve")) / "static"  # type: ignore[arg-type]
 _PAGE = Template(resources.files(__package__).joinpath("page.html").read_text(encoding="utf-8"))
@@ -56,9 +51,9 @@ class Session(AppService):
     """One tab's app process, in its own process group so that it can be killed whole."""
 
     def __init__(self, scenario_paths: list[str], websocket: web.WebSocketResponse,
-                 download_manager: DownloadManager, mode: str = "debug") -> None:
+                 download_manager: Downloads, mode: str = "debug") -> None:
         super().__init__("rnnstep-session", write_bytes=websocket.send_bytes, write_str=websocket.send_str,
-                         close=websocket.close, download_manager=download_manager)
+                         close=websocket.close, download_manager=download_manager)  # type: ignore[arg-type]
         self.scenario_paths = scenario_paths
         self.mode = mode
         self.websocket = websocket
@@ -74,6 +69,7 @@ class Session(AppService):
         environment = self._build_environment(width=width, height=height)
         environment[ENV_SCENARIOS] = json.dumps(self.scenario_paths)
         environment[ENV_MODE] = self.mode
+        environment["TEXTUAL_DRIVER"] = "rnnstep.serve.webdriver:SerializedWebDriver"  # whole packets (see there)
         self._process = process = await asyncio.create_subprocess_exec(
             sys.executable, "-m", "rnnstep.serve.session",
             stdin=asyncio.subprocess.PIPE, stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE,
@@ -93,10 +89,10 @@ class Session(AppService):
     async def stop(self, grace: float = 3.0) -> None:  # type: ignore[override]
         """Ask the app to quit; kill its process group if it is still there after ``grace`` seconds."""
         process, task = self._process, self._task
+        await self._download_manager.cancel_app_downloads(app_service_id=self.app_service_id)  # its files: 410
         if process is None:
             return
         if task is not None and not task.done():
-            await self._download_manager.cancel_app_downloads(app_service_id=self.app_service_id)
             await self.send_meta({"type": "quit"})
         try:
             await asyncio.wait_for(process.wait(), grace)
@@ -132,7 +128,7 @@ class ClassServer:
     port: int = 8000
     drill: bool = False
     sessions: dict[str, Session] = field(default_factory=dict)
-    download_manager: DownloadManager = field(default_factory=DownloadManager)
+    downloads: Downloads = field(default_factory=Downloads)
     _reaper: asyncio.Task | None = None
     names: set[str] = field(default_factory=set)  # what Host may name: set from ``host`` (see addresses)
     _logged: set[str] = field(default_factory=set)
@@ -211,7 +207,7 @@ class ClassServer:
         if len(self.sessions) >= self.max_sessions:
             return self._full()
         websocket = web.WebSocketResponse(heartbeat=15)  # a vanished browser is noticed within ~30 s
-        session = Session([str(s.path) for s in self.served], websocket, self.download_manager,
+        session = Session([str(s.path) for s in self.served], websocket, self.downloads,
                           "drill" if self.drill else "debug")
         self.sessions[session.app_service_id] = session  # counted before the first await: the cap holds
         try:
@@ -247,24 +243,31 @@ class ClassServer:
                 await session.blur()
 
     async def handle_download(self, request: web.Request) -> web.StreamResponse:
-        """A file a session delivered (export, screenshot): streamed from that process's memory."""
+        """A file a session delivered (export, screenshot): whole, to the first GET only (see ``downloads``)."""
         key = request.match_info["key"]
-        try:
-            meta = await self.download_manager.get_download_metadata(key)
-        except KeyError:
-            raise web.HTTPNotFound(text="no such download (each link works once)") from None
-        response = web.StreamResponse()
-        response.content_type = meta.mime_type
-        if meta.encoding:
-            response.charset = meta.encoding
-        disposition = "inline" if meta.open_method == "browser" else "attachment"
-        safe_name = "".join(c for c in meta.file_name if c.isalnum() or c in "._-") or "download"
-        response.headers["Content-Disposition"] = f'{disposition}; filename="{safe_name}"'
-        await response.prepare(request)
-        async for chunk in self.download_manager.download(key):
-            await response.write(chunk)
-        await response.write_eof()
-        return response
+        found = self.downloads.look(key) if request.method == "HEAD" else self.downloads.claim(key)
+        if isinstance(found, int):
+            return self._gone(found)
+        headers = {"Content-Disposition": self._disposition(found.open_method, found.file_name)}
+        if request.method == "HEAD":  # only looks: the file stays for the GET
+            return web.Response(content_type=found.mime_type or "application/octet-stream", charset=found.encoding,
+                                headers=headers)
+        body = await self.downloads.fetch(found)
+        if body is None:
+            return self._gone(410)
+        return web.Response(body=body, content_type=found.mime_type or "application/octet-stream",
+                            charset=found.encoding, headers=headers)
+
+    @staticmethod
+    def _disposition(open_method: str, file_name: str) -> str:
+        safe_name = "".join(c for c in file_name if c.isalnum() or c in "._-") or "download"
+        return f'{"inline" if open_method == "browser" else "attachment"}; filename="{safe_name}"'
+
+    @staticmethod
+    def _gone(status: int) -> web.Response:
+        text = ("no such download" if status == 404 else
+                "this download was already fetched, or its tab closed first: each link works once")
+        return web.Response(status=status, text=text)
 
     # ------------------------------------------------------------------------- ending sessions
 
