@@ -154,7 +154,7 @@ def main() -> int:
     parser.add_argument("--pace", type=float, default=4.0,
                         help="then a class-like run: each tab presses a key every ~PACE s (0: skip it)")
     args = parser.parse_args()
-    with running_server("--max-sessions", str(args.sessions + 5)) as server:
+    with running_server("--max-sessions", str(args.sessions + 5), "--per-client", str(args.sessions + 5)) as server:
         server_rss = memory_kib(server.process.pid)[0]
         pids = asyncio.run(run(server.url, server.process.pid, server.children, args.sessions, args.width, args.height,
                                args.pace))

@@ -31,7 +31,7 @@ from typing import Callable
 from aiohttp import WSMsgType, web
 from textual_serve.app_service import AppService
 
-from . import access
+from . import access, limits
 from .addresses import own_names
 from .catalog import Served, catalog_lines
 from .downloads import Downloads
@@ -58,6 +58,8 @@ class Session(AppService):
         self.mode = mode
         self.websocket = websocket
         self.last_active = time.monotonic()
+        self.keys = limits.KeyBudget()
+        self.client = ""  # the address it was opened from
         self.ending = False
         self.stopping: asyncio.Task | None = None
 
@@ -123,6 +125,7 @@ class ClassServer:
     host: str = "127.0.0.1"
     token: str | None = None
     max_sessions: int = 40
+    per_client: int = limits.PER_CLIENT
     idle_seconds: float = 30 * 60
     grace: float = 3.0
     port: int = 8000
@@ -131,17 +134,30 @@ class ClassServer:
     downloads: Downloads = field(default_factory=Downloads)
     _reaper: asyncio.Task | None = None
     names: set[str] = field(default_factory=set)  # what Host may name: set from ``host`` (see addresses)
-    _logged: set[str] = field(default_factory=set)
+    _logged: dict[str, tuple[float, int]] = field(default_factory=dict)  # kind: (when last said, how many since)
 
     def __post_init__(self) -> None:
         if not self.names:
             self.names = own_names(self.host)
 
     def _refused(self, kind: str, line: str) -> None:
-        """Log a kind of refusal once, not once per attempt (a flood must not flood the console)."""
-        if kind not in self._logged:
-            self._logged.add(kind)
-            print(f"rnnstep serve: {line} (said once)", file=sys.stderr, flush=True)
+        """Log a kind of refusal once a minute at most, with how many came since (a flood must not flood the log)."""
+        now = time.monotonic()
+        said, count = self._logged.get(kind, (-1e9, 0))
+        if now - said < 60:
+            self._logged[kind] = (said, count + 1)
+            return
+        more = f" (and {count} more like it in the last minute)" if count else ""
+        print(f"rnnstep serve: {line}{more}; said at most once a minute", file=sys.stderr, flush=True)
+        self._logged[kind] = (now, 0)
+
+    def _out_of_sockets(self, loop: asyncio.AbstractEventLoop, context: dict) -> None:
+        """asyncio logs a traceback for every failed accept(); say it once a minute instead."""
+        if str(context.get("message", "")).startswith("socket.accept() out of system resource"):
+            self._refused("accept", "cannot accept connections: out of file descriptors "
+                                    f"(limit {limits.raise_open_files()[0]}); refusing new ones until some close")
+        else:
+            loop.default_exception_handler(context)
 
     @property
     def title(self) -> str:
@@ -206,9 +222,20 @@ class ClassServer:
     async def handle_websocket(self, request: web.Request) -> web.StreamResponse:
         if len(self.sessions) >= self.max_sessions:
             return self._full()
-        websocket = web.WebSocketResponse(heartbeat=15)  # a vanished browser is noticed within ~30 s
+        client = request.remote or ""
+        if sum(s.client == client for s in self.sessions.values()) >= self.per_client:
+            self._refused("per-client", f"refused a session: {self.per_client} are open from one address already")
+            return self._notice(429, "Too many tabs from this machine",
+                                f"At most {self.per_client} at once. Close one, then start again.")
+        left = limits.files_left()
+        if left is not None and left < limits.FD_RESERVE:
+            self._refused("files", f"refused a session: only {left} file descriptors left")
+            return self._notice(503, "The server is busy", "Try again in a minute.")
+        # a vanished browser is noticed within ~30 s; a message far larger than the page ever sends closes the socket
+        websocket = web.WebSocketResponse(heartbeat=15, max_msg_size=limits.SOCKET_BYTES)
         session = Session([str(s.path) for s in self.served], websocket, self.downloads,
                           "drill" if self.drill else "debug")
+        session.client = client
         self.sessions[session.app_service_id] = session  # counted before the first await: the cap holds
         try:
             await websocket.prepare(request)
@@ -226,9 +253,18 @@ class ClassServer:
     async def _relay(self, websocket: web.WebSocketResponse, session: Session) -> None:
         """The page's frames to the app (see ``relay``); junk is ignored and the session goes on."""
         async for message in websocket:
-            if message.type != WSMsgType.TEXT or (frame := read_frame(message.data)) is None:
+            if message.type != WSMsgType.TEXT:
+                continue
+            if len(message.data) > limits.MESSAGE_BYTES:
+                self._refused("size", f"ignored a websocket message over {limits.MESSAGE_BYTES // 1024} KiB")
+                continue
+            if (frame := read_frame(message.data)) is None:
                 continue
             if frame.kind == "stdin":
+                if not session.keys.take(frame.keys):
+                    self._refused("keys", "dropped keys from a tab sending faster than "
+                                          f"{limits.KEYS_PER_SECOND:g} a second")
+                    continue
                 session.last_active = time.monotonic()
                 if not await session.send_bytes(frame.keys):
                     break
@@ -272,6 +308,7 @@ class ClassServer:
     # ------------------------------------------------------------------------- ending sessions
 
     async def _start_reaper(self, app: web.Application) -> None:
+        asyncio.get_running_loop().set_exception_handler(self._out_of_sockets)
         self._reaper = asyncio.create_task(self._reap_idle())
 
     async def _stop_reaper(self, app: web.Application) -> None:
@@ -308,14 +345,18 @@ def share_url(host: str, port: int, token: str | None) -> str:
 
 
 def serve(served: list[Served], host: str, port: int, token: str | None, max_sessions: int,
-          idle_minutes: float, drill: bool = False, announce: Callable[[str], None] = print) -> None:
+          idle_minutes: float, drill: bool = False, announce: Callable[[str], None] = print,
+          per_client: int = limits.PER_CLIENT) -> None:
     """Run until Ctrl+C (or SIGTERM); every session's process is ended on the way out."""
-    server = ClassServer(served, host=host, token=token, max_sessions=max_sessions, idle_seconds=idle_minutes * 60, port=port,
+    limits.raise_open_files()  # each tab costs a socket and three pipes: keep room for a class
+    server = ClassServer(served, host=host, token=token, max_sessions=max_sessions, per_client=per_client,
+                         idle_seconds=idle_minutes * 60, port=port,
                          drill=drill)
     lines = [f"rnnstep serve{' --drill' if drill else ''}: {len(served)} scenario{'s' if len(served) != 1 else ''}",
              *catalog_lines(served),  # by name, the hidden-vector ones apart, a few lines at most
              f"open (and share): {share_url(host, port, token)}",
-             f"at most {max_sessions} sessions; a session idle for {idle_minutes:g} minutes ends; Ctrl+C stops"]
+             f"at most {max_sessions} sessions, {per_client} per client address; "
+             f"a session idle for {idle_minutes:g} minutes ends; Ctrl+C stops"]
     if token is None:
         lines.append("no token: only this machine can connect (use --host to open it to a network)")
 
@@ -325,4 +366,5 @@ def serve(served: list[Served], host: str, port: int, token: str | None, max_ses
         sys.stdout.flush()
 
     web.run_app(server.make_app(), host=host, port=port, print=listening, access_log=None,
-                shutdown_timeout=server.grace + 2)
+                shutdown_timeout=server.grace + 2,
+                keepalive_timeout=limits.HEADER_SECONDS)  # also closes a connection whose headers never arrive

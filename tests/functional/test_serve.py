@@ -8,6 +8,7 @@ to fetch /download/KEY. Nothing leaves 127.0.0.1.
 from __future__ import annotations
 
 import asyncio
+import json
 import os
 import signal
 import time
@@ -331,7 +332,7 @@ async def test_another_sites_page_and_a_rebound_name_are_refused_even_on_loopbac
     '["resize",{"width":Infinity,"height":24}]',
     '["resize",{"width":1e400,"height":NaN}]',
     '["stdin","\\ud800"]',
-    "[" * 100_000 + "]" * 100_000,
+    "[" * 30_000 + "]" * 30_000,  # (under the 64 KiB a message may have; a larger one is ignored unread)
     '["stdin",["n"]]', '[]', '{"stdin":"n"}', '"stdin"', '["ping"]', '["resize",{"width":true,"height":[]}]',
 ], ids=["infinity", "huge-nan", "lone-surrogate", "deep-array", "stdin-list", "empty", "object", "string", "ping-alone",
         "resize-types"])
@@ -445,3 +446,104 @@ async def test_a_tab_survives_many_downloads_interleaved_with_toasts_and_redraws
 
             await asyncio.wait_for(asyncio.gather(*(one_tab() for _ in range(3))), 240)
     assert "DecodeError" not in server.log and "Traceback" not in server.log, server.log
+
+
+async def test_one_client_cannot_take_every_place_and_its_refusals_are_logged_once():
+    """Issue 20 item 11: 200 websockets from one client took all 40 places."""
+    with running_server("--max-sessions", "10", "--per-client", "2") as server:
+        async with aiohttp.ClientSession() as http:
+            tabs = [await open_tab(http, server.url, 100, 30) for _ in range(2)]
+            for tab in tabs:
+                await tab.wait_for(lambda s: "step 1/" in s)
+            for _ in range(20):
+                with pytest.raises(aiohttp.WSServerHandshakeError) as refused:
+                    await open_tab(http, server.url, 100, 30)
+                assert refused.value.status == 429
+            assert len(server.children()) == 2
+            await tabs[0].close()
+            assert await gone([p for p in server.children()], 0.1) is False  # (the other tab's process lives)
+            deadline = time.monotonic() + 10
+            while len(server.children()) > 1 and time.monotonic() < deadline:
+                await asyncio.sleep(0.1)
+            tab = await open_tab(http, server.url, 100, 30)  # a closed tab frees its place
+            await tab.wait_for(lambda s: "step 1/" in s)
+            await tab.close()
+            await tabs[1].close()
+    assert server.log.count("refused a session") == 1, server.log
+
+
+async def test_a_huge_message_or_a_key_flood_does_not_hold_a_session():
+    """Issue 20 item 11: one 1 MB stdin message kept its session at 100% CPU for over 120 s."""
+    with running_server() as server:
+        async with aiohttp.ClientSession() as http:
+            tab = await open_tab(http, server.url, 100, 30)
+            await tab.wait_for(lambda s: "step 1/" in s)
+            await tab.websocket.send_str(json.dumps(["stdin", "n" * 1_000_000]))  # over 64 KiB: ignored
+            await tab.websocket.send_str(json.dumps(["stdin", "n" * 20_000]))  # under it, over the key budget: dropped
+            await asyncio.sleep(1.5)
+            assert "step 1/" in await tab.wait_settled()
+            await tab.press("n")
+            await tab.wait_for(lambda s: "step 2/" in s)  # and the session answers at once
+            await tab.close()
+
+            flooder = await open_tab(http, server.url, 100, 30)
+            await flooder.wait_for(lambda s: "step 1/" in s)
+            await flooder.websocket.send_str(json.dumps(["stdin", "n" * 2_000_000]))
+            await asyncio.wait_for(flooder.closed.wait(), 10)  # over 1 MiB: that socket is closed unread
+            assert await gone(server.children(), 8)
+
+
+async def test_a_request_whose_headers_never_arrive_is_closed_and_a_session_is_not():
+    """Issue 20 item 11 (slowloris): 2,000 of 3,000 half-sent requests were still open after 60 s."""
+    with running_server() as server:
+        async with aiohttp.ClientSession() as http:
+            tab = await open_tab(http, server.url, 100, 30)
+            await tab.wait_for(lambda s: "step 1/" in s)
+            slow = []
+            for _ in range(30):
+                reader, writer = await asyncio.open_connection("127.0.0.1", server.port)
+                writer.write(b"GET / HTTP/1.1\r\nHost: 127.0.0.1\r\nX-Slow: ")
+                slow.append((reader, writer))
+            started = time.monotonic()
+            for i, (reader, writer) in enumerate(slow):
+                writer.write(b"a")  # a byte now and then, never the end of the headers
+                remaining = 20 - (time.monotonic() - started)
+                try:
+                    assert await asyncio.wait_for(reader.read(), max(0.1, remaining)) == b"", i
+                except ConnectionResetError:
+                    pass
+                writer.close()
+            assert time.monotonic() - started < 20  # closed by the server within its header timeout
+            await tab.press("n")  # an open tab is not such a request: it lives on
+            await tab.wait_for(lambda s: "step 2/" in s)
+            await tab.close()
+
+
+async def test_running_out_of_file_descriptors_refuses_and_logs_once_then_recovers():
+    """Issue 20 item 11: with 1,024 open files, a flood of connections made a normal GET time out and the server wrote
+    3.8 MB of `socket.accept() out of system resource` tracebacks in 10 s."""
+    with running_server(files=160) as server:
+        held = []
+        for _ in range(220):  # more connections than the server has files
+            try:
+                held.append(await asyncio.open_connection("127.0.0.1", server.port))
+            except OSError:
+                break
+        await asyncio.sleep(3)  # the server keeps trying to accept meanwhile
+        for _, writer in held:
+            writer.close()
+        async with aiohttp.ClientSession() as http:
+            deadline = time.monotonic() + 20
+            while True:  # the server recovers once they are gone
+                try:
+                    async with http.get(server.url + "/", timeout=aiohttp.ClientTimeout(total=3)) as response:
+                        assert response.status == 200
+                        break
+                except (aiohttp.ClientError, asyncio.TimeoutError):
+                    assert time.monotonic() < deadline, server.log
+                    await asyncio.sleep(0.5)
+            tab = await open_tab(http, server.url, 100, 30)
+            await tab.wait_for(lambda s: "step 1/" in s)
+            await tab.close()
+    assert "Traceback" not in server.log, server.log[:3000]
+    assert server.log.count("out of file descriptors") <= 1, server.log[:3000]

@@ -62,6 +62,7 @@ def test_catalog_takes_files_names_and_folders_once_each(tmp_path):
     (["serve", "--token", "short"], "--token"),
     (["serve", "--port", "0"], "--port"),
     (["serve", "--max-sessions", "0"], "--max-sessions"),
+    (["serve", "--per-client", "0"], "--per-client"),
     (["serve", "--idle-minutes", "0"], "--idle-minutes"),
     (["serve", "--idle-minutes", "soon"], "--idle-minutes"),
 ])
