@@ -14,6 +14,7 @@ import sys
 import traceback
 from pathlib import Path
 
+from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
@@ -46,7 +47,8 @@ class PickScreen(ModalScreen[object]):
     def compose(self) -> ComposeResult:
         with Vertical(id="pick-body"):
             yield Label(self.title_text, classes="modal-title")
-            yield OptionList(*(Option(label, id=str(i)) for i, (label, _) in enumerate(self.items)), id="pick-list")
+            yield OptionList(*(Option(Text(label), id=str(i)) for i, (label, _) in enumerate(self.items)),  # not markup
+                             id="pick-list")
             yield Label("↑ ↓ to choose, enter to pick, escape to cancel", classes="dim")
 
     def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
@@ -109,7 +111,8 @@ class ServedApp(ServedCrash, BrowserKeys, DebuggerApp):
         self.title = f"rnnstep: {self.tape.scenario.name}"  # names a delivered screenshot; never a path
 
     def action_open(self) -> None:
-        items = [(s.name, s) for s in self.served]
+        # hidden-vector scenarios marked as `rnnstep scenarios` marks them
+        items = [(s.name + (f" [n = {s.sizes[0]}]" if s.is_vector else ""), s) for s in self.served]
         self.push_screen(PickScreen("Open a scenario", items), self.show_scenario)
 
     def action_export(self) -> None:

@@ -20,6 +20,7 @@ import html
 import json
 import os
 import signal
+import socket
 import sys
 import time
 from dataclasses import dataclass, field
@@ -32,7 +33,7 @@ from aiohttp import WSMsgType, web
 from textual_serve.app_service import AppService
 
 from . import access, limits
-from .addresses import own_names
+from .addresses import interface_addresses, own_names, shareable
 from .catalog import Served, catalog_lines
 from .downloads import Downloads
 from .relay import cells, read_frame
@@ -333,15 +334,19 @@ class ClassServer:
         await asyncio.gather(*(s.websocket.close() for s in list(self.sessions.values())), return_exceptions=True)
 
 
-def share_url(host: str, port: int, token: str | None) -> str:
-    shown = host
-    if host in ("0.0.0.0", "::", ""):
-        import socket
+def share_urls(host: str, port: int, token: str | None, addresses: list[str] | None = None) -> list[str]:
+    """The links to share: the address listened on, or on every interface one per address other machines can use.
 
-        shown = socket.gethostname()  # every interface: name this machine, not "0.0.0.0"
-    if ":" in shown:
-        shown = f"[{shown}]"
-    return f"http://{shown}:{port}/" + (f"?token={token}" if token else "")
+    Not the machine's host name: students' machines may not resolve it. ``addresses``: this machine's
+    (default: read from its interfaces); with none usable, the host name is all there is to give."""
+    hosts = [host]
+    if host in ("0.0.0.0", "::", ""):
+        usable = shareable(interface_addresses() if addresses is None else addresses)
+        if host == "0.0.0.0":
+            usable = [a for a in usable if ":" not in a]  # an IPv4 socket: IPv4 addresses only
+        hosts = usable or [socket.gethostname()]
+    query = f"?token={token}" if token else ""
+    return [f"http://{f'[{h}]' if ':' in h else h}:{port}/{query}" for h in hosts]
 
 
 def serve(served: list[Served], host: str, port: int, token: str | None, max_sessions: int,
@@ -354,7 +359,7 @@ def serve(served: list[Served], host: str, port: int, token: str | None, max_ses
                          drill=drill)
     lines = [f"rnnstep serve{' --drill' if drill else ''}: {len(served)} scenario{'s' if len(served) != 1 else ''}",
              *catalog_lines(served),  # by name, the hidden-vector ones apart, a few lines at most
-             f"open (and share): {share_url(host, port, token)}",
+             *(f"open (and share): {url}" for url in share_urls(host, port, token)),
              f"at most {max_sessions} sessions, {per_client} per client address; "
              f"a session idle for {idle_minutes:g} minutes ends; Ctrl+C stops"]
     if token is None:
