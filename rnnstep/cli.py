@@ -157,6 +157,8 @@ def build_parser() -> Parser:
     serve.add_argument("--max-sessions", type=_positive_int, default=40, help="browser tabs at once (default 40)")
     serve.add_argument("--per-client", type=_positive_int, default=4,
                        help="browser tabs at once from one client address (default 4)")
+    serve.add_argument("--cold", action="store_true",
+                       help="start each tab's Python afresh instead of forking a warm one (slower; to compare)")
     serve.add_argument("--idle-minutes", type=_positive, default=30.0,
                        help="end a session after this long without a key (default 30)")
     serve.add_argument("--drill", action="store_true",
@@ -558,7 +560,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
     served = catalog(args.files)
     try:
         serve(served, args.host, args.port, choose_token(args.host, args.token), args.max_sessions, args.idle_minutes,
-              drill=args.drill, per_client=args.per_client)
+              drill=args.drill, per_client=args.per_client, warm=not args.cold)
     except OSError as exc:  # the port is taken, the address is not this machine's
         raise UsageError(f"serve: cannot listen on {args.host}:{args.port}: {exc.strerror or exc}") from None
     return 0

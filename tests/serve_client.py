@@ -49,9 +49,24 @@ class Server:
         return f"http://127.0.0.1:{self.port}"
 
     def children(self) -> list[int]:
-        """Every process whose parent is the server (one per open session)."""
-        out = subprocess.run(["ps", "-o", "pid=", "--ppid", str(self.process.pid)], capture_output=True, text=True)
-        return [int(p) for p in out.stdout.split()]
+        """Every session process: the server's children, and those of its warm process (which forks sessions)."""
+        sessions = []
+        for pid, command in _children(self.process.pid):
+            if "rnnstep.serve.warm" in command:
+                sessions += [p for p, _ in _children(pid)]
+            else:
+                sessions.append(pid)
+        return sessions
+
+    def warm(self) -> int | None:
+        """The warm process's pid, if there is one."""
+        return next((pid for pid, command in _children(self.process.pid) if "rnnstep.serve.warm" in command), None)
+
+
+def _children(pid: int) -> list[tuple[int, str]]:
+    out = subprocess.run(["ps", "-o", "pid=,args=", "--ppid", str(pid)], capture_output=True, text=True)
+    return [(int(line.split(None, 1)[0]), line.split(None, 1)[1] if " " in line.strip() else "")
+            for line in out.stdout.splitlines() if line.strip()]
 
 
 @contextmanager

@@ -27,6 +27,7 @@ from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
 from string import Template
+from types import SimpleNamespace
 from typing import Callable
 
 from aiohttp import WSMsgType, web
@@ -36,6 +37,7 @@ from . import access, limits
 from .addresses import interface_addresses, own_names, shareable
 from .catalog import Served, catalog_lines
 from .downloads import Downloads
+from .pool import WarmPool
 from .relay import cells, read_frame
 from .session import ENV_MODE, ENV_SCENARIOS
 
@@ -52,11 +54,12 @@ class Session(AppService):
     """One tab's app process, in its own process group so that it can be killed whole."""
 
     def __init__(self, scenario_paths: list[str], websocket: web.WebSocketResponse,
-                 download_manager: Downloads, mode: str = "debug") -> None:
+                 download_manager: Downloads, mode: str = "debug", pool: WarmPool | None = None) -> None:
         super().__init__("rnnstep-session", write_bytes=websocket.send_bytes, write_str=websocket.send_str,
                          close=websocket.close, download_manager=download_manager)  # type: ignore[arg-type]
         self.scenario_paths = scenario_paths
         self.mode = mode
+        self.pool = pool
         self.websocket = websocket
         self.last_active = time.monotonic()
         self.keys = limits.KeyBudget()
@@ -69,10 +72,13 @@ class Session(AppService):
         return self._process.pid if self._process is not None else None
 
     async def _open_app_process(self, width: int = 80, height: int = 24):
+        if self.pool is not None:  # forked from the warm process: no Python to start, nothing to import
+            process = await self.pool.spawn({"COLUMNS": str(width), "ROWS": str(height)})
+            if process is not None:
+                self._process, self._stdin = process, process.stdin  # type: ignore[assignment]
+                return process
         environment = self._build_environment(width=width, height=height)
-        environment[ENV_SCENARIOS] = json.dumps(self.scenario_paths)
-        environment[ENV_MODE] = self.mode
-        environment["TEXTUAL_DRIVER"] = "rnnstep.serve.webdriver:SerializedWebDriver"  # whole packets (see there)
+        environment.update(session_environment(self.scenario_paths, self.mode))
         self._process = process = await asyncio.create_subprocess_exec(
             sys.executable, "-m", "rnnstep.serve.session",
             stdin=asyncio.subprocess.PIPE, stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE,
@@ -118,6 +124,14 @@ class Session(AppService):
                 task.cancel()
 
 
+def session_environment(paths: list[str], mode: str) -> dict[str, str]:
+    """What a session process needs beyond textual-serve's environment (the warm process gets it too)."""
+    return {ENV_SCENARIOS: json.dumps(paths), ENV_MODE: mode,
+            "TEXTUAL_DRIVER": "rnnstep.serve.webdriver:SerializedWebDriver",  # whole packets (see there)
+            # numpy's BLAS would start threads; a process that forks must have none
+            "OPENBLAS_NUM_THREADS": "1", "OMP_NUM_THREADS": "1", "MKL_NUM_THREADS": "1"}
+
+
 @dataclass
 class ClassServer:
     """The aiohttp application serving ``served`` scenarios to a class."""
@@ -127,6 +141,8 @@ class ClassServer:
     token: str | None = None
     max_sessions: int = 40
     per_client: int = limits.PER_CLIENT
+    warm: bool = True  # fork sessions from a warm process (see ``warm``); False: start each one's Python afresh
+    pool: WarmPool | None = None
     idle_seconds: float = 30 * 60
     grace: float = 3.0
     port: int = 8000
@@ -134,6 +150,7 @@ class ClassServer:
     sessions: dict[str, Session] = field(default_factory=dict)
     downloads: Downloads = field(default_factory=Downloads)
     _reaper: asyncio.Task | None = None
+    _warming: asyncio.Task | None = None
     names: set[str] = field(default_factory=set)  # what Host may name: set from ``host`` (see addresses)
     _logged: dict[str, tuple[float, int]] = field(default_factory=dict)  # kind: (when last said, how many since)
 
@@ -159,6 +176,14 @@ class ClassServer:
                                     f"(limit {limits.raise_open_files()[0]}); refusing new ones until some close")
         else:
             loop.default_exception_handler(context)
+
+    @property
+    def served_paths(self) -> list[str]:
+        return [str(s.path) for s in self.served]
+
+    @property
+    def mode(self) -> str:
+        return "drill" if self.drill else "debug"
 
     @property
     def title(self) -> str:
@@ -234,8 +259,7 @@ class ClassServer:
             return self._notice(503, "The server is busy", "Try again in a minute.")
         # a vanished browser is noticed within ~30 s; a message far larger than the page ever sends closes the socket
         websocket = web.WebSocketResponse(heartbeat=15, max_msg_size=limits.SOCKET_BYTES)
-        session = Session([str(s.path) for s in self.served], websocket, self.downloads,
-                          "drill" if self.drill else "debug")
+        session = Session(self.served_paths, websocket, self.downloads, self.mode, self.pool)
         session.client = client
         self.sessions[session.app_service_id] = session  # counted before the first await: the cap holds
         try:
@@ -311,10 +335,18 @@ class ClassServer:
     async def _start_reaper(self, app: web.Application) -> None:
         asyncio.get_running_loop().set_exception_handler(self._out_of_sockets)
         self._reaper = asyncio.create_task(self._reap_idle())
+        if self.warm:  # warms up while the first tabs start cold
+            environment = AppService._build_environment(SimpleNamespace(debug=False))  # type: ignore[arg-type]
+            for size in ("COLUMNS", "ROWS"):  # each session's own
+                environment.pop(size, None)
+            self.pool = WarmPool(dict(environment, **session_environment(self.served_paths, self.mode)))
+            self._warming = asyncio.create_task(self.pool.start())
 
     async def _stop_reaper(self, app: web.Application) -> None:
         if self._reaper is not None:
             self._reaper.cancel()
+        if self.pool is not None:
+            await self.pool.stop()
 
     async def _reap_idle(self) -> None:
         period = max(0.2, min(15.0, self.idle_seconds / 4))
@@ -351,12 +383,11 @@ def share_urls(host: str, port: int, token: str | None, addresses: list[str] | N
 
 def serve(served: list[Served], host: str, port: int, token: str | None, max_sessions: int,
           idle_minutes: float, drill: bool = False, announce: Callable[[str], None] = print,
-          per_client: int = limits.PER_CLIENT) -> None:
+          per_client: int = limits.PER_CLIENT, warm: bool = True) -> None:
     """Run until Ctrl+C (or SIGTERM); every session's process is ended on the way out."""
     limits.raise_open_files()  # each tab costs a socket and three pipes: keep room for a class
     server = ClassServer(served, host=host, token=token, max_sessions=max_sessions, per_client=per_client,
-                         idle_seconds=idle_minutes * 60, port=port,
-                         drill=drill)
+                         idle_seconds=idle_minutes * 60, port=port, drill=drill, warm=warm)
     lines = [f"rnnstep serve{' --drill' if drill else ''}: {len(served)} scenario{'s' if len(served) != 1 else ''}",
              *catalog_lines(served),  # by name, the hidden-vector ones apart, a few lines at most
              *(f"open (and share): {url}" for url in share_urls(host, port, token)),

@@ -547,3 +547,42 @@ async def test_running_out_of_file_descriptors_refuses_and_logs_once_then_recove
             await tab.close()
     assert "Traceback" not in server.log, server.log[:3000]
     assert server.log.count("out of file descriptors") <= 1, server.log[:3000]
+
+
+def _parent(pid: int) -> int:
+    with open(f"/proc/{pid}/stat") as f:
+        return int(f.read().rsplit(") ", 1)[1].split()[1])
+
+
+async def test_sessions_fork_from_a_warm_process_and_a_crash_is_one_tabs_alone():
+    """Issue 19 item 6: a tab's session is forked from a process that imported everything once (no Python started per
+    tab); each session is its own process, so one that dies takes only its own tab."""
+    with running_server() as server:
+        async with aiohttp.ClientSession() as http:
+            deadline = time.monotonic() + 90
+            while True:  # the warm process warms up while the first tabs start cold
+                tab = await open_tab(http, server.url, 100, 30)
+                await tab.wait_for(lambda s: "step 1/" in s, timeout=60)
+                warm = server.warm()
+                [pid] = server.children()
+                if warm is not None and _parent(pid) == warm:
+                    break
+                await tab.close()
+                assert await gone([pid], 6)
+                assert time.monotonic() < deadline, "no session was forked from the warm process"
+                await asyncio.sleep(1)
+            other = await open_tab(http, server.url, 100, 30)
+            await other.wait_for(lambda s: "step 1/" in s, timeout=30)
+            [other_pid] = [p for p in server.children() if p != pid]
+            assert _parent(other_pid) == warm and os.getpgid(other_pid) == other_pid != os.getpgid(pid)
+
+            os.kill(pid, signal.SIGKILL)  # one session crashes
+            await asyncio.wait_for(tab.closed.wait(), 10)  # its tab ends ("Session ended")
+            await other.press("n")
+            await other.wait_for(lambda s: "step 2/" in s)  # the other goes on
+            third = await open_tab(http, server.url, 100, 30)  # and new tabs still fork
+            await third.wait_for(lambda s: "step 1/" in s, timeout=30)
+            assert all(_parent(p) == warm for p in server.children())
+            await other.close()
+            await third.close()
+    assert await gone([warm, other_pid], 8)  # the warm process ends with the server
