@@ -35,6 +35,40 @@ def warm_up() -> None:
     from . import app, drill, session, webdriver  # noqa: F401
     from ..tui import export  # noqa: F401
 
+    rehearse()
+
+
+def rehearse() -> None:
+    """Run one session headless, so that what a first frame needs (lazy imports, caches) is ready before any fork.
+
+    Skipped (sessions then do it themselves) if it fails, or if it leaves a thread behind: a process
+    that forks must have one thread only."""
+    import asyncio
+    import threading
+
+    from .session import ENV_MODE, ENV_SCENARIOS, served_scenarios
+
+    async def run_once() -> None:
+        scenarios = served_scenarios(json.loads(os.environ[ENV_SCENARIOS])[:1])
+        if os.environ.get(ENV_MODE) == "drill":
+            from .drill import ServedDrillApp
+
+            app = ServedDrillApp(scenarios[0])
+        else:
+            from .app import ServedApp
+
+            app = ServedApp(scenarios)
+        async with app.run_test(size=(120, 40)) as pilot:
+            await pilot.pause()
+
+    try:
+        asyncio.run(run_once())
+    except Exception:  # noqa: BLE001 — a rehearsal only; the session reports its own errors
+        pass
+    for thread in threading.enumerate():
+        if thread is not threading.main_thread():
+            thread.join(2)
+
 
 def become_session(environment: dict[str, str], fds: list[int], control: socket.socket) -> None:
     """In the forked child: the pipes as stdin/stdout/stderr, the session's environment, then the session."""
@@ -93,8 +127,11 @@ def serve_forks(control: socket.socket) -> None:
 def main() -> int:
     control = socket.socket(fileno=int(os.environ.pop(ENV_FD)))
     warm_up()
-    control.sendall(struct.pack("!i", os.getpid()))  # ready
-    serve_forks(control)
+    try:
+        control.sendall(struct.pack("!i", os.getpid()))  # ready
+        serve_forks(control)
+    except OSError:
+        pass  # the server went away: so does this process
     return 0
 
 
