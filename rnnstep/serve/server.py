@@ -5,8 +5,11 @@ Built on textual-serve's pieces — its page script (xterm.js) and its ``AppServ
 routes and the downloads (``downloads``) our own, because plain textual-serve lets
 anyone who reaches the port start a process and never reaps a stuck one:
 
+* every route answers only requests that name this server (``Host``) from its own page (``Origin``);
 * a token guards every route off loopback (see ``access``);
-* at most ``max_sessions`` processes; past that the page says the class is full;
+* at most ``max_sessions`` processes; past that the page says the class is full; one client
+  address, one message, one tab's keys and one slow request are limited too (see ``limits``);
+* each tab's process is forked from a warm one that imported everything once (see ``warm``);
 * a session with no key or resize for ``idle_seconds`` is ended;
 * a closed tab's process is asked to quit, and killed (its whole process group)
   if it has not gone after ``grace`` seconds;
@@ -335,7 +338,7 @@ class ClassServer:
     async def _start_reaper(self, app: web.Application) -> None:
         asyncio.get_running_loop().set_exception_handler(self._out_of_sockets)
         self._reaper = asyncio.create_task(self._reap_idle())
-        if self.warm:  # warms up while the first tabs start cold
+        if self.warm and sys.platform.startswith("linux"):  # (pidfds, SOCK_SEQPACKET) warms while tabs start cold
             environment = AppService._build_environment(SimpleNamespace(debug=False))  # type: ignore[arg-type]
             for size in ("COLUMNS", "ROWS"):  # each session's own
                 environment.pop(size, None)

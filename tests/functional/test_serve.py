@@ -364,7 +364,8 @@ async def _announced(tab, keys: str) -> str:
 async def test_a_download_is_delivered_whole_exactly_once_or_refused(tmp_path):
     """Issue 20 item 13: HEAD used the file up; two GETs at once gave a cut body, a broken one and a 30 s stall;
     a GET after the tab closed gave 200 with no bytes."""
-    long = Net(w=0.5, w_prime=0.3, b=0.1, x=[(-1) ** t * 0.1 * (t % 7) for t in range(200)], y=0.2, w_out=1.1, b_out=0.0)
+    long = Net(w=0.5, w_prime=0.3, b=0.1, x=[(-1) ** t * 0.1 * (t % 7) for t in range(200)], y=0.2,
+               w_out=1.1, b_out=0.0)
     (tmp_path / "long.toml").write_text(to_toml(long), encoding="utf-8")
     expected = render_markdown(build_tape(load_scenario(tmp_path / "long.toml")), 6).encode()
     assert len(expected) > 2 * 64 * 1024  # several chunks
@@ -461,7 +462,6 @@ async def test_one_client_cannot_take_every_place_and_its_refusals_are_logged_on
                 assert refused.value.status == 429
             assert len(server.children()) == 2
             await tabs[0].close()
-            assert await gone([p for p in server.children()], 0.1) is False  # (the other tab's process lives)
             deadline = time.monotonic() + 10
             while len(server.children()) > 1 and time.monotonic() < deadline:
                 await asyncio.sleep(0.1)
