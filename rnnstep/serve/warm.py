@@ -41,8 +41,8 @@ def warm_up() -> None:
 def rehearse() -> None:
     """Run one session headless, so that what a first frame needs (lazy imports, caches) is ready before any fork.
 
-    Skipped (sessions then do it themselves) if it fails, or if it leaves a thread behind: a process
-    that forks must have one thread only."""
+    Skipped (sessions then do it themselves) if it fails; a thread it leaves behind is waited for
+    (``main`` does not fork with one left)."""
     import asyncio
     import threading
 
@@ -125,8 +125,12 @@ def serve_forks(control: socket.socket) -> None:
 
 
 def main() -> int:
+    import threading
+
     control = socket.socket(fileno=int(os.environ.pop(ENV_FD)))
     warm_up()
+    if threading.active_count() > 1:
+        return 0  # a thread would be missing from every child (and could hold a lock): sessions start cold
     try:
         control.sendall(struct.pack("!i", os.getpid()))  # ready
         serve_forks(control)
