@@ -173,6 +173,10 @@ def build_parser() -> Parser:
                        help="address to listen on (default 127.0.0.1: this machine only; 0.0.0.0: every network)")
     serve.add_argument("--port", type=_whole_number(1, 65535), default=8000, help="port (default 8000)")
     serve.add_argument("--max-sessions", type=_positive_int, default=40, help="browser tabs at once (default 40)")
+    serve.add_argument("--per-client", type=_positive_int, default=4,
+                       help="browser tabs at once from one client address (default 4)")
+    serve.add_argument("--cold", action="store_true",
+                       help="start each tab's Python afresh instead of forking a warm one (slower; to compare)")
     serve.add_argument("--idle-minutes", type=_positive, default=30.0,
                        help="end a session after this long without a key (default 30)")
     serve.add_argument("--drill", action="store_true",
@@ -825,7 +829,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
                        "serve scenarios with fewer steps, targets or hidden units")
     try:
         serve(served, args.host, args.port, choose_token(args.host, args.token), args.max_sessions, args.idle_minutes,
-              drill=args.drill)
+              drill=args.drill, per_client=args.per_client, warm=not args.cold)
     except OSError as exc:  # the port is taken, the address is not this machine's
         raise UsageError(f"serve: cannot listen on {args.host}:{args.port}: {exc.strerror or exc}") from None
     return 0

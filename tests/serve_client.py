@@ -49,9 +49,24 @@ class Server:
         return f"http://127.0.0.1:{self.port}"
 
     def children(self) -> list[int]:
-        """Every process whose parent is the server (one per open session)."""
-        out = subprocess.run(["ps", "-o", "pid=", "--ppid", str(self.process.pid)], capture_output=True, text=True)
-        return [int(p) for p in out.stdout.split()]
+        """Every session process: the server's children, and those of its warm process (which forks sessions)."""
+        sessions = []
+        for pid, command in _children(self.process.pid):
+            if "rnnstep.serve.warm" in command:
+                sessions += [p for p, _ in _children(pid)]
+            else:
+                sessions.append(pid)
+        return sessions
+
+    def warm(self) -> int | None:
+        """The warm process's pid, if there is one."""
+        return next((pid for pid, command in _children(self.process.pid) if "rnnstep.serve.warm" in command), None)
+
+
+def _children(pid: int) -> list[tuple[int, str]]:
+    out = subprocess.run(["ps", "-o", "pid=,args=", "--ppid", str(pid)], capture_output=True, text=True)
+    return [(int(line.split(None, 1)[0]), line.split(None, 1)[1] if " " in line.strip() else "")
+            for line in out.stdout.splitlines() if line.strip()]
 
 
 @contextmanager
@@ -94,6 +109,9 @@ def running_server(*args: str, cwd: Path | None = None, env: dict[str, str] | No
             raise RuntimeError("the server did not stop within 15 s of Ctrl+C")
 
 
+RAW_KEPT = 1 << 20
+
+
 class Tab:
     """One browser tab: a websocket to /ws, a pyte screen, and the JSON messages the page would act on."""
 
@@ -103,6 +121,7 @@ class Tab:
         self.stream = pyte.ByteStream(self.screen)
         self.messages: list[list] = []
         self._pending: list[bytes] = []  # drawn when the screen is read: the reader stays quick (pongs in time)
+        self.raw = bytearray()  # the last RAW_KEPT bytes received, undecoded (a quick search without pyte)
         self.closed = asyncio.Event()
         self.changed = asyncio.Event()
         self._reader = asyncio.create_task(self._read())
@@ -112,6 +131,8 @@ class Tab:
             async for message in self.websocket:
                 if message.type == aiohttp.WSMsgType.BINARY:
                     self._pending.append(message.data)
+                    self.raw += message.data
+                    del self.raw[:-RAW_KEPT]
                     self.changed.set()
                 elif message.type == aiohttp.WSMsgType.TEXT:
                     self.messages.append(json.loads(message.data))
@@ -146,6 +167,21 @@ class Tab:
             remaining = deadline - time.monotonic()
             if remaining <= 0:
                 raise TimeoutError(f"screen never matched; last screen:\n{text}")
+            self.changed.clear()
+            try:
+                await asyncio.wait_for(self.changed.wait(), min(remaining, 0.5))
+            except asyncio.TimeoutError:
+                pass
+
+    async def wait_for_bytes(self, needle: bytes, timeout: float = 15) -> None:
+        """Wait until ``needle`` arrives in the raw stream (no terminal emulation: cheap for many tabs at once)."""
+        deadline = time.monotonic() + timeout
+        while needle not in self.raw:
+            if self.closed.is_set():
+                raise ConnectionError("the session closed")
+            remaining = deadline - time.monotonic()
+            if remaining <= 0:
+                raise TimeoutError(f"{needle!r} never arrived")
             self.changed.clear()
             try:
                 await asyncio.wait_for(self.changed.wait(), min(remaining, 0.5))

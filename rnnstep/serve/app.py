@@ -13,6 +13,7 @@ import io
 import sys
 from pathlib import Path
 
+from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
@@ -109,7 +110,8 @@ class ServedApp(ServedCrash, BrowserKeys, DebuggerApp):
         self.title = f"rnnstep: {self.tape.scenario.name}"  # names a delivered screenshot; never a path
 
     def action_open(self) -> None:
-        items = [(s.name, s) for s in self.served]
+        # hidden-vector scenarios marked as `rnnstep scenarios` marks them
+        items = [(s.name + (f" [n = {s.sizes[0]}]" if s.is_vector else ""), s) for s in self.served]
         self.push_screen(PickScreen("Open a scenario", items), self.show_scenario)
 
     def action_export(self) -> None:

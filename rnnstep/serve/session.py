@@ -1,4 +1,5 @@
-"""One browser tab's process: ``python -m rnnstep.serve.session``, started by the server.
+"""One browser tab's process: ``python -m rnnstep.serve.session``, started by the server (or
+``main`` run in a child forked from the warm process, see ``warm``).
 
 The server names the served scenario files in ``RNNSTEP_SERVE_SCENARIOS`` (a JSON
 list of paths, the first one opens) and sets ``TEXTUAL_DRIVER`` so Textual talks

@@ -188,3 +188,21 @@ async def test_a_served_crash_is_reported_on_the_console_and_writes_no_file(monk
     assert "RuntimeError: a bug in an action" in capfd.readouterr().err
     assert app.return_code == 1
     assert list(tmp_path.iterdir()) == []  # no crash report in the state folder or the temporary folder
+
+
+async def test_open_marks_hidden_vector_scenarios_as_the_scenarios_command_does(monkeypatch, tmp_path):
+    """Issue 18 item 23: `rnnstep scenarios` prints `[n = 3]` after a hidden-vector scenario; the served dialog too."""
+    from textual.widgets import OptionList
+
+    from rnnstep.scenario import VECTOR_SCENARIO_DIR
+
+    monkeypatch.chdir(tmp_path)
+    paths = [PATHS[0], str(VECTOR_SCENARIO_DIR / "hello-char-rnn.toml")]
+    app = ServedApp(served_scenarios(paths))
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.press("o")
+        await pilot.pause()
+        options = app.screen.query_one(OptionList)
+        prompts = [str(options.get_option_at_index(i).prompt) for i in range(options.option_count)]
+    scalar, vector = (load_scenario(p) for p in paths)
+    assert prompts == [scalar.name, f"{vector.name} [n = 3]"]

@@ -13,7 +13,7 @@ from rnnstep.cli import main
 from rnnstep.scenario import DEFAULT_NAME, SCENARIO_DIR, shipped_scenarios, shipped_vector_scenarios
 from rnnstep.serve import access
 from rnnstep.serve.catalog import catalog
-from rnnstep.serve.server import share_url
+from rnnstep.serve.server import share_urls
 
 
 @pytest.mark.parametrize("host", ["127.0.0.1", "127.3.2.1", "localhost", "::1", "[::1]"])
@@ -38,10 +38,21 @@ def test_verdict_401_without_403_wrong_none_right_or_not_required():
     assert access.verdict("secret-token", "secret-token") is None
 
 
-def test_share_url_names_the_machine_not_every_interface():
-    assert share_url("127.0.0.1", 8000, None) == "http://127.0.0.1:8000/"
-    assert share_url("0.0.0.0", 8123, "abc") == f"http://{socket.gethostname()}:8123/?token=abc"
-    assert share_url("::1", 80, None) == "http://[::1]:80/"
+def test_share_urls_give_one_link_per_address_students_can_reach():
+    """Issue 18 item 23: `--host 0.0.0.0` printed http://vm:8769/…, a name students' machines may not resolve."""
+    assert share_urls("127.0.0.1", 8000, None) == ["http://127.0.0.1:8000/"]
+    assert share_urls("::1", 80, None) == ["http://[::1]:80/"]
+    assert share_urls("192.168.1.20", 8000, "abc") == ["http://192.168.1.20:8000/?token=abc"]
+    mine = ["127.0.0.1", "192.168.1.20", "10.0.0.5", "::1", "fe80::1", "fd00::2", "169.254.3.4"]
+    assert share_urls("0.0.0.0", 8123, "abc", mine) == ["http://10.0.0.5:8123/?token=abc",
+                                                         "http://192.168.1.20:8123/?token=abc"]
+    assert share_urls("::", 8123, None, mine) == ["http://10.0.0.5:8123/", "http://192.168.1.20:8123/",
+                                                  "http://[fd00::2]:8123/"]
+    assert share_urls("0.0.0.0", 8123, None, ["127.0.0.1"]) == [f"http://{socket.gethostname()}:8123/"]  # all there is
+    from rnnstep.serve.addresses import interface_addresses, shareable
+
+    if shareable(interface_addresses()):  # this machine's own links: its addresses, not its name
+        assert all(socket.gethostname() not in url for url in share_urls("0.0.0.0", 8123, None))
 
 
 def test_catalog_default_is_every_shipped_scenario_the_notes_first():
@@ -62,6 +73,7 @@ def test_catalog_takes_files_names_and_folders_once_each(tmp_path):
     (["serve", "--token", "short"], "--token"),
     (["serve", "--port", "0"], "--port"),
     (["serve", "--max-sessions", "0"], "--max-sessions"),
+    (["serve", "--per-client", "0"], "--per-client"),
     (["serve", "--idle-minutes", "0"], "--idle-minutes"),
     (["serve", "--idle-minutes", "soon"], "--idle-minutes"),
 ])

@@ -35,3 +35,27 @@ def test_junk_is_none(junk):
 ])
 def test_cells_is_a_sane_terminal_size(value, expected):
     assert cells(value, 80) == expected
+
+
+def test_events_count_keys_sequences_and_characters():
+    from rnnstep.serve.limits import events
+
+    assert events(b"n") == 1 and events(b"nnn") == 3
+    assert events(b"\x1b[A\x1b[B") == 2  # two arrow keys
+    assert events(b"\x1b[<35;10;5M") == 1  # one mouse report
+    assert events("∂é".encode()) == 2 and events(b"\x1bn") == 1  # alt+n
+
+
+def test_a_key_budget_lets_a_person_through_and_drops_a_flood():
+    from rnnstep.serve.limits import KeyBudget
+
+    now = [0.0]
+    budget = KeyBudget(rate=60, burst=240, clock=lambda: now[0])
+    for _ in range(300):  # a held key: 30 a second for 10 s
+        now[0] += 1 / 30
+        assert budget.take(b"n")
+    assert not budget.take(b"n" * 20_000)  # a flood is dropped whole, nothing spent
+    assert budget.take(b"n" * 200)
+    assert not budget.take(b"n" * 100)  # what is left
+    now[0] += 2
+    assert budget.take(b"n" * 100)  # refilled at 60 a second
