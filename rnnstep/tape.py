@@ -647,7 +647,7 @@ class Tape:
         group, name, idx = vid.group, vid.name, vid.index
         one = (lambda v: float(v)) if not self.vector else (lambda v: v)
         if group == "forward":
-            return one({"a": self.a, "O": self.O, "f_prime": self.f_prime}[name][idx[0] - 1])
+            return one(getattr(self, name)[idx[0] - 1])  # a, O or f_prime (a gated cell has no f_prime)
         if group == "outputs":
             if name == "loss":
                 return float(self.losses[self.target_position[idx[0]]])

@@ -13,6 +13,7 @@ from typing import Iterator
 import numpy as np
 
 from .. import notation as nt
+from ..printed import printed, relation
 from ..ids import PARAMS, RECURRENT_PARAMS
 from ..methods.clipping import clip_by_value, value_clip_angle
 from ..methods.selection import reason
@@ -48,7 +49,8 @@ _LATEX_SPECIAL = {"&": r"\&", "%": r"\%", "#": r"\#", "$": r"\$", "_": r"\_", "{
                   "^": r"\^{}", "~": r"\~{}", "`": ""}
 _LATEX_SYMBOL = {"∂": r"\partial", "ℓ": r"\ell", "ξ": r"\xi", "π": r"\pi", "η": r"\eta", "‖": r"\|",
                  "·": r"\cdot", "≥": r"\geq", "≤": r"\leq", "×": r"\times", "→": r"\to", "⁺": "^+",
-                 "°": r"^\circ", "ŷ": r"\hat{y}", "′": "'", "−": "-", "…": r"\dots", "Σ": r"\Sigma"}
+                 "°": r"^\circ", "ŷ": r"\hat{y}", "′": "'", "−": "-", "…": r"\dots", "Σ": r"\Sigma",
+                 "≈": r"\approx"}
 
 
 def _latex_words(text: str) -> str:
@@ -151,8 +153,13 @@ def _tbptt(tape, out: _Out) -> Iterator[str]:
         if chunk.norm_clip is not None:
             yield out.line(f"‖g‖ = {out.value(chunk.norm_clip.norm)}, scale = {out.value(chunk.norm_clip.scale)}")
         for p, u in chunk.updates.items():
+            sign = "="
+            if not tape.vector:  # ≈ where the printed numbers, redone by hand, give another last digit
+                d = out.digits
+                again = printed(float(u.old), d) - printed(s.learning_rate, d) * printed(float(u.clipped), d)
+                sign = relation(again, float(u.new), d)
             yield out.line(f"{nt.param(p)}_new = {out.value(u.old)} − {out.value(s.learning_rate)}·"
-                           f"{out.operand(u.clipped)} = {out.value(u.new)}")
+                           f"{out.operand(u.clipped)} {sign} {out.value(u.new)}")
 
 
 def _randomized(tape, out: _Out) -> Iterator[str]:

@@ -105,7 +105,7 @@ def test_vector_decks_draw_matrices_as_tables(tmp_path):
 @pytest.mark.parametrize("args, says", [
     (["--anki", "deck.txt"], ".apkg"),
     (["--anki", "d.apkg", "--plain"], "--plain"),
-    (["--force"], "--force goes with --anki"),
+    (["--anki", "d.apkg", "--review"], "--review"),
 ])
 def test_anki_usage_mistakes(tmp_path, args, says):
     out = subprocess.run([sys.executable, "-m", "rnnstep", "drill", str(NOTES), *args], capture_output=True,

@@ -289,6 +289,8 @@ CHECKED = {  # the notes whose claims are asserted above, by scenario: a changed
     "target-every-step": 2, "truncated-bptt": 1, "binary-classification": 1, "notes-four-steps": 7,
     "vector/exploding-vector": 2, "vector/vanishing-vector": 2, "vector/hello-char-rnn": 3,
     "vector/notes-hidden-two": 4, "vector/worked-example-hidden-two": 1,
+    # the training methods' scenarios (SPEC §9): their notes' numbers are asserted in test_method_scenarios.py
+    "tbptt-detach": 2, "randomized-truncation": 2, "rtrl-vs-bptt": 2, "vector/clip-norm-vs-value": 2,
 }
 
 

@@ -94,8 +94,10 @@ def test_a_drill_never_shows_what_gives_a_hidden_value_away():
     secret = tape.value(fid)
     view = v.View(tape, index, hidden={fid, "gradients.w_prime.term[4,4]", "gradients.w_prime.running_sum[4,4]"})
     shown = text_of(v.step_panel(view), 140) + text_of(v.sums_panel(view, 30)) + text_of(v.flow_chart(view, 90, 8))
-    for leak in (secret, tape.value("gradients.w_prime.term[4,4]"), tape.dL_da[3], tape.f_prime[3]):
+    # f′(a₄) is an input of the asked factor ∂⁺O₄/∂w′ = f′(a₄)·O₃: shown with it (issue 18 item 13), not a leak
+    for leak in (secret, tape.value("gradients.w_prime.term[4,4]"), tape.dL_da[3]):
         assert nt.fmt(float(leak)) not in shown
+    assert f"{nt.fmt(float(tape.f_prime[3]))}·" in shown  # the question's inputs are on screen
     # the same step in the debugger shows them all
     plain = text_of(v.step_panel(v.View(tape, index)), 140)
     assert nt.fmt(float(secret)) in plain and nt.fmt(float(tape.dL_da[3])) in plain
