@@ -109,7 +109,9 @@ def test_tbptt_terms_keep_the_running_sum_arithmetic():
     text = console.export_text()
     table = tape.gradients["w"]
     i = table.index_of(5, 4)
-    assert f"= {nt.fmt(float(table.running_sum[i]))}" in text and "running sum =" in text
+    # "=" or, where the printed numbers redone by hand give another last digit, "≈" (issue 18 item 7)
+    shown = nt.fmt(float(table.running_sum[i]))
+    assert (f"= {shown}" in text or f"≈ {shown}" in text) and "running sum =" in text
 
 
 def test_rtrl_forward_step_carries_P_and_adds_a_row_at_a_target():

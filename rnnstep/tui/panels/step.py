@@ -433,9 +433,15 @@ def _term_lines(view: View, step: Step, width: int, room: int, room_with_extras:
     last = i == len(table) - 1
     sum_id = (f"gradients.{param}.running_sum{where}", term_id) + ((f"gradients.{param}.total",) if last else ())
     after: list[Text] = [product] + ([underflow] if underflow is not None else [])
+    tbptt_line = None
     if step.k is not None and tape.scenario.method == "tbptt":  # this full-BPTT term under TBPTT (SPEC §9)
         said_tbptt = left_out(tape.scenario, step.t, step.k) or used_in(tape.scenario, step.t, step.k)
-        after.append(Text("  " + said_tbptt, style="bold yellow" if left_out(tape.scenario, step.t, step.k) else "dim"))
+        style = "bold yellow" if left_out(tape.scenario, step.t, step.k) else "dim"
+        if rows_of(hang(Text("  " + said_tbptt), width), width) > 1:  # a narrow panel: the first clause
+            said_tbptt = said_tbptt.split(" (")[0].split(":")[0]
+        tbptt_line = Text("  " + said_tbptt, style=style)
+        if left_out(tape.scenario, step.t, step.k):
+            after.append(tbptt_line)  # why it is left out stays; where it is added gives way when short
     if table.truncated[i]:  # why it is left out: truncate = K or a coin (methods/selection.py)
         said = "  " + left_out_text(tape, param, i)
         stays = line("  running sum stays ", view.num(float(table.running_sum[i]), sum_id, "bold"))
@@ -453,16 +459,19 @@ def _term_lines(view: View, step: Step, width: int, room: int, room_with_extras:
         if weight is not None:  # randomized truncation adds weight·term (SPEC §9); a drill may hide the weight
             weight_id = f"gradients.{param}.weight[{step.t},{step.k}]"
             term_text = Text.assemble(view.num(weight, weight_id), "·", term_text)
-            after.append(line(f"  weight π^−{step.t - step.k} = ", view.num(weight, weight_id, "yellow"),
-                              Text(f": no coin between steps {step.k + 1} and {step.t} stopped the gradient",
-                                   style="yellow")))
+            said = line(f"  weight π^−{step.t - step.k} = ", view.num(weight, weight_id, "yellow"),
+                        Text(f": no coin between steps {step.k + 1} and {step.t} stopped the gradient",
+                             style="yellow"))
+            if rows_of(hang(said, width), width) > 1:  # a narrow panel: the weight itself (m: the note says why)
+                said = line(f"  weight π^−{step.t - step.k} = ", view.num(weight, weight_id, "yellow"))
+            after.append(said)
             added = printed(weight, d) * added
         again = total((previous,), d) + added
         sum_is = relation(again, float(table.running_sum[i]), d) if term_text.plain != "?" else "="
         sum_is = "=" if any(v in view.hidden for v in sum_id) else sum_is  # a "≈" would hint at a hidden sum
         running = line(f"  running sum = {nt.operand(previous, d)} + ", term_text, f" {sum_is} ",
                        view.num(float(table.running_sum[i]), sum_id, "bold"))
-        if rows_of(hang(running, width), width) > 2:  # a narrow panel: the sum itself (the sums panel adds up)
+        if rows_of(hang(running, width), width) > (1 if width < 60 else 2):  # narrow: the sum itself (the sums panel adds up)
             running = line("  running sum = ", view.num(float(table.running_sum[i]), sum_id, "bold"))
         after.append(running)
     if last:
@@ -471,7 +480,7 @@ def _term_lines(view: View, step: Step, width: int, room: int, room_with_extras:
         if total_line.cell_len > width:  # a narrow panel: the total on its own line, the remark gives way
             total_line = line(f"  {symbol} = ", view.num(table.total, sum_id, "bold green"))
         after.append(total_line)
-    optional: list[Text] = []
+    optional: list[Text] = [tbptt_line] if tbptt_line is not None and tbptt_line not in after else []
     claimed = any(r.id.startswith("backward.") for r in view.claims.get(view.cursor, ()))
     if step.k is not None and not view.hidden:  # in a drill it would give the factors away (f′ = ∂L/∂a ÷ ∂L/∂O)
         k = step.k

@@ -130,7 +130,8 @@ def _term_rows(view: View, out: Text, param: str, current: int, rows: int, width
         out.append(" " * max(0, value_w - len(value.plain)))  # right-aligned: signs and magnitudes line up
         out.append_text(value)
         if cut:
-            out.append(" cut", style="dim")
+            if 3 + where_w + 1 + value_w + 4 <= width:  # the word when it fits; the strike-through says it anyway
+                out.append(" cut", style="dim")
         elif with_sum:
             out.append(" Σ ", style="dim")
             out.append_text(view.num(float(table.running_sum[i]), _sum_ids(table, param, i)))
