@@ -209,8 +209,10 @@ class GatedTape(Tape):
         return ids.Sizes(self.scenario.sizes, self.scenario.cell)
 
     def _value(self, vid: ValueId) -> Any:
-        if vid.group == "forward" and vid.name != "O" and vid.name != "a":
+        if vid.group == "forward":  # every forward value here: the plain tape's table also reads f′(a_t)
             t = vid.index[0] - 1
+            if vid.name in ("O", "a"):
+                return (self.O if vid.name == "O" else self.a)[t]
             if vid.name == "c":
                 return self.c[t]
             if vid.name == "a_prime":

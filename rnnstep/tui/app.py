@@ -28,6 +28,7 @@ from .widgets import KeyBar
 from .running import CrashReporting, run
 from . import palette
 from ..methods.describe import method_title_parts
+from .panels.carry import gated, next_split
 
 
 class DebuggerApp(CrashReporting, App):
@@ -181,6 +182,8 @@ class DebuggerApp(CrashReporting, App):
             return None
         if action in ("next_wrong_claim", "previous_wrong_claim") and not self.claims_wrong:
             return None
+        if action == "triangle_split" and (not gated(self.tape) or self.tape.single_target):
+            return None  # no carry, or no triangle (one target): greyed
         if action == "cancel_export":
             return self._exporter is not None and self._exporter.running
         return True
@@ -238,6 +241,13 @@ class DebuggerApp(CrashReporting, App):
         if offset != first:
             self.view.factor_offset = offset
             show_panels(self, self.view)
+
+    def action_triangle_split(self) -> None:
+        """The t×k triangle: whole terms → carry shares → rests → whole (a gated cell, SPEC §8)."""
+        self.view.triangle_split = next_split(self.view.triangle_split)
+        show_panels(self, self.view)
+        self._say({"whole": "triangle: whole terms", "carry": "triangle: carry shares",
+                   "rest": "triangle: the rests"}[self.view.triangle_split])
 
     def action_toggle_flow(self) -> None:
         toggle_flow(self)
@@ -428,7 +438,7 @@ class DebuggerApp(CrashReporting, App):
     def action_help(self) -> None:
         from .screens import HelpScreen
 
-        self.push_screen(HelpScreen(self.tape.vector))
+        self.push_screen(HelpScreen(self.tape.vector, gated=gated(self.tape)))
 
 
 def _unused(path: Path) -> Path:
