@@ -60,20 +60,19 @@ def carry_flow_lines(view, width: int, height: int, param: str) -> list[Text]:
     current = (step.term - first) if here else None
     block_start = tape.steps.phase_start(f"backward.{param}") + first
     symbol = SYMBOL[param]
-    title = None
-    for text in (f"{CARRY} ‖carry term‖ and {REST} ‖rest term‖ of ∂L/∂{symbol} by steps back t − k (target {t})",
-                 f"{CARRY} ‖carry term‖ {REST} ‖rest term‖, ∂L/∂{symbol}, target {t}",
-                 f"{CARRY} carry {REST} rest, ∂L/∂{symbol}, t = {t}", f"{CARRY} carry {REST} rest"):
-        if len(text) <= width:
-            title = Text(text, style="bold")
-            break
-    title = title or Text("")
     both = np.concatenate((carry, rest))
     positive = both[np.isfinite(both) & (both > 0)]
+    top, bottom = dc.axis(float(positive.max()), float(positive.min()), MAX_DECADES) if len(positive) else (0, 0)
+    with_ruler = height >= 6
+    span = "" if with_ruler else f"   axis {dc.decade(bottom)} … {dc.decade(top)}"  # no ruler: the span, said
+    titles = (f"{CARRY} ‖carry term‖ and {REST} ‖rest term‖ of ∂L/∂{symbol} by steps back t − k (target {t})",
+              f"{CARRY} ‖carry term‖ {REST} ‖rest term‖, ∂L/∂{symbol}, target {t}",
+              f"{CARRY} carry {REST} rest, ∂L/∂{symbol}, t = {t}", f"{CARRY} carry {REST} rest")
+    fitting = [text for text in titles if len(text) <= width] or [""]
+    text = next((text for text in fitting if len(text) + len(span) <= width), None)
+    title = Text(text, style="bold").append(span, style="dim") if text else Text(fitting[0], style="bold")
     if not len(positive):
         return [title, Text("  (every term is 0 or not finite)", style="dim")]
-    top, bottom = dc.axis(float(positive.max()), float(positive.min()), MAX_DECADES)
-    with_ruler = height >= 6
     rows = max(1, height - 1 - (2 if with_ruler else 0))
     n = len(carry)
     shown = sample_rows(n, rows, current)
@@ -83,10 +82,6 @@ def carry_flow_lines(view, width: int, height: int, param: str) -> list[Text]:
     if width - label_w - values_w < 16:
         values_w = value_w = 0
     bar_w = max(4, width - label_w - values_w)
-    if not with_ruler:
-        span = f"   axis {dc.decade(bottom)} … {dc.decade(top)}"
-        if title.cell_len + len(span) <= width:
-            title.append(span, style="dim")
     out = [title]
     for j in shown:
         mark = j == current

@@ -47,6 +47,7 @@ def carry_lane(view, o_line: Text) -> Text:
             chars[start:at] = " " + "─" * (gap - 3) + "f→"
         elif gap >= 1:  # c₀→c₁ as O₀→O₁
             chars[start:at] = "→".rjust(gap)
+        if gap >= 1:
             styles.append((start, at, CARRY if (t in lit and t - 1 in lit) else "dim"))
         reached = view.cursor >= forward_start + t - 1
         here = step.kind in ("forward", "output") and step.t == t
