@@ -201,3 +201,24 @@ def test_the_sampled_rows_keep_the_current_path_and_both_ends(n, rows, current):
         assert shown[0] == 0 and shown[-1] == n - 1
     if n <= rows:
         assert shown == list(range(n))
+
+
+def test_the_readmes_reading_of_the_chart_holds():
+    """README, "Seeing it in the debugger": lstm-remembers' ∂L/∂b terms from one step back on are > 30 times
+    more carry than rest; lstm-forgets' carry and rest terms both fall by about four decades (3.5 to 4.5)
+    between 19 and 21 steps back."""
+    import rnnstep
+
+    def norms(name):
+        tape = rnnstep.build_tape(rnnstep.load_scenario(name))
+        table = tape.gradients["b"]  # a bias: term = δ, input 1
+        first = table.index_of(40, 40)
+        carry = np.array([np.linalg.norm(table.carry(first + j)) for j in range(40)])
+        rest = np.array([np.linalg.norm(table.rest(first + j)) for j in range(40)])
+        return carry, rest
+
+    carry, rest = norms("lstm-remembers")
+    assert (carry[1:] / rest[1:] > 30).all()
+    carry, rest = norms("lstm-forgets")
+    for v in (carry, rest):
+        assert 3.5 <= math.log10(v[19] / v[21]) <= 4.5
