@@ -222,3 +222,32 @@ def test_the_readmes_reading_of_the_chart_holds():
     carry, rest = norms("lstm-forgets")
     for v in (carry, rest):
         assert 3.5 <= math.log10(v[19] / v[21]) <= 4.5
+
+
+async def test_help_on_a_gated_cell_explains_the_carry_chart_and_lists_t():
+    from textual.widgets import Static
+
+    from rnnstep.tui.screens import HelpScreen
+
+    for name, gated in (("gated/lstm-remembers", True), ("vector/hello-char-rnn", False)):
+        app = debugger(name)
+        async with app.run_test(size=(100, 40)) as pilot:
+            await pilot.press("question_mark")
+            await pilot.pause()
+            assert isinstance(app.screen, HelpScreen)
+            text = "\n".join(str(s.render()) for s in app.screen.query(Static))
+            assert ("Reading a gated cell's term" in text and "‖carry term‖ (▀" in text) == gated
+
+
+async def test_t_offered_in_the_palette_where_there_is_a_triangle_of_a_gated_cell():
+    for name, live in (("gated/lstm-two-steps-by-hand", True), ("gated/lstm-remembers", False),
+                       ("vector/hello-char-rnn", False)):
+        app = debugger(name)
+        async with app.run_test(size=(140, 45)) as pilot:
+            await pilot.pause()
+            titles = [c.title for c in app.get_system_commands(app.screen)]
+            assert any(t.startswith("Carry/rest:") for t in titles) == live, name
+            before = app.view.triangle_split
+            await pilot.press("t")
+            await pilot.pause()
+            assert (app.view.triangle_split != before) == live, name
