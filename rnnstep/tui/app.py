@@ -246,8 +246,15 @@ class DebuggerApp(CrashReporting, App):
         """The t×k triangle: whole terms → carry shares → rests → whole (a gated cell, SPEC §8)."""
         self.view.triangle_split = next_split(self.view.triangle_split)
         show_panels(self, self.view)
-        self._say({"whole": "triangle: whole terms", "carry": "triangle: carry shares",
-                   "rest": "triangle: the rests"}[self.view.triangle_split])
+        said = {"whole": "triangle: whole terms", "carry": "triangle: carry shares",
+                "rest": "triangle: the rests"}[self.view.triangle_split]
+        from .widgets import RunningSums, panel_text
+
+        if not any(line.startswith("‖") for line in panel_text(self.query_one(RunningSums)).split("\n")):
+            # the triangle's title starts ‖…‖; not drawn: say where it would be (the short form if no room)
+            self._say(said + " (it shows at a backward term when the sums panel has room)", said)
+            return
+        self._say(said)
 
     def action_toggle_flow(self) -> None:
         toggle_flow(self)

@@ -251,3 +251,16 @@ async def test_t_offered_in_the_palette_where_there_is_a_triangle_of_a_gated_cel
             await pilot.press("t")
             await pilot.pause()
             assert (app.view.triangle_split != before) == live, name
+
+
+@pytest.mark.parametrize("size, visible", [((140, 45), True), ((100, 30), False)])
+async def test_t_says_when_the_triangle_is_not_on_screen(size, visible):
+    app = debugger("gated/lstm-two-steps-by-hand")
+    async with app.run_test(size=size) as pilot:
+        app.cursor = app.tape.steps.index_of("gradients.w.term[2,1]")
+        await pilot.pause()
+        await pilot.press("t")
+        await pilot.pause()
+        said = " ".join(app.message) if isinstance(app.message, tuple) else str(app.message)
+        assert "triangle: carry shares" in said
+        assert ("when the sums panel has room" in said) != visible, said
