@@ -140,7 +140,10 @@ class AuthorTape:
     def rules_of(self, vid_text: str) -> list[Rule]:
         found = self._rules.get(vid_text)
         if found is None and getattr(self.tape, "cell", None) is not None:
-            found = self._rules[vid_text] = []  # no local rules for gated cells yet: a claim meets the truth alone
+            from .rules_gated import gated_rules  # SPEC §8: the forward rules; a gradient meets the truth alone
+
+            found = self._rules[vid_text] = [] if vid_text.startswith("path[") else gated_rules(
+                self.tape, parsed_id(vid_text))
         if found is None:
             if vid_text.startswith("path["):
                 t, k = (int(n) for n in vid_text[5:-1].split(","))

@@ -147,6 +147,9 @@ class GatedTape(Tape):
             carry_x[:] = carry
         else:
             dh_rows[:], carry_x[:], carry_h[:] = dh, carry[0], carry[1]
+            # the GRU at k = t: the carry route is the whole of δ (SPEC §8), so rest is exactly 0, not the
+            # rounding left between two orders of the same products (4e-19 stretched the chart's axis)
+            carry_x[0], carry_h[0] = dx[0], dh[0]
         self.dL_dO[:] = states[::-1, :n]
         self.dL_da[:], self.dL_da_prime[:] = dx[::-1], dh[::-1]
         if self.dL_dc is not None:
@@ -209,8 +212,10 @@ class GatedTape(Tape):
         return ids.Sizes(self.scenario.sizes, self.scenario.cell)
 
     def _value(self, vid: ValueId) -> Any:
-        if vid.group == "forward" and vid.name != "O" and vid.name != "a":
+        if vid.group == "forward":  # every forward value here: the plain tape's table also reads f′(a_t)
             t = vid.index[0] - 1
+            if vid.name in ("O", "a"):
+                return (self.O if vid.name == "O" else self.a)[t]
             if vid.name == "c":
                 return self.c[t]
             if vid.name == "a_prime":

@@ -34,6 +34,8 @@ SHOTS = [
     ("vector-hello.svg", "vector/hello-char-rnn", ["c"] + ["n"] * 8, {}),
     ("vector-exploding-light.svg", "vector/exploding-vector", ["c"] + ["n"] * 9, {"theme": "textual-light"}),
     ("vector-80x24.svg", "vector/notes-hidden-two", ["c", "n"], {"size": (80, 24)}),
+    # a gated cell (SPEC §8): lstm-remembers mid-sum of ∂L/∂b, the chart's carry ▀ and rest ▄ by steps back
+    ("lstm-remembers.svg", "gated/lstm-remembers", ["c"] + ["n"] * 30, {}),
     # a watch line and a conditional breakpoint, typed at ':' as a student would; c stops where a term falls below 1e-6
     ("watch-line.svg", "vanishing-gradients",
      ["colon", *"watch gradients.w.running_sum", "enter", "colon", *"break when |term| < 1e-6 in w", "enter", "c", "c"], {}),

@@ -58,6 +58,8 @@ class GatedTapeNumbers(TapeNumbers):
                 carry = table.carry_rows
                 rest = deltas - carry
                 yield from (carry, rest, np.linalg.norm(carry, axis=1), np.linalg.norm(rest, axis=1))
+                input_norm = np.linalg.norm(inputs, axis=1)  # the flow chart's and triangle's ‖carry term‖, ‖rest term‖
+                yield from (np.linalg.norm(carry, axis=1) * input_norm, np.linalg.norm(rest, axis=1) * input_norm)
                 with np.errstate(all="ignore"):
                     yield np.linalg.norm(carry, axis=1) / norm_delta
         for u in tape.updates.values():

@@ -28,6 +28,7 @@ from .running import CrashReporting, run
 from . import palette
 from ..methods.describe import method_title_parts
 from ..usertext import shown, shown_line
+from .panels.carry import gated, next_split
 
 
 class DebuggerApp(CrashReporting, App):
@@ -273,6 +274,11 @@ class DebuggerApp(CrashReporting, App):
             return None
         if action == "scroll_grid":  # only a vector scenario has matrices; none taller than 8 rows fit already
             return self.tape.vector and max(self.tape.weights["w"].shape[0], self.tape.weights["w_out"].shape[0]) > 8
+        if action == "triangle_split":  # the carry/rest switch: a gated cell's (SPEC §8)
+            if not gated(self.tape):
+                return False  # not here at all: no carry
+            if self.tape.single_target:
+                return None  # no triangle (one target): greyed
         if action == "cancel_export":
             return self._exporter is not None and self._exporter.running
         return True
@@ -344,6 +350,19 @@ class DebuggerApp(CrashReporting, App):
     def action_flow_paths(self) -> None:
         self.view.flow_paged = not self.view.flow_paged
         show_panels(self, self.view)
+    def action_triangle_split(self) -> None:
+        """The t×k triangle: whole terms → carry shares → rests → whole (a gated cell, SPEC §8)."""
+        self.view.triangle_split = next_split(self.view.triangle_split)
+        show_panels(self, self.view)
+        said = {"whole": "triangle: whole terms", "carry": "triangle: carry shares",
+                "rest": "triangle: the rests"}[self.view.triangle_split]
+        from .widgets import RunningSums, panel_text
+
+        if not any(line.startswith("‖") for line in panel_text(self.query_one(RunningSums)).split("\n")):
+            # the triangle's title starts ‖…‖; not drawn: say where it would be (the short form if no room)
+            self._say(said + " (it shows at a backward term when the sums panel has room)", said)
+            return
+        self._say(said)
 
     def action_toggle_flow(self) -> None:
         toggle_flow(self)
@@ -599,7 +618,7 @@ class DebuggerApp(CrashReporting, App):
     def action_help(self) -> None:
         from .screens import HelpScreen
 
-        self.push_screen(HelpScreen(self.tape.vector))
+        self.push_screen(HelpScreen(self.tape.vector, gated=gated(self.tape)))
 
 
 def _unused(path: Path) -> Path:

@@ -37,6 +37,8 @@ KEYS: tuple[Key, ...] = (
     Key("rnnstep.note", "m", "read_note", "Note", "read a note (and claims) cut for room, whole", show=False),
     Key("rnnstep.flow_paths", "v", "flow_paths", "Paths", "the gradient-flow chart: every path in bands, or a page of single paths", show=False),
     Key("rnnstep.flow", "f", "toggle_flow", "Flow", "show the gradient-flow chart in place of the step (short terminals)", show=False),
+    Key("rnnstep.triangle_split", "t", "triangle_split", "Carry/rest",
+        "the t×k triangle: whole terms, their carry share, or the rest (a gated cell, in turn)", show=False),
     Key("rnnstep.update", "u", "apply_update", "Update", "apply the update and start again on the new weights (next epoch)"),
     Key("rnnstep.previous_epoch", "U", "previous_epoch", "Undo update", "back one epoch: the earlier tape exactly as it was", show=False),
     Key("rnnstep.goto", "colon", "goto", "Go to", "go to a step number, a phase or a value id (tab completes); or watch ID, break when |term| < 1e-6", key_display=":"),

@@ -54,6 +54,16 @@ _READING_A_VECTOR_TERM = (
     "darker is larger, ◂ is the current term. Colours run from blue (negative) to red (positive); "
     "the minus sign is always printed.\n"
 )
+_READING_A_GATED_TERM = (
+    "\n[bold]Reading a gated cell's term (LSTM, GRU)[/]\n"
+    "δ(t,k) = carry + rest: the carry share is the part that travelled only the carry diagonal "
+    "(the LSTM's cell state, ∂c_j/∂c_{j−1} = diag(f_j); the GRU's diag(u_j)); the rest went through the gates "
+    "and the hidden state. The gradient-flow chart draws ‖carry term‖ (▀, the top half of a row) and "
+    "‖rest term‖ (▄, the bottom half) by steps back on one decade ruler, █ where both reach: a long ▀ tail "
+    "is a term that came mostly along the carry. t switches the t×k triangle between whole terms, "
+    "their carry shares and the rests. In the unrolled network the LSTM's c lane runs above O, "
+    "lit along the current path's carry.\n"
+)
 
 
 class HelpScreen(Dialog[None]):
@@ -64,9 +74,10 @@ class HelpScreen(Dialog[None]):
 
     BINDINGS = [Binding("escape,q,question_mark", "cancel", "Close", id="rnnstep.help.close")]
 
-    def __init__(self, vector: bool = False) -> None:
+    def __init__(self, vector: bool = False, gated: bool = False) -> None:
         super().__init__()
         self.vector = vector  # a hidden vector (SPEC §7): terms are outer products of matrices
+        self.gated = gated  # an LSTM or a GRU (SPEC §8): every term splits into its carry share and the rest
 
     def compose(self) -> ComposeResult:
         keys = Table(box=None, padding=(0, 2), show_header=False)
@@ -77,6 +88,8 @@ class HelpScreen(Dialog[None]):
         from .panels.base import BAD, CURRENT, PATH, TRUNCATED, USE  # the very styles the panels use
 
         legend = Text.from_markup(_READING_A_VECTOR_TERM if self.vector else _READING_A_TERM)
+        if self.gated:
+            legend.append_text(Text.from_markup(_READING_A_GATED_TERM))
         for style, name, meaning in ((CURRENT, "reversed", "the current step"), (PATH, "yellow", "the current path"),
                                      (USE, "magenta", "where the weight is used"),
                                      (TRUNCATED, "struck", "truncated, not added"), (BAD, "red", "overflow")):

@@ -18,7 +18,7 @@ from textual.strip import Strip
 from textual.widget import Widget
 
 from . import view as v
-from .panels import vector_view
+from .panels import carry, vector_view
 from .panels.vector_view import Lines
 
 #: rendered lines by (text, spans, style, width, theme): a step redraws many lines it drew before (W′'s
@@ -59,8 +59,7 @@ class Panel(Widget):
         if not view.tape.vector:
             return self.draw(view, width, height)
         key = (type(self), view.cursor, view.digits, frozenset(view.hidden), view.factor_offset, view.flow_paged, view.grid_row,
-               id(view.notes),
-               id(view.claims), width, height)
+               id(view.notes), id(view.claims), width, height, view.triangle_split)
         drawn = _DRAWN.setdefault(view.tape, {})
         content = drawn.get(key)
         if content is None:
@@ -238,13 +237,15 @@ class KeyBar(Widget):
 
     #: which keys give way first when the bar is too narrow for all of them (the last listed goes first)
     PRIORITY = ("next", "previous", "help", "quit", "continue", "goto", "toggle_breakpoint", "next_phase",
-                "apply_update", "open", "export")
+                "triangle_split", "apply_update", "open", "export")
 
     def render(self) -> RenderableType:
         from .keymap import KEYS, bar_label
 
         width = self.size.width or 200
-        keys = [key for key in getattr(self.app, "keymap_keys", KEYS) if key.show  # the user's keys (config.py)
+        gated = carry.gated(self.app.tape) if hasattr(self.app, "tape") else False
+        keys = [key for key in getattr(self.app, "keymap_keys", KEYS)  # the user's keys (config.py)
+                if (key.show or (gated and key.action == "triangle_split"))  # SPEC §8
                 and self.app.check_action(key.action.split("(")[0], ()) is not False]  # False: not here at all
         rank = {action: i for i, action in enumerate(self.PRIORITY)}
         hint = " ctrl+p commands"

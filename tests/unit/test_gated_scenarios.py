@@ -124,3 +124,18 @@ def test_the_two_step_grus_numbers_are_torchs():
     w = tape.gradients["w_prime"]
     assert f"{w.carry(i)[1]:.5g}" == "0.035899" and f"{w.rest(i)[1]:.5g}" == "-0.0042581"
     assert f"{tape.gates['u'][1, 0]:.5f}" == "0.35901"
+
+
+def test_a_grus_nearest_term_is_all_carry_exactly():
+    """SPEC §8: at k = t the GRU's carry route is all of δ, so rest(t,t) is 0 exactly (one target, and every
+    step), not rounding between two orders of the same products."""
+    import numpy as np
+
+    for name in ("gru-carry", "gru-two-steps"):
+        tape = build_tape(load_scenario(name))
+        for param in ("w_prime", "w", "b", "b_prime"):
+            table = tape.gradients[param]
+            for t in (int(t) for t in tape.targets):
+                i = table.index_of(t, t)
+                assert np.array_equal(table.carry(i), table.delta(i)), (name, param, t)
+                assert not np.any(table.rest(i)), (name, param, t)

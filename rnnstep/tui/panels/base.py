@@ -51,6 +51,7 @@ class View:
     more_key: str | None = None  # the key that shows a note cut for room whole (the debugger's "m"), if any
     update_key: str | None = None  # the key that applies the update (the debugger's "u"); none in a drill
     cache: dict = field(default_factory=dict, repr=False)  # layout facts computed once per tape
+    triangle_split: str = "whole"  # the t×k triangle shades whole terms, or a gated cell's carry or rest (t)
 
     @property
     def step(self) -> Step:

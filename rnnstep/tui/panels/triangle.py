@@ -19,6 +19,7 @@ from rich.text import Text
 from ... import notation as nt
 from .vector_step import SYMBOL
 from ...methods.tbptt import left_out
+from .carry import split_norms
 
 SHADES = "█▓▒░"
 FAR = "·"  # more than four decades below the top
@@ -92,25 +93,28 @@ def column_labels(first_k: int, last_k: int, current_k: int, indent: int) -> Tex
 
 
 def triangle(tape, param: str, cursor: int, width: int, height: int, digits: int = 6,
-             reached: int | None = None) -> list[Text]:
+             reached: int | None = None, split: str = "whole") -> list[Text]:
     """The triangle of ‖term(t,k)‖ of ∂L/∂param, lines for a box of ``width`` × ``height``.
 
     ``cursor`` is the term under the cursor (an index into the table, or None), and
     ``reached`` how many terms have been shown (cells beyond it are blank). A triangle
     bigger than the box shows the window of rows t and columns k around the current
-    cell, and says which."""
+    cell, and says which. ``split`` (a gated cell, SPEC §8) shades ‖carry term‖ or ‖rest term‖
+    instead of ‖term‖, against the same largest ‖term‖ (carry.py)."""
     table = tape.gradients[param]
     T = tape.T
     norms = table.norms
-    finite = norms[np.isfinite(norms) & (norms > 0)]
+    finite = norms[np.isfinite(norms) & (norms > 0)]  # the scale: the whole terms', whatever is shaded
+    name = "term" if split == "whole" else f"{split} term"
+    norms = split_norms(table, split)
     top = float(finite.max()) if finite.size else 0.0
     reached = len(table) if reached is None else reached
     current_t = int(table.t[cursor]) if cursor is not None else T
     current_k = int(table.k[cursor]) if cursor is not None else T
     label_w = len(str(T)) + 1
     out: list[Text] = []
-    for title in (f"‖term(t,k)‖ of ∂L/∂{SYMBOL[param]}: row t, column k", f"‖term(t,k)‖ ∂L/∂{SYMBOL[param]}",
-                  f"‖term‖ ∂L/∂{SYMBOL[param]}"):
+    for title in (f"‖{name}(t,k)‖ of ∂L/∂{SYMBOL[param]}: row t, column k", f"‖{name}(t,k)‖ ∂L/∂{SYMBOL[param]}",
+                  f"‖{name}‖ ∂L/∂{SYMBOL[param]}", f"‖{name}‖"):
         if len(title) <= width:
             out.append(Text(title, style="bold"))
             break
@@ -155,7 +159,7 @@ def triangle(tape, param: str, cursor: int, width: int, height: int, digits: int
         note = "window: " + ", ".join(window)
         out.append(Text(note if len(note) <= width else ", ".join(window), style="dim"))
     if cursor is not None and cursor < reached:
-        value = Text(f"[{current_t},{current_k}] ‖·‖ = ", style="dim")
+        value = Text(f"[{current_t},{current_k}] ‖{name if split != 'whole' else '·'}‖ = ", style="dim")
         value.append(nt.fmt(float(norms[cursor]), digits), style="bold")
         out.append(value if value.cell_len <= width else Text(nt.fmt(float(norms[cursor]), 3), style="bold"))
     return [line for line in out if line.cell_len <= width or line is out[0]][:max(1, height)]

@@ -23,6 +23,8 @@ from . import norms as nm
 from . import decades as dc
 from .base import page_start
 from .vector_step import SYMBOL
+from .carry import gated
+from .carry_flow import carry_flow_lines
 
 MAX_DECADES = 12  # the axis reaches at most this far below the largest term: the top keeps its resolution
 
@@ -56,6 +58,8 @@ def page(focus: int, rows: int, n: int) -> tuple[int, int]:
 def flow_lines(view, width: int, height: int) -> list[Text]:
     tape, step = view.tape, view.step
     param = flow_param(view)
+    if gated(tape):  # SPEC §8: each term split into its carry share and the rest, two bars a row
+        return carry_flow_lines(view, width, height, param)
     table = tape.gradients[param]
     here = step.kind == "term" and step.param == param
     t = step.t if here else int(tape.targets[-1])

@@ -17,6 +17,7 @@ from rich.text import Text
 
 from ... import notation as nt
 from ...numbers import fit
+from .carry_lane import carry_lane
 
 CURRENT = "bold reverse"
 PATH = "bold yellow"
@@ -44,7 +45,10 @@ def strip_lines(view, width: int, height: int = 2) -> list[Text]:
         lines = _draw(view, head_text, node, visible, path)
     if lines[0].cell_len > width:  # a very narrow box: the counts without "more", no "→ ŷ → L"
         lines = _draw(view, head_text, node, visible, path, short=True)
-    return lines[:max(1, height)]
+    lines = lines[:max(1, height)]
+    if getattr(tape, "c", None) is not None:  # an LSTM: the cell state's lane above O's (SPEC §8)
+        lines.insert(0, carry_lane(view, lines[0]))
+    return lines
 
 
 def window(T: int, visible: int, focus: int, path: range = range(0)) -> tuple[int, int]:

@@ -583,13 +583,18 @@ def carry_lines(view, table, i: int, width: int) -> list[Text]:
     share = Text("carry share of ‖term‖ = ", style="dim")
     share.append(nt.fmt(norms[0] / norms[2], 3) if norms[2] else "—", style="bold")
     diag = {"lstm": "f", "gru": "u"}[tape.cell.NAME]
+    lines = [_summary_line(view, "carry", carry, width=width), _summary_line(view, "rest", rest, width=width)]
     if step.t > step.k:
         along = tape.carry_factor(step.t, step.k)
-        share.append(f"   ∏ {diag}_j (j = {step.k + 1}…{step.t})", style="dim")
-        share.append_text(Text(": ") if along.size > 1 else Text(" = "))
-        share.append(" ".join(nt.fmt(float(v), 3) for v in along[:4]) + (" …" if along.size > 4 else ""), style="bold")
-    lines = [_summary_line(view, "carry", carry, width=width), _summary_line(view, "rest", rest, width=width)]
-    return [line for line in lines + _wrap(share, width)]
+        product = Text(f"∏ {diag}_j (j = {step.k + 1}…{step.t})", style="dim")
+        product.append_text(Text(": ") if along.size > 1 else Text(" = "))
+        product.append(" ".join(nt.fmt(float(v), 3) for v in along[:4]) + (" …" if along.size > 4 else ""),
+                       style="bold")
+        if share.cell_len + 3 + product.cell_len <= width:  # one line, or the product on its own (never split)
+            share.append("   ").append_text(product)
+        else:
+            return lines + _wrap(share, width) + _wrap(product, width)
+    return lines + _wrap(share, width)
 
 
 def outer_product(view, delta, input_vec, value, delta_name: str, input_name: str, term_name: str, width: int,

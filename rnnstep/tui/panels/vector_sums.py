@@ -175,5 +175,5 @@ def _current_sum(view, width: int, height: int) -> list[Text]:
     if triangle_rows:
         start = tape.steps.phase_start(f"backward.{param}")
         lines += [Text("")] + triangle(tape, param, i, width, triangle_rows, view.digits,
-                                       reached=view.cursor - start + 1)
+                                       reached=view.cursor - start + 1, split=view.triangle_split)
     return lines
