@@ -64,6 +64,7 @@ class Factor:
 
 
 _BLOCK = 128  # terms between two stored running sums of a vector scenario
+_CHUNK = 16  # terms multiplied out at once while the running sums are built (a buffer that stays in cache)
 _BIASES = ("b", "b_out", "b_prime")  # a term of a bias is δ itself (no input)
 
 
@@ -187,11 +188,42 @@ class TermTable:
         """The running sum before each block of _BLOCK terms, added term by term as the notes do."""
         self._checkpoints: list[np.ndarray] = []
         current = None
+        rows, cols = self.rows.shape[1], self.inputs.shape[1]
+        if rows * cols > 1 and len(self):  # the same additions, _CHUNK terms at a time in one reused buffer
+            buffer = np.empty((min(_CHUNK, len(self)) + 1, rows, cols))
+            with np.errstate(all="ignore"):
+                for lo in range(0, len(self), _BLOCK):
+                    self._checkpoints.append(current)
+                    for start in range(lo, min(lo + _BLOCK, len(self)), _CHUNK):
+                        current = self._add_chunk(buffer, current, start, min(start + _CHUNK, lo + _BLOCK, len(self)))
+            self._total = current
+            return
         with np.errstate(all="ignore"):
             for lo in range(0, len(self), _BLOCK):
                 self._checkpoints.append(current)
                 current = self._sum(current, self._kept_block(lo, min(lo + _BLOCK, len(self))))
         self._total = current
+
+    def _add_chunk(self, buffer: np.ndarray, current: np.ndarray | None, lo: int, hi: int) -> np.ndarray:
+        """current + term lo + … + term hi−1 in that order: ``_sum(current, _kept_block(lo, hi))`` with
+        every product and addition the same, written into ``buffer`` (row 0 holds current) instead of
+        new arrays (a block of outer products is megabytes: allocating it costs more than the arithmetic)."""
+        first = 0 if current is None else 1
+        if current is not None:
+            buffer[0] = current
+        terms = buffer[first:first + hi - lo]
+        steps = self._step(lo, hi)
+        if self.scale is None:
+            np.multiply(self.rows[lo:hi][:, :, None], self.inputs[steps][:, None, :], out=terms)
+        else:  # rows · (scale ∘ input): the immediate partial first, as ``block`` multiplies
+            np.multiply(self.scale[steps][:, :, None], self.inputs[steps][:, None, :], out=terms)
+            terms *= self.rows[lo:hi][:, :, None]
+        if self.weight is not None:
+            terms *= self.weight[lo:hi, None, None]
+        cut = self.truncated[lo:hi]
+        if cut.any():
+            terms[cut] = 0.0
+        return np.add.reduce(buffer[:first + hi - lo], axis=0)
 
     @staticmethod
     def _sum(start: np.ndarray | None, block: np.ndarray) -> np.ndarray:
