@@ -128,11 +128,17 @@ class GatedTape(Tape):
                 kappa[live] = kappa[live] * cell.carry_diagonal(fw, k - 1)
         selection = select_terms(self.scenario, t_of, k_of)  # truncate = K, randomized weights (methods/, SPEC §9)
         ones = np.ones((self.T, 1))
-        inputs = {"w_prime": self.O_prev, "w": self.x, "b": ones, "b_prime": ones}
+        inputs = {"w_prime": self.O_prev, "w": self.x, "b": ones, "b_prime": ones}  # b and b′: the same 1
+        sums = {}  # the running sums of the tables that share δ rows, added in one pass (TermTable.sums_together)
+        for rows in ((dx_rows,) if one_side else (dx_rows, dh_rows)):
+            group = [p for p in GATED_RECURRENT if (dh_rows if p in _RECURRENT_SIDE else dx_rows) is rows]
+            together = TermTable.sums_together(t_of, k_of, selection.excluded, rows, [inputs[p] for p in group],
+                                               selection.weight)
+            sums.update(zip(group, together))
         for param in GATED_RECURRENT:
             side = param in _RECURRENT_SIDE
             table = TermTable(param, t_of, k_of, selection.excluded, dh_rows if side else dx_rows, None,
-                              inputs[param], True, selection.weight)
+                              inputs[param], True, selection.weight, sums[param])
             table.carry_rows = carry_h if side else carry_x
             self.gradients[param] = table
 

@@ -83,7 +83,7 @@ class TermTable:
 
     def __init__(self, param: str, t: np.ndarray, k: np.ndarray | None, truncated: np.ndarray,
                  rows: np.ndarray, scale: np.ndarray | None, inputs: np.ndarray, vector: bool,
-                 weight: np.ndarray | None = None):
+                 weight: np.ndarray | None = None, sums: tuple[list, np.ndarray] | None = None):
         self.param, self.t, self.k, self.truncated = param, t, k, truncated
         self.weight = weight  # per term (randomized truncation, SPEC §9); None: every weight is 1
         self.rows, self.scale, self.inputs, self.vector = rows, scale, inputs, vector
@@ -92,7 +92,10 @@ class TermTable:
         self.carry_rows: np.ndarray | None = None
         if vector:
             self.value: Any = _Lazy(len(t), self.term)
-            self._build_checkpoints()
+            if sums is None:
+                self._build_checkpoints()
+            else:  # (checkpoints, total), added by ``sums_together`` with the other tables of the same rows
+                self._checkpoints, self._total = sums
             self.running_sum: Any = _Lazy(len(t), self._running_sum_at)
         else:
             self.value = self.block(0, len(t)).reshape(-1)
@@ -203,6 +206,30 @@ class TermTable:
                 self._checkpoints.append(current)
                 current = self._sum(current, self._kept_block(lo, min(lo + _BLOCK, len(self))))
         self._total = current
+
+    @staticmethod
+    def sums_together(t: np.ndarray, k: np.ndarray | None, truncated: np.ndarray, rows: np.ndarray,
+                      inputs: list[np.ndarray], weight: np.ndarray | None = None) -> list[tuple[list, np.ndarray]]:
+        """The (checkpoints, total) of several tables whose terms share their rows (δ) and differ only in
+        the input of the outer product (W′, W, b, b′ of one cell): one pass over [input₁ | input₂ | …].
+        Entry (i, j) of a term is row_i·input_j and its running sum adds the terms one by one in order,
+        whichever columns sit beside it, so each table's numbers are the ones it would add alone."""
+        columns, where = [], []
+        for x in inputs:  # an input passed twice (b and b′ both take 1) is multiplied out once
+            same = next((i for i, y in enumerate(columns) if y is x), None)
+            if same is None:
+                columns.append(x)
+                same = len(columns) - 1
+            where.append(same)
+        edges = np.cumsum([0] + [x.shape[1] for x in columns])
+        joint = TermTable("w", t, k, truncated, rows, None, np.concatenate(columns, axis=1), True, weight)
+
+        def part(total: np.ndarray | None, i: int) -> np.ndarray | None:
+            return None if total is None else np.ascontiguousarray(total[:, edges[i]:edges[i + 1]])
+        out = []
+        for i in where:
+            out.append(([part(c, i) for c in joint._checkpoints], part(joint._total, i)))
+        return out
 
     def _add_chunk(self, buffer: np.ndarray, current: np.ndarray | None, lo: int, hi: int) -> np.ndarray:
         """current + term lo + … + term hi−1 in that order: ``_sum(current, _kept_block(lo, hi))`` with

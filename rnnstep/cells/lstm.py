@@ -44,14 +44,15 @@ def forward(W, W_prime, b, b_prime, x, h0, c0) -> Forward:
     O_previous, c_previous = h0, c0
     W_prime = np.ascontiguousarray(W_prime)
     # written with out= buffers and no new arrays: the sequential loop is the forward pass's whole cost
-    for a_t, act_t, from_input_t, c_t, O_t, tanh_c_t in zip(a, act, from_input, c, O, tanh_c):
+    rows = zip(a, a[:, 2 * n:3 * n], act, act[:, :n], act[:, n:2 * n], act[:, 2 * n:3 * n], act[:, 3 * n:],
+               from_input, c, O, tanh_c)  # every view of step t at once (making them one by one costs more)
+    for a_t, a_g, act_t, i_t, f_t, g_t, o_t, from_input_t, c_t, O_t, tanh_c_t in rows:
         np.dot(W_prime, O_previous, out=a_t)
         a_t += from_input_t
         np.exp(np.negative(a_t, out=minus_a), out=act_t)
         act_t += 1.0
         np.reciprocal(act_t, out=act_t)  # σ = 1/(1 + e^−a) for i, f, o (the g rows are replaced next)
-        i_t, f_t, g_t, o_t = act_t.reshape(4, n)
-        np.tanh(a_t[2 * n:3 * n], out=g_t)
+        np.tanh(a_g, out=g_t)
         c_previous = np.multiply(f_t, c_previous, out=c_t)  # c_t = f ⊙ c_{t−1} + i ⊙ g
         c_previous += np.multiply(i_t, g_t, out=i_g)
         O_previous = np.multiply(o_t, np.tanh(c_previous, out=tanh_c_t), out=O_t)  # O_t = o ⊙ tanh(c_t)
