@@ -15,6 +15,8 @@ is ``through_o[k]``; ∂O_k/∂c_k = diag(o_k ⊙ tanh′(c_k)) is ``o_tanh_prim
 
 from __future__ import annotations
 
+from itertools import chain
+
 import numpy as np
 
 from .gated import Forward, blocks
@@ -153,16 +155,18 @@ def one_path(fw: Forward, t: int, dl_dO: np.ndarray, W_prime: np.ndarray) -> tup
     into_c = np.empty(n)
     flat = dx.reshape(t + 1, 4 * n)
     back = slice(t, None, -1)  # k = t … 0: every per-step array read backwards, one row per loop
-    steps = zip(states, dx[:, :3], dx[:, 3], s["o_tanh_prime"][back], s["through_c"][back], s["through_o"][back])
-    for row, (state, ifg, o_row, o_tanh_prime, through_c, through_o) in enumerate(steps):
+    steps = zip(states, flat, dx[:, :3], dx[:, 3], s["o_tanh_prime"][back], s["through_c"][back], s["through_o"][back],
+                chain(zip(states[1:, 0], states[1:, 1], fw.gates["f"][t:0:-1]), [None]))  # k − 1's rows, f_k
+    for state, dx_row, ifg, o_row, o_tanh_prime, through_c, through_o, back_to in steps:
         r_O, r_c = state
         np.multiply(r_O, o_tanh_prime, out=into_c)  # ∂ℓ/∂c_k: through O_k, plus the c lane
         into_c += r_c
         np.multiply(into_c, through_c, out=ifg)  # the i, f, g rows
         np.multiply(r_O, through_o, out=o_row)  # the o row
-        if row < t:  # k = t − row > 0: one step back
-            np.matmul(flat[row], W_prime, out=states[row + 1, 0])  # ∂s_k/∂O_{k−1} = ∂s_k/∂a_k·W′
-            np.multiply(into_c, fw.gates["f"][t - row], out=states[row + 1, 1])  # ∂c_k/∂c_{k−1} = diag(f_k)
+        if back_to is not None:  # k > 0: one step back
+            O_before, c_before, f_k = back_to
+            np.dot(dx_row, W_prime, out=O_before)  # ∂s_k/∂O_{k−1} = ∂s_k/∂a_k·W′ (the bits of dx_row @ W′)
+            np.multiply(into_c, f_k, out=c_before)  # ∂c_k/∂c_{k−1} = diag(f_k)
     return states.reshape(t + 1, 2 * n), flat
 
 
