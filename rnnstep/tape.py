@@ -64,7 +64,7 @@ class Factor:
 
 
 _BLOCK = 128  # terms between two stored running sums of a vector scenario
-_CHUNK = 16  # terms multiplied out at once while the running sums are built (a buffer that stays in cache)
+_CHUNK = 32  # terms multiplied out at once while the running sums are built (a buffer that stays in cache)
 _BIASES = ("b", "b_out", "b_prime")  # a term of a bias is δ itself (no input)
 
 
