@@ -214,8 +214,10 @@ class GatedTape(Tape):
         return ids.Sizes(self.scenario.sizes, self.scenario.cell)
 
     def _value(self, vid: ValueId) -> Any:
-        if vid.group == "forward" and vid.name != "O" and vid.name != "a":
+        if vid.group == "forward":  # a gated cell has no f′ (Tape._value's forward table names it)
             t = vid.index[0] - 1
+            if vid.name in ("a", "O"):
+                return (self.a if vid.name == "a" else self.O)[t]
             if vid.name == "c":
                 return self.c[t]
             if vid.name == "a_prime":
