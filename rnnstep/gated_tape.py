@@ -67,12 +67,12 @@ class GatedTape(Tape):
     def _backward_recursion(self) -> None:
         cell, fw, W_prime, n = self.cell, self.forward_record, self.weights["w_prime"], self.n
         T, G = self.T, len(cell.GATES)
+        if len(self.targets) == 1:
+            return  # one target: ∂L/∂s_k is r(T, k) itself, set by _one_target as the terms' recursion runs
         dL_dO, dL_dc = np.zeros((T, n)), np.zeros((T, n))
         dL_da, dL_da_prime = np.zeros((T, G * n)), np.zeros((T, G * n))
         self.dL_dO, self.dL_da, self.dL_da_prime = dL_dO, dL_da, dL_da_prime
         self.dL_dc = dL_dc if cell.CARRY == "c" else None
-        if len(self.targets) == 1:
-            return  # one target: ∂L/∂s_k is r(T, k) itself, filled in as the terms' recursion runs
         entries = self._entries()
         row = None
         for k in range(T - 1, -1, -1):
@@ -96,14 +96,15 @@ class GatedTape(Tape):
         k_of = t_of - (np.arange(len(t_of)) - np.repeat(starts, counts))
         width = len(cell.GATES) * self.n
         one_side = cell.NAME == "lstm"  # δₓ = δₕ: one array serves w, b, w_prime and b_prime
-        dx_rows, carry_x = np.empty((len(t_of), width)), np.empty((len(t_of), width))
-        dh_rows, carry_h = (dx_rows, carry_x) if one_side else (np.empty_like(dx_rows), np.empty_like(carry_x))
+        single = len(targets) == 1
+        if single:  # one path set: the cell's one-row loop (the same recursion), the carry by a running product
+            dx_rows, dh_rows, carry_x, carry_h = self._one_target(one_side)
+        else:
+            dx_rows, carry_x = np.empty((len(t_of), width)), np.empty((len(t_of), width))
+            dh_rows, carry_h = (dx_rows, carry_x) if one_side else (np.empty_like(dx_rows), np.empty_like(carry_x))
         rows = np.zeros((len(targets), cell.state_size(self.n)))  # r(t, k) for every target t ≥ k
         kappa = np.zeros((len(targets), self.n))  # the carry lane κ(t, k)
         firsts = np.searchsorted(targets, np.arange(1, self.T + 1))  # for each k, the targets t ≥ k: a suffix
-        single = len(targets) == 1
-        if single:  # one path set: the cell's one-row loop (the same recursion), the carry by a running product
-            self._one_target(dx_rows, dh_rows, carry_x, carry_h, one_side)
         for k in (range(self.T, 0, -1) if not single else ()):
             first = int(firsts[k - 1])
             if first == len(targets):
@@ -128,32 +129,37 @@ class GatedTape(Tape):
                 kappa[live] = kappa[live] * cell.carry_diagonal(fw, k - 1)
         selection = select_terms(self.scenario, t_of, k_of)  # truncate = K, randomized weights (methods/, SPEC §9)
         ones = np.ones((self.T, 1))
-        inputs = {"w_prime": self.O_prev, "w": self.x, "b": ones, "b_prime": ones}
+        inputs = {"w_prime": self.O_prev, "w": self.x, "b": ones, "b_prime": ones}  # b and b′: the same 1
+        sums = {}  # the running sums of the tables that share δ rows, added in one pass (TermTable.sums_together)
+        for rows in ((dx_rows,) if one_side else (dx_rows, dh_rows)):
+            group = [p for p in GATED_RECURRENT if (dh_rows if p in _RECURRENT_SIDE else dx_rows) is rows]
+            together = TermTable.sums_together(t_of, k_of, selection.excluded, rows, [inputs[p] for p in group],
+                                               selection.weight)
+            sums.update(zip(group, together))
         for param in GATED_RECURRENT:
             side = param in _RECURRENT_SIDE
             table = TermTable(param, t_of, k_of, selection.excluded, dh_rows if side else dx_rows, None,
-                              inputs[param], True, selection.weight)
+                              inputs[param], True, selection.weight, sums[param])
             table.carry_rows = carry_h if side else carry_x
             self.gradients[param] = table
 
-    def _one_target(self, dx_rows, dh_rows, carry_x, carry_h, one_side: bool) -> None:
-        """One target at T: rows k = T … 1 in table order, and the recursive view, which is this path set."""
+    def _one_target(self, one_side: bool) -> tuple[np.ndarray, ...]:
+        """One target at T: (δₓ, δₕ, carry of δₓ, carry of δₕ) rows for k = T … 1, in table order, as the
+        cell's one-row loop makes them, and the recursive view, which is this path set (its rows by k)."""
         cell, fw, n, T = self.cell, self.forward_record, self.n, self.T
         found = cell.one_path(fw, T - 1, self.upstream[0], self.weights["w_prime"])
         states, dx = found[0], found[1]
         dh = dx if one_side else found[2]
-        dx_rows[:], carry = dx, cell.carry_path(fw, T - 1, self.upstream[0])
-        if one_side:
-            carry_x[:] = carry
-        else:
-            dh_rows[:], carry_x[:], carry_h[:] = dh, carry[0], carry[1]
+        carry = cell.carry_path(fw, T - 1, self.upstream[0])
+        carry_x, carry_h = (carry, carry) if one_side else carry
+        if not one_side:
             # the GRU at k = t: the carry route is the whole of δ (SPEC §8), so rest is exactly 0, not the
             # rounding left between two orders of the same products (4e-19 stretched the chart's axis)
             carry_x[0], carry_h[0] = dx[0], dh[0]
-        self.dL_dO[:] = states[::-1, :n]
-        self.dL_da[:], self.dL_da_prime[:] = dx[::-1], dh[::-1]
-        if self.dL_dc is not None:
-            self.dL_dc[:] = states[::-1, n:]
+        self.dL_dO = np.ascontiguousarray(states[::-1, :n])
+        self.dL_da, self.dL_da_prime = np.ascontiguousarray(dx[::-1]), np.ascontiguousarray(dh[::-1])
+        self.dL_dc = np.ascontiguousarray(states[::-1, n:]) if cell.CARRY == "c" else None
+        return dx, dh, carry_x, carry_h
 
     # ----------------------------------------------------------------------------- reading
 

@@ -64,6 +64,7 @@ class Factor:
 
 
 _BLOCK = 128  # terms between two stored running sums of a vector scenario
+_CHUNK = 32  # terms multiplied out at once while the running sums are built (a buffer that stays in cache)
 _BIASES = ("b", "b_out", "b_prime")  # a term of a bias is δ itself (no input)
 
 
@@ -82,7 +83,7 @@ class TermTable:
 
     def __init__(self, param: str, t: np.ndarray, k: np.ndarray | None, truncated: np.ndarray,
                  rows: np.ndarray, scale: np.ndarray | None, inputs: np.ndarray, vector: bool,
-                 weight: np.ndarray | None = None):
+                 weight: np.ndarray | None = None, sums: tuple[list, np.ndarray] | None = None):
         self.param, self.t, self.k, self.truncated = param, t, k, truncated
         self.weight = weight  # per term (randomized truncation, SPEC §9); None: every weight is 1
         self.rows, self.scale, self.inputs, self.vector = rows, scale, inputs, vector
@@ -91,7 +92,10 @@ class TermTable:
         self.carry_rows: np.ndarray | None = None
         if vector:
             self.value: Any = _Lazy(len(t), self.term)
-            self._build_checkpoints()
+            if sums is None:
+                self._build_checkpoints()
+            else:  # (checkpoints, total), added by ``sums_together`` with the other tables of the same rows
+                self._checkpoints, self._total = sums
             self.running_sum: Any = _Lazy(len(t), self._running_sum_at)
         else:
             self.value = self.block(0, len(t)).reshape(-1)
@@ -187,11 +191,66 @@ class TermTable:
         """The running sum before each block of _BLOCK terms, added term by term as the notes do."""
         self._checkpoints: list[np.ndarray] = []
         current = None
+        rows, cols = self.rows.shape[1], self.inputs.shape[1]
+        if rows * cols > 1 and len(self):  # the same additions, _CHUNK terms at a time in one reused buffer
+            buffer = np.empty((min(_CHUNK, len(self)) + 1, rows, cols))
+            with np.errstate(all="ignore"):
+                for lo in range(0, len(self), _BLOCK):
+                    self._checkpoints.append(current)
+                    for start in range(lo, min(lo + _BLOCK, len(self)), _CHUNK):
+                        current = self._add_chunk(buffer, current, start, min(start + _CHUNK, lo + _BLOCK, len(self)))
+            self._total = current
+            return
         with np.errstate(all="ignore"):
             for lo in range(0, len(self), _BLOCK):
                 self._checkpoints.append(current)
                 current = self._sum(current, self._kept_block(lo, min(lo + _BLOCK, len(self))))
         self._total = current
+
+    @staticmethod
+    def sums_together(t: np.ndarray, k: np.ndarray | None, truncated: np.ndarray, rows: np.ndarray,
+                      inputs: list[np.ndarray], weight: np.ndarray | None = None) -> list[tuple[list, np.ndarray]]:
+        """The (checkpoints, total) of several tables whose terms share their rows (δ) and differ only in
+        the input of the outer product (W′, W, b, b′ of one cell): one pass over [input₁ | input₂ | …].
+        Entry (i, j) of a term is row_i·input_j and its running sum adds the terms one by one in order,
+        whichever columns sit beside it, so each table's numbers are the ones it would add alone."""
+        columns, where = [], []
+        for x in inputs:  # an input passed twice (b and b′ both take 1) is multiplied out once
+            same = next((i for i, y in enumerate(columns) if y is x), None)
+            if same is None:
+                columns.append(x)
+                same = len(columns) - 1
+            where.append(same)
+        edges = np.cumsum([0] + [x.shape[1] for x in columns])
+        joint = TermTable("w", t, k, truncated, rows, None, np.concatenate(columns, axis=1), True, weight)
+
+        def part(total: np.ndarray | None, i: int) -> np.ndarray | None:
+            return None if total is None else np.ascontiguousarray(total[:, edges[i]:edges[i + 1]])
+        out = []
+        for i in where:
+            out.append(([part(c, i) for c in joint._checkpoints], part(joint._total, i)))
+        return out
+
+    def _add_chunk(self, buffer: np.ndarray, current: np.ndarray | None, lo: int, hi: int) -> np.ndarray:
+        """current + term lo + … + term hi−1 in that order: ``_sum(current, _kept_block(lo, hi))`` with
+        every product and addition the same, written into ``buffer`` (row 0 holds current) instead of
+        new arrays (a block of outer products is megabytes: allocating it costs more than the arithmetic)."""
+        first = 0 if current is None else 1
+        if current is not None:
+            buffer[0] = current
+        terms = buffer[first:first + hi - lo]
+        steps = self._step(lo, hi)
+        if self.scale is None:
+            np.multiply(self.rows[lo:hi][:, :, None], self.inputs[steps][:, None, :], out=terms)
+        else:  # rows · (scale ∘ input): the immediate partial first, as ``block`` multiplies
+            np.multiply(self.scale[steps][:, :, None], self.inputs[steps][:, None, :], out=terms)
+            terms *= self.rows[lo:hi][:, :, None]
+        if self.weight is not None:
+            terms *= self.weight[lo:hi, None, None]
+        cut = self.truncated[lo:hi]
+        if cut.any():
+            terms[cut] = 0.0
+        return np.add.reduce(buffer[:first + hi - lo], axis=0)
 
     @staticmethod
     def _sum(start: np.ndarray | None, block: np.ndarray) -> np.ndarray:

@@ -15,6 +15,8 @@ is ``through_o[k]``; ∂O_k/∂c_k = diag(o_k ⊙ tanh′(c_k)) is ``o_tanh_prim
 
 from __future__ import annotations
 
+from itertools import chain
+
 import numpy as np
 
 from .gated import Forward, blocks
@@ -39,23 +41,25 @@ def forward(W, W_prime, b, b_prime, x, h0, c0) -> Forward:
     T, n = len(x), W_prime.shape[1]
     from_input = x @ W.T + b + b_prime  # W·x_t + b + b′ for every t at once
     a, act = np.empty((T, 4 * n)), np.empty((T, 4 * n))
-    c, O = np.empty((T, n)), np.empty((T, n))
+    c, O, tanh_c = np.empty((T, n)), np.empty((T, n)), np.empty((T, n))
+    minus_a, i_g = np.empty(4 * n), np.empty(n)
     O_previous, c_previous = h0, c0
     W_prime = np.ascontiguousarray(W_prime)
-    for t in range(T):  # written with out= buffers: the sequential loop is the forward pass's whole cost
-        a_t, act_t = a[t], act[t]
+    # written with out= buffers and no new arrays: the sequential loop is the forward pass's whole cost
+    rows = zip(a, a[:, 2 * n:3 * n], act, act[:, :n], act[:, n:2 * n], act[:, 2 * n:3 * n], act[:, 3 * n:],
+               from_input, c, O, tanh_c)  # every view of step t at once (making them one by one costs more)
+    for a_t, a_g, act_t, i_t, f_t, g_t, o_t, from_input_t, c_t, O_t, tanh_c_t in rows:
         np.dot(W_prime, O_previous, out=a_t)
-        a_t += from_input[t]
-        np.exp(-a_t, out=act_t)
+        a_t += from_input_t
+        np.exp(np.negative(a_t, out=minus_a), out=act_t)
         act_t += 1.0
         np.reciprocal(act_t, out=act_t)  # σ = 1/(1 + e^−a) for i, f, o (the g rows are replaced next)
-        g = np.tanh(a_t[2 * n:3 * n], out=act_t[2 * n:3 * n])
-        c_previous = np.multiply(act_t[n:2 * n], c_previous, out=c[t])
-        c_previous += act_t[:n] * g
-        O_previous = np.multiply(act_t[3 * n:], np.tanh(c_previous), out=O[t])
+        np.tanh(a_g, out=g_t)
+        c_previous = np.multiply(f_t, c_previous, out=c_t)  # c_t = f ⊙ c_{t−1} + i ⊙ g
+        c_previous += np.multiply(i_t, g_t, out=i_g)
+        O_previous = np.multiply(o_t, np.tanh(c_previous, out=tanh_c_t), out=O_t)  # O_t = o ⊙ tanh(c_t)
     i, f, g, o = act[:, :n], act[:, n:2 * n], act[:, 2 * n:3 * n], act[:, 3 * n:]
     c_prev = np.concatenate((c0[None], c[:-1]))
-    tanh_c = np.tanh(c)
     slopes = {"i": i * (1 - i), "f": f * (1 - f), "g": 1 - g * g, "o": o * (1 - o),
               "tanh_c": tanh_c, "tanh_c_prime": 1 - tanh_c * tanh_c}
     slopes["through_c"] = np.stack((g * slopes["i"], c_prev * slopes["f"], i * slopes["g"]), axis=1)  # T×3×n
@@ -146,20 +150,24 @@ def one_path(fw: Forward, t: int, dl_dO: np.ndarray, W_prime: np.ndarray) -> tup
     cost, so it runs on 1-D rows with out= buffers; each line is the formula of ``deltas`` or ``step_back``."""
     n = fw.O.shape[1]
     s = fw.slopes
-    through_c, through_o, o_tanh_prime, f = s["through_c"], s["through_o"], s["o_tanh_prime"], fw.gates["f"]
-    states, dx = np.empty((t + 1, 2 * n)), np.zeros((t + 1, 4, n))
-    r_O, r_c = dl_dO.astype(float), np.zeros(n)
+    states, dx = np.empty((t + 1, 2, n)), np.zeros((t + 1, 4, n))
+    states[0, 0], states[0, 1] = dl_dO, 0.0
     into_c = np.empty(n)
-    for row, k in enumerate(range(t, -1, -1)):
-        states[row, :n], states[row, n:] = r_O, r_c
-        np.multiply(r_O, o_tanh_prime[k], out=into_c)  # ∂ℓ/∂c_k: through O_k, plus the c lane
+    flat = dx.reshape(t + 1, 4 * n)
+    back = slice(t, None, -1)  # k = t … 0: every per-step array read backwards, one row per loop
+    steps = zip(states, flat, dx[:, :3], dx[:, 3], s["o_tanh_prime"][back], s["through_c"][back], s["through_o"][back],
+                chain(zip(states[1:, 0], states[1:, 1], fw.gates["f"][t:0:-1]), [None]))  # k − 1's rows, f_k
+    for state, dx_row, ifg, o_row, o_tanh_prime, through_c, through_o, back_to in steps:
+        r_O, r_c = state
+        np.multiply(r_O, o_tanh_prime, out=into_c)  # ∂ℓ/∂c_k: through O_k, plus the c lane
         into_c += r_c
-        np.multiply(into_c, through_c[k], out=dx[row, :3])  # the i, f, g rows
-        np.multiply(r_O, through_o[k], out=dx[row, 3])  # the o row
-        if k:
-            r_O = dx[row].reshape(-1) @ W_prime  # ∂s_k/∂O_{k−1} = ∂s_k/∂a_k·W′
-            r_c = into_c * f[k]  # ∂c_k/∂c_{k−1} = diag(f_k)
-    return states, dx.reshape(t + 1, 4 * n)
+        np.multiply(into_c, through_c, out=ifg)  # the i, f, g rows
+        np.multiply(r_O, through_o, out=o_row)  # the o row
+        if back_to is not None:  # k > 0: one step back
+            O_before, c_before, f_k = back_to
+            np.dot(dx_row, W_prime, out=O_before)  # ∂s_k/∂O_{k−1} = ∂s_k/∂a_k·W′ (the bits of dx_row @ W′)
+            np.multiply(into_c, f_k, out=c_before)  # ∂c_k/∂c_{k−1} = diag(f_k)
+    return states.reshape(t + 1, 2 * n), flat
 
 
 def carry_path(fw: Forward, t: int, dl_dO: np.ndarray) -> np.ndarray:
