@@ -16,41 +16,19 @@ product, but each term then costs one multiply, so a long tape stays linear.
 
 from __future__ import annotations
 
-import functools
 import math
-from dataclasses import dataclass
 from typing import Callable
 
 import numpy as np
 
-from .ids import RECURRENT_PARAMS, ValueId, parse_id
+from .ids import RECURRENT_PARAMS, ValueId
+from .local_rule import FLOAT_DERIVATIVES, Rule, parsed_id
+from .local_rule import prime_from_input as _prime_from_input
 from .model import Activation
+from .rules_vector import vector_rules
 from .tape import Tape
 
-
-#: parse_id remembered (ValueIds are frozen): verify names, orders and works out the same ids many times over
-parsed_id = functools.lru_cache(maxsize=1 << 17)(parse_id)
-
-
-@dataclass(frozen=True)
-class Rule:
-    inputs: tuple[str, ...]  # ids whose values the formula uses
-    compute: Callable[[dict[str, float]], float]
-    formula: str  # how a person would write it
-
-
-#: activations whose derivative is plain arithmetic on the value (model.py): worked in Python floats, the same
-#: IEEE operations as on numpy's float64 scalars, at a fraction of their cost (verify works out thousands)
-FLOAT_DERIVATIVES = ("tanh", "sigmoid")
-
-
-def _prime_from_input(act: Activation, a: float) -> float:
-    """f′(a), from the pre-activation."""
-    if act.name in FLOAT_DERIVATIVES:
-        a = float(a)
-        return float(act.derivative(a, act.value(a)))
-    with np.errstate(all="ignore"):
-        return float(act.derivative(np.array(a), np.array(act.value(a))))
+__all__ = ["FLOAT_DERIVATIVES", "Rule", "factor_id", "parsed_id", "path_id", "path_rules", "rules"]
 
 
 def _prime_from_output(act: Activation, out: float) -> float | None:
@@ -101,8 +79,6 @@ def path_rules(tape: Tape, t: int, k: int) -> list[Rule]:
 def rules(tape: Tape, vid: ValueId | str, paths: bool = False) -> list[Rule]:
     vid = parsed_id(vid) if isinstance(vid, str) else vid
     if tape.vector:  # one entry of a hidden vector: rules_vector.py
-        from .rules_vector import vector_rules
-
         return vector_rules(tape, vid)
     s, f, g, loss = tape.scenario, tape.f, tape.g, tape.loss_fn
     group, name, idx = vid.group, vid.name, vid.index

@@ -7,14 +7,19 @@ are read off the tape; nothing is computed here.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from typing import Any, Iterator
+from typing import Iterator
 
 from .. import notation as nt
 from ..ids import PARAMS, RECURRENT_PARAMS
 from ..model import activation
 from ..printed import factor_again, printed, product, relation, total
 from ..tape import Factor, Tape
+from .gated_questions import gated_questions
+from .method_questions import with_method_questions
+from .question import Question, asked_terms
+from .vector_questions import vector_questions
+
+__all__ = ["KIND_LABEL", "ONLY", "Question", "asked_terms", "f_prime_numbers", "group_of", "questions"]
 
 ONLY = ("forward", "backward", "terms", "sums", "update")
 
@@ -51,35 +56,6 @@ def group_of(kind: str) -> str:
     return _GROUP.get(kind.removeprefix("vector."), "backward")
 
 
-@dataclass(frozen=True)
-class Question:
-    id: str  # SPEC §6 value id
-    kind: str  # a key of KIND_LABEL
-    step: int  # the tape step the value belongs to
-    symbol: str  # ∂O₄/∂O₃
-    formula: str  # f′(a₄)·w′
-    hint: str  # first hint: what the formula means here
-    numbers: str  # second hint: the formula with numbers
-    value: Any  # a float; in a vector scenario a numpy array of ``shape`` (SPEC §7)
-    context: str = ""  # e.g. "factor 3 of term [4,2] of ∂L/∂w′"; for an array also how to type it
-    shape: tuple[int, ...] = ()  # () for one number
-    hides: tuple[str, ...] = ()  # ids shown at the same step that would give this value away (hidden with it)
-    sign: str = "="  # between ``numbers`` and the value: "≈" where the printed numbers do not give it (issue 18)
-
-    def __eq__(self, other: object) -> bool:  # ids are unique within a drill; arrays make == ambiguous
-        return isinstance(other, Question) and (self.id, self.kind, self.step) == (other.id, other.kind, other.step)
-
-    def __hash__(self) -> int:
-        return hash((self.id, self.kind, self.step))
-
-    @property
-    def text(self) -> str:
-        """The question as one line: `∂O₄/∂O₃ = f′(a₄)·w′ = ?`."""
-        where = f"  ({self.context})" if self.context else ""
-        formula = f" = {self.formula}" if self.formula and self.formula != self.symbol else ""
-        return f"{self.symbol}{formula} = ?{where}"
-
-
 def questions(tape: Tape, only: str | None = None, digits: int = 6, paths: int | str | None = None) -> list[Question]:
     """Every question of the tape in order; ``only`` keeps one group (see ONLY).
 
@@ -87,18 +63,12 @@ def questions(tape: Tape, only: str | None = None, digits: int = 6, paths: int |
     scenario of plain numbers asks every path, a vector scenario every path only when there are
     few (see vector_questions)."""
     if getattr(tape, "cell", None) is not None:  # an LSTM or a GRU (SPEC §8)
-        from .gated_questions import gated_questions
-
         source = gated_questions(tape, digits, paths)
     elif tape.vector:
-        from .vector_questions import vector_questions
-
         source = vector_questions(tape, digits, paths)
     else:
         source = _all_questions(tape, digits, None if paths == "all" else paths)
     if tape.scenario.method in ("randomized", "tbptt"):  # SPEC §9: weights, counts, chunk gradients
-        from .method_questions import with_method_questions
-
         source = with_method_questions(tape, source, digits)
     return [q for q in source if only is None or group_of(q.kind) == only]
 
@@ -245,19 +215,6 @@ def _backward_questions(tape: Tape, d: int, paths: int | None = None):
             if i == 0 and not last:
                 continue  # the first running sum is the first term itself
             yield _sum_question(tape, param, i, d, symbol, where, step, last)
-
-
-def asked_terms(tape: Tape, depth: int | None) -> Iterator[int]:
-    """Indices (into a recurrent TermTable) of the paths asked: each target step's ``depth`` nearest
-    (k = t, t−1, …), in tape order; every path when ``depth`` is None. Linear in what it yields."""
-    table = tape.gradients["w_prime"]
-    if depth is None:
-        yield from range(len(table))
-        return
-    start = 0
-    for t in (int(t) for t in tape.targets):  # target t owns the t terms k = t … 1, in that order
-        yield from range(start, start + min(depth, t))
-        start += t
 
 
 def _with_last(indices: Iterator[int], last: int) -> Iterator[int]:

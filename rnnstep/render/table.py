@@ -11,9 +11,7 @@ whole engine on a small scenario.
 from __future__ import annotations
 
 import os
-import re
 import textwrap
-import unicodedata
 from functools import partial
 from typing import Callable, Iterable, Iterator, TextIO
 
@@ -24,25 +22,13 @@ from ..usertext import shown, shown_line
 from .chains import gap_text
 from .methods_text import iter_method_sections, term_mark
 from .derivation import term_lines
+from .paint import Paint, cell_len, plain
+from .table_vector import vector_table_lines
+
+__all__ = ["Paint", "cell_len", "grid", "iter_table", "output_width", "plain", "print_tables", "table_lines",
+           "terminal_paint", "use_color"]
 
 Cell = tuple[str, str]  # (text, rich style)
-Paint = Callable[[str, str], str]  # (text, rich style) -> the text as printed
-
-# the blocks where East Asian wide characters live; only characters found here are looked up
-_MAYBE_WIDE = re.compile("[\u1100-\u115f\u2329\u232a\u2e80-\ua4cf\uac00-\ud7a3\uf900-\ufaff\ufe10-\ufe19"
-                         "\ufe30-\ufe6f\uff00-\uff60\uffe0-\uffe6\U0001f000-\U0001faff\U00020000-\U0003fffd]")
-
-
-
-def cell_len(text: str) -> int:
-    """Terminal columns of text (East Asian wide characters count two)."""
-    if text.isascii():
-        return len(text)
-    return len(text) + sum(unicodedata.east_asian_width(ch) in "WF" for ch in _MAYBE_WIDE.findall(text))
-
-
-def plain(text: str, style: str) -> str:
-    return text
 
 
 def grid(paint: Paint, title: str, headers: list[str], rows: Callable[[], Iterable[list[Cell]]],
@@ -107,8 +93,6 @@ def table_lines(tape: Tape, digits: int = 6, full_chains: bool = False, paint: P
 
     A vector scenario's tables fit ``width`` (see table_vector); a scalar one's path hangs after the box."""
     if tape.vector:  # SPEC §7: vectors and matrices have their own layout
-        from .table_vector import vector_table_lines
-
         yield from vector_table_lines(tape, digits, paint, width)
         for text in iter_method_sections(tape, digits, "markdown"):  # SPEC §9
             yield text.rstrip("\n")
