@@ -1,5 +1,5 @@
 """A local rule of the chain — one way to compute a value from the values it directly uses — and what
-both the one-unit rules (rules.py) and a hidden vector's (rules_vector.py) work with."""
+both the one-unit rules (rules_scalar.py) and a hidden vector's (rules_vector.py) work with."""
 
 from __future__ import annotations
 

@@ -1,6 +1,6 @@
 """Each entry's formula from the entries it directly uses — the local rules of a hidden vector (SPEC §7).
 
-The vector counterpart of rules.py, one entry at a time, so that `rnnstep verify`
+The vector counterpart of rules_scalar.py, one entry at a time, so that `rnnstep verify`
 can recompute a stated entry from the author's stated entries it depends on:
 
     a_t[i]        = Σⱼ W[i,j]·x_t[j] + Σⱼ W′[i,j]·O_{t−1}[j] + b[i]      O_t[i] = f(a_t[i])
