@@ -13,6 +13,8 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
+from .numbers import fmt
+
 if TYPE_CHECKING:  # pragma: no cover
     from .tape import Factor, Tape
 
@@ -43,17 +45,6 @@ def sub(n: int | str, style: str = "unicode") -> str:
 def param(p: str, style: str = "unicode", vector: bool = False) -> str:
     """w′ (W′ for a vector scenario's matrix)."""
     return (MATRIX_SYMBOL if vector else PARAM_SYMBOL)[style][p]
-
-
-def fmt(x: float, digits: int = 6) -> str:
-    """A number to ``digits`` significant digits; non-finite as inf, -inf, nan.
-
-    Python's ``g`` format already spells non-finite values inf, -inf and nan
-    (a negative NaN too), so the only fix-up is -0; this runs once per number
-    written on a long tape, so it stays a single format call.
-    """
-    text = f"{x:.{digits}g}"
-    return "0" if text == "-0" else text
 
 
 def operand(x: float, digits: int = 6) -> str:

@@ -1,4 +1,5 @@
-"""The one number formatter for screens: whole, or correctly rounded to fit, or nothing.
+"""The one number formatter: ``fmt`` (notation.py's ``nt.fmt``, the full ``--digits`` rendering), and for
+screens ``fit``: whole, or correctly rounded to fit, or nothing.
 
 A cut number reads as a different value (``0.0`` for 0.0563), so no panel slices
 a string of digits: each asks ``fit`` for a number at the width it has. A narrow
@@ -11,7 +12,16 @@ from __future__ import annotations
 import math
 from functools import lru_cache
 
-from .notation import fmt
+
+def fmt(x: float, digits: int = 6) -> str:
+    """A number to ``digits`` significant digits; non-finite as inf, -inf, nan.
+
+    Python's ``g`` format already spells non-finite values inf, -inf and nan
+    (a negative NaN too), so the only fix-up is -0; this runs once per number
+    written on a long tape, so it stays a single format call.
+    """
+    text = f"{x:.{digits}g}"
+    return "0" if text == "-0" else text
 
 
 @lru_cache(maxsize=1 << 16)  # a step redraws mostly the same numbers (W′, W_out, the sums): format each once

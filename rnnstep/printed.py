@@ -11,7 +11,7 @@ from __future__ import annotations
 import math
 from typing import Iterable
 
-from .notation import fmt
+from .numbers import fmt
 
 
 def printed(x: float, digits: int = 6) -> float:

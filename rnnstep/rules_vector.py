@@ -1,6 +1,6 @@
 """Each entry's formula from the entries it directly uses — the local rules of a hidden vector (SPEC §7).
 
-The vector counterpart of rules.py, one entry at a time, so that `rnnstep verify`
+The vector counterpart of rules_scalar.py, one entry at a time, so that `rnnstep verify`
 can recompute a stated entry from the author's stated entries it depends on:
 
     a_t[i]        = Σⱼ W[i,j]·x_t[j] + Σⱼ W′[i,j]·O_{t−1}[j] + b[i]      O_t[i] = f(a_t[i])
@@ -29,7 +29,7 @@ import numpy as np
 
 from .ids import RECURRENT_PARAMS, ValueId
 from .model import Activation
-from .rules import FLOAT_DERIVATIVES, parsed_id
+from .local_rule import FLOAT_DERIVATIVES, Rule, parsed_id, prime_from_input
 from .tape import Tape
 
 Values = dict[str, float]
@@ -41,14 +41,6 @@ def _entry(base: str, *component: int) -> str:
     return f"{base}[{','.join(str(c) for c in component)}]"
 
 
-def _prime_from_input(act: Activation, a: float) -> float:
-    if act.name in FLOAT_DERIVATIVES:  # plain arithmetic on the value: in Python floats (rules.py)
-        a = float(a)
-        return float(act.derivative(a, act.value(a)))
-    with np.errstate(all="ignore"):
-        return float(act.derivative(np.array(a), np.array(act.value(a))))
-
-
 def _prime_from_output(act: Activation, out: float) -> float:
     if act.name in FLOAT_DERIVATIVES:
         return float(act.derivative(math.nan, float(out)))
@@ -56,11 +48,11 @@ def _prime_from_output(act: Activation, out: float) -> float:
         return float(act.derivative(np.array(math.nan), np.array(out)))
 
 
-def _prime_rules(Rule, act: Activation, t: int, i: int, inputs: tuple[str, ...],
+def _prime_rules(act: Activation, t: int, i: int, inputs: tuple[str, ...],
                  rest: Callable[[Values, float], float], label: str) -> list:
     """rest(v, f′(a_t[i])) with f′ from a_t[i], or (tanh, σ) from O_t[i]: each a rule."""
     a, O = _entry(f"forward.a[{t}]", i), _entry(f"forward.O[{t}]", i)
-    out = [Rule(tuple(dict.fromkeys(inputs + (a,))), lambda v: rest(v, _prime_from_input(act, v[a])),
+    out = [Rule(tuple(dict.fromkeys(inputs + (a,))), lambda v: rest(v, prime_from_input(act, v[a])),
                 f"{label}·f′(a{t}[{i}])")]
     if act.name in ("tanh", "sigmoid"):
         out.append(Rule(tuple(dict.fromkeys(inputs + (O,))), lambda v: rest(v, _prime_from_output(act, v[O])),
@@ -104,8 +96,6 @@ def quantity_of(tape: Tape, vid_text: str) -> str:
 
 def vector_rules(tape: Tape, vid: ValueId) -> list:
     """The ways one entry (or the loss, or ℓ_t) can be computed from the entries it directly uses."""
-    from .rules import Rule
-
     s, f, g, loss = tape.scenario, tape.f, tape.g, tape.loss_fn
     n, q = tape.n, tape.q
     W, Wp, b, Wout, bout, h0 = (tape.weights[k] for k in ("w", "w_prime", "b", "w_out", "b_out", "h0"))
@@ -177,7 +167,7 @@ def vector_rules(tape: Tape, vid: ValueId) -> list:
         t, i = idx[0], comp[0]
         if name == "dL_da":
             dO = _entry(f"backward.dL_dO[{t}]", i)
-            return _prime_rules(Rule, f, t, i, (dO,), lambda v, fp: v[dO] * fp, f"∂L/∂O{t}[{i}]")
+            return _prime_rules(f, t, i, (dO,), lambda v, fp: v[dO] * fp, f"∂L/∂O{t}[{i}]")
         later = tuple(_entry(f"backward.dL_da[{t + 1}]", j) for j in range(1, n + 1)) if t < tape.T else ()
 
         def recurrent(v: Values) -> float:
@@ -235,10 +225,10 @@ def _gradient_rules(tape: Tape, vid: ValueId, Rule, to_z, upstream) -> list:
             return vector_rules(tape, ValueId("backward", "dL_da", None, (k,), comp))
         if k == t:
             inputs, up = upstream(t, r)
-            out = _prime_rules(Rule, f, t, r, inputs, lambda v, fp: up(v) * fp, "Σ ∂ℓ/∂z·W_out")
+            out = _prime_rules(f, t, r, inputs, lambda v, fp: up(v) * fp, "Σ ∂ℓ/∂z·W_out")
         else:
             later = tuple(_entry(f"gradients.w_prime.delta[{t},{k + 1}]", j) for j in range(1, n + 1))
-            out = _prime_rules(Rule, f, k, r, later,
+            out = _prime_rules(f, k, r, later,
                                lambda v, fp: math.fsum(v[d] * Wp[j, r - 1] for j, d in enumerate(later)) * fp,
                                "Σⱼ δ(t,k+1)[j]·W′[j,i]")
         return out
@@ -289,7 +279,7 @@ def _gradient_rules(tape: Tape, vid: ValueId, Rule, to_z, upstream) -> list:
         if r != c:
             return [Rule((), lambda v: 0.0, "0 (off the diagonal)")]
         z = _entry(f"outputs.z[{t}]", r)
-        out = [Rule((z,), lambda v: _prime_from_input(g, v[z]), "g′(z)")]
+        out = [Rule((z,), lambda v: prime_from_input(g, v[z]), "g′(z)")]
         if g.name in ("tanh", "sigmoid", "identity"):
             out.append(Rule((yr,), lambda v: _prime_from_output(g, v[yr]), "g′ from ŷ"))
         return out
@@ -299,7 +289,7 @@ def _gradient_rules(tape: Tape, vid: ValueId, Rule, to_z, upstream) -> list:
     if factor_index == t - k + 4:  # diag(f′(a_k))
         if r != c:
             return [Rule((), lambda v: 0.0, "0 (off the diagonal)")]
-        return _prime_rules(Rule, f, k, r, (), lambda v, fp: fp, "1")
+        return _prime_rules(f, k, r, (), lambda v, fp: fp, "1")
     j = t - (factor_index - 4)  # ∂O_j/∂O_{j−1} = diag(f′(a_j))·W′
     w = float(Wp[r - 1, c - 1])
-    return _prime_rules(Rule, f, j, r, (), lambda v, fp: fp * w, f"W′[{r},{c}]")
+    return _prime_rules(f, j, r, (), lambda v, fp: fp * w, f"W′[{r},{c}]")

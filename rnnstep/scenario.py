@@ -18,6 +18,7 @@ import numpy as np
 from . import ids, shapes
 from .methods.keys import KEYS as METHOD_KEYS, check_sizes, read_method_keys
 from .model import ACTIVATIONS, LOSSES, OUTPUT_ACTIVATIONS
+from .scenario_error import ScenarioError, describe as _describe
 from .user_files import PathProblem, name_problem, os_problem, read_user_file, typed_path
 
 DEFAULT_NAME = "notes-four-steps"
@@ -26,14 +27,6 @@ SCENARIO_DIR = Path(__file__).parent / "scenarios"
 VECTOR_SCENARIO_DIR = SCENARIO_DIR / "vector"
 #: LSTM and GRU scenarios (SPEC §8)
 GATED_SCENARIO_DIR = SCENARIO_DIR / "gated"
-
-
-class ScenarioError(ValueError):
-    """A scenario that cannot be used; ``str()`` is the one-line message for the user."""
-
-    def __init__(self, source: str, key: str | None, message: str):
-        self.source, self.key, self.message = source, key, message
-        super().__init__(f"{source}: {key}: {message}" if key else f"{source}: {message}")
 
 
 @dataclass(frozen=True)
@@ -281,23 +274,6 @@ def _nearest(word: str, choices: tuple[str, ...]) -> str | None:
 
     guess = difflib.get_close_matches(word, choices, n=1, cutoff=0.5)
     return guess[0] if guess else None
-
-
-def _describe(value: Any) -> str:
-    if isinstance(value, bool):
-        return f"the boolean {str(value).lower()}"
-    if isinstance(value, str):
-        shown = value if len(value) <= 30 else value[:27] + "…"
-        return f"the string {shown!r}"
-    if isinstance(value, int) and abs(value) >= 10**30:
-        return f"an integer of {len(str(abs(value)))} digits"
-    if isinstance(value, (int, float)):
-        return f"{value!r}"
-    if isinstance(value, list):
-        return "an array"
-    if isinstance(value, dict):
-        return "a table"
-    return f"a {type(value).__name__}"
 
 
 class _Reader:

@@ -12,6 +12,8 @@ import math
 from dataclasses import dataclass
 from typing import Any
 
+from .scenario_error import describe as _describe
+
 Matrix = tuple[tuple[float, ...], ...]
 Vector = tuple[float, ...]
 
@@ -27,9 +29,7 @@ def shape_text(value: Any) -> str:
     if not isinstance(value, list):
         if isinstance(value, (int, float)) and not isinstance(value, bool):
             return "a number"
-        from .scenario import _describe  # the reader's own words for a string, a boolean, a table (an error path)
-
-        return _describe(value)
+        return _describe(value)  # the reader's own words for a string, a boolean, a table (an error path)
     if value and all(isinstance(row, list) for row in value):
         widths = {len(row) for row in value}
         cols = widths.pop() if len(widths) == 1 else "?"
@@ -139,8 +139,6 @@ class _Shapes:
             if isinstance(value, bool) or not isinstance(value, int) or value < 1:
                 raise self.r.fail("rnn.hidden_size", f"expected a whole number ≥ 1, found {shape_text(value) if isinstance(value, list) else repr(value)}")
             if value > MAX_HIDDEN_SIZE:  # W′ alone would hold n² numbers: far more than a scenario file can
-                from .scenario import _describe
-
                 raise self.r.fail("rnn.hidden_size", f"expected a whole number from 1 to {MAX_HIDDEN_SIZE:,} that agrees "
                                                      f"with the weights, found {_describe(value)}")
             n = _Size(value, f"n = {value} from rnn.hidden_size", ("rnn.hidden_size",), "n")

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from .cells import cell_named
-from .scenario import ScenarioError
+from .scenario_error import ScenarioError
 from .shapes import Matrix, Vector, _Shapes, _Size, read_vector, shape_text
 
 _CELL_NAMES = {"lstm": "an LSTM", "gru": "a GRU"}

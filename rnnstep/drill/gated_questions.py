@@ -16,7 +16,7 @@ import numpy as np
 
 from .. import notation as nt
 from ..tape import Tape
-from .questions import Question, asked_terms
+from .question import Question, asked_terms
 from .vector_questions import Later, _outputs, _output_layer, _q, _running_sum, _updates, path_depth
 
 _SQUASH = {"i": "σ", "f": "σ", "g": "tanh", "o": "σ", "r": "σ", "u": "σ", "n": "tanh"}

@@ -14,7 +14,7 @@ from typing import Iterable, Iterator
 from .. import notation as nt
 from ..printed import relation, total
 from ..ids import RECURRENT_PARAMS
-from .questions import Question
+from .question import Question
 
 
 def with_method_questions(tape, source: Iterable[Question], digits: int) -> Iterator[Question]:

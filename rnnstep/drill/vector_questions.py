@@ -28,7 +28,7 @@ import numpy as np
 from .. import notation as nt
 from ..tape import Tape
 from .arrays import bracketed, how_to_type
-from .questions import Question, asked_terms
+from .question import Question, asked_terms
 
 ALL_PATHS_UP_TO = 30
 NEAREST = 3

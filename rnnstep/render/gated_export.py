@@ -17,7 +17,7 @@ import numpy as np
 from .. import notation as nt
 from ..tape import Tape
 from .tex_layout import Atom, matrix, number, symbol, transposed
-from .vector_export import _TEX_PARAM, _Writer, _eq
+from .document_writer import TEX_PARAM, Writer, eq
 
 _INPUT = {"w_prime": ("O", -1), "w": ("x", 0)}
 #: the cell's equations in LaTeX, by cell name
@@ -36,7 +36,7 @@ def iter_gated_derivation(tape: Tape, digits: int = 6, style: str = "markdown",
                           full_chains: bool = False) -> Iterator[str]:
     s, cell = tape.scenario, tape.cell
     n, m, q = s.sizes
-    w = _Writer(style, digits)
+    w = Writer(style, digits)
     M = w.matrix
     name = {"lstm": "An LSTM", "gru": "A GRU"}[cell.NAME]
     if style == "latex":
@@ -48,22 +48,22 @@ def iter_gated_derivation(tape: Tape, digits: int = 6, style: str = "markdown",
     if s.description:
         yield w.text(" ".join(s.description.split()))
     yield w.heading("Forward pass")
-    starts = [_eq("O_0", M(tape.O_prev[0]))] + ([_eq("c_0", M(tape.c_prev[0]))] if tape.c is not None else [])
-    yield w.math(*[_eq(lhs, rhs) for lhs, rhs in _EQUATIONS[cell.NAME]], *starts)
+    starts = [eq("O_0", M(tape.O_prev[0]))] + ([eq("c_0", M(tape.c_prev[0]))] if tape.c is not None else [])
+    yield w.math(*[eq(lhs, rhs) for lhs, rhs in _EQUATIONS[cell.NAME]], *starts)
     for t in range(1, tape.T + 1):
-        parts = [_eq(f"a_{{{t}}}", M(tape.a[t - 1]))]
+        parts = [eq(f"a_{{{t}}}", M(tape.a[t - 1]))]
         if tape.a_prime is not None:
-            parts.append(_eq(rf"\tilde{{a}}_{{{t}}}", M(tape.a_prime[t - 1])))
-        parts += [_eq(f"{g}_{{{t}}}", M(tape.gates[g][t - 1])) for g in cell.GATES]
+            parts.append(eq(rf"\tilde{{a}}_{{{t}}}", M(tape.a_prime[t - 1])))
+        parts += [eq(f"{g}_{{{t}}}", M(tape.gates[g][t - 1])) for g in cell.GATES]
         if tape.c is not None:
-            parts.append(_eq(f"c_{{{t}}}", M(tape.c[t - 1])))
-        yield w.math(*parts, _eq(f"O_{{{t}}}", M(tape.O[t - 1])))
+            parts.append(eq(f"c_{{{t}}}", M(tape.c[t - 1])))
+        yield w.math(*parts, eq(f"O_{{{t}}}", M(tape.O[t - 1])))
     yield w.heading("Outputs and loss")
     for i, t in enumerate(int(t) for t in tape.targets):
-        yield w.math(_eq(f"z_{{{t}}}", f"W_{{out}} O_{{{t}}} + b_{{out}}", M(tape.z[i])),
-                     _eq(rf"\hat{{y}}_{{{t}}}", M(tape.yhat[i])), _eq(f"y_{{{t}}}", M(tape.y[i])),
-                     _eq(rf"\ell_{{{t}}}", number(tape.losses[i], digits)))
-    yield w.math(_eq("L", number(tape.loss, digits)))
+        yield w.math(eq(f"z_{{{t}}}", f"W_{{out}} O_{{{t}}} + b_{{out}}", M(tape.z[i])),
+                     eq(rf"\hat{{y}}_{{{t}}}", M(tape.yhat[i])), eq(f"y_{{{t}}}", M(tape.y[i])),
+                     eq(rf"\ell_{{{t}}}", number(tape.losses[i], digits)))
+    yield w.math(eq("L", number(tape.loss, digits)))
     state = "(O_j, c_j)" if tape.c is not None else "O_j"
     diag = _CARRY[cell.NAME]
     yield w.heading("Block Jacobians of one step back")
@@ -72,16 +72,16 @@ def iter_gated_derivation(tape: Tape, digits: int = 6, style: str = "markdown",
                  rf"Every path through step $j$ shares $J_j = \partial s_j/\partial s_{{j-1}}$ with $s_j = {state}$; "
                  rf"its carry diagonal $\operatorname{{diag}}({diag}_j)$ is the part the carry share travels.")
     for j in range(tape.T, 1, -1):
-        yield w.math(_eq(f"J_{{{j}}}", M(tape.backprop_jacobian(j))),
-                     _eq(r"\|J_{" + str(j) + r"}\|_2", number(tape.jacobian_norm(j), digits)),
-                     _eq(f"{diag}_{{{j}}}", M(tape.carry_diagonal(j))))
+        yield w.math(eq(f"J_{{{j}}}", M(tape.backprop_jacobian(j))),
+                     eq(r"\|J_{" + str(j) + r"}\|_2", number(tape.jacobian_norm(j), digits)),
+                     eq(f"{diag}_{{{j}}}", M(tape.carry_diagonal(j))))
     for param in tape.params:
         yield from _param_section(tape, param, w, full_chains, diag)
     yield w.heading("Update")
     rule = r"p - \eta\,\mathrm{clip}(\partial L/\partial p)" if s.clip else r"p - \eta\,\partial L/\partial p"
-    yield w.math(_eq("p_{new}", rule), _eq(r"\eta", number(s.learning_rate, digits)))
+    yield w.math(eq("p_{new}", rule), eq(r"\eta", number(s.learning_rate, digits)))
     for p, u in tape.updates.items():
-        yield w.math(_eq(f"{{{_TEX_PARAM[p]}}}_{{new}}", M(u.new)))
+        yield w.math(eq(f"{{{TEX_PARAM[p]}}}_{{new}}", M(u.new)))
     if tape.nonfinite:
         yield w.text("Some values overflowed to inf or nan.")
     if style == "latex":
@@ -110,10 +110,10 @@ def _carry_chain(t: int, k: int, diag: str, lstm: bool, immediate: str) -> list[
     return parts + [symbol(rf"\frac{{\partial {lane}_{{{k}}}}}{{\partial {immediate}_{{{k}}}}}")]
 
 
-def _param_section(tape: Tape, param: str, w: _Writer, full_chains: bool, diag: str) -> Iterator[str]:
+def _param_section(tape: Tape, param: str, w: Writer, full_chains: bool, diag: str) -> Iterator[str]:
     table = tape.gradients[param]
     recurrent = table.k is not None
-    P = _TEX_PARAM[param]
+    P = TEX_PARAM[param]
     M = w.matrix
     yield w.heading(f"{nt.gradient_symbol(param, vector=True)} term by term")
     if recurrent:
@@ -126,20 +126,20 @@ def _param_section(tape: Tape, param: str, w: _Writer, full_chains: bool, diag: 
                 t = int(table.t[lo + offset])
                 name = rf"\frac{{\partial \ell_{{{t}}}}}{{\partial z_{{{t}}}}}"
                 row = M(deltas[offset], False)
-                term = _eq(rf"\mathrm{{term}}_{{{P}}}({t})")
+                term = eq(rf"\mathrm{{term}}_{{{P}}}({t})")
                 if letter:
                     term.eq(symbol(rf"{name}^{{T}} O_{{{t}}}^{{T}}"))
                     term.eq(transposed(row), M(table.inputs[t - 1], False))
                     term.eq(M(value.reshape(table.shape)))
                 else:
                     term.eq(symbol(rf"{name}^{{T}}"), transposed(row))
-                yield w.math(term, _eq(rf"\Sigma_{{{P}}}({t})", M(running[offset].reshape(table.shape))))
-    yield w.math(_eq(rf"\frac{{\partial L}}{{\partial {P}}}", r"\sum \mathrm{terms}", M(table.total)))
+                yield w.math(term, eq(rf"\Sigma_{{{P}}}({t})", M(running[offset].reshape(table.shape))))
+    yield w.math(eq(rf"\frac{{\partial L}}{{\partial {P}}}", r"\sum \mathrm{terms}", M(table.total)))
 
 
-def _recurrent_terms(tape: Tape, param: str, w: _Writer, full_chains: bool, diag: str) -> Iterator[str]:
+def _recurrent_terms(tape: Tape, param: str, w: Writer, full_chains: bool, diag: str) -> Iterator[str]:
     table = tape.gradients[param]
-    P = _TEX_PARAM[param]
+    P = TEX_PARAM[param]
     M = w.matrix
     lstm = tape.c is not None
     side = param in ("w_prime", "b_prime") and tape.a_prime is not None
@@ -157,14 +157,14 @@ def _recurrent_terms(tape: Tape, param: str, w: _Writer, full_chains: bool, diag
             t, k = int(table.t[i]), int(table.k[i])
             where = f"{t},{k}"
             row = M(deltas[offset], False)
-            delta = _eq(rf"\delta({where})", tuple(_chain(t, k, immediate, full_chains)), row)
+            delta = eq(rf"\delta({where})", tuple(_chain(t, k, immediate, full_chains)), row)
             with np.errstate(all="ignore"):
                 along = np.ones(tape.n) if k == t else along * tape.carry_diagonal(k + 1)
-            carry = _eq(rf"\mathrm{{carry}}({where})", tuple(_carry_chain(t, k, diag, lstm, immediate)),
+            carry = eq(rf"\mathrm{{carry}}({where})", tuple(_carry_chain(t, k, diag, lstm, immediate)),
                         M(carries[offset], False))
-            rest = _eq(rf"\mathrm{{rest}}({where})", rf"\delta({where}) - \mathrm{{carry}}({where})",
+            rest = eq(rf"\mathrm{{rest}}({where})", rf"\delta({where}) - \mathrm{{carry}}({where})",
                        M(rests[offset], False))
-            term = _eq(rf"\mathrm{{term}}_{{{P}}}({where})")
+            term = eq(rf"\mathrm{{term}}_{{{P}}}({where})")
             if letter:
                 term.eq(symbol(rf"\delta({where})^{{T}} {letter}_{{{k + shift}}}^{{T}}"))
                 term.eq(transposed(row), M(table.inputs[k - 1], False))
@@ -173,6 +173,6 @@ def _recurrent_terms(tape: Tape, param: str, w: _Writer, full_chains: bool, diag
                 term.eq(symbol(rf"\delta({where})^{{T}}"))
             if table.truncated[i]:
                 term.parts[-1].append(symbol(r"\quad\text{(truncated: not added)}", 150))
-            total = _eq(rf"\Sigma_{{{P}}}({where})", M(running[offset].reshape(table.shape)))
-            extra = [_eq(rf"\prod_{{j={k + 1}}}^{{{t}}} {diag}_j", M(along, False))] if t > k else []
+            total = eq(rf"\Sigma_{{{P}}}({where})", M(running[offset].reshape(table.shape)))
+            extra = [eq(rf"\prod_{{j={k + 1}}}^{{{t}}} {diag}_j", M(along, False))] if t > k else []
             yield w.math(delta, carry, *extra, rest, term, total)

@@ -13,18 +13,15 @@ from ..ids import RECURRENT_PARAMS
 from ..tape import Tape
 from ..usertext import json_escaped
 from ..underflow import underflowed
+from .json_number import norm_clip_fields, num
+from .json_vector import arr, vector_terms
+from .methods_json import iter_method_sections
+
+__all__ = ["FORMAT", "GATED_FORMAT", "VECTOR_FORMAT", "iter_json", "norm_clip_fields", "num", "write_json"]
 
 FORMAT = "rnnstep-trace/1"
 VECTOR_FORMAT = "rnnstep-trace/2"  # SPEC §7
 GATED_FORMAT = "rnnstep-trace/3"  # SPEC §8
-
-
-def num(x: float) -> str:
-    """A float64 as a JSON token: repr round-trips it exactly."""
-    x = float(x)
-    if math.isfinite(x):
-        return repr(x)
-    return '"nan"' if math.isnan(x) else ('"inf"' if x > 0 else '"-inf"')
 
 
 def _plain(value):
@@ -48,12 +45,8 @@ def _list(items: Iterator[str], indent: str) -> Iterator[str]:
 def iter_json(tape: Tape, factors: bool = True) -> Iterator[str]:
     """The JSON text of the trace, in chunks: SPEC §5 with plain numbers, §7's rnnstep-trace/2 with arrays."""
     if getattr(tape, "cell", None) is not None:  # an LSTM or a GRU: rnnstep-trace/3 (SPEC §8)
-        from .json_vector import arr, vector_terms
-
         yield from _document(tape, GATED_FORMAT, arr, vector_terms, ("old", "grad", "clipped", "new"), factors)
     elif tape.vector:
-        from .json_vector import arr, vector_terms
-
         yield from _document(tape, VECTOR_FORMAT, arr, vector_terms, ("old", "grad", "clipped", "new"), factors)
     else:
         yield from _document(tape, FORMAT, num, _terms, ("old", "grad", "new"), factors)
@@ -128,14 +121,7 @@ def _terms(tape: Tape, param: str, with_factors: bool) -> Iterator[str]:
         yield "{" + ", ".join(parts) + "}"
 
 
-def norm_clip_fields(norm_clip) -> str:
-    """``, "norm": ‖g‖, "scale": s`` of clip by norm (SPEC §9), or nothing."""
-    return "" if norm_clip is None else f', "norm": {num(norm_clip.norm)}, "scale": {num(norm_clip.scale)}'
-
-
 def method_sections(tape: Tape, value: Callable[[object], str], factors: bool) -> Iterator[str]:
-    from .methods_json import iter_method_sections
-
     yield from iter_method_sections(tape, value, factors)
 
 

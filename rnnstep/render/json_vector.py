@@ -13,7 +13,7 @@ import numpy as np
 import orjson
 
 from ..tape import Tape
-from .json import num
+from .json_number import num
 
 
 _NUMPY = orjson.OPT_SERIALIZE_NUMPY

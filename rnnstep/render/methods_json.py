@@ -15,7 +15,7 @@ from typing import Callable, Iterator
 import numpy as np
 
 from ..ids import PARAMS, RECURRENT_PARAMS
-from .json import num
+from .json_number import norm_clip_fields, num
 
 
 def iter_method_sections(tape, value: Callable[[object], str], factors: bool) -> Iterator[str]:
@@ -41,8 +41,6 @@ def iter_method_sections(tape, value: Callable[[object], str], factors: bool) ->
 
 
 def _chunk(tape, chunk, value) -> Iterator[str]:
-    from .json import norm_clip_fields
-
     run = chunk.run
     yield (f'{{"chunk": {chunk.index}, "steps": [{chunk.first}, {chunk.last}], "reach": {chunk.reach}, '
            f'"targets": {json.dumps(chunk.targets)}, "forward": [')

@@ -16,7 +16,7 @@ from ..ids import PARAMS
 
 
 def iter_samples_json(samples) -> Iterator[str]:
-    from .json import num
+    from .json_number import num
     from .json_vector import arr
 
     def value(v) -> str:  # a plain number for a one-unit scenario, else nested lists

@@ -22,8 +22,8 @@ import numpy as np
 
 from .. import notation as nt
 from ..tape import Tape
-from .table import Paint, cell_len, plain
 from ..usertext import shown, shown_line
+from .paint import Paint, cell_len, plain
 
 _INPUT = {"w_prime": "O_{k−1}", "w": "x_k", "b": "", "w_out": "O_t", "b_out": "", "b_prime": ""}
 _SYMBOL = nt.MATRIX_SYMBOL["unicode"]

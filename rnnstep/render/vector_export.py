@@ -19,10 +19,11 @@ from .. import notation as nt
 from ..printed import printed, relation
 from ..ids import PARAMS, RECURRENT_PARAMS
 from ..tape import Tape
-from .tex_layout import Atom, Equation, lay_out, matrix, number, symbol, transposed
 from ..usertext import shown, shown_line
+from .document_writer import TEX_PARAM, Writer, eq
+from .gated_export import iter_gated_derivation
+from .tex_layout import Atom, matrix, number, symbol, transposed
 
-_TEX_PARAM = nt.MATRIX_SYMBOL["latex"]  # W', W, b, W_{out}, b_{out}
 _INPUT = {"w_prime": ("O", -1), "w": ("x", 0), "w_out": ("O", 0)}
 
 
@@ -33,41 +34,6 @@ def bmatrix(value, digits: int, transpose_vector: bool = True) -> str:
 
 def _tex_symbol(factor) -> str:
     return nt.factor_symbol(factor, "latex")
-
-
-class _Writer:
-    def __init__(self, style: str, digits: int):
-        self.style, self.digits = style, digits
-
-    def heading(self, text: str, level: int = 2) -> str:
-        if self.style == "markdown":
-            return "#" * level + " " + text + "\n\n"
-        command = {1: "section*", 2: "section*", 3: "subsection*"}[level]
-        return f"\\{command}{{{_latex_text(text)}}}\n\n"
-
-    def text(self, text: str, latex: str | None = None) -> str:
-        """A paragraph; ``latex`` is its LaTeX spelling where it has maths (else the text, escaped)."""
-        if self.style == "markdown":
-            return text + "\n\n"
-        return (latex if latex is not None else _latex_text(text)) + "\n\n"
-
-    def math(self, *equations: Equation) -> str:
-        """One display of equations, laid out to fit the page (tex_layout.py)."""
-        body = lay_out(list(equations), aligned=self.style == "markdown")
-        if self.style == "markdown":
-            return "$$\n" + body + "\n$$\n\n"
-        if "&" in body:
-            return "\\begin{align*}\n" + body + "\n\\end{align*}\n\n"
-        return "\\[\n" + body + "\n\\]\n\n"
-
-    def matrix(self, value, transpose: bool = True) -> Atom:
-        return matrix(value, self.digits, transpose)
-
-
-def _latex_text(text: str) -> str:
-    from .latex import latex_text
-
-    return latex_text(text)
 
 
 def chunk_count(tape: Tape) -> int:
@@ -96,25 +62,15 @@ def agrees(again: np.ndarray, value: np.ndarray, digits: int) -> bool:
     return all(relation(float(a), float(v), digits) == "=" for a, v in zip(np.ravel(again), np.ravel(value)))
 
 
-def _eq(lhs: str, *parts) -> Equation:
-    """``lhs = part = …``; a part is a formula (str), an atom, or a tuple of them set side by side."""
-    e = Equation(symbol(lhs))
-    for part in parts:
-        e.eq(*[symbol(p) if isinstance(p, str) else p for p in (part if isinstance(part, (tuple, list)) else (part,))])
-    return e
-
-
 def iter_vector_derivation(tape: Tape, digits: int = 6, style: str = "markdown",
                            full_chains: bool = False) -> Iterator[str]:
     """The document in chunks; a chain of more than four steps back is shortened unless ``full_chains``."""
     if getattr(tape, "cell", None) is not None:  # an LSTM or a GRU (SPEC §8)
-        from .gated_export import iter_gated_derivation
-
         yield from iter_gated_derivation(tape, digits, style, full_chains)
         return
     s = tape.scenario
     n, m, q = s.sizes
-    w = _Writer(style, digits)
+    w = Writer(style, digits)
     M = w.matrix
     if style == "latex":
         yield ("\\documentclass{article}\n\\usepackage{amsmath}\n\\usepackage[margin=2cm]{geometry}\n"
@@ -125,15 +81,15 @@ def iter_vector_derivation(tape: Tape, digits: int = 6, style: str = "markdown",
     if s.description:
         yield w.text(" ".join(shown(s.description).split()))
     yield w.heading("Forward pass")
-    yield w.math(_eq("a_t", "W x_t + W' O_{t-1} + b"), _eq("O_t", "f(a_t)"), _eq("O_0", M(tape.O_prev[0])))
+    yield w.math(eq("a_t", "W x_t + W' O_{t-1} + b"), eq("O_t", "f(a_t)"), eq("O_0", M(tape.O_prev[0])))
     for t in range(1, tape.T + 1):
-        yield w.math(_eq(f"a_{{{t}}}", M(tape.a[t - 1])), _eq(f"O_{{{t}}}", M(tape.O[t - 1])))
+        yield w.math(eq(f"a_{{{t}}}", M(tape.a[t - 1])), eq(f"O_{{{t}}}", M(tape.O[t - 1])))
     yield w.heading("Outputs and loss")
     for i, t in enumerate(int(t) for t in tape.targets):
-        yield w.math(_eq(f"z_{{{t}}}", f"W_{{out}} O_{{{t}}} + b_{{out}}", M(tape.z[i])),
-                     _eq(rf"\hat{{y}}_{{{t}}}", M(tape.yhat[i])), _eq(f"y_{{{t}}}", M(tape.y[i])),
-                     _eq(rf"\ell_{{{t}}}", number(tape.losses[i], digits)))
-    yield w.math(_eq("L", number(tape.loss, digits)))
+        yield w.math(eq(f"z_{{{t}}}", f"W_{{out}} O_{{{t}}} + b_{{out}}", M(tape.z[i])),
+                     eq(rf"\hat{{y}}_{{{t}}}", M(tape.yhat[i])), eq(f"y_{{{t}}}", M(tape.y[i])),
+                     eq(rf"\ell_{{{t}}}", number(tape.losses[i], digits)))
+    yield w.math(eq("L", number(tape.loss, digits)))
     yield w.heading("Jacobians of one step back")
     yield w.text("Every path through step j shares the factor ∂O_j/∂O_{j−1} = diag(f′(a_j))·W′; its spectral "
                  "norm bounds how much one step back can stretch a gradient.",
@@ -141,16 +97,16 @@ def iter_vector_derivation(tape: Tape, digits: int = 6, style: str = "markdown",
                  r"\operatorname{diag}(f'(a_j))\,W'$; its spectral norm bounds how much one step back can "
                  r"stretch a gradient.")
     for j in range(tape.T, 1, -1):
-        yield w.math(_eq(rf"\frac{{\partial O_{{{j}}}}}{{\partial O_{{{j - 1}}}}}",
+        yield w.math(eq(rf"\frac{{\partial O_{{{j}}}}}{{\partial O_{{{j - 1}}}}}",
                          rf"\operatorname{{diag}}(f'(a_{{{j}}}))\,W'", M(tape.backprop_jacobian(j))),
-                     _eq(r"\|\cdot\|_2", number(tape.jacobian_norm(j), digits)))
+                     eq(r"\|\cdot\|_2", number(tape.jacobian_norm(j), digits)))
     for param in PARAMS:
         yield from _param_section(tape, param, w, full_chains)
     yield w.heading("Update")
     rule = r"p - \eta\,\mathrm{clip}(\partial L/\partial p)" if s.clip else r"p - \eta\,\partial L/\partial p"
-    yield w.math(_eq("p_{new}", rule), _eq(r"\eta", number(s.learning_rate, digits)))
+    yield w.math(eq("p_{new}", rule), eq(r"\eta", number(s.learning_rate, digits)))
     for p, u in tape.updates.items():
-        yield w.math(_eq(f"{{{_TEX_PARAM[p]}}}_{{new}}", M(u.new)))
+        yield w.math(eq(f"{{{TEX_PARAM[p]}}}_{{new}}", M(u.new)))
     if tape.nonfinite:
         yield w.text("Some values overflowed to inf or nan.")
     from .methods_text import iter_method_sections
@@ -189,12 +145,12 @@ def _step_back(j: int) -> Atom:
     return symbol(rf"\frac{{\partial O_{{{j}}}}}{{\partial O_{{{j - 1}}}}}")
 
 
-def _param_section(tape: Tape, param: str, w: _Writer, full_chains: bool) -> Iterator[str]:
+def _param_section(tape: Tape, param: str, w: Writer, full_chains: bool) -> Iterator[str]:
     from .methods_text import term_mark
 
     table = tape.gradients[param]
     recurrent = param in RECURRENT_PARAMS
-    P = _TEX_PARAM[param]
+    P = TEX_PARAM[param]
     M = w.matrix
     yield w.heading(f"{nt.gradient_symbol(param, vector=True)} term by term")
     letter, shift = _INPUT.get(param, (None, 0))
@@ -209,8 +165,8 @@ def _param_section(tape: Tape, param: str, w: _Writer, full_chains: bool) -> Ite
             where = f"{t},{k}" if recurrent else f"{t}"
             delta_name = rf"\delta({where})" if recurrent else rf"\frac{{\partial \ell_{{{t}}}}}{{\partial z_{{{t}}}}}"
             row = M(deltas[offset], False)
-            delta = _eq(delta_name, tuple(_chain_symbols(tape, param, i, full_chains)), row)
-            term = _eq(rf"\mathrm{{term}}_{{{P}}}({where})")
+            delta = eq(delta_name, tuple(_chain_symbols(tape, param, i, full_chains)), row)
+            term = eq(rf"\mathrm{{term}}_{{{P}}}({where})")
             if letter:
                 meets = inputs.get(k)
                 if meets is None:
@@ -227,6 +183,6 @@ def _param_section(tape: Tape, param: str, w: _Writer, full_chains: bool) -> Ite
                 mark = term_mark(tape, param, t, k, truncated[i], "latex")
                 if mark:
                     term.parts[-1].append(symbol(mark, 150))
-            total = _eq(rf"\Sigma_{{{P}}}({where})", M(running[offset].reshape(table.shape)))  # the sum so far
+            total = eq(rf"\Sigma_{{{P}}}({where})", M(running[offset].reshape(table.shape)))  # the sum so far
             yield w.math(delta, term, total)
-    yield w.math(_eq(rf"\frac{{\partial L}}{{\partial {P}}}", r"\sum \mathrm{terms}", M(table.total)))
+    yield w.math(eq(rf"\frac{{\partial L}}{{\partial {P}}}", r"\sum \mathrm{terms}", M(table.total)))

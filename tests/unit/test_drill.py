@@ -354,7 +354,7 @@ def test_drill_help_says_what_no_file_does(capsys):
     with pytest.raises(SystemExit):
         main(["drill", "--help"])
     out = " ".join(capsys.readouterr().out.split())
-    assert "default: a random scenario with hand-friendly numbers" in out and "--seed N repeats it" in out
+    assert "default: a random scenario with hand-sized numbers" in out and "--seed N repeats it" in out
     assert "the notes' four steps" not in out
 
 

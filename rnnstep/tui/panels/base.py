@@ -83,6 +83,27 @@ def page_start(index: int, size: int, count: int) -> int:
     return max(0, min((index // size) * size, count - size))
 
 
+def term_where(table, i: int) -> str:
+    """[t,k] of term ``i`` of a TermTable (a path back through time), or [t] (an output weight's)."""
+    return f"[{int(table.t[i])},{int(table.k[i])}]" if table.k is not None else f"[{int(table.t[i])}]"
+
+
+def sum_ids(table, param: str, i: int) -> tuple[str, ...]:
+    """The ids a running sum gives away: itself, its term, and the total if it is the last."""
+    where = term_where(table, i)
+    ids = (f"gradients.{param}.running_sum{where}", f"gradients.{param}.term{where}")
+    return ids + ((f"gradients.{param}.total",) if i == len(table) - 1 else ())
+
+
+def terms_to_come(tape: Tape, count: int, room: int) -> str:
+    """"4 terms to come", or "4 to come" on every line when the longest ("45150 terms to come") would not fit
+    ``room``: "10 to come" beside "4 terms to come" would read as two different things."""
+    longest = max(len(f"{len(table)} terms to come") for table in tape.gradients.values())
+    if longest > room:
+        return f"{count} to come"
+    return f"{count} term{'s' if count != 1 else ''} to come"
+
+
 def line(*parts: str | Text) -> Text:
     out = Text()
     for part in parts:

@@ -11,7 +11,7 @@ from rich.text import Text
 from ... import notation as nt
 from ...ids import PARAMS
 from ...underflow import underflowed
-from .base import FUTURE, TRUNCATED, View, page_start, phase_start
+from .base import FUTURE, TRUNCATED, View, page_start, phase_start, sum_ids, term_where, terms_to_come
 
 
 def sums_panel(view: View, width: int = 40, height: int = 20) -> Text:
@@ -28,16 +28,12 @@ def sums_panel(view: View, width: int = 40, height: int = 20) -> Text:
         symbol = nt.gradient_symbol(param)
         head = Text(f"{symbol:10}", style="bold" if param == active else "")
         if done == 0:
-            more = f" {count} term{'s' if count != 1 else ''} to come"
-            # every line in one form: "10 to come" beside "4 terms to come" read as two different things
-            longest = max(len(f" {len(t)} terms to come") for t in tape.gradients.values())
-            if head.cell_len + longest > width:
-                more = f" {count} to come" if head.cell_len + len(f" {count} to come") <= width else " ·"
-            head.append(more, style=FUTURE)
+            more = " " + terms_to_come(tape, count, width - head.cell_len - 1)
+            head.append(more if head.cell_len + len(more) <= width else " ·", style=FUTURE)
         else:
             label = " = " if done == count else (" Σ so far " if width >= 40 else " Σ ")
             head.append(label)
-            value = view.num(float(table.running_sum[done - 1]), _sum_ids(table, param, done - 1),
+            value = view.num(float(table.running_sum[done - 1]), sum_ids(table, param, done - 1),
                              "bold green" if done == count else "bold", width=width - head.cell_len)
             head.append_text(value)
             tally = f"  ({done}/{count})"
@@ -89,17 +85,6 @@ def window(current: int, room: int, n: int) -> tuple[int, int, bool]:
     return lo, lo + shown, True
 
 
-def _where(table, i: int) -> str:
-    return f"[{int(table.t[i])},{int(table.k[i])}]" if table.k is not None else f"[{int(table.t[i])}]"
-
-
-def _sum_ids(table, param: str, i: int) -> tuple[str, ...]:
-    """The ids a running sum gives away: itself, its term, and the total if it is the last."""
-    where = _where(table, i)
-    ids = (f"gradients.{param}.running_sum{where}", f"gradients.{param}.term{where}")
-    return ids + ((f"gradients.{param}.total",) if i == len(table) - 1 else ())
-
-
 def _term_rows(view: View, out: Text, param: str, current: int, rows: int, width: int) -> None:
     table = view.tape.gradients[param]
     n = len(table)
@@ -113,7 +98,7 @@ def _term_rows(view: View, out: Text, param: str, current: int, rows: int, width
     if lo > 0:
         out.append(f"   ⋮ {lo} earlier\n", style="dim")
     for i in range(lo, hi):
-        where = _where(table, i)
+        where = term_where(table, i)
         marker = "▶ " if i == current else ("✓ " if i < current else "  ")
         style = "" if i <= current else FUTURE
         out.append(f" {marker}{where:{where_w}} ", style="bold" if i == current else style)
@@ -134,7 +119,7 @@ def _term_rows(view: View, out: Text, param: str, current: int, rows: int, width
                 out.append(" cut", style="dim")
         elif with_sum:
             out.append(" Σ ", style="dim")
-            out.append_text(view.num(float(table.running_sum[i]), _sum_ids(table, param, i)))
+            out.append_text(view.num(float(table.running_sum[i]), sum_ids(table, param, i)))
         out.append("\n")
     if hi < n:
         out.append(f"   ⋮ {n - hi} more\n", style="dim")

@@ -14,17 +14,10 @@ from rich.text import Text
 from ... import notation as nt
 from ...numbers import fit
 from ...ids import PARAMS, RECURRENT_PARAMS
+from .base import FUTURE, sum_ids, terms_to_come
 from .matrix import MARK, Block, grid, hstack, scale_of
 from .triangle import triangle
 from .vector_step import SYMBOL
-
-FUTURE = "dim"
-
-
-def _sum_ids(table, param: str, i: int) -> tuple[str, ...]:
-    where = f"[{int(table.t[i])},{int(table.k[i])}]" if table.k is not None else f"[{int(table.t[i])}]"
-    ids = (f"gradients.{param}.running_sum{where}", f"gradients.{param}.term{where}")
-    return ids + ((f"gradients.{param}.total",) if i == len(table) - 1 else ())
 
 
 def changed_entries(table, i: int) -> np.ndarray:
@@ -43,18 +36,12 @@ def progress_line(view, param: str, width: int) -> Text:
     done = max(0, min(view.cursor - start + 1, len(table)))
     active = view.step.kind == "term" and view.step.param == param
     out = Text(f"{'∂L/∂' + SYMBOL[param]:10}", style="bold" if active else "")
-    if done == 0:
-        to_come = f"{len(table)} term{'s' if len(table) != 1 else ''} to come"
-        # "45150 terms to come" would wrap onto a line of its own; and every line says it the same way
-        # ("10 to come" beside "4 terms to come" read as two different things)
-        longest = max(len(f"{len(t)} terms to come") for t in tape.gradients.values())
-        if out.cell_len + longest > width:
-            to_come = f"{len(table)} to come"
-        return out.append(to_come, style=FUTURE)
+    if done == 0:  # "45150 terms to come" would wrap onto a line of its own
+        return out.append(terms_to_come(tape, len(table), width - out.cell_len), style=FUTURE)
     count = Text(f" {done}/{len(table)}", style="dim")
     label = "‖Σ‖ "  # the running sum's norm, growing or (green) complete: one name for one kind of number
     room = width - out.cell_len - len(label) - count.cell_len
-    if any(i in view.hidden for i in _sum_ids(table, param, done - 1)):
+    if any(i in view.hidden for i in sum_ids(table, param, done - 1)):
         text = "?"
     else:
         with np.errstate(all="ignore"):
@@ -130,7 +117,7 @@ def _current_sum(view, width: int, height: int) -> list[Text]:
     param, i = step.param, step.term
     table = tape.gradients[param]
     where = f"[{step.t},{step.k}]" if step.k is not None else f"[{step.t}]"
-    hidden = any(x in view.hidden for x in _sum_ids(table, param, i))
+    hidden = any(x in view.hidden for x in sum_ids(table, param, i))
     after = np.asarray(table.running_sum[i], dtype=float)
     marks = changed_entries(table, i)
     every_step = not tape.single_target and param in RECURRENT_PARAMS

@@ -1,0 +1,112 @@
+"""The shape of the code (issue 16, STYLE "A cell is a module, not a fork"): no two rnnstep modules import
+each other. The import graph is read from the source with `ast`, imports inside functions included (a lazy
+import is still a dependency), so a pair that hides its cycle behind a function-level import is caught too.
+Names imported only for annotations (under ``if TYPE_CHECKING:``) are not imports: nothing runs them."""
+
+import ast
+from pathlib import Path
+
+import rnnstep
+
+PACKAGE = Path(rnnstep.__file__).parent
+
+#: pairs being taken apart on other branches this session (TBPTT chunk stepping, the LSTM's speed): the tape
+#: builds the chunks and the gated tape, which read the tape's tables. Each must still be a cycle (else drop it).
+IN_FLIGHT = {
+    "rnnstep.gated_tape <-> rnnstep.tape",
+    "rnnstep.methods.tbptt <-> rnnstep.tape",
+}
+
+
+def module_name(path: Path) -> str:
+    parts = list(path.relative_to(PACKAGE.parent).with_suffix("").parts)
+    if parts[-1] == "__init__":
+        parts.pop()
+    return ".".join(parts)
+
+
+def all_modules() -> dict[str, Path]:
+    return {module_name(path): path for path in sorted(PACKAGE.rglob("*.py"))}
+
+
+def imported_modules(name: str, path: Path, modules: dict[str, Path]) -> set[str]:
+    """Every rnnstep module `name` imports: `import a.b`, `from a import b` (b a module or a name in a),
+    `from .b import c`, `from .. import b`, at any depth of the file."""
+    is_package = path.name == "__init__.py"
+    package = name if is_package else name.rpartition(".")[0]
+    found: set[str] = set()
+    for node in _runtime_nodes(ast.parse(path.read_text(encoding="utf-8"), filename=str(path))):
+        if isinstance(node, ast.Import):
+            for alias in node.names:
+                if alias.name in modules:
+                    found.add(alias.name)
+        elif isinstance(node, ast.ImportFrom):
+            if node.level:
+                base = package.split(".")
+                base = base[: len(base) - (node.level - 1)]
+                target = ".".join(base + ([node.module] if node.module else []))
+            else:
+                target = node.module or ""
+            for alias in node.names:
+                submodule = f"{target}.{alias.name}"
+                if submodule in modules:
+                    found.add(submodule)
+                elif target in modules:
+                    found.add(target)
+    found.discard(name)
+    return found
+
+
+def _is_type_checking(node: ast.AST) -> bool:
+    test = getattr(node, "test", None)
+    return isinstance(node, ast.If) and (
+        (isinstance(test, ast.Name) and test.id == "TYPE_CHECKING")
+        or (isinstance(test, ast.Attribute) and test.attr == "TYPE_CHECKING"))
+
+
+def _runtime_nodes(tree: ast.AST):
+    """Every node of the tree but those under ``if TYPE_CHECKING:`` (its ``else:`` runs, and is kept)."""
+    stack = [tree]
+    while stack:
+        node = stack.pop()
+        yield node
+        if _is_type_checking(node):
+            stack.extend(node.orelse)
+        else:
+            stack.extend(ast.iter_child_nodes(node))
+
+
+def import_graph() -> dict[str, set[str]]:
+    modules = all_modules()
+    return {name: imported_modules(name, path, modules) for name, path in modules.items()}
+
+
+def test_the_graph_reader_sees_relative_absolute_and_lazy_imports():
+    graph = import_graph()
+    # Known edges of each kind, chosen from modules whose job makes the import certain.
+    assert "rnnstep.tape" in graph["rnnstep.render.json"]  # a printer reads the tape
+    assert any(name.startswith("rnnstep.tui") for name in graph["rnnstep.cli"])  # the UI, imported lazily
+    assert len(graph) > 100
+
+
+def test_no_two_modules_import_each_other():
+    graph = import_graph()
+    pairs = sorted(
+        f"{first} <-> {second}"
+        for first, imported in graph.items()
+        for second in imported
+        if first < second and first in graph.get(second, set())
+    )
+    assert not [p for p in pairs if p not in IN_FLIGHT], "modules that import each other:\n" + "\n".join(pairs)
+    assert not IN_FLIGHT - set(pairs), f"no longer a cycle, drop it from IN_FLIGHT: {sorted(IN_FLIGHT - set(pairs))}"
+
+
+def test_an_import_cycle_is_found_and_named(tmp_path):
+    """The check itself: two modules importing each other (one lazily, in a function) are reported."""
+    modules = {"pkg.first": tmp_path / "first.py", "pkg.second": tmp_path / "second.py", "pkg.typed": tmp_path / "t.py"}
+    modules["pkg.first"].write_text("from .second import thing\n")
+    modules["pkg.second"].write_text("def later():\n    from . import first\n    return first\n")
+    modules["pkg.typed"].write_text("from typing import TYPE_CHECKING\nif TYPE_CHECKING:\n    from .first import x\n")
+    assert imported_modules("pkg.first", modules["pkg.first"], modules) == {"pkg.second"}
+    assert imported_modules("pkg.second", modules["pkg.second"], modules) == {"pkg.first"}
+    assert imported_modules("pkg.typed", modules["pkg.typed"], modules) == set()
