@@ -28,6 +28,8 @@ from .widgets import KeyBar
 from .running import CrashReporting, run
 from . import palette
 from ..methods.describe import method_title_parts
+from ..methods.chunk_tape import stepped
+from .chunk_view import panel_view
 
 
 class DebuggerApp(CrashReporting, App):
@@ -150,7 +152,7 @@ class DebuggerApp(CrashReporting, App):
                 self.conditions.append(condition)
 
     def _use(self, tape: Tape) -> None:
-        self.tape = tape
+        self.tape = tape = stepped(tape)  # TBPTT steps chunk by chunk (methods/chunk_tape.py)
         self.breakpoints = navigation.scenario_breakpoints(tape)
         self.notes = navigation.notes_by_step(tape)
         self.claims = navigation.claims_by_step(tape)
@@ -162,7 +164,7 @@ class DebuggerApp(CrashReporting, App):
 
     def compose(self) -> ComposeResult:
         with Vertical(id="main"):
-            yield from compose_panels(self.view)
+            yield from compose_panels(panel_view(self.view))
             yield Static(id="watches")
             yield Static(id="status")
             yield KeyBar(id="keys")
@@ -198,7 +200,7 @@ class DebuggerApp(CrashReporting, App):
     def refresh_views(self) -> None:
         """Point every panel at the cursor's step (or at a new tape)."""
         self.view.cursor = self.cursor
-        show_panels(self, self.view)
+        show_panels(self, panel_view(self.view))
         self._show_title()
         self._show_watches()
         self._show_status()
@@ -327,7 +329,7 @@ class DebuggerApp(CrashReporting, App):
         offset = max(0, min(first + by, count - (end - first)))
         if offset != first:
             self.view.factor_offset = offset
-            show_panels(self, self.view)
+            show_panels(self, panel_view(self.view))
 
     def action_toggle_flow(self) -> None:
         toggle_flow(self)
