@@ -255,7 +255,7 @@ class ChunkedSteps(Sequence[Step]):
         from .chunk_ids import parse_chunk_id
 
         text = text.strip()
-        if text.startswith("chunk[") and ids.is_phase(text.partition("].")[2]):
+        if text.startswith("chunk[") and ids.is_phase(text.partition("].")[2]) and not text.endswith("].loss"):
             return self.phase_start(text)
         if ids.is_phase(text):
             return self.phase_start(f"chunk[{len(self._counts) if text == 'update' else 1}].{text}")
