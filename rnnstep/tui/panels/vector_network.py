@@ -79,7 +79,7 @@ def _draw(view, head: Text, node: int, visible: int, path: range, short: bool = 
         top.append(before, style="bold")
         bottom.append(" " * len(before))
     for t in range(start, end + 1):
-        reached = view.cursor >= forward_start + t - 1
+        reached = view.computed(forward_start + t - 1)  # a TBPTT chunk: a later chunk's steps are not run yet
         on = t in path and (t - 1) in path
         if t > 1 and tape.scenario.method == "tbptt" and (t - 1) % tape.scenario.k1 == 0:
             top.append("┃", style="bold yellow")  # a TBPTT chunk starts here (SPEC §9)
