@@ -83,6 +83,12 @@ def step_in(tape: Tape, step_id: str) -> int | None:
     the step ``loss`` is the one showing L, not the start of the loss phase)."""
     from .. import ids
 
+    if step_id.startswith("chunk["):  # a TBPTT chunk's step (methods/chunk_tape.py)
+        try:
+            index = tape.steps.index_of(step_id)
+        except (KeyError, ValueError, IndexError, AttributeError):
+            return None
+        return index if tape.steps[index].id == step_id else None
     try:
         vid = ids.parse_id(step_id)
         ids.check_id(vid, tape.T, tape.scenario.targets, tape.sizes)

@@ -235,3 +235,30 @@ def test_tbptt_detach_in_a_terminal_every_step_every_number_whole(size):
             screen = term.settle(0.05)
             assert "chunk" in screen.splitlines()[-2], screen  # the status line counts chunks
             assert not cut_numbers(screen, allowed), f"{size}, step {index + 1}: {cut_numbers(screen, allowed)}\n{screen}"
+
+
+def test_watches_conditions_and_remembered_steps_follow_the_chunks():
+    from rnnstep.conditions import parse_condition
+    from rnnstep.methods.chunk_tape import stepped
+    from rnnstep.tape import build_tape
+    from rnnstep.tui.navigation import step_in
+    from rnnstep.watches import seen_at, tape_watch
+
+    scenario = parse_scenario(TOML)
+    expected = plain_tbptt(scenario, K1, K2)
+    tape = stepped(build_tape(scenario))
+    steps = tape.steps
+    at = steps.index_of("chunk[2].gradients.b.total")  # chunk 2's last b term: its running sum is its gradient
+    seen = seen_at(tape_watch("gradients.b.running_sum", tape), tape, at)
+    assert seen.label == "gradients.b.running_sum[6,2]"
+    assert seen.value == pytest.approx(expected[1]["grads"]["b"], rel=1e-12)
+    seen = seen_at(tape_watch("gradients.w.term[6,1]", tape), tape, len(steps) - 1)
+    assert seen.value is None and seen.note == "left out by TBPTT"
+    hits = parse_condition("|term| > 0 in w_prime").mask(tape)
+    assert len(hits) == len(steps)
+    hit_ids = [steps[int(i)].id for i in hits.nonzero()[0]]
+    assert len(hit_ids) == sum(len(chunk["kept"]) for chunk in expected)  # h0 ≠ 0: no w′ term is 0
+    assert all(i.startswith("chunk[") and ".gradients.w_prime.term[" in i for i in hit_ids)
+    for step_id in ("chunk[3].update.w.new", "chunk[2].gradients.w.term[6,2]", "chunk[1].forward.O[2]"):
+        assert steps[step_in(tape, step_id)].id == step_id  # a remembered or reloaded step is found again
+    assert step_in(tape, "chunk[2].gradients.w.term[6,1]") is None
