@@ -479,7 +479,8 @@ class DebuggerApp(CrashReporting, App):
 
         def chosen(result: tuple[str, str] | None) -> None:
             if result is not None:
-                self.exporter.start(self.tape, Path(result[1]), self.digits)  # a worker: stepping goes on
+                # a worker: stepping goes on; a TBPTT tape's document is the printers' (full BPTT and its chunks)
+                self.exporter.start(getattr(self.tape, "full", self.tape), Path(result[1]), self.digits)
 
         from .screens import ExportScreen
 

@@ -36,9 +36,17 @@ def claims_by_step(tape: Tape) -> dict[int, list]:
     from ..verify import verify
 
     out: dict[int, list] = {}
-    for result in verify(tape).results:
-        out.setdefault(result.step, []).append(result)
+    full = getattr(tape, "full", None)  # TBPTT stepped by chunks: a claim goes to the step its id names
+    for result in verify(full if full is not None else tape).results:
+        out.setdefault(result.step if full is None else _claim_step(tape, result.id), []).append(result)
     return out
+
+
+def _claim_step(tape, value_id: str) -> int:
+    try:
+        return tape.steps.index_of(value_id)
+    except (KeyError, ValueError, IndexError):
+        return 0
 
 
 def next_breakpoint(cursor: int, breakpoints: set[int], last: int) -> int:
