@@ -68,6 +68,9 @@ class Condition:
 
     def mask(self, tape) -> np.ndarray:
         """One boolean per step of the tape: does the condition hold there?"""
+        if hasattr(tape, "chunk_tape"):  # TBPTT stepped chunk by chunk: each chunk's own steps, in turn
+            return np.concatenate([self.mask(chunk)[np.r_[tuple(chunk.visited)]] for chunk in
+                                   (tape.chunk_tape(c) for c in range(1, len(tape.chunks) + 1))])
         out = np.zeros(len(tape.steps), dtype=bool)
         for group in self.groups:
             found = np.ones(len(tape.steps), dtype=bool)

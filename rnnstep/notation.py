@@ -176,7 +176,7 @@ def factor_substituted(factor: "Factor", tape: "Tape", digits: int = 6) -> str:
         pos = tape.target_position[t]
         return f"{n(float(tape.g_prime[pos]))}·{n(s.w_out)}"
     if factor.kind == "backprop":
-        return f"{n(float(tape.f_prime[t - 1]))}·{n(s.w_prime)}"
+        return f"{n(float(tape.f_prime[t - 1]))}·{n(tape.recurrent_weight(t))}"
     if factor.kind == "immediate":
         fp = n(float(tape.f_prime[t - 1]))
         if factor.param == "w":

@@ -61,7 +61,7 @@ def factor_again(factor, tape, digits: int = 6) -> float:
     if factor.kind == "output_grad":
         return p(tape.g_prime[tape.target_position[t]]) * p(s.w_out)
     if factor.kind == "backprop":
-        return p(tape.f_prime[t - 1]) * p(s.w_prime)
+        return p(tape.f_prime[t - 1]) * p(tape.recurrent_weight(t))
     if factor.kind == "immediate":
         fp = p(tape.f_prime[t - 1])
         if factor.param == "w":

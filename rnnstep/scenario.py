@@ -398,6 +398,7 @@ def parse_scenario(text: str, source: str = "<text>") -> Scenario:
     sizes = scenario.sizes if scenario.is_vector else None
     if scenario.cell != "rnn":
         sizes = ids.Sizes(scenario.sizes, scenario.cell)  # ids of gates, c, carry and rest (SPEC §8)
+    r.chunks = (scenario.k1, scenario.k2) if scenario.method == "tbptt" else None  # chunk ids in notes, breakpoints
     breakpoints = _breakpoints(r, data, r.table(data, "train", _TRAIN), T, targets, sizes)
     notes = _notes(r, data, T, targets, sizes)
     claims = _claims(r, data, T, targets, sizes)
@@ -503,6 +504,16 @@ def _step_id(r: _Reader, value: Any, where: str, T: int, targets: tuple[int, ...
              phases: bool, sizes: tuple[int, int, int] | None = None) -> str:
     if not isinstance(value, str):
         raise r.fail(where, f"expected a step id string, found {_describe(value)}")
+    if value.strip().startswith("chunk["):  # a TBPTT chunk's step (SPEC §9, methods/chunk_ids.py)
+        chunks = getattr(r, "chunks", None)
+        if chunks is None:
+            raise r.fail(where, f"{value!r} names a TBPTT chunk; chunk ids go with method = \"tbptt\"")
+        from .methods.chunk_ids import check_chunk_id
+
+        try:
+            return check_chunk_id(value, T, targets, sizes, *chunks, phases=phases)
+        except ids.IdError as exc:
+            raise r.fail(where, str(exc)) from None
     if phases and ids.is_phase(value):
         if value == "backward.b_prime" and ids.cell_of(sizes) == "rnn":
             raise r.fail(where, "b_prime is a gated cell's (LSTM, GRU); the plain cell has one b")

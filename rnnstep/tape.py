@@ -19,6 +19,7 @@ factors in SPEC order. Factor lists are only made when asked for
 from __future__ import annotations
 
 import bisect
+import dataclasses
 from dataclasses import dataclass
 from functools import cached_property
 from typing import Any, Iterator, Sequence
@@ -332,9 +333,12 @@ class Step:
     k: int | None = None
     param: str | None = None
     term: int | None = None  # index into gradients[param]
+    chunk: int | None = None  # TBPTT as the debugger steps it: the chunk (from 1), its id chunk[c].… (SPEC §9)
 
     @property
     def id(self) -> str:
+        if self.chunk is not None:
+            return f"chunk[{self.chunk}]." + dataclasses.replace(self, chunk=None).id
         if self.kind == "forward":
             return f"forward.O[{self.t}]"
         if self.kind == "output":
@@ -608,6 +612,10 @@ class Tape:
         """The same scenario with the updated weights: one step of gradient descent."""
         updates = self.chunks[-1].updates if self.chunks else self.updates  # TBPTT: after its last chunk
         return self.scenario.with_weights(**{p: u.new for p, u in updates.items()})
+
+    def recurrent_weight(self, j: int) -> Any:
+        """The w′ step j was run with (one for the whole tape; a TBPTT chunk's steps differ, chunk_tape.py)."""
+        return self.scenario.w_prime
 
     def factor_count(self, param: str, term: int) -> int:
         table = self.gradients[param]

@@ -72,7 +72,10 @@ def seen_at(watch: Watch, tape, cursor: int) -> Seen:
         step = tape.step_of(watch.vid)
         if step > cursor:
             return Seen(watch.text, None, step, f"computed at step {step + 1}")
-        return Seen(watch.text, tape.value(watch.vid), step)
+        try:
+            return Seen(watch.text, tape.value(watch.vid), step)
+        except ids.IdError:  # a term a TBPTT chunk leaves out (methods/chunk_tape.py): no value to show
+            return Seen(watch.text, None, step, "left out by TBPTT")
     resolved = _latest(watch.kind, tape, cursor)
     if resolved is None:
         first = _first(watch.kind, tape)
@@ -97,6 +100,10 @@ def _latest(kind: str, tape, cursor: int) -> str | None:
         _, param, name = kind.split(".")
         table = tape.gradients[param]
         start = tape.steps.phase_start(f"backward.{param}")
+        if hasattr(tape, "chunk_tape"):  # TBPTT stepped chunk by chunk: the latest of the cursor's chunk
+            c, _ = tape.steps.locate(cursor)
+            table = tape.chunk_tape(c).gradients[param]
+            start = tape.steps.phase_start(f"chunk[{c}].backward.{param}") if len(table) else cursor + 1
         i = min(cursor - start, len(table) - 1)
         if i < 0:
             return None

@@ -70,8 +70,30 @@ def method_values(tape) -> list[float]:
     if tape.chunks:
         for u in tape.chunks[-1].updates.values():
             values += np.ravel(np.asarray(u.new, dtype=float)).tolist()
+        values += chunk_values(tape)
     if tape.rtrl is not None and tape.rtrl.history is not None:
         values += [*tape.rtrl.history.ravel().tolist(), *tape.rtrl.rows.ravel().tolist()]
+    return values
+
+
+def chunk_values(tape) -> list[float]:
+    """TBPTT stepped chunk by chunk (methods/chunk_tape.py): every value of every chunk as the debugger shows it,
+    its loss, its weights and update, and its factors (f′(a_j)·w′ with the w′ step j was run with)."""
+    from rnnstep.methods.chunk_tape import ChunkTape
+
+    values: list[float] = []
+    for c in range(1, len(tape.chunks) + 1):
+        chunk = ChunkTape(tape, c)
+        for vid in chunk.value_ids():
+            if ".factor[" in vid:
+                continue  # the factors, below, a term at a time
+            values += np.ravel(np.asarray(chunk.value(vid), dtype=float)).tolist()
+        for u in chunk.updates.values():
+            values += [float(v) for v in np.ravel([u.old, u.grad, u.clipped, u.new])]
+        values += [chunk.loss, *chunk.losses.tolist()] if not tape.vector else [chunk.loss]
+        if not tape.vector:
+            values += [*chunk.backprop_factor.tolist(), *chunk.W_prime_used[:, 0, 0].tolist(),
+                       *chunk.dyhat_dO.tolist(), *(float(v) for v in chunk.immediate_partial.values() for v in v)]
     return values
 
 

@@ -2,7 +2,7 @@
 
 - randomized truncation: "what weight does term (t, k) carry?", asked right after the term
   itself: ξ_{k+1}·…·ξ_t, 0 or π^−(t−k);
-- TBPTT(k1, k2): for each chunk with a target, how many terms its update adds (a count), and,
+- TBPTT(k1, k2): for each chunk with a target, which terms its update keeps (a list of (t, k), or a count) and,
   with plain numbers, the chunk's gradient ∂L/∂p (the sum of those terms), after the update.
 Graded as every other question (|answer − value| ≤ max(rtol·|value|, atol)).
 """
@@ -15,6 +15,7 @@ from .. import notation as nt
 from ..printed import relation, total
 from ..ids import RECURRENT_PARAMS
 from .question import Question
+from .term_lists import written
 
 
 def with_method_questions(tape, source: Iterable[Question], digits: int) -> Iterator[Question]:
@@ -69,11 +70,15 @@ def _chunk_questions(tape, d: int) -> Iterator[Question]:
             continue
         where = f"chunk {chunk.index}, steps {chunk.first}–{chunk.last}"
         counts = [t - chunk.reach + 1 for t in chunk.targets]
+        kept = tuple((t, k) for t in chunk.targets for k in range(t, chunk.reach - 1, -1))
         yield Question(
             f"chunk[{chunk.index}].terms", "method.count", step,
-            f"terms of TBPTT({s.k1}, {s.k2})'s update at step {chunk.last}", "Σ over its targets t of (t − reach + 1)",
+            f"the terms of the triangle TBPTT({s.k1}, {s.k2}) keeps for the update at step {chunk.last}",
+            "every (t, k) with t a target of this chunk and k back to its reach",
             f"the targets of steps {chunk.first}…{chunk.last}, each with the uses k ≥ s − (k2 − k1) = {chunk.reach}",
-            " + ".join(map(str, counts)), float(sum(counts)), context=f"{where}; answer a count")
+            f"{written(kept, most=12)}, {len(kept)} terms: " + " + ".join(map(str, counts)), float(sum(counts)),
+            context=f"{where}; list them as (t,k) pairs, e.g. (6,6) (6,5), in any order, or give their count",
+            terms=kept)
         if tape.vector:
             continue
         for p in RECURRENT_PARAMS:

@@ -23,6 +23,7 @@ class Question:
     shape: tuple[int, ...] = ()  # () for one number
     hides: tuple[str, ...] = ()  # ids shown at the same step that would give this value away (hidden with it)
     sign: str = "="  # between ``numbers`` and the value: "≈" where the printed numbers do not give it (issue 18)
+    terms: tuple[tuple[int, int], ...] = ()  # a "which terms" question (SPEC §9): the (t, k) kept; value is their count
 
     def __eq__(self, other: object) -> bool:  # ids are unique within a drill; arrays make == ambiguous
         return isinstance(other, Question) and (self.id, self.kind, self.step) == (other.id, other.kind, other.step)

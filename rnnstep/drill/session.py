@@ -22,6 +22,7 @@ from .arrays import AnswerError, ShapeError, bracketed, entry_name, how_to_type,
 from .grading import NotANumber, command_of, is_right, parse_answer
 from .history import History
 from .questions import Question
+from .term_lists import NotATermList, grade_terms, looks_like_list, parse_terms, written
 
 #: wrong entries named one by one in the feedback; the rest are counted
 NAMED_WRONG = 4
@@ -98,7 +99,13 @@ class DrillSession:
         question is then asked again and nothing is counted (as for junk)."""
         q = self.current
         assert q is not None
-        if not self.tape.vector:  # plain numbers: exactly the notes' drill
+        if q.terms and command_of(text) is None and looks_like_list(text):  # "(6,6) (6,5) …" (SPEC §9)
+            try:
+                return parse_terms(text)
+            except NotATermList as exc:
+                raise AnswerError(f"not a list of terms: {exc} — type (t,k) pairs such as (6,6) (6,5), "
+                                  "or their count, or hint, skip, quit") from None
+        if not self.tape.vector or q.terms:  # plain numbers: exactly the notes' drill
             try:
                 return parse_answer(text)
             except NotANumber:
@@ -119,6 +126,8 @@ class DrillSession:
         assert q is not None
         if q.shape:
             return self._answer_array(q, value)
+        if q.terms and isinstance(value, tuple):
+            return self._answer_terms(q, value)
         right = is_right(value, q.value, self.rtol, self.atol)
         shown = nt.fmt(q.value, self.digits)
         if right:
@@ -143,6 +152,16 @@ class DrillSession:
             count = (f"{len(wrong)} of {value.size} entries wrong" if value.size > 1 else "wrong")
             line = f"✗ wrong: {count}: {named}{more}. {q.symbol} = {shown}"
         return self._record(q, value, not wrong, skipped=False, line=line)
+
+    def _answer_terms(self, q: Question, value: tuple) -> Feedback:
+        """A list of (t, k): right when it names exactly the kept terms (any order), each once."""
+        right, wrong = grade_terms(value, q.terms)
+        count = f"{len(q.terms)} term{'s' if len(q.terms) != 1 else ''}"
+        if right:
+            line = f"✓ right: the {count} {written(q.terms, most=12)}"
+        else:
+            line = f"✗ wrong: {wrong}. The {count}: {written(q.terms, most=24)}"
+        return self._record(q, [list(tk) for tk in value], right, skipped=False, line=line)
 
     def skip(self) -> Feedback:
         q = self.current

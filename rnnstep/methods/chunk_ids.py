@@ -88,3 +88,35 @@ def step_of(tape, text: str) -> int:
                               else f"gradients.{p}.term[{last}]")
     where = ",".join(str(i) for i in vid.index)
     return steps.index_of(f"gradients.{p}.term[{where}]")
+
+
+def check_chunk_id(text: str, T: int, targets, sizes, k1: int, k2: int, phases: bool = True) -> str:
+    """A chunk id (or with ``phases`` a chunk's phase, ``chunk[2].backward.w``) as a scenario file writes it,
+    checked against SPEC §9's chunks of k1 steps: its one spelling, or IdError saying what is wrong."""
+    from ..ids import check_id, is_phase
+    from .tbptt import exclusion_reason
+
+    match = _PREFIX.match(text.strip())
+    if not match:
+        raise IdError(f"{text!r} is not a chunk id (expected chunk[c].<id>, e.g. chunk[2].gradients.w.term[6,4])")
+    c, rest = int(match["c"]), match["rest"]
+    count = -(-T // k1)
+    if not 1 <= c <= count:
+        raise IdError(f"{text}: chunk {c} does not exist (T = {T} in chunks of k1 = {k1}: chunks 1 … {count})")
+    first, last = (c - 1) * k1 + 1, min(c * k1, T)
+    reach = max(1, first - (k2 - k1))
+    if phases and is_phase(rest):
+        return f"chunk[{c}].{rest}"
+    vid = parse_id(rest)
+    check_id(vid, T, targets, sizes)
+    here = f"chunk {c} (steps {first}–{last})"
+    if vid.group in ("forward", "outputs", "gradients") and vid.name not in ("total",) and vid.index:
+        t = vid.index[0]
+        if not first <= t <= last:
+            raise IdError(f"{text}: step {t} is not in {here}")
+        if vid.group == "gradients" and vid.param in RECURRENT_PARAMS and len(vid.index) > 1 and vid.index[1] < reach:
+            raise IdError(f"{text}: {here} leaves this term out: {exclusion_reason(first, last, k1, k2)}")
+    if vid.group == "backward":
+        raise IdError(f"{text}: a chunk id names forward.a/O, outputs, loss, gradients.<p>.term/running_sum/total "
+                      "or update.<p>.new")
+    return f"chunk[{c}].{vid}"

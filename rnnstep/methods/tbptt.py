@@ -42,7 +42,8 @@ class Chunk:
     updates: dict[str, Any]  # param -> tape.Update
     norm_clip: Any  # clipping.NormClip or None
     reason: str  # why the terms k < reach are left out ("" if none is)
-    run: dict  # "x", "a", "O": the whole sequence as run (this chunk's rows are first − 1 … last − 1)
+    run: dict  # "x", "a", "O", "O_prev", "f_prime", "W_prime_used": the whole sequence as run (this chunk's
+    # rows are first − 1 … last − 1); "z", "yhat", "dl_dyhat", "g_prime", "to_z", "upstream": its targets' rows
 
     @property
     def steps(self) -> tuple[int, int]:
@@ -103,6 +104,7 @@ def run_chunks(tape) -> list[Chunk]:
             else:
                 to_z = dl * g.derivative(z, yhat)  # ∂ℓ_t/∂z_t
             upstream = to_z @ W_out  # ∂ℓ_t/∂O_t
+            g_prime = g.derivative(z, yhat)  # g′(z_t), shown by the debugger's factors
             gradients: dict[str, Any] = {p: None for p in PARAMS}
             totals: dict[str, Any] = {}
             if len(targets):
@@ -127,7 +129,12 @@ def run_chunks(tape) -> list[Chunk]:
         reason = exclusion_reason(first, last, k1, k2) if reach > 1 else ""
         chunks.append(Chunk(index, first, last, reach, [int(t) for t in targets], [float(v) for v in losses],
                             float(np.sum(losses)) if len(losses) else 0.0, gradients, totals, updates,
-                            norm_clip, reason, {"x": x, "a": a, "O": O}))
+                            norm_clip, reason, {"x": x, "a": a, "O": O, "O_prev": O_prev, "f_prime": f_prime,
+                                                "W_prime_used": W_prime_used,
+                                                # this chunk's targets' rows, for the debugger (chunk_tape.py)
+                                                "z": z, "yhat": yhat, "dl_dyhat": dl, "to_z": to_z,
+                                                "upstream": upstream,
+                                                "g_prime": g_prime}))
     return chunks
 
 

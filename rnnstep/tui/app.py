@@ -29,6 +29,8 @@ from . import palette
 from ..methods.describe import method_title_parts
 from ..usertext import shown, shown_line
 from .panels.carry import gated, next_split
+from ..methods.chunk_tape import stepped
+from .chunk_view import panel_view
 
 
 class DebuggerApp(CrashReporting, App):
@@ -151,7 +153,7 @@ class DebuggerApp(CrashReporting, App):
                 self.conditions.append(condition)
 
     def _use(self, tape: Tape) -> None:
-        self.tape = tape
+        self.tape = tape = stepped(tape)  # TBPTT steps chunk by chunk (methods/chunk_tape.py)
         self.breakpoints = navigation.scenario_breakpoints(tape)
         self.notes = navigation.notes_by_step(tape)
         self.claims = navigation.claims_by_step(tape)
@@ -163,7 +165,7 @@ class DebuggerApp(CrashReporting, App):
 
     def compose(self) -> ComposeResult:
         with Vertical(id="main"):
-            yield from compose_panels(self.view)
+            yield from compose_panels(panel_view(self.view))
             yield Static(id="watches")
             yield Static(id="status")
             yield KeyBar(id="keys")
@@ -199,7 +201,7 @@ class DebuggerApp(CrashReporting, App):
     def refresh_views(self) -> None:
         """Point every panel at the cursor's step (or at a new tape)."""
         self.view.cursor = self.cursor
-        show_panels(self, self.view)
+        show_panels(self, panel_view(self.view))
         self._show_title()
         self._show_watches()
         self._show_status()
@@ -335,7 +337,7 @@ class DebuggerApp(CrashReporting, App):
         offset = max(0, min(first + by, count - (end - first)))
         if offset != first:
             self.view.factor_offset = offset
-            show_panels(self, self.view)
+            show_panels(self, panel_view(self.view))
 
     GRID_STEP = 4  # rows a press of ⇧↓ moves the window of a tall matrix
 
@@ -512,7 +514,8 @@ class DebuggerApp(CrashReporting, App):
 
         def chosen(result: tuple[str, str] | None) -> None:
             if result is not None:
-                self.exporter.start(self.tape, Path(result[1]), self.digits)  # a worker: stepping goes on
+                # a worker: stepping goes on; a TBPTT tape's document is the printers' (full BPTT and its chunks)
+                self.exporter.start(getattr(self.tape, "full", self.tape), Path(result[1]), self.digits)
 
         from .screens import ExportScreen
 

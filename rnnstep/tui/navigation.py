@@ -36,9 +36,17 @@ def claims_by_step(tape: Tape) -> dict[int, list]:
     from ..verify import verify
 
     out: dict[int, list] = {}
-    for result in verify(tape).results:
-        out.setdefault(result.step, []).append(result)
+    full = getattr(tape, "full", None)  # TBPTT stepped by chunks: a claim goes to the step its id names
+    for result in verify(full if full is not None else tape).results:
+        out.setdefault(result.step if full is None else _claim_step(tape, result.id), []).append(result)
     return out
+
+
+def _claim_step(tape, value_id: str) -> int:
+    try:
+        return tape.steps.index_of(value_id)
+    except (KeyError, ValueError, IndexError):
+        return 0
 
 
 def next_breakpoint(cursor: int, breakpoints: set[int], last: int) -> int:
@@ -83,6 +91,12 @@ def step_in(tape: Tape, step_id: str) -> int | None:
     the step ``loss`` is the one showing L, not the start of the loss phase)."""
     from .. import ids
 
+    if step_id.startswith("chunk["):  # a TBPTT chunk's step (methods/chunk_tape.py)
+        try:
+            index = tape.steps.index_of(step_id)
+        except (KeyError, ValueError, IndexError, AttributeError):
+            return None
+        return index if tape.steps[index].id == step_id else None
     try:
         vid = ids.parse_id(step_id)
         ids.check_id(vid, tape.T, tape.scenario.targets, tape.sizes)

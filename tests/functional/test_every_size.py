@@ -55,8 +55,11 @@ def redrawn_at(term: Terminal, width: int) -> str:
 
 @pytest.mark.parametrize("path", shipped_scenarios(), ids=lambda p: p.stem)
 def test_every_number_whole_and_the_current_term_visible_at_every_size(path):
-    tape = rnnstep.build_tape(rnnstep.load_scenario(path))
-    allowed = allowed_numbers(tape)
+    from rnnstep.methods.chunk_tape import stepped
+
+    full = rnnstep.build_tape(rnnstep.load_scenario(path))
+    allowed = allowed_numbers(full)
+    tape = stepped(full)  # the tape the debugger steps (TBPTT: chunk by chunk)
     n = len(tape.steps)
     width, height = SIZES[0]
     with Terminal(f"{sys.executable} -m rnnstep {path}", width, height) as term:
@@ -84,7 +87,7 @@ def test_every_number_whole_and_the_current_term_visible_at_every_size(path):
                     term.wait("╭─ current step")
                 step = tape.steps[index]
                 if step.kind == "term":
-                    table = tape.gradients[step.param]
+                    table = (tape.chunk_tape(step.chunk) if step.chunk else tape).gradients[step.param]
                     term_value, running = float(table.value[step.term]), float(table.running_sum[step.term])
                     assert any(f"= {r}" in screen for r in renderings(term_value)), f"{where}: no term\n{screen}"
                     assert any(r in screen for r in renderings(running)), f"{where}: no running sum\n{screen}"

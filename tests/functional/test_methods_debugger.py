@@ -31,13 +31,11 @@ async def test_every_method_steps_end_to_end(name, size):
 async def test_tbptt_says_which_terms_detach_throws_away():
     app = DebuggerApp(load_scenario("tbptt-detach"))
     async with app.run_test(size=(140, 45)) as pilot:
-        app.cursor = app.tape.steps.index_of("gradients.w.term[5,4]")
+        app.cursor = app.tape.steps.index_of("gradients.w.term[5,4]")  # left out: the term that says so
         await pilot.pause()
+        assert app.tape.steps[app.cursor].id == "chunk[2].gradients.w.term[5,5]"
         text = " ".join(panel_text(app.query_one(StepDetail)).split())
-        assert "TBPTT leaves this term out (chunk 2, steps 5–8): beyond k2 = 4 steps back from step 8" in text
-        app.cursor = app.tape.steps.index_of("gradients.w.term[5,5]")
-        await pilot.pause()
-        assert "TBPTT adds this term in chunk 2" in " ".join(panel_text(app.query_one(StepDetail)).split())
+        assert "TBPTT leaves out [5,4] … [5,1]: beyond k2 = 4 steps back from step 8" in text
         await pilot.press("end", "u")  # the next epoch starts from the weights after the last chunk
         assert app.tape.scenario.w == pytest.approx(
             DebuggerApp(load_scenario("tbptt-detach")).tape.chunks[-1].updates["w"].new, rel=1e-15)
@@ -77,8 +75,7 @@ async def test_status_line_counts_chunks():
         await pilot.pause()
         line = status_line(app.view, set(), 0, [app.tape.loss], 0, (), 140).plain
         assert "chunk 2 of 2 (steps 5–8)" in line
-        assert "chunk 2/2" in status_line(app.view, set(), 0, [app.tape.loss], 0, (), 80).plain or \
-            "chunk" not in status_line(app.view, set(), 0, [app.tape.loss], 0, (), 80).plain
+        assert "chunk 2" in status_line(app.view, set(), 0, [app.tape.loss], 0, (), 80).plain
 
 
 def test_network_strip_marks_chunk_boundaries():
@@ -178,6 +175,8 @@ def test_chunk_ids_are_goto_targets():
     from rnnstep.tui.navigation import goto_target
 
     tape = build_tape(load_scenario("tbptt-detach"))
+    # the full tape (drills, printers) places a chunk's value where its cell of the triangle is; the debugger
+    # steps the chunks themselves (tests/functional/test_tbptt_chunks.py)
     assert goto_target(tape, "chunk[2].gradients.w.term[6,5]") == tape.steps.index_of("gradients.w.term[6,5]")
     assert goto_target(tape, "chunk[1].forward.O[3]") == tape.steps.index_of("forward.O[3]")
     assert goto_target(tape, "chunk[2].gradients.b.total") == tape.steps.index_of("gradients.b.term[8,5]")

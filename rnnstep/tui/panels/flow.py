@@ -42,9 +42,12 @@ def flow_chart(view: View, width: int, height: int = 8) -> Text:
     tape, step = view.tape, view.step
     param = flow_param(view)
     table = tape.gradients[param]
-    t = step.t if step.kind == "term" and step.param == param else int(tape.targets[-1])
+    if not len(table):  # a TBPTT chunk without a target adds no term
+        return Text(f"log₁₀|term| of {nt.gradient_symbol(param)}: no term in this chunk", style="bold")
+    t = step.t if step.kind == "term" and step.param == param else int(table.t[-1])
     first = table.index_of(t, t)
-    block = np.abs(table.value[first:first + t])  # k = t … 1: 0 … t−1 steps back
+    last = int(np.searchsorted(table.t, t, side="right"))  # k = t … 1, or back to a TBPTT chunk's reach
+    block = np.abs(table.value[first:last])  # 0 … t−1 steps back
     current = (step.term - first) if step.kind == "term" and step.param == param else None
     block_start = phase_start(view, f"backward.{param}") + first
     nonzero = block[np.isfinite(block) & (block > 0)]  # the scale, from the whole block at once

@@ -37,11 +37,11 @@ _GIVE_WAY = ("spark", "mark", "epoch", "phases", "chunk", "loss", "claims", "pha
 
 def _chunk_forms(tape, step) -> list[tuple[str, object]]:
     """"chunk 2 of 3 (steps 5–8)", shorter, or nothing: TBPTT's chunk of the current step's t."""
-    if tape.scenario.method != "tbptt" or step.t is None:
+    if tape.scenario.method != "tbptt" or (step.t is None and step.chunk is None):
         return [("", "")]
     from ...methods.tbptt import chunk_of
 
-    c, first, last, _ = chunk_of(tape.scenario, step.t)
+    c, first, last, _ = chunk_of(tape.scenario, step.t if step.chunk is None else (step.chunk - 1) * tape.scenario.k1 + 1)
     count = -(-tape.T // tape.scenario.k1)
     return [(f"  chunk {c} of {count} (steps {first}–{last})", "yellow"), (f"  chunk {c}/{count}", "yellow"), ("", "")]
 
@@ -52,7 +52,8 @@ def status_line(view: View, breakpoints: set[int], epoch: int, loss_history: lis
     tape, cursor = view.tape, view.cursor
     steps = tape.steps
     alternatives = (message,) if isinstance(message, str) else tuple(message)
-    bounds = steps.phase_bounds()
+    near = getattr(steps, "phase_bounds_near", None)  # a TBPTT tape: the phases of the cursor's chunk
+    bounds = near(cursor) if near is not None else steps.phase_bounds()
     loss_step = next(hi - 1 for name, _, hi in bounds if name == "loss")
     here = steps[cursor].phase
     # each part's forms, richest first, as (text, style); "" is the part left out. Measured as plain text,
@@ -69,7 +70,8 @@ def status_line(view: View, breakpoints: set[int], epoch: int, loss_history: lis
         "claims": ([(f"  claims: {claims_wrong} wrong" if claims_wrong else "  claims: all right",
                      "bold red" if claims_wrong else "green"), ("", "")] if view.claims else [("", "")]),
         # L: its room is kept from the start, so the line does not change shape when it appears
-        "loss": [(f"  L = {nt.fmt(tape.loss, view.digits)}", "dim"), ("", "")],
+        "loss": ([(f"  L = {nt.fmt(tape.loss, view.digits)}", "dim"), ("", "")] if near is None else
+                 [(f"  chunk L = {nt.fmt(tape.chunk_loss_at(cursor), view.digits)}", "dim"), ("", "")]),
         "epoch": [(f"  epoch {epoch}", "dim"), ("", "")],
         "chunk": _chunk_forms(tape, steps[cursor]),  # TBPTT (SPEC §9): which chunk this step's t falls in
         "spark": ([("  L by epoch " + sparkline(loss_history[-24:]), "spark"), ("", "")]
@@ -104,7 +106,7 @@ def status_line(view: View, breakpoints: set[int], epoch: int, loss_history: lis
             # not yet: the forward pass has not reached L (with one target, its ℓ_T, one step before, is L)
             if part == "loss" and (cursor < loss_step - (1 if view.tape.single_target else 0)
                                    or any(i in view.hidden for i in ("loss", f"outputs.loss[{tape.T}]"))):
-                status.append("  L = ·", style="dim")
+                status.append("  L = ·" if near is None else "  chunk L = ·", style="dim")
             elif part == "phases" and callable(style):
                 status.append_text(_phases(view, bounds, breakpoints, style))
             elif style == "spark":

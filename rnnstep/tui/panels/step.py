@@ -66,7 +66,8 @@ def step_title(view: View, width: int | None = None) -> str:
     """"Step 8 of 25 · ∂L/∂w′ · term t = 4, k = 3": one format for every step. When ``width`` is
     tight, whole parts are dropped ("∂L/∂w′ · term t = 4, k = 3"; the status line keeps the count),
     the same for every step of the tape at that width, so the titles do not change form as you step."""
-    parts = title_parts(view.step, view.cursor, len(view.tape.steps), view.tape.vector)
+    cursor, count = getattr(view, "counter", None) or (view.cursor, len(view.tape.steps))  # a TBPTT chunk: the tape's
+    parts = title_parts(view.step, cursor, count, view.tape.vector)
     drop = 0
     while width is not None and drop < 2 and _longest(view.tape, drop) > width:
         drop += 1  # at 60×20, "∂L/∂w′ · term t = 30, k = 1" wraps too: the heading below names the gradient
@@ -289,6 +290,9 @@ def _forward_lines(view: View, t: int) -> list[Text]:
         noted = any("O₀" in text for text in view.notes.get(view.cursor, ()))
         gloss = ": the recurrent part vanishes" if s.h0 == 0 and not noted else ""
         lines.insert(1, Text(f"  O₀ = {nt.fmt(s.h0, d)}{gloss}", style="italic"))
+    chunk = getattr(tape, "chunk", None)
+    if chunk is not None and t == chunk.first:  # TBPTT: where this chunk starts and on which weights
+        lines.insert(0, Text(tape.chunk_line(), style="bold yellow"))
     return lines
 
 
@@ -340,6 +344,9 @@ def _loss_substituted(view: View, i: int, vid: str) -> str:
 
 def _loss_lines(view: View) -> list[Text]:
     tape = view.tape
+    chunk = getattr(tape, "chunk", None)
+    if chunk is not None:  # TBPTT: this chunk's loss, over its own targets
+        return _chunk_loss_lines(view, chunk)
     if tape.single_target:
         T = nt.sub(tape.T)
         hidden = "outputs.yhat[%d]" % tape.T in view.hidden  # the numbers would give ŷ away
@@ -355,6 +362,23 @@ def _loss_lines(view: View) -> list[Text]:
     return [first, Text(""),
             Text("Next: the backward pass. Each gradient is a sum of path products, one path for each step at "
                  "which the weight is used — nearest path first.", style="italic")]
+
+
+def _chunk_loss_lines(view: View, chunk) -> list[Text]:
+    """L of one TBPTT chunk: Σ ℓ_t over its targets (none: nothing to learn from in this chunk)."""
+    d, c = view.digits, chunk.index
+    if not chunk.targets:
+        return [Text(f"chunk {c} (steps {chunk.first}–{chunk.last}) has no target: its loss is 0, it adds no term "
+                     "and its update leaves the weights as they are", style="bold"),
+                Text(f"the state O{nt.sub(chunk.last)} is carried into the next chunk", style="italic")]
+    terms = " + ".join(f"ℓ{nt.sub(t)}" for t in chunk.targets[:4]) + (" + …" if len(chunk.targets) > 4 else "")
+    values = " + ".join(nt.operand(v, d) for v in chunk.losses[:4]) + (" + …" if len(chunk.losses) > 4 else "")
+    sign = "=" if len(chunk.losses) > 4 else relation(total(chunk.losses, d), chunk.loss, d)
+    return [line(f"L of chunk {c} = {terms} = {values} {_shown(view, sign, 'loss')} ", view.num(chunk.loss, "loss", "bold")),
+            Text(""),
+            Text(f"Next: chunk {c}'s backward pass: the terms of its targets {chunk.targets[0]}…{chunk.targets[-1]}, "
+                 f"back to k = {chunk.reach}" + (f" ({chunk.reason})" if chunk.reach > 1 else "") + ".",
+                 style="italic")]
 
 
 def _update_lines(view: View, param: str) -> list[Text]:
@@ -382,7 +406,11 @@ def _update_lines(view: View, param: str) -> list[Text]:
     if tape.chunks:  # TBPTT updated chunk by chunk (SPEC §9): the next epoch starts from its last weights
         lines.append(Text(f"  this is full BPTT's update; TBPTT updated {len(tape.chunks)} times, one per chunk, "
                           f"ending at {p} = {nt.fmt(tape.chunks[-1].updates[param].new, d)}", style="yellow"))
-    if view.update_key:
+    chunk = getattr(tape, "chunk", None)
+    if chunk is not None and chunk.index < tape.chunk_count:  # TBPTT: the next chunk runs on these weights
+        lines.append(Text(f"  chunk {chunk.index + 1} runs forward on these weights from O{nt.sub(chunk.last)}, "
+                          "the state carried over", style="yellow"))
+    elif view.update_key:
         lines.append(Text(f"  press {view.update_key} to apply all five updates and run the next epoch", style="dim"))
     return lines
 
@@ -434,7 +462,10 @@ def _term_lines(view: View, step: Step, width: int, room: int, room_with_extras:
     sum_id = (f"gradients.{param}.running_sum{where}", term_id) + ((f"gradients.{param}.total",) if last else ())
     after: list[Text] = [product] + ([underflow] if underflow is not None else [])
     tbptt_line = None
-    if step.k is not None and tape.scenario.method == "tbptt":  # this full-BPTT term under TBPTT (SPEC §9)
+    chunk = getattr(tape, "chunk", None)  # a TBPTT chunk as its own tape (methods/chunk_tape.py)
+    if chunk is not None and step.k is not None and tape.left_out_line(step.t, step.k):
+        after.append(Text("  " + tape.left_out_line(step.t, step.k), style="bold yellow"))
+    elif chunk is None and step.k is not None and tape.scenario.method == "tbptt":  # full BPTT's term under TBPTT
         said_tbptt = left_out(tape.scenario, step.t, step.k) or used_in(tape.scenario, step.t, step.k)
         style = "bold yellow" if left_out(tape.scenario, step.t, step.k) else "dim"
         if rows_of(hang(Text("  " + said_tbptt), width), width) > 1:  # a narrow panel: the first clause
@@ -475,11 +506,18 @@ def _term_lines(view: View, step: Step, width: int, room: int, room_with_extras:
             running = line("  running sum = ", view.num(float(table.running_sum[i]), sum_id, "bold"))
         after.append(running)
     if last:
-        said = "  " + tally_text(tape, param)
+        said = "  " + (tally_text(tape, param) if chunk is None else
+                       f"(chunk {chunk.index}'s {len(table)} terms added" + (f"; k < {chunk.reach} left out)"
+                                                                              if chunk.reach > 1 else ")"))
         total_line = line(f"  {symbol} = ", view.num(table.total, sum_id, "bold green"), Text(said, style="dim"))
         if total_line.cell_len > width:  # a narrow panel: the total on its own line, the remark gives way
             total_line = line(f"  {symbol} = ", view.num(table.total, sum_id, "bold green"))
         after.append(total_line)
+        full = tape.full_total(param) if chunk is not None else None
+        if full is not None:  # chunk 1 runs on the starting weights: full BPTT's gradient on them beside it
+            after.append(line(Text(f"  full BPTT on the same weights: {symbol} = ", style="yellow"),
+                              view.num(full[0], None, "bold yellow"),
+                              Text(f" from all {full[1]} terms of the triangle", style="yellow")))
     optional: list[Text] = [tbptt_line] if tbptt_line is not None and tbptt_line not in after else []
     claimed = any(r.id.startswith("backward.") for r in view.claims.get(view.cursor, ()))
     if step.k is not None and not view.hidden:  # in a drill it would give the factors away (f′ = ∂L/∂a ÷ ∂L/∂O)

@@ -134,14 +134,19 @@ def triangle(tape, param: str, cursor: int, width: int, height: int, digits: int
     header = column_labels(first_k, last_k, current_k, label_w + 1)
     header = Text("k".rjust(label_w), style="dim").append_text(header[label_w:])  # over the row labels: k
     out.append(header)
-    starts = {int(t): table.index_of(int(t), int(t)) for t in range(first_t, last_t + 1)
-              if int(t) in tape.target_position}
+    chunk = getattr(tape, "chunk", None)  # a TBPTT chunk (methods/chunk_tape.py): its own rows, back to its reach
+    rows_here = tape.target_position if chunk is None else set(chunk.targets)
+    reach = 1 if chunk is None else chunk.reach
+    starts = {int(t): table.index_of(int(t), int(t)) for t in range(first_t, last_t + 1) if int(t) in rows_here}
     for t in range(first_t, last_t + 1):
         line = Text(f"{t:>{label_w}} ", style="bold" if t == current_t else "dim")
         if t not in starts:
             out.append(line)
             continue
         for k in range(first_k, min(t, last_k) + 1):
+            if k < reach:  # the chunk leaves this term out
+                line.append(" ×", style="dim")
+                continue
             i = starts[t] + (t - k)
             if i >= reached:
                 line.append("  ")

@@ -90,7 +90,7 @@ def _draw(view, head: Text, node: int, visible: int, path: range, short: bool = 
     digits = next((d for d in range(view.digits, 0, -1)
                    if all(len(fit(v, d, None)) <= node for v in norms.values() if math.isfinite(v))), 1)
     for t in range(start, end + 1):
-        reached = view.cursor >= forward_start + t - 1
+        reached = view.computed(forward_start + t - 1)  # a TBPTT chunk: a later chunk's steps are not run yet
         on = t in path and (t - 1) in path
         if t > 1 and tape.scenario.method == "tbptt" and (t - 1) % tape.scenario.k1 == 0:
             top.append("┃", style="bold yellow")  # a TBPTT chunk starts here (SPEC §9)

@@ -475,6 +475,9 @@ def _term(view, width: int, height: int) -> list:
     if table.truncated[i]:
         notes.append(Text(f"truncated: t − k = {step.t - step.k} ≥ K = {tape.scenario.truncate}; "
                           "computed but NOT added to the running sum", style="bold yellow"))
+    left_out = tape.left_out_line(step.t, step.k) if hasattr(tape, "left_out_line") and recurrent else ""
+    if left_out:  # a TBPTT chunk's last kept term of this target (methods/chunk_tape.py)
+        notes.append(Text(left_out, style="bold yellow"))
     for claimed in claimed_recursive(view):  # a worked example states it here: it stays on screen
         k = int(claimed.split("[")[1].split("]")[0])
         name, value = (f"∂L/∂O{nt.sub(k)}", tape.dL_dO[k - 1]) if "dL_dO" in claimed else \
