@@ -111,7 +111,8 @@ class ServedApp(ServedCrash, BrowserKeys, DebuggerApp):
 
     def action_open(self) -> None:
         # hidden-vector scenarios marked as `rnnstep scenarios` marks them
-        items = [(s.name + (f" [n = {s.sizes[0]}]" if s.is_vector else ""), s) for s in self.served]
+        items = [(s.name + (f" [{s.cell.upper()}, n = {s.sizes[0]}]" if s.cell != "rnn" else
+                            f" [n = {s.sizes[0]}]" if s.is_vector else ""), s) for s in self.served]
         self.push_screen(PickScreen("Open a scenario", items), self.show_scenario)
 
     def action_export(self) -> None:

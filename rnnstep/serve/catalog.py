@@ -5,8 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-from ..scenario import (DEFAULT_NAME, SCENARIO_DIR, VECTOR_SCENARIO_DIR, Scenario, ScenarioError, load_scenario_file,
-                        shipped_scenarios, shipped_vector_scenarios)
+from ..scenario import (DEFAULT_NAME, GATED_SCENARIO_DIR, SCENARIO_DIR, VECTOR_SCENARIO_DIR, Scenario, ScenarioError,
+                        load_scenario_file, shipped_gated_scenarios, shipped_scenarios, shipped_vector_scenarios)
 
 
 @dataclass(frozen=True)
@@ -27,7 +27,7 @@ def _resolve(argument: str) -> list[Path]:
             raise ScenarioError(argument, None, "a folder with no .toml scenario files in it")
         return files
     if not path.exists() and path.parent == Path(".") and path.suffix == "":
-        for folder in (SCENARIO_DIR, VECTOR_SCENARIO_DIR):  # a shipped scenario's name, one unit or a vector
+        for folder in (SCENARIO_DIR, VECTOR_SCENARIO_DIR, GATED_SCENARIO_DIR):  # a shipped scenario's name
             shipped = folder / f"{argument}.toml"
             if shipped.is_file():
                 return [shipped]
@@ -37,12 +37,14 @@ def _resolve(argument: str) -> list[Path]:
 def catalog(arguments: list[str]) -> list[Served]:
     """The served scenarios in order (the first opens in each new tab); a bad one is a ScenarioError.
 
-    No arguments: every shipped scenario, the notes' four steps first, the hidden-vector ones (SPEC §7) last.
+    No arguments: every shipped scenario, the notes' four steps first, then the hidden-vector ones (SPEC §7),
+    then the LSTM and GRU ones (SPEC §8).
     """
     if arguments:
         paths = [p for a in arguments for p in _resolve(a)]
     else:
-        paths = sorted(shipped_scenarios(), key=lambda p: p.stem != DEFAULT_NAME) + shipped_vector_scenarios()
+        paths = (sorted(shipped_scenarios(), key=lambda p: p.stem != DEFAULT_NAME) + shipped_vector_scenarios()
+                 + shipped_gated_scenarios())
     seen: set[Path] = set()
     served = []
     for path in paths:
@@ -58,8 +60,10 @@ def catalog_lines(served: list[Served], width: int = 80, most: int = 5) -> list[
 
     Each group's names wrap to ``width``; a group longer than ``most`` lines ends "and N more", so a
     folder of a thousand scenarios still announces itself in a few lines."""
+    gated = lambda s: s.scenario.cell != "rnn"  # noqa: E731 - LSTM and GRU (SPEC §8)
     groups = [("one unit", [s.path.stem for s in served if not s.scenario.is_vector]),
-              ("hidden vectors", [s.path.stem for s in served if s.scenario.is_vector])]
+              ("hidden vectors", [s.path.stem for s in served if s.scenario.is_vector and not gated(s)]),
+              ("LSTM and GRU", [s.path.stem for s in served if gated(s)])]
     lines: list[str] = []
     for label, names in groups:
         if not names:

@@ -10,7 +10,7 @@ import pytest
 pytest.importorskip("textual_serve")
 
 from rnnstep.cli import main
-from rnnstep.scenario import DEFAULT_NAME, SCENARIO_DIR, shipped_scenarios, shipped_vector_scenarios
+from rnnstep.scenario import DEFAULT_NAME, SCENARIO_DIR, shipped_gated_scenarios, shipped_scenarios, shipped_vector_scenarios
 from rnnstep.serve import access
 from rnnstep.serve.catalog import catalog
 from rnnstep.serve.server import share_urls
@@ -58,7 +58,8 @@ def test_share_urls_give_one_link_per_address_students_can_reach():
 def test_catalog_default_is_every_shipped_scenario_the_notes_first():
     served = catalog([])
     assert served[0].path.stem == DEFAULT_NAME
-    assert sorted(s.path for s in served) == sorted(p.resolve() for p in shipped_scenarios() + shipped_vector_scenarios())
+    shipped = shipped_scenarios() + shipped_vector_scenarios() + shipped_gated_scenarios()  # LSTM and GRU too
+    assert sorted(s.path for s in served) == sorted(p.resolve() for p in shipped)
 
 
 def test_catalog_takes_files_names_and_folders_once_each(tmp_path):
@@ -127,11 +128,13 @@ def test_start_up_names_every_served_scenario_the_vector_ones_apart_in_a_few_lin
     text = " ".join(lines)
     assert all(len(line) <= 80 for line in lines)
     names = set(text.replace(",", " ").split())
-    assert {p.stem for p in shipped_scenarios() + shipped_vector_scenarios()} <= names  # every name, whole
+    assert {p.stem for p in shipped_scenarios() + shipped_vector_scenarios() + shipped_gated_scenarios()} <= names
+    assert f"LSTM and GRU ({len(shipped_gated_scenarios())}): " in text
     vector = [line for line in lines if f"hidden vectors ({len(shipped_vector_scenarios())}):" in line]
     assert vector and "hello-char-rnn" in vector[0] and "binary-classification" not in text[text.index("hidden vectors"):]
     # a huge catalogue: still a few lines a group, the rest counted
-    big = [Served(Path(f"/x/a-long-scenario-name-{i}.toml"), served[0].scenario) for i in range(2000)] + served[-1:]
+    last_vector = [s for s in served if s.scenario.is_vector and s.scenario.cell == "rnn"][-1:]
+    big = [Served(Path(f"/x/a-long-scenario-name-{i}.toml"), served[0].scenario) for i in range(2000)] + last_vector
     lines = catalog_lines(big)
     assert len(lines) <= 6 and all(len(line) <= 80 for line in lines)
     shown = sum(line.count("a-long-scenario-name-") for line in lines)
