@@ -484,7 +484,7 @@ def _term(view, width: int, height: int) -> list:
             (f"∂L/∂a{nt.sub(k)}", tape.dL_da[k - 1])
         notes.append(_summary_line(view, name, value, claimed, width=width))
     shares = carry_lines(view, table, i, width)  # a gated cell: δ = carry + rest (SPEC §8)
-    chain = chain + shares
+    notes = notes + shares  # the carry and the rest stay in every rendering: what a gated term is about
     rows = max(1, height - len(chain) - len(notes) - 1)
     input_vec = table.input(i)
     input_name = INPUT.get(param, "").format(nt.sub(step.k - 1 if param == "w_prime" else (step.k or step.t)))
@@ -583,8 +583,14 @@ def carry_lines(view, table, i: int, width: int) -> list[Text]:
     carry, rest, delta = table.carry(i), table.rest(i), table.delta(i)
     with np.errstate(all="ignore"):
         norms = [float(np.linalg.norm(v)) for v in (carry, rest, delta)]
-    share = Text("carry share of ‖term‖ = ", style="dim")
-    share.append(nt.fmt(norms[0] / norms[2], 3) if norms[2] else "—", style="bold")
+    fraction = norms[0] / norms[2] if norms[2] else None
+    if fraction is not None and fraction > 1:  # the rest points against the carry: ‖carry‖ exceeds ‖term‖
+        share = Text("‖carry‖/‖term‖ = ", style="dim")
+        share.append(nt.fmt(fraction, 3), style="bold")
+        share.append(" (the rest points against the carry)", style="dim")
+    else:
+        share = Text("carry share of ‖term‖ = ", style="dim")
+        share.append(nt.fmt(fraction, 3) if fraction is not None else "—", style="bold")
     diag = {"lstm": "f", "gru": "u"}[tape.cell.NAME]
     lines = [_summary_line(view, "carry", carry, width=width), _summary_line(view, "rest", rest, width=width)]
     if step.t > step.k:
