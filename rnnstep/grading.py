@@ -182,10 +182,10 @@ def _entry_feedback(report: Report, r: ClaimResult, symbols: dict[str, str]) -> 
     followers = report.followers(r.id)
     worked = ""
     if r.recomputed is not None:
-        worked = f" Worked from your own earlier numbers it should be {_number(r.recomputed)}"
-        worked += f" ({r.symbol} = {r.formula})." if r.formula else "."
-    later = (f" {followers} later number{'s' if followers != 1 else ''} that follow{'s' if followers == 1 else ''} "
-             "from it keep their marks (error carried forward).") if followers else ""
+        worked = f" Worked from your own earlier numbers it should be {_number(r.recomputed)}."
+    later = ((" 1 later number that follows from it keeps its marks (error carried forward)." if followers == 1 else
+              f" {followers} later numbers that follow from it keep their marks (error carried forward).")
+             if followers else "")
     return (f"✗ slip: you stated {r.symbol} = {r.stated_text}; the true value is {_number(r.true)}. "
             f"The error first appears here, at {r.symbol} (`{r.id}`).{worked}{later}")
 
@@ -220,8 +220,22 @@ def mark_report(report: Report, marks: Marks = ONE_EACH, expected: list[str] | N
     for claim in expected or ():
         if claim not in seen:
             worth = marks.of(claim)
-            out.append(Mark(claim, claim, 0.0, _tidy(worth), "missing", f"✗ {claim} was not answered."))
+            name = missing_name(report, claim)
+            out.append(Mark(claim, f"{name} ({claim})", 0.0, _tidy(worth), "missing", f"✗ {name} was not answered."))
     return out
+
+
+def missing_name(report: Report, claim: str) -> str:
+    """A question nobody answered, by the symbol a person reads (O₂, ∂L/∂w), from the report's tape."""
+    tape = getattr(report, "tape", None)
+    if tape is None:
+        return claim
+    from .verify import value_symbol
+
+    try:
+        return value_symbol(tape, claim)
+    except (ValueError, KeyError, IndexError):
+        return claim
 
 
 def _tidy(x: float) -> float | int:

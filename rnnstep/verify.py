@@ -87,6 +87,7 @@ class Report:
     title: str
     results: list[ClaimResult]
     roots: dict[str, tuple[str, ...]] = field(default_factory=dict)  # follows id -> slips it comes from
+    tape: Tape | None = field(default=None, repr=False, compare=False)  # the true tape (names a claim not made)
 
     @property
     def slips(self) -> list[ClaimResult]:
@@ -258,7 +259,7 @@ def _verify(tape: Tape) -> Report:
         results[claim.id] = _judge(claim, unit[claim.id], author.recompute(claim.id), standing, stated, true,
                                    symbols, rank.__getitem__, common)
     ordered = [results[c.id] for c in claims]
-    return Report(tape.scenario.name, ordered, _roots(results))
+    return Report(tape.scenario.name, ordered, _roots(results), tape)
 
 
 def _judge(claim, unit: float, author: list[Candidate], standing: dict[str, str], stated: dict[str, float],

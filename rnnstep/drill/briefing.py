@@ -47,11 +47,11 @@ def vector_briefing(scenario: Scenario) -> list[str]:
         cell = cell_named(s.cell)
         network = "; ".join(cell.EQUATIONS) + f" (gates stacked {', '.join(cell.GATES)})"
         weights = weights[:3] + (("b_prime", "b′"),) + weights[3:]
-        f = "σ and tanh (the gates)"
+        f = None  # the gates' σ and tanh are in the equations (and f_t is the forget gate there)
     start = f"O₀ = h0 = {_array(w['h0'])}" + (f", c₀ = c0 = {_array(w['c0'])}" if s.cell == "lstm" else "")
     lines = [f"network: {network}, z_t = W_out·O_t + b_out, ŷ_t = g(z_t); "
              f"n = {n} hidden, m = {m} input{'s' if m != 1 else ''}, q = {q} output{'s' if q != 1 else ''}; "
-             f"f = {f}, g = {g}, "
+             + (f"f = {f}, " if f is not None else "") + f"g = {g}, "
              f"loss = {s.loss} ℓ = {loss_named(s.loss).value_formula} (summed over the outputs), "
              f"{start}"]
     lines.append("weights (rows separated by ;): " + ", ".join(

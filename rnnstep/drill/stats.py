@@ -36,7 +36,7 @@ def stats_table(records: list[dict], sessions_shown: int = 12) -> Table:
         style = "green" if accuracy >= 0.8 else ("yellow" if accuracy >= 0.5 else "red")
         table.add_row(user_text(shown_line(KIND_LABEL.get(kind, str(kind)))),  # a kind read from the file is text
                       str(len(rows)), str(right), Text(f"{accuracy:.0%}", style=style),
-                      str(boxes.get(kind, 1)), Text(accuracy_bars(trend) if len(trend) > 1 else "·", style="cyan"))
+                      str(boxes.get(kind, 1)), Text(accuracy_bars(trend), style="cyan"))  # one drill: one bar
     return table
 
 

@@ -16,14 +16,16 @@ from ...verify import value_symbol
 from ...watches import Watch, seen_at
 
 
-def _value_text(value, digits: int) -> str:
+def _value_text(name: str, value, digits: int) -> str:
+    """``O₂ = 0.8461``; a vector or matrix by its norm and size: ``‖O₄‖ = 0.576466 (a vector of 3)``."""
     array = np.asarray(value, dtype=float)
     if array.size == 1:
         text = fit(float(array.reshape(-1)[0]), digits)
-        return text if text is not None else "?"
+        return f"{name} = {text if text is not None else '?'}"
     with np.errstate(all="ignore"):
         norm = float(np.linalg.norm(array))
-    return f"‖·‖ = {fit(norm, digits)} ({'×'.join(map(str, array.shape))})"
+    size = f"a vector of {array.size}" if array.ndim == 1 else f"a {'×'.join(map(str, array.shape))} matrix"
+    return f"‖{name}‖ = {fit(norm, digits)} ({size})"
 
 
 def watch_entries(tape, watches: list[Watch], cursor: int, digits: int) -> list[str]:
@@ -37,7 +39,7 @@ def watch_entries(tape, watches: list[Watch], cursor: int, digits: int) -> list[
         if seen.value is None:
             entries.append(f"{name}: {seen.note}" if seen.note else f"{name}: not yet")
         else:
-            entries.append(f"{name} = {_value_text(seen.value, digits)}")
+            entries.append(_value_text(name, seen.value, digits))
     return entries
 
 
