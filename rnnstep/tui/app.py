@@ -273,7 +273,7 @@ class DebuggerApp(CrashReporting, App):
         if action == "previous_epoch" and not self.earlier:
             return None
         if action in ("next_wrong_claim", "previous_wrong_claim") and not self.claims_wrong:
-            return None
+            return False if not self.claims else None  # no worked example here: not in the key bar at all
         if action == "scroll_grid":  # only a vector scenario has matrices; none taller than 8 rows fit already
             return self.tape.vector and max(self.tape.weights["w"].shape[0], self.tape.weights["w_out"].shape[0]) > 8
         if action == "triangle_split":  # the carry/rest switch: a gated cell's (SPEC §8)

@@ -43,7 +43,7 @@ KEYS: tuple[Key, ...] = (
     Key("rnnstep.previous_epoch", "U", "previous_epoch", "Undo update", "back one epoch: the earlier tape exactly as it was", show=False),
     Key("rnnstep.goto", "colon", "goto", "Go to", "go to a step number, a phase or a value id (tab completes); or watch ID, break when |term| < 1e-6", key_display=":"),
     Key("rnnstep.breakpoints", "B", "breakpoints", "Breakpoints", "list the breakpoints: jump to one or remove it", show=False),
-    Key("rnnstep.next_wrong_claim", "w", "next_wrong_claim", "Wrong claim", "next wrong claim of a worked example", show=False),
+    Key("rnnstep.next_wrong_claim", "w", "next_wrong_claim", "Wrong claim", "next wrong claim of a worked example"),
     Key("rnnstep.previous_wrong_claim", "W", "previous_wrong_claim", "Wrong claim back", "previous wrong claim of a worked example", show=False),
     Key("rnnstep.open", "o", "open", "Open", "open another scenario file"),
     Key("rnnstep.reload", "r", "reload", "Reload", "read the scenario file again, on the same step (--watch: on every save)"),

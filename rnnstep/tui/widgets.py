@@ -236,7 +236,8 @@ class KeyBar(Widget):
         self._spans: list[tuple[int, int, str]] = []  # (start, end, action) for clicks
 
     #: which keys give way first when the bar is too narrow for all of them (the last listed goes first)
-    PRIORITY = ("next", "previous", "help", "quit", "continue", "goto", "toggle_breakpoint", "next_phase",
+    PRIORITY = ("next", "previous", "help", "quit", "next_wrong_claim", "continue", "goto", "toggle_breakpoint",
+                "next_phase",
                 "triangle_split", "apply_update", "open", "export")
 
     def render(self) -> RenderableType:
