@@ -374,6 +374,12 @@ def _trace_samples(args: argparse.Namespace, scenario: Scenario) -> int:
                          f"({scenario.source} has method = \"{scenario.method}\")")
     if args.format == "latex":
         raise UsageError("trace: --samples writes --format table, json or markdown")
+    from . import budget
+
+    # each sample re-weights every recurrent term once: about N × terms multiply-adds in numpy
+    work = budget.Estimate(seconds=args.samples * (budget.term_count(scenario) + scenario.T) * 3e-7,
+                           memory=8 * 3 * args.samples)
+    budget.require(work, f"trace --samples {args.samples:,}", scenario, args.force, "draw fewer samples")
     samples = draw_samples(build_tape(scenario), args.samples)
     if args.format == "json":
         lines = iter_samples_json(samples)
@@ -781,9 +787,12 @@ def cmd_grade(args: argparse.Namespace) -> int:
         raise UsageError(f"grade: {args.output}: not a folder; expected a folder for grades.csv and feedback/")
     if table.exists() and not args.force:
         raise UsageError(f"grade: {table} exists; add --force to overwrite it and the feedback files")
+    from .grade import student_names
+    from .usertext import shown_line
+
     graded = []
-    for number, path in enumerate(files, start=1):
-        graded.append(grade_one(scenario, path, marks, expected))
+    for number, (path, student) in enumerate(zip(files, student_names(files)), start=1):
+        graded.append(grade_one(scenario, path, marks, expected, student))
         if sys.stderr.isatty():
             print(f"\rgraded {number} of {len(files)}", end="", file=sys.stderr, flush=True)
     if sys.stderr.isatty():
@@ -793,8 +802,9 @@ def cmd_grade(args: argparse.Namespace) -> int:
         notes.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
         raise UsageError(f"grade: cannot make {notes}: {exc.strerror or exc}") from None
-    for g in graded:
-        write_output(str(notes / f"{g.student}.md"), True, lambda o, g=g: o.write(feedback_markdown(scenario, g)))
+    for g in graded:  # the file's name as the student wrote it, but on one line (a newline in a name is escaped)
+        name = shown_line(g.student).replace("/", "_")
+        write_output(str(notes / f"{name}.md"), True, lambda o, g=g: o.write(feedback_markdown(scenario, g)))
     write_output(str(table), True, lambda o: o.write(class_csv(graded, columns)))
     broken = sum(bool(g.error) and not g.marks for g in graded)
     from rich.console import Console
@@ -876,7 +886,9 @@ def main(argv: list[str] | None = None) -> int:
         sys.stdout.flush()  # here, not at exit: a full disk or a closed pipe must be caught below
         return code
     except (ScenarioError, UsageError, OverBudget) as exc:
-        print(f"rnnstep: error: {exc}", file=sys.stderr)
+        from .usertext import shown_line  # a key or file name of the user's may hold control characters
+
+        print(f"rnnstep: error: {shown_line(str(exc))}", file=sys.stderr)
         return 2
     except BrokenPipeError:  # the reader went away (e.g. `| head`): not an error, and not a mismatch either
         return _reader_gone()

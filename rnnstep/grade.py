@@ -38,10 +38,12 @@ class Graded:
 
 def read_submission(path: Path) -> dict[str, str]:
     """The claims of one submission as {id text: number text}; ValueError with one line if unreadable."""
-    with open(path, "rb") as handle:
-        raw = handle.read(SUBMISSION_LIMIT + 1)
-    if len(raw) > SUBMISSION_LIMIT:
-        raise ValueError("larger than 1 MiB; a submission is a short list of claims")
+    from .user_files import PathProblem, read_user_file
+
+    try:  # a regular file of at most 1 MiB: a FIFO, a folder or /dev/zero behind a link is refused, not read
+        raw = read_user_file(path, SUBMISSION_LIMIT, "a .toml or .csv claims file")
+    except PathProblem as exc:
+        raise ValueError(str(exc)) from None
     try:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
@@ -69,8 +71,8 @@ def read_submission(path: Path) -> dict[str, str]:
     return table
 
 
-def grade_one(scenario: Scenario, path: Path, marks: Marks, expected: list[str]) -> Graded:
-    student = path.stem
+def grade_one(scenario: Scenario, path: Path, marks: Marks, expected: list[str], student: str | None = None) -> Graded:
+    student = student or path.stem
     try:
         raw = read_submission(path)
         sizes = scenario.sizes if scenario.is_vector else None
@@ -92,8 +94,29 @@ def mark_report_empty(marks: Marks, expected: list[str]) -> list[Mark]:
 
 
 def submissions(folder: Path) -> list[Path]:
-    return sorted(p for p in folder.iterdir() if not p.name.startswith(".") and p.suffix.lower() in (".toml", ".csv")
-                  and p.is_file())
+    """Every .toml and .csv entry of the folder (not only regular files: what cannot be read gets a row)."""
+    return sorted(p for p in folder.iterdir() if not p.name.startswith(".") and p.suffix.lower() in (".toml", ".csv"))
+
+
+def student_names(files: list[Path]) -> list[str]:
+    """Each file's student: its name without the extension, or with it where two files share a stem
+    (ada.toml and ada.csv are two submissions, and two feedback files)."""
+    stems = [p.stem for p in files]
+    return [p.stem if stems.count(p.stem) == 1 else p.name for p in files]
+
+
+def safe_cell(text: str) -> str:
+    """A cell a spreadsheet shows as text: control characters escaped, and a leading = + - @ quoted so it
+    is never run as a formula (a file named =HYPERLINK(…).toml is a student's name, not a command)."""
+    text = plain_line(text)
+    return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
+
+
+def plain_line(text: str) -> str:
+    """User text on one line: control characters (newlines too) shown escaped."""
+    from .usertext import shown_line
+
+    return shown_line(text)
 
 
 def class_table(graded: list[Graded], title: str):
@@ -123,11 +146,11 @@ def class_csv(graded: list[Graded], columns: list[str]) -> str:
     for g in graded:
         by_claim = {m.claim: m.score for m in g.marks}
         if g.error and not g.marks:
-            writer.writerow([g.student, "", "", *([""] * len(columns)), g.error])
+            writer.writerow([safe_cell(g.student), "", "", *([""] * len(columns)), safe_cell(g.error)])
             continue
         score, out_of = g.score
-        writer.writerow([g.student, _cell(score), _cell(out_of), *(_cell(by_claim[c]) if c in by_claim else ""
-                                                                   for c in columns), g.error])
+        writer.writerow([safe_cell(g.student), _cell(score), _cell(out_of),
+                         *(_cell(by_claim[c]) if c in by_claim else "" for c in columns), safe_cell(g.error)])
     return out.getvalue()
 
 
@@ -136,7 +159,7 @@ def _cell(x: float) -> str:
 
 
 def feedback_markdown(scenario: Scenario, g: Graded) -> str:
-    lines = [f"# {plain(scenario.name)}: feedback for {plain(g.student)}", ""]
+    lines = [f"# {plain_line(scenario.name)}: feedback for {plain_line(g.student)}", ""]
     if g.error and not g.marks:
         return "\n".join([*lines, f"Your submission could not be graded: {plain(g.error)}", ""])
     lines += [f"**{plain(g.summary)}.**", "",

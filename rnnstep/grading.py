@@ -63,13 +63,15 @@ def kind_of(claim_id: str) -> str:
 
 def _mark_value(source: str, key: str, value) -> float:
     if isinstance(value, bool) or not isinstance(value, (int, float)):
-        raise MarksError(f"{source}: {key}: expected a number of marks ≥ 0, found {value!r}")
+        raise MarksError(f"{source}: {key}: expected a number of marks from 0 to 1,000,000, found {value!r}")
     try:
         number = float(value)
     except OverflowError:
-        raise MarksError(f"{source}: {key}: expected a number of marks ≥ 0, found a number too large") from None
-    if not math.isfinite(number) or number < 0:
-        raise MarksError(f"{source}: {key}: expected a number of marks ≥ 0, found {value!r}")
+        raise MarksError(f"{source}: {key}: expected a number of marks from 0 to 1,000,000, found a number too large") from None
+    if not math.isfinite(number) or number < 0 or number > 1e6:
+        raise MarksError(f"{source}: {key}: expected a number of marks from 0 to 1,000,000, found {value!r}")
+    if 0 < number < 1e-6:
+        raise MarksError(f"{source}: {key}: {value!r} marks is too small to be written as a score; use 0 or more")
     return number
 
 

@@ -286,7 +286,7 @@ def loss_substituted(loss: str, yhat, y, digits: int = 6) -> tuple[str, float]:
         H, Y = printed(h, digits), printed(t, digits)
         if loss in ("squared", "half_squared"):
             parts.append(f"({fmt(h, digits)} − {operand(t, digits)})²")
-            again += (H - Y) ** 2
+            again += (H - Y) * (H - Y)  # a float product overflows to inf; ** raises OverflowError
         elif loss == "bce":
             rest = printed(1 - h, digits)
             parts.append(f"{operand(t, digits)}·ln {fmt(h, digits)} + {operand(1 - t, digits)}·ln {fmt(1 - h, digits)}")

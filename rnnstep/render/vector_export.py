@@ -46,7 +46,7 @@ def estimate_bytes(tape: Tape) -> int:
     n, m, q = tape.scenario.sizes
     entries = tape.T * (3 * n + n * n + 12)  # a_t, O_t, the Jacobians
     for param, table in tape.gradients.items():
-        width = {"w_prime": n, "w": m, "b": 0, "w_out": n, "b_out": 0}[param]
+        width = {"w_prime": n, "w": m, "b": 0, "b_prime": 0, "w_out": n, "b_out": 0}[param]  # b′: a gated cell's
         rows = q if param in ("w_out", "b_out") else n
         entries += len(table) * (2 * rows + width + 2 * rows * max(width, 1) + 34)  # δ twice, input, term, Σ
     return 14 * entries

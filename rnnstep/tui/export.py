@@ -208,6 +208,12 @@ class Exporter:
             self._call(self._finish, bar, "{path} appeared meanwhile: nothing overwritten", "error", path)
         except OSError as exc:
             self._call(self._finish, bar, "could not write {path}: " + str(exc.strerror or exc), "error", path)
+        except Exception as exc:  # a bug of ours while writing: the bar goes, the session stays, the traceback is kept
+            from ..crash import write_report
+
+            report = write_report(exc)
+            self._call(self._finish, bar, f"the export failed ({type(exc).__name__}; traceback in {report}): "
+                       "nothing written to {path}", "error", path)
         else:
             self._call(self._finish, bar, "wrote {path} (" + human_size(size) + ")", "information", path)
 

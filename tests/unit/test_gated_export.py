@@ -73,3 +73,16 @@ def test_rnnstep_trace_prints_every_gated_scenario(fmt, capsys):
         assert main(["trace", path.stem, "--format", fmt]) == 0
         out = capsys.readouterr().out
         assert "carry" in out
+
+
+def test_the_debuggers_export_can_price_every_gated_scenario():
+    """Adversarial try-out: e on an LSTM or GRU crashed with KeyError 'b_prime' in the size estimate."""
+    from rnnstep.render.vector_export import estimate_bytes
+    from rnnstep.scenario import load_scenario, shipped_gated_scenarios
+    from rnnstep.tape import build_tape
+    from rnnstep.tui.export import document_chunks
+
+    for path in shipped_gated_scenarios():
+        tape = build_tape(load_scenario(path))
+        written = sum(len(chunk.encode("utf-8")) for chunk in document_chunks(tape, "markdown", 6))
+        assert written / 3 <= estimate_bytes(tape) <= written * 3, path.stem

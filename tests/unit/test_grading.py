@@ -70,8 +70,8 @@ def test_marks_by_id_and_kind(tmp_path):
 
 @pytest.mark.parametrize("text, says", [
     ('[marks]\n"forward.O[9]" = 1\n', "no claim has this id"),
-    ('[marks]\n"forward.O[2]" = -1\n', "expected a number of marks ≥ 0"),
-    ('[marks]\n"forward.O[2]" = "two"\n', "expected a number of marks ≥ 0"),
+    ('[marks]\n"forward.O[2]" = -1\n', "expected a number of marks from 0"),
+    ('[marks]\n"forward.O[2]" = "two"\n', "expected a number of marks from 0"),
     ('[marks]\n"nonsense" = 1\n', "expected a claim id"),
     ('points = 1\n', "unknown key"),
     ('[marks\n', "not a TOML marks file"),
@@ -155,3 +155,33 @@ def test_grade_a_folder_writes_a_class_csv_and_feedback(tmp_path):
 def test_grade_usage_mistakes(args, says):
     out = run(*args)
     assert out.returncode == 2 and says in out.stderr and len(out.stderr.strip().splitlines()) == 1
+
+
+def test_hostile_submissions_each_get_a_row_and_names_are_never_formulas(tmp_path):
+    import os
+
+    subs = tmp_path / "subs"
+    subs.mkdir()
+    (subs / "A.toml").write_text('[claims]\n"forward.O[1]" = "0.537"\n', encoding="utf-8")
+    (subs / "A.csv").write_text("forward.O[1],abc\n", encoding="utf-8")  # same stem: two students, two files
+    (subs / '=HYPERLINK("x").csv').write_text("forward.O[1],0.537\n", encoding="utf-8")
+    os.mkfifo(subs / "fifo.csv")  # never read (it would block), but a row says so
+    (subs / "dir.toml").mkdir()
+    out = run("grade", str(SLIP), str(subs), "-o", str(tmp_path / "g"))
+    assert out.returncode == 0, out.stderr
+    rows = list(csv.reader((tmp_path / "g" / "grades.csv").open(encoding="utf-8")))
+    students = [r[0] for r in rows[1:]]
+    assert {"A.toml", "A.csv", "fifo", "dir"} <= set(students)
+    assert "'=HYPERLINK(\"x\")" in students and not any(s.startswith(("=", "+", "@")) for s in students)
+    errors = {r[0]: r[-1] for r in rows[1:]}
+    assert "expected a .toml or .csv" in errors["fifo"] and "expected a .toml or .csv" in errors["dir"]
+    feedback = {p.name for p in (tmp_path / "g" / "feedback").iterdir()}
+    assert {"A.toml.md", "A.csv.md"} <= feedback
+
+
+def test_marks_too_large_or_too_small_are_one_line(tmp_path):
+    for text in ("default = 1e308\n", "default = 1e-320\n"):
+        marks = tmp_path / "m.toml"
+        marks.write_text(text, encoding="utf-8")
+        out = run("verify", str(SLIP), "--format", "gradescope", "--marks", str(marks))
+        assert out.returncode == 2 and len(out.stderr.strip().splitlines()) == 1, out.stderr

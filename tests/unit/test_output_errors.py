@@ -98,3 +98,29 @@ def test_a_real_small_disk_filling_up(tmp_path):
         assert list(disk.iterdir()) == []
     finally:
         subprocess.run(["umount", str(disk)])
+
+
+def test_a_loss_that_overflows_is_written_not_a_crash(tmp_path):
+    """Adversarial try-out: y = 1e300 made the markdown and LaTeX loss line raise OverflowError."""
+    import subprocess
+    import sys
+
+    path = tmp_path / "big.toml"
+    path.write_text("[weights]\nw = 0.5\nw_prime = -0.3\nb = 0.1\n[data]\nx = [1.0, 0.5, -0.2, 0.8]\ny = 1e300\n",
+                    encoding="utf-8")
+    for fmt in ("markdown", "latex"):
+        out = subprocess.run([sys.executable, "-m", "rnnstep", "trace", str(path), "--format", fmt],
+                             capture_output=True, text=True, timeout=60)
+        assert out.returncode == 0 and "internal error" not in out.stderr, out.stderr
+
+
+def test_control_characters_in_keys_and_file_names_are_escaped_on_stderr(tmp_path):
+    import subprocess
+    import sys
+
+    path = tmp_path / "bad\x1b[2J.toml"
+    path.write_text('"\\u001b]0;X\\u0007" = 1\n[weights]\nw = 0.5\nw_prime = 0.1\nb = 0\n[data]\nx = [1.0]\ny = 0.1\n',
+                    encoding="utf-8")
+    out = subprocess.run([sys.executable, "-m", "rnnstep", "trace", str(path)], capture_output=True, text=True,
+                         timeout=60)
+    assert out.returncode == 2 and "\x1b" not in out.stderr and "\\x1b" in out.stderr and "\x07" not in out.stderr
