@@ -121,7 +121,8 @@ def step_panel(view: View, width: int = 120, height: int = 40) -> RenderableType
         claims = claims_text(view, compact=True)
     budget = room  # the rows claims may take: at a term, what its least (heading, a factor, the sums) leaves
     if step.kind == "term" and claims is not None:
-        budget = max(0, room - sum(rows_of(t, width) for t in _term_lines(view, step, width, 1, 1)))
+        # the claims name ∂L/∂O_k and ∂L/∂a_k with their true values: the recursive view need not stay for them
+        budget = max(0, room - sum(rows_of(t, width) for t in _term_lines(view, step, width, 1, 1, keep_claimed=False)))
         if 1 + rows_of(claims, width) > budget:
             claims = claims_text(view, compact=True)
     claim_rows = (1 + rows_of(claims, width)) if claims is not None else 0
@@ -131,7 +132,8 @@ def step_panel(view: View, width: int = 120, height: int = 40) -> RenderableType
         # claims too long even compact are cut (m reads them whole), never the term and its sum
         taken = min(claim_rows, budget)
         lines = _term_lines(view, step, width, max(1, room - taken - min(note_rows, 2)),
-                            max(1, room - taken - note_rows))
+                            max(1, room - taken - note_rows), keep_claimed=claims is None)
+
     else:
         if step.kind == "forward":
             detail = _forward_lines(view, step.t)
@@ -149,8 +151,7 @@ def step_panel(view: View, width: int = 120, height: int = 40) -> RenderableType
                 del raw[gloss]
                 continue
             # then a substitution gives way to its result: "a₁ = x₁·w + … = 0.5·0.8 + … = 0.6" as "a₁ = 0.6"
-            long = next((n for n in range(len(raw) - 1, -1, -1) if raw[n].plain.count(" = ") > 1
-                         and _NUMBER.fullmatch(raw[n].plain.rsplit(" = ", 1)[1].strip())), None)
+            long = next((n for n in range(len(raw) - 1, -1, -1) if _collapsible(raw[n].plain)), None)
             if long is None:  # last, a line about a quantity no claim states (f′, the formula): m, p show them
                 stated = {r.symbol for r in view.claims.get(view.cursor, ())}
                 other = next((n for n in range(len(raw) - 1, 0, -1)
@@ -160,7 +161,8 @@ def step_panel(view: View, width: int = 120, height: int = 40) -> RenderableType
                 del raw[other]
                 continue
             plain = raw[long].plain
-            first, last = plain.index(" = "), plain.rindex(" = ")
+            first, last = plain.index(" = "), max(plain.rindex(" = ") if plain.count(" = ") > 1 else -1,
+                                                  plain.rfind(" ≈ "))
             raw[long] = raw[long][:first + 3] + raw[long][last + 3:]
         lines = [hang(t, width) for t in raw]
     free = room - sum(rows_of(t, width) for t in lines)
@@ -178,6 +180,14 @@ def step_panel(view: View, width: int = 120, height: int = 40) -> RenderableType
     if note is not None and free > 0:
         extras += fit_extras([Text(""), note], free, width, view.more_key)
     return Group(title, *lines, *extras)
+
+
+def _collapsible(plain: str) -> bool:
+    """A line "a₁ = x₁·w + … = 0.6" (or "… ≈ 0.753758") whose substitution can give way to its result."""
+    if " = " not in plain:
+        return False
+    cut = max(plain.rindex(" = ") if plain.count(" = ") > 1 else -1, plain.rfind(" ≈ "))
+    return cut > plain.index(" = ") and bool(_NUMBER.fullmatch(plain[cut + 3:].strip()))
 
 
 def fit_extras(extras: list[Text], rows: int, width: int, more_key: str | None = None, what: str = "note") -> list[Text]:
@@ -429,7 +439,8 @@ def factor_window(count: int, room: int, offset: int) -> tuple[int, int]:
     return first, first + shown
 
 
-def _term_lines(view: View, step: Step, width: int, room: int, room_with_extras: int) -> list[Text]:
+def _term_lines(view: View, step: Step, width: int, room: int, room_with_extras: int,
+                keep_claimed: bool = True) -> list[Text]:
     tape, d = view.tape, view.digits
     param, i = step.param, step.term
     table = tape.gradients[param]
@@ -519,7 +530,7 @@ def _term_lines(view: View, step: Step, width: int, room: int, room_with_extras:
                               view.num(full[0], None, "bold yellow"),
                               Text(f" from all {full[1]} terms of the triangle", style="yellow")))
     optional: list[Text] = [tbptt_line] if tbptt_line is not None and tbptt_line not in after else []
-    claimed = any(r.id.startswith("backward.") for r in view.claims.get(view.cursor, ()))
+    claimed = keep_claimed and any(r.id.startswith("backward.") for r in view.claims.get(view.cursor, ()))
     if step.k is not None and not view.hidden:  # in a drill it would give the factors away (f′ = ∂L/∂a ÷ ∂L/∂O)
         k = step.k
         # a worked example's ∂L/∂O_k or ∂L/∂a_k stated at this step: the line with the true values stays
