@@ -20,6 +20,10 @@ class GatedTapeNumbers(TapeNumbers):
         yield from tape.gates.values()
         yield from (v for v in (tape.a_prime, tape.c, tape.dL_da_prime) if v is not None)
         yield np.linalg.norm(np.concatenate((w["h0"][None], tape.O)), axis=1)
+        # a narrow forward step writes a long vector by its norm (ã_t, a_t, each gate, c_t), computed here
+        for v in (tape.a, tape.a_prime, tape.c, *tape.gates.values()):
+            if v is not None:
+                yield np.linalg.norm(np.asarray(v).reshape(tape.T, -1), axis=1)
         for k in ("w", "w_prime", "b", "b_prime", "w_out", "b_out"):
             yield [np.linalg.norm(w[k])]
         J = np.stack([tape.backprop_jacobian(j) for j in range(1, tape.T + 1)])
