@@ -3,6 +3,8 @@ of equations, in Markdown or LaTeX, and the parameters' LaTeX symbols."""
 
 from __future__ import annotations
 
+from typing import Iterator
+
 from .. import notation as nt
 from .tex_layout import Atom, Equation, lay_out, matrix, symbol
 
@@ -36,6 +38,25 @@ class Writer:
 
     def matrix(self, value, transpose: bool = True) -> Atom:
         return matrix(value, self.digits, transpose)
+
+
+def update_and_end(tape, w: Writer, digits: int, style: str) -> Iterator[str]:
+    """The end every derivation document shares: the update of each parameter, the overflow remark,
+    the training method's sections (SPEC §9) and, in LaTeX, the end of the document."""
+    from .methods_text import iter_method_sections
+    from .tex_layout import number
+
+    s = tape.scenario
+    yield w.heading("Update")
+    rule = r"p - \eta\,\mathrm{clip}(\partial L/\partial p)" if s.clip else r"p - \eta\,\partial L/\partial p"
+    yield w.math(eq("p_{new}", rule), eq(r"\eta", number(s.learning_rate, digits)))
+    for p, u in tape.updates.items():
+        yield w.math(eq(f"{{{TEX_PARAM[p]}}}_{{new}}", w.matrix(u.new)))
+    if tape.nonfinite:
+        yield w.text("Some values overflowed to inf or nan.")
+    yield from iter_method_sections(tape, digits, style)  # SPEC §9: chunks, coins, RTRL, clip by norm
+    if style == "latex":
+        yield "\\end{document}\n"
 
 
 def _latex_text(text: str) -> str:

@@ -16,8 +16,8 @@ import numpy as np
 
 from .. import notation as nt
 from ..tape import Tape
-from .tex_layout import Atom, matrix, number, symbol, transposed
-from .document_writer import TEX_PARAM, Writer, eq
+from .tex_layout import Atom, number, symbol, transposed
+from .document_writer import TEX_PARAM, Writer, eq, update_and_end
 
 _INPUT = {"w_prime": ("O", -1), "w": ("x", 0)}
 #: the cell's equations in LaTeX, by cell name
@@ -77,15 +77,7 @@ def iter_gated_derivation(tape: Tape, digits: int = 6, style: str = "markdown",
                      eq(f"{diag}_{{{j}}}", M(tape.carry_diagonal(j))))
     for param in tape.params:
         yield from _param_section(tape, param, w, full_chains, diag)
-    yield w.heading("Update")
-    rule = r"p - \eta\,\mathrm{clip}(\partial L/\partial p)" if s.clip else r"p - \eta\,\partial L/\partial p"
-    yield w.math(eq("p_{new}", rule), eq(r"\eta", number(s.learning_rate, digits)))
-    for p, u in tape.updates.items():
-        yield w.math(eq(f"{{{TEX_PARAM[p]}}}_{{new}}", M(u.new)))
-    if tape.nonfinite:
-        yield w.text("Some values overflowed to inf or nan.")
-    if style == "latex":
-        yield "\\end{document}\n"
+    yield from update_and_end(tape, w, digits, style)  # with the method's sections (randomized, clip_norm)
 
 
 def _chain(t: int, k: int, immediate: str, full_chains: bool) -> list[Atom]:

@@ -20,7 +20,7 @@ from ..printed import printed, relation
 from ..ids import PARAMS, RECURRENT_PARAMS
 from ..tape import Tape
 from ..usertext import shown, shown_line
-from .document_writer import TEX_PARAM, Writer, eq
+from .document_writer import TEX_PARAM, Writer, eq, update_and_end
 from .gated_export import iter_gated_derivation
 from .tex_layout import Atom, matrix, number, symbol, transposed
 
@@ -102,18 +102,7 @@ def iter_vector_derivation(tape: Tape, digits: int = 6, style: str = "markdown",
                      eq(r"\|\cdot\|_2", number(tape.jacobian_norm(j), digits)))
     for param in PARAMS:
         yield from _param_section(tape, param, w, full_chains)
-    yield w.heading("Update")
-    rule = r"p - \eta\,\mathrm{clip}(\partial L/\partial p)" if s.clip else r"p - \eta\,\partial L/\partial p"
-    yield w.math(eq("p_{new}", rule), eq(r"\eta", number(s.learning_rate, digits)))
-    for p, u in tape.updates.items():
-        yield w.math(eq(f"{{{TEX_PARAM[p]}}}_{{new}}", M(u.new)))
-    if tape.nonfinite:
-        yield w.text("Some values overflowed to inf or nan.")
-    from .methods_text import iter_method_sections
-
-    yield from iter_method_sections(tape, digits, style)  # SPEC §9: chunks, coins, RTRL, clip by norm
-    if style == "latex":
-        yield "\\end{document}\n"
+    yield from update_and_end(tape, w, digits, style)
 
 
 def _chain_symbols(tape: Tape, param: str, i: int, full_chains: bool = False) -> list[Atom]:
