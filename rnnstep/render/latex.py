@@ -33,7 +33,7 @@ _TEXT_ESCAPES = {
     "β": r"$\beta$", "γ": r"$\gamma$", "ε": r"$\varepsilon$", "θ": r"$\theta$", "λ": r"$\lambda$",
     "μ": r"$\mu$", "π": r"$\pi$", "ρ": r"$\rho$", "τ": r"$\tau$", "φ": r"$\varphi$", "ω": r"$\omega$",
     "Δ": r"$\Delta$", "∇": r"$\nabla$", "∏": r"$\prod$", "∑": r"$\sum$", "≠": r"$\neq$", "⊙": r"$\odot$",
-    "⊗": r"$\otimes$", "∘": r"$\circ$", "∞": r"$\infty$", "√": r"$\surd$", "⁄": "/",
+    "⊗": r"$\otimes$", "∘": r"$\circ$", "∞": r"$\infty$", "√": r"$\surd$", "⁄": "/", "ξ": r"$\xi$",
 }
 _SUBSCRIPTS = "₀₁₂₃₄₅₆₇₈₉"
 
@@ -71,7 +71,11 @@ def _escaped(text: str) -> str:
             out.append(ch)
         else:
             out.append("?")
-    return "".join(out)
+    # two symbols side by side (∂ℓ) would close one $…$ and open the next as "$$", display maths: one span
+    return _ADJACENT_MATH.sub("", "".join(out))
+
+
+_ADJACENT_MATH = re.compile(r"(?<!\\)\$\$")  # "$$" that is not an escaped "\$" followed by "$"
 
 
 def _name(text: str) -> str:

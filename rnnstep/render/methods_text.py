@@ -44,28 +44,11 @@ def term_mark(tape, param: str, t: int, k: int | None, truncated: bool, style: s
     return f" — weight π^−{t - k} = {w}"
 
 
-_SUBSCRIPT = str.maketrans("₀₁₂₃₄₅₆₇₈₉", "0123456789")
-_LATEX_SPECIAL = {"&": r"\&", "%": r"\%", "#": r"\#", "$": r"\$", "_": r"\_", "{": r"\{", "}": r"\}",
-                  "^": r"\^{}", "~": r"\~{}", "`": ""}
-_LATEX_SYMBOL = {"∂": r"\partial", "ℓ": r"\ell", "ξ": r"\xi", "π": r"\pi", "η": r"\eta", "‖": r"\|",
-                 "·": r"\cdot", "≥": r"\geq", "≤": r"\leq", "×": r"\times", "→": r"\to", "⁺": "^+",
-                 "°": r"^\circ", "ŷ": r"\hat{y}", "′": "'", "−": "-", "…": r"\dots", "Σ": r"\Sigma",
-                 "≈": r"\approx"}
-
-
 def _latex_words(text: str) -> str:
-    """Our own words (never a user's) for LaTeX's text mode: specials escaped, each symbol in math mode."""
-    out = []
-    for ch in text:
-        if ch in _LATEX_SPECIAL:
-            out.append(_LATEX_SPECIAL[ch])
-        elif ch in _LATEX_SYMBOL:
-            out.append(f"${_LATEX_SYMBOL[ch]}$" if ch != "−" else "-")
-        elif "₀" <= ch <= "₉":
-            out.append(f"$_{ch.translate(_SUBSCRIPT)}$")
-        else:
-            out.append(ch)
-    return "".join(out).replace("$$", "")
+    """Our own words (never a user's) for LaTeX's text mode: the one prose escaper, latex.latex_text."""
+    from .latex import latex_text
+
+    return latex_text(text.replace("`", ""))  # `code` marks in our prose are markdown's, not quotes
 
 
 class _Out:
