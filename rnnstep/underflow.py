@@ -34,6 +34,12 @@ def _chain_prefix(tape) -> tuple[np.ndarray, np.ndarray]:
     return found
 
 
+def _output_factors(tape, param: str, t: int) -> list:
+    """An output term's factors: ∂L/∂ŷ_t, ∂ŷ_t/∂z_t and ∂z_t/∂param (O_t for w_out, 1 for b_out)."""
+    position = tape.target_position[t]
+    return [tape.dl_dyhat[position], tape.g_prime[position], float(tape.O[t - 1]) if param == "w_out" else 1.0]
+
+
 def _log10(value: float) -> float:
     value = abs(float(value))
     return -math.inf if value == 0 else math.log10(value) if math.isfinite(value) else math.inf
@@ -46,8 +52,7 @@ def term_log10(tape, param: str, i: int) -> float:
     t = int(table.t[i])
     position = tape.target_position[t]
     if param in OUTPUT_PARAMS:
-        into_z = float(tape.O[t - 1]) if param == "w_out" else 1.0
-        parts = [tape.dl_dyhat[position], tape.g_prime[position], into_z]
+        parts = _output_factors(tape, param, t)
         return sum(_log10(p) for p in parts) if all(math.isfinite(float(p)) for p in parts) else math.nan
     k = int(table.k[i])
     ends = [tape.dl_dyhat[position], tape.dyhat_dO[position], tape.immediate_partial[param][k - 1]]
@@ -86,9 +91,7 @@ def zero_factor(tape, param: str, i: int) -> int | None:
     t = int(table.t[i])
     position = tape.target_position[t]
     if param in OUTPUT_PARAMS:
-        into_z = float(tape.O[t - 1]) if param == "w_out" else 1.0
-        parts = [tape.dl_dyhat[position], tape.g_prime[position], into_z]
-        return next((n for n, p in enumerate(parts) if float(p) == 0), None)
+        return next((n for n, p in enumerate(_output_factors(tape, param, t)) if float(p) == 0), None)
     k = int(table.k[i])
     if float(tape.dl_dyhat[position]) == 0:
         return 0
