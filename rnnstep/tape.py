@@ -351,6 +351,15 @@ class Step:
         return f"gradients.{self.param}.term[{where}]"
 
 
+def step_position(index: int, length: int) -> int:
+    """``index`` into a sequence of ``length`` steps, a negative one from the end; IndexError outside."""
+    if index < 0:
+        index += length
+    if not 0 <= index < length:
+        raise IndexError(index)
+    return index
+
+
 class Steps(Sequence[Step]):
     """The ordered steps of a tape, made on demand from a few segment lengths."""
 
@@ -366,10 +375,7 @@ class Steps(Sequence[Step]):
     def __getitem__(self, index):  # type: ignore[override]
         if isinstance(index, slice):
             return [self[i] for i in range(*index.indices(len(self)))]
-        if index < 0:
-            index += self._length
-        if not 0 <= index < self._length:
-            raise IndexError(index)
+        index = step_position(index, self._length)
         segment = bisect.bisect_right(self._starts, index) - 1
         phase, kind, _ = self._segments[segment]
         offset = index - self._starts[segment]

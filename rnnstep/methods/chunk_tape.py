@@ -26,7 +26,7 @@ import numpy as np
 from .. import ids
 from ..cells import rnn as plain_cell
 from ..ids import IdError, RECURRENT_PARAMS
-from ..tape import Step, Steps, Tape, TermTable
+from ..tape import Step, Steps, Tape, TermTable, step_position
 
 _PLAIN = ("x", "a", "O", "O_prev", "f_prime", "z", "yhat", "y", "dl_dyhat", "g_prime", "dyhat_dO", "upstream",
           "to_z", "dL_dO", "dL_da", "chain")
@@ -205,10 +205,7 @@ class ChunkedSteps(Sequence[Step]):
     def __getitem__(self, index):  # type: ignore[override]
         if isinstance(index, slice):
             return [self[i] for i in range(*index.indices(len(self)))]
-        if index < 0:
-            index += self._length
-        if not 0 <= index < self._length:
-            raise IndexError(index)
+        index = step_position(index, self._length)
         c, local = self.locate(index)
         return dataclasses.replace(self._tape.chunk_tape(c).steps[local], index=index, chunk=c)
 
