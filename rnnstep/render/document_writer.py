@@ -60,7 +60,7 @@ def update_and_end(tape, w: Writer, digits: int, style: str) -> Iterator[str]:
 
 
 def _latex_text(text: str) -> str:
-    from .latex import latex_text
+    from .latex_prose import latex_text
 
     return latex_text(text)
 

@@ -46,7 +46,7 @@ def term_mark(tape, param: str, t: int, k: int | None, truncated: bool, style: s
 
 def _latex_words(text: str) -> str:
     """Our own words (never a user's) for LaTeX's text mode: the one prose escaper, latex.latex_text."""
-    from .latex import latex_text
+    from .latex_prose import latex_text
 
     return latex_text(text.replace("`", ""))  # `code` marks in our prose are markdown's, not quotes
 
