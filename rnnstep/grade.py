@@ -19,7 +19,7 @@ from pathlib import Path
 from .grading import Mark, Marks, mark_report, summary_line, total
 from .scenario import Scenario, ScenarioError, _claims, _Reader
 from .tape import build_tape
-from .verify import tape_order, verify
+from .verify import Report, tape_order, verify
 
 SUBMISSION_LIMIT = 1 << 20  # a submission is a short list of numbers: 1 MiB is far beyond any worked example
 
@@ -82,15 +82,12 @@ def grade_one(scenario: Scenario, path: Path, marks: Marks, expected: list[str],
     except (ValueError, OSError) as exc:
         return Graded(student, [], error=f"{path.name}: {getattr(exc, 'strerror', None) or exc}")
     if not claims:
-        return Graded(student, mark_report_empty(marks, expected), error=f"{path.name}: no claims")
+        nothing = Report(scenario.name, [], tape=build_tape(scenario))  # every question unanswered, named by symbol
+        return Graded(student, mark_report(nothing, marks, expected), error=f"{path.name}: no claims")
     tape = build_tape(replace(scenario, claims=claims))
     report = verify(tape)
     graded = mark_report(report, marks, expected)
     return Graded(student, graded, summary_line(report, graded))
-
-
-def mark_report_empty(marks: Marks, expected: list[str]) -> list[Mark]:
-    return [Mark(c, c, 0.0, marks.of(c), "missing", f"✗ {c} was not answered.") for c in expected]
 
 
 def submissions(folder: Path) -> list[Path]:
