@@ -159,7 +159,9 @@ def feedback_markdown(scenario: Scenario, g: Graded) -> str:
     lines = [f"# {plain_line(scenario.name)}: feedback for {plain_line(g.student)}", ""]
     if g.error and not g.marks:
         return "\n".join([*lines, f"Your submission could not be graded: {plain(g.error)}", ""])
-    lines += [f"**{plain(g.summary)}.**", "",
+    score, out_of = g.score
+    said = plain(g.summary) if g.summary else f"{_cell(score)} / {_cell(out_of)} marks; {plain(g.error)}"
+    lines += [f"**{said}.**", "",
               "| quantity | marks | feedback |", "| --- | ---: | --- |"]
     for m in g.marks:
         feedback = plain(m.output).replace("|", "\\|").replace("\n", "<br>")
