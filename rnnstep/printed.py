@@ -8,6 +8,8 @@ numbers as they were formatted.
 
 from __future__ import annotations
 
+import numpy as np
+
 import math
 from typing import Iterable
 
@@ -72,3 +74,13 @@ def factor_again(factor, tape, digits: int = 6) -> float:
     if factor.kind == "output_act":
         return p(tape.g_prime[tape.target_position[t]])
     return p(tape.O[t - 1]) if factor.param == "w_out" else 1.0
+
+
+def printed_array(values, digits: int = 6):
+    """An array's entries as they are printed (``digits`` significant digits)."""
+    return np.vectorize(lambda v: printed(float(v), digits), otypes=[float])(np.asarray(values, dtype=float))
+
+
+def agrees(again, value, digits: int = 6) -> bool:
+    """Does every entry redone from printed numbers print as the printed value?"""
+    return all(relation(float(a), float(v), digits) == "=" for a, v in zip(np.ravel(again), np.ravel(value)))

@@ -16,7 +16,7 @@ from typing import Iterator
 import numpy as np
 
 from .. import notation as nt
-from ..printed import printed, relation
+from ..printed import agrees, printed_array
 from ..ids import PARAMS, RECURRENT_PARAMS
 from ..tape import Tape
 from ..usertext import shown, shown_line
@@ -50,16 +50,6 @@ def estimate_bytes(tape: Tape) -> int:
         rows = q if param in ("w_out", "b_out") else n
         entries += len(table) * (2 * rows + width + 2 * rows * max(width, 1) + 34)  # δ twice, input, term, Σ
     return 14 * entries
-
-
-def printed_array(values, digits: int) -> np.ndarray:
-    """An array's entries as they are printed (``digits`` significant digits)."""
-    return np.vectorize(lambda v: printed(float(v), digits), otypes=[float])(np.asarray(values, dtype=float))
-
-
-def agrees(again: np.ndarray, value: np.ndarray, digits: int) -> bool:
-    """Does every entry redone from printed numbers print as the printed value?"""
-    return all(relation(float(a), float(v), digits) == "=" for a, v in zip(np.ravel(again), np.ravel(value)))
 
 
 def iter_vector_derivation(tape: Tape, digits: int = 6, style: str = "markdown",

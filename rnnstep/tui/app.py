@@ -350,6 +350,10 @@ class DebuggerApp(CrashReporting, App):
             show_panels(self, self.view)
 
     def action_flow_paths(self) -> None:
+        if gated(self.tape):  # the carry chart (carry_flow.py) has no pages: say so rather than do nothing
+            self._say("v pages the plain chart; a gated cell's chart shows a sample from the nearest path to "
+                      "the oldest, with the current one", "v: the carry chart has no pages")
+            return
         self.view.flow_paged = not self.view.flow_paged
         show_panels(self, self.view)
     def action_triangle_split(self) -> None:

@@ -264,3 +264,34 @@ async def test_t_says_when_the_triangle_is_not_on_screen(size, visible):
         said = " ".join(app.message) if isinstance(app.message, tuple) else str(app.message)
         assert "triangle: carry shares" in said
         assert ("when the sums panel has room" in said) != visible, said
+
+
+async def test_v_on_a_gated_chart_says_it_has_no_pages():
+    """Edge try-out: v on a gated cell's chart did nothing and said nothing."""
+    app = debugger("gated/lstm-remembers")
+    async with app.run_test(size=(140, 45)) as pilot:
+        app.cursor = app.tape.steps.index_of("gradients.b.term[40,10]")
+        await pilot.pause()
+        await pilot.press("v")
+        await pilot.pause()
+        assert "carry chart has no pages" in str(app.query_one("#status").render()) or \
+            "gated cell's chart shows a sample" in str(app.query_one("#status").render())
+
+
+def test_the_stacked_running_sum_says_approximately_where_the_printed_numbers_miss():
+    """Edge try-out: Σ before + term = Σ after printed '=' where the printed numbers add to another last digit."""
+    import rnnstep
+    from rnnstep.printed import printed
+    from rnnstep.scenario import load_scenario
+    from rnnstep.tui.panels.base import View
+    from rnnstep.tui.panels.vector_sums import sums_lines
+
+    tape = rnnstep.build_tape(load_scenario("gru-carry"))
+    table = tape.gradients["w_prime"]
+    i = table.index_of(20, 3)
+    before, term, after = (np.asarray(v, dtype=float).ravel() for v in
+                           (table.running_sum[i - 1], table.value[i], table.running_sum[i]))
+    misses = any(printed(printed(b) + printed(t)) != printed(a) for b, t, a in zip(before, term, after))
+    assert misses  # the case the try-out found: 0.0171114 + 2.17663e-5 prints 0.0171332, not 0.0171331
+    text = "\n".join(line.plain for line in sums_lines(View(tape, tape.steps.index_of("gradients.w_prime.term[20,3]")), 70, 40))
+    assert " ≈ " in text and " = ⎢" not in text

@@ -13,6 +13,7 @@ from rich.text import Text
 
 from ... import notation as nt
 from ...numbers import fit
+from ...printed import agrees, printed, printed_array
 from ...ids import PARAMS, RECURRENT_PARAMS
 from .base import FUTURE, sum_ids, terms_to_come
 from .matrix import MARK, Block, grid, hstack, scale_of
@@ -152,7 +153,10 @@ def _current_sum(view, width: int, height: int) -> list[Text]:
                            Text(f"term{where}", style="bold"))
         after_block = Block(grid(after, view.digits, width=inner, height=rows, marks=marks, hidden=hidden, scale=scale),
                             label)
-        stacked = hstack([before_block, "+", term_block, "=", after_block], width)
+        weight = 1.0 if table.weight is None else float(table.weight[i])  # randomized truncation adds weight·term
+        again = printed_array(before, view.digits) + printed(weight, view.digits) * printed_array(term, view.digits)
+        sign = "=" if hidden or agrees(again, after, view.digits) else "≈"  # ≈: the printed numbers miss a digit
+        stacked = hstack([before_block, "+", term_block, sign, after_block], width)
         if len(stacked) <= room and all(x.cell_len <= width for x in stacked):
             lines = stacked
     if lines is None:
