@@ -32,7 +32,7 @@ def grid_rows(text: str, after: str) -> list[list[str]]:
     start = next(i for i, line in enumerate(lines) if after in line)
     rows = []
     for line in lines[start + 1:]:
-        cells = line.strip().lstrip("+=").strip()  # Σ before, + term, = Σ after may stand one under another
+        cells = line.strip().lstrip("+=≈").strip()  # Σ before, + term, = (or ≈) Σ after may stand one under another
         if not cells or cells[0] not in "[⎡⎢⎣":
             break
         rows.append(NUMBER.findall(cells.replace("▸", " ")))
