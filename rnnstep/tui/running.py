@@ -58,23 +58,35 @@ class CrashReporting:
 
 def run(app: "App") -> int:
     """Run ``app``; after a crash, one line on stderr and exit 1. SIGTERM and SIGHUP (a closed terminal)
-    remove any export's temporary file and close the app as q does."""
+    remove any export's temporary file and close the app as q does; then, as every command, exit 128 + the
+    signal's number (SIGHUP ends the process in the handler)."""
+    import signal
+
     from ..partial import on_termination
 
-    on_termination(close=lambda: _close_soon(app))
+    terminated: list[int] = []
+
+    def close() -> None:
+        terminated.append(signal.SIGTERM)
+        _close_soon(app)
+
+    on_termination(close=close)
     app.run()
     if getattr(app, "crash_report", None) is not None:
         error, path = app.crash_report
         print(crash.crash_line(error, path), file=sys.stderr)
         return 1
+    if terminated:
+        return 128 + terminated[0]
     return app.return_code or 0
 
 
 def _close_soon(app: "App") -> None:
     """From a signal handler: ask the app's event loop to close the app (a handler must not do it itself)."""
     import asyncio
+    import signal
 
     try:
         asyncio.get_running_loop().call_soon_threadsafe(app.exit)
     except RuntimeError:  # the loop is not running yet or any more
-        raise SystemExit(1) from None
+        raise SystemExit(128 + signal.SIGTERM) from None

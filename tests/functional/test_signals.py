@@ -100,3 +100,16 @@ def _alive(pid: int) -> bool:
         return Path(f"/proc/{pid}/stat").read_text().split()[2] != "Z"
     except OSError:
         return False
+
+
+@pytest.mark.parametrize("how", [pytest.param(h, marks=needs_tmux) for h in ("SIGTERM", "SIGHUP")])
+@pytest.mark.parametrize("app", ["", "drill notes-four-steps"], ids=["debugger", "drill"])
+def test_the_apps_killed_by_a_signal_exit_128_plus_its_number(tmp_path, how, app):
+    """As `trace` does: SIGTERM (after the app closes and gives the terminal back) exits 143, SIGHUP 129."""
+    if app:
+        app += f" --history {tmp_path / 'h.jsonl'}"
+    with Terminal(f"{sys.executable} -m rnnstep {app}", 80, 24) as term:
+        pid = _rnnstep_pid(term)
+        term.wait("Step 1 of" if not app else "question 1 of", timeout=60)
+        os.kill(pid, getattr(signal, how))
+        assert term.exit_status(timeout=60) == 128 + getattr(signal, how), term.screen()
