@@ -618,6 +618,7 @@ def cmd_drill(args: argparse.Namespace) -> int:
 
 
 def _write_anki(args: argparse.Namespace, scenario: Scenario, seed: int | None) -> int:
+    import shutil
     import tempfile
 
     from .drill.anki import write_deck
@@ -638,20 +639,29 @@ def _write_anki(args: argparse.Namespace, scenario: Scenario, seed: int | None) 
     chosen = questions(tape, args.only, args.digits, args.paths)
     if args.count:
         chosen = chosen[: args.count]
+    from .partial import held, track, writing  # removed by SIGTERM and SIGHUP too, not only by unwinding
+
     folder = target.parent if str(target.parent) else Path(".")
     try:
-        handle, temp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".part", dir=folder)
+        with held():
+            handle, temp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".part", dir=folder)
+            track(temp)
+        umask = os.umask(0)
+        os.umask(umask)
+        os.fchmod(handle, 0o666 & ~umask)  # mkstemp makes 0600; a deck gets a new file's permissions, as -o does
         os.close(handle)
     except OSError as exc:
         raise UsageError(f"drill: --anki {args.anki}: cannot write there: {exc.strerror or exc}") from None
-    try:
-        notes = write_deck(Path(temp), chosen, scenario.name, args.digits)
-        os.replace(temp, target)
-    except OSError as exc:
-        raise UsageError(f"drill: --anki {args.anki}: cannot write: {exc.strerror or exc}") from None
-    finally:
-        if os.path.exists(temp):
-            os.unlink(temp)
+    with writing(temp):
+        try:
+            notes = write_deck(Path(temp), chosen, scenario.name, args.digits)
+            if target.exists() and not target.is_file():  # a device or pipe, as -o: write into it, never rename over it
+                with open(temp, "rb") as deck, open(target, "wb") as out:
+                    shutil.copyfileobj(deck, out)
+            else:
+                os.replace(temp, target)
+        except OSError as exc:
+            raise UsageError(f"drill: --anki {args.anki}: cannot write: {exc.strerror or exc}") from None
     again = f" (seed {seed}: repeat it with --seed {seed})" if seed is not None else ""
     print(f"wrote {notes} card{'s' if notes != 1 else ''} to {target}{again}")
     return 0
@@ -711,10 +721,9 @@ def cmd_verify(args: argparse.Namespace) -> int:
                    "verify a scenario with fewer steps, targets or hidden units")
     budget.announce(budget.tape_price(scenario), scenario)
     tape = build_tape(scenario)  # plain numbers or a hidden vector (entry by entry, SPEC §7)
-    if not tape.scenario.claims:
-        from .usertext import shown_line
-
-        print(f"{shown_line(tape.scenario.source)}: no [claims] to verify (add e.g. \"forward.O[2]\" = \"0.7790\")")
+    if not tape.scenario.claims:  # the notice is the report: it goes where -o says (a full disk is an error)
+        notice = f"{shown_line(tape.scenario.source)}: no [claims] to verify (add e.g. \"forward.O[2]\" = \"0.7790\")\n"
+        write_output(args.output, args.force, lambda out: out.write(notice))
         return 0
     if args.marks and args.format != "gradescope":
         raise UsageError("verify: --marks goes with --format gradescope (or `rnnstep grade`)")

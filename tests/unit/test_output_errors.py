@@ -124,3 +124,42 @@ def test_control_characters_in_keys_and_file_names_are_escaped_on_stderr(tmp_pat
     out = subprocess.run([sys.executable, "-m", "rnnstep", "trace", str(path)], capture_output=True, text=True,
                          timeout=60)
     assert out.returncode == 2 and "\x1b" not in out.stderr and "\\x1b" in out.stderr and "\x07" not in out.stderr
+
+
+NO_CLAIMS = str(SCENARIO_DIR / "notes-four-steps.toml")
+
+
+@pytest.mark.parametrize("fmt", ["table", "json", "markdown", "gradescope"])
+def test_verify_with_no_claims_writes_its_notice_to_o_and_a_full_disk_is_exit_2(tmp_path, fmt):
+    """The notice that a scenario has nothing to verify is the report: it goes where -o says, so /dev/full fails."""
+    done = rnnstep(["verify", NO_CLAIMS, "--format", fmt, "-o", "/dev/full"], subprocess.PIPE, tmp_path)
+    assert done.returncode == 2, done.stdout
+    assert done.stderr.splitlines() == ["rnnstep: error: /dev/full: cannot write: No space left on device"]
+    assert done.stdout == ""
+    report = tmp_path / "report"  # no extension: any --format may write it
+    done = rnnstep(["verify", NO_CLAIMS, "--format", fmt, "-o", str(report)], subprocess.PIPE, tmp_path)
+    assert done.returncode == 0 and done.stdout == "" and done.stderr == ""
+    assert "no [claims] to verify" in report.read_text(encoding="utf-8")
+
+
+def test_an_anki_deck_written_to_a_full_device_is_one_line_and_exit_2(tmp_path):
+    """`--anki deck.apkg --force` where deck.apkg leads to /dev/full: written into, as -o does, so the full disk
+    is an error; the link is not replaced by a file."""
+    deck = tmp_path / "deck.apkg"
+    deck.symlink_to("/dev/full")
+    done = rnnstep(["drill", "--anki", str(deck), "--count", "1", "--seed", "3", "--force"], subprocess.PIPE, tmp_path)
+    assert done.returncode == 2, done.stdout
+    assert done.stderr.splitlines() == [f"rnnstep: error: drill: --anki {deck}: cannot write: No space left on device"]
+    assert deck.is_symlink() and sorted(p.name for p in tmp_path.iterdir() if p.name.startswith(".")) == []
+
+
+def test_an_anki_deck_has_a_new_files_permissions(tmp_path):
+    """mkstemp makes 0600; a deck, like every -o file, gets 0666 less the umask."""
+    deck = tmp_path / "deck.apkg"
+    umask = os.umask(0o022)
+    try:
+        done = rnnstep(["drill", "--anki", str(deck), "--count", "1", "--seed", "3"], subprocess.PIPE, tmp_path)
+    finally:
+        os.umask(umask)
+    assert done.returncode == 0, done.stderr
+    assert deck.stat().st_mode & 0o777 == 0o644
