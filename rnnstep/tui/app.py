@@ -281,9 +281,34 @@ class DebuggerApp(CrashReporting, App):
                 return False  # not here at all: no carry
             if self.tape.single_target:
                 return None  # no triangle (one target): greyed
+        if action == "toggle_flow" and not self.screen_stack[0].has_class("short"):
+            return None  # both panels are shown: nothing to swap
         if action == "cancel_export":
             return self._exporter is not None and self._exporter.running
         return True
+
+    def why_not(self, action: str) -> tuple[str, ...]:
+        """Why a key pressed where it cannot act does nothing (said in the status line; the first that fits),
+        or () where it acts or another key bar rule covers it."""
+        if action == "triangle_split" and not gated(self.tape):
+            return ("t splits a gated cell's t×k triangle into carry and rest: this is not a gated cell",
+                    "t: not a gated cell, no carry to split")
+        if action == "triangle_split" and self.tape.single_target:
+            return ("t splits the t×k triangle into carry and rest: one target here, so there is no triangle",
+                    "t: one target, no t×k triangle to split")
+        if action == "toggle_flow" and not self.screen_stack[0].has_class("short"):
+            return ("f swaps the step and the gradient-flow chart below 30 rows: both are shown here",
+                    "f: both panels are shown (f swaps them below 30 rows)")
+        return ()
+
+    async def run_action(self, action, default_namespace=None, namespaces=None) -> bool:
+        """A key that cannot act here says why instead of nothing (Textual skips an action check_action refuses)."""
+        if isinstance(action, str) and default_namespace in (None, self) and not namespaces:
+            why = self.why_not(action.split("(")[0])
+            if why and self.check_action(action.split("(")[0], ()) is not True:
+                self._say(*why)
+                return True
+        return await super().run_action(action, default_namespace, namespaces)
 
     def key_live(self, action: str) -> bool:
         """Does the key do something here? (n and c at the end still answer, to say it is the end.)"""

@@ -266,7 +266,8 @@ async def test_the_command_palette_offers_every_action_that_can_act():
             assert offered == (app.check_action(key.action.split("(")[0], ()) is True), key.id
             if key.action not in ("cancel_export", "previous_epoch", "next_wrong_claim", "previous_wrong_claim",
                                   "scroll_grid(1)", "scroll_grid(-1)",  # ⇧↓ ⇧↑: a vector scenario's tall grids
-                                  "triangle_split"):  # the carry/rest switch: gated cells only (SPEC §8)
+                                  "triangle_split",  # the carry/rest switch: gated cells only (SPEC §8)
+                                  "toggle_flow"):  # f swaps the step and the chart below 30 rows; here both show
                 assert offered, key.id
         assert not any(title.startswith("Cancel export") for title in commands)  # no export runs: nothing to cancel
         assert not any(title.startswith("Wrong claim") for title in commands)  # no worked example here
