@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from vector_screen_numbers import TapeNumbers, _spectral
+from vector_screen_numbers import TapeNumbers, _spectral, largest
 
 
 class GatedTapeNumbers(TapeNumbers):
@@ -25,12 +25,14 @@ class GatedTapeNumbers(TapeNumbers):
             if v is not None:
                 yield np.linalg.norm(np.asarray(v).reshape(tape.T, -1), axis=1)
         for k in ("w", "w_prime", "b", "b_prime", "w_out", "b_out"):
-            yield [np.linalg.norm(w[k])]
+            yield [np.linalg.norm(w[k]), np.max(np.abs(w[k]))]  # ‖·‖ and a summary's max |·|
+        yield from (largest(v) for v in (tape.a, tape.O, tape.z, tape.yhat, tape.dL_dO, tape.dL_da, tape.to_z,
+                                         tape.a_prime, tape.c, tape.dL_da_prime, *tape.gates.values()) if v is not None)
         J = np.stack([tape.backprop_jacobian(j) for j in range(1, tape.T + 1)])
         D = np.stack([tape.immediate_partial(k) for k in range(1, tape.T + 1)])
         Dh = np.stack([tape.immediate_partial(k, True) for k in range(1, tape.T + 1)])
         J_norm = _spectral(J)
-        yield from (J, D, Dh, J_norm, _spectral(D), _spectral(Dh))
+        yield from (J, D, Dh, J_norm, _spectral(D), _spectral(Dh), largest(J), largest(D), largest(Dh))
         diag = tape.gates["f"] if tape.c is not None else tape.gates["u"]
         position = {int(t): i for i, t in enumerate(tape.targets)}
         for t in (int(t) for t in tape.targets):
@@ -51,7 +53,7 @@ class GatedTapeNumbers(TapeNumbers):
             terms = deltas[:, :, None] * inputs[:, None, :]
             kept = np.where(table.truncated[:, None, None], 0.0, terms)
             sums = np.cumsum(kept, axis=0)
-            yield from (deltas, inputs, terms, sums)
+            yield from (deltas, inputs, terms, sums, largest(deltas), largest(inputs))
             for stack in (terms, sums):
                 flat = stack.reshape(N, -1)
                 yield np.linalg.norm(flat, axis=1)
@@ -69,6 +71,7 @@ class GatedTapeNumbers(TapeNumbers):
         for u in tape.updates.values():
             yield from (u.old, u.grad, u.clipped, u.new, [np.max(np.abs(np.asarray(u.new) - np.asarray(u.old)))])
             yield [np.linalg.norm(u.old), np.linalg.norm(u.grad), np.linalg.norm(u.clipped), np.linalg.norm(u.new)]
+            yield [np.max(np.abs(np.asarray(a, dtype=np.float64))) for a in (u.old, u.grad, u.clipped, u.new)]
         if s.claims:
             from rnnstep.verify import verify
 

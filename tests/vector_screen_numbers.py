@@ -40,6 +40,12 @@ def spellings(value: float, digits: int = 6) -> set[str]:
     return out
 
 
+def largest(stack) -> np.ndarray:
+    """max |·| of each array of a stack (a summary's largest entry, unsigned)."""
+    stack = np.asarray(stack, dtype=np.float64)
+    return np.max(np.abs(stack.reshape(len(stack), -1)), axis=1)
+
+
 def _spectral(M: np.ndarray) -> np.ndarray:
     """‖M‖₂ of a stack of matrices: the largest singular value (numpy.linalg.svd)."""
     M = np.asarray(M, dtype=np.float64)
@@ -152,6 +158,15 @@ class TapeNumbers:
             yield [np.linalg.norm(u.old), np.linalg.norm(u.grad), np.linalg.norm(u.clipped), np.linalg.norm(u.new)]
         yield from (frobenius(stack) for stack in (tape.x, tape.a, tape.z, tape.yhat, w["y"], dyhat_dz, jacobians,
                                                    tape.dL_dO, tape.dL_da, tape.to_z))
+        # and the largest |entry| of each, unsigned (the summary's "max |·|")
+        yield from (largest(stack) for stack in (tape.x, tape.a, tape.O, tape.z, tape.yhat, w["y"], dyhat_dz,
+                                                 jacobians, tape.dL_dO, tape.dL_da, tape.to_z, tape.f_prime))
+        yield [np.max(np.abs(w[k])) for k in ("w", "w_prime", "b", "w_out", "b_out", "h0")]
+        for u in tape.updates.values():
+            yield [np.max(np.abs(np.asarray(a, dtype=np.float64))) for a in (u.old, u.grad, u.clipped, u.new)]
+        for table in tape.gradients.values():
+            steps = (table.k if table.k is not None else table.t) - 1
+            yield from (largest(table.deltas(0, len(table))), largest(np.asarray(table.inputs, dtype=np.float64)[steps]))
         yield np.linalg.norm(tape.f_prime, axis=1)  # ‖diag(f′(a_k))‖, Frobenius
         # a claim's verdict says what its stated inputs give (a worked example's planted slip), as the scalar
         # screens do (screen_numbers.allowed_numbers): the recomputation from the claimed inputs

@@ -503,6 +503,16 @@ def test_a_summary_gives_up_whole_parts_to_fit_never_a_number():
         assert found[0] == norm and all(x in (norm, biggest) for x in found)
 
 
+def test_a_summarys_max_abs_is_the_absolute_value_where_the_largest_entry_is_negative():
+    """"max |·|" is a size: the largest entry −2.5 shows as 2.5 (it showed −2.5), in every form the width leaves."""
+    M = np.array([[0.5, -2.5], [1.25, 0.0]])
+    norm = nt.fmt(float(np.linalg.norm(M)))
+    assert mx.summary(M, 6).plain == f"2×2  ‖·‖ = {norm}  max |·| at [1,2] = 2.5"
+    for width in range(8, 60):
+        text = mx.summary(M, 6, width).plain
+        assert "-2.5" not in text and ("max |·|" not in text or text.endswith(" 2.5"))
+
+
 @pytest.mark.parametrize("key", ["u", None])
 def test_the_update_step_names_the_apply_key_only_where_there_is_one(key):
     """The debugger applies the update with u; in a drill u is typed into the answer, so no such line."""

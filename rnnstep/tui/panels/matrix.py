@@ -231,7 +231,7 @@ def _brackets(row: int, count: int) -> tuple[str, str]:
 
 
 def summary(M, digits: int, width: int | None = None) -> Text:
-    """One line for a matrix that does not fit: its shape, ‖·‖ (Frobenius) and largest entry.
+    """One line for a matrix that does not fit: its shape, ‖·‖ (Frobenius) and largest |entry|.
 
     Narrower than ``width`` by whole parts (the shape, then the largest entry's place, then the
     largest entry), never by cutting a number."""
@@ -245,7 +245,7 @@ def summary(M, digits: int, width: int | None = None) -> Text:
         flat = np.where(np.isfinite(M), np.abs(M), np.inf).ravel()
         at = np.unravel_index(int(np.argmax(flat)), M.shape)
         where = ",".join(str(int(i) + 1) for i in at)
-        value = float(M[at])
+        value = abs(float(M[at]))  # max |·| is a size: the entry's sign is in the grid, not in this label
         number = (nt.fmt(value, digits), entry_style(value, scale_of(M)))
         parts["max at"] = Text(f"  max |·| at [{where}] = ", style="dim").append(*number)
         parts["max"] = Text("  max |·| ", style="dim").append(*number)

@@ -2,8 +2,8 @@
 
 A pure function of (tape, watches, cursor, width). Entries are shown whole or not
 at all: when the line is full the rest are counted (``+2 more``); a value not yet
-computed says when it will be; a vector or matrix shows its norm and its largest
-entry (the step panel shows it whole).
+computed says when it will be; a vector or matrix shows its norm and its size
+(the step panel shows it whole).
 """
 
 from __future__ import annotations
