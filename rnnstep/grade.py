@@ -170,9 +170,11 @@ def feedback_markdown(scenario: Scenario, g: Graded) -> str:
 
 
 def plain(text: str) -> str:
-    """User text in a file a person reads: control characters shown escaped (\\x1b), never acted on."""
-    return "".join(ch if ch in "\n" or (ch.isprintable() or ch == " ") else ch.encode("unicode_escape").decode()
-                   for ch in text)
+    """User text in a file a person reads: control characters shown escaped (\\x1b), never acted on —
+    the one rule of every printer (usertext.shown)."""
+    from .usertext import shown
+
+    return shown(text)
 
 
 def columns_for(scenario: Scenario, graded: list[Graded]) -> list[str]:

@@ -20,6 +20,7 @@ import numpy as np
 from .. import notation as nt
 from .arrays import array_text
 from .questions import Question
+from ..usertext import shown
 
 #: fixed forever: Anki recognises the note type by this id across exports
 MODEL_ID = 1_613_742_905
@@ -31,9 +32,8 @@ table.m td { padding: 0 0.4em; text-align: right; font-family: monospace; }
 
 
 def _escaped(text: str) -> str:
-    """User and formula text as HTML: markup escaped, control characters shown as \\x1b."""
-    shown = "".join(ch if ch.isprintable() or ch == " " else ch.encode("unicode_escape").decode() for ch in text)
-    return html.escape(shown)
+    """User and formula text as HTML: markup escaped, control characters shown as \\x1b (usertext's one rule)."""
+    return html.escape(shown(text))
 
 
 def _table(rows: list[list[str]]) -> str:
