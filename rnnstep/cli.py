@@ -721,13 +721,13 @@ def cmd_verify(args: argparse.Namespace) -> int:
                    "verify a scenario with fewer steps, targets or hidden units")
     budget.announce(budget.tape_price(scenario), scenario)
     tape = build_tape(scenario)  # plain numbers or a hidden vector (entry by entry, SPEC §7)
+    if args.marks and args.format != "gradescope":  # a mistaken option is one line, claims or none
+        raise UsageError("verify: --marks goes with --format gradescope (or `rnnstep grade`)")
+    marks = _read_marks(args.marks)
     if not tape.scenario.claims:  # the notice is the report: it goes where -o says (a full disk is an error)
         notice = f"{shown_line(tape.scenario.source)}: no [claims] to verify (add e.g. \"forward.O[2]\" = \"0.7790\")\n"
         write_output(args.output, args.force, lambda out: out.write(notice))
         return 0
-    if args.marks and args.format != "gradescope":
-        raise UsageError("verify: --marks goes with --format gradescope (or `rnnstep grade`)")
-    marks = _read_marks(args.marks)
     report = verify(tape)
     if args.format == "gradescope":
         from .grading import MarksError, check_marks_against, mark_report

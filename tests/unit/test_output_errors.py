@@ -163,3 +163,12 @@ def test_an_anki_deck_has_a_new_files_permissions(tmp_path):
         os.umask(umask)
     assert done.returncode == 0, done.stderr
     assert deck.stat().st_mode & 0o777 == 0o644
+
+
+@pytest.mark.parametrize("extra, said", [(["--marks", "MISSING", "--format", "gradescope"], "no such file"),
+                                         (["--marks", "MISSING", "--format", "json"], "--marks goes with --format gradescope")])
+def test_verify_with_no_claims_still_refuses_a_mistaken_marks_option(tmp_path, extra, said):
+    extra = [str(tmp_path / "nope.toml") if a == "MISSING" else a for a in extra]
+    done = rnnstep(["verify", NO_CLAIMS, *extra], subprocess.PIPE, tmp_path)
+    assert done.returncode == 2 and done.stdout == ""
+    assert len(done.stderr.splitlines()) == 1 and said in done.stderr
