@@ -756,7 +756,9 @@ def cmd_verify(args: argparse.Namespace) -> int:
         from .tui.app import run_app
 
         slips = report.slips or [r for r in report.results if r.wrong]
-        run_app(tape.scenario, cursor=slips[0].step if slips else 0)
+        code = run_app(tape.scenario, cursor=slips[0].step if slips else 0)
+        if code:  # the debugger crashed (1) or was ended by a signal (128 + its number): that, not the verdict
+            return code
     return 0 if report.ok else 1
 
 

@@ -103,13 +103,14 @@ def _alive(pid: int) -> bool:
 
 
 @pytest.mark.parametrize("how", [pytest.param(h, marks=needs_tmux) for h in ("SIGTERM", "SIGHUP")])
-@pytest.mark.parametrize("app", ["", "drill notes-four-steps"], ids=["debugger", "drill"])
-def test_the_apps_killed_by_a_signal_exit_128_plus_its_number(tmp_path, how, app):
+@pytest.mark.parametrize("app, shown", [("", "Step 1 of"), ("drill notes-four-steps --history HISTORY", "question 1 of"),
+                                        ("verify worked-example-slip --open", "✗ slip")],
+                         ids=["debugger", "drill", "verify --open"])
+def test_the_apps_killed_by_a_signal_exit_128_plus_its_number(tmp_path, how, app, shown):
     """As `trace` does: SIGTERM (after the app closes and gives the terminal back) exits 143, SIGHUP 129."""
-    if app:
-        app += f" --history {tmp_path / 'h.jsonl'}"
+    app = app.replace("HISTORY", str(tmp_path / "h.jsonl"))
     with Terminal(f"{sys.executable} -m rnnstep {app}", 80, 24) as term:
         pid = _rnnstep_pid(term)
-        term.wait("Step 1 of" if not app else "question 1 of", timeout=60)
+        term.wait(shown, timeout=60)
         os.kill(pid, getattr(signal, how))
         assert term.exit_status(timeout=60) == 128 + getattr(signal, how), term.screen()
