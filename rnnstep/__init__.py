@@ -10,8 +10,9 @@ The Python API for notebooks and scripts::
     tape.value("gradients.w.term[4,2]")     # any value by its SPEC §6 id
 """
 
+from .build import build_tape
 from .scenario import Scenario, ScenarioError, default_scenario, load_scenario
-from .tape import Tape, build_tape
+from .tape import Tape
 
 __all__ = ["Scenario", "ScenarioError", "Tape", "build_tape", "default_scenario", "load_scenario"]
 __version__ = "0.1.0"

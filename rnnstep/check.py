@@ -14,8 +14,9 @@ from typing import Callable
 
 import numpy as np
 
+from .build import build_tape
 from .ids import PARAMS
-from .tape import Tape, build_tape
+from .tape import Tape
 
 
 @dataclass(frozen=True)

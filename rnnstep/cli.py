@@ -304,7 +304,7 @@ def refuse_contradicting_extension(command: str, path: str | None, format: str, 
 # ----------------------------------------------------------------------------- commands
 
 def cmd_trace(args: argparse.Namespace) -> int:
-    from .tape import build_tape
+    from .build import build_tape
 
     refuse_contradicting_extension("trace", args.output, args.format, args.force)
     scenario = read_scenario(args.file)
@@ -367,7 +367,7 @@ def cmd_trace(args: argparse.Namespace) -> int:
 def _trace_samples(args: argparse.Namespace, scenario: Scenario) -> int:
     from .methods.randomized import draw_samples
     from .render.samples import iter_samples_json, iter_samples_text
-    from .tape import build_tape
+    from .build import build_tape
 
     if scenario.method != "randomized":
         raise UsageError(f"trace: --samples goes with [train] method = \"randomized\" "
@@ -395,7 +395,7 @@ def cmd_check(args: argparse.Namespace) -> int:
 
     from . import notation as nt
     from .check import check_tape
-    from .tape import build_tape
+    from .build import build_tape
 
     from .progress import progress_bar
 
@@ -532,7 +532,7 @@ def cmd_drill(args: argparse.Namespace) -> int:
     from .drill.questions import questions
     from .drill.review import pick_review
     from .drill.session import DrillSession
-    from .tape import build_tape
+    from .build import build_tape
 
     seed = None
     if args.file is None:
@@ -623,7 +623,7 @@ def _write_anki(args: argparse.Namespace, scenario: Scenario, seed: int | None) 
 
     from .drill.anki import write_deck
     from .drill.questions import questions
-    from .tape import build_tape
+    from .build import build_tape
 
     if args.plain or args.review:
         raise UsageError(f"drill: --anki writes a deck; it cannot go with --{'plain' if args.plain else 'review'}")
@@ -707,7 +707,7 @@ def _shipped_text(name: str) -> str:
 
 
 def cmd_verify(args: argparse.Namespace) -> int:
-    from .tape import build_tape
+    from .build import build_tape
     from .usertext import shown_line
     from .verify import verify
 

@@ -22,7 +22,8 @@ import numpy as np
 from . import ids
 from .cells import cell_named
 from .ids import ValueId
-from .tape import Factor, Tape, TermTable
+from .tape import Tape
+from .terms import Factor, TermTable
 from .methods.selection import select_terms
 
 #: the parameters of a gated cell in tape order: b_prime (PyTorch's bias_hh) joins b
@@ -38,9 +39,9 @@ class GatedTape(Tape):
 
     params = GATED_PARAMS
 
-    def __init__(self, scenario):
+    def __init__(self, scenario, run_method=None):
         self.cell = cell_named(scenario.cell)
-        super().__init__(scenario)
+        super().__init__(scenario, run_method)
 
     @property
     def gate_names(self) -> tuple[str, ...]:

@@ -18,7 +18,7 @@ from pathlib import Path
 
 from .grading import Mark, Marks, mark_report, summary_line, total
 from .scenario import Scenario, ScenarioError, _claims, _Reader
-from .tape import build_tape
+from .build import build_tape
 from .verify import Report, tape_order, verify
 
 SUBMISSION_LIMIT = 1 << 20  # a submission is a short list of numbers: 1 MiB is far beyond any worked example

@@ -16,7 +16,8 @@ import numpy as np
 from .numbers import fmt
 
 if TYPE_CHECKING:  # pragma: no cover
-    from .tape import Factor, Tape
+    from .tape import Tape
+    from .terms import Factor
 
 _SUBSCRIPT = str.maketrans("0123456789", "₀₁₂₃₄₅₆₇₈₉")
 

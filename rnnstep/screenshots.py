@@ -50,7 +50,7 @@ async def _shoot_drill(directory: Path) -> Path:
     from .drill.questions import questions
     from .drill.session import DrillSession
     from .drill.tui import DrillApp
-    from .tape import build_tape
+    from .build import build_tape
 
     tape = build_tape(load_scenario(SCENARIO_DIR / "notes-four-steps.toml"))
     session = DrillSession(tape, questions(tape), history=None)
@@ -75,7 +75,7 @@ async def _shoot_vector_drill(directory: Path) -> Path:
     from .drill.questions import questions
     from .drill.session import DrillSession
     from .drill.tui import DrillApp
-    from .tape import build_tape
+    from .build import build_tape
 
     tape = build_tape(load_scenario(SCENARIO_DIR / "vector" / "hello-char-rnn.toml"))
     session = DrillSession(tape, questions(tape), history=None)

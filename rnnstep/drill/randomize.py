@@ -6,7 +6,7 @@ import random
 
 from ..model import ACTIVATIONS
 from ..scenario import Scenario, parse_scenario
-from ..tape import build_tape
+from ..build import build_tape
 
 
 #: what "hand-sized" means for a random drill (the README says the same): T from 2 to 4; inputs, weights

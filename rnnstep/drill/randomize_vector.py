@@ -23,7 +23,7 @@ import random
 import numpy as np
 
 from ..scenario import Scenario, parse_scenario
-from ..tape import build_tape
+from ..build import build_tape
 
 MAX_HIDDEN = 8  # bigger is no drill by hand
 

@@ -13,7 +13,8 @@ from .. import notation as nt
 from ..ids import PARAMS, RECURRENT_PARAMS
 from ..model import activation
 from ..printed import factor_again, printed, product, relation, total
-from ..tape import Factor, Tape
+from ..tape import Tape
+from ..terms import Factor
 from .question import Question, asked_terms
 
 

@@ -26,7 +26,8 @@ import numpy as np
 from .. import ids
 from ..cells import rnn as plain_cell
 from ..ids import IdError, RECURRENT_PARAMS
-from ..tape import Step, Steps, Tape, TermTable, step_position
+from ..tape import Step, Steps, Tape, step_position
+from ..terms import TermTable
 
 _PLAIN = ("x", "a", "O", "O_prev", "f_prime", "z", "yhat", "y", "dl_dyhat", "g_prime", "dyhat_dO", "upstream",
           "to_z", "dL_dO", "dL_da", "chain")

@@ -23,6 +23,7 @@ from typing import Any
 import numpy as np
 
 from ..ids import PARAMS, RECURRENT_PARAMS, param_shape
+from ..terms import TermTable, Update
 from . import clipping
 
 
@@ -66,8 +67,6 @@ def exclusion_reason(first: int, last: int, k1: int, k2: int) -> str:
 
 def run_chunks(tape) -> list[Chunk]:
     """Run TBPTT(k1, k2) on the tape's scenario: one Chunk per k1 steps."""
-    from ..tape import TermTable, Update
-
     s = tape.scenario
     k1, k2, T, n = s.k1, s.k2, tape.T, tape.n
     f, g, loss_fn = tape.f, tape.g, tape.loss_fn

@@ -22,7 +22,7 @@ from ..drill.questions import questions
 from ..drill.session import DrillSession
 from ..drill.tui import DrillApp
 from ..scenario import Scenario
-from ..tape import build_tape
+from ..build import build_tape
 from .app import BrowserKeys, ServedCrash
 from ..usertext import shown, shown_line
 

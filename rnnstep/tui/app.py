@@ -17,8 +17,9 @@ from textual.reactive import var
 from textual.widgets import Static
 
 from .. import notation as nt
+from ..build import build_tape
 from ..scenario import Scenario
-from ..tape import Tape, build_tape
+from ..tape import Tape
 from . import keymap, navigation
 from .view import View, status_line
 from .paths import short_path, toast_width

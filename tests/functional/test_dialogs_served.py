@@ -41,7 +41,7 @@ async def test_a_served_drill_takes_enter_enter_as_one_answer_and_keeps_the_tab(
     from rnnstep import notation as nt
     from rnnstep.drill.questions import questions
     from rnnstep.scenario import SCENARIO_DIR, load_scenario
-    from rnnstep.tape import build_tape
+    from rnnstep.build import build_tape
 
     first, second = questions(build_tape(load_scenario(SCENARIO_DIR / "notes-four-steps.toml")))[:2]
     with running_server("notes-four-steps", "--drill", cwd=tmp_path) as server:

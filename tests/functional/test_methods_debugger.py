@@ -82,7 +82,7 @@ def test_network_strip_marks_chunk_boundaries():
     from rnnstep.tui.panels.base import View
     from rnnstep.tui.panels.network import network_strip
 
-    from rnnstep.tape import build_tape
+    from rnnstep.build import build_tape
 
     tape = build_tape(load_scenario("tbptt-detach"))
     strip = network_strip(View(tape, 0), 200).plain.split("\n")
@@ -94,7 +94,7 @@ def test_network_strip_marks_chunk_boundaries():
 
 def test_tbptt_terms_keep_the_running_sum_arithmetic():
     from rnnstep import notation as nt
-    from rnnstep.tape import build_tape
+    from rnnstep.build import build_tape
     from rnnstep.tui.panels import step as panel
     from rnnstep.tui.panels.base import View
     from rnnstep.tui.widgets import panel_text  # noqa: F401
@@ -112,7 +112,7 @@ def test_tbptt_terms_keep_the_running_sum_arithmetic():
 
 
 def test_rtrl_forward_step_carries_P_and_adds_a_row_at_a_target():
-    from rnnstep.tape import build_tape
+    from rnnstep.build import build_tape
     from rnnstep.tui.panels import step as panel
     from rnnstep.tui.panels.base import View
 
@@ -138,7 +138,7 @@ async def test_method_drills_in_the_terminal_hide_the_weight_and_reach_the_end(t
     from rnnstep.drill.questions import questions
     from rnnstep.drill.session import DrillSession
     from rnnstep.drill.tui import DrillApp
-    from rnnstep.tape import build_tape
+    from rnnstep.build import build_tape
 
     for name in ("randomized-truncation", "tbptt-detach"):
         tape = build_tape(load_scenario(name))
@@ -159,7 +159,7 @@ async def test_method_drills_in_the_terminal_hide_the_weight_and_reach_the_end(t
 
 def test_vector_network_strip_marks_chunk_boundaries():
     from rnnstep.scenario import parse_scenario
-    from rnnstep.tape import build_tape
+    from rnnstep.build import build_tape
     from rnnstep.tui.panels.base import View
     from rnnstep.tui.panels import vector_network
     from vector_scenarios import vector_toml
@@ -171,7 +171,7 @@ def test_vector_network_strip_marks_chunk_boundaries():
 
 
 def test_chunk_ids_are_goto_targets():
-    from rnnstep.tape import build_tape
+    from rnnstep.build import build_tape
     from rnnstep.tui.navigation import goto_target
 
     tape = build_tape(load_scenario("tbptt-detach"))
@@ -189,7 +189,7 @@ def test_chunk_ids_are_goto_targets():
 
 def test_rtrl_first_step_states_the_cost():
     from rnnstep.methods.rtrl import costs
-    from rnnstep.tape import build_tape
+    from rnnstep.build import build_tape
     from rnnstep.tui.panels import step as panel
     from rnnstep.tui.panels.base import View
 

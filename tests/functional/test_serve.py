@@ -21,7 +21,7 @@ from reference import Net, to_toml
 from rnnstep import notation as nt
 from rnnstep.render.markdown import render_markdown
 from rnnstep.scenario import load_scenario
-from rnnstep.tape import build_tape
+from rnnstep.build import build_tape
 from serve_client import alive, open_tab, running_server
 
 pytest.importorskip("textual_serve")

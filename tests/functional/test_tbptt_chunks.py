@@ -240,7 +240,7 @@ def test_tbptt_detach_in_a_terminal_every_step_every_number_whole(size):
 def test_watches_conditions_and_remembered_steps_follow_the_chunks():
     from rnnstep.conditions import parse_condition
     from rnnstep.methods.chunk_tape import stepped
-    from rnnstep.tape import build_tape
+    from rnnstep.build import build_tape
     from rnnstep.tui.navigation import step_in
     from rnnstep.watches import seen_at, tape_watch
 

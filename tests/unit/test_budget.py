@@ -20,7 +20,7 @@ from rnnstep.render.markdown import iter_markdown
 from rnnstep.render.table import iter_table
 from rnnstep.render.vector_export import iter_vector_derivation
 from rnnstep.scenario import SCENARIO_DIR, load_scenario
-from rnnstep.tape import build_tape
+from rnnstep.build import build_tape
 
 
 def scalar(T: int, every: bool):

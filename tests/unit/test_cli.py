@@ -58,7 +58,7 @@ def test_check_shows_every_value_whole_at_any_width(columns, monkeypatch, capsys
     from rnnstep import notation as nt
     from rnnstep.check import check_tape
     from rnnstep.scenario import load_scenario, shipped_scenarios
-    from rnnstep.tape import build_tape
+    from rnnstep.build import build_tape
 
     monkeypatch.setenv("COLUMNS", str(columns))
     for path in [p for p in shipped_scenarios() if p.stem in ("notes-four-steps", "vanishing-gradients")]:

@@ -10,7 +10,7 @@ from strategies import nets
 
 from rnnstep.conditions import ConditionError, first_after, parse_condition
 from rnnstep.scenario import load_scenario
-from rnnstep.tape import build_tape
+from rnnstep.build import build_tape
 from rnnstep.watches import WatchError, seen_at, tape_watch as parse_watch
 
 

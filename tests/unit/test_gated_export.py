@@ -79,7 +79,7 @@ def test_the_debuggers_export_can_price_every_gated_scenario():
     """Adversarial try-out: e on an LSTM or GRU crashed with KeyError 'b_prime' in the size estimate."""
     from rnnstep.render.vector_export import estimate_bytes
     from rnnstep.scenario import load_scenario, shipped_gated_scenarios
-    from rnnstep.tape import build_tape
+    from rnnstep.build import build_tape
     from rnnstep.tui.export import document_chunks
 
     for path in shipped_gated_scenarios():

@@ -9,7 +9,7 @@ from test_methods import SCALAR, my_coins, naive_tbptt, tape_of
 from rnnstep.drill.grading import is_right
 from rnnstep.drill.questions import questions
 from rnnstep.scenario import load_scenario
-from rnnstep.tape import build_tape
+from rnnstep.build import build_tape
 
 
 def test_weight_questions_follow_their_terms_and_are_the_coins():

@@ -13,7 +13,7 @@ from rnnstep.methods.randomized import draw_samples
 from rnnstep.methods.rtrl import costs
 from rnnstep.notation import fmt
 from rnnstep.scenario import load_scenario
-from rnnstep.tape import build_tape
+from rnnstep.build import build_tape
 
 
 def notes_of(scenario) -> dict[str, str]:

@@ -20,7 +20,7 @@ from vector_scenarios import vector_toml
 from rnnstep.ids import PARAMS, RECURRENT_PARAMS
 from rnnstep.methods.randomized import draw_samples
 from rnnstep.scenario import parse_scenario
-from rnnstep.tape import build_tape
+from rnnstep.build import build_tape
 
 SCALAR = """
 [weights]

@@ -16,7 +16,7 @@ from rnnstep.render.json import write_json
 from rnnstep.render.markdown import render_markdown
 from rnnstep.render.latex import render_latex
 from rnnstep.scenario import parse_scenario
-from rnnstep.tape import build_tape
+from rnnstep.build import build_tape
 
 
 def trace(text: str, **keys) -> dict:

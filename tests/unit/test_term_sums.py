@@ -6,7 +6,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from rnnstep.tape import TermTable
+from rnnstep.terms import TermTable
 
 
 def _table_data(seed: int, T: int, r: int, c: int, cut: bool, weighted: bool):
