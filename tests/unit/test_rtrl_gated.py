@@ -1,0 +1,136 @@
+"""RTRL on gated cells (SPEC §8, §9): P_t = ∂s_t/∂p carried through an LSTM's (O_t, c_t) or a GRU's O_t.
+
+Its totals against the gated tape's BPTT totals, against torch's own nn.LSTM / nn.GRU (float64), and
+against central finite differences of the loss (which need no torch); each row ∂ℓ_t/∂s_t·P_t against
+Σ_k term(t, k) taken by torch with a copy of the weight per step; the cost and the size limit.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+
+import numpy as np
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from gated_scenarios import HEADS, gated_toml
+from rnnstep.methods.rtrl import costs
+from rnnstep.scenario import parse_scenario
+from rnnstep.tape import build_tape
+
+HAS_TORCH = importlib.util.find_spec("torch") is not None
+RECURRENT = ("w_prime", "w", "b", "b_prime")
+
+
+def rtrl_text(cell: str, **kwargs) -> str:
+    return gated_toml(cell, **kwargs) + 'method = "rtrl"\n'
+
+
+def _close(a, b, rtol=1e-9, atol=1e-12):
+    np.testing.assert_allclose(np.asarray(a, dtype=float), np.asarray(b, dtype=float), rtol=rtol, atol=atol)
+
+
+scenarios = st.fixed_dictionaries(dict(
+    cell=st.sampled_from(["lstm", "gru"]), n=st.integers(1, 3), m=st.integers(1, 2), q=st.integers(1, 2),
+    T=st.integers(1, 6), every_step=st.booleans(), start=st.booleans(), seed=st.integers(0, 10_000),
+    head=st.sampled_from(HEADS), scale=st.sampled_from([0.5, 1.0, 2.0])))
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(scenarios)
+def test_gated_rtrl_totals_are_bptt_and_torch(keys):
+    text = rtrl_text(**keys)
+    tape = build_tape(parse_scenario(text))
+    rtrl = tape.rtrl
+    assert set(rtrl.totals) == set(tape.params)
+    for p in tape.params:  # BPTT: the gated tape's totals, path by path backwards
+        _close(rtrl.totals[p], tape.gradients[p].total)
+    if HAS_TORCH:  # and torch's own module, which shares nothing with either
+        import gated_reference as ref
+
+        expected = ref.module_totals(tape.scenario)
+        for p in tape.params:
+            _close(rtrl.totals[p], expected[p].reshape(tape.param_shape(p)), rtol=1e-8, atol=1e-11)
+
+
+@pytest.mark.skipif(not HAS_TORCH, reason="the per-step weight copies are taken with torch autograd")
+@pytest.mark.parametrize("cell", ["lstm", "gru"])
+def test_each_rtrl_row_is_the_whole_row_of_the_triangle(cell):
+    """∂ℓ_t/∂s_t·P_t = Σ_k term(t, k) for every target t, each term from torch with a weight copy per step."""
+    import gated_reference as ref
+
+    tape = build_tape(parse_scenario(rtrl_text(cell, n=2, m=2, T=5, every_step=True, seed=11)))
+    terms = ref.per_step_terms(tape.scenario)
+    for position, t in enumerate(tape.targets):
+        for p in RECURRENT:
+            lo, hi = tape.rtrl.columns[p]
+            row = sum(terms[(p, int(t), k)] for k in range(1, int(t) + 1)).reshape(-1)
+            _close(tape.rtrl.rows[position, lo:hi], row)
+
+
+def _loss_with(text: str, param: str, index: int, change: float) -> float:
+    """The loss of the scenario with one entry of one weight moved (the file re-read, nothing reused)."""
+    scenario = parse_scenario(text)
+    arrays = {p: np.array(v, dtype=float) for p, v in scenario.arrays().items()}
+    flat = arrays[param].reshape(-1)
+    flat[index] += change
+    lines = []
+    for line in text.splitlines():
+        key = line.split(" = ")[0]
+        if key == param:
+            line = f"{param} = {np.asarray(arrays[param]).tolist()!r}"
+        lines.append(line)
+    return float(build_tape(parse_scenario("\n".join(lines) + "\n")).loss)
+
+
+@pytest.mark.parametrize("cell", ["lstm", "gru"])
+def test_gated_rtrl_totals_are_finite_differences(cell):
+    text = rtrl_text(cell, n=2, m=1, T=4, every_step=True, seed=5)
+    tape = build_tape(parse_scenario(text))
+    h = 1e-6
+    for p in RECURRENT:
+        total = np.asarray(tape.rtrl.totals[p]).reshape(-1)
+        for i in range(total.size):
+            slope = (_loss_with(text, p, i, h) - _loss_with(text, p, i, -h)) / (2 * h)
+            assert total[i] == pytest.approx(slope, rel=1e-5, abs=1e-8), (p, i)
+
+
+@pytest.mark.parametrize("cell, S, G", [("lstm", 4, 4), ("gru", 2, 3)])
+def test_gated_rtrl_cost_counts_the_state_and_every_gate_column(cell, S, G):
+    n, m, T = 2, 3, 6
+    tape = build_tape(parse_scenario(rtrl_text(cell, n=n, m=m, T=T)))
+    columns = G * n * n + G * n * m + G * n + G * n  # one per entry of W′, W, b, b′
+    assert tape.rtrl.history.shape == (T, S, columns)  # P_t is S × columns
+    bptt, rtrl = tape.rtrl.bptt_cost, tape.rtrl.rtrl_cost
+    assert rtrl.held == S * columns + S  # P and the state
+    assert rtrl.multiplies == G * n * n + S * S * columns + S * columns  # J_t, J_t·P_{t−1}, ∂⁺s_t/∂p
+    assert bptt.held == T * (S + G * n) + S  # every state and gate value, and one state row going back
+    assert bptt.multiplies == S * G * n + G * n * n + columns  # row·∂s/∂a, δₕ·W′, the terms
+    assert costs(n, m, T, cell) == (bptt, rtrl)
+    assert costs(n, m, T) == costs(n, m, T, "rnn")  # the plain cell's numbers as they were
+
+
+@pytest.mark.parametrize("cell, most", [("lstm", 8), ("gru", 12)])
+def test_gated_rtrl_refuses_a_large_hidden_size_in_one_line(tmp_path, capsys, cell, most):
+    from rnnstep.cli import main
+
+    path = tmp_path / "big.toml"
+    path.write_text(rtrl_text(cell, n=most + 1, T=2), encoding="utf-8")
+    assert main(["trace", str(path)]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith(f"rnnstep: error: {path}: train.method: rtrl on a {cell.upper()} is limited to a hidden "
+                          f"size n ≤ {most}, found n = {most + 1}") and err.count("\n") == 1 and "O(n⁴)" in err
+    tape = build_tape(parse_scenario(rtrl_text(cell, n=most, T=2)))
+    _close(tape.rtrl.totals["w_prime"], tape.gradients["w_prime"].total)
+
+
+def test_the_gated_limit_keeps_a_step_within_the_plain_cells_at_its_limit():
+    """The limits are chosen by cost: at them a gated step multiplies about as much as the plain cell's at
+    n = 16 (within a quarter, the bias columns' share), one more unit well beyond."""
+    from rnnstep.methods import RTRL_MAX_HIDDEN, RTRL_MAX_HIDDEN_GATED
+
+    plain = costs(RTRL_MAX_HIDDEN, 1, 1)[1].multiplies
+    for cell, most in RTRL_MAX_HIDDEN_GATED.items():
+        assert costs(most, 1, 1, cell)[1].multiplies <= 1.25 * plain
+        assert costs(most + 1, 1, 1, cell)[1].multiplies > 1.25 * plain
