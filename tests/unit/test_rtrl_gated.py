@@ -134,3 +134,42 @@ def test_the_gated_limit_keeps_a_step_within_the_plain_cells_at_its_limit():
     for cell, most in RTRL_MAX_HIDDEN_GATED.items():
         assert costs(most, 1, 1, cell)[1].multiplies <= 1.25 * plain
         assert costs(most + 1, 1, 1, cell)[1].multiplies > 1.25 * plain
+
+
+# ----------------------------------------------------------------------------- the printed trace
+
+@pytest.mark.parametrize("cell", ["lstm", "gru"])
+def test_json_rtrl_of_a_gated_cell_has_b_prime_and_the_gated_cost(cell, tmp_path, capsys):
+    import json
+
+    from rnnstep.cli import main
+
+    path = tmp_path / f"{cell}.toml"
+    path.write_text(rtrl_text(cell, n=2, m=1, T=4, every_step=True, seed=3), encoding="utf-8")
+    assert main(["trace", str(path), "--format", "json"]) == 0
+    data = json.loads(capsys.readouterr().out)
+    tape = build_tape(parse_scenario(path.read_text(encoding="utf-8")))
+    assert list(data["rtrl"]["totals"]) == ["w_prime", "w", "b", "b_prime", "w_out", "b_out"]
+    for p in RECURRENT:  # the JSON's RTRL totals are BPTT's (the trace's own gradients)
+        _close(data["rtrl"]["totals"][p], data["gradients"][p]["total"])
+    bptt, rtrl = costs(2, 1, 4, cell)
+    assert data["rtrl"]["cost"] == {"bptt": {"held": bptt.held, "multiplies_per_step": bptt.multiplies},
+                                    "rtrl": {"held": rtrl.held, "multiplies_per_step": rtrl.multiplies}}
+    assert rtrl.held == tape.rtrl.history[0].size + tape.rtrl.history.shape[1]
+
+
+@pytest.mark.parametrize("cell, carried", [("lstm", "P_t = ∂(O_t, c_t)/∂p, the LSTM's whole state (2n = 4 rows)"),
+                                           ("gru", "∂O_t/∂ã_t·∂ã_t/∂p for w′ and b′")])
+@pytest.mark.parametrize("fmt", ["markdown", "latex", "table"])
+def test_documents_say_what_a_gated_P_t_carries_and_list_b_prime(cell, carried, fmt, tmp_path, capsys):
+    from rnnstep.cli import main
+
+    path = tmp_path / f"{cell}.toml"
+    path.write_text(rtrl_text(cell, n=2, T=3), encoding="utf-8")
+    assert main(["trace", str(path), "--format", fmt]) == 0
+    out = capsys.readouterr().out
+    assert "RTRL" in out
+    if fmt != "latex":
+        assert carried in out and "∂L/∂b′: RTRL" in out
+    else:
+        assert r"\partial" in out and "b$'$" in out.split("RTRL: the influence")[1]
