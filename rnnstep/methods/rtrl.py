@@ -131,20 +131,14 @@ def _run_gated(tape) -> RTRL:
         columns[p] = (start, start + width)
         start += width
     W_prime = tape.weights["w_prime"]
-    x = np.asarray(tape.x).reshape(T, m)
     P, immediate = np.zeros((S, start)), np.zeros((S, start))
     rows = np.zeros((len(tape.targets), start))
     position = {int(t): i for i, t in enumerate(tape.targets)}
     keep = T * S * start <= HISTORY_LIMIT
     history = np.empty((T, S, start)) if keep else None
-    cut = {p: slice(*columns[p]) for p in columns}
     with np.errstate(all="ignore"):
         for t in range(1, T + 1):
-            dx, dh = cell.immediate(fw, t - 1)  # ∂s_t/∂a_t and ∂s_t/∂ã_t (S × G·n)
-            # ∂⁺s_t/∂p = ∂s_t/∂a_t·∂a_t/∂p: entry (i, j) of w is dx[:, i]·x_t[j]; of w′, dh[:, i]·O_{t−1}[j]
-            immediate[:, cut["w_prime"]] = (dh[:, :, None] * fw.O_prev[t - 1][None, None, :]).reshape(S, -1)
-            immediate[:, cut["w"]] = (dx[:, :, None] * x[t - 1][None, None, :]).reshape(S, -1)
-            immediate[:, cut["b"]], immediate[:, cut["b_prime"]] = dx, dh
+            _gated_immediate(tape, t, columns, immediate)
             P = cell.jacobian(fw, t - 1, W_prime) @ P + immediate  # P_t = J_t·P_{t−1} + ∂⁺s_t/∂p
             if history is not None:
                 history[t - 1] = P
@@ -152,11 +146,35 @@ def _run_gated(tape) -> RTRL:
                 i = position[t]
                 rows[i] = cell.entry(fw, t - 1, np.asarray(tape.upstream[i])[None])[0] @ P  # ∂ℓ_t/∂s_t·P_t
         summed = rows.sum(axis=0) if len(rows) else np.zeros(start)
-    totals = {p: _shaped(summed[cut[p]], tape, p) for p in widths}
+    totals = {p: _shaped(summed[slice(*columns[p])], tape, p) for p in widths}
     for p in OUTPUT_PARAMS:  # no recurrence: the same one term per target as BPTT
         totals[p] = tape.gradients[p].total
     bptt, rtrl = costs(n, m, T, tape.scenario.cell)
     return RTRL(totals, rows, columns, bptt, rtrl, history)
+
+
+def _gated_immediate(tape, t: int, columns: dict, out: np.ndarray) -> np.ndarray:
+    """∂⁺s_t/∂p = ∂s_t/∂a_t·∂a_t/∂p into ``out`` (S × columns): entry (i, j) of w is ∂s_t/∂a_t[:, i]·x_t[j],
+    of w′ ∂s_t/∂ã_t[:, i]·O_{t−1}[j]; b's is ∂s_t/∂a_t itself, b′'s ∂s_t/∂ã_t (the cell's immediate partials)."""
+    fw, S = tape.forward_record, out.shape[0]
+    dx, dh = tape.cell.immediate(fw, t - 1)  # S × G·n each
+    x = np.asarray(tape.x[t - 1], dtype=float).reshape(-1)
+    cut = {p: slice(*columns[p]) for p in columns}
+    out[:, cut["w_prime"]] = (dh[:, :, None] * fw.O_prev[t - 1][None, None, :]).reshape(S, -1)
+    out[:, cut["w"]] = (dx[:, :, None] * x[None, None, :]).reshape(S, -1)
+    out[:, cut["b"]], out[:, cut["b_prime"]] = dx, dh
+    return out
+
+
+def gated_update(tape, t: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """(J_t·P_{t−1}, ∂⁺s_t/∂p, P_t) of a gated tape at step t, from the kept P's (the debugger's forward step)."""
+    r = tape.rtrl
+    P = r.history[t - 1]
+    with np.errstate(all="ignore"):
+        immediate = _gated_immediate(tape, t, r.columns, np.zeros_like(P))
+        carried = tape.cell.jacobian(tape.forward_record, t - 1, tape.weights["w_prime"]) @ r.history[t - 2] \
+            if t > 1 else np.zeros_like(P)
+    return carried, immediate, P
 
 
 def _shaped(values: np.ndarray, tape, param: str):

@@ -69,6 +69,30 @@ def test_each_rtrl_row_is_the_whole_row_of_the_triangle(cell):
             _close(tape.rtrl.rows[position, lo:hi], row)
 
 
+@pytest.mark.skipif(not HAS_TORCH, reason="the state's Jacobian is taken with torch autograd")
+@pytest.mark.parametrize("cell", ["lstm", "gru"])
+def test_every_P_t_is_the_jacobian_of_the_state_by_torch(cell):
+    """P_t = ∂s_t/∂(w′, w, b, b′), columns in that order, each weight flattened by rows: torch's Jacobian of the
+    state run forward t steps by the reference cell (no rnnstep code), for every t."""
+    import torch
+
+    import gated_reference as ref
+
+    tape = build_tape(parse_scenario(rtrl_text(cell, n=2, m=2, T=4, seed=7)))
+    w = ref.weights(tape.scenario)
+    sizes = [w[p].numel() for p in RECURRENT]
+    flat = torch.cat([w[p].reshape(-1) for p in RECURRENT])
+    for t in range(1, tape.T + 1):
+        def state(theta, t=t):
+            Wp, W, b, bp = (part.reshape(w[p].shape) for part, p in zip(torch.split(theta, sizes), RECURRENT))
+            h, c = w["h0"], (w["c0"] if cell == "lstm" else torch.zeros_like(w["h0"]))
+            for k in range(t):
+                h, c = ref.cell_step(cell, W, Wp, b, bp, w["x"][k], h, c)
+            return torch.cat((h, c)) if cell == "lstm" else h
+
+        _close(tape.rtrl.history[t - 1], torch.autograd.functional.jacobian(state, flat).numpy())
+
+
 def _loss_with(text: str, param: str, index: int, change: float) -> float:
     """The loss of the scenario with one entry of one weight moved (the file re-read, nothing reused)."""
     scenario = parse_scenario(text)
@@ -173,3 +197,52 @@ def test_documents_say_what_a_gated_P_t_carries_and_list_b_prime(cell, carried, 
         assert carried in out and "∂L/∂b′: RTRL" in out
     else:
         assert r"\partial" in out and "b$'$" in out.split("RTRL: the influence")[1]
+
+
+# ----------------------------------------------------------------------------- the shipped scenario
+
+def test_lstm_rtrl_notes_hold():
+    """Every number a note of gated/lstm-rtrl states, against the gated tape's BPTT terms and the cost formula."""
+    from rnnstep import load_scenario
+    from rnnstep.notation import fmt
+
+    tape = build_tape(load_scenario("lstm-rtrl"))
+    notes = {n.at: n.text for n in tape.scenario.notes}
+    assert len(notes) == 5
+    r = tape.rtrl
+    # P₁ = ∂⁺s₁/∂p alone; P_t is 4×40 with W′ 16, W 8, b 8, b′ 8 columns
+    from rnnstep.methods.rtrl import gated_update
+
+    carried, immediate, P = gated_update(tape, 1)
+    assert not carried.any() and np.array_equal(P, immediate)
+    assert r.history.shape[1:] == (4, 40) and "P_t is 4×40" in notes["forward.O[1]"]
+    widths = {p: hi - lo for p, (lo, hi) in r.columns.items()}
+    assert widths == {"w_prime": 16, "w": 8, "b": 8, "b_prime": 8}
+    assert "W′ (16), W (8), b (8) and b′ (8)" in notes["forward.O[1]"]
+    # row 3: Σ_k term(3, k) of b, from the backward pass's own terms
+    b = tape.gradients["b"]
+    row = sum(b.term(i) for i in range(len(b)) if b.t[i] == 3)
+    lo, hi = r.columns["b"]
+    _close(r.rows[tape.target_position[3], lo:hi], row)
+    biggest = int(np.argmax(np.abs(row)))
+    assert biggest == 4 and tape.gate_names[biggest // 2] == "g"  # entry 5: the g gate's first row (2 rows a gate)
+    assert f"Its largest entry is {fmt(row[biggest])}, in the g gate's first row (entry 5)" in notes["forward.O[3]"]
+    # the c rows of P₄ against its O rows
+    P4 = r.history[3]
+    c_rows, O_rows = np.linalg.norm(P4[2:]), np.linalg.norm(P4[:2])
+    assert f"‖c rows‖ = {fmt(c_rows)} against ‖O rows‖ = {fmt(O_rows)}" in notes["forward.O[4]"] and c_rows > 2 * O_rows
+    # b′ = b, and both are BPTT's
+    _close(r.totals["b_prime"], r.totals["b"], rtol=0, atol=0)
+    for p in ("b", "b_prime"):
+        _close(r.totals[p], tape.gradients[p].total)
+    # the cost
+    (bptt, rtrl), (_, big) = costs(2, 1, 4, "lstm"), costs(8, 1, 4, "lstm")
+    text = notes["update"]
+    assert (f"BPTT holds {bptt.held} numbers (every state and gate of the sequence) and multiplies {bptt.multiplies} "
+            f"per step; RTRL holds {rtrl.held} (P_t and the state) and multiplies {rtrl.multiplies}.") in text
+    from rnnstep.methods import RTRL_MAX_HIDDEN_GATED
+
+    assert RTRL_MAX_HIDDEN_GATED["lstm"] == 8
+    assert f"it would multiply {big.multiplies} per step against BPTT's {costs(8, 1, 4, 'lstm')[0].multiplies}" in text
+    assert (bptt.held, bptt.multiplies, rtrl.held, rtrl.multiplies) == (4 * (4 + 8) + 4, 4 * 8 + 8 * 2 + 40,
+                                                                        4 * 40 + 4, 8 * 2 + 16 * 40 + 4 * 40)

@@ -229,11 +229,20 @@ def _gated_forward(view, width: int, height: int) -> list:
         pieces: list = []
         for name, value, vid in named[1:]:  # a_t is 4n tall: the gates show it
             pieces += ([" "] if pieces else []) + [_vec(view, value, name, width, rows, d, vid)]
-        return head + hstack(pieces, width)
+        return head + hstack(pieces, width) + rtrl(d)
 
     def plain(d: int) -> list[Text]:
-        return head + [_summary_line(view, name, value, vid, width=width) for name, value, vid in named[1:]]
+        return head + [_summary_line(view, name, value, vid, width=width) for name, value, vid in named[1:]] + rtrl(d)
 
+    def rtrl(d: int) -> list[Text]:  # SPEC §9: RTRL carries P_t forward with the state
+        if tape.rtrl is None or tape.rtrl.history is None:
+            return []
+        from .rtrl_step import rtrl_lines
+
+        return rtrl_lines(view, t, width, d)
+
+    if tape.rtrl is not None and tape.rtrl.history is not None:  # a short box keeps P_t's update over the gates
+        return [(columns, True), (plain, True), (lambda d: head[:1] + rtrl(d), True), (rtrl, True)]
     return [(columns, True), (plain, False)]
 
 
