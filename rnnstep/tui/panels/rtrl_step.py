@@ -10,12 +10,12 @@ methods/rtrl.py; the only arithmetic here is the norms.
 from __future__ import annotations
 
 import numpy as np
+from rich.cells import cell_len
 from rich.text import Text
 
 from ... import notation as nt
 from ...ids import GATED_RECURRENT
 from .matrix import summary
-from .vector_step import together
 
 STYLE = "cyan"
 
@@ -36,8 +36,8 @@ def rtrl_lines(view, t: int, width: int, digits: int) -> list[Text]:
     rows, cols = P.shape
     lines = [Text(f"RTRL: P{sub} = J{sub}·P{prev} + ∂⁺{s}{sub}/∂p", style=f"bold {STYLE}"),
              Text(f"  P{sub} = ∂{state}/∂(W′, W, b, b′), {rows}×{cols}", style="dim")]
-    lines += together([Text(f"  ‖J{sub}·P{prev}‖ = {norm(carried)}"), Text(f"‖∂⁺{s}{sub}/∂p‖ = {norm(immediate)}"),
-                       Text(f"‖P{sub}‖ = {norm(P)}")], width, gap="  ", style=STYLE)
+    lines += _side_by_side([f"‖J{sub}·P{prev}‖ = {norm(carried)}", f"‖∂⁺{s}{sub}/∂p‖ = {norm(immediate)}",
+                            f"‖P{sub}‖ = {norm(P)}"], width)
     if t == 1:
         b, c = r.bptt_cost, r.rtrl_cost
         lines.append(Text(f"  cost per step at n = {tape.n}, T = {tape.T}: BPTT holds {b.held} numbers, multiplies "
@@ -51,6 +51,18 @@ def rtrl_lines(view, t: int, width: int, digits: int) -> list[Text]:
             row = r.rows[position, lo:hi].reshape(tape.param_shape(p))
             lines.append(_row_line(f"  ∂L/∂{nt.param(p, vector=True)} += ", row, digits, width))
     return lines
+
+
+def _side_by_side(parts: list[str], width: int) -> list[Text]:
+    """``parts`` on as few lines as ``width`` allows, two spaces apart, each part whole (a label stays with
+    its number)."""
+    lines: list[str] = []
+    for part in parts:
+        if lines and cell_len(lines[-1]) + 2 + cell_len(part) <= width:
+            lines[-1] += "  " + part
+        else:
+            lines.append("  " + part)
+    return [Text(line, style=STYLE) for line in lines]
 
 
 def _row_line(label: str, row: np.ndarray, digits: int, width: int) -> Text:
