@@ -601,7 +601,7 @@ def carry_lines(view, table, i: int, width: int) -> list[Text]:
         share = Text("carry share of ‖term‖ = ", style="dim")
         share.append(nt.fmt(fraction, 3) if fraction is not None else "—", style="bold")
     diag = {"lstm": "f", "gru": "u"}[tape.cell.NAME]
-    lines = [_summary_line(view, "carry", carry, width=width), _summary_line(view, "rest", rest, width=width)]
+    lines = _share_lines(view, "carry", carry, width) + _share_lines(view, "rest", rest, width)
     if step.t > step.k:
         along = tape.carry_factor(step.t, step.k)
         product = Text(f"∏ {diag}_j (j = {step.k + 1}…{step.t})", style="dim")
@@ -613,6 +613,22 @@ def carry_lines(view, table, i: int, width: int) -> list[Text]:
         else:
             return lines + _wrap(share, width) + _wrap(product, width)
     return lines + _wrap(share, width)
+
+
+def _share_lines(view, name: str, M, width: int) -> list[Text]:
+    """``name = [..]`` on one line; else on two, at the full digits or correctly rounded to 4 or 3 (a gated
+    term is about its carry and rest: their entries come before a summary); else the one-line summary."""
+    line = _summary_line(view, name, M, width=width)
+    if not line.plain.startswith(f"{name}: "):
+        return [line]  # the entries fit on one line
+    for digits in [view.digits] + [d for d in (4, 3) if d < view.digits]:
+        entries = _entries_line(name, M, digits)
+        if entries is None:
+            break
+        wrapped = _wrap(entries, width)  # at spaces: every number whole
+        if len(wrapped) <= 2:
+            return wrapped
+    return [line]
 
 
 def outer_product(view, delta, input_vec, value, delta_name: str, input_name: str, term_name: str, width: int,
