@@ -48,7 +48,7 @@ class RTRL:
     columns: dict  # param -> (start, stop) of its columns in P
     bptt_cost: Cost
     rtrl_cost: Cost
-    history: np.ndarray | None = None  # (T, n, entries): every P_t, kept when it is small (for the debugger)
+    history: np.ndarray | None = None  # (T, rows, entries): every P_t (rows n, or a gated state's S), kept when small
 
 
 def costs(n: int, m: int, T: int, cell: str = "rnn") -> tuple[Cost, Cost]:
