@@ -33,6 +33,14 @@ class GatedTapeNumbers(TapeNumbers):
         Dh = np.stack([tape.immediate_partial(k, True) for k in range(1, tape.T + 1)])
         J_norm = _spectral(J)
         yield from (J, D, Dh, J_norm, _spectral(D), _spectral(Dh), largest(J), largest(D), largest(Dh))
+        if tape.rtrl is not None and tape.rtrl.history is not None:  # SPEC §9: RTRL's forward step, its norms
+            H = tape.rtrl.history
+            yield tape.rtrl.rows  # the row a target adds, entry by entry
+            for t in range(1, tape.T + 1):
+                carried = J[t - 1] @ H[t - 2] if t > 1 else np.zeros_like(H[0])  # J_t·P_{t−1}
+                yield [np.linalg.norm(carried), np.linalg.norm(H[t - 1] - carried), np.linalg.norm(H[t - 1])]
+            for lo, hi in tape.rtrl.columns.values():  # a target's row, per parameter
+                yield np.linalg.norm(tape.rtrl.rows[:, lo:hi], axis=1)
         diag = tape.gates["f"] if tape.c is not None else tape.gates["u"]
         position = {int(t): i for i, t in enumerate(tape.targets)}
         for t in (int(t) for t in tape.targets):

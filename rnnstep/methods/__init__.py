@@ -20,7 +20,10 @@ METHODS = ("bptt", "tbptt", "randomized", "rtrl")
 
 #: RTRL's influence matrix is n × (n² + nm + n); one step multiplies it by W′ (n⁴ and more)
 RTRL_MAX_HIDDEN = 16
+#: a gated cell's P_t is S × G·n·(n + m + 2) (S = 2n LSTM, n GRU): one step multiplies ≈ S²·G·n² = 16n⁴ (LSTM)
+#: or 3n⁴ (GRU), so at these n a step costs about what the plain cell's does at n = 16 (16·8⁴ = 16⁴, 3·12⁴ ≈ 16⁴)
+RTRL_MAX_HIDDEN_GATED = {"lstm": 8, "gru": 12}
 
 from .selection import Selection, select_terms  # noqa: E402
 
-__all__ = ["METHODS", "RTRL_MAX_HIDDEN", "Selection", "select_terms"]
+__all__ = ["METHODS", "RTRL_MAX_HIDDEN", "RTRL_MAX_HIDDEN_GATED", "Selection", "select_terms"]

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from . import METHODS, RTRL_MAX_HIDDEN
+from . import METHODS, RTRL_MAX_HIDDEN, RTRL_MAX_HIDDEN_GATED
 
 KEYS = ("method", "k1", "k2", "keep", "seed", "clip_norm")
 #: which method each key belongs to
@@ -71,11 +71,19 @@ def read_method_keys(r, train: dict) -> dict:
 
 
 def check_sizes(r, method: str, n: int, cell: str = "rnn") -> None:
-    """RTRL carries an n × (n² + nm + n) influence matrix: refuse a hidden size it cannot step quickly.
-    TBPTT's chunks and RTRL's P_t are written for the plain cell (SPEC §2, §7): refuse a gated one."""
-    if method in ("tbptt", "rtrl") and cell != "rnn":
+    """RTRL carries an n × (n² + nm + n) influence matrix (a gated cell's: a row per state number, a
+    column per gate weight): refuse a hidden size it cannot step quickly. TBPTT's chunks are written
+    for the plain cell (SPEC §2, §7): refuse a gated one."""
+    if method == "tbptt" and cell != "rnn":
         raise r.fail("train.method", f"{method} is written for the plain cell (cell = \"rnn\"), found cell = "
                      f"\"{cell}\"; use \"bptt\" or \"randomized\"")
+    if method == "rtrl" and cell != "rnn" and n > RTRL_MAX_HIDDEN_GATED[cell]:  # P_t carries the whole state
+        most = RTRL_MAX_HIDDEN_GATED[cell]
+        rows = "2n rows (O_t, c_t)" if cell == "lstm" else "n rows"
+        raise r.fail("train.method", f"rtrl on a {cell.upper()} is limited to a hidden size n ≤ {most}, found n = {n} "
+                     f"(its influence matrices have {rows} and a column per gate weight, O(n⁴) multiplies per "
+                     f"step, at n = {most} about as many as the plain cell's at n = {RTRL_MAX_HIDDEN}; use \"bptt\" "
+                     "for the same gradient)")
     if method == "rtrl" and n > RTRL_MAX_HIDDEN:
         raise r.fail("train.method", f"rtrl is limited to a hidden size n ≤ {RTRL_MAX_HIDDEN}, found n = {n} "
                      "(its influence matrices cost O(n⁴) multiplies per step; use \"bptt\" for the same gradient)")

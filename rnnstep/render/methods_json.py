@@ -34,7 +34,7 @@ def iter_method_sections(tape, value: Callable[[object], str], factors: bool) ->
         yield f',\n  "randomized": {{"keep": {num(s.keep)}, "seed": {s.seed or 0}, "coins": [{xi}]}}'
     elif method == "rtrl":
         r = tape.rtrl
-        totals = ", ".join(f'"{p}": {value(r.totals[p])}' for p in PARAMS)
+        totals = ", ".join(f'"{p}": {value(r.totals[p])}' for p in tape.params)  # a gated cell's b′ too
         cost = ", ".join(f'"{name}": {{"held": {c.held}, "multiplies_per_step": {c.multiplies}}}'
                          for name, c in (("bptt", r.bptt_cost), ("rtrl", r.rtrl_cost)))
         yield f',\n  "rtrl": {{"totals": {{{totals}}}, "cost": {{{cost}}}}}'

@@ -160,12 +160,25 @@ def _randomized(tape, out: _Out) -> Iterator[str]:
                    f"ξ_j = {out.value(1 / s.keep)}.")
 
 
+def _rtrl_words(cell: str, n: int) -> str:
+    if cell == "lstm":
+        return (f"P_t = ∂(O_t, c_t)/∂p, the LSTM's whole state (2n = {2 * n} rows), is carried forward: P_t = "
+                "J_t·P_{t−1} + ∂⁺s_t/∂p, with J_t the block Jacobian ∂s_t/∂s_{t−1} and ∂⁺s_t/∂p = "
+                "∂s_t/∂a_t·∂a_t/∂p; at each target step ∂ℓ_t/∂s_t·P_t = [∂ℓ_t/∂O_t, 0]·P_t adds the whole row t "
+                "of the triangle at once.")
+    if cell == "gru":
+        return ("P_t = ∂O_t/∂p is carried forward: P_t = J_t·P_{t−1} + ∂⁺O_t/∂p, with ∂⁺O_t/∂p = ∂O_t/∂a_t·∂a_t/∂p "
+                "for w and b and ∂O_t/∂ã_t·∂ã_t/∂p for w′ and b′ (they enter through ã_t); at each target step "
+                "∂ℓ_t/∂O_t·P_t adds the whole row t of the triangle at once.")
+    return ("P_t = ∂O_t/∂p is carried forward with the state, P_t = J_t·P_{t−1} + ∂⁺O_t/∂p, and at each "
+            "target step ∂ℓ_t/∂O_t·P_t adds the whole row t of the triangle at once.")
+
+
 def _rtrl(tape, out: _Out) -> Iterator[str]:
     r = tape.rtrl
     yield out.heading("RTRL: the influence matrices carried forward")
-    yield out.para("P_t = ∂O_t/∂p is carried forward with the state, P_t = J_t·P_{t−1} + ∂⁺O_t/∂p, and at each "
-                   "target step ∂ℓ_t/∂O_t·P_t adds the whole row t of the triangle at once.")
-    for p in PARAMS:
+    yield out.para(_rtrl_words(tape.scenario.cell, tape.n))
+    for p in tape.params:  # a gated cell's b′ too
         yield out.line(f"{nt.gradient_symbol(p)}: RTRL {out.value(r.totals[p])}, BPTT "
                        f"{out.value(tape.gradients[p].total)}")
     n, m = tape.n, tape.m

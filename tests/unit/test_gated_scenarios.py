@@ -11,7 +11,7 @@ from rnnstep.cli import main
 from rnnstep.scenario import shipped_gated_scenarios
 from rnnstep.verify import verify
 
-NAMES = ["gru-carry", "gru-two-steps", "lstm-forgets", "lstm-remembers", "lstm-two-steps-by-hand"]
+NAMES = ["gru-carry", "gru-two-steps", "lstm-forgets", "lstm-remembers", "lstm-rtrl", "lstm-two-steps-by-hand"]
 
 
 def _tape(name):

@@ -376,7 +376,8 @@ def test_tbptt_and_rtrl_refuse_a_gated_cell():
     from rnnstep.scenario import ScenarioError, _Reader
 
     reader = _Reader("lstm.toml")
-    for method in ("tbptt", "rtrl"):
+    for method in ("tbptt",):
         with pytest.raises(ScenarioError, match=rf'lstm.toml: train.method: {method} is written for the plain cell'):
             check_sizes(reader, method, 2, "lstm")
-    check_sizes(reader, "randomized", 2, "gru")  # randomized reweights the tape's own terms: any cell
+    check_sizes(reader, "randomized", 2, "gru")
+    check_sizes(reader, "rtrl", 2, "lstm")  # RTRL carries the gated state (tests/unit/test_rtrl_gated.py)  # randomized reweights the tape's own terms: any cell

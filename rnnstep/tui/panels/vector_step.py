@@ -229,11 +229,20 @@ def _gated_forward(view, width: int, height: int) -> list:
         pieces: list = []
         for name, value, vid in named[1:]:  # a_t is 4n tall: the gates show it
             pieces += ([" "] if pieces else []) + [_vec(view, value, name, width, rows, d, vid)]
-        return head + hstack(pieces, width)
+        return head + hstack(pieces, width) + rtrl(d)
 
     def plain(d: int) -> list[Text]:
-        return head + [_summary_line(view, name, value, vid, width=width) for name, value, vid in named[1:]]
+        return head + [_summary_line(view, name, value, vid, width=width) for name, value, vid in named[1:]] + rtrl(d)
 
+    def rtrl(d: int) -> list[Text]:  # SPEC §9: RTRL carries P_t forward with the state
+        if tape.rtrl is None or tape.rtrl.history is None:
+            return []
+        from .rtrl_step import rtrl_lines
+
+        return rtrl_lines(view, t, width, d)
+
+    if tape.rtrl is not None and tape.rtrl.history is not None:  # a short box keeps P_t's update over the gates
+        return [(columns, True), (plain, True), (lambda d: head[:1] + rtrl(d), True), (rtrl, True)]
     return [(columns, True), (plain, False)]
 
 
@@ -592,7 +601,7 @@ def carry_lines(view, table, i: int, width: int) -> list[Text]:
         share = Text("carry share of ‖term‖ = ", style="dim")
         share.append(nt.fmt(fraction, 3) if fraction is not None else "—", style="bold")
     diag = {"lstm": "f", "gru": "u"}[tape.cell.NAME]
-    lines = [_summary_line(view, "carry", carry, width=width), _summary_line(view, "rest", rest, width=width)]
+    lines = _share_lines(view, "carry", carry, width) + _share_lines(view, "rest", rest, width)
     if step.t > step.k:
         along = tape.carry_factor(step.t, step.k)
         product = Text(f"∏ {diag}_j (j = {step.k + 1}…{step.t})", style="dim")
@@ -604,6 +613,22 @@ def carry_lines(view, table, i: int, width: int) -> list[Text]:
         else:
             return lines + _wrap(share, width) + _wrap(product, width)
     return lines + _wrap(share, width)
+
+
+def _share_lines(view, name: str, M, width: int) -> list[Text]:
+    """``name = [..]`` on one line; else on two, at the full digits or correctly rounded to 4 or 3 (a gated
+    term is about its carry and rest: their entries come before a summary); else the one-line summary."""
+    line = _summary_line(view, name, M, width=width)
+    if not line.plain.startswith(f"{name}: "):
+        return [line]  # the entries fit on one line
+    for digits in [view.digits] + [d for d in (4, 3) if d < view.digits]:
+        entries = _entries_line(name, M, digits)
+        if entries is None:
+            break
+        wrapped = _wrap(entries, width)  # at spaces: every number whole
+        if len(wrapped) <= 2:
+            return wrapped
+    return [line]
 
 
 def outer_product(view, delta, input_vec, value, delta_name: str, input_name: str, term_name: str, width: int,
