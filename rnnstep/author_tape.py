@@ -178,6 +178,15 @@ class AuthorTape:
                     self._work_out(q)
         return self._combine(found)
 
+    def recompute_by(self, rules: list[Rule]) -> list[Candidate]:
+        """What other formulas (a slip's, slips_gated.py) give from the author's values of their inputs."""
+        found = [(rule, tuple(map(self.quantity, rule.inputs))) for rule in rules]
+        for _, quantities in found:
+            for q in quantities:
+                if q not in self._memo:
+                    self._work_out(q)
+        return self._combine(found)
+
     def _work_out(self, q: str) -> None:
         memo, stack = self._memo, [q]
         while stack:
