@@ -297,3 +297,36 @@ def test_a_delta_worked_from_a_slipped_later_delta_follows_from_it(tmp_path, by_
     for r in (1, 3, 4):  # the f row is 0 at k = 1 (c₀ = 0), whatever ∂ℓ/∂c₁ is
         got = results[f"gradients.b.delta[2,1][{r}]"]
         assert got.verdict == "follows" and got.follows_from == ("gradients.w.delta[2,2][1]",), (r, got)
+
+
+def test_the_named_slip_is_in_every_report_and_user_text_stays_text(tmp_path, by_hand):
+    import io
+    import json
+
+    from rich.console import Console
+
+    from rnnstep.render.verify import report_json, report_markdown
+    from rnnstep.render.verify_table import print_report_table
+    from rnnstep.tui.panels.step import claims_text
+
+    w = by_hand
+    text = w.text.replace('title = "The two-step LSTM worked by hand"', 'title = "[bold red]LSTM[/] sheet"')
+    path = tmp_path / "sheet.toml"
+    path.write_text(text.rstrip("\n") + f'\n"gradients.w.rest[2,1][1]" = "{w.delta(2, 1)[0]:.5g}"\n', encoding="utf-8")
+    report = verify(rnnstep.build_tape(rnnstep.load_scenario(path)))
+    out = io.StringIO()
+    print_report_table(report, out, Console(file=out, width=200, color_system=None))
+    table = out.getvalue()
+    assert "[bold red]LSTM[/] sheet" in table
+    assert "likely slip: the carry not taken out (rest = δ)" in table
+    claim = next(c for c in json.loads(report_json(report))["claims"] if c["id"] == "gradients.w.rest[2,1][1]")
+    assert claim["verdict"] == "slip" and claim["likely_slip"] == "the carry not taken out (rest = δ)"
+    assert all("likely_slip" not in c for c in json.loads(report_json(report))["claims"] if c["verdict"] != "slip")
+    assert "likely slip: the carry not taken out (rest = δ) |" in report_markdown(report)
+
+    class View:  # what claims_text reads
+        cursor, digits = 0, 6
+        claims = {0: [r for r in report.results if r.id == "gradients.w.rest[2,1][1]"]}
+
+    shown = claims_text(View()).plain
+    assert "\n    likely slip: the carry not taken out (rest = δ)" in shown
