@@ -144,6 +144,8 @@ def gated_quantity(tape, vid_text: str) -> str:
     if vid_text.startswith("~") or not any(f".{n}[" in vid_text for n in ("delta", "carry", "rest")):
         return vid_text
     vid = parsed_id(vid_text)
+    if not vid.component:  # a whole row: no entry of the author's tape
+        return vid_text
     t, k = vid.index
     return delta_id(tape, vid.param, t, k, vid.component[0], vid.name)
 

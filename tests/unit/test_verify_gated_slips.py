@@ -330,3 +330,35 @@ def test_the_named_slip_is_in_every_report_and_user_text_stays_text(tmp_path, by
 
     shown = claims_text(View()).plain
     assert "\n    likely slip: the carry not taken out (rest = δ)" in shown
+
+
+@pytest.mark.parametrize("source", ["lstm-two-steps-by-hand", "gru-two-steps", "lstm-forgets", "gru-carry",
+                                    ("lstm", 2), ("gru", 4), ("lstm", 6), ("gru", 7)])
+def test_every_gated_backward_entry_is_worked_out_by_its_rules_from_the_tapes_inputs(source):
+    """With nothing stated, the author's tape works every gradient entry out by the local rules alone, down from
+    the weights: each must be the tape's (every target, or one; h0, c0, softmax, bce; truncation and clip)."""
+    from rnnstep.author_tape import AuthorTape
+    from rnnstep.rules import parsed_id
+
+    if isinstance(source, tuple):
+        cell, seed = source
+        heads = [("identity", "half_squared"), ("softmax", "cross_entropy"), ("sigmoid", "bce"), ("tanh", "squared")]
+        scenario = parse_scenario(gated_toml(cell, n=2, m=2, q=2, T=4, every_step=seed % 3 != 1, seed=seed,
+                                             head=heads[seed % 4], truncate=2 if seed == 6 else None,
+                                             clip=0.05 if seed == 7 else None), "<random>")
+    else:
+        scenario = rnnstep.load_scenario(source)
+    tape = rnnstep.build_tape(scenario)
+    author = AuthorTape(tape, [])
+    checked = 0
+    for vid in tape.value_ids():
+        if vid.startswith("forward.") or ".factor[" in vid:  # the forward rules: test_verify_gated.py
+            continue
+        whole = np.asarray(tape.value(parsed_id(vid)), dtype=float)
+        for c in np.ndindex(whole.shape):
+            entry = vid + ("[" + ",".join(str(x + 1) for x in c) + "]" if c else "")
+            got = author.values(entry)
+            assert got, entry
+            assert got[0].value == pytest.approx(float(whole[c]), rel=1e-9, abs=1e-13), (entry, got[0].formula)
+            checked += 1
+    assert checked > 10 * tape.T
