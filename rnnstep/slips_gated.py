@@ -12,7 +12,8 @@ cannot be seen):
     i and f swapped            iⁱ′ times c_{k−1} and f′ times g_k (c = i ⊙ c_{k−1} + f ⊙ g)
     u and 1 − u swapped        O = u ⊙ n + (1 − u) ⊙ O_{k−1}: its rows, its carry, its forward O (GRU)
     δₓ for δₕ                  the n rows of δₕ without ⊙ r_k (GRU)
-    the carry added twice      δ + carry for δ;  rest = δ or δ + carry for δ − carry
+    the carry added twice      δ + carry for δ (and in a term);  rest = δ or δ + carry for δ − carry
+    the carry share alone      a term as carry·input
     the o rows on the carry    carry's o rows = δ's (c_k does not use o_k: they are 0)
     a dropped term             ∂L/∂O_t without ∂ℓ_t/∂O_t, or without the recurrent sum
     O_k for O_{k−1}            a term of W′ with the wrong step's input
@@ -42,13 +43,14 @@ CARRY_TWICE = "the carry added twice (δ + carry)"
 REST_IS_DELTA = "the carry not taken out (rest = δ)"
 REST_SIGN = "the carry added, not taken out (rest = δ + carry)"
 O_ON_CARRY = "the o rows put on the carry (c_k does not use o_k)"
+CARRY_ONLY = "the carry share alone (carry·input, not δ·input)"
 NO_UPSTREAM = "∂ℓ_t/∂O_t left out"
 NO_RECURRENT = "what comes back from step t+1 left out"
 WRONG_STEP = "O_k for O_{k−1} (the input of the wrong step)"
 UPDATE_SIGN = "w + η·g (the sign of the step)"
 UPDATE_NO_ETA = "w − g (η left out)"
 SLIPS = (NO_O_TANH, NO_LANE, NO_LANE_GRU, SIGMA, SWAP_IF, SWAP_U, DX_FOR_DH, CARRY_TWICE, REST_IS_DELTA, REST_SIGN,
-         O_ON_CARRY, NO_UPSTREAM, NO_RECURRENT, WRONG_STEP, UPDATE_SIGN, UPDATE_NO_ETA)
+         O_ON_CARRY, CARRY_ONLY, NO_UPSTREAM, NO_RECURRENT, WRONG_STEP, UPDATE_SIGN, UPDATE_NO_ETA)
 
 
 def sigma_as_prime(s: float) -> float:
@@ -213,11 +215,23 @@ def _dL_dO(tape, t: int, i: int) -> list[Rule]:
 
 
 def _term(tape, param: str, t: int, k: int, comp: tuple[int, ...]) -> list[Rule]:
-    if param != "w_prime":
-        return []
-    d = delta_id(tape, param, t, k, comp[0])
-    O = f"forward.O[{k}][{comp[1]}]"
-    return [Rule((d, O), lambda v: v[d] * v[O], WRONG_STEP)]
+    """A term with the carry added twice ((δ + carry)·input), with the carry share alone (carry·input), or (W′)
+    with O_k for O_{k−1}."""
+    d, c = delta_id(tape, param, t, k, comp[0]), delta_id(tape, param, t, k, comp[0], "carry")
+    if param in ("b", "b_prime"):
+        inputs, times = (), (lambda v: 1.0)
+    elif param == "w" or k == 1:
+        x = float(tape.x[k - 1][comp[1] - 1]) if param == "w" else float(tape.weights["h0"][comp[1] - 1])
+        inputs, times = (), (lambda v: x)
+    else:
+        O_before = f"forward.O[{k - 1}][{comp[1]}]"
+        inputs, times = (O_before,), (lambda v: v[O_before])
+    out = [Rule((d, c) + inputs, lambda v: (v[d] + v[c]) * times(v), CARRY_TWICE),
+           Rule((c,) + inputs, lambda v: v[c] * times(v), CARRY_ONLY)]
+    if param == "w_prime":
+        O = f"forward.O[{k}][{comp[1]}]"
+        out.append(Rule((d, O), lambda v: v[d] * v[O], WRONG_STEP))
+    return out
 
 
 def _update(tape, vid: ValueId) -> list[Rule]:

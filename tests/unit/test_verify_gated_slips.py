@@ -362,3 +362,12 @@ def test_every_gated_backward_entry_is_worked_out_by_its_rules_from_the_tapes_in
             assert got[0].value == pytest.approx(float(whole[c]), rel=1e-9, abs=1e-13), (entry, got[0].formula)
             checked += 1
     assert checked > 10 * tape.T
+
+
+def test_term_slips_are_named(tmp_path, by_hand, gru):
+    w = by_hand
+    x1 = np.array([1.0, 2.0])  # the file's x₁
+    assert_named(w, tmp_path, "gradients.w.term[2,1][1,2]", (w.delta(2, 1)[0] + w.carry(2, 1)[0]) * x1[1],
+                 "the carry added twice")
+    assert_named(w, tmp_path, "gradients.w.term[2,1][3,2]", w.carry(2, 1)[2] * x1[1], "the carry share alone")
+    assert_named(gru, tmp_path, "gradients.b.term[2,1][2]", gru.carry(2, 1)[1], "the carry share alone")
