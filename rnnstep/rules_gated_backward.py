@@ -30,10 +30,10 @@ from .ids import ValueId
 from .local_rule import Rule, parsed_id
 
 Values = dict[str, float]
-Ref = "str | float"  # an id whose author's value is read, or a number of the file (a constant)
 
 
-def val(v: Values, ref) -> float:
+def value_of(v: Values, ref) -> float:
+    """The author's value of an id, or a number of the file (a constant: O₀, c₀) as it is."""
     return v[ref] if isinstance(ref, str) else ref
 
 
@@ -79,8 +79,8 @@ class Unit:
 
 def lstm_into_c(u: Unit, v: Values, dO, lane, o_tanh: bool = True) -> float:
     """∂ℓ/∂c_k = ∂O·o_k·tanh′(c_k) (+ the lane's ∂ℓ/∂c_{k+1}·f_{k+1})."""
-    through_O = val(v, dO) * (v[u.gate["o"]] * tanh_prime_of(math.tanh(v[u.c])) if o_tanh else 1.0)
-    return through_O + (val(v, lane) * v[u.next_gate("f")] if lane is not None else 0.0)
+    through_O = value_of(v, dO) * (v[u.gate["o"]] * tanh_prime_of(math.tanh(v[u.c])) if o_tanh else 1.0)
+    return through_O + (value_of(v, lane) * v[u.next_gate("f")] if lane is not None else 0.0)
 
 
 def lstm_row(u: Unit, gate: str, v: Values, into_c: float, dO: float, prime=sig_prime) -> float:
@@ -89,7 +89,7 @@ def lstm_row(u: Unit, gate: str, v: Values, into_c: float, dO: float, prime=sig_
     if gate == "i":
         return into_c * v[G["g"]] * prime(v[G["i"]])
     if gate == "f":
-        return into_c * val(v, u.c_prev) * prime(v[G["f"]])
+        return into_c * value_of(v, u.c_prev) * prime(v[G["f"]])
     if gate == "g":
         return into_c * v[G["i"]] * tanh_prime_of(v[G["g"]])
     return dO * math.tanh(v[u.c]) * prime(v[G["o"]])
@@ -109,7 +109,7 @@ def gru_row(u: Unit, gate: str, v: Values, dO: float, recurrent: bool, keep: Cal
     if gate == "r":
         return into_n * v[u.a_prime_n] * prime(v[G["r"]])
     if gate == "u":
-        return dO * n_sign * (val(v, u.O_prev) - v[G["n"]]) * prime(v[G["u"]])
+        return dO * n_sign * (value_of(v, u.O_prev) - v[G["n"]]) * prime(v[G["u"]])
     return into_n * v[G["r"]] if recurrent else into_n
 
 

@@ -29,8 +29,9 @@ import numpy as np
 from .gated_tape import GATED_RECURRENT
 from .ids import ValueId
 from .local_rule import Rule, parsed_id
-from .rules_gated_backward import (Unit, backward_rules, delta_id, gru_refs, gru_row, lstm_into_c, lstm_refs, lstm_row, path_dc,
-                                   path_dO, recurrent_parts, rule, sig_prime, upstream_rule)
+from .rules_gated_backward import (Unit, backward_rules, delta_id, gru_refs, gru_row, lstm_into_c, lstm_refs,
+                                   lstm_row, path_dc, path_dO, recurrent_parts, rule, sig_prime, upstream_rule,
+                                   value_of)
 
 NO_O_TANH = "o ⊙ tanh′(c) left out of ∂ℓ/∂c"
 NO_LANE = "the carry lane left out (∂ℓ/∂c_{k+1}·f_{k+1})"
@@ -134,7 +135,7 @@ def _swapped(u: Unit, gate: str, v, into_c: float) -> float:
     """The i or f row of c = i ⊙ c_{k−1} + f ⊙ g: i′ times c_{k−1}, f′ times g."""
     G = u.gate
     if gate == "i":
-        return into_c * (v[u.c_prev] if isinstance(u.c_prev, str) else u.c_prev) * sig_prime(v[G["i"]])
+        return into_c * value_of(v, u.c_prev) * sig_prime(v[G["i"]])
     return into_c * v[G["g"]] * sig_prime(v[G["f"]])
 
 
@@ -253,12 +254,12 @@ def _forward(tape, vid: ValueId) -> list[Rule]:
     G = u.gate
     if vid.name == "c" and u.lstm:
         return [rule((G["i"], u.c_prev, G["f"], G["g"]),
-                     lambda v: v[G["i"]] * (v[u.c_prev] if isinstance(u.c_prev, str) else u.c_prev) +
+                     lambda v: v[G["i"]] * value_of(v, u.c_prev) +
                      v[G["f"]] * v[G["g"]], SWAP_IF)]
     if vid.name == "O" and not u.lstm:
         return [rule((G["u"], G["n"], u.O_prev),
                      lambda v: v[G["u"]] * v[G["n"]] + (1 - v[G["u"]]) *
-                     (v[u.O_prev] if isinstance(u.O_prev, str) else u.O_prev), SWAP_U)]
+                     value_of(v, u.O_prev), SWAP_U)]
     return []
 
 
