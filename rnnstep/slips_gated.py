@@ -249,6 +249,8 @@ def _update(tape, vid: ValueId) -> list[Rule]:
 
 def _forward(tape, vid: ValueId) -> list[Rule]:
     """c_t with i and f swapped (LSTM); O_t with u and 1 − u swapped (GRU)."""
+    if vid.name not in ("c", "O"):
+        return []
     t, i = vid.index[0], vid.component[0]
     u = Unit(tape, t, i)
     G = u.gate

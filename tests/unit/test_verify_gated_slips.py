@@ -371,3 +371,38 @@ def test_term_slips_are_named(tmp_path, by_hand, gru):
                  "the carry added twice")
     assert_named(w, tmp_path, "gradients.w.term[2,1][3,2]", w.carry(2, 1)[2] * x1[1], "the carry share alone")
     assert_named(gru, tmp_path, "gradients.b.term[2,1][2]", gru.carry(2, 1)[1], "the carry share alone")
+
+
+def test_a_wrong_stacked_pre_activation_is_a_plain_slip(tmp_path, by_hand):
+    """forward.a[1][3] is a row of the stacked 4n (n = 1): no slip is named for it, and naming none must not fail."""
+    results = by_hand.verified(tmp_path, {"forward.a[1][3]": 1.3 * (0.45 + 0.25 * 2 + 0.2)})
+    assert results["forward.a[1][3]"].verdict == "slip" and not results["forward.a[1][3]"].likely_slip
+
+
+@pytest.mark.parametrize("seed", range(6))
+def test_a_number_off_by_a_factor_among_right_claims_is_a_slip_with_no_name(tmp_path, seed):
+    """Random cells, random claims on every kind of entry stated to 6 digits, one of them ×1.3: it alone is a slip,
+    and no named slip's formula happens to give it."""
+    import random
+
+    from rnnstep.rules import parsed_id
+
+    rnd = random.Random(seed)
+    cell = ("lstm", "gru")[seed % 2]
+    text = gated_toml(cell, n=1 + seed % 2, m=2, q=2, T=3, every_step=seed < 4, seed=seed)
+    tape = rnnstep.build_tape(parse_scenario(text, "<random>"))
+    entries = []
+    for vid in tape.value_ids():
+        if vid.startswith(("outputs", "loss")) or ".factor[" in vid:
+            continue
+        whole = np.asarray(tape.value(parsed_id(vid)), dtype=float)
+        entries += [(vid + "[" + ",".join(str(x + 1) for x in c) + "]", float(whole[c])) for c in np.ndindex(whole.shape)]
+    chosen = dict(rnd.sample(entries, 40))
+    wrong = rnd.choice([i for i, v in chosen.items() if abs(v) > 1e-3])
+    chosen[wrong] *= 1.3
+    w = Worked.__new__(Worked)
+    w.text = text
+    results = w.verified(tmp_path, chosen, digits=6)
+    assert results[wrong].verdict == "slip" and not results[wrong].likely_slip, results[wrong]
+    assert all(r.verdict == "right" for i, r in results.items() if i != wrong), \
+        [(i, r.verdict) for i, r in results.items() if r.verdict != "right"]
