@@ -132,7 +132,9 @@ class AuthorTape:
     def quantity(self, vid_text: str) -> str:
         q = self._canon.get(vid_text)
         if q is None and getattr(self.tape, "cell", None) is not None:
-            q = self._canon[vid_text] = vid_text  # a gated cell (SPEC §8): every id is its own quantity
+            from .rules_gated_backward import gated_quantity  # SPEC §8: δ rows shared as the tape shares them
+
+            q = self._canon[vid_text] = gated_quantity(self.tape, vid_text)
         if q is None:
             q = self._canon[vid_text] = (vector_quantity_of if self.tape.vector else quantity_of)(self.tape, vid_text)
         return q
@@ -140,10 +142,9 @@ class AuthorTape:
     def rules_of(self, vid_text: str) -> list[Rule]:
         found = self._rules.get(vid_text)
         if found is None and getattr(self.tape, "cell", None) is not None:
-            from .rules_gated import gated_rules  # SPEC §8: the forward rules; a gradient meets the truth alone
+            from .rules_gated import gated_rules_of  # SPEC §8: an id's rules, or a pseudo-id's (~dc[t,k][i])
 
-            found = self._rules[vid_text] = [] if vid_text.startswith("path[") else gated_rules(
-                self.tape, parsed_id(vid_text))
+            found = self._rules[vid_text] = gated_rules_of(self.tape, vid_text)
         if found is None:
             if vid_text.startswith("path["):
                 t, k = (int(n) for n in vid_text[5:-1].split(","))
@@ -171,6 +172,15 @@ class AuthorTape:
     def recompute(self, vid_text: str) -> list[Candidate]:
         """The value worked out by its own formulas from the author's inputs (its stated number aside)."""
         found = self.inputs_of(vid_text)
+        for _, quantities in found:
+            for q in quantities:
+                if q not in self._memo:
+                    self._work_out(q)
+        return self._combine(found)
+
+    def recompute_by(self, rules: list[Rule]) -> list[Candidate]:
+        """What other formulas (a slip's, slips_gated.py) give from the author's values of their inputs."""
+        found = [(rule, tuple(map(self.quantity, rule.inputs))) for rule in rules]
         for _, quantities in found:
             for q in quantities:
                 if q not in self._memo:

@@ -185,6 +185,8 @@ def _entry_feedback(report: Report, r: ClaimResult, symbols: dict[str, str]) -> 
     worked = ""
     if r.recomputed is not None:
         worked = f" Worked from your own earlier numbers it should be {_number(r.recomputed)}."
+    if r.likely_slip:  # SPEC §8: the slip whose formula gives the stated number (slips_gated.py)
+        worked += f" Your number is what that formula gives with this slip: {r.likely_slip}."
     later = ((" 1 later number that follows from it keeps its marks (error carried forward)." if followers == 1 else
               f" {followers} later numbers that follow from it keep their marks (error carried forward).")
              if followers else "")

@@ -9,15 +9,20 @@
     O_t[i]        = o_t[i]·tanh(c_t[i])  (LSTM)     (1 − u_t[i])·n_t[i] + u_t[i]·O_{t−1}[i]  (GRU)
 
 The output head and the loss are the vector rules' (rules_vector.py): they read O_t as for any cell. The
-gradients have no local rules here yet: a claim on one is judged against the true value alone.
+backward pass's rules (∂L/∂O, ∂L/∂a, δ, carry, rest, terms) are rules_gated_backward.py's; running sums, totals,
+the output head's gradients and the update are again the vector rules'. ``gated_rules_of`` is what the author's
+tape asks (a pseudo-id of rules_gated_backward.py included).
 """
 
 from __future__ import annotations
 
 import math
 
+from .gated_tape import GATED_RECURRENT
 from .ids import ValueId
-from .rules import Rule
+from .local_rule import Rule, parsed_id
+from .rules_gated_backward import backward_rules, pseudo_rules
+from .rules_vector import vector_rules
 
 
 def _entry(base: str, i: int) -> str:
@@ -32,14 +37,24 @@ def _sigmoid(a: float) -> float:
         return 0.0
 
 
+def gated_rules_of(tape, vid_text: str) -> list[Rule]:
+    """The rules of an id or of a pseudo-id (``~dc[t,k][i]``: values no id names, rules_gated_backward.py)."""
+    if vid_text.startswith("~"):
+        return pseudo_rules(tape, vid_text)
+    return gated_rules(tape, parsed_id(vid_text))
+
+
 def gated_rules(tape, vid: ValueId) -> list[Rule]:
     """The ways one entry of a gated tape can be computed from the entries it directly uses ([] if none)."""
     if vid.group in ("outputs", "loss"):
-        from .rules_vector import vector_rules
-
         return vector_rules(tape, vid)
-    if vid.group != "forward" or not vid.component:
+    if not vid.component:
         return []
+    if vid.group == "backward" or vid.group == "gradients" and vid.param in GATED_RECURRENT and \
+            vid.name not in ("running_sum", "total"):
+        return backward_rules(tape, vid)
+    if vid.group != "forward":  # running sums, totals, the output head's gradients, the update
+        return vector_rules(tape, vid)
     cell, n, w = tape.cell, tape.n, tape.weights
     lstm = cell.CARRY == "c"
     t, i, name = vid.index[0], vid.component[0], vid.name

@@ -94,6 +94,32 @@ def quantity_of(tape: Tape, vid_text: str) -> str:
     return f"gradients.w_prime.factor[{ts},{j - 1},{ts - j + 4}]{comp}"
 
 
+def output_grad(tape: Tape, t: int) -> tuple[tuple[str, ...], Callable[[Values], np.ndarray]]:
+    """∂ℓ_t/∂z_t (all q entries) from the author's ŷ_t (and z_t where g′ needs it)."""
+    g, loss, q = tape.g, tape.loss_fn, tape.q
+    yhat = tuple(_entry(f"outputs.yhat[{t}]", r) for r in range(1, q + 1))
+    zs = tuple(_entry(f"outputs.z[{t}]", r) for r in range(1, q + 1)) if g.name in ("relu", "leaky_relu") else ()
+    y = tape.y[tape.target_position[t]]
+
+    def compute(v: Values) -> np.ndarray:
+        yh = np.array([v[i] for i in yhat])
+        z = np.array([v[i] for i in zs]) if zs else np.full(q, math.nan)
+        with np.errstate(all="ignore"):
+            d = loss.derivative(yh, y)
+            if g.name == "softmax":
+                return yh * d - yh * np.sum(yh * d)
+            return d * g.derivative(z, yh)
+
+    return yhat + zs, compute
+
+
+def upstream_entry(tape: Tape, t: int, i: int) -> tuple[tuple[str, ...], Callable[[Values], float]]:
+    """∂ℓ_t/∂O_t[i] = Σ_r ∂ℓ_t/∂z_t[r]·W_out[r,i] (also the gated cells' entry into the state, SPEC §8)."""
+    inputs, dz = output_grad(tape, t)
+    Wout = tape.weights["w_out"]
+    return inputs, lambda v: float(dz(v) @ Wout[:, i - 1])
+
+
 def vector_rules(tape: Tape, vid: ValueId) -> list:
     """The ways one entry (or the loss, or ℓ_t) can be computed from the entries it directly uses."""
     s, f, g, loss = tape.scenario, tape.f, tape.g, tape.loss_fn
@@ -105,26 +131,10 @@ def vector_rules(tape: Tape, vid: ValueId) -> list:
         return tape.y[tape.target_position[t]]
 
     def to_z(t: int) -> tuple[tuple[str, ...], Callable[[Values], np.ndarray]]:
-        """∂ℓ_t/∂z_t (all q entries) from the author's ŷ_t (and z_t where g′ needs it)."""
-        yhat = tuple(_entry(f"outputs.yhat[{t}]", r) for r in range(1, q + 1))
-        zs = tuple(_entry(f"outputs.z[{t}]", r) for r in range(1, q + 1)) if g.name in ("relu", "leaky_relu") else ()
-        y = y_of(t)
-
-        def compute(v: Values) -> np.ndarray:
-            yh = np.array([v[i] for i in yhat])
-            z = np.array([v[i] for i in zs]) if zs else np.full(q, math.nan)
-            with np.errstate(all="ignore"):
-                d = loss.derivative(yh, y)
-                if g.name == "softmax":
-                    return yh * d - yh * np.sum(yh * d)
-                return d * g.derivative(z, yh)
-
-        return yhat + zs, compute
+        return output_grad(tape, t)
 
     def upstream(t: int, i: int) -> tuple[tuple[str, ...], Callable[[Values], float]]:
-        """∂ℓ_t/∂O_t[i] = Σ_r ∂ℓ_t/∂z_t[r]·W_out[r,i]."""
-        inputs, dz = to_z(t)
-        return inputs, lambda v: float(dz(v) @ Wout[:, i - 1])
+        return upstream_entry(tape, t, i)
 
     if group == "forward":
         t, i = idx[0], comp[0]
@@ -196,7 +206,7 @@ def _gradient_rules(tape: Tape, vid: ValueId, Rule, to_z, upstream) -> list:
     W, Wp, Wout, h0 = (tape.weights[k] for k in ("w", "w_prime", "w_out", "h0"))
     param, name, idx, comp = vid.param, vid.name, vid.index, vid.component
     table = tape.gradients[param]
-    recurrent = param in RECURRENT_PARAMS
+    recurrent = table.k is not None  # b_prime too (SPEC §8)
 
     def where(i: int) -> str:
         return f"[{int(table.t[i])},{int(table.k[i])}]" if recurrent else f"[{int(table.t[i])}]"

@@ -17,7 +17,7 @@ from __future__ import annotations
 import gc
 import math
 from contextlib import contextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from . import notation as nt
 from .author_tape import AuthorTape, Candidate, printed_unit
@@ -76,6 +76,7 @@ class ClaimResult:
     note: str = ""  # e.g. a right number that does not follow from the stated inputs
     worked_from: tuple[str, ...] = ()  # the stated numbers its agreeing working used (to trace slips through)
     whole: str = ""  # the vector or matrix this entry was stated with, all its entries at once (SPEC §7)
+    likely_slip: str = ""  # a slip: the named slip whose formula gives the stated number (slips_gated.py)
 
     @property
     def wrong(self) -> bool:
@@ -258,8 +259,25 @@ def _verify(tape: Tape) -> Report:
                       digits=agreeing_digits(claim.value, true[claim.id], significant_digits(claim.text)))
         results[claim.id] = _judge(claim, unit[claim.id], author.recompute(claim.id), standing, stated, true,
                                    symbols, rank.__getitem__, common)
+    if getattr(tape, "cell", None) is not None:  # SPEC §8: name the slip where a slipped formula gives the claim
+        for claim in claims:
+            if results[claim.id].verdict == "slip":
+                results[claim.id] = _named(results[claim.id], tape, author, claim, unit[claim.id])
     ordered = [results[c.id] for c in claims]
     return Report(tape.scenario.name, ordered, _roots(results), tape)
+
+
+def _named(result: ClaimResult, tape: Tape, author: AuthorTape, claim, unit: float) -> ClaimResult:
+    """A slip, with the names of the slips (slips_gated.py) whose formulas, worked from the author's values,
+    give the stated number at its printed precision (half a unit of its last digit, and the rounding spread)."""
+    from .slips_gated import slips_of
+
+    names = []
+    for c in author.recompute_by(slips_of(tape, claim.id)):
+        if math.isfinite(c.value) and c.formula not in names and (
+                _within(claim.value, c.value, 0.5, unit) or abs(claim.value - c.value) <= 0.5 * unit + c.spread):
+            names.append(c.formula)
+    return replace(result, likely_slip=" or ".join(names)) if names else result
 
 
 def _judge(claim, unit: float, author: list[Candidate], standing: dict[str, str], stated: dict[str, float],

@@ -21,8 +21,11 @@ def _why(symbols: dict[str, str], r) -> str:
     """Why a verdict: "from O₂" (follows), what the stated inputs give (slip), or a right number's note."""
     if r.verdict == "follows":
         return "from " + ", ".join(symbols[i] for i in r.follows_from)
-    if r.verdict == "slip" and r.recomputed is not None:
-        return f"its stated inputs give {nt.fmt(r.recomputed)}"
+    if r.verdict == "slip":
+        likely = f"likely slip: {r.likely_slip}" if r.likely_slip else ""
+        if r.recomputed is not None:
+            return f"its stated inputs give {nt.fmt(r.recomputed)}" + (f"; {likely}" if likely else "")
+        return likely
     return r.note
 
 
@@ -58,7 +61,8 @@ def report_json(report: Report) -> str:
         "scenario": report.title,
         "claims": [{"id": r.id, "symbol": r.symbol, "stated": r.stated_text, "true": _number(r.true),
                     "digits": r.digits, "verdict": r.verdict, "follows_from": list(r.follows_from),
-                    "note": r.note, **({"whole": r.whole} if r.whole else {})}
+                    "note": r.note, **({"whole": r.whole} if r.whole else {}),
+                    **({"likely_slip": r.likely_slip} if r.likely_slip else {})}
                    for r in report.results],
         **({"arrays": [{"id": whole, "symbol": name, "entries": count, "wrong": [r.id for r in wrong]}
                        for whole, name, count, wrong in arrays]} if arrays else {}),

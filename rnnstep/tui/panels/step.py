@@ -246,6 +246,8 @@ def claims_text(view: View, compact: bool = False) -> Text | None:
             out.append("  (follows from " + ", ".join(symbols.get(i, i) for i in r.follows_from) + ")", style="dim")
         elif r.verdict == "slip" and r.recomputed is not None:
             out.append(f"  (its stated inputs give {nt.fmt(r.recomputed, view.digits)})", style="dim")
+        if r.verdict == "slip" and r.likely_slip:  # SPEC §8: a named slip (slips_gated.py)
+            out.append(f"\n    likely slip: {r.likely_slip}", style="dim")
     return out
 
 
