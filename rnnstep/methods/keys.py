@@ -72,8 +72,8 @@ def read_method_keys(r, train: dict) -> dict:
 
 def check_sizes(r, method: str, n: int, cell: str = "rnn") -> None:
     """RTRL carries an n × (n² + nm + n) influence matrix: refuse a hidden size it cannot step quickly.
-    TBPTT's chunks and RTRL's P_t are written for the plain cell (SPEC §2, §7): refuse a gated one."""
-    if method in ("tbptt", "rtrl") and cell != "rnn":
+    RTRL's P_t is written for the plain cell (SPEC §2, §7): refuse a gated one (TBPTT runs on any cell)."""
+    if method == "rtrl" and cell != "rnn":
         raise r.fail("train.method", f"{method} is written for the plain cell (cell = \"rnn\"), found cell = "
                      f"\"{cell}\"; use \"bptt\" or \"randomized\"")
     if method == "rtrl" and n > RTRL_MAX_HIDDEN:
