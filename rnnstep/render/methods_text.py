@@ -121,13 +121,13 @@ def _tbptt(tape, out: _Out) -> Iterator[str]:
             continue
         yield out.para(f"Loss of this chunk's targets = {out.value(chunk.loss)}; its terms reach back to "
                        f"step {chunk.reach}.")
-        for p in PARAMS:
+        for p in tape.params:  # a gated cell's b′ too (SPEC §8)
             table = chunk.gradients[p]
             parts = []
             for lo, terms, _ in table.blocks():
                 for offset in range(len(terms)):
                     i = lo + offset
-                    where = f"({int(table.t[i])},{int(table.k[i])})" if p in RECURRENT_PARAMS else f"({int(table.t[i])})"
+                    where = f"({int(table.t[i])},{int(table.k[i])})" if table.k is not None else f"({int(table.t[i])})"
                     term = terms[offset].reshape(table.shape) if tape.vector else float(terms[offset].reshape(-1)[0])
                     parts.append(f"{where} {out.operand(term)}")
             yield out.line(f"{nt.gradient_symbol(p)} = {' + '.join(parts)} = {out.value(chunk.totals[p])}")
