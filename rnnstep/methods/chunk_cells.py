@@ -54,6 +54,7 @@ class PlainSteps:
         self.previous = arrays["h0"]
         self.run = {"x": self.x, "a": self.a, "O": self.O, "O_prev": self.O_prev, "f_prime": self.f_prime,
                     "W_prime_used": self.W_prime_used}
+        self.chunk_rows: dict = {}  # the plain chunk tape sums its own recursive view from the chains
 
     def run_forward(self, first: int, last: int, weights: dict) -> None:
         W, W_prime, b = weights["w"], weights["w_prime"], weights["b"]
@@ -105,6 +106,7 @@ class GatedSteps:
         self.record: Forward | None = None  # every step as run, built chunk by chunk
         self.inputs: dict = {}
         self.run: dict = {}
+        self.chunk_rows: dict = {}  # this chunk's recursive view (set by ``terms``), for the debugger
 
     @property
     def O(self) -> np.ndarray:
@@ -115,6 +117,7 @@ class GatedSteps:
         part = self.cell.forward(w["w"], w["w_prime"], w["b"], w["b_prime"], self.x[first - 1:last],
                                  self.O_carried, self.c_carried)
         self._place(part, first)
+        self.chunk_rows = {}
         self.W_prime_used[first - 1:last] = w["w_prime"]
         self.O_carried = part.O[-1].copy()
         self.c_carried = part.c[-1].copy() if part.c is not None else None
@@ -155,6 +158,8 @@ class GatedSteps:
         carry_x, carry_h = np.empty((len(t_of), width)), np.empty((len(t_of), width))
         rows = np.zeros((len(targets), cell.state_size(n)))  # r(t, k) for every target t ≥ k
         kappa = np.zeros((len(targets), n))  # the carry lane κ(t, k)
+        # the chunk's recursive view: ∂L_chunk/∂s_k and ∂L_chunk/∂a_k (∂ã_k), its paths to k summed (0 before reach)
+        dL_ds, dL_da, dL_da_prime = np.zeros((self.T, rows.shape[1])), np.zeros((self.T, width)), np.zeros((self.T, width))
         for k in range(int(targets[-1]), reach - 1, -1):
             first = int(np.searchsorted(targets, k))  # the targets t ≥ k: a suffix
             if targets[first] == k:  # a path starts here: r(t, t) = ∂ℓ_t/∂s_t
@@ -164,9 +169,12 @@ class GatedSteps:
             at = starts[live] + (targets[live] - k)
             dx_rows[at], dh_rows[at] = cell.deltas(fw, k - 1, rows[live])
             carry_x[at], carry_h[at] = cell.carry_deltas(fw, k - 1, kappa[live])
+            dL_ds[k - 1], dL_da[k - 1], dL_da_prime[k - 1] = rows[live].sum(0), dx_rows[at].sum(0), dh_rows[at].sum(0)
             if k > reach:  # one block product back, on the W′ step k was run with
                 rows[live] = cell.step_back(fw, k - 1, rows[live], dh_rows[at], self.W_prime_used[k - 1])
                 kappa[live] = kappa[live] * cell.carry_diagonal(fw, k - 1)
+        self.chunk_rows = {"view": {"dL_dO": dL_ds[:, :n], "dL_dc": dL_ds[:, n:] if cell.CARRY == "c" else None,
+                                    "dL_da": dL_da, "dL_da_prime": dL_da_prime}}
         kept = np.zeros(len(t_of), dtype=bool)
         out = {}
         for p in ("w_prime", "w", "b", "b_prime"):

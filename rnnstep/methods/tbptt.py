@@ -120,7 +120,7 @@ def run_chunks(tape) -> list[Chunk]:
         reason = exclusion_reason(first, last, k1, k2) if reach > 1 else ""
         chunks.append(Chunk(index, first, last, reach, [int(t) for t in targets], [float(v) for v in losses],
                             float(np.sum(losses)) if len(losses) else 0.0, gradients, totals, updates,
-                            norm_clip, reason, {**cell.run,
+                            norm_clip, reason, {**cell.run, **cell.chunk_rows,
                                                 # this chunk's targets' rows, for the debugger (chunk_tape.py)
                                                 "z": z, "yhat": yhat, "dl_dyhat": dl, "to_z": to_z,
                                                 "upstream": upstream,
