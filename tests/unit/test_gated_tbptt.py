@@ -110,7 +110,9 @@ def hand_chunk_loop(s, k1: int, k2: int) -> list[dict]:
             current[p] = current[p] - s.learning_rate * totals[p]
         out.append({"terms": {key: v.numpy() for key, v in terms.items()},
                     "totals": {p: v.numpy() for p, v in totals.items()},
-                    "new": {p: v.numpy() for p, v in current.items()}, "reach": reach, "losses": losses})
+                    "new": {p: v.numpy() for p, v in current.items()}, "reach": reach, "losses": losses,
+                    "states": [(h.numpy(), c.numpy()) for h, c in states],  # (O_j, c_j) as run, j = 0 … last
+                    "run_with": run_with[:]})
     return out
 
 
