@@ -69,7 +69,13 @@ class GatedTapeNumbers(TapeNumbers):
         for u in tape.updates.values():
             yield from (u.old, u.grad, u.clipped, u.new, [np.max(np.abs(np.asarray(u.new) - np.asarray(u.old)))])
             yield [np.linalg.norm(u.old), np.linalg.norm(u.grad), np.linalg.norm(u.clipped), np.linalg.norm(u.new)]
-        if s.claims:
+        if tape.chunks:  # TBPTT stepped chunk by chunk: every chunk's own tape (its run, terms, update)
+            from rnnstep.methods.chunk_tape import ChunkedTape
+
+            chunked = ChunkedTape(tape)
+            for c in range(1, len(tape.chunks) + 1):
+                yield from self._arrays(chunked.chunk_tape(c))
+        if s.claims and not getattr(tape, "chunk", None):
             from rnnstep.verify import verify
 
             yield from ([r.recomputed] for r in verify(tape).results if r.recomputed is not None)
