@@ -188,3 +188,27 @@ def test_a_chunk_without_a_target_adds_zero(text):
             assert len(chunk.gradients[p]) == 0
             assert np.array_equal(chunk.gradients[p].total, np.zeros(tape.param_shape(p)))
         assert not np.any(chunk.dL_da) and not np.any(chunk.dL_dO)
+
+
+@pytest.mark.parametrize("cell", ["lstm", "gru"])
+def test_the_documents_clip_by_norm_section_takes_b_prime_too(tmp_path, capsys, cell):
+    """‖g‖ is over every parameter (torch's clip_grad_norm_ over the module's parameters): the document's
+    angle between the two clips is the one of all six gradients, and ∂L/∂b′ has its line."""
+    text = _text(cell).replace('method = "tbptt"\nk1 = 3\nk2 = 5\n', "clip_norm = 0.05\n")
+    path = tmp_path / "clip.toml"
+    path.write_text(text, encoding="utf-8")
+    tape = build_tape(parse_scenario(text, "<x>"))
+    assert main(["trace", str(path), "--format", "markdown"]) == 0
+    out = capsys.readouterr().out
+    section = out[out.index("Clip by norm"):]
+    assert "∂L/∂b′: by norm" in section
+    g = np.concatenate([np.ravel(tape.gradients[p].total) for p in PARAMS])
+    v = np.clip(g, -0.05, 0.05)
+    angle = np.degrees(np.arccos(g @ v / (np.linalg.norm(g) * np.linalg.norm(v))))
+    assert f"turns it by {nt_fmt(angle)}°" in section
+
+
+def nt_fmt(value: float) -> str:
+    from rnnstep.notation import fmt
+
+    return fmt(float(value))
