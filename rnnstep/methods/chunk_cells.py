@@ -125,28 +125,34 @@ class GatedSteps:
     def _place(self, part: Forward, first: int) -> None:
         """Copy a chunk's forward record into the whole run's, rows first − 1 … (every field and slope)."""
         if self.record is None:
-            def whole(v):
-                return None if v is None else np.empty((self.T,) + v.shape[1:])
-            self.record = Forward(**{f.name: ({k: whole(v) for k, v in getattr(part, f.name).items()}
-                                              if isinstance(getattr(part, f.name), dict) else whole(getattr(part, f.name)))
-                                     for f in fields(Forward)})
-            r = self.record
-            ones = np.ones((self.T, 1))
-            self.inputs = {"w_prime": r.O_prev, "w": self.x, "b": ones, "b_prime": ones}
-            self.run = {"x": self.x, "a": r.a, "O": r.O, "O_prev": r.O_prev, "W_prime_used": self.W_prime_used,
-                        "forward": r, "gates": r.gates}
-            if r.a_prime is not None:
-                self.run["a_prime"] = r.a_prime
-            if r.c is not None:
-                self.run["c"] = r.c
+            self._start_record(part)
         rows = slice(first - 1, first - 1 + len(part.O))
         for f in fields(Forward):
-            value = getattr(part, f.name)
-            if isinstance(value, dict):
+            value, whole = getattr(part, f.name), getattr(self.record, f.name)
+            if isinstance(value, dict):  # the gates and the slopes, by name
                 for key, v in value.items():
-                    getattr(self.record, f.name)[key][rows] = v
+                    whole[key][rows] = v
             elif value is not None:
-                getattr(self.record, f.name)[rows] = value
+                whole[rows] = value
+
+    def _start_record(self, part: Forward) -> None:
+        """An empty record of T rows shaped as the first chunk's, and the run's arrays over it."""
+        def rows_of(v):
+            return None if v is None else np.empty((self.T,) + v.shape[1:])
+
+        shaped = {}
+        for f in fields(Forward):
+            value = getattr(part, f.name)
+            shaped[f.name] = {k: rows_of(v) for k, v in value.items()} if isinstance(value, dict) else rows_of(value)
+        r = self.record = Forward(**shaped)
+        ones = np.ones((self.T, 1))
+        self.inputs = {"w_prime": r.O_prev, "w": self.x, "b": ones, "b_prime": ones}  # b and b′ take the same 1
+        self.run = {"x": self.x, "a": r.a, "O": r.O, "O_prev": r.O_prev, "W_prime_used": self.W_prime_used,
+                    "forward": r, "gates": r.gates}
+        if r.a_prime is not None:
+            self.run["a_prime"] = r.a_prime
+        if r.c is not None:
+            self.run["c"] = r.c
 
     def terms(self, targets: np.ndarray, reach: int, upstream: np.ndarray) -> dict:
         from ..tape import TermTable
@@ -159,7 +165,8 @@ class GatedSteps:
         rows = np.zeros((len(targets), cell.state_size(n)))  # r(t, k) for every target t ≥ k
         kappa = np.zeros((len(targets), n))  # the carry lane κ(t, k)
         # the chunk's recursive view: ∂L_chunk/∂s_k and ∂L_chunk/∂a_k (∂ã_k), its paths to k summed (0 before reach)
-        dL_ds, dL_da, dL_da_prime = np.zeros((self.T, rows.shape[1])), np.zeros((self.T, width)), np.zeros((self.T, width))
+        dL_ds = np.zeros((self.T, rows.shape[1]))
+        dL_da, dL_da_prime = np.zeros((self.T, width)), np.zeros((self.T, width))
         for k in range(int(targets[-1]), reach - 1, -1):
             first = int(np.searchsorted(targets, k))  # the targets t ≥ k: a suffix
             if targets[first] == k:  # a path starts here: r(t, t) = ∂ℓ_t/∂s_t

@@ -3,7 +3,8 @@
 - ``"chunks"`` (tbptt): one block per chunk of k1 steps, each with its ``steps`` [s, e], the
   ``reach`` s − (k2 − k1), its forward pass as run (a gated cell's with ``a_prime``, ``gates`` and
   ``c`` as SPEC §8's forward steps), ``loss``, ``gradients.<p>`` (``terms`` and ``total``; a gated
-  cell's recurrent terms also with ``delta``, ``carry`` and ``rest``), ``excluded`` (per target, the range of k left out and why) and ``update``.
+  cell's recurrent terms also with ``delta``, ``carry`` and ``rest``), ``excluded`` (per target, the
+  range of k left out and why) and ``update``.
 - ``"randomized"``: keep, seed and the coins ξ_j (j = 2 … T); each recurrent term has its ``weight``.
 - ``"rtrl"``: the totals carried forward by P_t, and the cost of both methods at this n and T.
 """

@@ -2,8 +2,8 @@
 
 The lane is laid under the strip's own O line: each c_t stands in the column of its O_t,
 so it follows the strip's window, its TBPTT marks and its counts of steps off-screen
-without knowing how they were drawn (a TBPTT chunk boundary ┃ cuts the c lane too). On a backward term [t,k] the carry lane from c_k
-to c_t is lit (the route of the term's carry share, ∏ f_j), and on a forward step c_t.
+without knowing how they were drawn (a TBPTT chunk boundary ┃ cuts the c lane too). On a
+backward term [t,k] the carry lane from c_k to c_t is lit (the route of the term's carry share, ∏ f_j), and on a forward step c_t.
 """
 
 from __future__ import annotations
