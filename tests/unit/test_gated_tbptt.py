@@ -209,3 +209,59 @@ def test_a_term_reaching_back_uses_the_w_prime_its_step_was_run_with(cell):
     term = table.term(table.index_of(4, 1))
     _close(term, expected[1]["terms"][("w", 4, 1)].reshape(table.shape))
     assert not np.allclose(tape.chunks[0].updates["w_prime"].old, tape.chunks[0].updates["w_prime"].new)
+
+
+def _carry_reference(s, ref_chunk, t: int, k: int, recurrent_side: bool) -> np.ndarray:
+    """SPEC §8's carry share of δ(t, k) from the run as the hand loop made it, written out with torch:
+    LSTM ∂ℓ_t/∂O_t·diag(o_t ⊙ tanh′(c_t))·∏ diag(f_j)·∂c_k/∂a_k, GRU ∂ℓ_t/∂O_t·∏ diag(u_j)·∂O_k/∂a_k (∂ã_k),
+    each gate on the weights its step was run with and ∂·/∂a_k by autograd on a free pre-activation."""
+    n = s.sizes[0]
+    x, states, run_with = ref.weights(s)["x"], ref_chunk["states"], ref_chunk["run_with"]
+    h_prev = lambda j: torch.as_tensor(states[j - 1][0])  # noqa: E731
+    c_prev = lambda j: torch.as_tensor(states[j - 1][1])  # noqa: E731
+
+    def sides(j):
+        w = run_with[j - 1]
+        if s.cell == "lstm":
+            return w["w"] @ x[j - 1] + w["b"] + w["w_prime"] @ h_prev(j) + w["b_prime"], None
+        return w["w"] @ x[j - 1] + w["b"], w["w_prime"] @ h_prev(j) + w["b_prime"]
+
+    head = run_with[t - 1]
+    O_t = torch.as_tensor(states[t][0]).clone().requires_grad_(True)
+    y = ref.weights(s)["y"][list(s.targets).index(t)]
+    row = torch.autograd.grad(ref.head_loss(s, head["w_out"] @ O_t + head["b_out"], y), O_t)[0]
+    if s.cell == "lstm":
+        a_t = sides(t)[0]
+        kappa = row * torch.sigmoid(a_t[3 * n:]) * (1 - torch.tanh(torch.as_tensor(states[t][1])) ** 2)
+        for j in range(t, k, -1):
+            kappa = kappa * torch.sigmoid(sides(j)[0][n:2 * n])
+        into_c = lambda a: torch.sigmoid(a[n:2 * n]) * c_prev(k) + torch.sigmoid(a[:n]) * torch.tanh(a[2 * n:3 * n])  # noqa: E731
+        return (kappa @ torch.autograd.functional.jacobian(into_c, sides(k)[0])).numpy()
+    kappa = row
+    for j in range(t, k, -1):
+        a_x, a_h = sides(j)
+        kappa = kappa * torch.sigmoid(a_x[n:2 * n] + a_h[n:2 * n])
+
+    def O_of(a_x, a_h):
+        r, u = torch.sigmoid(a_x[:n] + a_h[:n]), torch.sigmoid(a_x[n:2 * n] + a_h[n:2 * n])
+        return (1 - u) * torch.tanh(a_x[2 * n:] + r * a_h[2 * n:]) + u * h_prev(k)
+    a_x, a_h = sides(k)
+    D = torch.autograd.functional.jacobian(lambda a: O_of(a_x, a), a_h) if recurrent_side else \
+        torch.autograd.functional.jacobian(lambda a: O_of(a, a_h), a_x)
+    return (kappa @ D).numpy()
+
+
+@pytest.mark.parametrize("cell", ["lstm", "gru"])
+@pytest.mark.parametrize("k1, k2", [(2, 4), (3, 7)])
+def test_the_carry_of_a_term_reaching_into_an_earlier_chunk_is_the_runs_all_carry_route(cell, k1, k2):
+    tape = _tape(cell, k1, k2, learning_rate=1.0, n=2, m=1, q=1, T=8, every_step=True, seed=9, scale=1.0)
+    expected = hand_chunk_loop(tape.scenario, k1, k2)
+    reached_back = 0
+    for chunk, ref_chunk in zip(tape.chunks, expected, strict=True):
+        for p, side in (("b", False), ("b_prime", True)):
+            table = chunk.gradients[p]
+            for i in range(len(table)):
+                t, k = int(table.t[i]), int(table.k[i])
+                _close(table.carry(i), _carry_reference(tape.scenario, ref_chunk, t, k, side))
+                reached_back += k < chunk.first
+    assert reached_back > 0
