@@ -41,6 +41,7 @@ class GatedTapeNumbers(TapeNumbers):
                 yield [np.linalg.norm(carried), np.linalg.norm(H[t - 1] - carried), np.linalg.norm(H[t - 1])]
             for lo, hi in tape.rtrl.columns.values():  # a target's row, per parameter
                 yield np.linalg.norm(tape.rtrl.rows[:, lo:hi], axis=1)
+                yield largest(tape.rtrl.rows[:, lo:hi])  # a summary's max |·|
         diag = tape.gates["f"] if tape.c is not None else tape.gates["u"]
         position = {int(t): i for i, t in enumerate(tape.targets)}
         for t in (int(t) for t in tape.targets):
@@ -80,7 +81,13 @@ class GatedTapeNumbers(TapeNumbers):
             yield from (u.old, u.grad, u.clipped, u.new, [np.max(np.abs(np.asarray(u.new) - np.asarray(u.old)))])
             yield [np.linalg.norm(u.old), np.linalg.norm(u.grad), np.linalg.norm(u.clipped), np.linalg.norm(u.new)]
             yield [np.max(np.abs(np.asarray(a, dtype=np.float64))) for a in (u.old, u.grad, u.clipped, u.new)]
-        if s.claims:
+        if tape.chunks:  # TBPTT stepped chunk by chunk: every chunk's own tape (its run, terms, update)
+            from rnnstep.methods.chunk_tape import ChunkedTape
+
+            chunked = ChunkedTape(tape)
+            for c in range(1, len(tape.chunks) + 1):
+                yield from self._arrays(chunked.chunk_tape(c))
+        if s.claims and not getattr(tape, "chunk", None):
             from rnnstep.verify import verify
 
             yield from ([r.recomputed] for r in verify(tape).results if r.recomputed is not None)

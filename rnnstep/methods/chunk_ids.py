@@ -1,9 +1,11 @@
 """Ids of TBPTT's chunks: ``chunk[c].`` before a SPEC §6 id, e.g. ``chunk[2].gradients.w.term[6,4]``.
 
 A chunk's steps t and uses k keep the sequence's own numbers, so an id names one value
-of one chunk. Supported: ``forward.a[t]``, ``forward.O[t]`` (t in the chunk), ``loss``,
-``gradients.<p>.term[t,k]`` / ``.running_sum[t,k]`` (``[t]`` for w_out, b_out), ``.total``,
-``update.<p>.new``; a vector entry's component index as in §7.
+of one chunk. Supported: ``forward.a[t]``, ``forward.O[t]`` (t in the chunk; a gated cell's
+``forward.c[t]``, ``forward.gate.<g>[t]``, ``forward.a_prime[t]`` too), ``loss``,
+``gradients.<p>.term[t,k]`` / ``.running_sum[t,k]`` / ``.delta[t,k]`` (a gated cell's ``.carry`` and
+``.rest`` too; ``[t]`` for w_out, b_out), ``.total``, ``update.<p>.new``; a vector entry's component
+index as in §7.
 """
 
 from __future__ import annotations
@@ -15,6 +17,8 @@ import numpy as np
 
 from ..ids import RECURRENT_PARAMS, IdError, ValueId, parse_id
 
+#: the parameters whose terms are indexed (t, k): a gated cell's b′ joins w′, w, b (SPEC §8)
+TERM_PARAMS = RECURRENT_PARAMS + ("b_prime",)
 _PREFIX = re.compile(r"^chunk\[(?P<c>[0-9]+)\]\.(?P<rest>.+)$")
 
 
@@ -46,7 +50,7 @@ def _whole_value(tape, chunk, vid: ValueId, text: str) -> Any:
         t = vid.index[0]
         if not chunk.first <= t <= chunk.last:
             raise IdError(f"{text}: step {t} is not in chunk {chunk.index} (steps {chunk.first} … {chunk.last})")
-        return one(chunk.run[vid.name][t - 1])
+        return one(_forward_row(chunk, vid.name, text)[t - 1])
     if vid.group == "update":
         return chunk.updates[vid.param].new
     if vid.group == "gradients":
@@ -54,7 +58,7 @@ def _whole_value(tape, chunk, vid: ValueId, text: str) -> Any:
             return chunk.totals[vid.param]
         table = chunk.gradients[vid.param]
         t = vid.index[0]
-        k = vid.index[1] if vid.param in RECURRENT_PARAMS and len(vid.index) > 1 else None
+        k = vid.index[1] if vid.param in TERM_PARAMS and len(vid.index) > 1 else None
         if table is None or t not in chunk.targets or (k is not None and not chunk.reach <= k <= t):
             why = f"; {chunk.reason}" if k is not None and k < chunk.reach and chunk.reason else ""
             raise IdError(f"{text}: chunk {chunk.index} has no such term{why}")
@@ -63,7 +67,19 @@ def _whole_value(tape, chunk, vid: ValueId, text: str) -> Any:
             return one(table.value[i]) if not tape.vector else table.term(i)
         if vid.name == "running_sum":
             return one(table.running_sum[i]) if not tape.vector else np.asarray(table.running_sum[i])
+        if vid.name in ("delta", "carry", "rest") and (vid.name == "delta" or table.carry_rows is not None):
+            return one(getattr(table, vid.name)(i)) if not tape.vector else getattr(table, vid.name)(i)
     raise IdError(f"{text}: a chunk id names forward.a/O, loss, gradients.<p>.term/running_sum/total or update.<p>.new")
+
+
+def _forward_row(chunk, name: str, text: str):
+    """The run's rows of forward value ``name``: a, O, and a gated cell's c, a_prime and gate.<g>."""
+    if name.startswith("gate.") and name[len("gate."):] in chunk.run.get("gates", {}):
+        return chunk.run["gates"][name[len("gate."):]]
+    if name in ("a", "O") or (name in ("c", "a_prime") and name in chunk.run):
+        return chunk.run[name]
+    raise IdError(f"{text}: a chunk id names forward.a/O (a gated cell's forward.c, forward.gate.<g>, "
+                  "forward.a_prime too), loss, gradients.<p>.term/running_sum/total or update.<p>.new")
 
 
 def step_of(tape, text: str) -> int:
@@ -84,7 +100,7 @@ def step_of(tape, text: str) -> int:
         if not chunk.targets:
             return steps.index_of(f"update.{p}.new")
         last = chunk.targets[-1]
-        return steps.index_of(f"gradients.{p}.term[{last},{chunk.reach}]" if p in RECURRENT_PARAMS
+        return steps.index_of(f"gradients.{p}.term[{last},{chunk.reach}]" if p in TERM_PARAMS
                               else f"gradients.{p}.term[{last}]")
     where = ",".join(str(i) for i in vid.index)
     return steps.index_of(f"gradients.{p}.term[{where}]")
@@ -114,7 +130,7 @@ def check_chunk_id(text: str, T: int, targets, sizes, k1: int, k2: int, phases: 
         t = vid.index[0]
         if not first <= t <= last:
             raise IdError(f"{text}: step {t} is not in {here}")
-        if vid.group == "gradients" and vid.param in RECURRENT_PARAMS and len(vid.index) > 1 and vid.index[1] < reach:
+        if vid.group == "gradients" and vid.param in TERM_PARAMS and len(vid.index) > 1 and vid.index[1] < reach:
             raise IdError(f"{text}: {here} leaves this term out: {exclusion_reason(first, last, k1, k2)}")
     if vid.group == "backward":
         raise IdError(f"{text}: a chunk id names forward.a/O, outputs, loss, gradients.<p>.term/running_sum/total "

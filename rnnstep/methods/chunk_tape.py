@@ -25,7 +25,9 @@ import numpy as np
 
 from .. import ids
 from ..cells import rnn as plain_cell
-from ..ids import IdError, RECURRENT_PARAMS
+from ..ids import IdError
+from .chunk_ids import TERM_PARAMS
+from ..gated_tape import GatedTape
 from ..tape import Step, Steps, Tape, step_position
 from ..terms import TermTable
 
@@ -49,8 +51,9 @@ class ChunkTape(Tape):
         self.f, self.g, self.loss_fn, self.T = tape.f, tape.g, tape.loss_fn, tape.T
         self.weights = self.scenario.arrays()
         run = chunk.run
-        self.x, self.a, self.O, self.O_prev, self.f_prime = (run[k] for k in ("x", "a", "O", "O_prev", "f_prime"))
-        self.f_prime_rows = self.f_prime
+        self._cell_values(run)
+        self.x, self.a, self.O, self.O_prev = (run[k] for k in ("x", "a", "O", "O_prev"))
+        self.f_prime = self.f_prime_rows = run.get("f_prime")  # the plain cell's f′(a_t); a gated cell has gates
         self.W_prime_used = run["W_prime_used"]
         self.targets = np.array(self.scenario.targets, dtype=np.int64)
         self.target_position = {int(t): i for i, t in enumerate(self.targets)}
@@ -75,15 +78,24 @@ class ChunkTape(Tape):
             self._as_chunk_numbers()
         self.steps = Steps(self._segments(), self)
 
+    def _cell_values(self, run: dict) -> None:
+        """A gated cell's gates, c and forward record (GatedChunkTape); the plain cell has none."""
+
     def _empty(self, param: str) -> TermTable:
         """A chunk without a target adds no term (its update leaves the weights as they are)."""
         none = np.zeros(0, dtype=np.int64)
-        inputs = {"w_prime": self.O_prev, "w": self.x, "b": np.ones((self.T, 1)), "w_out": self.O,
-                  "b_out": np.ones((self.T, 1))}[param]
-        width = self.q if param in ("w_out", "b_out") else self.n
-        k = none if param in RECURRENT_PARAMS else None
-        scale = self.f_prime if param in RECURRENT_PARAMS else None
-        return TermTable(param, none, k, np.zeros(0, dtype=bool), np.zeros((0, width)), scale, inputs, self.vector)
+        inputs = {"w_prime": self.O_prev, "w": self.x, "b": np.ones((self.T, 1)), "b_prime": np.ones((self.T, 1)),
+                  "w_out": self.O, "b_out": np.ones((self.T, 1))}[param]
+        recurrent = param in TERM_PARAMS
+        width = self.q if not recurrent else self.param_shape(param)[0]
+        k = none if recurrent else None
+        scale = self.f_prime if recurrent else None  # None for a gated cell: its rows are δ itself
+        zero = ([], np.zeros((width, inputs.shape[1]))) if self.vector else None  # its total: 0, not "no sum"
+        table = TermTable(param, none, k, np.zeros(0, dtype=bool), np.zeros((0, width)), scale, inputs, self.vector,
+                          sums=zero)
+        if recurrent and self.f_prime is None:
+            table.carry_rows = np.zeros((0, width))
+        return table
 
     def _recursive_view(self) -> None:
         """∂L_c/∂O_k and ∂L_c/∂a_k of this chunk's loss: its paths t → k summed (zero where it reaches none)."""
@@ -130,9 +142,9 @@ class ChunkTape(Tape):
 
     def value(self, id_or_vid) -> Any:
         vid = ids.parse_id(id_or_vid) if isinstance(id_or_vid, str) else id_or_vid
-        if vid.group == "gradients" and vid.name in ("term", "running_sum", "factor", "delta"):
+        if vid.group == "gradients" and vid.name in ("term", "running_sum", "factor", "delta", "carry", "rest"):
             t = vid.index[0]
-            k = vid.index[1] if vid.param in RECURRENT_PARAMS and len(vid.index) > 1 else None
+            k = vid.index[1] if vid.param in TERM_PARAMS and len(vid.index) > 1 else None
             if t not in self.chunk.targets or (k is not None and k < self.chunk.reach):
                 raise IdError(f"{vid}: chunk {self.chunk.index} has no such term"
                               + (f"; {self.chunk.reason}" if k is not None and t in self.chunk.targets else ""))
@@ -169,6 +181,33 @@ class ChunkTape(Tape):
         start = "from O₀" if c.index == 1 else f"from the state carried out of chunk {c.index - 1}"
         weights = "on the starting weights" if c.index == 1 else f"on the weights chunk {c.index - 1} updated"
         return f"chunk {c.index} of {self.chunk_count}: steps {c.first}–{c.last}, run {start}, {weights}"
+
+
+class GatedChunkTape(ChunkTape, GatedTape):
+    """One chunk of TBPTT on an LSTM or a GRU (SPEC §8, §9): the gated tape's panels' reading methods
+    (factors, blocks J_j, carry diagonal, immediate partials) over the run's forward record, each block on
+    the W′ its step was run with; the recursive view is this chunk's (its paths to k summed)."""
+
+    def __init__(self, tape: Tape, index: int):  # noqa: D107 — nothing is computed again
+        self.cell = tape.cell
+        super().__init__(tape, index)
+
+    def _cell_values(self, run: dict) -> None:
+        fw = self.forward_record = run["forward"]
+        self.a_prime, self.c, self.c_prev, self.gates = fw.a_prime, fw.c, fw.c_prev, fw.gates
+
+    def _recursive_view(self) -> None:
+        view = self.chunk.run.get("view")
+        T, n, width = self.T, self.n, self.param_shape("b")[0]
+        if view is None:  # a chunk without a target: no path reaches any step
+            view = {"dL_dO": np.zeros((T, n)), "dL_dc": np.zeros((T, n)) if self.cell.CARRY == "c" else None,
+                    "dL_da": np.zeros((T, width)), "dL_da_prime": np.zeros((T, width))}
+        self.dL_dO, self.dL_dc, self.dL_da, self.dL_da_prime = (view[k] for k in ("dL_dO", "dL_dc", "dL_da",
+                                                                                  "dL_da_prime"))
+
+    def backprop_jacobian(self, j: int) -> np.ndarray:
+        """J_j = ∂s_j/∂s_{j−1} as step j was run: its gates and the W′ then in force."""
+        return self.cell.jacobian(self.forward_record, j - 1, self.W_prime_used[j - 1])
 
 
 class ChunkedSteps(Sequence[Step]):
@@ -279,7 +318,7 @@ class ChunkedSteps(Sequence[Step]):
 
     def _in_chunk(self, c: int, vid, lenient: bool = False) -> int:
         tape = self._tape.chunk_tape(c)
-        if lenient and vid.group == "gradients" and vid.name != "total" and vid.param in RECURRENT_PARAMS:
+        if lenient and vid.group == "gradients" and vid.name != "total" and vid.param in TERM_PARAMS:
             vid = dataclasses.replace(vid, index=(vid.index[0], max(vid.index[1], tape.chunk.reach), *vid.index[2:]))
         if vid.group == "gradients" and vid.name == "total" and not len(tape.gradients[vid.param]):
             vid = ids.parse_id(f"update.{vid.param}.new")
@@ -299,7 +338,8 @@ class ChunkedTape:
 
     def chunk_tape(self, c: int) -> ChunkTape:
         if c not in self._chunk_tapes:
-            self._chunk_tapes[c] = ChunkTape(self.full, c)
+            kind = GatedChunkTape if getattr(self.full, "cell", None) is not None else ChunkTape
+            self._chunk_tapes[c] = kind(self.full, c)
         return self._chunk_tapes[c]
 
     @property

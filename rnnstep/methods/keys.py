@@ -71,12 +71,8 @@ def read_method_keys(r, train: dict) -> dict:
 
 
 def check_sizes(r, method: str, n: int, cell: str = "rnn") -> None:
-    """RTRL carries an n × (n² + nm + n) influence matrix (a gated cell's: a row per state number, a
-    column per gate weight): refuse a hidden size it cannot step quickly. TBPTT's chunks are written
-    for the plain cell (SPEC §2, §7): refuse a gated one."""
-    if method == "tbptt" and cell != "rnn":
-        raise r.fail("train.method", f"{method} is written for the plain cell (cell = \"rnn\"), found cell = "
-                     f"\"{cell}\"; use \"bptt\" or \"randomized\"")
+    """RTRL carries an influence matrix of n (a gated cell: its whole state) rows and a column per weight:
+    refuse a hidden size it cannot step quickly. TBPTT and RTRL run on every cell (chunk_cells.py, rtrl.py)."""
     if method == "rtrl" and cell != "rnn" and n > RTRL_MAX_HIDDEN_GATED[cell]:  # P_t carries the whole state
         most = RTRL_MAX_HIDDEN_GATED[cell]
         rows = "2n rows (O_t, c_t)" if cell == "lstm" else "n rows"

@@ -22,7 +22,6 @@ from typing import Any
 
 import numpy as np
 
-from ..ids import PARAMS, RECURRENT_PARAMS, param_shape
 from ..terms import TermTable, Update
 from . import clipping
 
@@ -66,31 +65,27 @@ def exclusion_reason(first: int, last: int, k1: int, k2: int) -> str:
 
 
 def run_chunks(tape) -> list[Chunk]:
-    """Run TBPTT(k1, k2) on the tape's scenario: one Chunk per k1 steps."""
+    """Run TBPTT(k1, k2) on the tape's scenario: one Chunk per k1 steps. The cell is the varying part
+    (chunk_cells.py): how a chunk runs forward from the carried state and how its terms step back."""
+    from .chunk_cells import cell_steps
+
     s = tape.scenario
-    k1, k2, T, n = s.k1, s.k2, tape.T, tape.n
-    f, g, loss_fn = tape.f, tape.g, tape.loss_fn
+    k1, k2, T = s.k1, s.k2, tape.T
+    g, loss_fn = tape.g, tape.loss_fn
+    params = tape.params
     arrays = s.arrays()
-    weights = {p: arrays[p].copy() for p in PARAMS}
-    x, y = arrays["x"], arrays["y"]
+    weights = {p: arrays[p].copy() for p in params}
+    y = arrays["y"]
     target_steps = np.array(s.targets, dtype=np.int64)
     y_of = {int(t): y[i] for i, t in enumerate(target_steps)}
-    a, O = np.empty((T, n)), np.empty((T, n))
-    f_prime, O_prev = np.empty((T, n)), np.empty((T, n))
-    W_prime_used = np.empty((T, n, n))  # the W′ each step was run with
-    inputs = {"w_prime": O_prev, "w": x, "b": np.ones((T, 1))}
-    previous = arrays["h0"]
+    cell = cell_steps(tape, arrays)
     chunks: list[Chunk] = []
     for index, first in enumerate(range(1, T + 1, k1), start=1):
         last = min(first + k1 - 1, T)
-        W, W_prime, b, W_out, b_out = (weights[p] for p in ("w", "w_prime", "b", "w_out", "b_out"))
+        W_out, b_out = weights["w_out"], weights["b_out"]
         with np.errstate(all="ignore"):
-            for t in range(first, last + 1):  # a_t = W·x_t + W′·O_{t−1} + b, O_t = f(a_t)
-                O_prev[t - 1] = previous
-                a[t - 1] = W @ x[t - 1] + W_prime @ previous + b
-                O[t - 1] = previous = f.values(a[t - 1])
-                W_prime_used[t - 1] = W_prime
-            f_prime[first - 1:last] = f.derivative(a[first - 1:last], O[first - 1:last])
+            cell.run_forward(first, last, weights)
+            O = cell.O
             targets = target_steps[(target_steps >= first) & (target_steps <= last)]
             reach = max(1, first - (k2 - k1))
             z = O[targets - 1] @ W_out.T + b_out
@@ -104,32 +99,28 @@ def run_chunks(tape) -> list[Chunk]:
                 to_z = dl * g.derivative(z, yhat)  # ∂ℓ_t/∂z_t
             upstream = to_z @ W_out  # ∂ℓ_t/∂O_t
             g_prime = g.derivative(z, yhat)  # g′(z_t), shown by the debugger's factors
-            gradients: dict[str, Any] = {p: None for p in PARAMS}
+            gradients: dict[str, Any] = {p: None for p in params}
             totals: dict[str, Any] = {}
             if len(targets):
-                t_of, k_of, chain = _chains(targets, reach, upstream, f_prime, W_prime_used)
-                kept = np.zeros(len(t_of), dtype=bool)
-                for p in RECURRENT_PARAMS:
-                    gradients[p] = TermTable(p, t_of, k_of, kept, chain, f_prime, inputs[p], tape.vector)
+                gradients.update(cell.terms(targets, reach, upstream))
                 no_cut = np.zeros(len(targets), dtype=bool)
                 gradients["w_out"] = TermTable("w_out", targets, None, no_cut, to_z, None, O, tape.vector)
                 gradients["b_out"] = TermTable("b_out", targets, None, no_cut, to_z, None, np.ones((T, 1)),
                                                tape.vector)
-                totals = {p: gradients[p].total for p in PARAMS}
+                totals = {p: gradients[p].total for p in params}
             else:
-                totals = {p: _zero(p, s, tape.vector) for p in PARAMS}
+                totals = {p: _zero(p, tape) for p in params}
             norm_clip, clipped = clipping.clipped(totals, s.clip, s.clip_norm)
             updates = {}
-            for p in PARAMS:
-                old = _shaped(weights[p], p, s, tape.vector)
+            for p in params:
+                old = _shaped(weights[p], p, tape)
                 new = old - s.learning_rate * clipped[p]
                 updates[p] = Update(old, totals[p], clipped[p], new)
                 weights[p] = np.asarray(new, dtype=np.float64).reshape(weights[p].shape)
         reason = exclusion_reason(first, last, k1, k2) if reach > 1 else ""
         chunks.append(Chunk(index, first, last, reach, [int(t) for t in targets], [float(v) for v in losses],
                             float(np.sum(losses)) if len(losses) else 0.0, gradients, totals, updates,
-                            norm_clip, reason, {"x": x, "a": a, "O": O, "O_prev": O_prev, "f_prime": f_prime,
-                                                "W_prime_used": W_prime_used,
+                            norm_clip, reason, {**cell.run, **cell.chunk_rows,
                                                 # this chunk's targets' rows, for the debugger (chunk_tape.py)
                                                 "z": z, "yhat": yhat, "dl_dyhat": dl, "to_z": to_z,
                                                 "upstream": upstream,
@@ -137,31 +128,12 @@ def run_chunks(tape) -> list[Chunk]:
     return chunks
 
 
-def _chains(targets: np.ndarray, reach: int, upstream: np.ndarray, f_prime: np.ndarray,
-            W_prime_used: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """chain(t, k) = ∂ℓ_t/∂O_k along t → k for the chunk's targets and k = t … reach, SPEC §3 order.
-
-    Every target's path steps back together: chain(t, k) = chain(t, k+1)·diag(f′(a_{k+1}))·W′_{k+1},
-    with W′_{k+1} the weights step k + 1 was run with."""
-    counts = targets - reach + 1
-    starts = np.concatenate(([0], np.cumsum(counts)[:-1]))
-    t_of = np.repeat(targets, counts)
-    k_of = t_of - (np.arange(len(t_of)) - np.repeat(starts, counts))
-    chain = np.empty((len(t_of), upstream.shape[1]))
-    chain[starts] = upstream
-    for k in range(int(targets[-1]) - 1, reach - 1, -1):
-        first = int(np.searchsorted(targets, k + 1))
-        above = starts[first:] + (targets[first:] - (k + 1))  # rows of chain(t, k+1)
-        chain[above + 1] = (chain[above] * f_prime[k]) @ W_prime_used[k]
-    return t_of, k_of, chain
+def _shaped(value: np.ndarray, param: str, tape) -> Any:
+    return value.reshape(tape.param_shape(param)).copy() if tape.vector else float(value.reshape(-1)[0])
 
 
-def _shaped(value: np.ndarray, param: str, s, vector: bool) -> Any:
-    return value.reshape(param_shape(param, s.sizes)).copy() if vector else float(value.reshape(-1)[0])
-
-
-def _zero(param: str, s, vector: bool) -> Any:
-    return np.zeros(param_shape(param, s.sizes)) if vector else 0.0
+def _zero(param: str, tape) -> Any:
+    return np.zeros(tape.param_shape(param)) if tape.vector else 0.0
 
 
 def chunk_of(scenario, t: int) -> tuple[int, int, int, int]:

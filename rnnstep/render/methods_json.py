@@ -1,8 +1,10 @@
 """The JSON sections of SPEC §9's methods, after ``update``: written by json.py's one layout.
 
 - ``"chunks"`` (tbptt): one block per chunk of k1 steps, each with its ``steps`` [s, e], the
-  ``reach`` s − (k2 − k1), its forward pass as run, ``loss``, ``gradients.<p>`` (``terms`` and
-  ``total``), ``excluded`` (per target, the range of k left out and why) and ``update``.
+  ``reach`` s − (k2 − k1), its forward pass as run (a gated cell's with ``a_prime``, ``gates`` and
+  ``c`` as SPEC §8's forward steps), ``loss``, ``gradients.<p>`` (``terms`` and ``total``; a gated
+  cell's recurrent terms also with ``delta``, ``carry`` and ``rest``), ``excluded`` (per target, the
+  range of k left out and why) and ``update``.
 - ``"randomized"``: keep, seed and the coins ξ_j (j = 2 … T); each recurrent term has its ``weight``.
 - ``"rtrl"``: the totals carried forward by P_t, and the cost of both methods at this n and T.
 """
@@ -14,7 +16,7 @@ from typing import Callable, Iterator
 
 import numpy as np
 
-from ..ids import PARAMS, RECURRENT_PARAMS
+from ..ids import PARAMS
 from .json_number import norm_clip_fields, num
 
 
@@ -45,9 +47,10 @@ def _chunk(tape, chunk, value) -> Iterator[str]:
     yield (f'{{"chunk": {chunk.index}, "steps": [{chunk.first}, {chunk.last}], "reach": {chunk.reach}, '
            f'"targets": {json.dumps(chunk.targets)}, "forward": [')
     yield ", ".join(f'{{"t": {t}, "x": {value(_row(run["x"], t, tape))}, "a": {value(_row(run["a"], t, tape))}, '
-                    f'"O": {value(_row(run["O"], t, tape))}}}' for t in range(chunk.first, chunk.last + 1))
+                    f'{_gated_forward(run, t, value)}"O": {value(_row(run["O"], t, tape))}}}'
+                    for t in range(chunk.first, chunk.last + 1))
     yield f'], "loss": {num(chunk.loss)}, "gradients": {{'
-    for n, param in enumerate(PARAMS):
+    for n, param in enumerate(tape.params):
         yield ("," if n else "") + f'\n      "{param}": {{"terms": ['
         yield ", ".join(_terms(tape, chunk.gradients[param], param, value))
         yield f'], "total": {value(chunk.totals[param])}}}'
@@ -60,6 +63,16 @@ def _chunk(tape, chunk, value) -> Iterator[str]:
     yield "}" + norm_clip_fields(chunk.norm_clip) + "}}"
 
 
+def _gated_forward(run: dict, t: int, value) -> str:
+    """A gated chunk's forward extras as run (SPEC §8): a_prime (GRU), the gates, c (LSTM); "" for the plain cell."""
+    if "gates" not in run:
+        return ""
+    text = f'"a_prime": {value(run["a_prime"][t - 1])}, ' if "a_prime" in run else ""
+    gates = ", ".join(f'"{g}": {value(v[t - 1])}' for g, v in run["gates"].items())
+    text += f'"gates": {{{gates}}}, '
+    return text + (f'"c": {value(run["c"][t - 1])}, ' if "c" in run else "")
+
+
 def _row(array: np.ndarray, t: int, tape):
     row = array[t - 1]
     return float(row[0]) if not tape.vector else row
@@ -68,12 +81,16 @@ def _row(array: np.ndarray, t: int, tape):
 def _terms(tape, table, param: str, value) -> Iterator[str]:
     if table is None:  # a chunk without a target step
         return
-    recurrent = param in RECURRENT_PARAMS
+    recurrent = table.k is not None  # w_prime, w, b (and a gated cell's b_prime)
+    split = table.carry_rows is not None  # a gated cell: δ, its carry share and the rest (SPEC §8)
     shape = table.shape
     for lo, terms, running in table.blocks():
         for offset in range(len(terms)):
             i = lo + offset
             where = f'"t": {int(table.t[i])}, "k": {int(table.k[i])}' if recurrent else f'"t": {int(table.t[i])}'
+            if split:
+                where += (f', "delta": {value(table.delta(i))}, "carry": {value(table.carry(i))}, '
+                          f'"rest": {value(table.rest(i))}')
             if tape.vector:
                 term, total = terms[offset].reshape(shape), running[offset].reshape(shape)
             else:

@@ -7,7 +7,7 @@ network strip, the step, the sums and the chart draw one chunk with the panels t
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 
 from .panels.base import View
 
@@ -40,6 +40,7 @@ def panel_view(view: View) -> View:
                     out[at] = items
         return out
 
-    return ChunkView(tape.chunk_tape(c), local, view.digits, view.hidden, here(view.notes), here(view.claims),
-                     view.factor_offset, view.more_key, view.update_key, view.cache,
-                     counter=(view.cursor, len(steps)))
+    # every other field as the debugger's view has it, by name (View gains fields: none is dropped or shifted)
+    kept = {f.name: getattr(view, f.name) for f in fields(View) if f.name not in ("tape", "cursor", "notes", "claims")}
+    return ChunkView(tape=tape.chunk_tape(c), cursor=local, notes=here(view.notes), claims=here(view.claims),
+                     counter=(view.cursor, len(steps)), **kept)

@@ -51,9 +51,10 @@ def sample_steps(tape, rotate: int, extra_terms: int = 4) -> list[list[int]]:
     rng = np.random.default_rng(rotate)
     bounds = tape.steps.phase_bounds()
     picks = []
+    bounds = [(phase.rpartition("].")[2], lo, hi) for phase, lo, hi in bounds]  # TBPTT: chunk[c].<phase>
     for phase, lo, hi in bounds:
         picks.append(lo if phase == "backward.w_prime" else hi - 1 if phase == "backward.w" else (lo + hi) // 2)
-    lo, hi = next((lo, hi) for phase, lo, hi in bounds if phase == "backward.w_prime")
+    lo, hi = [(lo, hi) for phase, lo, hi in bounds if phase == "backward.w_prime"][-1]  # TBPTT: the last chunk's
     picks += [int(i) for i in rng.choice(np.arange(lo, hi), size=min(extra_terms, hi - lo), replace=False)]
     per_size: list[list[int]] = [[] for _ in SIZES]
     for i, step in enumerate(picks):

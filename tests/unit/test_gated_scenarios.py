@@ -11,7 +11,8 @@ from rnnstep.cli import main
 from rnnstep.scenario import shipped_gated_scenarios
 from rnnstep.verify import verify
 
-NAMES = ["gru-carry", "gru-two-steps", "lstm-forgets", "lstm-remembers", "lstm-rtrl", "lstm-two-steps-by-hand"]
+NAMES = ["gru-carry", "gru-two-steps", "lstm-forgets", "lstm-remembers", "lstm-rtrl", "lstm-tbptt-detach",
+         "lstm-two-steps-by-hand"]
 
 
 def _tape(name):
@@ -57,6 +58,41 @@ def test_lstm_remembers_notes():
     assert _sig(tape.carry_factor(40, 1)[0], 3) == "0.771"
     plain = _tape("vanishing-gradients")
     assert _sig(abs(plain.value("gradients.w.term[30,1]")), 1) == "4e-22"
+
+
+def test_lstm_tbptt_detach_notes():
+    from rnnstep.notation import fmt
+
+    tape = _tape("lstm-tbptt-detach")
+    s, desc = tape.scenario, " ".join(tape.scenario.description.split())
+    # "One LSTM unit over 8 steps with a target at every step", "every K = 4 steps: TBPTT(k1 = 4, k2 = 4)"
+    assert (s.cell, s.sizes, s.T, s.method, s.k1, s.k2) == ("lstm", (1, 1, 1), 8, "tbptt", 4, 4)
+    assert s.target_at_every_step and "over 8 steps" in desc and "K = 4" in desc
+    # "The forget gate sits near 1 (its bias is 3)": b's f row; "most of a term from an early step reaches
+    # a late target through the cell state c": the oldest term of the last target is mostly carry
+    assert tape.weights["b"][1] == 3.0 and "its bias is 3" in desc
+    b = tape.gradients["b"]
+    assert _share(b, b.index_of(8, 1)) > 0.5
+    # note at chunk[2].forward.c[5]: the carried state, and c₅ on the updated weights vs full BPTT's
+    first, second = tape.chunks
+    text = _note(tape, "chunk[2].forward.c[5]")
+    run = second.run
+    assert run["forward"].c_prev[4, 0] == run["c"][3, 0] == tape.c[3, 0]  # detach keeps the value of c₄
+    assert f"c₄ = {fmt(tape.c[3, 0])}, O₄ = {fmt(tape.O[3, 0])}" in text
+    assert not np.allclose(first.updates["w"].old, first.updates["w"].new)  # chunk 2 runs on new weights
+    assert f"c₅ = {fmt(run['c'][4, 0])} here, where full BPTT on the starting weights has {fmt(tape.c[4, 0])}" in text
+    # note at chunk[2].gradients.b.term[5,5]: what detach throws away, on the starting weights (full BPTT's terms)
+    text = _note(tape, "chunk[2].gradients.b.term[5,5]")
+    thrown = [i for i in range(len(b)) if b.t[i] >= 5 and b.k[i] <= 4]
+    assert len(thrown) == 16 and "the 16 terms with t ≥ 5 and k ≤ 4" in text
+    gone = sum(b.term(i) for i in thrown)
+    carried = sum(b.carry(i) for i in thrown)
+    kept = second.gradients["b"]
+    assert [int(k) for t, k in zip(kept.t, kept.k) if t == 5] == [5] and min(kept.k) == 5  # "stop at k = 5"
+    assert f"add up to {fmt(gone[2])} in the g row of ∂L/∂b (full BPTT's whole g row is {fmt(b.total[2])})" in text
+    assert f"and {fmt(carried[2])} of that, {round(100 * carried[2] / gone[2])} %, is their carry share" in text
+    f = tape.gates["f"][:, 0]
+    assert round(float(f.mean()), 3) == 0.955 and np.all(abs(f - 0.955) < 0.005) and "f ≈ 0.955" in text
 
 
 def test_lstm_forgets_notes():

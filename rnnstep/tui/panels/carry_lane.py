@@ -2,8 +2,8 @@
 
 The lane is laid under the strip's own O line: each c_t stands in the column of its O_t,
 so it follows the strip's window, its TBPTT marks and its counts of steps off-screen
-without knowing how they were drawn. On a backward term [t,k] the carry lane from c_k
-to c_t is lit (the route of the term's carry share, ∏ f_j), and on a forward step c_t.
+without knowing how they were drawn (a TBPTT chunk boundary ┃ cuts the c lane too). On a
+backward term [t,k] the carry lane from c_k to c_t is lit (the route of the term's carry share, ∏ f_j), and on a forward step c_t.
 """
 
 from __future__ import annotations
@@ -49,12 +49,16 @@ def carry_lane(view, o_line: Text) -> Text:
             chars[start:at] = "→".rjust(gap)
         if gap >= 1:
             styles.append((start, at, CARRY if (t in lit and t - 1 in lit) else "dim"))
-        reached = view.cursor >= forward_start + t - 1
+        reached = view.computed(forward_start + t - 1)  # a TBPTT chunk: a later chunk's steps are not run yet
         here = step.kind in ("forward", "output") and step.t == t
         chars[at:at + len(label)] = label
         style = CURRENT if here else (CARRY if t in lit else ("" if reached else "dim"))
         styles.append((at, at + len(label), style))
         previous_end = at + len(label)
+    for at, char in enumerate(plain):  # a TBPTT chunk boundary (SPEC §9): detach cuts c as it cuts O
+        if char == "┃":
+            chars[at] = "┃"
+            styles.append((at, at + 1, "bold yellow"))
     lane = Text("".join(chars).rstrip())
     for lo, hi, style in styles:
         lane.stylize(style, lo, min(hi, len(lane)))
