@@ -93,12 +93,12 @@ def iter_method_sections(tape, digits: int = 6, style: str = "markdown") -> Iter
 
 def _clip_norm(tape, out: _Out) -> Iterator[str]:
     c, C = tape.norm_clip, tape.scenario.clip_norm
-    grads = {p: tape.updates[p].grad for p in PARAMS}
+    grads = {p: tape.updates[p].grad for p in tape.params}  # a gated cell's b′ too: ‖g‖ is over all of them
     yield out.heading("Clip by norm")
     yield out.para(f"‖g‖ = {out.value(c.norm)} over every parameter together; C = {out.value(C)}, so every "
                    f"gradient is multiplied by {'C/‖g‖' if c.scale != 1.0 else '1 (‖g‖ ≤ C)'} = {out.value(c.scale)}.")
     by_value = {p: clip_by_value(np.asarray(g, dtype=np.float64), C) for p, g in grads.items()}
-    for p in PARAMS:
+    for p in tape.params:
         yield out.line(f"{nt.gradient_symbol(p)}: by norm {out.value(tape.updates[p].clipped)}, "
                        f"by value (each entry in [−C, C]) {out.value(by_value[p])}")
     angle = value_clip_angle(grads, C)
