@@ -11,7 +11,6 @@ from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.widgets import Input, Static
 
-from ..tui.panels.vector_sums import PARAMS as SUM_PARAMS
 from ..tui.view import View
 from ..tui import palette
 from ..tui.running import CrashReporting
@@ -195,7 +194,8 @@ class DrillApp(CrashReporting, App):
         if step.kind != "term" or sums.content_size.height <= 0:
             return most
         after = np.asarray(self.view.tape.gradients[step.param].running_sum[step.term])
-        need = len(SUM_PARAMS) + 1 + (after.shape[0] if after.ndim else 1)  # progress lines, "Σ after", the grid
+        # the progress lines (one per parameter: a gated cell's b′ too), "Σ after", the grid
+        need = len(self.view.tape.params) + 1 + (after.shape[0] if after.ndim else 1)
         return max(2, min(most, sums.content_size.height + box.size.height - need))
 
     def _feedback_width(self) -> int:

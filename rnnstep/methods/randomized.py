@@ -54,8 +54,9 @@ def draw_samples(tape, count: int, chunk: int = 2000) -> Samples:
     prefix sums S_t(m) (the first m + 1 terms); a seed then keeps S_t(t − last stop), one lookup
     per target, so N seeds cost N × targets lookups, not N passes over the triangle.
     """
-    from ..ids import OUTPUT_PARAMS, RECURRENT_PARAMS
+    from ..ids import OUTPUT_PARAMS
 
+    recurrent = [p for p in tape.params if p not in OUTPUT_PARAMS]  # a gated cell's b′ too
     s = tape.scenario
     keep, seed, T = s.keep, s.seed or 0, tape.T
     first = tape.gradients["b"]
@@ -63,7 +64,7 @@ def draw_samples(tape, count: int, chunk: int = 2000) -> Samples:
     factor = np.power(1.0 / keep, (t_of - k_of).astype(np.float64))
     starts = np.searchsorted(t_of, tape.targets)  # first row (k = t) of each target
     prefix = {}
-    for param in RECURRENT_PARAMS:
+    for param in recurrent:
         table = tape.gradients[param]
         weighted = np.concatenate([blk.reshape(len(blk), -1) for _, blk in _blocks(table)]) * factor[:, None]
         running = np.empty_like(weighted)
@@ -71,19 +72,19 @@ def draw_samples(tape, count: int, chunk: int = 2000) -> Samples:
             lo, hi = int(starts[position]), int(starts[position]) + int(t)
             running[lo:hi] = np.cumsum(weighted[lo:hi], axis=0)
         prefix[param] = running
-    squares = {p: np.zeros(prefix[p].shape[1:]) for p in RECURRENT_PARAMS}
-    totals_sum = {p: np.zeros(prefix[p].shape[1:]) for p in RECURRENT_PARAMS}
+    squares = {p: np.zeros(prefix[p].shape[1:]) for p in recurrent}
+    totals_sum = {p: np.zeros(prefix[p].shape[1:]) for p in recurrent}
     for lo in range(0, count, chunk):
         hi = min(lo + chunk, count)
         flows = np.stack([coins(T, keep, seed + i) for i in range(lo, hi)])
         stops = last_stop(flows)[:, tape.targets - 1]  # (seeds, targets)
         rows = starts[None, :] + (tape.targets[None, :] - np.maximum(stops, 1))  # last kept k = max(stop, 1)
-        for p in RECURRENT_PARAMS:
+        for p in recurrent:
             totals = prefix[p][rows].sum(axis=1)  # (seeds, entries)
             totals_sum[p] += totals.sum(axis=0)
             squares[p] += (totals ** 2).sum(axis=0)
     mean, stderr, full = {}, {}, {}
-    for p in RECURRENT_PARAMS:
+    for p in recurrent:
         m = totals_sum[p] / count
         variance = np.maximum(squares[p] / count - m ** 2, 0.0) * count / max(count - 1, 1)
         shape = np.shape(tape.gradients[p].total)
@@ -92,7 +93,7 @@ def draw_samples(tape, count: int, chunk: int = 2000) -> Samples:
     for p in OUTPUT_PARAMS:  # no path through a coin: every seed gives the full gradient
         mean[p] = np.asarray(tape.gradients[p].total, dtype=np.float64)
         stderr[p] = np.zeros_like(mean[p])
-    for p in (*RECURRENT_PARAMS, *OUTPUT_PARAMS):
+    for p in tape.params:
         full[p] = _full_total(tape, p)
     return Samples(count, mean, stderr, full)
 

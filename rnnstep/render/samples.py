@@ -12,7 +12,6 @@ from typing import Iterator
 import numpy as np
 
 from .. import notation as nt
-from ..ids import PARAMS
 
 
 def iter_samples_json(samples) -> Iterator[str]:
@@ -24,7 +23,7 @@ def iter_samples_json(samples) -> Iterator[str]:
         return num(float(a)) if a.ndim == 0 else arr(a)
 
     yield f'{{\n  "samples": {samples.count},\n  "gradients": {{'
-    for n, p in enumerate(PARAMS):
+    for n, p in enumerate(samples.full):  # the tape's parameters in its order: a gated cell's b′ too
         fields = ", ".join(f'"{k}": {value(getattr(samples, k)[p])}' for k in ("mean", "stderr", "full"))
         yield ("," if n else "") + f'\n    "{p}": {{{fields}}}'
     yield "\n  }\n}\n"
@@ -45,7 +44,7 @@ def iter_samples_text(samples, scenario, digits: int = 6, markdown: bool = False
     head = (f"randomized truncation, keep = {f(scenario.keep)}: {samples.count} seeds "
             f"({scenario.seed or 0} … {(scenario.seed or 0) + samples.count - 1}) beside full BPTT")
     rows = [("gradient", "mean", "std. error", "full BPTT", "(mean − full)/s.e.")]
-    for p in PARAMS:
+    for p in samples.full:
         for where, mean, stderr, full in _entries(samples, p):
             apart = f((mean - full) / stderr) if stderr > 0 else "exact"
             rows.append((nt.gradient_symbol(p) + where, f(mean), f(stderr), f(full), apart))

@@ -8,6 +8,8 @@ each run of text is styled by Rich's ``Style``; elsewhere it is plain text.
 from __future__ import annotations
 
 import os
+import re
+import textwrap
 from functools import partial
 from typing import Callable, Iterator, TextIO
 
@@ -33,7 +35,26 @@ def table_lines(tape: Tape, digits: int = 6, full_chains: bool = False, paint: P
     else:
         yield from scalar_table_lines(tape, digits, full_chains, paint)
     for text in iter_method_sections(tape, digits, "markdown"):  # SPEC §9: chunks, coins, RTRL, clip by norm
-        yield text.rstrip("\n")
+        for line in text.rstrip("\n").split("\n"):
+            yield from reflow(line, width)
+
+
+# a term's place, "(t,k)" or "(t)", stays on the line of the number after it
+_PLACE_THEN_NUMBER = re.compile(r"(\(\d+(?:,\d+)?\)) (?=[-(\d])")
+_GLUE = "\x00"  # never in our own text; textwrap does not break at it
+
+
+def reflow(line: str, width: int) -> list[str]:
+    """A method section's line in lines of at most ``width`` columns, as the tables around it: broken only
+    between words, so a number is never cut (a lone word wider than the width is the only overflow); a
+    "- " item's lines after the first are indented under its text."""
+    if cell_len(line) <= width:
+        return [line]
+    indent = "  " if line.startswith("- ") else ""
+    glued = _PLACE_THEN_NUMBER.sub(lambda m: m.group(1) + _GLUE, line)
+    lines = textwrap.wrap(glued, max(1, width), subsequent_indent=indent, break_long_words=False,
+                          break_on_hyphens=False)
+    return [text.replace(_GLUE, " ") for text in lines]
 
 
 def use_color(out: TextIO) -> bool:

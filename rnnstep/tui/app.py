@@ -300,6 +300,21 @@ class DebuggerApp(CrashReporting, App):
         if action == "toggle_flow" and not self.screen_stack[0].has_class("short"):
             return ("f swaps the step and the gradient-flow chart below 30 rows: both are shown here",
                     "f: both panels are shown (f swaps them below 30 rows)")
+        if action == "previous_epoch" and not self.earlier:
+            key = next((keymap.bar_label(k) for k in self.keymap_keys if k.action == action), "U")
+            return (f"{key} goes back to the tape before the last update: this is the first epoch, nothing to undo",
+                    f"{key}: this is the first epoch")
+        if action in ("next_wrong_claim", "previous_wrong_claim") and not self.claims_wrong:
+            key = next((keymap.bar_label(k) for k in self.keymap_keys if k.action == action), "w")  # as remapped
+            if not self.claims:
+                return (f"{key} steps to a worked example's wrong claims: this scenario makes no claims",
+                        f"{key}: no claims here")
+            return (f"{key} steps to a wrong claim: every claim of this worked example agrees with the tape",
+                    f"{key}: no wrong claim")
+        if action in ("previous", "first") and self.cursor == 0:
+            return ("first step of the tape: nothing before it", "first step")
+        if action in ("last", "next_phase") and self.cursor == self.last:
+            return ("end of the tape · u: next epoch", "end of the tape")
         return ()
 
     async def run_action(self, action, default_namespace=None, namespaces=None) -> bool:

@@ -295,6 +295,25 @@ async def test_a_long_feedback_leaves_the_whole_sigma_grid_and_delta_keeps_its_d
         assert np.asarray(tape.gradients["w_prime"].running_sum[2]).shape == (3, 3)
 
 
+async def test_a_gated_cells_feedback_leaves_room_for_its_six_progress_lines_and_the_sigma_grid(tmp_path):
+    """A gated cell's sums panel has a progress line per parameter, b′'s too (tape.params, six): after a wrong
+    3×2 term at 80×24 the feedback still leaves Σ after its three rows (it left one and "⋮ 2 more lines")."""
+    tape = rnnstep.build_tape(rnnstep.load_scenario("gru-two-steps"))
+    app = DrillApp(DrillSession(tape, questions(tape, "terms"), History(tmp_path / "h.jsonl")), header="gated drill")
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        await type_array(pilot, "skip")
+        await pilot.pause()
+        assert app.session.current.id == "gradients.w.term[2,2]"
+        await type_array(pilot, "1 2; 3 4; 5 6")
+        await pilot.pause()
+        assert app.session.current.id == "gradients.w.term[2,1]" and "✗ wrong" in app.shown_feedback.plain
+        sums = sums_panel(app)
+        assert "∂L/∂b′" in sums and "more lines" not in sums and "Σ after [2,1]" in sums, sums
+        rows = [line for line in sums.splitlines() if "?" in line and "‖Σ‖" not in line]
+        assert len(rows) == 3 and all(line.count("?") == 2 for line in rows), sums
+
+
 async def test_a_single_escape_asks_before_ending_the_drill_and_loses_nothing(tmp_path):
     """Issue 18 item 5: one escape ended the drill at 0/0 without asking."""
     from rnnstep.tui.dialog import Confirm

@@ -214,6 +214,32 @@ def test_samples_mean_is_the_mean_of_the_seeds_tapes():
         assert samples.full[p] == pytest.approx(build_tape(parse_scenario(SCALAR)).gradients[p].total, rel=1e-12)
 
 
+@pytest.mark.parametrize("cell", ["lstm", "gru"])
+def test_gated_samples_cover_b_prime_with_the_mean_of_the_seeds_tapes(cell, tmp_path, capsys):
+    """A gated cell's parameters are six (SPEC §8): --samples reports b′ too, its mean that of the seeds' tapes."""
+    from gated_scenarios import gated_toml
+    from rnnstep.cli import main
+
+    text = gated_toml(cell, n=2, m=1, T=6, every_step=True, seed=4)
+    tape = tape_of(text, method="randomized", keep=0.5, seed=7)
+    samples = draw_samples(tape, 12)
+    assert list(samples.mean) == list(samples.full) == list(tape.params)
+    full = build_tape(parse_scenario(text))
+    for p in tape.params:
+        totals = [tape_of(text, method="randomized", keep=0.5, seed=7 + i).gradients[p].total for i in range(12)]
+        np.testing.assert_allclose(samples.mean[p], np.mean(totals, axis=0), rtol=1e-12, atol=1e-15)
+        np.testing.assert_allclose(samples.stderr[p], np.std(totals, axis=0, ddof=1) / np.sqrt(12), rtol=1e-9,
+                                   atol=1e-15)
+        np.testing.assert_allclose(samples.full[p], full.gradients[p].total, rtol=1e-12, atol=1e-15)
+    path = tmp_path / "g.toml"
+    path.write_text(with_keys(text, method="randomized", keep=0.5, seed=7))
+    assert main(["trace", str(path), "--samples", "12"]) == 0
+    assert "∂L/∂b′[1]" in capsys.readouterr().out
+    assert main(["trace", str(path), "--samples", "12", "--format", "json"]) == 0
+    import json
+    assert list(json.loads(capsys.readouterr().out)["gradients"]) == list(tape.params)
+
+
 @pytest.mark.parametrize("seed", range(3))
 def test_randomized_mean_over_seeds_is_full_bptt(seed):
     text = vector_toml(n=2, m=1, q=1, T=12, every_step=seed != 1, seed=seed)

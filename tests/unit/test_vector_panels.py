@@ -711,3 +711,27 @@ def test_the_triangle_stays_on_screen_beside_a_tall_running_sum():
     at = tape.steps.index_of("gradients.w_prime.term[8,5]")
     text = "\n".join(plain(sums_lines(View(tape, at), 44, 36)))
     assert "‖term(t,k)‖" in text and re.search(r"rows 1–\d+ of 32", text), text
+
+
+def test_a_gated_cell_b_prime_has_its_own_flow_chart_total_and_triangle():
+    """A gated cell has six parameters (SPEC §8; tape.params): on a b′ term the chart follows b′'s paths,
+    the running-sums panel draws b′'s triangle when every step has a target, as for b, and the last step lists
+    ∂L/∂b′ among the totals."""
+    from rnnstep.tui.navigation import resolve
+    from rnnstep.tui.panels.vector_flow import flow_param
+
+    view = _shipped_view("lstm-rtrl")  # a target at every step
+    assert not view.tape.single_target and "b_prime" in view.tape.params
+    for cursor, step in enumerate(view.tape.steps):
+        view.cursor = cursor
+        expected = step.param if step.param in ("w_prime", "w", "b", "b_prime") else "w_prime"
+        assert flow_param(view) == expected, (cursor, step)
+    panels = {}
+    for param in ("b", "b_prime"):
+        view.cursor = resolve(view.tape, f"gradients.{param}.term[3,2]")
+        panels[param] = plain(sums_lines(view, 60, 40))
+    assert "‖term(t,k)‖ of ∂L/∂b: row t, column k" in panels["b"]
+    assert "‖term(t,k)‖ of ∂L/∂b′: row t, column k" in panels["b_prime"]
+    view.cursor = len(view.tape.steps) - 1
+    last = "\n".join(plain(sums_lines(view, 60, 80)))
+    assert "∂L/∂b′ =" in last and "∂L/∂b_out =" in last

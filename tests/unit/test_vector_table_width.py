@@ -14,7 +14,8 @@ from rnnstep import notation as nt
 from rnnstep.cli import main
 from rnnstep.render.table import cell_len, plain
 from rnnstep.render.table_vector import vector_table_lines
-from rnnstep.scenario import parse_scenario, shipped_vector_scenarios
+from rnnstep.scenario import (parse_scenario, shipped_gated_scenarios, shipped_scenarios,
+                              shipped_vector_scenarios)
 from vector_scenarios import vector_toml
 
 NUMBER = re.compile(r"-?(?:inf|nan|\d+(?:\.\d+)?(?:e[+-]\d+)?)")
@@ -81,6 +82,38 @@ def test_the_command_fits_80_columns_piped_or_the_columns_asked_for(columns, wid
     assert max(map(cell_len, lines)) <= width
     if width == 140:  # room for every row on one line: the forward table's rows are not wrapped
         assert any("│ 2 │ [0, 1, 0, 0] │ [-0.150935, 0.706558, -0.0283621] │" in line for line in lines)
+
+
+def _box(line: str) -> str:
+    """A one-unit term row's boxed part: its path hangs after the box, never measured (table_scalar)."""
+    return line[:line.rindex("│") + 1] if line.startswith("│") else line
+
+
+SHIPPED = shipped_scenarios() + shipped_vector_scenarios() + shipped_gated_scenarios()
+
+
+@pytest.mark.parametrize("path", SHIPPED, ids=lambda p: f"{p.parent.name}/{p.stem}")
+def test_every_shipped_trace_fits_80_columns_method_sections_too(path, capsys, monkeypatch):
+    """Every line, the method sections' (SPEC §9: chunks, coins, RTRL, clip by norm) included, fits the
+    80 columns of a pipe; the sections fit any width asked for, reflowed between words, every number whole."""
+    def trace(columns: int) -> list[str]:
+        monkeypatch.setenv("COLUMNS", str(columns))
+        assert main(["trace", str(path), "--format", "table"]) == 0
+        return capsys.readouterr().out.splitlines()
+
+    def sections(lines: list[str]) -> list[str]:
+        first = next((i for i, line in enumerate(lines) if line.startswith("## ")), len(lines))
+        return lines[first:]
+
+    monkeypatch.delenv("COLUMNS", raising=False)
+    assert main(["trace", str(path), "--format", "table"]) == 0
+    too_wide = [line for line in capsys.readouterr().out.splitlines() if cell_len(_box(line)) > 80]
+    assert not too_wide, too_wide[:3]
+    whole = _numbers(sections(trace(100_000)))
+    for width in (40, 60, 80):
+        shown = sections(trace(width))
+        assert all(cell_len(line) <= width for line in shown), (width, [x for x in shown if cell_len(x) > width][:3])
+        assert _numbers(shown) == whole, width  # a cut or folded number would change the tokens
 
 
 def test_the_trace_and_check_name_the_matrices_and_write_the_outer_product(capsys, monkeypatch):

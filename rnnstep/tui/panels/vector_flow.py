@@ -18,7 +18,6 @@ from rich.text import Text
 
 from ... import notation as nt
 from ...numbers import fit, short_exponent
-from ...ids import RECURRENT_PARAMS
 from . import norms as nm
 from . import decades as dc
 from .base import page_start
@@ -31,9 +30,10 @@ MAX_DECADES = 12  # the axis reaches at most this far below the largest term: th
 
 def flow_param(view) -> str:
     """The gradient whose paths the chart shows: the current step's when it has paths back through
-    time (W′, W, b), else W′'s, the notes' own (a W_out or b_out term has one path per target)."""
+    time (W′, W, b; a gated cell's b′), else W′'s, the notes' own (a W_out or b_out term has one path
+    per target)."""
     step = view.step
-    if step.kind in ("term", "update") and step.param in RECURRENT_PARAMS:
+    if step.kind in ("term", "update") and view.tape.gradients[step.param].k is not None:  # b′ of a gated cell too
         return step.param
     return "w_prime"
 

@@ -14,7 +14,6 @@ from rich.text import Text
 from ... import notation as nt
 from ...numbers import fit
 from ...printed import agrees, printed, printed_array
-from ...ids import PARAMS, RECURRENT_PARAMS
 from .base import FUTURE, sum_ids, terms_to_come
 from .matrix import MARK, Block, grid, hstack, scale_of
 from .triangle import triangle
@@ -93,7 +92,7 @@ def _totals(view, width: int, room: int) -> list[Text]:
     tape = view.tape
     out: list[Text] = []
     left = []
-    for param in PARAMS:
+    for param in tape.params:  # a gated cell's b′ too
         total = np.asarray(tape.gradients[param].total, dtype=float)
         rows = total.shape[0] if total.ndim else 1
         hidden = f"gradients.{param}.total" in view.hidden
@@ -101,7 +100,7 @@ def _totals(view, width: int, room: int) -> list[Text]:
         if label.cell_len > width:
             left.append(param)
             continue
-        avail = room - len(out) - 2 - (param != PARAMS[-1])  # a blank, the label; a line for what is left
+        avail = room - len(out) - 2 - (param != tape.params[-1])  # a blank, the label; a line for what is left
         if avail < min(rows, 3) or left:  # a tall one shows a window of its rows (⇧↓ moves it), at least three
             left.append(param)
             continue
@@ -121,7 +120,7 @@ def _current_sum(view, width: int, height: int) -> list[Text]:
     hidden = any(x in view.hidden for x in sum_ids(table, param, i))
     after = np.asarray(table.running_sum[i], dtype=float)
     marks = changed_entries(table, i)
-    every_step = not tape.single_target and param in RECURRENT_PARAMS
+    every_step = not tape.single_target and table.k is not None  # a term per (t, k): b′ of a gated cell too
     shape = after.shape if after.ndim == 2 else (after.size, 1)
     grid_rows = shape[0] + 1
     triangle_rows = 0
