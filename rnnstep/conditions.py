@@ -25,7 +25,7 @@ from typing import Callable
 
 import numpy as np
 
-from .ids import PARAMS, RECURRENT_PARAMS
+from .ids import GATED_PARAMS, GATED_RECURRENT
 
 QUANTITIES = ("term", "delta", "running_sum")
 OPERATORS = ("<=", ">=", "<", ">")
@@ -156,11 +156,14 @@ def _clause(tokens: list[str], i: int, body: str) -> tuple[Clause, int]:
     else:
         raise ConditionError(f"{body!r}: {head!r} is not a condition; expected e.g. {EXAMPLES}")
     if i < len(tokens) and tokens[i] == "in":
-        if i + 1 >= len(tokens) or tokens[i + 1] not in PARAMS:
+        # every parameter name of any cell: b_prime is a gated cell's (SPEC §8); on a plain cell it has no terms
+        if i + 1 >= len(tokens) or tokens[i + 1] not in GATED_PARAMS:
             found = tokens[i + 1] if i + 1 < len(tokens) else "the end"
-            raise ConditionError(f"{body!r}: expected a parameter after `in` ({', '.join(PARAMS)}), found {found!r}")
-        if clause.kind in ("size", "sign") and clause.quantity == "delta" and tokens[i + 1] not in RECURRENT_PARAMS:
-            raise ConditionError(f"{body!r}: δ is a recurrent term's row; expected w_prime, w or b after `in`")
+            raise ConditionError(f"{body!r}: expected a parameter after `in` ({', '.join(GATED_PARAMS)}), "
+                                 f"found {found!r}")
+        if clause.kind in ("size", "sign") and clause.quantity == "delta" and tokens[i + 1] not in GATED_RECURRENT:
+            raise ConditionError(f"{body!r}: δ is a recurrent term's row; expected w_prime, w, b or b_prime after "
+                                 "`in`")
         clause = Clause(clause.kind, clause.quantity, clause.op, clause.bound, tokens[i + 1], clause.bound_text)
         i += 2
     return clause, i
@@ -219,7 +222,7 @@ def _compute(tape, clause: Clause) -> np.ndarray:
             if hi - lo > len(bad):
                 out[hi - 1] = not math.isfinite(float(tape.loss))
         elif phase == "update" and clause.kind in ("clip", "overflow"):
-            for offset, param in enumerate(PARAMS[: hi - lo]):
+            for offset, param in enumerate(tape.params[: hi - lo]):  # the update steps, in the tape's order
                 if clause.param and clause.param != param:
                     continue
                 update = tape.updates[param]
@@ -239,7 +242,7 @@ def _term_mask(table, clause: Clause) -> np.ndarray:
             if clause.quantity == "term":
                 sizes = np.abs(np.asarray(table.value, dtype=float)) if not table.vector else table.norms
             elif clause.quantity == "delta":
-                if table.param not in RECURRENT_PARAMS:
+                if table.k is None:  # an output term has no δ
                     return np.zeros(n, dtype=bool)
                 sizes = np.linalg.norm(table.deltas(0, n), axis=1)
             else:

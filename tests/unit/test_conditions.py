@@ -159,3 +159,32 @@ def test_file_mistakes_name_the_key(extra, key):
     with pytest.raises(ScenarioError) as err:
         load_scenario(_with_train(extra))
     assert key in str(err.value) and "\n" not in str(err.value)
+
+
+def test_a_gated_cells_b_prime_and_update_steps_are_its_own():
+    """A gated cell (SPEC §8) has six parameters: `in b_prime` is accepted and finds b′'s terms (δ included),
+    and an update condition marks the update step of the parameter it names, in the tape's order (b′ is
+    fourth), not the plain cell's five."""
+    from pathlib import Path
+
+    import numpy as np
+
+    import rnnstep
+
+    path = Path(rnnstep.__file__).parent / "scenarios" / "gated" / "lstm-two-steps-by-hand.toml"
+    text = path.read_text(encoding="utf-8").replace("[train]", "[train]\nclip = 1e-9", 1)
+    assert "clip = 1e-9" in text
+    tape = build_tape(load_scenario(text))
+    start = tape.steps.phase_start("backward.b_prime")
+    size = len(tape.gradients["b_prime"])
+    for body in ("|delta| > 0 in b_prime", "|term| > 0 in b_prime"):
+        mask = parse_condition(body).mask(tape)
+        assert mask[start:start + size].all() and mask.sum() == size, body
+    update = tape.steps.phase_start("update")
+    for param in ("b_prime", "w_out", "b_out"):
+        mask = parse_condition(f"clip in {param}").mask(tape)
+        grad = np.asarray(tape.updates[param].grad, dtype=float)
+        assert np.abs(grad).max() > 1e-9  # the tiny clip changes every parameter's gradient
+        (where,) = np.nonzero(mask)
+        assert list(where) == [update + ("w_prime", "w", "b", "b_prime", "w_out", "b_out").index(param)], param
+        assert tape.steps[int(where[0])].param == param
