@@ -17,7 +17,7 @@ from typing import Any
 import numpy as np
 
 from . import ids
-from .ids import PARAMS, RECURRENT_PARAMS
+from .ids import GATED_PARAMS, GATED_RECURRENT, PARAMS, RECURRENT_PARAMS, cell_of
 
 
 class WatchError(ValueError):
@@ -28,6 +28,21 @@ class WatchError(ValueError):
 _OPEN_KINDS = {"forward.a", "forward.O", "outputs.z", "outputs.yhat", "outputs.loss", "backward.dL_dO",
                "backward.dL_da", *(f"gradients.{p}.{n}" for p in PARAMS for n in ("term", "running_sum")),
                *(f"gradients.{p}.delta" for p in RECURRENT_PARAMS)}
+
+
+def open_kinds(sizes) -> set[str]:
+    """The kinds a watch may name without indices on this network: a gated cell (SPEC §8) adds its
+    gates, c (LSTM) or ã (GRU), b′, and the carry and rest of every recurrent term."""
+    cell = cell_of(sizes)
+    if cell == "rnn":
+        return _OPEN_KINDS
+    from .cells import cell_named
+
+    spec = cell_named(cell)
+    return {*_OPEN_KINDS, *(f"forward.gate.{g}" for g in spec.GATES),
+            "forward.c" if spec.CARRY == "c" else "forward.a_prime",
+            *(f"gradients.{p}.{n}" for p in GATED_PARAMS for n in ("term", "running_sum")),
+            *(f"gradients.{p}.{n}" for p in GATED_RECURRENT for n in ("delta", "carry", "rest"))}
 
 
 @dataclass(frozen=True)
@@ -52,7 +67,7 @@ def parse_watch(text: str, T: int, targets: tuple[int, ...], sizes: tuple[int, i
     if not isinstance(text, str) or not text.strip():
         raise WatchError("expected a value id to watch, e.g. gradients.w.running_sum or forward.O[2]")
     body = text.strip()
-    if body in _OPEN_KINDS:
+    if body in open_kinds(sizes):
         return Watch(body, None, body)
     try:
         vid = ids.parse_id(body)

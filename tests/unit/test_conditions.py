@@ -188,3 +188,36 @@ def test_a_gated_cells_b_prime_and_update_steps_are_its_own():
         (where,) = np.nonzero(mask)
         assert list(where) == [update + ("w_prime", "w", "b", "b_prime", "w_out", "b_out").index(param)], param
         assert tape.steps[int(where[0])].param == param
+
+
+def test_a_gated_cells_own_values_can_be_watched_without_indices():
+    """An LSTM's gates, c, b′ and every term's carry and rest follow the cursor as forward.O does; a GRU
+    has ã, not c; the plain cell has neither (one sentence)."""
+    import numpy as np
+
+    from rnnstep import ids
+
+    tape = build_tape(load_scenario("lstm-two-steps-by-hand"))
+    for kind in ("forward.c", "forward.gate.f", "gradients.b_prime.running_sum", "gradients.w.carry",
+                 "gradients.b_prime.rest", "gradients.w_prime.delta"):
+        watch = parse_watch(kind, tape)
+        ids_of_kind = [v for v in tape.value_ids() if v.startswith(kind + "[")]
+        assert ids_of_kind, kind
+        for cursor in range(len(tape.steps)):
+            seen = seen_at(watch, tape, cursor)
+            done = [v for v in ids_of_kind if tape.step_of(ids.parse_id(v)) <= cursor]
+            if not done:
+                assert seen.value is None
+                continue
+            latest = max(tape.step_of(ids.parse_id(v)) for v in done)
+            assert seen.step == latest and seen.label in done, (kind, cursor, seen.label)
+            assert np.array_equal(np.asarray(seen.value), np.asarray(tape.value(ids.parse_id(seen.label))))
+    gru = build_tape(load_scenario("gru-two-steps"))
+    parse_watch("forward.a_prime", gru)
+    parse_watch("forward.gate.u", gru)
+    with pytest.raises(WatchError):
+        parse_watch("forward.c", gru)
+    plain = build_tape(load_scenario("notes-four-steps"))
+    for kind in ("forward.c", "forward.gate.f", "gradients.b_prime.term", "gradients.w.carry"):
+        with pytest.raises(WatchError):
+            parse_watch(kind, plain)
