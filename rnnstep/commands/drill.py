@@ -95,9 +95,9 @@ def run(args: argparse.Namespace) -> int:
             # the scenario first, so the first question can be answered without a hint (the app shows it in panels)
             return run_plain(session, sys.stdin, sys.stdout, [*header, *briefing(scenario), how])
         from ..drill.tui import DrillApp
-        from ..tui.running import run as run_app
+        from ..tui.running import run as run_drill_app  # this module's own `run` is the command
 
-        code = run_app(DrillApp(session, header=" · ".join([*header, how])))
+        code = run_drill_app(DrillApp(session, header=" · ".join([*header, how])))
         print(session.score)
         return code
     except HistoryError as exc:
