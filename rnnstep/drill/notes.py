@@ -5,7 +5,7 @@ The lines start with ✎, never with the plain protocol's prefixes (`? `, `✓`,
 from __future__ import annotations
 
 from ..tape import Tape
-from ..tui.navigation import notes_by_step
+from ..navigation import notes_by_step
 from ..usertext import shown
 
 

@@ -20,7 +20,8 @@ from .. import notation as nt
 from ..build import build_tape
 from ..scenario import Scenario
 from ..tape import Tape
-from . import keymap, navigation
+from .. import navigation
+from . import keymap
 from .view import View, status_line
 from .paths import short_path, toast_width
 from .layout import compose_panels, fit, prepare, show_panels, toggle_flow, too_small_note

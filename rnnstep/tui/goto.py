@@ -13,7 +13,7 @@ from textual.widgets.option_list import Option
 from .palette import SafeOptionList as OptionList  # PageUp/PageDown guarded (Textual 8.2.8 bug)
 
 from ..tape import Tape
-from . import navigation
+from .. import navigation
 from .dialog import Dialog
 from .panels.base import phase_label
 from ..usertext import user_text

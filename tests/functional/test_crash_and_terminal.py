@@ -81,13 +81,14 @@ def test_a_crash_exits_1_with_one_line_naming_the_traceback_file(tmp_path):
 
 def test_an_error_outside_the_app_is_one_line_and_a_file(tmp_path, capsys, monkeypatch):
     from rnnstep import cli
+    from rnnstep.commands import trace
 
     monkeypatch.setenv("XDG_STATE_HOME", str(tmp_path))
 
     def broken(args):
         raise ZeroDivisionError("on purpose")
 
-    monkeypatch.setitem(cli.HANDLERS, "trace", broken)
+    monkeypatch.setattr(trace, "run", broken)
     assert cli.main(["trace"]) == 1
     err = capsys.readouterr().err
     assert err.count("\n") == 1 and "ZeroDivisionError: on purpose" in err

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import rnnstep
-from rnnstep.tui.navigation import completions, goto_target
+from rnnstep.navigation import completions, goto_target
 from rnnstep.tui.widgets import StepDetail, panel_text
 
 from .apps import debugger

@@ -172,7 +172,7 @@ def test_vector_network_strip_marks_chunk_boundaries():
 
 def test_chunk_ids_are_goto_targets():
     from rnnstep.build import build_tape
-    from rnnstep.tui.navigation import goto_target
+    from rnnstep.navigation import goto_target
 
     tape = build_tape(load_scenario("tbptt-detach"))
     # the full tape (drills, printers) places a chunk's value where its cell of the triangle is; the debugger

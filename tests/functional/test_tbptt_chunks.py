@@ -241,7 +241,7 @@ def test_watches_conditions_and_remembered_steps_follow_the_chunks():
     from rnnstep.conditions import parse_condition
     from rnnstep.methods.chunk_tape import stepped
     from rnnstep.build import build_tape
-    from rnnstep.tui.navigation import step_in
+    from rnnstep.navigation import step_in
     from rnnstep.watches import seen_at, tape_watch
 
     scenario = parse_scenario(TOML)

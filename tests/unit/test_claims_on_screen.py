@@ -14,7 +14,7 @@ from rich.console import Console
 import rnnstep
 from rnnstep import notation as nt
 from rnnstep.scenario import SCENARIO_DIR, VECTOR_SCENARIO_DIR
-from rnnstep.tui import navigation
+from rnnstep import navigation
 from rnnstep.tui.panels.base import View
 from rnnstep.tui.panels.step import step_panel
 from rnnstep.tui.panels.vector_step import step_body

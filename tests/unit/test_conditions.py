@@ -141,7 +141,7 @@ def test_files_carry_conditions_and_watches():
     assert s.watches == ("gradients.w.running_sum", "forward.O[2]")
     again = load_scenario(s.to_toml())
     assert again.breakpoints == s.breakpoints and again.watches == s.watches
-    from rnnstep.tui import navigation
+    from rnnstep import navigation
 
     tape = build_tape(s)
     assert navigation.scenario_breakpoints(tape) == {tape.steps.phase_start("backward.w")}

@@ -316,7 +316,7 @@ def test_goto_reads_canonical_ids_only():
     for typed in ("forward.O[２]", "forward.O[ 2 ]", "forward.O[2_0]", "gradients.w.term[2, 1]"):
         with pytest.raises(IdError, match="ASCII digits"):
             parse_id(typed)
-    from rnnstep.tui.navigation import goto_target
+    from rnnstep.navigation import goto_target
 
     tape = build_tape(parse_scenario(GOOD))
     with pytest.raises(ValueError):
@@ -349,10 +349,10 @@ def test_an_unwritable_history_is_one_line_before_the_first_question(tmp_path, c
 
 
 def test_the_tui_drill_checks_the_history_before_it_starts(tmp_path, capsys, monkeypatch):
-    import rnnstep.cli as cli
+    import rnnstep.commands.drill as drill_command
     import rnnstep.tui.running as running
 
-    monkeypatch.setattr(cli, "_need_terminal", lambda instead: None)
+    monkeypatch.setattr(drill_command, "need_terminal", lambda instead: None)
     monkeypatch.setattr(running, "run", lambda app: pytest.fail("the drill started"))
     history = tmp_path / "file" / "history.jsonl"
     (tmp_path / "file").write_text("")

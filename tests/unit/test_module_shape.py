@@ -82,7 +82,7 @@ def test_the_graph_reader_sees_relative_absolute_and_lazy_imports():
     graph = import_graph()
     # Known edges of each kind, chosen from modules whose job makes the import certain.
     assert "rnnstep.tape" in graph["rnnstep.render.json"]  # a printer reads the tape
-    assert any(name.startswith("rnnstep.tui") for name in graph["rnnstep.cli"])  # the UI, imported lazily
+    assert any(name.startswith("rnnstep.tui") for name in graph["rnnstep.commands.open"])  # the UI, imported lazily
     assert len(graph) > 100
 
 
@@ -157,3 +157,28 @@ def test_an_import_cycle_is_found_and_named(tmp_path):
     assert imported_modules("pkg.first", modules["pkg.first"], modules) == {"pkg.second"}
     assert imported_modules("pkg.second", modules["pkg.second"], modules) == {"pkg.first"}
     assert imported_modules("pkg.typed", modules["pkg.typed"], modules) == set()
+
+
+def reached(graph: dict[str, set[str]], start: str) -> set[str]:
+    """Every module ``start`` imports, directly or through others (lazily too)."""
+    seen, stack = set(), [start]
+    while stack:
+        for following in graph.get(stack.pop(), set()) - seen:
+            seen.add(following)
+            stack.append(following)
+    return seen
+
+
+def test_the_plain_drill_and_the_engine_reach_no_textual_module():
+    """navigation.py (breakpoints, notes, goto: pure functions of a tape) is no Textual module: the plain drill's
+    `note` reads the step's notes from it without reaching into tui/, so `drill --plain` loads no UI."""
+    graph = import_graph()
+    for start in ("rnnstep.drill.plain", "rnnstep.drill.notes", "rnnstep.navigation", "rnnstep.commands.trace"):
+        assert not {m for m in reached(graph, start) if m.startswith("rnnstep.tui")}, start
+
+
+def test_the_command_line_imports_each_command_only_when_it_runs():
+    """cli.py parses and dispatches; the commands (rnnstep/commands/) and what they drive load when one runs."""
+    graph = import_graph()
+    assert not {m for m in reached(graph, "rnnstep.cli") if m.startswith(("rnnstep.tui", "rnnstep.drill"))}
+    assert any(name.startswith("rnnstep.drill") for name in reached(graph, "rnnstep.commands.drill"))

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 import rnnstep
-from rnnstep.tui.navigation import completion, completions, goto_target, matching
+from rnnstep.navigation import completion, completions, goto_target, matching
 
 TAPE = rnnstep.build_tape(rnnstep.default_scenario())
 
@@ -47,7 +47,7 @@ def test_a_goto_error_is_one_sentence_that_says_it_once(text, says):
 
 
 def test_a_reload_follows_the_step_id_and_loss_is_the_step_showing_L():
-    from rnnstep.tui.navigation import follow, step_in
+    from rnnstep.navigation import follow, step_in
 
     again = rnnstep.build_tape(rnnstep.default_scenario())
     for step_id in ("loss", "outputs.yhat[4]", "gradients.b.term[4,2]", "update.b_out.new", "forward.O[1]"):

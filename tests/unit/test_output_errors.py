@@ -13,6 +13,7 @@ from pathlib import Path
 import pytest
 
 from rnnstep import cli
+from rnnstep.commands import output
 from rnnstep.scenario import SCENARIO_DIR
 
 SLIP = str(SCENARIO_DIR / "worked-example-slip.toml")
@@ -75,7 +76,7 @@ def test_a_disk_filling_up_during_o_is_one_line_and_leaves_nothing(tmp_path, cap
         real_fdopen(fd).close()
         return _FillingFile(2_000)
 
-    monkeypatch.setattr(cli.os, "fdopen", fdopen)
+    monkeypatch.setattr(output.os, "fdopen", fdopen)  # the -o writer's
     target = tmp_path / f"out.{ {'table': 'txt', 'markdown': 'md', 'latex': 'tex', 'json': 'json'}[fmt]}"
     code = cli.main(["trace", str(SCENARIO_DIR / "vanishing-gradients.toml"), "--format", fmt, "-o", str(target)])
     err = capsys.readouterr().err

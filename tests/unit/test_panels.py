@@ -179,7 +179,7 @@ def test_at_T_5000_the_chart_axis_is_capped_so_near_bars_differ():
 
 def test_the_scalar_step_1_shows_the_description_then_the_note():
     """Plain ``rnnstep``: a step-1 note must not hide what the network is (try-out 2, item 1)."""
-    from rnnstep.tui.navigation import notes_by_step
+    from rnnstep.navigation import notes_by_step
 
     tape = rnnstep.build_tape(rnnstep.load_scenario("notes-four-steps"))
     view = View(tape, 0, notes=notes_by_step(tape), more_key="m")
@@ -276,7 +276,7 @@ def test_the_update_list_is_never_cut_silently_and_keeps_the_current_row(height)
 def test_a_terms_zero_factor_stays_in_view_when_the_factors_scroll():
     """Item 12: relu-dead-step, gradients.w.term[4,1] at 80×24: the factor ∂O₂/∂O₁ = 0 that makes the
     term 0 was below the window ("factors 1–4 of 6")."""
-    from rnnstep.tui import navigation
+    from rnnstep import navigation
 
     tape = rnnstep.build_tape(rnnstep.load_scenario(next(p for p in shipped_scenarios() if p.stem == "relu-dead-step")))
     at = tape.steps.index_of("gradients.w.term[4,1]")

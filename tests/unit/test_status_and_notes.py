@@ -14,7 +14,7 @@ from rich.console import Console
 import rnnstep
 from rnnstep import notation as nt
 from rnnstep.scenario import SCENARIO_DIR, load_scenario
-from rnnstep.tui import navigation
+from rnnstep import navigation
 from rnnstep.tui.panels.base import View
 from rnnstep.tui.panels.status import status_line
 from rnnstep.tui.panels.step import fit_extras, step_panel

@@ -528,7 +528,7 @@ def test_the_update_step_names_the_apply_key_only_where_there_is_one(key):
 
 
 def _shipped_view(name: str, cursor: int = 0) -> View:
-    from rnnstep.tui.navigation import notes_by_step
+    from rnnstep.navigation import notes_by_step
 
     tape = rnnstep.build_tape(rnnstep.load_scenario(name))
     return View(tape, cursor, 6, notes=notes_by_step(tape), more_key="m")
@@ -565,7 +565,7 @@ def test_a_label_never_ends_a_line_without_its_number(width):
 
 def test_at_140x45_delta_and_the_term_keep_every_digit_beside_the_factor_matrices_and_sigma_before_is_shown():
     """#12: with ~40 free columns δ and the term were rounded to 3 digits like the factor matrices."""
-    from rnnstep.tui.navigation import resolve
+    from rnnstep.navigation import resolve
 
     view = _shipped_view("hello-char-rnn")
     view.cursor = resolve(view.tape, "gradients.w_prime.term[4,2]")
@@ -583,7 +583,7 @@ def test_at_140x45_delta_and_the_term_keep_every_digit_beside_the_factor_matrice
 @pytest.mark.parametrize("width", [44, 56, 76, 89])
 def test_a_narrow_flow_chart_keeps_the_product_of_norms_beside_each_bar(width):
     """#13 at 80×24: the ∏‖·‖₂ column went first, so exploding-vector's bars (all near 10¹·⁵) showed no growth."""
-    from rnnstep.tui.navigation import resolve
+    from rnnstep.navigation import resolve
 
     view = _shipped_view("exploding-vector")
     view.cursor = resolve(view.tape, "gradients.w_prime.term[12,1]")
@@ -607,7 +607,7 @@ def test_the_flow_chart_follows_the_gradient_with_paths_and_never_shows_b_on_a_W
 
 
 def test_a_long_chain_says_how_many_factors_it_leaves_out_and_a_sum_has_one_norm_name():
-    from rnnstep.tui.navigation import resolve
+    from rnnstep.navigation import resolve
     from rnnstep.tui.panels.vector_sums import progress_line
 
     view = _shipped_view("vanishing-vector")

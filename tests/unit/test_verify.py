@@ -245,7 +245,7 @@ def test_exit_codes_and_markdown(capsys, tmp_path):
 
 
 def test_the_debugger_shows_claims_beside_true_values():
-    from rnnstep.tui import navigation
+    from rnnstep import navigation
     from rnnstep.tui.view import View, step_panel
     from test_view import text_of
 

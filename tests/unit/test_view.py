@@ -79,7 +79,7 @@ def test_long_chains_are_windowed_not_listed():
 
 def test_notes_show_at_their_step():
     tape = rnnstep.build_tape(rnnstep.default_scenario())
-    from rnnstep.tui.navigation import notes_by_step
+    from rnnstep.navigation import notes_by_step
 
     notes = notes_by_step(tape)
     index = tape.steps.index_of("gradients.w_prime.term[4,1]")

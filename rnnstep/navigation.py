@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from ..tape import Tape
+from .tape import Tape
 
 
 def resolve(tape: Tape, at: str) -> int:
@@ -17,7 +17,7 @@ def scenario_breakpoints(tape: Tape) -> set[int]:
 
 def scenario_conditions(tape: Tape) -> list:
     """The file's conditional breakpoints ("when |term| < 1e-6"), parsed."""
-    from ..conditions import parse_condition
+    from .conditions import parse_condition
 
     return [parse_condition(at) for at in tape.scenario.breakpoints if at.startswith("when ")]
 
@@ -33,7 +33,7 @@ def claims_by_step(tape: Tape) -> dict[int, list]:
     """A worked example's claims, verified, by the step they belong to (empty without claims)."""
     if not tape.scenario.claims:
         return {}
-    from ..verify import verify
+    from .verify import verify
 
     out: dict[int, list] = {}
     full = getattr(tape, "full", None)  # TBPTT stepped by chunks: a claim goes to the step its id names
@@ -89,7 +89,7 @@ def next_in(indices: list[int], cursor: int, direction: int) -> int | None:
 def step_in(tape: Tape, step_id: str) -> int | None:
     """The index of the step whose id is ``step_id`` in ``tape``, or None (a phase name is not a step id here:
     the step ``loss`` is the one showing L, not the start of the loss phase)."""
-    from .. import ids
+    from . import ids
 
     if step_id.startswith("chunk["):  # a TBPTT chunk's step (methods/chunk_tape.py)
         try:
@@ -132,7 +132,7 @@ def goto_target(tape: Tape, text: str) -> int:
             raise ValueError(f"there are steps 1 to {n}")
         return int(text) - 1
     if text == "loss":
-        from ..ids import parse_id
+        from .ids import parse_id
 
         return tape.step_of(parse_id("loss"))
     try:
