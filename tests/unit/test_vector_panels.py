@@ -717,7 +717,7 @@ def test_a_gated_cell_b_prime_has_its_own_flow_chart_total_and_triangle():
     """A gated cell has six parameters (SPEC §8; tape.params): on a b′ term the chart follows b′'s paths,
     the running-sums panel draws b′'s triangle when every step has a target, as for b, and the last step lists
     ∂L/∂b′ among the totals."""
-    from rnnstep.tui.navigation import resolve
+    from rnnstep.navigation import resolve
     from rnnstep.tui.panels.vector_flow import flow_param
 
     view = _shipped_view("lstm-rtrl")  # a target at every step
