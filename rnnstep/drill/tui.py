@@ -70,6 +70,26 @@ class AnswerInput(Input):
         self.value = ""
 
 
+def _note_screen(texts: list[Text]):
+    """The drill's note dialog: typed keys are the answer's (the answer box is hidden behind it), so a printable
+    key closes the dialog and goes into the answer box — nothing typed is lost; escape alone closes it."""
+    from ..tui.screens import NoteScreen
+
+    class DrillNote(NoteScreen):
+        BINDINGS = [Binding("escape", "cancel", "Close", id="rnnstep.drill.note.close")]
+        CLOSES = "escape closes; what you type goes to the answer box"
+
+        def on_key(self, event) -> None:
+            if event.character and event.character.isprintable():
+                event.stop()
+                event.prevent_default()
+                box = self.app.query_one("#answer", Input)
+                box.insert_text_at_cursor(event.character)
+                self.dismiss(None)
+
+    return DrillNote(texts)
+
+
 class DrillApp(CrashReporting, App):
     """Predict each value before the debugger shows it."""
 
@@ -243,8 +263,14 @@ class DrillApp(CrashReporting, App):
     def on_input_submitted(self, event: Input.Submitted) -> None:
         box = self.query_one(Input)
         box.value = ""
-        if self.session.current is None or not event.value.strip():
-            return  # nothing typed (a second Enter of the same write): nothing to grade, nothing said
+        if self.session.current is None:
+            return
+        if not event.value.strip():  # nothing to grade; a ✓/✗ stays (a second Enter of the same write)
+            if not self.last_feedback.plain.startswith(("✓", "✗")):  # a rejection kept would read as a second one
+                how = "your answer" if self.session.current.shape else "a number"
+                self.last_feedback = Text(f"nothing typed: type {how}, or hint, skip, quit", style="dim")
+                self.show_question()
+            return
         if self.view.more_key and event.value.strip().lower() == "note":
             self.action_read_note()
             return
@@ -271,20 +297,17 @@ class DrillApp(CrashReporting, App):
     def action_read_note(self) -> None:
         """The step's note (at the first step, the scenario's description) whole; not an answer."""
         from ..tui.panels.step import note_text
-        from ..tui.screens import NoteScreen
 
         text = note_text(self.view)
         if text is None:
             self.last_feedback = Text("no note at this step", style="yellow")
             self.show_question()
             return
-        self.push_screen(NoteScreen([text]))
+        self.push_screen(_note_screen([text]))
 
     def action_read_given(self) -> None:
         """The current question's givens whole, in a dialog; not an answer."""
-        from ..tui.screens import NoteScreen
-
-        self.push_screen(NoteScreen([Text(line) for line in self.given()]))
+        self.push_screen(_note_screen([Text(line) for line in self.given()]))
 
     def action_hint(self) -> None:
         if self.session.current is not None:

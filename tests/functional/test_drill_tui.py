@@ -544,3 +544,36 @@ async def test_a_gated_drills_delta_and_carry_questions_show_their_inputs_or_say
                 missing = [float(v) for v in np.ravel(array) if not spellings(float(v)) & tokens]
                 assert not missing, f"{q.id}: {q.text}: inputs {missing} not on screen\n{screen}"
             await type_line(pilot, "skip")
+
+
+async def test_an_empty_enter_after_a_rejection_says_nothing_was_typed(tmp_path):
+    """Try-out: after `'1e999' is not a finite number…` an empty Enter left that message up, which read as a second
+    rejection of nothing. It says nothing was typed instead; nothing is counted."""
+    app, tape = make_app(tmp_path, count=4)
+    async with app.run_test(size=SIZE) as pilot:
+        await type_line(pilot, "1e999")
+        await pilot.pause()
+        assert "not a number: '1e999'" in str(app.query_one("#feedback").render())
+        await pilot.press("enter")
+        await pilot.pause()
+        box = str(app.query_one("#feedback").render())
+        assert "1e999" not in box and "nothing typed: type a number, or hint, skip, quit" in box
+        assert app.session.answered == 0 and app.session.position == 0
+
+
+async def test_typing_while_the_note_dialog_is_open_goes_to_the_answer_box(tmp_path):
+    """Try-out: keys typed while the `note` dialog was up were silently dropped. A printable key closes the
+    dialog and goes into the answer box; the answer is then graded whole."""
+    from rnnstep.tui.screens import NoteScreen
+
+    app, tape = vector_app(tmp_path)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        await type_array(pilot, "note")
+        await pilot.pause()
+        assert isinstance(app.screen, NoteScreen)
+        for ch in "0.5 1":
+            await pilot.press(KEY.get(ch, ch))
+        await pilot.pause()
+        assert not isinstance(app.screen, NoteScreen)
+        assert app.query_one(Input).value == "0.5 1" and app.session.answered == 0
