@@ -62,8 +62,11 @@ def _path_lines(tape: Tape, question: Question, digits: int) -> list[str]:
     else:
         first = f"given: {question.numbers}"
     at_k = [f"{g}{sub(k)} = {bracketed(tape.gates[g][k - 1], digits, None)}" for g in tape.cell.GATES]
-    if tape.c is not None:
-        at_k.append(f"c{sub(k - 1)} = {bracketed(tape.c_prev[k - 1], digits, None)}")
-    else:
-        at_k.append(f"O{sub(k - 1)} = {bracketed(tape.O_prev[k - 1], digits, None)}")
+    if tape.c is not None:  # ∂O_k/∂c_k needs tanh′(c_k), the f row c_{k−1}
+        at_k += [f"c{sub(k)} = {bracketed(tape.c[k - 1], digits, None)}",
+                 f"c{sub(k - 1)} = {bracketed(tape.c_prev[k - 1], digits, None)}"]
+    else:  # the u row needs O_{k−1} − n_k, the r row the recurrent side's n rows ãⁿ_k
+        n = tape.n
+        at_k += [f"O{sub(k - 1)} = {bracketed(tape.O_prev[k - 1], digits, None)}",
+                 f"ãⁿ{sub(k)} = {bracketed(tape.a_prime[k - 1][2 * n:3 * n], digits, None)}"]
     return [first, f"step {k}: " + ", ".join(at_k)]

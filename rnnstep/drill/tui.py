@@ -267,7 +267,7 @@ class DrillApp(CrashReporting, App):
             return
         if not event.value.strip():  # nothing to grade; a ✓/✗ stays (a second Enter of the same write)
             if not self.last_feedback.plain.startswith(("✓", "✗")):  # a rejection kept would read as a second one
-                how = "your answer" if self.session.current.shape else "a number"
+                how = "a number" if int(np.prod(self.session.current.shape)) == 1 else "your answer"
                 self.last_feedback = Text(f"nothing typed: type {how}, or hint, skip, quit", style="dim")
                 self.show_question()
             return

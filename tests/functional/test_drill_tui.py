@@ -539,6 +539,9 @@ async def test_a_gated_drills_delta_and_carry_questions_show_their_inputs_or_say
                 await pilot.pause()
             tokens = set(re.findall(r"-?\d+(?:\.\d+)?(?:e-?\d+)?", screen))
             needs = [np.asarray(tape.upstream[tape.target_position[int(q.id.split("[")[1].split(",")[0])]])]
+            t, k = (int(v) for v in q.id.split("[")[1].rstrip("]").split(","))
+            n = tape.n  # ∂s_k/∂a_k needs tanh′(c_k) (LSTM) or the recurrent side's n rows ãⁿ_k (GRU) too
+            needs.append(np.asarray(tape.c[k - 1]) if tape.c is not None else np.asarray(tape.a_prime[k - 1][2 * n:]))
             needs = _input_arrays(q) + (needs if "delta" in q.id else [])
             for array in needs:
                 missing = [float(v) for v in np.ravel(array) if not spellings(float(v)) & tokens]
