@@ -1,10 +1,12 @@
-"""What a gated cell's forward question is worked out from (SPEC §8), as lines the terminal drill shows.
+"""What a gated cell's question is worked out from (SPEC §8), as lines the terminal drill shows.
 
 The gated step panel shows the cell's equations and the gates found so far, never the
 inputs a_t is made of; without them `i₁ = σ(aⁱ₁) = ?` cannot be answered by hand. These
 lines give them: x_t, O_{t−1} (and c_{t−1}), the weights W, W′, b, b′, and the values
-already found at this step. Every number is written whole to the drill's digits
-(``bracketed``), never cut: a screen too narrow for them says how to read them instead.
+already found at this step; for δ(t,k) and its carry share, ∂ℓ_t/∂O_t (or κ) and step
+k's gates and state, which the backward panel does not show. Every number is written
+whole to the drill's digits (``bracketed``), never cut: where they do not fit, the drill
+says to type ``given`` and shows them in a dialog.
 """
 
 from __future__ import annotations

@@ -274,7 +274,7 @@ class DrillApp(CrashReporting, App):
         if self.view.more_key and event.value.strip().lower() == "note":
             self.action_read_note()
             return
-        if self.given() and event.value.strip().lower() == GIVEN_COMMAND:
+        if event.value.strip().lower() == GIVEN_COMMAND and self.given():
             self.action_read_given()
             return
         try:
