@@ -233,7 +233,7 @@ class Tape:
         else:
             self.upstream = self.to_z @ W_out  # ∂ℓ_t/∂O_t = ∂ℓ_t/∂z_t·W_out
 
-    # the recursive view: ∂L/∂O_t = ∂ℓ_t/∂O_t + ∂L/∂a_{t+1}·W′,  ∂L/∂a_t = ∂L/∂O_t ∘ f′(a_t)
+    # the recursive view: ∂L/∂O_t = ∂ℓ_t/∂O_t + ∂L/∂a_{t+1}·W′,  ∂L/∂a_t = ∂L/∂O_t ⊙ f′(a_t)
     def _backward_recursion(self) -> None:
         T, W_prime = self.T, self.weights["w_prime"]
         dL_dO, dL_da = np.zeros((T, self.n)), np.zeros((T, self.n))

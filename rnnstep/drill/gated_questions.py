@@ -49,7 +49,7 @@ def _forward(tape: Tape, d: int) -> Iterator[Question]:
             elif gate == "n":
                 meaning = (f"the candidate: tanh of the input side's n rows plus r{sub(t)} times the recurrent "
                            f"side's n rows (ã{sub(t)} = W′·O{sub(t - 1)} + b′), entry by entry")
-                numbers = Later(d, "tanh({} + {} ∘ {})", a[lo:hi], tape.gates["r"][t - 1], tape.a_prime[t - 1][lo:hi])
+                numbers = Later(d, "tanh({} + {} ⊙ {})", a[lo:hi], tape.gates["r"][t - 1], tape.a_prime[t - 1][lo:hi])
             else:
                 meaning = (f"σ of the {gate} rows of both sides: a{sub(t)} = W·x{sub(t)} + b and ã{sub(t)} = "
                            f"W′·O{sub(t - 1)} + b′, entry by entry")
@@ -59,16 +59,16 @@ def _forward(tape: Tape, d: int) -> Iterator[Question]:
         if lstm:
             yield _q(f"forward.c[{t}]", "gated.c", step, f"c{sub(t)}", f"f{sub(t)} ⊙ c{sub(t - 1)} + i{sub(t)} ⊙ g{sub(t)}",
                      "the cell state: keep f of the old one, write i of the candidate g (⊙: entry by entry)",
-                     Later(d, "{} ∘ {} + {} ∘ {}", tape.gates["f"][t - 1], tape.c_prev[t - 1], tape.gates["i"][t - 1],
+                     Later(d, "{} ⊙ {} + {} ⊙ {}", tape.gates["f"][t - 1], tape.c_prev[t - 1], tape.gates["i"][t - 1],
                            tape.gates["g"][t - 1]), tape.c[t - 1])
             yield _q(f"forward.O[{t}]", "gated.O", step, f"O{sub(t)}", f"o{sub(t)} ⊙ tanh(c{sub(t)})",
                      "the output gate lets tanh of the cell state through, entry by entry",
-                     Later(d, "{} ∘ tanh({})", tape.gates["o"][t - 1], tape.c[t - 1]), tape.O[t - 1])
+                     Later(d, "{} ⊙ tanh({})", tape.gates["o"][t - 1], tape.c[t - 1]), tape.O[t - 1])
         else:
             yield _q(f"forward.O[{t}]", "gated.O", step, f"O{sub(t)}",
                      f"(1 − u{sub(t)}) ⊙ n{sub(t)} + u{sub(t)} ⊙ O{sub(t - 1)}",
                      "u keeps the old state, 1 − u takes the candidate n, entry by entry",
-                     Later(d, "(1 − {}) ∘ {} + {} ∘ {}", tape.gates["u"][t - 1], tape.gates["n"][t - 1],
+                     Later(d, "(1 − {}) ⊙ {} + {} ⊙ {}", tape.gates["u"][t - 1], tape.gates["n"][t - 1],
                            tape.gates["u"][t - 1], tape.O_prev[t - 1]), tape.O[t - 1])
 
 

@@ -149,8 +149,8 @@ class DrillSession:
             named = "; ".join(f"{entry_name(i)} should be {nt.fmt(right, d)}, you wrote {nt.fmt(given, d)}"
                               for i, right, given in wrong[:NAMED_WRONG])
             more = f"; and {len(wrong) - NAMED_WRONG} more" if len(wrong) > NAMED_WRONG else ""
-            count = (f"{len(wrong)} of {value.size} entries wrong" if value.size > 1 else "wrong")
-            line = f"✗ wrong: {count}: {named}{more}. {q.symbol} = {shown}"
+            count = f"{len(wrong)} of {value.size} entries wrong: " if value.size > 1 else ""  # "✗ wrong" says it once
+            line = f"✗ wrong: {count}{named}{more}. {q.symbol} = {shown}"
         return self._record(q, value, not wrong, skipped=False, line=line)
 
     def _answer_terms(self, q: Question, value: tuple) -> Feedback:

@@ -16,6 +16,7 @@ from ..tui import palette
 from ..tui.running import CrashReporting
 from ..tui.layout import compose_panels, fit, prepare, show_panels, too_small_note
 from .arrays import AnswerError
+from .given import GIVEN_COMMAND, given_lines
 from .lazy import length_up_to
 from .session import DrillSession
 from ..usertext import shown, shown_line
@@ -67,6 +68,26 @@ class AnswerInput(Input):
     async def action_submit(self) -> None:
         await super().action_submit()
         self.value = ""
+
+
+def _note_screen(texts: list[Text]):
+    """The drill's note dialog: typed keys are the answer's (the answer box is hidden behind it), so a printable
+    key closes the dialog and goes into the answer box — nothing typed is lost; escape alone closes it."""
+    from ..tui.screens import NoteScreen
+
+    class DrillNote(NoteScreen):
+        BINDINGS = [Binding("escape", "cancel", "Close", id="rnnstep.drill.note.close")]
+        CLOSES = "escape closes; what you type goes to the answer box"
+
+        def on_key(self, event) -> None:
+            if event.character and event.character.isprintable():
+                event.stop()
+                event.prevent_default()
+                box = self.app.query_one("#answer", Input)
+                box.insert_text_at_cursor(event.character)
+                self.dismiss(None)
+
+    return DrillNote(texts)
 
 
 class DrillApp(CrashReporting, App):
@@ -161,6 +182,9 @@ class DrillApp(CrashReporting, App):
         feedback = self.last_feedback.copy()
         if q is not None:
             question = Text(f"? {q.text}", style="bold cyan")
+            feedback, given = self._given_text(feedback, question)
+            if given is not None:  # a gated cell's forward question: its inputs, above it (the panel has none)
+                question = given.append("\n").append_text(question)
             if s.tape.vector:  # an array's feedback can be long; plain numbers keep the notes' drill as it was
                 feedback = fit_feedback(feedback, question, self._feedback_width(), self._feedback_lines())
             feedback.append("\n")
@@ -180,6 +204,40 @@ class DrillApp(CrashReporting, App):
         status.append(counts, style="dim")
         self.query_one("#status", Static).update(status)
         self.query_one(Input).disabled = q is None
+
+    def given(self) -> list[str]:
+        """The current question's givens (a gated cell's forward step: x_t, O_{t−1}, c_{t−1}, W, W′, b, b′, and
+        what was found before it at this step); [] for any other question."""
+        s = self.session
+        q = s.current
+        if q is None:
+            return []
+        found = []
+        for i in range(s.position - 1, -1, -1):  # the questions asked before it at this step: a few, not the drill
+            if s.questions[i].step != q.step:
+                break
+            found.insert(0, s.questions[i])
+        return given_lines(s.tape, q, found, s.digits)
+
+    def _given_text(self, feedback: Text, question: Text) -> tuple[Text, Text | None]:
+        """The feedback and the givens: whole where they fit the feedback box with the question and the feedback
+        (a ✓/✗ line shortened as fit_feedback does; the opening header gives way to its first part, the
+        drill's name and seed, as the placeholder and status line say how to answer); otherwise one line
+        saying how to read them (a number is never cut)."""
+        lines = self.given()
+        if not lines:
+            return feedback, None
+        width, room = self._feedback_width(), self._feedback_lines()
+        whole = Text("\n".join(lines), style="cyan")
+        below = whole.copy().append("\n").append_text(question)
+        tries = [feedback]
+        if feedback.plain == shown(self.header) and " · " in feedback.plain:
+            tries.append(Text(feedback.plain.split(" · ", 1)[0], style=feedback.style))
+        for shorter in tries:
+            if _lines(fit_feedback(shorter, below, width, room), width) + _lines(below, width) <= room:
+                return shorter, whole
+        return feedback, Text(f"type {GIVEN_COMMAND} to read what this question starts from (x, W, …) whole",
+                              style="cyan")
 
     def _feedback_lines(self) -> int:
         """The feedback box's lines (the question's included) in a vector drill: FEEDBACK_LINES, fewer where the
@@ -205,10 +263,19 @@ class DrillApp(CrashReporting, App):
     def on_input_submitted(self, event: Input.Submitted) -> None:
         box = self.query_one(Input)
         box.value = ""
-        if self.session.current is None or not event.value.strip():
-            return  # nothing typed (a second Enter of the same write): nothing to grade, nothing said
+        if self.session.current is None:
+            return
+        if not event.value.strip():  # nothing to grade; a ✓/✗ stays (a second Enter of the same write)
+            if not self.last_feedback.plain.startswith(("✓", "✗")):  # a rejection kept would read as a second one
+                how = "a number" if int(np.prod(self.session.current.shape)) == 1 else "your answer"
+                self.last_feedback = Text(f"nothing typed: type {how}, or hint, skip, quit", style="dim")
+                self.show_question()
+            return
         if self.view.more_key and event.value.strip().lower() == "note":
             self.action_read_note()
+            return
+        if event.value.strip().lower() == GIVEN_COMMAND and self.given():
+            self.action_read_given()
             return
         try:
             parsed = self.session.read(event.value)
@@ -230,14 +297,17 @@ class DrillApp(CrashReporting, App):
     def action_read_note(self) -> None:
         """The step's note (at the first step, the scenario's description) whole; not an answer."""
         from ..tui.panels.step import note_text
-        from ..tui.screens import NoteScreen
 
         text = note_text(self.view)
         if text is None:
             self.last_feedback = Text("no note at this step", style="yellow")
             self.show_question()
             return
-        self.push_screen(NoteScreen([text]))
+        self.push_screen(_note_screen([text]))
+
+    def action_read_given(self) -> None:
+        """The current question's givens whole, in a dialog; not an answer."""
+        self.push_screen(_note_screen([Text(line) for line in self.given()]))
 
     def action_hint(self) -> None:
         if self.session.current is not None:

@@ -123,7 +123,7 @@ def _forward(tape: Tape, d: int) -> Iterator[Question]:
                      nt.activation_derivative(s.activation, sub(t)),
                      f"f = {s.activation}, entry by entry; f′(a{sub(t)}) is kept for the backward pass",
                      {"tanh": Later(d, "1 − {}² (entry by entry)", tape.O[t - 1]),
-                      "sigmoid": Later(d, "{} ∘ (1 − {})", tape.O[t - 1], tape.O[t - 1])}.get(
+                      "sigmoid": Later(d, "{} ⊙ (1 − {})", tape.O[t - 1], tape.O[t - 1])}.get(
                          s.activation, Later(d, "f′({})", tape.a[t - 1])), tape.f_prime[t - 1])
     yield from _outputs(tape, d)
 
@@ -156,7 +156,7 @@ def _outputs(tape: Tape, d: int) -> Iterator[Question]:
 
 
 def _recursive(tape: Tape, d: int) -> Iterator[Question]:
-    """∂L/∂O_t = ∂ℓ_t/∂O_t + ∂L/∂a_{t+1}·W′ and ∂L/∂a_t = ∂L/∂O_t ∘ f′(a_t), from t = T down (asked at L's step)."""
+    """∂L/∂O_t = ∂ℓ_t/∂O_t + ∂L/∂a_{t+1}·W′ and ∂L/∂a_t = ∂L/∂O_t ⊙ f′(a_t), from t = T down (asked at L's step)."""
     sub, w = nt.sub, tape.weights
     step = tape.steps.phase_start("loss") + len(tape.targets)
     for t in range(tape.T, 0, -1):
@@ -184,7 +184,7 @@ def _recursive(tape: Tape, d: int) -> Iterator[Question]:
                  f"O{sub(t)} = f(a{sub(t)}) entry by entry, so ·diag(f′) multiplies entry i by f′(a{sub(t)})ᵢ; "
                  f"f = {tape.scenario.activation}, f′(a{sub(t)}) = "
                  f"{nt.activation_derivative(tape.scenario.activation, sub(t))}",
-                 Later(d, "{} ∘ {}", tape.dL_dO[t - 1], tape.f_prime[t - 1]), tape.dL_da[t - 1], "the recursive view")
+                 Later(d, "{} ⊙ {}", tape.dL_dO[t - 1], tape.f_prime[t - 1]), tape.dL_da[t - 1], "the recursive view")
 
 
 def _paths(tape: Tape, d: int, depth: int | None) -> Iterator[Question]:
@@ -207,13 +207,13 @@ def _paths(tape: Tape, d: int, depth: int | None) -> Iterator[Question]:
                        f"·∂z{sub(t)}/∂O{sub(t)}·∂O{sub(t)}/∂a{sub(t)} with ∂z{sub(t)}/∂O{sub(t)} = W_out and "
                        f"∂O{sub(t)}/∂a{sub(t)} = diag(f′(a{sub(t)})); ·diag(f′) multiplies entry i by "
                        f"f′(a{sub(t)})ᵢ; {fprime(t)}")
-            numbers = Later(d, "{}·{} ∘ {}", tape.to_z[pos], (w["w_out"], "W_out"), tape.f_prime[t - 1])
+            numbers = Later(d, "{}·{} ⊙ {}", tape.to_z[pos], (w["w_out"], "W_out"), tape.f_prime[t - 1])
         else:
             formula = f"δ[{t},{k + 1}]·W′·diag(f′(a{sub(k)}))"
             meaning = (f"∂ℓ{sub(t)}/∂a{sub(k)} along the one path {t} → {k}: one step further back than δ[{t},{k + 1}], "
                        f"as ∂O{sub(k + 1)}/∂O{sub(k)} = diag(f′(a{sub(k + 1)}))·W′ (its diag(f′(a{sub(k + 1)})) "
                        f"is already in δ[{t},{k + 1}]); ·diag(f′) multiplies entry i by f′(a{sub(k)})ᵢ; {fprime(k)}")
-            numbers = Later(d, "{}·{} ∘ {}", partial(table.delta, i - 1), (w["w_prime"], "W′"), tape.f_prime[k - 1])
+            numbers = Later(d, "{}·{} ⊙ {}", partial(table.delta, i - 1), (w["w_prime"], "W′"), tape.f_prime[k - 1])
         # the term δᵀ·O_{k−1}ᵀ and the running sum after it would give δ away: hidden with it (--only backward)
         after = ("gradients.w_prime.total",) if i == len(table) - 1 else (f"gradients.w_prime.running_sum{at}",)
         yield _q(f"gradients.w_prime.delta{at}", "vector.delta", step, f"δ{at}", formula, meaning, numbers, delta,

@@ -124,7 +124,7 @@ def _param_section(tape: Tape, param: str, w: Writer, full_chains: bool, diag: s
                     term.eq(transposed(row), M(table.inputs[t - 1], False))
                     term.eq(M(value.reshape(table.shape)))
                 else:
-                    term.eq(symbol(rf"{name}^{{T}}"), transposed(row))
+                    term.eq(symbol(rf"{name}^{{T}}")).eq(transposed(row))  # the formula = its value, not a product
                 yield w.math(term, eq(rf"\Sigma_{{{P}}}({t})", M(running[offset].reshape(table.shape))))
     yield w.math(eq(rf"\frac{{\partial L}}{{\partial {P}}}", r"\sum \mathrm{terms}", M(table.total)))
 

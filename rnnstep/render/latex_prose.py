@@ -7,6 +7,7 @@ documents (document_writer.py) and the training methods' sections (methods_text.
 from __future__ import annotations
 
 import re
+import unicodedata
 
 _TEXT_ESCAPES = {
     "\\": r"\textbackslash{}", "&": r"\&", "%": r"\%", "$": r"\$", "#": r"\#", "_": r"\_",
@@ -22,42 +23,98 @@ _TEXT_ESCAPES = {
     "μ": r"$\mu$", "π": r"$\pi$", "ρ": r"$\rho$", "τ": r"$\tau$", "φ": r"$\varphi$", "ω": r"$\omega$",
     "Δ": r"$\Delta$", "∇": r"$\nabla$", "∏": r"$\prod$", "∑": r"$\sum$", "≠": r"$\neq$", "⊙": r"$\odot$",
     "⊗": r"$\otimes$", "∘": r"$\circ$", "∞": r"$\infty$", "√": r"$\surd$", "⁄": "/", "ξ": r"$\xi$",
+    # arrows and relations the gated notes use (c₂ ← c₁), and the rest of the symbols rnnstep writes anywhere
+    "←": r"$\leftarrow$", "↑": r"$\uparrow$", "↓": r"$\downarrow$", "↔": r"$\leftrightarrow$", "⇒": r"$\Rightarrow$",
+    "⇐": r"$\Leftarrow$", "⇔": r"$\Leftrightarrow$", "≪": r"$\ll$", "≫": r"$\gg$", "≡": r"$\equiv$",
+    "∝": r"$\propto$", "⋮": r"$\vdots$", "µ": r"$\mu$", "÷": r"$\div$", "✓": r"$\surd$", "✗": "x",
+    "∀": r"$\forall$", "∃": r"$\exists$", "⊕": r"$\oplus$", "•": r"$\bullet$", "⋅": r"$\cdot$",
 }
 _SUBSCRIPTS = "₀₁₂₃₄₅₆₇₈₉"
 
 
-# a one-letter name's subscript in prose, as the notes write it: O_{k−1}, a_j (not w_prime, W_out)
-_PROSE_SUBSCRIPT = re.compile(r"(?<![A-Za-z])([A-Za-z]′?)_(\{[^{}\\$]*\}|[A-Za-z0-9](?![A-Za-z0-9_]))")
+# a one-letter name's subscript in prose, as the notes write it: O_{k−1}, O_(t−1), a_j (not w_prime, W_out)
+_PROSE_SUBSCRIPT = re.compile(r"(?<![A-Za-zã])([A-Za-zã]′?)_(\{[^{}\\$]*\}|\([^(){}\\$]*\)|[A-Za-z0-9](?![A-Za-z0-9_]))")
 
 
 def latex_text(text: str) -> str:
-    """Escape text for LaTeX; a one-letter name's subscript (O_{k−1}) is set as a subscript;
-    characters outside ASCII that it cannot set become '?'."""
+    """Escape text for LaTeX; a one-letter name's subscript (O_{k−1}, ã_t) is set as a subscript; a character
+    outside ASCII is set by its entry, or as the sub/superscript, fraction, accented letter or Greek letter it
+    is; only one that is none of these becomes '?'."""
     parts = _PROSE_SUBSCRIPT.split(text)  # text, name, subscript, text, name, subscript, …, text
     if len(parts) == 1:
         return _escaped(text)
     out = []
     for n, part in enumerate(parts):
         if n % 3 == 2:
-            out.append("$_{" + _escaped(part.strip("{}")).replace("$", "") + "}$")
+            inner = part[1:-1] if part[:1] in "{(" else part  # O_{k−1} and O_(t−1) alike: O$_{k-1}$
+            out.append("$_{" + _escaped(inner).replace("$", "") + "}$")
         else:
             out.append(_escaped(part))
     return "".join(out)
 
 
 def _escaped(text: str) -> str:
-    out = []
-    for ch in text:
-        if ch in _TEXT_ESCAPES:
+    out: list[str] = []
+    script: tuple[str, list[str]] | None = None  # a run of sub- or superscripts (₂₀, ⁱ): one group, $_{20}$
+    for ch in unicodedata.normalize("NFC", text):  # a + combining tilde is ã
+        mark = _script(ch)
+        if mark is not None and script is not None and script[0] == mark[0]:
+            script[1].append(mark[1])
+            continue
+        if script is not None:
+            out.append(f"${script[0]}{{{''.join(script[1])}}}$")
+            script = None
+        if mark is not None:
+            script = (mark[0], [mark[1]])
+        elif ch in _TEXT_ESCAPES:
             out.append(_TEXT_ESCAPES[ch])
-        elif ch in _SUBSCRIPTS:
-            out.append(f"$_{_SUBSCRIPTS.index(ch)}$")
         elif ord(ch) < 128:
             out.append(ch)
         else:
-            out.append("?")
+            out.append(_decomposed(ch))
+    if script is not None:
+        out.append(f"${script[0]}{{{''.join(script[1])}}}$")
     # two symbols side by side (∂ℓ) would close one $…$ and open the next as "$$", display maths: one span
     return _ADJACENT_MATH.sub("", "".join(out))
+
+
+def _script(ch: str) -> tuple[str, str] | None:
+    """("_", "2") for ₂, ("^", "f") for ᶠ (the gates' aᶠ), ("^", "-") for ⁻: any Unicode sub- or superscript."""
+    if ch in _TEXT_ESCAPES:  # ᵀ, ⁺, ¹ … keep their own forms
+        return None
+    kind, _, code = unicodedata.decomposition(ch).partition(" ")
+    if kind not in ("<sub>", "<super>") or not code:
+        return None
+    base = chr(int(code.split()[0], 16))
+    inner = _TEXT_ESCAPES.get(base, base) if ord(base) >= 128 else base
+    return ("_" if kind == "<sub>" else "^"), inner.replace("$", "")
+
+
+_ACCENTS = {"0300": "`", "0301": "'", "0302": "^", "0303": "~", "0304": "=", "0306": "u", "0307": ".",
+            "0308": '"', "030A": "r", "030C": "v", "0327": "c"}
+
+
+def _decomposed(ch: str) -> str:
+    r"""A character without an entry of its own: ½ as a fraction, ã as \~{a}, a Greek letter by its name;
+    '?' only for what none of these sets."""
+    kind, _, rest = unicodedata.decomposition(ch).partition(" ")
+    if kind == "<fraction>":
+        numerator, _, denominator = (chr(int(c, 16)) for c in rest.split())
+        return f"$\\frac{{{numerator}}}{{{denominator}}}$"
+    if kind and not kind.startswith("<") and rest in _ACCENTS and ord(chr(int(kind, 16))) < 128:
+        return f"\\{_ACCENTS[rest]}{{{chr(int(kind, 16))}}}"
+    name = unicodedata.name(ch, "")
+    if name.startswith("GREEK SMALL LETTER ") or name.startswith("GREEK CAPITAL LETTER "):
+        letter = name.rsplit(" ", 1)[1].lower()
+        if name.startswith("GREEK CAPITAL"):
+            letter = letter.capitalize()
+        if letter.lower() in _GREEK:
+            return f"$\\{letter}$"
+    return "?"
+
+
+_GREEK = {"alpha", "beta", "gamma", "delta", "epsilon", "zeta", "eta", "theta", "iota", "kappa", "lambda", "mu",
+          "nu", "xi", "pi", "rho", "sigma", "tau", "upsilon", "phi", "chi", "psi", "omega"}
 
 
 _ADJACENT_MATH = re.compile(r"(?<!\\)\$\$")  # "$$" that is not an escaped "\$" followed by "$"

@@ -111,6 +111,7 @@ class NoteScreen(Dialog[None]):
                    "#note-body Static { margin-bottom: 1; } }")
 
     BINDINGS = [Binding("escape,q,m", "cancel", "Close", id="rnnstep.note.close")]
+    CLOSES = "escape / q / m closes"  # the drill's own note dialog closes otherwise (drill/tui.py)
 
     def __init__(self, texts: list[Text]) -> None:
         super().__init__()
@@ -121,7 +122,7 @@ class NoteScreen(Dialog[None]):
             yield Label("At this step", classes="modal-title")
             for text in self.texts:
                 yield Static(text)
-            yield Label("escape / q / m closes", classes="dim")
+            yield Label(self.CLOSES, classes="dim")
 
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 
 import pytest
 from textual.widgets import Input, Label
@@ -385,8 +386,23 @@ def _input_arrays(question) -> list:
     return out
 
 
+def _gated_givens(tape, q) -> list:
+    """What a gated cell's forward question is worked out from (SPEC §8): the gate questions' hints name a
+    slice of a_t, which the drill never asks, so the givens a_t is made of — x_t, O_{t−1}, c_{t−1}, W, W′, b,
+    b′ — must be on screen instead (a try-out's `drill --cell lstm --hidden 1` showed none of them)."""
+    import numpy as np
+
+    t = int(re.search(r"\[(\d+)\]", q.id).group(1))
+    arrays = tape.scenario.arrays()
+    out = [np.asarray(tape.x[t - 1]), np.asarray(tape.O_prev[t - 1])]
+    out += [np.asarray(tape.c_prev[t - 1])] if tape.c is not None else []
+    if not q.id.startswith("forward.gate."):  # c_t and O_t: their hint's values (the gates) and the state
+        return out
+    return out + [np.asarray(arrays[p]) for p in ("w", "w_prime", "b", "b_prime")]
+
+
 @pytest.mark.parametrize("size", [(60, 20), (80, 24)], ids=["60x20", "80x24"])  # 80×24 is the tightest it supports
-@pytest.mark.parametrize("which", ["hello-char-rnn", "random-seed-7-n3"])
+@pytest.mark.parametrize("which", ["hello-char-rnn", "random-seed-7-n3", "random-lstm-seed-5", "random-gru-seed-5"])
 async def test_every_drill_question_shows_its_inputs(tmp_path, which, size):
     """Item 13: `drill hello-char-rnn` at 80×24 asked z₁ = W_out·O₁ + b_out with none of them on screen;
     the recursive-view questions showed neither W′ nor f′; `--hidden 3 --seed 7` cut W to one row under
@@ -401,11 +417,21 @@ async def test_every_drill_question_shows_its_inputs(tmp_path, which, size):
     from rnnstep.tui.widgets import NetworkStrip, RunningSums
     from vector_screen_numbers import spellings
 
-    scenario = (rnnstep.load_scenario(VECTOR_SCENARIO_DIR / "hello-char-rnn.toml") if which == "hello-char-rnn"
-                else random_vector_scenario(7, 3))
+    from rnnstep.drill.randomize_gated import random_gated_scenario
+
+    if which.startswith("random-lstm") or which.startswith("random-gru"):  # `drill --cell lstm|gru --hidden 1`
+        scenario = random_gated_scenario(5, which.split("-")[1], 1)
+    else:
+        scenario = (rnnstep.load_scenario(VECTOR_SCENARIO_DIR / "hello-char-rnn.toml") if which == "hello-char-rnn"
+                    else random_vector_scenario(7, 3))
     tape = rnnstep.build_tape(scenario)
     qs = [q for q in questions(tape) if not q.id.startswith("gradients.")][:40]  # forward, outputs, recursive
-    app = DrillApp(DrillSession(tape, qs, History(tmp_path / "h.jsonl")), header="drill test")
+    header = "drill test"
+    if scenario.cell != "rnn":  # the command line's header, 4 lines at 80 columns: it gives way to the givens
+        header = (f"rnnstep drill: {scenario.name} — repeat it with --seed 5 --cell {scenario.cell} --hidden 1 · "
+                  "answer each question on one line: a number, or a vector's numbers separated by spaces and a "
+                  "matrix's rows by ; (0.1 0.2; 0.3 0.4), or: hint, skip, quit")
+    app = DrillApp(DrillSession(tape, qs, History(tmp_path / "h.jsonl")), header=header)
     async with app.run_test(size=size) as pilot:
         if size < DrillApp.VECTOR_MIN:  # not a size a vector drill supports: it says so, asks nothing cut
             await pilot.pause()
@@ -416,8 +442,14 @@ async def test_every_drill_question_shows_its_inputs(tmp_path, which, size):
             await pilot.pause()
             assert app.session.current is q
             screen = "\n".join(panel_text(app.query_one(w)) for w in (StepDetail, RunningSums, NetworkStrip))
+            screen += "\n" + str(app.query_one("#feedback").render())  # a gated drill's givens are shown there
             tokens = set(re.findall(r"-?\d+(?:\.\d+)?(?:e-?\d+)?", screen))
-            for array in _input_arrays(q):
+            gate = q.id.startswith("forward.gate.")  # its hint's a_t slice is not given: what a_t is made of is
+            needs = [a for a in _input_arrays(q) if not gate] + (_gated_givens(tape, q) if scenario.cell != "rnn" and
+                                                                  q.id.startswith("forward.") else [])
+            if q.id.startswith("forward.gate.n"):  # GRU's candidate: r_t, asked just before it, beside the givens
+                needs.append(np.asarray(tape.gates["r"][int(q.id[-2]) - 1]))
+            for array in needs:
                 missing = [float(v) for v in np.ravel(array) if not spellings(float(v)) & tokens]
                 assert not missing, f"{q.id}: {q.text}: inputs {missing} not on screen\n{screen}"
             await type_line(pilot, "skip")
@@ -449,3 +481,102 @@ async def test_every_scalar_drill_question_shows_its_inputs_at_80x24(tmp_path):
             assert answer not in tokens or answer in str(q.numbers) or re.fullmatch(r"-?[01]", answer), \
                 f"{q.id}: the answer {answer} is on screen\n{screen}"
             await type_line(pilot, "skip")
+
+
+async def test_a_gated_drills_givens_too_big_for_80x24_are_read_whole_by_typing_given(tmp_path):
+    """`drill --cell lstm --hidden 3` at 80×24: W′ (12×3) does not fit the feedback box, so the box says how to
+    read the givens, and `given` shows x₁, O₀, c₀, W, W′, b, b′ whole in a dialog; nothing is answered."""
+    import numpy as np
+
+    from rnnstep import notation as nt
+    from rnnstep.drill.randomize_gated import random_gated_scenario
+    from rnnstep.tui.screens import NoteScreen
+
+    tape = rnnstep.build_tape(random_gated_scenario(5, "lstm", 3))
+    app = DrillApp(DrillSession(tape, questions(tape), History(tmp_path / "h.jsonl")), header="drill test")
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        assert "type given to read what this question starts from" in str(app.query_one("#feedback").render())
+        await type_line(pilot, "given")
+        await pilot.pause()
+        assert isinstance(app.screen, NoteScreen)
+        shown_text = "\n".join(str(t) for t in app.screen.texts)
+        tokens = set(re.findall(r"-?\d+(?:\.\d+)?", shown_text))
+        for value in np.ravel(tape.scenario.arrays()["w_prime"]):
+            assert nt.fmt(float(value)) in tokens
+        await pilot.press("escape")
+        await pilot.pause()
+        assert app.session.answered == 0 and app.session.current.id == "forward.gate.i[1]"
+
+
+@pytest.mark.parametrize("cell", ["lstm", "gru"])
+async def test_a_gated_drills_delta_and_carry_questions_show_their_inputs_or_say_given_at_80x24(tmp_path, cell):
+    """δ(t,k) and its carry share on a gated cell: the backward panel shows neither ∂ℓ_t/∂O_t, κ nor step k's
+    gates. Each entry of each input (as the hint lists them) is on screen, or — where the feedback box has no
+    room — the box says `type given` and the dialog that opens holds it."""
+    import numpy as np
+
+    from rnnstep.drill.randomize_gated import random_gated_scenario
+    from rnnstep.tui.screens import NoteScreen
+    from rnnstep.tui.widgets import NetworkStrip, RunningSums
+    from vector_screen_numbers import spellings
+
+    tape = rnnstep.build_tape(random_gated_scenario(5, cell, 1))
+    qs = [q for q in questions(tape) if q.id.startswith(("gradients.w.delta", "gradients.w.carry"))]
+    app = DrillApp(DrillSession(tape, qs, History(tmp_path / "h.jsonl")), header="drill test")
+    async with app.run_test(size=(80, 24)) as pilot:
+        for q in qs:
+            await pilot.pause()
+            screen = "\n".join(panel_text(app.query_one(w)) for w in (StepDetail, RunningSums, NetworkStrip))
+            box = str(app.query_one("#feedback").render())
+            screen += "\n" + box
+            if "type given" in box:
+                await type_line(pilot, "given")
+                await pilot.pause()
+                assert isinstance(app.screen, NoteScreen)
+                screen += "\n".join(str(t) for t in app.screen.texts)
+                await pilot.press("escape")
+                await pilot.pause()
+            tokens = set(re.findall(r"-?\d+(?:\.\d+)?(?:e-?\d+)?", screen))
+            needs = [np.asarray(tape.upstream[tape.target_position[int(q.id.split("[")[1].split(",")[0])]])]
+            t, k = (int(v) for v in q.id.split("[")[1].rstrip("]").split(","))
+            n = tape.n  # ∂s_k/∂a_k needs tanh′(c_k) (LSTM) or the recurrent side's n rows ãⁿ_k (GRU) too
+            needs.append(np.asarray(tape.c[k - 1]) if tape.c is not None else np.asarray(tape.a_prime[k - 1][2 * n:]))
+            needs = _input_arrays(q) + (needs if "delta" in q.id else [])
+            for array in needs:
+                missing = [float(v) for v in np.ravel(array) if not spellings(float(v)) & tokens]
+                assert not missing, f"{q.id}: {q.text}: inputs {missing} not on screen\n{screen}"
+            await type_line(pilot, "skip")
+
+
+async def test_an_empty_enter_after_a_rejection_says_nothing_was_typed(tmp_path):
+    """Try-out: after `'1e999' is not a finite number…` an empty Enter left that message up, which read as a second
+    rejection of nothing. It says nothing was typed instead; nothing is counted."""
+    app, tape = make_app(tmp_path, count=4)
+    async with app.run_test(size=SIZE) as pilot:
+        await type_line(pilot, "1e999")
+        await pilot.pause()
+        assert "not a number: '1e999'" in str(app.query_one("#feedback").render())
+        await pilot.press("enter")
+        await pilot.pause()
+        box = str(app.query_one("#feedback").render())
+        assert "1e999" not in box and "nothing typed: type a number, or hint, skip, quit" in box
+        assert app.session.answered == 0 and app.session.position == 0
+
+
+async def test_typing_while_the_note_dialog_is_open_goes_to_the_answer_box(tmp_path):
+    """Try-out: keys typed while the `note` dialog was up were silently dropped. A printable key closes the
+    dialog and goes into the answer box; the answer is then graded whole."""
+    from rnnstep.tui.screens import NoteScreen
+
+    app, tape = vector_app(tmp_path)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        await type_array(pilot, "note")
+        await pilot.pause()
+        assert isinstance(app.screen, NoteScreen)
+        for ch in "0.5 1":
+            await pilot.press(KEY.get(ch, ch))
+        await pilot.pause()
+        assert not isinstance(app.screen, NoteScreen)
+        assert app.query_one(Input).value == "0.5 1" and app.session.answered == 0

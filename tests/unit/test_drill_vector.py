@@ -286,10 +286,10 @@ def test_each_question_says_its_shape_and_the_formula_in_vector_notation():
     assert by_id["backward.dL_da[3]"].formula == "∂L/∂O₃·diag(f′(a₃))"
     assert by_id["loss"].shape == () and by_id["outputs.loss[2]"].text == "ℓ₂ = ℓ(ŷ₂, y₂) = ?"
     assert "ŷ₄ − y₄ (softmax with cross-entropy)" in by_id["gradients.w_out.term[4]"].hint
-    # the second hint, with the numbers: δ[4,3]·W′ ∘ f′(a₂), read off the tape
+    # the second hint, with the numbers: δ[4,3]·W′ ⊙ f′(a₂), read off the tape
     delta43 = tape.gradients["w_prime"].delta(tape.gradients["w_prime"].index_of(4, 3))
     assert by_id["gradients.w_prime.delta[4,2]"].numbers.startswith(
-        "[" + " ".join(rnnstep.notation.fmt(v) for v in delta43) + "]·[0.1 -0.3 0.2; 0.4 0.1 -0.1; -0.2 0.2 0.3] ∘ [")
+        "[" + " ".join(rnnstep.notation.fmt(v) for v in delta43) + "]·[0.1 -0.3 0.2; 0.4 0.1 -0.1; -0.2 0.2 0.3] ⊙ [")
 
 
 def test_no_factor_is_asked_and_only_narrows_by_group():

@@ -18,7 +18,7 @@ from rnnstep import notation as nt
 from rnnstep.render.markdown import render_markdown
 from rnnstep.render.table import table_lines
 from rnnstep.render.vector_export import iter_vector_derivation
-from rnnstep.scenario import shipped_scenarios, shipped_vector_scenarios
+from rnnstep.scenario import shipped_gated_scenarios, shipped_scenarios, shipped_vector_scenarios
 from rnnstep.tui.panels.base import View
 from rnnstep.tui.panels.step import step_panel
 from rnnstep.tui.panels.vector_step import step_body
@@ -26,6 +26,7 @@ from formula_eval import NotNumeric, agree, evaluate, false_equalities
 
 SCALAR = shipped_scenarios()
 VECTOR = shipped_vector_scenarios()
+GATED = shipped_gated_scenarios()
 
 
 def _text(renderable, width: int = 400) -> list[str]:
@@ -74,13 +75,35 @@ def test_every_vector_step_panel_line_is_a_true_chain(path):
     assert not wrong, "\n".join(wrong[:20])
 
 
-@pytest.mark.parametrize("path", SCALAR + VECTOR, ids=lambda p: p.stem)
+@pytest.mark.parametrize("path", SCALAR + VECTOR + GATED, ids=lambda p: p.stem)
 def test_every_printed_and_markdown_line_is_a_true_chain(path):
     tape = _tape(path)
     document = "".join(iter_vector_derivation(tape, 6, "markdown", False)) if tape.vector else render_markdown(tape)
     lines = list(table_lines(tape, width=300)) + document.splitlines()
     wrong = [w for text in lines for w in false_equalities(text)]
     assert not wrong, "\n".join(wrong[:20])
+
+
+# what may stand just before a matrix in a chain: a relation, an operator, another matrix (a product of numbers)
+_BEFORE_A_MATRIX = re.compile(r"(=|\\approx|\\end\{bmatrix\}(\^\{T\})?|\\quad|\\right\]\^\{T\}|\\left\[|\\cdot|\(|\+|-)$")
+
+
+@pytest.mark.parametrize("path", SCALAR + VECTOR + GATED, ids=lambda p: p.stem)
+def test_a_formula_and_its_value_have_a_relation_between_them(path):
+    """Try-out: `\\mathrm{term}_{b_{out}}(1) = \\frac{∂ℓ₁}{∂z₁}^{T} \\begin{bmatrix} 0.0363134 \\end{bmatrix}^{T}` read
+    as the formula times its value (a gated cell's output-layer term with a target at every step). In every
+    markdown and LaTeX chain a matrix of numbers follows a relation, an operator or another matrix, never
+    a symbol."""
+    tape = _tape(path)
+    documents = ["".join(iter_vector_derivation(tape, 6, style, False)) for style in ("markdown", "latex")] \
+        if tape.vector else [render_markdown(tape)]
+    wrong = []
+    for document in documents:
+        for m in re.finditer(r"\\begin\{bmatrix\}", document):
+            before = document[document.rfind("\n", 0, m.start()) + 1:m.start()].rstrip()
+            if not _BEFORE_A_MATRIX.search(before):
+                wrong.append(before[-120:])
+    assert not wrong, "\n".join(wrong[:5])
 
 
 def test_the_clipped_update_reads_as_true_equalities():

@@ -66,3 +66,26 @@ def test_the_plain_drill_of_a_random_lstm_takes_right_answers(tmp_path):
 def test_cell_with_a_file_is_a_usage_error(capsys):
     assert main(["drill", "--plain", "--cell", "lstm", "lstm-remembers"]) == 2
     assert "--cell chooses a random LSTM or GRU; it cannot go with a FILE" in capsys.readouterr().err
+
+
+def test_a_wrong_one_entry_answer_says_wrong_once(tmp_path):
+    """Try-out: `✗ wrong: wrong: [1] should be 0.401312, you wrote 0.5` said it twice."""
+    from rnnstep.drill.history import History
+    from rnnstep.drill.session import DrillSession
+
+    tape = build_tape(random_gated_scenario(5, "lstm", 1))
+    session = DrillSession(tape, questions(tape), History(tmp_path / "h.jsonl"))
+    right = float(np.ravel(session.current.value)[0])
+    line = session.answer(session.read("0.5")).line
+    assert line.startswith("✗ wrong: [1] should be ") and line.count("wrong") == 1, line
+    assert f"should be {right:.6g}" in line
+
+
+@pytest.mark.parametrize("name", ["lstm-two-steps-by-hand", "gru-two-steps", "hello-char-rnn"])
+def test_the_hints_write_the_entry_by_entry_product_as_the_formulas_do(name):
+    """The formulas write ⊙ (c_t = f_t ⊙ c_{t−1} + i_t ⊙ g_t); the hints wrote ∘ for the same product."""
+    tape = build_tape(load_scenario(name))
+    for q in questions(tape):
+        for text in (q.formula, q.hint, str(q.numbers), q.text):
+            assert "∘" not in text, f"{q.id}: {text}"
+    assert any("⊙" in str(q.numbers) for q in questions(tape))

@@ -108,3 +108,48 @@ def test_serve_drill_takes_vector_scenarios_as_the_readme_says():
     assert session.current is not None and session.current.shape  # a whole vector is asked
     # (tests/functional/test_serve_app.py::test_a_served_drill_on_a_vector_scenario_takes_whole_arrays serves one)
     assert "--drill` drills a vector first scenario" in " ".join(TEXT.split())
+
+
+def test_the_readme_lists_every_shipped_scenario():
+    """Try-out: the Scenario-files section's list left out the gated and vector scenarios."""
+    from rnnstep.scenario import shipped_gated_scenarios, shipped_scenarios, shipped_vector_scenarios
+
+    paragraph = TEXT.split("Shipped scenarios (`rnnstep scenarios`", 1)[1].split("\n\n", 1)[0]
+    listed = set(re.findall(r"`([\w-]+)`", paragraph))
+    shipped = {p.stem for p in [*shipped_scenarios(), *shipped_vector_scenarios(), *shipped_gated_scenarios()]}
+    assert listed == shipped, (shipped - listed, listed - shipped)
+
+
+def test_the_command_table_names_every_command():
+    """Try-out: `rnnstep open NAME` was used in the gated section but missing from the command table."""
+    import argparse
+
+    from rnnstep.cli import build_parser
+
+    table = TEXT.split("## Commands for scripts and teachers", 1)[1].split("\n\n", 2)[1]
+    first_column = "\n".join(re.findall(r"^\| (.*?[^\\]) \|", table, re.M))
+    named = set(re.findall(r"`rnnstep (\w[\w-]*)", first_column))
+    sub = next(a for a in build_parser()._actions if isinstance(a, argparse._SubParsersAction))
+    assert set(sub.choices) <= named, set(sub.choices) - named
+
+
+def test_the_readme_says_what_a_scenario_requires_per_cell(tmp_path):
+    """`w, w_prime and b are required` was wrong for the LSTM and GRU (b and b_prime default to zeros): the
+    README's statement is checked against the loader, one file per cell without b."""
+    said = "`w` and `w_prime` for every\ncell, plus `b` for the plain RNN" in TEXT  # a bool: no diff of the README
+    assert said, "README: the required keys per cell"
+    plain = tmp_path / "plain.toml"
+    plain.write_text("[weights]\nw = 0.5\nw_prime = 0.1\n[data]\nx = [1.0]\ny = 0.5\n")
+    with pytest.raises(rnnstep.ScenarioError, match="weights.b"):
+        rnnstep.load_scenario(plain)
+    for cell, rows in (("lstm", 4), ("gru", 3)):
+        gated = tmp_path / f"{cell}.toml"
+        gated.write_text(f'[rnn]\ncell = "{cell}"\n[weights]\nw = {[0.1] * rows}\nw_prime = {[0.2] * rows}\n'
+                         "[data]\nx = [1.0]\ny = 0.5\n")
+        s = rnnstep.load_scenario(gated)
+        assert not any(s.arrays()["b"]) and not any(s.arrays()["b_prime"])
+
+
+def test_the_readme_says_exported_columns_and_lines_override_the_terminal():
+    said = "`COLUMNS` and\n`LINES` environment variables" in TEXT and "env -u COLUMNS -u LINES" in TEXT
+    assert said, "README: exported COLUMNS and LINES override the terminal's size"

@@ -98,15 +98,60 @@ def test_a_wide_or_tall_matrix_is_split_into_blocks_that_put_every_entry_back(sh
     assert (rebuilt == expected).all()
 
 
-def test_the_prose_of_every_shipped_scenario_reaches_latex_without_question_marks():
-    """A character LaTeX cannot set became '?': δ, ᵀ, ‖, ⋯ in the vector scenarios' descriptions did."""
-    from rnnstep.render.latex import latex_text
-    from rnnstep.scenario import shipped_scenarios
+def _every_shipped_scenario():
+    from rnnstep.scenario import shipped_gated_scenarios, shipped_scenarios
 
-    for path in [*shipped_scenarios(), *shipped_vector_scenarios()]:
+    return [*shipped_scenarios(), *shipped_vector_scenarios(), *shipped_gated_scenarios()]
+
+
+def test_the_prose_of_every_shipped_scenario_reaches_latex_without_question_marks():
+    """A character LaTeX cannot set became '?': δ, ᵀ, ‖, ⋯ in the vector scenarios' descriptions did; the gated
+    ones' ½, ã_t, δₓ/δₕ and aᶠ₂₀ did too (the test read the plain and vector scenarios only)."""
+    from rnnstep.render.latex import latex_text
+
+    for path in _every_shipped_scenario():
         s = rnnstep.load_scenario(path)
         for text in [s.title, s.description or "", *(n.text for n in s.notes)]:
             assert latex_text(text).count("?") == text.count("?"), (path.stem, text)
+
+
+@pytest.mark.parametrize("path", _every_shipped_scenario(), ids=lambda p: p.stem)
+def test_every_shipped_scenarios_latex_is_ascii_with_no_character_dropped(path, capsys):
+    """`trace FILE --format latex`, as the command writes it: every character of the document is ASCII (each
+    symbol set by a command), no '?' stands for a character the prose had, and no subscript follows another
+    ($_2_0$ is a TeX error: aᶠ₂₀ is a$^{f}_{20}$)."""
+    s = rnnstep.load_scenario(path)
+    asked = sum(t.count("?") for t in [s.title, s.description or "", *(n.text for n in s.notes)])
+    assert main(["trace", str(path), "--format", "latex"]) == 0
+    tex = capsys.readouterr().out
+    strange = sorted({ch for ch in tex if ord(ch) >= 128})
+    assert not strange, (path.stem, strange)
+    assert tex.count("?") <= asked, [tex[max(0, i - 30):i + 30] for i in range(len(tex)) if tex[i] == "?"][:5]
+    assert not re.search(r"_(\{[^}]*\}|\w)_", tex), re.search(r".{30}_(\{[^}]*\}|\w)_.{30}", tex)
+
+
+@pytest.mark.skipif(shutil.which("pdflatex") is None, reason="pdflatex is not installed")
+@pytest.mark.parametrize("name", ["gru-two-steps", "lstm-two-steps-by-hand", "lstm-forgets", "gru-carry",
+                                  "randomized-truncation"])
+def test_the_gated_and_prose_heavy_latex_compiles(tmp_path, name):
+    """The documents whose prose held ½, ã_t, δₓ, aᶠ₂₀ and ← compile with pdflatex (a '?' compiled, hiding
+    the loss; $_2_0$ would not have)."""
+    tex = tmp_path / f"{name}.tex"
+    assert main(["trace", name, "--format", "latex", "-o", str(tex)]) == 0
+    result = subprocess.run(["pdflatex", "-interaction=nonstopmode", "-halt-on-error", tex.name],
+                            cwd=tmp_path, capture_output=True, text=True, timeout=300)
+    assert result.returncode == 0, result.stdout[-2000:]
+    assert "Missing character" not in (tmp_path / f"{name}.log").read_text(errors="replace")
+
+
+def test_prose_sets_fractions_accents_scripts_and_greek_by_themselves():
+    from rnnstep.render.latex import latex_text
+
+    assert latex_text("½(O_t − y_t)²") == r"$\frac{1}{2}$(O$_{t}$ - y$_{t}$)$^{2}$"
+    assert latex_text("ã_t = W′·O_(t−1) + b′") == r"\~{a}$_{t}$ = W$'\cdot$O$_{t-1}$ + b$'$"
+    assert latex_text("take δₕ, whose n row is δₓ's") == r"take $\delta_{h}$, whose n row is $\delta_{x}$'s"
+    assert latex_text("aᶠ₂₀ = 5 − 15") == r"a$^{f}_{20}$ = 5 - 15"
+    assert latex_text("κ") == r"$\kappa$"
 
 
 def test_prose_subscripts_are_set_as_subscripts_and_key_names_stay_as_written():

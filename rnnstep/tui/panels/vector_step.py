@@ -335,7 +335,7 @@ def _loss(view, width: int, height: int) -> list:
 
 
 def _recursive_inputs(view, t: int, width: int, height: int, digits: int) -> list[Text]:
-    """What ∂L/∂O_t = ∂ℓ_t/∂z_t·W_out + ∂L/∂a_{t+1}·W′ (or ∂L/∂a_t = ∂L/∂O_t ∘ f′(a_t)) is made of, as
+    """What ∂L/∂O_t = ∂ℓ_t/∂z_t·W_out + ∂L/∂a_{t+1}·W′ (or ∂L/∂a_t = ∂L/∂O_t ⊙ f′(a_t)) is made of, as
     rows and grids: a drill asks them at L's step, which otherwise shows neither W′ nor f′."""
     tape, w, sub = view.tape, view.tape.weights, nt.sub
     rows = max(1, height - 4)
@@ -361,7 +361,7 @@ def _recursive_inputs(view, t: int, width: int, height: int, digits: int) -> lis
             out += hstack([_vec(view, tape.dL_da[t], f"(∂L/∂a{sub(t + 1)})ᵀ", width, rows, digits),
                            _mat(view, w["w_prime"], "W′", width, rows, digits)], width)
         return out
-    return hstack([_row(view, tape.dL_dO[t - 1], f"∂L/∂O{sub(t)}", width, digits), "∘",
+    return hstack([_row(view, tape.dL_dO[t - 1], f"∂L/∂O{sub(t)}", width, digits), "⊙",
                    _row(view, tape.f_prime[t - 1], f"f′(a{sub(t)})", width, digits)], width)
 
 
