@@ -130,7 +130,8 @@ async def test_stepping_a_tbptt_tape_runs_each_chunk_on_the_updated_weights():
                 if says_left_out:
                     gone = f"[{step.t},{chunk['reach'] - 1}]"
                     full = chunk["last"] - chunk["first"] + 1 == K1  # a short last chunk says where it stops
-                    why = (f"beyond k2 = {K2} steps back from step {chunk['last']}" if full else
+                    why = (f"before step {chunk['reach']}: k2 = {K2} steps back from step {chunk['last']} reach steps "
+                           f"{chunk['last']}…{chunk['last'] - K2 + 1}" if full else
                            f"before step {chunk['reach']}: k2 − k1 = {K2 - K1} steps before")
                     assert gone in shown and why in shown, shown
             elif step.kind == "term" and step.param in ("w_out", "b_out") and step.t == chunk["last"]:
@@ -179,7 +180,7 @@ async def test_chunk_ids_and_plain_ids_in_goto():
         await pilot.press("colon")
         await type_text(pilot, "chunk[2].gradients.w.term[6,1]")
         await pilot.press("enter")
-        assert "beyond k2 = 5 steps back from step 6" in str(app.screen.query_one("#goto-error").render())
+        assert "before step 2: k2 = 5 steps back from step 6 reach steps 6…2" in str(app.screen.query_one("#goto-error").render())
 
 
 def test_chunk_ids_in_a_files_notes_and_breakpoints():

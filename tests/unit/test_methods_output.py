@@ -42,7 +42,7 @@ def test_json_chunks_are_tbptt(vector):
         assert {"old", "grad", "new"} <= set(chunk["update"]["params"]["w"])
     second = data["chunks"][1]
     assert second["reach"] == 3
-    assert second["excluded"][0] == {"t": 4, "k": [1, 2], "reason": "beyond k2 = 4 steps back from step 6"}
+    assert second["excluded"][0] == {"t": 4, "k": [1, 2], "reason": "before step 3: k2 = 4 steps back from step 6 reach steps 6…3"}
     assert {(term["t"], term["k"]) for term in second["gradients"]["b"]["terms"]} == {
         (t, k) for t in (4, 5, 6) for k in range(3, t + 1)}
 
@@ -102,7 +102,7 @@ def test_samples_json_and_table(tmp_path, capsys):
 def test_markdown_and_latex_show_what_the_method_decided():
     tape = build_tape(parse_scenario(with_keys(SCALAR, method="tbptt", k1=3, k2=5)))
     text = render_markdown(tape)
-    assert "## Chunk 2: steps 4 … 6" in text and "beyond k2 = 5 steps back from step 6" in text
+    assert "## Chunk 2: steps 4 … 6" in text and "before step 2: k2 = 5 steps back from step 6 reach steps 6…2" in text
     assert "\\subsection*{Chunk 3: steps 7 \\dots{} 7}" in render_latex(tape) or "Chunk 3" in render_latex(tape)
     randomized = build_tape(parse_scenario(with_keys(SCALAR, method="randomized", keep=0.5, seed=1)))
     md = render_markdown(randomized)
