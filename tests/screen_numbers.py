@@ -91,6 +91,8 @@ def chunk_values(tape) -> list[float]:
         for u in chunk.updates.values():
             values += [float(v) for v in np.ravel([u.old, u.grad, u.clipped, u.new])]
         values += [chunk.loss, *chunk.losses.tolist()] if not tape.vector else [chunk.loss]
+        for split in chunk.detached.values():  # full BPTT's terms of the chunk's targets: all, kept, left out
+            values += [float(v) for v in np.ravel([split.full, split.kept, split.left_out])]
         if not tape.vector:
             values += [*chunk.backprop_factor.tolist(), *chunk.W_prime_used[:, 0, 0].tolist(),
                        *chunk.dyhat_dO.tolist(), *(float(v) for v in chunk.immediate_partial.values() for v in v)]

@@ -207,13 +207,31 @@ async def test_tbptt_detach_notes_point_at_what_is_on_screen():
         app.cursor = app.tape.steps.index_of("chunk[1].gradients.w.total")
         await pilot.pause()
         shown = " ".join(panel_text(app.query_one(StepDetail)).split())
-        chunk1, everything = full.chunks[0].totals["w"], full.gradients["w"].total
-        assert f"∂L/∂w = {nt.fmt(chunk1)}" in shown and f"∂L/∂w = {nt.fmt(everything)} from all 36 terms" in shown
+        chunk1 = full.chunks[0].totals["w"]
+        # like for like: full BPTT's terms of the same targets 1…4 on the same weights, added here
+        same = math.fsum(float(full.gradients["w"].term(i)) for i in range(len(full.gradients["w"]))
+                         if full.gradients["w"].t[i] <= 4)
+        assert f"∂L/∂w = {nt.fmt(chunk1)}" in shown
+        assert f"full BPTT on the same weights, t = 1…4: ∂L/∂w = {nt.fmt(same)} (10 terms)" in shown
+        assert "this chunk leaves none out" in shown and "from all 36 terms" not in shown
         assert "✎ note" in shown and f"uses {nt.fmt(chunk1)}" in shown
         app.cursor = app.tape.steps.index_of("chunk[2].gradients.w.term[5,5]")
         await pilot.pause()
         shown = " ".join(panel_text(app.query_one(StepDetail)).split())
         assert "TBPTT leaves out [5,4] … [5,1]" in shown and "✎ note" in shown and "[5,4] … [5,1]" in shown
+        # chunk 2's last term of ∂L/∂w: what detach threw away, as a number (the note's 0.198369)
+        app.cursor = app.tape.steps.index_of("chunk[2].gradients.w.term[8,5]")
+        await pilot.pause()
+        shown = " ".join(panel_text(app.query_one(StepDetail)).split())
+        table = full.gradients["w"]
+        terms = [(int(table.t[i]), int(table.k[i]), float(table.term(i))) for i in range(len(table))]
+        gone = math.fsum(v for t, k, v in terms if t >= 5 and k <= 4)
+        targets = math.fsum(v for t, k, v in terms if t >= 5)
+        kept = math.fsum(v for t, k, v in terms if t >= 5 and k >= 5)
+        assert nt.fmt(gone) == "0.198369"
+        assert f"full BPTT on the starting weights (chunk 2 ran on updated ones), t = 5…8: ∂L/∂w = " \
+               f"{nt.fmt(targets)} (26 terms)" in shown, shown
+        assert f"k ≥ 5: {nt.fmt(kept)} + left out (k < 5, 16 terms): {nt.fmt(gone)}" in shown, shown
 
 
 @pytest.mark.parametrize("size", [(80, 24), (140, 45)])
