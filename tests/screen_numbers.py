@@ -60,6 +60,9 @@ def method_values(tape) -> list[float]:
     weights = tape.gradients["b"].weight
     if weights is not None:
         values += sorted(set(weights.tolist()))
+        for table in tape.gradients.values():  # the running sums panel shows weight·term, what Σ adds
+            if table.weight is not None and not tape.vector:
+                values += (np.asarray(table.value, dtype=float) * table.weight).tolist()
     values += [float(v) for v in (s.clip_norm, s.keep) if v is not None]
     if tape.norm_clip is not None:
         from rnnstep.methods.clipping import value_clip_angle

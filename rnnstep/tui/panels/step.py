@@ -536,13 +536,18 @@ def _term_lines(view: View, step: Step, width: int, room: int, room_with_extras:
         if weight is not None:  # randomized truncation adds weight·term (SPEC §9); a drill may hide the weight
             weight_id = f"gradients.{param}.weight[{step.t},{step.k}]"
             term_text = Text.assemble(view.num(weight, weight_id), "·", term_text)
+            crossed = (f"the coin at step {step.t} let the gradient through" if step.t - step.k == 1 else
+                       f"no coin at steps {step.k + 1}…{step.t} stopped the gradient")
             said = line(f"  weight π^−{step.t - step.k} = ", view.num(weight, weight_id, "yellow"),
-                        Text(f": no coin between steps {step.k + 1} and {step.t} stopped the gradient",
-                             style="yellow"))
+                        Text(f": {crossed}", style="yellow"))
             if rows_of(hang(said, width), width) > 1:  # a narrow panel: the weight itself (m: the note says why)
                 said = line(f"  weight π^−{step.t - step.k} = ", view.num(weight, weight_id, "yellow"))
             after.append(said)
             added = printed(weight, d) * added
+        elif step.k is not None and step.t == step.k and table.weight is not None:  # randomized: no step crossed
+            said = Text(f"  weight 1: term [{step.t},{step.k}] crosses no step, so no coin applies", style="yellow")
+            after.append(said if rows_of(hang(said, width), width) == 1 else Text("  weight 1 (t = k: no coin)",
+                                                                                   style="yellow"))
         again = total((previous,), d) + added
         sum_is = relation(again, float(table.running_sum[i]), d) if term_text.plain != "?" else "="
         sum_is = "=" if any(v in view.hidden for v in sum_id) else sum_is  # a "≈" would hint at a hidden sum
