@@ -11,10 +11,13 @@ the weights the chunks before it updated, so its own gradient differs from the k
 those updates changed.
 
 Full BPTT's terms of one target run k = t … 1 (terms.py), so the kept half of target t is the
-start of its run and the left-out half the rest: each is a difference of two running sums, O(1)
-per target and parameter, and the whole is linear in T. Where such a difference is so much
-smaller than the running sums that their rounding could reach its sixth digit, its terms are
-added one by one instead (a vanishing tail far below the near terms).
+start of its run and the left-out half the rest. With plain numbers each is a difference of two
+running sums, O(1) per target and parameter, so the whole is linear in T; where such a difference
+is so much smaller than the running sums that their rounding could reach its sixth digit (a
+vanishing tail far below the near terms), its terms are added directly instead. Added directly,
+terms are one product Δᵀ·X of their δ rows and input rows (each term is δ ⊗ input), never a
+matrix per term; a vector tape adds them so (its running sums are rebuilt a block at a time, which
+costs more than reading the δ rows the tape holds once).
 """
 
 from __future__ import annotations
@@ -26,7 +29,6 @@ import numpy as np
 
 #: below this |difference| / |running sum| a difference of running sums is added term by term instead
 _CANCELLATION = 1e-6
-_BLOCK = 256
 
 
 @dataclass(frozen=True)
@@ -57,9 +59,12 @@ def _split(table, targets: list[int], reach: int, vector: bool) -> Detached:
         else:
             end = start + t - 1  # k = 1
             mid = start + t - max(1, reach)  # k = reach: the last term the chunk adds
-        kept_t = _between(table, start - 1, mid, vector)
-        left_t = _between(table, mid, end, vector)
-        full = full + _between(table, start - 1, end, vector)
+        if vector:  # a running sum of a vector tape is rebuilt from its block: the product is cheaper
+            kept_t, left_t = _added(table, start, mid + 1, vector), _added(table, mid + 1, end + 1, vector)
+            full = full + kept_t + left_t
+        else:
+            kept_t, left_t = _between(table, start - 1, mid, vector), _between(table, mid, end, vector)
+            full = full + _between(table, start - 1, end, vector)
         kept, left = kept + kept_t, left + left_t
         full_terms += end - start + 1
         left_terms += end - mid
@@ -89,14 +94,10 @@ def _between(table, a: int, b: int, vector: bool) -> Any:
 
 
 def _added(table, lo: int, hi: int, vector: bool) -> Any:
-    """Terms lo … hi − 1 added one by one (with their weights; a truncated one adds 0)."""
-    total = np.zeros(table.rows.shape[1:2] + table.inputs.shape[1:2])
+    """Terms lo … hi − 1 added (with their weights; a truncated one adds 0): each term is δ ⊗ input (SPEC §7),
+    so their sum is one product Δᵀ·X of the δ rows and the input rows, not a matrix per term."""
+    steps = (table.k if table.k is not None else table.t)[lo:hi] - 1
+    factor = np.where(table.truncated[lo:hi], 0.0, 1.0 if table.weight is None else table.weight[lo:hi])
     with np.errstate(all="ignore"):
-        for start in range(lo, hi, _BLOCK):  # a block of outer products at a time: memory stays O(n²·block)
-            stop = min(start + _BLOCK, hi)
-            terms = table.block(start, stop)
-            if table.weight is not None:
-                terms = terms * table.weight[start:stop, None, None]
-            terms = np.where(table.truncated[start:stop, None, None], 0.0, terms)
-            total = np.cumsum(np.concatenate((total[None], terms)), axis=0)[-1]
+        total = (table.deltas(lo, hi) * factor[:, None]).T @ table.inputs[steps]
     return total.reshape(table.shape) if vector else float(total.reshape(-1)[0])
