@@ -96,6 +96,7 @@ def chunk_values(tape) -> list[float]:
         values += [chunk.loss, *chunk.losses.tolist()] if not tape.vector else [chunk.loss]
         for split in chunk.detached.values():  # full BPTT's terms of the chunk's targets: all, kept, left out
             values += [float(v) for v in np.ravel([split.full, split.kept, split.left_out])]
+            values += [float(np.linalg.norm(split.left_out)), float(np.max(np.abs(split.left_out)))]  # a summary
         if not tape.vector:
             values += [*chunk.backprop_factor.tolist(), *chunk.W_prime_used[:, 0, 0].tolist(),
                        *chunk.dyhat_dO.tolist(), *(float(v) for v in chunk.immediate_partial.values() for v in v)]

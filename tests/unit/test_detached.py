@@ -115,3 +115,28 @@ def test_a_vanishing_tail_far_below_the_running_sums_is_still_right_to_every_dig
             if p in ("w_prime", "w", "b"):
                 assert 0 < abs(out) < 1e-6 * abs(split.full)  # the tail really is far below the sums
             assert split.left_out == pytest.approx(out, rel=1e-12, abs=1e-300)
+
+
+def test_a_vector_chunks_last_term_shows_what_it_left_out():
+    """The vector step panel at chunk 2's last term of ∂L/∂W′: the left-out sum's entries (2×2, fits) against
+    full BPTT's terms t = 4…6, k < 3 added here."""
+    import io
+
+    from rich.console import Console
+
+    from rnnstep import notation as nt
+    from rnnstep.methods.chunk_tape import stepped
+    from rnnstep.tui.chunk_view import panel_view
+    from rnnstep.tui.panels.base import View
+    from rnnstep.tui.panels.vector_view import step_text
+
+    text = vector_toml(n=2, m=1, q=1, T=7, every_step=True, seed=2) + TBPTT.format(k1=3, k2=4)
+    tape = stepped(build_tape(parse_scenario(text)))
+    view = panel_view(View(tape, tape.steps.index_of("chunk[2].gradients.w_prime.term[6,3]")))
+    console = Console(file=io.StringIO(), width=100, record=True, color_system=None)
+    console.print(step_text(view, 100, 30, "title"))
+    shown = " ".join(console.export_text().split())
+    table = tape.full.gradients["w_prime"]
+    gone = sum(np.asarray(table.term(i)) for i in range(len(table)) if 4 <= table.t[i] <= 6 and table.k[i] < 3)
+    entries = "; ".join(" ".join(nt.fmt(float(v)) for v in row) for row in gone)
+    assert f"left out k < 3 (full BPTT, starting weights) = [{entries}]" in shown, shown
