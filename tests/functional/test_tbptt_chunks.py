@@ -232,6 +232,10 @@ async def test_tbptt_detach_notes_point_at_what_is_on_screen():
         assert f"full BPTT on the starting weights (chunk 2 ran on updated ones), t = 5…8: ∂L/∂w = " \
                f"{nt.fmt(targets)} (26 terms)" in shown, shown
         assert f"k ≥ 5: {nt.fmt(kept)} + left out (k < 5, 16 terms): {nt.fmt(gone)}" in shown, shown
+        app.cursor = app.tape.steps.index_of("chunk[2].gradients.w_out.term[8]")  # one term per target: none out
+        await pilot.pause()
+        shown = " ".join(panel_text(app.query_one(StepDetail)).split())
+        assert "(chunk 2's 4 terms added)" in shown and "the same 4 terms: this chunk leaves none out" in shown
 
 
 @pytest.mark.parametrize("size", [(80, 24), (140, 45)])

@@ -559,7 +559,8 @@ def _term_lines(view: View, step: Step, width: int, room: int, room_with_extras:
     if last:
         said = "  " + (tally_text(tape, param) if chunk is None else
                        f"(chunk {chunk.index}'s {len(table)} terms added" + (f"; k < {chunk.reach} left out)"
-                                                                              if chunk.reach > 1 else ")"))
+                                                                              if chunk.reach > 1 and table.k is not None
+                                                                              else ")"))
         total_line = line(f"  {symbol} = ", view.num(table.total, sum_id, "bold green"), Text(said, style="dim"))
         if total_line.cell_len > width:  # a narrow panel: the total on its own line, the remark gives way
             total_line = line(f"  {symbol} = ", view.num(table.total, sum_id, "bold green"))
