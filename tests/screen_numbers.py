@@ -60,6 +60,9 @@ def method_values(tape) -> list[float]:
     weights = tape.gradients["b"].weight
     if weights is not None:
         values += sorted(set(weights.tolist()))
+        for table in tape.gradients.values():  # the running sums panel shows weight·term, what Σ adds
+            if table.weight is not None and not tape.vector:
+                values += (np.asarray(table.value, dtype=float) * table.weight).tolist()
     values += [float(v) for v in (s.clip_norm, s.keep) if v is not None]
     if tape.norm_clip is not None:
         from rnnstep.methods.clipping import value_clip_angle
@@ -91,6 +94,9 @@ def chunk_values(tape) -> list[float]:
         for u in chunk.updates.values():
             values += [float(v) for v in np.ravel([u.old, u.grad, u.clipped, u.new])]
         values += [chunk.loss, *chunk.losses.tolist()] if not tape.vector else [chunk.loss]
+        for split in chunk.detached.values():  # full BPTT's terms of the chunk's targets: all, kept, left out
+            values += [float(v) for v in np.ravel([split.full, split.kept, split.left_out])]
+            values += [float(np.linalg.norm(split.left_out)), float(np.max(np.abs(split.left_out)))]  # a summary
         if not tape.vector:
             values += [*chunk.backprop_factor.tolist(), *chunk.W_prime_used[:, 0, 0].tolist(),
                        *chunk.dyhat_dO.tolist(), *(float(v) for v in chunk.immediate_partial.values() for v in v)]

@@ -168,12 +168,25 @@ class ChunkTape(Tape):
         gone = f"[{t},{chunk.reach - 1}]" if chunk.reach == 2 else f"[{t},{chunk.reach - 1}] … [{t},1]"
         return f"TBPTT leaves out {gone}: {chunk.reason}; not computed, not added"
 
-    def full_total(self, param: str) -> tuple[Any, int] | None:
-        """Beside chunk 1's gradient: full BPTT's on the same starting weights and its number of terms."""
-        if self.chunk.index != 1 or self.chunk_count == 1:
-            return None
-        table = self.full.gradients[param]
-        return table.total, len(table)
+    @cached_property
+    def detached(self) -> dict:
+        """Beside this chunk's gradient, like for like: full BPTT's terms of the same targets on the starting
+        weights, split into the ones the chunk adds and the ones it leaves out (detached.py); {} for a chunk
+        without a target or a tape of one chunk."""
+        from .detached import detached_sums
+
+        if self.chunk_count == 1 or not self.chunk.targets:
+            return {}
+        return detached_sums(self.full, self.chunk)
+
+    def target_words(self) -> str:
+        """The chunk's target steps in a few words: "t = 5…8", "t = 6", or "chunk 2's 3 targets"."""
+        t = self.chunk.targets
+        if len(t) == 1:
+            return f"t = {t[0]}"
+        if t[-1] - t[0] == len(t) - 1:
+            return f"t = {t[0]}…{t[-1]}"
+        return f"chunk {self.chunk.index}'s {len(t)} targets"
 
     def chunk_line(self) -> str:
         """What this chunk is: its steps, the state it starts from and the weights it runs on."""

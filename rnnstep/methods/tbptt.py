@@ -56,8 +56,8 @@ class Chunk:
 
 def exclusion_reason(first: int, last: int, k1: int, k2: int) -> str:
     """Why a chunk leaves out the terms k < s − (k2 − k1), in one line."""
-    if last == first + k1 - 1:
-        return f"beyond k2 = {k2} steps back from step {last}"
+    if last == first + k1 - 1:  # k2 steps back from step e are steps e … e − k2 + 1: the terms k ≤ e − k2 are out
+        return f"before step {last - k2 + 1}: k2 = {k2} steps back from step {last} reach steps {last}…{last - k2 + 1}"
     if k2 == k1:  # a short last chunk of the detach loop
         return f"before step {first}, where the state carried into this chunk was detached"
     reach = max(1, first - (k2 - k1))

@@ -4,7 +4,9 @@
   ``reach`` s − (k2 − k1), its forward pass as run (a gated cell's with ``a_prime``, ``gates`` and
   ``c`` as SPEC §8's forward steps), ``loss``, ``gradients.<p>`` (``terms`` and ``total``; a gated
   cell's recurrent terms also with ``delta``, ``carry`` and ``rest``), ``excluded`` (per target, the
-  range of k left out and why) and ``update``.
+  range of k left out and why), ``left_out`` (per parameter, on full BPTT's tape with the starting
+  weights: the number of terms of the chunk's targets it leaves out and their ``sum``; full BPTT's
+  terms of the same targets, ``full`` = ``kept`` + ``sum``) and ``update``.
 - ``"randomized"``: keep, seed and the coins ξ_j (j = 2 … T); each recurrent term has its ``weight``.
 - ``"rtrl"``: the totals carried forward by P_t, and the cost of both methods at this n and T.
 """
@@ -56,11 +58,23 @@ def _chunk(tape, chunk, value) -> Iterator[str]:
         yield f'], "total": {value(chunk.totals[param])}}}'
     excluded = ", ".join(f'{{"t": {t}, "k": [{lo}, {hi}], "reason": {json.dumps(chunk.reason, ensure_ascii=False)}}}'
                          for t, lo, hi in chunk.excluded())
-    yield f'\n    }}, "excluded": [{excluded}], "update": {{"params": {{'
+    yield f'\n    }}, "excluded": [{excluded}], "left_out": {{'
+    yield ", ".join(_left_out(tape, chunk, value))
+    yield '}, "update": {"params": {'
     update = ("old", "grad", "clipped", "new") if tape.vector else ("old", "grad", "new")
     yield ", ".join(f'"{p}": {{' + ", ".join(f'"{k}": {value(getattr(u, k))}' for k in update) + "}"
                     for p, u in chunk.updates.items())
     yield "}" + norm_clip_fields(chunk.norm_clip) + "}}"
+
+
+def _left_out(tape, chunk, value) -> Iterator[str]:
+    """Per parameter, on full BPTT's tape (the starting weights, methods/detached.py): the terms of this chunk's
+    targets it leaves out (k < reach), their sum, and full BPTT's terms of the same targets, all and kept."""
+    from ..methods.detached import detached_sums
+
+    for p, v in detached_sums(tape, chunk).items():
+        yield (f'"{p}": {{"terms": {v.left_terms}, "sum": {value(v.left_out)}, "kept": {value(v.kept)}, '
+               f'"full_terms": {v.full_terms}, "full": {value(v.full)}}}')
 
 
 def _gated_forward(run: dict, t: int, value) -> str:

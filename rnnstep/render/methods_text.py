@@ -133,6 +133,7 @@ def _tbptt(tape, out: _Out) -> Iterator[str]:
             yield out.line(f"{nt.gradient_symbol(p)} = {' + '.join(parts)} = {out.value(chunk.totals[p])}")
         for t, lo, hi in chunk.excluded():
             yield out.line(f"left out for t = {t}: terms k = {lo} … {hi}, {chunk.reason}")
+        yield from _detached(tape, chunk, out)
         if chunk.norm_clip is not None:
             yield out.line(f"‖g‖ = {out.value(chunk.norm_clip.norm)}, scale = {out.value(chunk.norm_clip.scale)}")
         for p, u in chunk.updates.items():
@@ -143,6 +144,34 @@ def _tbptt(tape, out: _Out) -> Iterator[str]:
                 sign = relation(again, float(u.new), d)
             yield out.line(f"{nt.param(p)}_new = {out.value(u.old)} − {out.value(s.learning_rate)}·"
                            f"{out.operand(u.clipped)} {sign} {out.value(u.new)}")
+
+
+def _detached(tape, chunk, out: _Out) -> Iterator[str]:
+    """Like for like: full BPTT's terms of this chunk's targets on the starting weights, split into the ones the
+    chunk adds (k ≥ reach) and the ones it leaves out (methods/detached.py); nothing for a tape of one chunk."""
+    from ..methods.detached import detached_sums
+
+    if len(tape.chunks) == 1 or not chunk.targets:
+        return
+    sums = detached_sums(tape, chunk)
+    weights = "the same starting weights" if chunk.index == 1 else \
+        f"the starting weights (chunk {chunk.index} ran on the weights chunk {chunk.index - 1} updated)"
+    if not any(v.left_terms for v in sums.values()):
+        yield out.para(f"Full BPTT's terms of the same targets, on {weights}: the same terms, none left out.")
+    else:
+        yield out.para(f"Full BPTT's terms of the same targets, on {weights}: all of them = the terms "
+                       f"k ≥ {chunk.reach} + the terms k < {chunk.reach} this chunk leaves out.")
+    for p, v in sums.items():
+        if not v.left_terms:
+            yield out.line(f"{nt.gradient_symbol(p)}: all {v.full_terms} terms {out.value(v.full)}, none left out")
+            continue
+        sign = "="
+        if not tape.vector:  # ≈ where the printed parts, added by hand, give another last digit
+            d = out.digits
+            sign = relation(printed(v.kept, d) + printed(v.left_out, d), v.full, d)
+        yield out.line(f"{nt.gradient_symbol(p)}: all {v.full_terms} terms {out.value(v.full)} {sign} k ≥ {chunk.reach} "
+                       f"({v.full_terms - v.left_terms} terms) {out.value(v.kept)} + left out (k < {chunk.reach}, "
+                       f"{v.left_terms} terms) {out.value(v.left_out)}")
 
 
 def _randomized(tape, out: _Out) -> Iterator[str]:

@@ -45,7 +45,7 @@ async def test_a_chunk_term_shows_its_carry_rest_and_what_detach_left_out():
         shown = _shown(app)
         table = app.tape.chunk_tape(2).gradients["b"]
         i = table.index_of(8, 5)
-        assert "TBPTT leaves out [8,4] … [8,1]: beyond k2 = 4 steps back from step 8" in shown
+        assert "TBPTT leaves out [8,4] … [8,1]: before step 5: k2 = 4 steps back from step 8 reach steps 8…5" in shown
         for entry in np.asarray(table.carry(i))[:3]:
             assert nt.fmt(float(entry)) in shown
         from rnnstep.tui.panels.status import status_line

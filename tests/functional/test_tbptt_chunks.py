@@ -130,7 +130,8 @@ async def test_stepping_a_tbptt_tape_runs_each_chunk_on_the_updated_weights():
                 if says_left_out:
                     gone = f"[{step.t},{chunk['reach'] - 1}]"
                     full = chunk["last"] - chunk["first"] + 1 == K1  # a short last chunk says where it stops
-                    why = (f"beyond k2 = {K2} steps back from step {chunk['last']}" if full else
+                    why = (f"before step {chunk['reach']}: k2 = {K2} steps back from step {chunk['last']} reach steps "
+                           f"{chunk['last']}…{chunk['last'] - K2 + 1}" if full else
                            f"before step {chunk['reach']}: k2 − k1 = {K2 - K1} steps before")
                     assert gone in shown and why in shown, shown
             elif step.kind == "term" and step.param in ("w_out", "b_out") and step.t == chunk["last"]:
@@ -179,7 +180,7 @@ async def test_chunk_ids_and_plain_ids_in_goto():
         await pilot.press("colon")
         await type_text(pilot, "chunk[2].gradients.w.term[6,1]")
         await pilot.press("enter")
-        assert "beyond k2 = 5 steps back from step 6" in str(app.screen.query_one("#goto-error").render())
+        assert "before step 2: k2 = 5 steps back from step 6 reach steps 6…2" in str(app.screen.query_one("#goto-error").render())
 
 
 def test_chunk_ids_in_a_files_notes_and_breakpoints():
@@ -206,13 +207,35 @@ async def test_tbptt_detach_notes_point_at_what_is_on_screen():
         app.cursor = app.tape.steps.index_of("chunk[1].gradients.w.total")
         await pilot.pause()
         shown = " ".join(panel_text(app.query_one(StepDetail)).split())
-        chunk1, everything = full.chunks[0].totals["w"], full.gradients["w"].total
-        assert f"∂L/∂w = {nt.fmt(chunk1)}" in shown and f"∂L/∂w = {nt.fmt(everything)} from all 36 terms" in shown
+        chunk1 = full.chunks[0].totals["w"]
+        # like for like: full BPTT's terms of the same targets 1…4 on the same weights, added here
+        same = math.fsum(float(full.gradients["w"].term(i)) for i in range(len(full.gradients["w"]))
+                         if full.gradients["w"].t[i] <= 4)
+        assert f"∂L/∂w = {nt.fmt(chunk1)}" in shown
+        assert f"full BPTT on the same weights, t = 1…4: ∂L/∂w = {nt.fmt(same)} (10 terms)" in shown
+        assert "this chunk leaves none out" in shown and "from all 36 terms" not in shown
         assert "✎ note" in shown and f"uses {nt.fmt(chunk1)}" in shown
         app.cursor = app.tape.steps.index_of("chunk[2].gradients.w.term[5,5]")
         await pilot.pause()
         shown = " ".join(panel_text(app.query_one(StepDetail)).split())
         assert "TBPTT leaves out [5,4] … [5,1]" in shown and "✎ note" in shown and "[5,4] … [5,1]" in shown
+        # chunk 2's last term of ∂L/∂w: what detach threw away, as a number (the note's 0.198369)
+        app.cursor = app.tape.steps.index_of("chunk[2].gradients.w.term[8,5]")
+        await pilot.pause()
+        shown = " ".join(panel_text(app.query_one(StepDetail)).split())
+        table = full.gradients["w"]
+        terms = [(int(table.t[i]), int(table.k[i]), float(table.term(i))) for i in range(len(table))]
+        gone = math.fsum(v for t, k, v in terms if t >= 5 and k <= 4)
+        targets = math.fsum(v for t, k, v in terms if t >= 5)
+        kept = math.fsum(v for t, k, v in terms if t >= 5 and k >= 5)
+        assert nt.fmt(gone) == "0.198369"
+        assert f"full BPTT on the starting weights (chunk 2 ran on updated ones), t = 5…8: ∂L/∂w = " \
+               f"{nt.fmt(targets)} (26 terms)" in shown, shown
+        assert f"k ≥ 5: {nt.fmt(kept)} + left out (k < 5, 16 terms): {nt.fmt(gone)}" in shown, shown
+        app.cursor = app.tape.steps.index_of("chunk[2].gradients.w_out.term[8]")  # one term per target: none out
+        await pilot.pause()
+        shown = " ".join(panel_text(app.query_one(StepDetail)).split())
+        assert "(chunk 2's 4 terms added)" in shown and "the same 4 terms: this chunk leaves none out" in shown
 
 
 @pytest.mark.parametrize("size", [(80, 24), (140, 45)])

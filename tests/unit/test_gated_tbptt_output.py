@@ -100,7 +100,7 @@ def test_chunk_ids_name_a_gated_chunks_values(cell):
     _close(chunk_value(tape, "chunk[2].gradients.b.carry[5,3]"), table.carry(i))
     _close(chunk_value(tape, "chunk[2].gradients.b.rest[5,3]") + table.carry(i), ref[1]["terms"][("b", 5, 3)])
     with pytest.raises(IdError, match=r"^chunk\[2\]\.gradients\.b_prime\.term\[6,1\]: chunk 2 has no such term; "
-                                      r"beyond k2 = 5 steps back from step 6$"):
+                                      r"before step 2: k2 = 5 steps back from step 6 reach steps 6…2$"):
         chunk_value(tape, "chunk[2].gradients.b_prime.term[6,1]")
 
 

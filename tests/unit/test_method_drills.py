@@ -85,7 +85,7 @@ def test_which_terms_list_missing_extra_or_doubled_is_wrong_and_says_which():
     assert not feedback.right and "missing (6,2)" in feedback.line
     session = _terms_session(SCALAR, method="tbptt", k1=3, k2=5)
     feedback = session.answer(session.read(" ".join(f"({t},{k})" for t, k in kept + [(6, 1)])))
-    assert not feedback.right and "not kept (6,1)" in feedback.line  # beyond k2 = 5 steps back from step 6
+    assert not feedback.right and "not kept (6,1)" in feedback.line  # before step 2: k2 = 5 steps back from step 6 reach steps 6…2
     session = _terms_session(SCALAR, method="tbptt", k1=3, k2=5)
     feedback = session.answer(session.read(" ".join(f"({t},{k})" for t, k in kept + [(5, 5)])))
     assert not feedback.right and "listed twice (5,5)" in feedback.line

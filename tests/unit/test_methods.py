@@ -115,7 +115,7 @@ def test_tbptt_reach_and_reason():
     tape = tape_of(SCALAR, method="tbptt", k1=3, k2=5)
     third = tape.chunks[1]  # steps 4 … 6
     assert (third.first, third.last, third.reach) == (4, 6, 2)
-    assert third.reason == "beyond k2 = 5 steps back from step 6"
+    assert third.reason == "before step 2: k2 = 5 steps back from step 6 reach steps 6…2"
     assert set(third.gradients["w"].k.tolist()) == {2, 3, 4, 5, 6}
     assert third.excluded() == [(4, 1, 1), (5, 1, 1), (6, 1, 1)]
     last = tape.chunks[2]  # step 7 alone: k2 − k1 = 2 steps into the chunk before
@@ -352,7 +352,7 @@ def test_chunk_ids_name_one_value_each():
     assert chunk_value(tape, "chunk[2].gradients.w.term[6,2]") == second.value[second.index_of(6, 2)]
     assert chunk_value(tape, "chunk[1].forward.O[3]") == tape.O[2]  # chunk 1 runs on the starting weights
     assert chunk_value(tape, "chunk[3].update.b.new") == tape.chunks[2].updates["b"].new
-    with pytest.raises(IdError, match="beyond k2 = 5 steps back from step 6"):
+    with pytest.raises(IdError, match="before step 2: k2 = 5 steps back from step 6 reach steps 6…2"):
         chunk_value(tape, "chunk[2].gradients.w.term[6,1]")
     with pytest.raises(IdError, match="not in chunk 2"):
         chunk_value(tape, "chunk[2].forward.O[2]")

@@ -42,7 +42,7 @@ def test_json_chunks_are_tbptt(vector):
         assert {"old", "grad", "new"} <= set(chunk["update"]["params"]["w"])
     second = data["chunks"][1]
     assert second["reach"] == 3
-    assert second["excluded"][0] == {"t": 4, "k": [1, 2], "reason": "beyond k2 = 4 steps back from step 6"}
+    assert second["excluded"][0] == {"t": 4, "k": [1, 2], "reason": "before step 3: k2 = 4 steps back from step 6 reach steps 6…3"}
     assert {(term["t"], term["k"]) for term in second["gradients"]["b"]["terms"]} == {
         (t, k) for t in (4, 5, 6) for k in range(3, t + 1)}
 
@@ -102,10 +102,60 @@ def test_samples_json_and_table(tmp_path, capsys):
 def test_markdown_and_latex_show_what_the_method_decided():
     tape = build_tape(parse_scenario(with_keys(SCALAR, method="tbptt", k1=3, k2=5)))
     text = render_markdown(tape)
-    assert "## Chunk 2: steps 4 … 6" in text and "beyond k2 = 5 steps back from step 6" in text
+    assert "## Chunk 2: steps 4 … 6" in text and "before step 2: k2 = 5 steps back from step 6 reach steps 6…2" in text
     assert "\\subsection*{Chunk 3: steps 7 \\dots{} 7}" in render_latex(tape) or "Chunk 3" in render_latex(tape)
     randomized = build_tape(parse_scenario(with_keys(SCALAR, method="randomized", keep=0.5, seed=1)))
     md = render_markdown(randomized)
     assert "weight π^−1 = 2" in md and "stopped the gradient" in md
     clipped = render_markdown(build_tape(parse_scenario(with_keys(SCALAR, clip_norm=0.1))))
     assert "## Clip by norm" in clipped and "turns it by" in clipped
+
+
+@pytest.mark.parametrize("vector", [False, True])
+def test_json_left_out_is_full_bptts_terms_of_the_chunks_targets_summed(vector):
+    """Each chunk's ``left_out`` against the top-level (full BPTT, starting weights) terms summed here over
+    the chunk's targets and k < reach; ``full`` over every k; the existing chunk fields stay as they were."""
+    text = vector_toml(n=2, m=1, q=1, T=7, every_step=True, seed=2) if vector else SCALAR
+    data = trace(text, method="tbptt", k1=3, k2=4)
+    for chunk in data["chunks"]:
+        assert {"chunk", "steps", "reach", "targets", "forward", "loss", "gradients", "excluded", "update"} < set(chunk)
+        targets, reach = set(chunk["targets"]), chunk["reach"]
+        for p in PARAMS:
+            terms = [term for term in data["gradients"][p]["terms"] if term["t"] in targets]
+            shape = np.shape(np.array(terms[0]["value"], dtype=float))
+            gone = [np.array(term["value"], dtype=float) for term in terms if term.get("k", reach) < reach]
+            every = [np.array(term["value"], dtype=float) for term in terms]
+            got = chunk["left_out"][p]
+            assert got["terms"] == len(gone) and got["full_terms"] == len(every)
+            np.testing.assert_allclose(np.array(got["sum"], dtype=float).reshape(shape),
+                                       np.sum(gone, axis=0) if gone else np.zeros(shape), rtol=1e-10, atol=1e-14)
+            np.testing.assert_allclose(np.array(got["full"], dtype=float).reshape(shape), np.sum(every, axis=0),
+                                       rtol=1e-10, atol=1e-14)
+            np.testing.assert_allclose(np.array(got["kept"], dtype=float) + np.array(got["sum"], dtype=float),
+                                       np.array(got["full"], dtype=float), rtol=1e-10, atol=1e-14)
+    assert data["chunks"][1]["left_out"]["w"]["terms"] == 2 + 2 + 2  # t = 4, 5, 6 each leave out k = 1, 2
+
+
+def test_markdown_latex_and_table_say_how_much_each_chunk_leaves_out(capsys):
+    from rnnstep import load_scenario
+    from rnnstep.scenario import shipped_scenarios
+
+    tape = build_tape(load_scenario("tbptt-detach"))
+    text = render_markdown(tape)
+    table = tape.gradients["w"]
+    terms = [(int(table.t[i]), int(table.k[i]), float(table.term(i))) for i in range(len(table))]
+    import math
+    from rnnstep import notation as nt
+
+    gone = nt.fmt(math.fsum(v for t, k, v in terms if t >= 5 and k <= 4))
+    kept = nt.fmt(math.fsum(v for t, k, v in terms if t >= 5 and k >= 5))
+    every = nt.fmt(math.fsum(v for t, k, v in terms if t >= 5))
+    assert gone == "0.198369"  # the try-out's 0.198, added by hand
+    line = f"∂L/∂w: all 26 terms {every} = k ≥ 5 (10 terms) {kept} + left out (k < 5, 16 terms) {gone}"
+    assert f"- {line}\n" in text
+    assert "on the starting weights (chunk 2 ran on the weights chunk 1 updated)" in text
+    assert "on the same starting weights: the same terms, none left out." in text
+    assert f"left out (k < 5, 16 terms) {gone}" in render_latex(tape)
+    path = next(p for p in shipped_scenarios() if p.stem == "tbptt-detach")
+    assert main(["trace", str(path)]) == 0
+    assert f"left out (k < 5, 16 terms) {gone}" in " ".join(capsys.readouterr().out.split())

@@ -376,6 +376,39 @@ def _loss_lines(view: View) -> list[Text]:
                  "which the weight is used — nearest path first.", style="italic")]
 
 
+def _detached_lines(view: View, tape, split, symbol: str, chunk, width: int) -> list[Text]:
+    """Beside a TBPTT chunk's gradient: full BPTT's terms of the same targets on the starting weights, and
+    what the chunk leaves out of them, as a number (methods/detached.py). A narrow panel keeps one line:
+    the number left out (or, for a chunk that leaves none out, full BPTT's on the same weights)."""
+    lines = _detached_words(view, tape, split, symbol, chunk)
+    if sum(rows_of(hang(t, width), width) for t in lines) <= len(lines) + 1:  # wide: one of them may wrap
+        return lines
+    if split.left_terms:
+        short = [line(Text(f"  left out (k < {chunk.reach}, starting weights): ", style="yellow"),
+                      view.num(split.left_out, None, "bold yellow")),
+                 line(Text(f"  left out (k < {chunk.reach}): ", style="yellow"),
+                      view.num(split.left_out, None, "bold yellow"))]
+    else:
+        weights = "the same weights" if chunk.index == 1 else "starting weights"
+        short = [line(Text(f"  full BPTT on {weights}: ", style="yellow"), view.num(split.full, None, "bold yellow")),
+                 line(Text("  full BPTT: ", style="yellow"), view.num(split.full, None, "bold yellow"))]
+    return [next((t for t in short if rows_of(t, width) == 1), short[-1])]
+
+
+def _detached_words(view: View, tape, split, symbol: str, chunk) -> list[Text]:
+    weights = "the same weights" if chunk.index == 1 else f"the starting weights (chunk {chunk.index} ran on updated ones)"
+    lines = [line(Text(f"  full BPTT on {weights}, {tape.target_words()}: {symbol} = ", style="yellow"),
+                  view.num(split.full, None, "bold yellow"), Text(f" ({split.full_terms} terms)", style="yellow"))]
+    if not split.left_terms:
+        lines.append(Text(f"    the same {split.full_terms} terms: this chunk leaves none out", style="yellow"))
+        return lines
+    sign = relation(printed(split.kept, view.digits) + printed(split.left_out, view.digits), split.full, view.digits)
+    lines.append(line(Text(f"    {sign} k ≥ {chunk.reach}: ", style="yellow"), view.num(split.kept, None, "yellow"),
+                      Text(f" + left out (k < {chunk.reach}, {split.left_terms} terms): ", style="yellow"),
+                      view.num(split.left_out, None, "bold yellow")))
+    return lines
+
+
 def _chunk_loss_lines(view: View, chunk) -> list[Text]:
     """L of one TBPTT chunk: Σ ℓ_t over its targets (none: nothing to learn from in this chunk)."""
     d, c = view.digits, chunk.index
@@ -503,13 +536,18 @@ def _term_lines(view: View, step: Step, width: int, room: int, room_with_extras:
         if weight is not None:  # randomized truncation adds weight·term (SPEC §9); a drill may hide the weight
             weight_id = f"gradients.{param}.weight[{step.t},{step.k}]"
             term_text = Text.assemble(view.num(weight, weight_id), "·", term_text)
+            crossed = (f"the coin at step {step.t} let the gradient through" if step.t - step.k == 1 else
+                       f"no coin at steps {step.k + 1}…{step.t} stopped the gradient")
             said = line(f"  weight π^−{step.t - step.k} = ", view.num(weight, weight_id, "yellow"),
-                        Text(f": no coin between steps {step.k + 1} and {step.t} stopped the gradient",
-                             style="yellow"))
+                        Text(f": {crossed}", style="yellow"))
             if rows_of(hang(said, width), width) > 1:  # a narrow panel: the weight itself (m: the note says why)
                 said = line(f"  weight π^−{step.t - step.k} = ", view.num(weight, weight_id, "yellow"))
             after.append(said)
             added = printed(weight, d) * added
+        elif step.k is not None and step.t == step.k and table.weight is not None:  # randomized: no step crossed
+            said = Text(f"  weight 1: term [{step.t},{step.k}] crosses no step, so no coin applies", style="yellow")
+            after.append(said if rows_of(hang(said, width), width) == 1 else Text("  weight 1 (t = k: no coin)",
+                                                                                   style="yellow"))
         again = total((previous,), d) + added
         sum_is = relation(again, float(table.running_sum[i]), d) if term_text.plain != "?" else "="
         sum_is = "=" if any(v in view.hidden for v in sum_id) else sum_is  # a "≈" would hint at a hidden sum
@@ -521,16 +559,15 @@ def _term_lines(view: View, step: Step, width: int, room: int, room_with_extras:
     if last:
         said = "  " + (tally_text(tape, param) if chunk is None else
                        f"(chunk {chunk.index}'s {len(table)} terms added" + (f"; k < {chunk.reach} left out)"
-                                                                              if chunk.reach > 1 else ")"))
+                                                                              if chunk.reach > 1 and table.k is not None
+                                                                              else ")"))
         total_line = line(f"  {symbol} = ", view.num(table.total, sum_id, "bold green"), Text(said, style="dim"))
         if total_line.cell_len > width:  # a narrow panel: the total on its own line, the remark gives way
             total_line = line(f"  {symbol} = ", view.num(table.total, sum_id, "bold green"))
         after.append(total_line)
-        full = tape.full_total(param) if chunk is not None else None
-        if full is not None:  # chunk 1 runs on the starting weights: full BPTT's gradient on them beside it
-            after.append(line(Text(f"  full BPTT on the same weights: {symbol} = ", style="yellow"),
-                              view.num(full[0], None, "bold yellow"),
-                              Text(f" from all {full[1]} terms of the triangle", style="yellow")))
+        split = tape.detached.get(param) if chunk is not None else None
+        if split is not None:  # like for like: full BPTT's terms of the same targets, kept + left out
+            after += _detached_lines(view, tape, split, symbol, chunk, width)
     optional: list[Text] = [tbptt_line] if tbptt_line is not None and tbptt_line not in after else []
     claimed = keep_claimed and any(r.id.startswith("backward.") for r in view.claims.get(view.cursor, ()))
     if step.k is not None and not view.hidden:  # in a drill it would give the factors away (f′ = ∂L/∂a ÷ ∂L/∂O)

@@ -88,13 +88,17 @@ def window(current: int, room: int, n: int) -> tuple[int, int, bool]:
 def _term_rows(view: View, out: Text, param: str, current: int, rows: int, width: int) -> None:
     table = view.tape.gradients[param]
     n = len(table)
-    rows = max(1, rows - 2)  # room for the "⋮ earlier" and "⋮ more" lines
+    weighted = table.weight is not None  # randomized truncation: the running sum adds weight·term (SPEC §9)
+    rows = max(1, rows - 2 - weighted)  # room for the "⋮ earlier" and "⋮ more" lines (and the column's name)
     lo = page_start(current, rows, n)
     hi = min(n, lo + rows)
     where_w = len(str(view.tape.T)) * (2 if table.k is not None else 1) + (3 if table.k is not None else 2)
     value_w = view.digits + 7
     with_sum = 3 + where_w + 1 + value_w + 3 + value_w <= width  # else the Σ column gives way
     value_w = min(value_w, max(1, width - 3 - where_w - 1))
+    if weighted:  # the column shows what the running sum adds: each Σ is the one above plus it
+        out.append(" " * (3 + where_w + 1) + f"{'weight·term':>{value_w}}"[-value_w:]
+                   + (" Σ" if with_sum else "") + "\n", style="dim")
     if lo > 0:
         out.append(f"   ⋮ {lo} earlier\n", style="dim")
     for i in range(lo, hi):
@@ -106,8 +110,10 @@ def _term_rows(view: View, out: Text, param: str, current: int, rows: int, width
             out.append("·\n", style=FUTURE)
             continue
         cut = bool(table.truncated[i])
-        value = view.num(float(table.value[i]), f"gradients.{param}.term{where}", TRUNCATED if cut else "",
-                         width=value_w)
+        shown, ids = float(table.value[i]), f"gradients.{param}.term{where}"
+        if weighted and not cut and table.weight[i] != 1.0:  # weight·term, as the running sum adds it
+            shown, ids = float(table.weight[i]) * shown, (ids, f"gradients.{param}.weight{where}")
+        value = view.num(shown, ids, TRUNCATED if cut else "", width=value_w)
         if value.plain == "?":
             value.stylize("bold cyan")
         elif value.plain == "0" and underflowed(view.tape, param, i):  # not a zero factor: the double ran out

@@ -487,6 +487,10 @@ def _term(view, width: int, height: int) -> list:
     left_out = tape.left_out_line(step.t, step.k) if hasattr(tape, "left_out_line") and recurrent else ""
     if left_out:  # a TBPTT chunk's last kept term of this target (methods/chunk_tape.py)
         notes.append(Text(left_out, style="bold yellow"))
+    split = tape.detached.get(param) if hasattr(tape, "detached") and i == len(table) - 1 else None
+    if split is not None and split.left_terms:  # the chunk's last term: what it left out, as numbers (detached.py)
+        notes.append(_summary_line(view, f"left out k < {tape.chunk.reach} (full BPTT, starting weights)",
+                                   split.left_out, width=width))
     for claimed in claimed_recursive(view):  # a worked example states it here: it stays on screen
         k = int(claimed.split("[")[1].split("]")[0])
         name, value = (f"∂L/∂O{nt.sub(k)}", tape.dL_dO[k - 1]) if "dL_dO" in claimed else \
