@@ -34,6 +34,10 @@ MATRIX_SYMBOL = {
 }
 
 
+#: a gate's letter as the superscript of its pre-activation (aⁱ_t, ãʳ_t; SPEC §8)
+GATE_SUPERSCRIPT = {"i": "ⁱ", "f": "ᶠ", "g": "ᵍ", "o": "ᵒ", "r": "ʳ", "u": "ᵘ", "n": "ⁿ"}
+
+
 def sub(n: int | str, style: str = "unicode") -> str:
     """A subscript: 12 -> ₁₂ (unicode), _{12} (latex), 12 (plain)."""
     if style == "latex":

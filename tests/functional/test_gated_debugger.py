@@ -102,3 +102,59 @@ async def test_the_drill_app_asks_a_gated_cell_and_hides_the_answer(tmp_path, na
                       else "; ".join(" ".join(repr(float(v)) for v in row) for row in value))
             app.session.answer(app.session.read(answer))
         assert app.session.right == len(qs)
+
+
+def _correctly_rounded_on(text: str, value: float) -> bool:
+    """``value`` is on the screen whole or correctly rounded to the digits it is printed with."""
+    for s in __import__("re").findall(r"-?\d+(?:\.\d+)?(?:e[-+]?\d+)?", text):
+        digits = len(s.lstrip("-").split("e")[0].replace(".", "").lstrip("0")) or 1
+        if float(s) == float(f"{value:.{digits - 1}e}"):
+            return True
+    return False
+
+
+@pytest.mark.parametrize("size", [(80, 24), (140, 45)])
+@pytest.mark.parametrize("name", ["lstm-two-steps-by-hand", "gru-two-steps"])
+async def test_a_gated_forward_step_shows_x_t_and_each_gates_pre_activation(name, size):
+    """Issue (gatedscreen 1): a student checks aⁱ_t = W·x_t + b + W′·O_{t−1} + b′ with the numbers of x_t
+    and of each gate's pre-activation (and ã_t's for the GRU), named by gate, on the forward step."""
+    app = debugger(f"gated/{name}")
+    tape = app.tape
+    n = tape.n
+    async with app.run_test(size=size) as pilot:
+        for t in (1, 2):
+            app.cursor = tape.steps.index_of(f"forward.O[{t}]")
+            await pilot.pause()
+            text = panel_text(app.query_one(StepDetail))
+            sub = "₁₂"[t - 1]
+            assert f"x{sub}" in text, text
+            for value in tape.x[t - 1]:
+                assert _correctly_rounded_on(text, float(value)), (value, text)
+            sides = [("a", tape.a)] + ([("ã", tape.a_prime)] if tape.a_prime is not None else [])
+            for j, gate in enumerate(tape.cell.GATES):
+                sup = {"i": "ⁱ", "f": "ᶠ", "g": "ᵍ", "o": "ᵒ", "r": "ʳ", "u": "ᵘ", "n": "ⁿ"}[gate]
+                for side, values in sides:
+                    assert f"{side}{sup}{sub}" in text, (side, gate, text)
+                    for value in values[t - 1, j * n:(j + 1) * n]:
+                        assert _correctly_rounded_on(text, float(value)), (side, gate, value, text)
+
+
+async def test_a_gated_forward_step_at_n_large_summarises_each_pre_activation():
+    """At n = 12 a gate's pre-activation does not fit a line of an 80×24 step: a summary (its ‖·‖, as the
+    gates' own lines), never a cut number."""
+    from gated_scenarios import gated_scenario
+
+    from rnnstep.tui.app import DebuggerApp
+
+    app = DebuggerApp(gated_scenario("lstm", n=12, m=3, T=3, seed=4))
+    tape = app.tape
+    n = tape.n
+    async with app.run_test(size=(80, 24)) as pilot:
+        app.cursor = tape.steps.index_of("forward.O[2]")
+        await pilot.pause()
+        text = panel_text(app.query_one(StepDetail))
+        for j, sup in enumerate("ⁱᶠᵍᵒ"):
+            assert f"a{sup}₂" in text, text
+            norm = float(np.linalg.norm(tape.a[1, j * n:(j + 1) * n]))
+            line = next(line for line in text.split("\n") if f"a{sup}₂" in line)
+            assert _correctly_rounded_on(line, norm), (sup, norm, line)

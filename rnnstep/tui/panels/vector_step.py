@@ -211,28 +211,47 @@ def _forward(view, width: int, height: int) -> list:
 
 
 def _gated_forward(view, width: int, height: int) -> list:
-    """A gated cell's forward step (SPEC §8): the cell's equations, then a_t (and ã_t), each gate, c_t and O_t."""
+    """A gated cell's forward step (SPEC §8): the cell's equations, then x_t and each gate's pre-activation
+    (aⁱ_t … of a_t, and ãʳ_t … of ã_t for the GRU), each gate, c_t and O_t — the numbers a student checks
+    aⁱ_t = W·x_t + b + W′·O_{t−1} + b′ with, whole or correctly rounded, or a one-line summary at n large."""
     tape, t = view.tape, view.step.t
     sub = nt.sub(t)
     cell = tape.cell
     head = together([Text(line) for line in cell.EQUATIONS], width, style="bold")
     rows = max(1, height - len(head) - 1)
-    named = [(f"a{sub}", tape.a[t - 1], f"forward.a[{t}]")]
+    n = tape.n
+    x = (f"x{sub}", tape.x[t - 1], f"forward.x[{t}]")
+    sides = [("a", tape.a[t - 1], f"forward.a[{t}]")]
     if tape.a_prime is not None:
-        named.append((f"ã{sub}", tape.a_prime[t - 1], f"forward.a_prime[{t}]"))
-    named += [(f"{g}{sub}", tape.gates[g][t - 1], f"forward.gate.{g}[{t}]") for g in cell.GATES]
-    if tape.c is not None:
-        named.append((f"c{sub}", tape.c[t - 1], f"forward.c[{t}]"))
-    named.append((f"O{sub}", tape.O[t - 1], f"forward.O[{t}]"))
+        sides.append(("ã", tape.a_prime[t - 1], f"forward.a_prime[{t}]"))
+    # one line of the step per gate: its pre-activation(s), then the gate
+    per_gate = [[(f"{side}{nt.GATE_SUPERSCRIPT[g]}{sub}", value[j * n:(j + 1) * n], vid) for side, value, vid in sides]
+                + [(f"{g}{sub}", tape.gates[g][t - 1], f"forward.gate.{g}[{t}]")] for j, g in enumerate(cell.GATES)]
+    state = ([(f"c{sub}", tape.c[t - 1], f"forward.c[{t}]")] if tape.c is not None else []) \
+        + [(f"O{sub}", tape.O[t - 1], f"forward.O[{t}]")]
 
     def columns(d: int) -> list[Text]:
-        pieces: list = []
-        for name, value, vid in named[1:]:  # a_t is 4n tall: the gates show it
-            pieces += ([" "] if pieces else []) + [_vec(view, value, name, width, rows, d, vid)]
-        return head + hstack(pieces, width) + rtrl(d)
+        def band(named) -> list[Text]:
+            pieces: list = []
+            for name, value, vid in named:
+                pieces += ([" "] if pieces else []) + [_vec(view, value, name, width, rows, d, vid)]
+            return hstack(pieces, width)
+
+        pre = [x] + [piece for gate in per_gate for piece in gate[:-1]]
+        return head + band(pre) + band([gate[-1] for gate in per_gate] + state) + rtrl(d)
+
+    def values() -> list[Text]:
+        lines = [_summary_line(view, *x, width=width)]
+        for gate in per_gate:
+            lines += together([_summary_line(view, name, value, vid, width=width) for name, value, vid in gate],
+                              width, gap="  ")
+        return lines + [_summary_line(view, name, value, vid, width=width) for name, value, vid in state]
 
     def plain(d: int) -> list[Text]:
-        return head + [_summary_line(view, name, value, vid, width=width) for name, value, vid in named[1:]] + rtrl(d)
+        return head + values() + rtrl(d)
+
+    def short(d: int) -> list[Text]:  # a short box: a_t's equation above its numbers, the gates' formulas go
+        return together([Text(cell.EQUATIONS[0])], width, style="bold") + values() + rtrl(d)
 
     def rtrl(d: int) -> list[Text]:  # SPEC §9: RTRL carries P_t forward with the state
         if tape.rtrl is None or tape.rtrl.history is None:
@@ -242,8 +261,8 @@ def _gated_forward(view, width: int, height: int) -> list:
         return rtrl_lines(view, t, width, d)
 
     if tape.rtrl is not None and tape.rtrl.history is not None:  # a short box keeps P_t's update over the gates
-        return [(columns, True), (plain, True), (lambda d: head[:1] + rtrl(d), True), (rtrl, True)]
-    return [(columns, True), (plain, False)]
+        return [(columns, True), (plain, True), (short, True), (lambda d: head[:1] + rtrl(d), True), (rtrl, True)]
+    return [(columns, True), (plain, False), (short, False)]
 
 
 # ----------------------------------------------------------------------------- output and loss
