@@ -55,10 +55,17 @@ async def test_a_term_shows_its_carry_and_rest_and_a_forward_step_its_gates(name
         assert "carry = [" in text and "rest = [" in text
         for value in (*table.carry(i), *table.rest(i)):
             assert _shown(text, float(value)), value
-        share = np.linalg.norm(table.carry(i)) / np.linalg.norm(table.delta(i))
-        # a share above 1 (the rest against the carry) is said as the ratio it is
-        said = "carry share of ‖term‖" if share <= 1 else "‖carry‖/‖term‖"
-        assert f"{said} = {share:.3g}" in text
+        # O₀ = 0: this term is exactly 0, so it has no ratio; the line says so (issue gatedscreen 2b)
+        assert not np.any(table.term(i)) and not np.any(table.input(i))
+        assert "term = 0: its input O₀ = 0" in text and "‖carry‖/‖term‖" not in text, text
+        # a term that is not 0: ‖carry‖/‖term‖, the ratio of norms it is (not a "share" that adds up)
+        b = tape.gradients["b"]
+        app.cursor = tape.steps.index_of("gradients.b.term[2,1]")
+        await pilot.pause()
+        text = panel_text(app.query_one(StepDetail))
+        j = b.index_of(2, 1)
+        ratio = np.linalg.norm(b.carry(j)) / np.linalg.norm(b.delta(j))
+        assert f"‖carry‖/‖term‖ = {ratio:.3g}" in text and "carry share of" not in text, text
         app.cursor = tape.steps.index_of("forward.O[1]")
         await pilot.pause()
         text = panel_text(app.query_one(StepDetail))
@@ -158,3 +165,10 @@ async def test_a_gated_forward_step_at_n_large_summarises_each_pre_activation():
             norm = float(np.linalg.norm(tape.a[1, j * n:(j + 1) * n]))
             line = next(line for line in text.split("\n") if f"a{sup}₂" in line)
             assert _correctly_rounded_on(line, norm), (sup, norm, line)
+
+
+def test_the_help_says_carry_and_rest_add_as_vectors_so_their_norms_do_not():
+    """Issue (gatedscreen 2a): ‖carry‖/‖term‖ is a ratio of norms; the help says why it is no share."""
+    from rnnstep.tui.screens import _READING_A_GATED_TERM as text
+
+    assert "carry + rest = term as vectors" in text and "norms do not add" in text and "‖carry‖/‖term‖" in text

@@ -603,22 +603,29 @@ def _term(view, width: int, height: int) -> list:
 
 
 def carry_lines(view, table, i: int, width: int) -> list[Text]:
-    """A gated cell's term split (SPEC §8): the carry share and the rest, each its row and ‖·‖, and the
-    carry's fraction of ‖term‖ (the same input on both sides, so ‖carry‖/‖δ‖); [] for the plain cell."""
+    """A gated cell's term split (SPEC §8): the carry share and the rest, each its row and ‖·‖, and
+    ‖carry‖/‖term‖ (the same input on both sides, so ‖carry‖/‖δ‖): a ratio of norms, not a share that adds
+    up (carry + rest = term as vectors, so the norms do not add); [] for the plain cell. A term that is
+    exactly 0 (its input is 0, or δ is) has no ratio: the line says the term is 0 and why."""
     tape, step = view.tape, view.step
     if table.carry_rows is None or step.k is None or view.hidden:
         return []
     carry, rest, delta = table.carry(i), table.rest(i), table.delta(i)
     with np.errstate(all="ignore"):
         norms = [float(np.linalg.norm(v)) for v in (carry, rest, delta)]
-    fraction = norms[0] / norms[2] if norms[2] else None
-    if fraction is not None and fraction > 1:  # the rest points against the carry: ‖carry‖ exceeds ‖term‖
+    input_vec = table.input(i)
+    if input_vec is not None and not np.any(input_vec):  # term = δᵀ·0 = 0: a ratio would be δ's, not the term's
+        name = INPUT.get(step.param, "").format(nt.sub(step.k - 1 if step.param == "w_prime" else step.k))
+        share = Text(f"term = 0: its input {name.rstrip('ᵀ')} = 0, so no ratio",
+                     style="dim")
+    elif not norms[2]:
+        share = Text("term = 0: δ = 0, so no ratio", style="dim")
+    else:
+        fraction = norms[0] / norms[2]
         share = Text("‖carry‖/‖term‖ = ", style="dim")
         share.append(nt.fmt(fraction, 3), style="bold")
-        share.append(" (the rest points against the carry)", style="dim")
-    else:
-        share = Text("carry share of ‖term‖ = ", style="dim")
-        share.append(nt.fmt(fraction, 3) if fraction is not None else "—", style="bold")
+        if fraction > 1:  # the rest points against the carry: ‖carry‖ exceeds ‖term‖
+            share.append(" (the rest points against the carry)", style="dim")
     diag = {"lstm": "f", "gru": "u"}[tape.cell.NAME]
     lines = _share_lines(view, "carry", carry, width) + _share_lines(view, "rest", rest, width)
     if step.t > step.k:
