@@ -172,3 +172,36 @@ def test_the_help_says_carry_and_rest_add_as_vectors_so_their_norms_do_not():
     from rnnstep.tui.screens import _READING_A_GATED_TERM as text
 
     assert "carry + rest = term as vectors" in text and "norms do not add" in text and "‖carry‖/‖term‖" in text
+
+
+@pytest.mark.parametrize("size", [(80, 24), (140, 45)])
+async def test_a_gated_cells_update_counts_its_six_parameters_and_u_back_updates_nothing(size):
+    """Issue (gatedscreen 3): a gated cell has six parameters (W′, W, b, b′, W_out, b_out); the update step
+    and the status line after u say so, and after U (back one epoch) the status says what happened."""
+    app = debugger("gated/lstm-two-steps-by-hand")
+    tape = app.tape
+    assert len(tape.params) == 6
+    async with app.run_test(size=size) as pilot:
+        app.cursor = tape.steps.index_of("update.b_prime.new")
+        await pilot.pause()
+        text = panel_text(app.query_one(StepDetail))
+        assert "all six updates" in " ".join(text.split()) and "five" not in text, text
+        await pilot.press("u")
+        status = str(app.query_one("#status").render())
+        assert "epoch 1: all six updated" in status and "five" not in status, status
+        await pilot.press("U")
+        status = str(app.query_one("#status").render())
+        assert app.epoch == 0 and "back to epoch 0" in status and "nothing updated" in status, status
+        assert "all six updated" not in status and "five" not in status, status
+
+
+async def test_the_plain_cells_update_still_says_five_and_u_back_says_back():
+    """The plain cell's five parameters: counted from the tape's params too; U says "back to epoch 0"."""
+    app = debugger("notes-four-steps")
+    async with app.run_test(size=(140, 45)) as pilot:
+        app.cursor = app.tape.steps.index_of("update.w_out.new")
+        await pilot.pause()
+        assert "all five updates" in " ".join(panel_text(app.query_one(StepDetail)).split())
+        await pilot.press("u", "U")
+        status = str(app.query_one("#status").render())
+        assert app.epoch == 0 and "back to epoch 0:" in status, status

@@ -745,7 +745,7 @@ def _update(view, width: int, height: int) -> list:
     if tape.chunks:  # TBPTT updated chunk by chunk (SPEC §9): the next epoch starts from its last weights
         notes.append(Text(f"▸ this is full BPTT's update; TBPTT updated {len(tape.chunks)} times, one per chunk; "
                           "the next epoch starts from its last weights", style="yellow"))
-    keys = ([Text(f"press {view.update_key} to apply all five updates and run the next epoch", style="dim")]
+    keys = ([Text(f"press {view.update_key} to apply {nt.all_params(tape)} updates and run the next epoch", style="dim")]
             if view.update_key else [])  # a drill has no such key
 
     @cache  # shared by the renderings tried at the same digits
