@@ -403,11 +403,19 @@ class DebuggerApp(CrashReporting, App):
         show_panels(self, self.view)
         said = {"whole": "triangle: whole terms", "carry": "triangle: carry shares",
                 "rest": "triangle: the rests"}[self.view.triangle_split]
-        from .widgets import RunningSums, panel_text
+        from .widgets import GradientFlow, RunningSums, panel_text
 
-        if not any(line.startswith("‖") for line in panel_text(self.query_one(RunningSums)).split("\n")):
+        panels = [self.query_one(RunningSums)] + [p for p in [self.query_one(GradientFlow)] if p.display]
+        if not any(line.startswith("‖") for p in panels for line in panel_text(p).split("\n")):
             # the triangle's title starts ‖…‖; not drawn: say where it would be (the short form if no room)
-            self._say(said + " (it shows at a backward term when the sums panel has room)", said)
+            screen = self.screen_stack[0]
+            if screen.has_class("short") and not screen.has_class("show-flow"):  # f: the chart view draws it
+                self._say(said + " (not on screen here: f shows the chart with the triangle under it)",
+                          said + " (f shows it)", said)
+            elif screen.has_class("short"):
+                self._say(said + " (no room under this chart: a taller terminal shows it)", said + " (no room)", said)
+            else:
+                self._say(said + " (it shows at a backward term when the sums panel has room)", said)
             return
         self._say(said)
 

@@ -119,5 +119,5 @@ def sums_text(view, width: int, height: int) -> Text:
         ROW_FOCUS.reset(token)
 
 
-def flow_text(view, width: int, height: int) -> Text:
-    return _join(flow_lines(view, width, height), width)
+def flow_text(view, width: int, height: int, triangle: bool = False) -> Text:
+    return _join(flow_lines(view, width, height, triangle), width)
