@@ -205,3 +205,32 @@ async def test_the_plain_cells_update_still_says_five_and_u_back_says_back():
         await pilot.press("u", "U")
         status = str(app.query_one("#status").render())
         assert app.epoch == 0 and "back to epoch 0:" in status, status
+
+
+@pytest.mark.parametrize("size", [(80, 24), (100, 30), (140, 45)])
+async def test_a_short_box_keeps_the_carry_and_its_norm_and_says_what_it_left_out(size):
+    """Issue (gatedscreen 5): lstm-remembers at gradients.b.term[40,1] (a step with a note quoting
+    ‖carry term‖ = 0.112) lost the factor chain, the ∏‖·‖₂ bound and the carry's ‖·‖ with no sign. The
+    carry (entries and ‖·‖) and the rest stay; whatever gives way is signalled by a ⋮ line."""
+
+    app = debugger("gated/lstm-remembers")
+    tape = app.tape
+    b = tape.gradients["b"]
+    i = b.index_of(40, 1)
+    async with app.run_test(size=size) as pilot:
+        app.cursor = tape.steps.index_of("gradients.b.term[40,1]")
+        await pilot.pause()
+        text = panel_text(app.query_one(StepDetail))
+        carry, rest = (float(np.linalg.norm(v)) for v in (b.carry(i), b.rest(i)))
+        assert f"‖·‖ = {carry:.6g}" in text and f"‖·‖ = {rest:.6g}" in text, text
+        assert "carry = [" in text and "rest = [" in text and "‖carry‖/‖term‖" in text, text
+        assert ("∏‖·‖₂" in text and "∂s₁/∂a₁" in text) or "⋮" in text, text
+        # the step panel at any height: never more lines than the box; the chain or the bound left out is said
+        from rnnstep.tui.panels.vector_view import step_text
+
+        for height in range(2, 16):
+            lines = step_text(app.view, 44, height, "∂L/∂b · term t = 40, k = 1").plain.split("\n")
+            assert len(lines) <= height, (height, lines)
+            shown = "\n".join(lines)
+            if "∏‖·‖₂" not in shown or "∂s₁/∂a₁" not in shown:
+                assert any(line.startswith("⋮") for line in lines), (height, lines)

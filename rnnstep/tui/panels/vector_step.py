@@ -593,13 +593,27 @@ def _term(view, width: int, height: int) -> list:
              lambda od, md: chain + notes + matrices(md) + outer(od)]
     with_matrices = [(lambda _d, form=form, od=od, md=md: form(od, md), False)
                      for od in tries for form in forms for md in tries if md <= od] if matrices is not None else []
+    bound, factors_line = "∏‖·‖₂ ≥ ‖δ‖", "the factors"
     return with_matrices + drill + [  # no room for the factor matrices: a drill shows δ's inputs
         (lambda d: chain + notes + outer(d), True),
-        (lambda d: chain[:-1] + notes + outer(d), True),  # a short box keeps the outer product before ∏‖·‖₂
-        (lambda d: notes + outer(d), True),
+        # a short box keeps the outer product before ∏‖·‖₂; what gives way is said, never dropped silently
+        (lambda d: chain[:-1] + notes + outer(d) + no_room(width, bound), True),
+        (lambda d: notes + outer(d) + no_room(width, factors_line, bound), True),
         (lambda d: chain + notes + summaries, False),
-        (lambda d: chain[:2] + notes + summaries[-1:], False),
+        (lambda d: chain[:2] + notes + summaries[-1:] + no_room(width, bound, "δ"), False),
+        # the carry and the rest (what a gated term is about) win over the factors and the bound
+        (lambda d: notes + summaries[-1:] + no_room(width, factors_line, bound, "δ"), False),
     ]
+
+
+def no_room(width: int, *parts: str) -> list[Text]:
+    """A dim line saying what a short box left out of the step (a taller terminal shows it)."""
+    said = ", ".join(parts)
+    for text in (f"⋮ no room here for {said} (a taller terminal shows them)", f"⋮ no room here for {said}",
+                 f"⋮ left out: {said}", f"⋮ {len(parts)} more line{'s' if len(parts) > 1 else ''}", "⋮"):
+        if len(text) <= width:
+            return [Text(text, style="dim")]
+    return [Text("⋮", style="dim")]
 
 
 def carry_lines(view, table, i: int, width: int) -> list[Text]:
@@ -642,19 +656,24 @@ def carry_lines(view, table, i: int, width: int) -> list[Text]:
 
 
 def _share_lines(view, name: str, M, width: int) -> list[Text]:
-    """``name = [..]`` on one line; else on two, at the full digits or correctly rounded to 4 or 3 (a gated
-    term is about its carry and rest: their entries come before a summary); else the one-line summary."""
+    """``name = [..]  ‖·‖ = …`` on one line; else on two, at the full digits or correctly rounded to 4 or 3
+    (a gated term is about its carry and rest: their entries come before a summary); else the one-line
+    summary. The row's ‖·‖ is always there (a note quotes ‖carry term‖; for b and b′ it is ‖carry‖)."""
     line = _summary_line(view, name, M, width=width)
-    if not line.plain.startswith(f"{name}: "):
-        return [line]  # the entries fit on one line
+    with np.errstate(all="ignore"):
+        norm = Text("  ‖·‖ = ", style="dim").append(nt.fmt(float(np.linalg.norm(M)), view.digits), style="bold")
     for digits in [view.digits] + [d for d in (4, 3) if d < view.digits]:
         entries = _entries_line(name, M, digits)
         if entries is None:
             break
         wrapped = _wrap(entries, width)  # at spaces: every number whole
+        if wrapped[-1].cell_len + norm.cell_len <= width:  # the norm, one piece, after the last entry
+            wrapped[-1] = wrapped[-1].copy().append_text(norm)
+        else:
+            wrapped.append(norm[2:])
         if len(wrapped) <= 2:
             return wrapped
-    return [line]
+    return [line]  # the summary: ‖·‖ and max |·|
 
 
 def outer_product(view, delta, input_vec, value, delta_name: str, input_name: str, term_name: str, width: int,
