@@ -234,3 +234,32 @@ async def test_a_short_box_keeps_the_carry_and_its_norm_and_says_what_it_left_ou
             shown = "\n".join(lines)
             if "∏‖·‖₂" not in shown or "∂s₁/∂a₁" not in shown:
                 assert any(line.startswith("⋮") for line in lines), (height, lines)
+
+
+@pytest.mark.parametrize("size", [(80, 24), (140, 45)])
+async def test_a_gate_that_rounds_to_1_is_written_as_rounded(size):
+    """Issue (gatedscreen 7): f₁ = σ(20) = 0.9999999979 printed "[1]", which reads as exactly 1 to a student
+    who just learned σ < 1. A gate that rounds to a bound of its open interval is written ≈1; other
+    numbers (x₁ = 1, aᵍ₁ = 1) keep their plain spelling."""
+    app = debugger("gated/lstm-forgets")
+    tape = app.tape
+    f1 = float(tape.gates["f"][0, 0])
+    assert 0.999999 < f1 < 1 and f"{f1:.6g}" == "1"
+    async with app.run_test(size=size) as pilot:
+        app.cursor = tape.steps.index_of("forward.O[1]")
+        await pilot.pause()
+        text = panel_text(app.query_one(StepDetail))
+        assert text.count("≈1") == 1, text  # f₁ alone: x₁ = 1 and aᵍ₁ = 1 are exact
+        line = next(line for line in text.split("\n") if "≈1" in line)
+        if "f₁ =" in line:
+            assert "f₁ = [≈1]" in line, line
+        else:  # columns: ≈1 under the label f₁
+            labels = text.split("\n")[text.split("\n").index(line) - 1]
+            assert labels.index("f₁") <= line.index("≈1") < labels.index("g₁"), (labels, line)
+
+
+def test_near_writes_a_rounded_bound_only():
+    from rnnstep.tui.panels.matrix import near
+
+    assert near("1", (0.0, 1.0)) == "≈1" and near("0", (0.0, 1.0)) == "≈0" and near("-1", (-1.0, 1.0)) == "≈-1"
+    assert near("0.993307", (0.0, 1.0)) == "0.993307" and near("1", ()) == "1" and near("-1", (0.0, 1.0)) == "-1"

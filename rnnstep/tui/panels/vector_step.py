@@ -24,7 +24,7 @@ from ... import notation as nt
 from ...printed import printed, relation
 from ... import numbers as nb
 from . import norms as nm
-from .matrix import Block, grid, hstack, narrowest, number_width, summary
+from .matrix import Block, grid, hstack, narrowest, near, number_width, summary
 
 SYMBOL = nt.MATRIX_SYMBOL["unicode"]
 INPUT = {"w_prime": "O{}ᵀ", "w": "x{}ᵀ", "w_out": "O{}ᵀ"}  # what δ's outer product takes
@@ -74,9 +74,11 @@ def _hidden(view, *ids: str) -> bool:
     return any(i in view.hidden for i in ids)
 
 
-def _vec(view, v, name: str, width: int, rows: int | None, digits: int, *ids: str, style: str = "bold") -> Block:
-    """A vector as a labelled column."""
-    return Block(grid(v, digits, width=width, height=rows, hidden=_hidden(view, *ids)), Text(name, style=style))
+def _vec(view, v, name: str, width: int, rows: int | None, digits: int, *ids: str, style: str = "bold",
+         bounds: tuple[float, ...] = ()) -> Block:
+    """A vector as a labelled column (``bounds``: a gate's open interval, see matrix.near)."""
+    return Block(grid(v, digits, width=width, height=rows, hidden=_hidden(view, *ids), bounds=bounds),
+                 Text(name, style=style))
 
 
 def _row(view, v, name: str, width: int, digits: int, *ids: str, style: str = "bold") -> Block:
@@ -118,13 +120,13 @@ def claimed_recursive(view) -> list[str]:
     return out
 
 
-def _summary_line(view, name: str, M, *ids: str, width: int | None = None) -> Text:
+def _summary_line(view, name: str, M, *ids: str, width: int | None = None, bounds: tuple[float, ...] = ()) -> Text:
     """``name = [0.3 0 0.1]`` when the entries fit ``width`` on one line, else
     ``name: 3×3  ‖·‖ = …  max |·| at [i,j] = …`` (a vector's shape as ``3-vector``: a bare 3 would
     read as the value), shorter parts first given up to fit ``width``."""
     if _hidden(view, *ids):
         return Text(f"{name}: ", style="bold").append("?", style="bold cyan")
-    entries = _entries_line(name, M, view.digits)
+    entries = _entries_line(name, M, view.digits, bounds)
     if entries is not None and (width is None or entries.cell_len <= width):
         return entries
     out = Text(f"{name}: ", style="bold")
@@ -132,7 +134,7 @@ def _summary_line(view, name: str, M, *ids: str, width: int | None = None) -> Te
     return out.append_text(summary(M, view.digits, room))
 
 
-def _entries_line(name: str, M, digits: int) -> Text | None:
+def _entries_line(name: str, M, digits: int, bounds: tuple[float, ...] = ()) -> Text | None:
     """``name = [0.3 0 0.1]`` (a matrix's rows separated by ;), or None past a few entries."""
     M = np.asarray(M, dtype=float)
     if M.ndim > 2 or M.size > 16:
@@ -142,7 +144,8 @@ def _entries_line(name: str, M, digits: int) -> Text | None:
     for r, row in enumerate(rows):
         if r:
             out.append("; ")
-        out.append(" ".join(nt.fmt(float(v), digits) for v in row), style="" if np.isfinite(row).all() else "bold red")
+        out.append(" ".join(near(nt.fmt(float(v), digits), bounds) for v in row),
+                   style="" if np.isfinite(row).all() else "bold red")
     return out.append("]")
 
 
@@ -227,6 +230,8 @@ def _gated_forward(view, width: int, height: int) -> list:
     # one line of the step per gate: its pre-activation(s), then the gate
     per_gate = [[(f"{side}{nt.GATE_SUPERSCRIPT[g]}{sub}", value[j * n:(j + 1) * n], vid) for side, value, vid in sides]
                 + [(f"{g}{sub}", tape.gates[g][t - 1], f"forward.gate.{g}[{t}]")] for j, g in enumerate(cell.GATES)]
+    # a gate is never exactly at its bounds (σ in (0, 1), tanh in (−1, 1)): a rounded 1 is written ≈1
+    bounds = {f"{g}{sub}": (0.0, 1.0) if "σ(" in cell.GATE_FORMULAS[g] else (-1.0, 1.0) for g in cell.GATES}
     state = ([(f"c{sub}", tape.c[t - 1], f"forward.c[{t}]")] if tape.c is not None else []) \
         + [(f"O{sub}", tape.O[t - 1], f"forward.O[{t}]")]
 
@@ -234,7 +239,8 @@ def _gated_forward(view, width: int, height: int) -> list:
         def band(named) -> list[Text]:
             pieces: list = []
             for name, value, vid in named:
-                pieces += ([" "] if pieces else []) + [_vec(view, value, name, width, rows, d, vid)]
+                pieces += ([" "] if pieces else []) + [_vec(view, value, name, width, rows, d, vid,
+                                                            bounds=bounds.get(name, ()))]
             return hstack(pieces, width)
 
         pre = [x] + [piece for gate in per_gate for piece in gate[:-1]]
@@ -243,8 +249,8 @@ def _gated_forward(view, width: int, height: int) -> list:
     def values() -> list[Text]:
         lines = [_summary_line(view, *x, width=width)]
         for gate in per_gate:
-            lines += together([_summary_line(view, name, value, vid, width=width) for name, value, vid in gate],
-                              width, gap="  ")
+            lines += together([_summary_line(view, name, value, vid, width=width, bounds=bounds.get(name, ()))
+                               for name, value, vid in gate], width, gap="  ")
         return lines + [_summary_line(view, name, value, vid, width=width) for name, value, vid in state]
 
     def plain(d: int) -> list[Text]:
