@@ -263,3 +263,32 @@ def test_near_writes_a_rounded_bound_only():
 
     assert near("1", (0.0, 1.0)) == "≈1" and near("0", (0.0, 1.0)) == "≈0" and near("-1", (-1.0, 1.0)) == "≈-1"
     assert near("0.993307", (0.0, 1.0)) == "0.993307" and near("1", ()) == "1" and near("-1", (0.0, 1.0)) == "-1"
+
+
+async def test_the_carry_and_rest_summaries_give_max_abs_as_a_size():
+    """Issue (gatedscreen 6): "carry: ‖·‖ = 0.0183631  max |·| -0.0183125" printed the signed entry. The
+    carry and rest lines summarise through matrix.summary (fixed there in 64bd1e4): every max |·| on a
+    gated term step is the largest absolute entry, never signed."""
+    import re
+
+    from gated_scenarios import gated_scenario
+
+    from rnnstep.tui.app import DebuggerApp
+
+    app = DebuggerApp(gated_scenario("lstm", n=6, m=2, T=3, seed=7))
+    tape = app.tape
+    table = tape.gradients["b"]
+    seen = 0
+    async with app.run_test(size=(80, 24)) as pilot:
+        for t, k in ((3, 1), (3, 2), (3, 3)):
+            i = table.index_of(t, k)
+            app.cursor = tape.steps.index_of(f"gradients.b.term[{t},{k}]")
+            await pilot.pause()
+            text = panel_text(app.query_one(StepDetail))
+            assert "max |·| -" not in text, text
+            for name, row in (("carry", table.carry(i)), ("rest", table.rest(i))):
+                m = re.search(rf"{name}: .*max \|·\|(?: at \[\d+\] =)? (\S+)", text)
+                if m:
+                    seen += 1
+                    assert _correctly_rounded_on(m.group(1), float(np.max(np.abs(row)))), (name, m.group(0))
+    assert seen
