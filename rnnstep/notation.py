@@ -34,6 +34,18 @@ MATRIX_SYMBOL = {
 }
 
 
+#: a gate's letter as the superscript of its pre-activation (aⁱ_t, ãʳ_t; SPEC §8)
+GATE_SUPERSCRIPT = {"i": "ⁱ", "f": "ᶠ", "g": "ᵍ", "o": "ᵒ", "r": "ʳ", "u": "ᵘ", "n": "ⁿ"}
+
+
+def all_params(tape) -> str:
+    """"all six" for a gated tape (W′, W, b, b′, W_out, b_out), "all five" for the plain cell: counted from
+    the tape's params, never written out."""
+    count = len(tape.params)
+    words = {2: "two", 3: "three", 4: "four", 5: "five", 6: "six", 7: "seven", 8: "eight"}
+    return f"all {words.get(count, str(count))}"
+
+
 def sub(n: int | str, style: str = "unicode") -> str:
     """A subscript: 12 -> ₁₂ (unicode), _{12} (latex), 12 (plain)."""
     if style == "latex":

@@ -24,6 +24,9 @@ class GatedTapeNumbers(TapeNumbers):
         for v in (tape.a, tape.a_prime, tape.c, *tape.gates.values()):
             if v is not None:
                 yield np.linalg.norm(np.asarray(v).reshape(tape.T, -1), axis=1)
+        for v in (tape.a, tape.a_prime):  # each gate's pre-activation (aⁱ_t …), summarised by its norm
+            if v is not None:
+                yield np.linalg.norm(np.asarray(v).reshape(tape.T, len(tape.cell.GATES), -1), axis=2)
         for k in ("w", "w_prime", "b", "b_prime", "w_out", "b_out"):
             yield [np.linalg.norm(w[k]), np.max(np.abs(w[k]))]  # ‖·‖ and a summary's max |·|
         yield from (largest(v) for v in (tape.a, tape.O, tape.z, tape.yhat, tape.dL_dO, tape.dL_da, tape.to_z,

@@ -404,11 +404,19 @@ class DebuggerApp(CrashReporting, App):
         show_panels(self, self.view)
         said = {"whole": "triangle: whole terms", "carry": "triangle: carry shares",
                 "rest": "triangle: the rests"}[self.view.triangle_split]
-        from .widgets import RunningSums, panel_text
+        from .widgets import GradientFlow, RunningSums, panel_text
 
-        if not any(line.startswith("‖") for line in panel_text(self.query_one(RunningSums)).split("\n")):
+        panels = [self.query_one(RunningSums)] + [p for p in [self.query_one(GradientFlow)] if p.display]
+        if not any(line.startswith("‖") for p in panels for line in panel_text(p).split("\n")):
             # the triangle's title starts ‖…‖; not drawn: say where it would be (the short form if no room)
-            self._say(said + " (it shows at a backward term when the sums panel has room)", said)
+            screen = self.screen_stack[0]
+            if screen.has_class("short") and not screen.has_class("show-flow"):  # f: the chart view draws it
+                self._say(said + " (not on screen here: f shows the chart with the triangle under it)",
+                          said + " (f shows it)", said)
+            elif screen.has_class("short"):
+                self._say(said + " (no room under this chart: a taller terminal shows it)", said + " (no room)", said)
+            else:
+                self._say(said + " (it shows at a backward term when the sums panel has room)", said)
             return
         self._say(said)
 
@@ -438,7 +446,7 @@ class DebuggerApp(CrashReporting, App):
         self.epoch -= 1
         self.loss_history.pop()
         self._switch_epoch(self.earlier.pop())
-        self._say_weights()
+        self._say_weights(back=True)
 
     def _switch_epoch(self, tape: Tape) -> None:
         breakpoints = self.breakpoints
@@ -450,19 +458,23 @@ class DebuggerApp(CrashReporting, App):
         self.refresh_bindings()
         self.query_one(KeyBar).refresh()
 
-    def _say_weights(self) -> None:
+    def _say_weights(self, back: bool = False) -> None:
         """The weights this epoch runs on, whole if the line has room, else rounded to fewer digits; and the
-        loss of the epoch before (this epoch's L is shown once the forward pass reaches it, as in epoch 0)."""
+        loss of the epoch before (this epoch's L is shown once the forward pass reaches it, as in epoch 0).
+        ``back`` (U): nothing was updated; the weights are epoch N's again, as they were."""
         s, d = self.tape.scenario, self.digits
         before = f"epoch {self.epoch - 1}: L = {nt.fmt(self.loss_history[-2], d)}" if len(self.loss_history) > 1 else ""
         if self.tape.vector:  # matrices: the update panel shows them; here the loss they came from
-            self._say(f"epoch {self.epoch}: all five updated" + (f"; {before}" if before else ""),
-                      f"epoch {self.epoch}: all five updated")
+            done = (f"back to epoch {self.epoch}: its weights as they were, nothing updated" if back
+                    else f"epoch {self.epoch}: {nt.all_params(self.tape)} updated")
+            short = f"back to epoch {self.epoch}: nothing updated" if back else done
+            self._say(done + (f"; {before}" if before else ""), done, short)
             return
         weights = s.weights().items()
-        self._say(f"epoch {self.epoch}: " + ", ".join(f"{nt.param(p)} = {nt.fmt(v, d)}" for p, v in weights)
+        epoch = f"back to epoch {self.epoch}" if back else f"epoch {self.epoch}"
+        self._say(f"{epoch}: " + ", ".join(f"{nt.param(p)} = {nt.fmt(v, d)}" for p, v in weights)
                   + (f"; {before}" if before else ""),
-                  *(f"epoch {self.epoch}: " + " ".join(f"{nt.param(p)}={nt.fmt(v, n)}" for p, v in weights)
+                  *(f"{epoch}: " + " ".join(f"{nt.param(p)}={nt.fmt(v, n)}" for p, v in weights)
                     for n in range(d, 1, -1)))
 
     def _say(self, *message: str) -> None:

@@ -213,7 +213,10 @@ class GradientFlow(Panel):
 
     def draw(self, view: v.View, width: int, height: int) -> RenderableType:
         if view.tape.vector:
-            return vector_view.flow_text(view, width, max(2, height))
+            # the chart in place of the step panel (f on a short terminal): a gated cell's t×k triangle,
+            # which the running-sums panel has no room for there, goes under the chart when it fits
+            alone = self.screen.has_class("short") and self.screen.has_class("show-flow")
+            return vector_view.flow_text(view, width, max(2, height), triangle=alone)
         return v.flow_chart(view, width, height=max(2, height))
 
 

@@ -295,3 +295,51 @@ def test_the_stacked_running_sum_says_approximately_where_the_printed_numbers_mi
     assert misses  # the case the try-out found: 0.0171114 + 2.17663e-5 prints 0.0171332, not 0.0171331
     text = "\n".join(line.plain for line in sums_lines(View(tape, tape.steps.index_of("gradients.w_prime.term[20,3]")), 70, 40))
     assert " ≈ " in text and " = ⎢" not in text
+
+
+async def test_at_80x24_t_says_f_shows_the_triangle_and_the_chart_view_draws_it():
+    """Issue (gatedscreen 4): at 80×24 the sums panel has no room for the triangle; t says where it is,
+    and f (the chart in place of the step) draws it under the chart, switched by t, with the current
+    term's value as the tape has it."""
+    app = debugger("gated/lstm-two-steps-by-hand")
+    tape = app.tape
+    table = tape.gradients["w"]
+    i = table.index_of(2, 1)
+    carry = np.linalg.norm(table.carry(i)) * np.linalg.norm(tape.x[0])
+    async with app.run_test(size=(80, 24)) as pilot:
+        app.cursor = tape.steps.index_of("gradients.w.term[2,1]")
+        await pilot.pause()
+        await pilot.press("t")
+        await pilot.pause()
+        status = str(app.query_one("#status").render())
+        assert "triangle: carry shares" in status and "f shows it" in status, status
+        await pilot.press("f")
+        await pilot.pause()
+        text = panel_text(app.query_one(GradientFlow))
+        assert "‖carry term(t,k)‖" in text or "‖carry term‖" in text, text
+        value = re.search(r"\[2,1\] ‖carry term‖ = (\S+)", text)
+        assert value and rounds_to(value.group(1), float(carry)), text
+        await pilot.press("t")  # the rests: the status says it is on screen now
+        await pilot.pause()
+        assert "‖rest term" in panel_text(app.query_one(GradientFlow))
+        assert "f shows it" not in str(app.query_one("#status").render())
+
+
+@pytest.mark.parametrize("name, stop", [("lstm-two-steps-by-hand", "gradients.w.term[2,1]"),
+                                        ("gru-two-steps", "gradients.b.term[2,1]")])
+async def test_at_80x24_the_carry_charts_ruler_keeps_its_labels_on_one_line(name, stop):
+    """Issue (gatedscreen 4): the ruler's last label (10⁻¹) wrapped onto a line of its own; now a label
+    that does not fit under its tick is left out, and every label sits under a tick."""
+    app = debugger(f"gated/{name}")
+    async with app.run_test(size=(80, 24)) as pilot:
+        app.cursor = app.tape.steps.index_of(stop)
+        await pilot.pause()
+        await pilot.press("f")
+        await pilot.pause()
+        lines = panel_text(app.query_one(GradientFlow)).split("\n")
+        at = next(j for j, line in enumerate(lines) if "┼" in line)
+        rule, labels, after = lines[at], lines[at + 1], lines[at + 2] if at + 2 < len(lines) else ""
+        assert re.fullmatch(r"\s*10\S*(\s+10\S*)+", labels), labels
+        assert not re.match(r"^\s*10[⁻⁰¹²³⁴⁵⁶⁷⁸⁹]", after), (labels, after)  # nothing wrapped below
+        for m in re.finditer(r"10[⁻⁰¹²³⁴⁵⁶⁷⁸⁹]+", labels):
+            assert rule[m.start()] == "┼", (rule, labels)

@@ -49,7 +49,29 @@ def bar(carry_cells: int, rest_cells: int, bar_w: int) -> str:
     return (BOTH * both + tail).ljust(bar_w)
 
 
-def carry_flow_lines(view, width: int, height: int, param: str) -> list[Text]:
+def carry_flow_lines(view, width: int, height: int, param: str, triangle: bool = False) -> list[Text]:
+    """The chart, and with ``triangle`` (the chart in place of the step panel, f on a short terminal) the
+    t×k triangle under it when the rows left hold it whole (triangle.py, split by t as in the sums panel)."""
+    lines = _chart(view, width, height, param)
+    if triangle:
+        lines += _triangle_below(view, width, height - len(lines), param)
+    return lines
+
+
+def _triangle_below(view, width: int, room: int, param: str) -> list[Text]:
+    from .triangle import triangle
+
+    tape, step = view.tape, view.step
+    table = tape.gradients[param]
+    if tape.single_target or table.k is None or room < tape.T + 5:  # a blank, title, k labels, T rows, legend
+        return []
+    here = step.kind == "term" and step.param == param
+    start = tape.steps.phase_start(f"backward.{param}")
+    return [Text("")] + triangle(tape, param, step.term if here else None, width, room - 1, view.digits,
+                                 reached=max(0, view.cursor - start + 1), split=view.triangle_split)
+
+
+def _chart(view, width: int, height: int, param: str) -> list[Text]:
     tape, step = view.tape, view.step
     table = tape.gradients[param]
     here = step.kind == "term" and step.param == param
@@ -108,7 +130,7 @@ def carry_flow_lines(view, width: int, height: int, param: str) -> list[Text]:
                             style="bold" if mark else "")
         out.append(line)
     if with_ruler:
-        rule, labels = dc.ruler(top, bottom, bar_w, label_w)
+        rule, labels = dc.ruler(top, bottom, bar_w, label_w, width)
         if len(shown) < n:
             for said in (f"   rows: {len(shown)} of {n} paths, spread evenly", f"   {len(shown)} of {n} paths"):
                 if labels.cell_len + len(said) <= width:

@@ -44,11 +44,13 @@ def cells(value: float, top: int, bottom: int, bar_w: int) -> int | None:
     return max(1, min(bar_w, round((lg - bottom) / (top - bottom) * bar_w)))
 
 
-def ruler(top: int, bottom: int, bar_w: int, indent: int) -> tuple[Text, Text]:
+def ruler(top: int, bottom: int, bar_w: int, indent: int, width: int | None = None) -> tuple[Text, Text]:
     """A tick line and a labels line for the decades from bottom to top, as wide as the bars.
 
     Ticks at least two cells apart (every decade, or every second, fifth, tenth … when they would
-    crowd), labels on ticks only, spaced so they do not run into each other."""
+    crowd), labels on ticks only, spaced so they do not run into each other. With ``width`` (the
+    box's) the labels line never passes it: a label that would is left out, not wrapped onto a line
+    of its own."""
     span = top - bottom
     at = {d: round((d - bottom) / span * (bar_w - 1)) for d in range(bottom, top + 1)}
 
@@ -64,14 +66,14 @@ def ruler(top: int, bottom: int, bar_w: int, indent: int) -> tuple[Text, Text]:
     for d, x in at.items():
         if (d - bottom) % tick == 0:
             rule[x] = "┼"
-    labels = [" "] * (bar_w + 6)
+    labels = [" "] * (bar_w + 6 if width is None else max(1, min(bar_w + 6, width - indent)))
     free = 0
     for d, x in at.items():
         if (d - bottom) % label:
             continue
         text = decade(d)
         where = min(x, len(labels) - len(text))
-        if where >= free:
+        if where >= free and (width is None or where == x):  # within the box, under its own tick
             labels[where:where + len(text)] = text
             free = where + len(text) + 1
     return (Text(" " * indent + "".join(rule), style="dim"),

@@ -47,6 +47,14 @@ def _fmt(value: float, digits: int) -> str:
     return _short_spelling(nt.fmt(value, digits))
 
 
+def near(text: str, bounds: tuple[float, ...]) -> str:
+    """``≈1`` for a printed ``1`` when 1 is one of ``bounds``: a value that is never exactly a bound (a σ
+    gate in (0, 1), a tanh gate in (−1, 1)) but rounds to it is written so the reader sees it is rounded."""
+    if bounds and text in ("1", "0", "-1") and float(text) in bounds:
+        return "≈" + text
+    return text
+
+
 def _short_spelling(text: str) -> str:
     """-4e-07 as -4e-7: the same number, in the spelling of a narrow cell."""
     if "e" not in text or text in ("inf", "-inf", "nan"):
@@ -143,14 +151,16 @@ def window(shape: tuple[int, int], max_rows: int, max_cols: int, focus: tuple[in
 
 
 def grid(M, digits: int, *, width: int | None = None, height: int | None = None, scale: float | None = None,
-         marks=None, focus: tuple[int, int] | None = None, hidden: bool = False, cell: int | None = None) -> list[Text]:
+         marks=None, focus: tuple[int, int] | None = None, hidden: bool = False, cell: int | None = None,
+         bounds: tuple[float, ...] = ()) -> list[Text]:
     """A matrix (or a vector as one column) as aligned, coloured rows: ``[ 0.12  -0.4 ]``.
 
     ``width``/``height`` bound the grid (brackets included); numbers are rounded to fit
     a narrower cell, and a matrix that still does not fit shows a window of it (rows and
     columns left out are counted). ``marks`` is a boolean array of the same shape:
     entries marked with ▸ and underlined. ``hidden`` shows every entry as "?". ``cell`` fixes the
-    number width (so that two grids' columns line up).
+    number width (so that two grids' columns line up). ``bounds``: values the entries never equal (a
+    gate's open interval): an entry that prints as one of them is written ``≈1`` (``near``).
     """
     M = np.asarray(M, dtype=float)
     if M.ndim < 2:
@@ -163,7 +173,7 @@ def grid(M, digits: int, *, width: int | None = None, height: int | None = None,
     # never glued between two numbers (0.05614▸0.01605 reads like an operator)
     gutter = 2 if marks.any() else 1
     fixed = cell is not None
-    texts = [[_fmt(v, digits) for v in row] for row in M.tolist()]  # the full renderings, made once
+    texts = [[near(_fmt(v, digits), bounds) for v in row] for row in M.tolist()]  # the full renderings, made once
     full = max(len(t) for row in texts for t in row) if cell is None else cell
     cell = full
     max_rows = rows_n if height is None else max(1, height - 1)  # keep a line to say what is left out
@@ -193,7 +203,7 @@ def grid(M, digits: int, *, width: int | None = None, height: int | None = None,
                 text, style = "?", "bold cyan"
             else:
                 text = texts[i][j] if len(texts[i][j]) <= cell else nb.fit(value, digits, cell, compact=True)
-                text = _short_spelling(text) if text is not None else "…"
+                text = near(_short_spelling(text), bounds) if text is not None else "…"
                 style = (entry_style(value, scale) + (" underline" if mark else "")).strip()
             pad = gutter + cell - len(text)  # the mark sits just before its own number
             parts.append(" " * (pad - 1) + (MARK if mark else " ") + text)

@@ -456,7 +456,7 @@ def _update_lines(view: View, param: str) -> list[Text]:
         lines.append(Text(f"  chunk {chunk.index + 1} runs forward on these weights from O{nt.sub(chunk.last)}, "
                           "the state carried over", style="yellow"))
     elif view.update_key:
-        lines.append(Text(f"  press {view.update_key} to apply all five updates and run the next epoch", style="dim"))
+        lines.append(Text(f"  press {view.update_key} to apply {nt.all_params(tape)} updates and run the next epoch", style="dim"))
     return lines
 
 

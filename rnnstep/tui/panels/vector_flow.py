@@ -55,11 +55,11 @@ def page(focus: int, rows: int, n: int) -> tuple[int, int]:
     return lo, min(lo + inner, n - 1)
 
 
-def flow_lines(view, width: int, height: int) -> list[Text]:
+def flow_lines(view, width: int, height: int, triangle: bool = False) -> list[Text]:
     tape, step = view.tape, view.step
     param = flow_param(view)
     if gated(tape):  # SPEC §8: each term split into its carry share and the rest, two bars a row
-        return carry_flow_lines(view, width, height, param)
+        return carry_flow_lines(view, width, height, param, triangle)
     table = tape.gradients[param]
     here = step.kind == "term" and step.param == param
     t = step.t if here else int(tape.targets[-1])

@@ -24,7 +24,7 @@ from ... import notation as nt
 from ...printed import printed, relation
 from ... import numbers as nb
 from . import norms as nm
-from .matrix import Block, grid, hstack, narrowest, number_width, summary
+from .matrix import Block, grid, hstack, narrowest, near, number_width, summary
 
 SYMBOL = nt.MATRIX_SYMBOL["unicode"]
 INPUT = {"w_prime": "O{}ᵀ", "w": "x{}ᵀ", "w_out": "O{}ᵀ"}  # what δ's outer product takes
@@ -74,9 +74,11 @@ def _hidden(view, *ids: str) -> bool:
     return any(i in view.hidden for i in ids)
 
 
-def _vec(view, v, name: str, width: int, rows: int | None, digits: int, *ids: str, style: str = "bold") -> Block:
-    """A vector as a labelled column."""
-    return Block(grid(v, digits, width=width, height=rows, hidden=_hidden(view, *ids)), Text(name, style=style))
+def _vec(view, v, name: str, width: int, rows: int | None, digits: int, *ids: str, style: str = "bold",
+         bounds: tuple[float, ...] = ()) -> Block:
+    """A vector as a labelled column (``bounds``: a gate's open interval, see matrix.near)."""
+    return Block(grid(v, digits, width=width, height=rows, hidden=_hidden(view, *ids), bounds=bounds),
+                 Text(name, style=style))
 
 
 def _row(view, v, name: str, width: int, digits: int, *ids: str, style: str = "bold") -> Block:
@@ -118,13 +120,13 @@ def claimed_recursive(view) -> list[str]:
     return out
 
 
-def _summary_line(view, name: str, M, *ids: str, width: int | None = None) -> Text:
+def _summary_line(view, name: str, M, *ids: str, width: int | None = None, bounds: tuple[float, ...] = ()) -> Text:
     """``name = [0.3 0 0.1]`` when the entries fit ``width`` on one line, else
     ``name: 3×3  ‖·‖ = …  max |·| at [i,j] = …`` (a vector's shape as ``3-vector``: a bare 3 would
     read as the value), shorter parts first given up to fit ``width``."""
     if _hidden(view, *ids):
         return Text(f"{name}: ", style="bold").append("?", style="bold cyan")
-    entries = _entries_line(name, M, view.digits)
+    entries = _entries_line(name, M, view.digits, bounds)
     if entries is not None and (width is None or entries.cell_len <= width):
         return entries
     out = Text(f"{name}: ", style="bold")
@@ -132,7 +134,7 @@ def _summary_line(view, name: str, M, *ids: str, width: int | None = None) -> Te
     return out.append_text(summary(M, view.digits, room))
 
 
-def _entries_line(name: str, M, digits: int) -> Text | None:
+def _entries_line(name: str, M, digits: int, bounds: tuple[float, ...] = ()) -> Text | None:
     """``name = [0.3 0 0.1]`` (a matrix's rows separated by ;), or None past a few entries."""
     M = np.asarray(M, dtype=float)
     if M.ndim > 2 or M.size > 16:
@@ -142,7 +144,8 @@ def _entries_line(name: str, M, digits: int) -> Text | None:
     for r, row in enumerate(rows):
         if r:
             out.append("; ")
-        out.append(" ".join(nt.fmt(float(v), digits) for v in row), style="" if np.isfinite(row).all() else "bold red")
+        out.append(" ".join(near(nt.fmt(float(v), digits), bounds) for v in row),
+                   style="" if np.isfinite(row).all() else "bold red")
     return out.append("]")
 
 
@@ -211,28 +214,50 @@ def _forward(view, width: int, height: int) -> list:
 
 
 def _gated_forward(view, width: int, height: int) -> list:
-    """A gated cell's forward step (SPEC §8): the cell's equations, then a_t (and ã_t), each gate, c_t and O_t."""
+    """A gated cell's forward step (SPEC §8): the cell's equations, then x_t and each gate's pre-activation
+    (aⁱ_t … of a_t, and ãʳ_t … of ã_t for the GRU), each gate, c_t and O_t — the numbers a student checks
+    aⁱ_t = W·x_t + b + W′·O_{t−1} + b′ with, whole or correctly rounded, or a one-line summary at n large."""
     tape, t = view.tape, view.step.t
     sub = nt.sub(t)
     cell = tape.cell
     head = together([Text(line) for line in cell.EQUATIONS], width, style="bold")
     rows = max(1, height - len(head) - 1)
-    named = [(f"a{sub}", tape.a[t - 1], f"forward.a[{t}]")]
+    n = tape.n
+    x = (f"x{sub}", tape.x[t - 1], f"forward.x[{t}]")
+    sides = [("a", tape.a[t - 1], f"forward.a[{t}]")]
     if tape.a_prime is not None:
-        named.append((f"ã{sub}", tape.a_prime[t - 1], f"forward.a_prime[{t}]"))
-    named += [(f"{g}{sub}", tape.gates[g][t - 1], f"forward.gate.{g}[{t}]") for g in cell.GATES]
-    if tape.c is not None:
-        named.append((f"c{sub}", tape.c[t - 1], f"forward.c[{t}]"))
-    named.append((f"O{sub}", tape.O[t - 1], f"forward.O[{t}]"))
+        sides.append(("ã", tape.a_prime[t - 1], f"forward.a_prime[{t}]"))
+    # one line of the step per gate: its pre-activation(s), then the gate
+    per_gate = [[(f"{side}{nt.GATE_SUPERSCRIPT[g]}{sub}", value[j * n:(j + 1) * n], vid) for side, value, vid in sides]
+                + [(f"{g}{sub}", tape.gates[g][t - 1], f"forward.gate.{g}[{t}]")] for j, g in enumerate(cell.GATES)]
+    # a gate is never exactly at its bounds (σ in (0, 1), tanh in (−1, 1)): a rounded 1 is written ≈1
+    bounds = {f"{g}{sub}": (0.0, 1.0) if "σ(" in cell.GATE_FORMULAS[g] else (-1.0, 1.0) for g in cell.GATES}
+    state = ([(f"c{sub}", tape.c[t - 1], f"forward.c[{t}]")] if tape.c is not None else []) \
+        + [(f"O{sub}", tape.O[t - 1], f"forward.O[{t}]")]
 
     def columns(d: int) -> list[Text]:
-        pieces: list = []
-        for name, value, vid in named[1:]:  # a_t is 4n tall: the gates show it
-            pieces += ([" "] if pieces else []) + [_vec(view, value, name, width, rows, d, vid)]
-        return head + hstack(pieces, width) + rtrl(d)
+        def band(named) -> list[Text]:
+            pieces: list = []
+            for name, value, vid in named:
+                pieces += ([" "] if pieces else []) + [_vec(view, value, name, width, rows, d, vid,
+                                                            bounds=bounds.get(name, ()))]
+            return hstack(pieces, width)
+
+        pre = [x] + [piece for gate in per_gate for piece in gate[:-1]]
+        return head + band(pre) + band([gate[-1] for gate in per_gate] + state) + rtrl(d)
+
+    def values() -> list[Text]:
+        lines = [_summary_line(view, *x, width=width)]
+        for gate in per_gate:
+            lines += together([_summary_line(view, name, value, vid, width=width, bounds=bounds.get(name, ()))
+                               for name, value, vid in gate], width, gap="  ")
+        return lines + [_summary_line(view, name, value, vid, width=width) for name, value, vid in state]
 
     def plain(d: int) -> list[Text]:
-        return head + [_summary_line(view, name, value, vid, width=width) for name, value, vid in named[1:]] + rtrl(d)
+        return head + values() + rtrl(d)
+
+    def short(d: int) -> list[Text]:  # a short box: a_t's equation above its numbers, the gates' formulas go
+        return together([Text(cell.EQUATIONS[0])], width, style="bold") + values() + rtrl(d)
 
     def rtrl(d: int) -> list[Text]:  # SPEC §9: RTRL carries P_t forward with the state
         if tape.rtrl is None or tape.rtrl.history is None:
@@ -242,8 +267,8 @@ def _gated_forward(view, width: int, height: int) -> list:
         return rtrl_lines(view, t, width, d)
 
     if tape.rtrl is not None and tape.rtrl.history is not None:  # a short box keeps P_t's update over the gates
-        return [(columns, True), (plain, True), (lambda d: head[:1] + rtrl(d), True), (rtrl, True)]
-    return [(columns, True), (plain, False)]
+        return [(columns, True), (plain, True), (short, True), (lambda d: head[:1] + rtrl(d), True), (rtrl, True)]
+    return [(columns, True), (plain, False), (short, False)]
 
 
 # ----------------------------------------------------------------------------- output and loss
@@ -578,32 +603,53 @@ def _term(view, width: int, height: int) -> list:
              lambda od, md: chain + notes + matrices(md) + outer(od)]
     with_matrices = [(lambda _d, form=form, od=od, md=md: form(od, md), False)
                      for od in tries for form in forms for md in tries if md <= od] if matrices is not None else []
+    bound, factors_line = "∏‖·‖₂ ≥ ‖δ‖", "the factors"
     return with_matrices + drill + [  # no room for the factor matrices: a drill shows δ's inputs
         (lambda d: chain + notes + outer(d), True),
-        (lambda d: chain[:-1] + notes + outer(d), True),  # a short box keeps the outer product before ∏‖·‖₂
-        (lambda d: notes + outer(d), True),
+        # a short box keeps the outer product before ∏‖·‖₂; what gives way is said, never dropped silently
+        (lambda d: chain[:-1] + notes + outer(d) + no_room(width, bound), True),
+        (lambda d: notes + outer(d) + no_room(width, factors_line, bound), True),
         (lambda d: chain + notes + summaries, False),
-        (lambda d: chain[:2] + notes + summaries[-1:], False),
+        (lambda d: chain[:2] + notes + summaries[-1:] + no_room(width, bound, "δ"), False),
+        # the carry and the rest (what a gated term is about) win over the factors and the bound
+        (lambda d: notes + summaries[-1:] + no_room(width, factors_line, bound, "δ"), False),
     ]
 
 
+def no_room(width: int, *parts: str) -> list[Text]:
+    """A dim line saying what a short box left out of the step (a taller terminal shows it)."""
+    said = ", ".join(parts)
+    for text in (f"⋮ no room here for {said} (a taller terminal shows them)", f"⋮ no room here for {said}",
+                 f"⋮ left out: {said}", f"⋮ {len(parts)} more line{'s' if len(parts) > 1 else ''}", "⋮"):
+        if len(text) <= width:
+            return [Text(text, style="dim")]
+    return [Text("⋮", style="dim")]
+
+
 def carry_lines(view, table, i: int, width: int) -> list[Text]:
-    """A gated cell's term split (SPEC §8): the carry share and the rest, each its row and ‖·‖, and the
-    carry's fraction of ‖term‖ (the same input on both sides, so ‖carry‖/‖δ‖); [] for the plain cell."""
+    """A gated cell's term split (SPEC §8): the carry share and the rest, each its row and ‖·‖, and
+    ‖carry‖/‖term‖ (the same input on both sides, so ‖carry‖/‖δ‖): a ratio of norms, not a share that adds
+    up (carry + rest = term as vectors, so the norms do not add); [] for the plain cell. A term that is
+    exactly 0 (its input is 0, or δ is) has no ratio: the line says the term is 0 and why."""
     tape, step = view.tape, view.step
     if table.carry_rows is None or step.k is None or view.hidden:
         return []
     carry, rest, delta = table.carry(i), table.rest(i), table.delta(i)
     with np.errstate(all="ignore"):
         norms = [float(np.linalg.norm(v)) for v in (carry, rest, delta)]
-    fraction = norms[0] / norms[2] if norms[2] else None
-    if fraction is not None and fraction > 1:  # the rest points against the carry: ‖carry‖ exceeds ‖term‖
+    input_vec = table.input(i)
+    if input_vec is not None and not np.any(input_vec):  # term = δᵀ·0 = 0: a ratio would be δ's, not the term's
+        name = INPUT.get(step.param, "").format(nt.sub(step.k - 1 if step.param == "w_prime" else step.k))
+        share = Text(f"term = 0: its input {name.rstrip('ᵀ')} = 0, so no ratio",
+                     style="dim")
+    elif not norms[2]:
+        share = Text("term = 0: δ = 0, so no ratio", style="dim")
+    else:
+        fraction = norms[0] / norms[2]
         share = Text("‖carry‖/‖term‖ = ", style="dim")
         share.append(nt.fmt(fraction, 3), style="bold")
-        share.append(" (the rest points against the carry)", style="dim")
-    else:
-        share = Text("carry share of ‖term‖ = ", style="dim")
-        share.append(nt.fmt(fraction, 3) if fraction is not None else "—", style="bold")
+        if fraction > 1:  # the rest points against the carry: ‖carry‖ exceeds ‖term‖
+            share.append(" (the rest points against the carry)", style="dim")
     diag = {"lstm": "f", "gru": "u"}[tape.cell.NAME]
     lines = _share_lines(view, "carry", carry, width) + _share_lines(view, "rest", rest, width)
     if step.t > step.k:
@@ -620,19 +666,24 @@ def carry_lines(view, table, i: int, width: int) -> list[Text]:
 
 
 def _share_lines(view, name: str, M, width: int) -> list[Text]:
-    """``name = [..]`` on one line; else on two, at the full digits or correctly rounded to 4 or 3 (a gated
-    term is about its carry and rest: their entries come before a summary); else the one-line summary."""
+    """``name = [..]  ‖·‖ = …`` on one line; else on two, at the full digits or correctly rounded to 4 or 3
+    (a gated term is about its carry and rest: their entries come before a summary); else the one-line
+    summary. The row's ‖·‖ is always there (a note quotes ‖carry term‖; for b and b′ it is ‖carry‖)."""
     line = _summary_line(view, name, M, width=width)
-    if not line.plain.startswith(f"{name}: "):
-        return [line]  # the entries fit on one line
+    with np.errstate(all="ignore"):
+        norm = Text("  ‖·‖ = ", style="dim").append(nt.fmt(float(np.linalg.norm(M)), view.digits), style="bold")
     for digits in [view.digits] + [d for d in (4, 3) if d < view.digits]:
         entries = _entries_line(name, M, digits)
         if entries is None:
             break
         wrapped = _wrap(entries, width)  # at spaces: every number whole
+        if wrapped[-1].cell_len + norm.cell_len <= width:  # the norm, one piece, after the last entry
+            wrapped[-1] = wrapped[-1].copy().append_text(norm)
+        else:
+            wrapped.append(norm[2:])
         if len(wrapped) <= 2:
             return wrapped
-    return [line]
+    return [line]  # the summary: ‖·‖ and max |·|
 
 
 def outer_product(view, delta, input_vec, value, delta_name: str, input_name: str, term_name: str, width: int,
@@ -723,7 +774,7 @@ def _update(view, width: int, height: int) -> list:
     if tape.chunks:  # TBPTT updated chunk by chunk (SPEC §9): the next epoch starts from its last weights
         notes.append(Text(f"▸ this is full BPTT's update; TBPTT updated {len(tape.chunks)} times, one per chunk; "
                           "the next epoch starts from its last weights", style="yellow"))
-    keys = ([Text(f"press {view.update_key} to apply all five updates and run the next epoch", style="dim")]
+    keys = ([Text(f"press {view.update_key} to apply {nt.all_params(tape)} updates and run the next epoch", style="dim")]
             if view.update_key else [])  # a drill has no such key
 
     @cache  # shared by the renderings tried at the same digits

@@ -97,6 +97,9 @@ def _step_text(view, width: int, height: int, title: str, note: Text | None, cla
         fuller = step_body(view, width, height - 2)
         if len(fuller) > len(body):
             body = fuller
+    body = wrap_lines(body, width)
+    if len(body) > height - 1:  # not even the plainest rendering fits the box: cut with a sign, never silently
+        body = body[:max(0, height - 2)] + [Text(f"⋮ {len(body) - max(0, height - 2)} more lines", style="dim")]
     if extra:  # whole, or cut at a word with a sign that there is more (m reads it whole): never cut silently
         from .step import fit_extras
 
@@ -119,5 +122,5 @@ def sums_text(view, width: int, height: int) -> Text:
         ROW_FOCUS.reset(token)
 
 
-def flow_text(view, width: int, height: int) -> Text:
-    return _join(flow_lines(view, width, height), width)
+def flow_text(view, width: int, height: int, triangle: bool = False) -> Text:
+    return _join(flow_lines(view, width, height, triangle), width)
