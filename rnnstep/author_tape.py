@@ -123,6 +123,7 @@ class AuthorTape:
         # a recurrent total by the recursive view where that is the same sum (rules_totals.py): linear in T
         self._recursive = rules_totals.applies(tape, claims)
         self._stated_terms = rules_totals.stated_terms(claims) if self._recursive else {}
+        self._views: dict[tuple[int, ...], object] = {}  # the tape as each recursive view sees it
         stated: dict[str, list[Candidate]] = {}
         for claim in claims:
             true = tape.value(parsed_id(claim.id))
@@ -164,7 +165,8 @@ class AuthorTape:
         """A recurrent total's rules by the recursive view, and its pseudo-ids' (None for any other id)."""
         if vid_text.startswith(rules_totals.REC[:-1]):
             excluded, underlying = rules_totals.split(vid_text)
-            tape = rules_totals.WithoutTargets(self.tape, excluded) if excluded else self.tape
+            tape = self._views.get(excluded) or self._views.setdefault(
+                excluded, rules_totals.WithoutTargets(self.tape, excluded) if excluded else self.tape)
             if getattr(self.tape, "cell", None) is not None:
                 from .rules_gated import gated_rules_of
 

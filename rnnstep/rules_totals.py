@@ -93,38 +93,31 @@ def renamed(rule: Rule, prefix: str = REC) -> Rule:
     return Rule(inputs, lambda v: compute({old: v[new] for old, new in pairs}), rule.formula, rule.hops)
 
 
-def _inputs_by_step(tape, vid) -> list[tuple[int, tuple[str, str | float, str | None]]]:
-    """For each step k: the δ entry's id (of the recursive view), input_k[j] (an id, or a number of the file)
-    and r_k[i] where δₕ needs it; a vector's step is left out where its input is 0 (as its term's rule
+def _step(tape, vid, k: int) -> tuple[str, str | float, str | None] | None:
+    """Step k's share of a total: the δ entry's id (of the recursive view), input_k[j] (an id, or a number of
+    the file) and r_k[i] where δₕ needs it; None for a vector's step whose input is 0 (as its term's rule
     leaves δ out: the term is 0 whatever δ is)."""
     param, comp = vid.param, vid.component
-    out = []
+    row = comp[0] if tape.vector else None
+    delta = f"{REC}backward.dL_da[{k}][{row}]" if tape.vector else f"{REC}backward.dL_da[{k}]"
+    if param in ("b", "b_prime"):
+        source: str | float = 1.0
+    else:
+        j = comp[1] if tape.vector else 1
+        if param == "w":
+            source = float(tape.x[k - 1][j - 1]) if tape.vector else float(tape.scenario.x[k - 1])
+        elif k == 1:
+            source = float(tape.weights["h0"][j - 1]) if tape.vector else float(tape.scenario.h0)
+        else:
+            source = f"forward.O[{k - 1}][{j}]" if tape.vector else f"forward.O[{k - 1}]"
+    if tape.vector and isinstance(source, float) and source == 0.0:
+        return None
+    reset = None
     gated = getattr(tape, "cell", None) is not None
-    gru_h = gated and tape.cell.CARRY != "c" and param in ("w_prime", "b_prime")
-    for k in range(1, tape.T + 1):
-        if not tape.vector:
-            delta = f"{REC}backward.dL_da[{k}]"
-            row = None
-        else:
-            row = comp[0]
-            delta = f"{REC}backward.dL_da[{k}][{row}]"
-        if param in ("b", "b_prime"):
-            source: str | float = 1.0
-        else:
-            j = comp[1] if tape.vector else 1
-            if param == "w":
-                source = float(tape.x[k - 1][j - 1]) if tape.vector else float(tape.scenario.x[k - 1])
-            elif k == 1:
-                source = float(tape.weights["h0"][j - 1]) if tape.vector else float(tape.scenario.h0)
-            else:
-                source = f"forward.O[{k - 1}][{j}]" if tape.vector else f"forward.O[{k - 1}]"
-        if tape.vector and isinstance(source, float) and source == 0.0:
-            continue
-        reset = None
-        if gru_h and tape.cell.GATES[(row - 1) // tape.n] == "n":  # δₕ: the n rows ⊙ r_k
-            reset = f"forward.gate.r[{k}][{(row - 1) % tape.n + 1}]"
-        out.append((k, (delta, source, reset)))
-    return out
+    if gated and tape.cell.CARRY != "c" and param in ("w_prime", "b_prime") and \
+            tape.cell.GATES[(row - 1) // tape.n] == "n":  # δₕ: the n rows ⊙ r_k
+        reset = f"forward.gate.r[{k}][{(row - 1) % tape.n + 1}]"
+    return delta, source, reset
 
 
 COLUMN = "~column"  # ~column[k]:<total id>, the terms of step k summed over the view's targets
@@ -150,14 +143,14 @@ def total_rules(tape, vid_text: str, excluded) -> list[Rule]:
 
 
 def _steps(tape, vid) -> list[int]:
-    return [k for k, _ in _inputs_by_step(tape, vid)]
+    return [k for k in range(1, tape.T + 1) if _step(tape, vid, k) is not None]
 
 
 def column_rules(tape, text: str, excluded) -> list[Rule]:
     """Step k's share of a total: ∂L/∂a_k[r] (of the view) × input_k[j] (× r_k[i] for δₕ)."""
     head, _, vid_text = text.partition(":")
     k = int(head[len(COLUMN) + 1:-1])
-    delta, source, reset = dict(_inputs_by_step(tape, parsed_id(vid_text)))[k]
+    delta, source, reset = _step(tape, parsed_id(vid_text), k)
     delta = view(excluded) + delta[len(REC):]
     ids = (delta,) + ((source,) if isinstance(source, str) else ()) + ((reset,) if reset else ())
 
