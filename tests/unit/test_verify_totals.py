@@ -176,3 +176,25 @@ def test_a_total_worked_from_a_wrong_stated_term_follows_from_it(monkeypatch):
     assert results["gradients.w.total"].follows_from == ("gradients.w.term[10,1]",)
     assert results["gradients.b.total"].verdict == "right" and not results["gradients.b.total"].note
     assert seen(report) == seen(by_term_sum(monkeypatch, tape))
+
+
+def _calls(kind: str, T: int) -> int:
+    """Python function calls (cProfile's count: the same on a loaded machine) of verifying totals and terms."""
+    import cProfile
+    import pstats
+
+    rng = np.random.default_rng(T)
+    text = scenario_text(kind, T, rng)
+    tape = rnnstep.build_tape(rnnstep.load_scenario(text))
+    ids = ["loss"] + [f"gradients.{q}.total" for q in tape.params] + [f"update.{q}.new" for q in tape.params]
+    ids += [f"gradients.w_prime.term[{T},1]", f"gradients.w_prime.term[{T // 2},2]"]
+    claims = [f'"{p}" = {_array(np.asarray(tape.value(p), dtype=float))}' for p in ids]
+    tape = rnnstep.build_tape(rnnstep.load_scenario(text + "[claims]\n" + "\n".join(claims) + "\n"))
+    profile = cProfile.Profile()
+    profile.runcall(verify, tape)
+    return pstats.Stats(profile).total_calls
+
+
+@pytest.mark.parametrize("kind", ["scalar", "lstm"])
+def test_verifying_totals_and_a_few_terms_takes_calls_that_grow_with_T(kind):
+    assert _calls(kind, 80) < 2.3 * _calls(kind, 40)
