@@ -198,3 +198,10 @@ def _calls(kind: str, T: int) -> int:
 @pytest.mark.parametrize("kind", ["scalar", "lstm"])
 def test_verifying_totals_and_a_few_terms_takes_calls_that_grow_with_T(kind):
     assert _calls(kind, 80) < 2.3 * _calls(kind, 40)
+
+
+def test_a_scenarios_target_steps_are_made_once():
+    # verify asks for them per value (a factor's shared quantity, a claim's id check): T numbers each time
+    # made T² numbers in all with a target at every step (5 of 33 s at T = 4,000)
+    scenario = rnnstep.load_scenario(scenario_text("scalar", 50, np.random.default_rng(1)))
+    assert scenario.targets == tuple(range(1, 51)) and scenario.targets is scenario.targets
