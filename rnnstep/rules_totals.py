@@ -16,7 +16,13 @@ The author's last running sum is Σ of the author's terms when no running sum is
 total's formulas ("the last running sum", "Σ terms") are kept, each by this route, as the verdicts and
 their explanations name them. The route is taken only where it is that same sum: several targets, no
 truncation or weighting of terms (methods/), and no running sum, factor or δ (carry, rest) stated —
-those enter the terms, and then the term route is kept, its work growing with the claims.
+those enter the terms, and then the term route is kept (its work grows with T², as before).
+
+The value is the term route's up to rounding; how far the rounding of the stated inputs may move it
+(``spread``) is worked out on the grouped sum, |Σ_t δ(t,k)|·… where the term route adds Σ_t |δ(t,k)|·…
+and widens at each of its T²/2 merges, so it may be narrower: a total within the term route's wider
+allowance but not this one is judged "rounding" or a slip instead of "follows" (tests/unit/
+test_verify_totals.py compares the verdicts of both on random files).
 """
 
 from __future__ import annotations
