@@ -30,10 +30,11 @@ def _array(a) -> str:
 
 def scenario_text(kind: str, T: int, rng, every: bool = True) -> str:
     rows = ROWS.get(kind, 1)
-    weights = dict(w=round(rng.uniform(-1, 1), 2), wp=round(rng.uniform(-1, 1), 2), b=round(rng.uniform(-.5, .5), 2),
-                   W=_array(np.round(rng.uniform(-1, 1, (rows, 1)), 2)),
+    weights = dict(w=round(rng.uniform(-1, 1), 2), wp=round(rng.uniform(-1, 1), 2),
+                   b=round(rng.uniform(-.5, .5), 2), W=_array(np.round(rng.uniform(-1, 1, (rows, 1)), 2)),
                    WP=_array(np.round(rng.uniform(-.8, .8, (rows, 2)), 2)),
-                   B=_array(np.round(rng.uniform(-.5, .5, rows), 2)), BP=_array(np.round(rng.uniform(-.3, .3, rows), 2)))
+                   B=_array(np.round(rng.uniform(-.5, .5, rows), 2)),
+                   BP=_array(np.round(rng.uniform(-.3, .3, rows), 2)))
     x = np.round(rng.uniform(-1, 1, T), 2).tolist()
     x[int(rng.integers(T))] = 0.0  # an input of 0: a term that is 0 whatever δ is
     y = np.round(rng.uniform(-.5, .5, T), 2).tolist() if every else 0.2
@@ -104,8 +105,9 @@ def test_the_verdicts_on_random_files_with_totals_are_those_of_the_term_sum(monk
 
 
 def _author_total_w(text: str, slip: float) -> tuple[list[float], list[float], float]:
-    """The one-unit author's a_t, O_t (a₂ off by ``slip``, O₂ = tanh of it) and ∂L/∂w worked back from them by hand:
-    ½(ŷ − y)² with ŷ = O (the defaults), ∂L/∂O_k = (O_k − y_k) + ∂L/∂a_{k+1}·w′, ∂L/∂a_k = ∂L/∂O_k·(1 − O_k²)."""
+    """The one-unit author's a_t, O_t (a₂ off by ``slip``, O₂ = tanh of it) and ∂L/∂w worked back from them
+    by hand: ½(ŷ − y)² with ŷ = w_out·O + b_out (the defaults), ∂L/∂O_k = (ŷ_k − y_k)·w_out + ∂L/∂a_{k+1}·w′,
+    ∂L/∂a_k = ∂L/∂O_k·(1 − O_k²), ∂L/∂w = Σ_k ∂L/∂a_k·x_k."""
     s = rnnstep.load_scenario(text)
     a, O, prev = [], [], s.h0
     for t in range(1, s.T + 1):
@@ -143,8 +145,8 @@ def _worked_out(kind: str, T: int, every: bool) -> int:
     rng = np.random.default_rng(T)
     text = scenario_text(kind, T, rng, every)
     tape = rnnstep.build_tape(rnnstep.load_scenario(text))
-    claims = [f'"{p}" = {_array(np.asarray(tape.value(p), dtype=float))}'
-              for p in ["loss"] + [f"gradients.{q}.total" for q in tape.params] + [f"update.{q}.new" for q in tape.params]]
+    ids = ["loss"] + [f"gradients.{q}.total" for q in tape.params] + [f"update.{q}.new" for q in tape.params]
+    claims = [f'"{p}" = {_array(np.asarray(tape.value(p), dtype=float))}' for p in ids]
     tape = rnnstep.build_tape(rnnstep.load_scenario(text + "[claims]\n" + "\n".join(claims) + "\n"))
     author = AuthorTape(tape, tape.scenario.claims)
     for claim in tape.scenario.claims:
