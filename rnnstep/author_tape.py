@@ -26,6 +26,7 @@ import itertools
 import math
 from typing import NamedTuple
 
+from . import rules_totals
 from .ids import RECURRENT_PARAMS
 from .rules import Rule, parsed_id, path_rules, rules
 from .rules_vector import quantity_of as vector_quantity_of
@@ -119,6 +120,10 @@ class AuthorTape:
         self._rules: dict[str, list[Rule]] = {}
         self._inputs: dict[str, list[tuple[Rule, tuple[str, ...]]]] = {}
         self._canon: dict[str, str] = {}
+        # a recurrent total by the recursive view where that is the same sum (rules_totals.py): linear in T
+        self._recursive = rules_totals.applies(tape, claims)
+        self._stated_terms = rules_totals.stated_terms(claims) if self._recursive else {}
+        self._views: dict[tuple[int, ...], object] = {}  # the tape as each recursive view sees it
         stated: dict[str, list[Candidate]] = {}
         for claim in claims:
             true = tape.value(parsed_id(claim.id))
@@ -141,6 +146,8 @@ class AuthorTape:
 
     def rules_of(self, vid_text: str) -> list[Rule]:
         found = self._rules.get(vid_text)
+        if found is None and self._recursive:
+            found = self._recursive_rules(vid_text)
         if found is None and getattr(self.tape, "cell", None) is not None:
             from .rules_gated import gated_rules_of  # SPEC §8: an id's rules, or a pseudo-id's (~dc[t,k][i])
 
@@ -152,6 +159,30 @@ class AuthorTape:
             else:
                 found = rules(self.tape, parsed_id(vid_text), paths=True)
             self._rules[vid_text] = found
+        return found
+
+    def _recursive_rules(self, vid_text: str) -> list[Rule] | None:
+        """A recurrent total's rules by the recursive view, and its pseudo-ids' (None for any other id)."""
+        if vid_text.startswith(rules_totals.REC[:-1]):
+            excluded, underlying = rules_totals.split(vid_text)
+            tape = self._views.get(excluded) or self._views.setdefault(
+                excluded, rules_totals.WithoutTargets(self.tape, excluded) if excluded else self.tape)
+            if getattr(self.tape, "cell", None) is not None:
+                from .rules_gated import gated_rules_of
+
+                found = gated_rules_of(tape, underlying)
+            else:
+                found = rules(tape, parsed_id(underlying), paths=True)
+            prefix = vid_text[:vid_text.index(":") + 1]
+            found = [rules_totals.renamed(r, prefix) for r in found]
+        elif vid_text.startswith(rules_totals.COLUMN):
+            total = vid_text.partition(":")[2]
+            found = rules_totals.column_rules(self.tape, vid_text, tuple(self._stated_terms.get(total, ())))
+        elif rules_totals.is_recurrent_total(self.tape, vid_text):
+            found = rules_totals.total_rules(self.tape, vid_text, tuple(self._stated_terms.get(vid_text, ())))
+        else:
+            return None
+        self._rules[vid_text] = found
         return found
 
     def inputs_of(self, vid_text: str) -> list[tuple[Rule, tuple[str, ...]]]:
@@ -251,7 +282,7 @@ def _worked(rule: Rule, combo, step: int, values: dict[str, float] | None = None
         sources = _sources(combo)
     if hops is None:
         hops = max([c.hops for c in combo], default=0)
-    return Candidate(value, spread, sources, rule.formula, hops + step)
+    return Candidate(value, spread, sources, rule.formula, hops + step + rule.hops)
 
 
 def _off_the_pole(rule: Rule, values: dict[str, float], spreads: list[float]) -> float | None:

@@ -21,6 +21,7 @@ class Rule:
     inputs: tuple[str, ...]  # ids whose values the formula uses
     compute: Callable[[dict[str, float]], float]
     formula: str  # how a person would write it
+    hops: int = 0  # formulas it stands for besides itself (rules_totals.py: the chain of running sums it skips)
 
 
 #: activations whose derivative is plain arithmetic on the value (model.py): worked in Python floats, the same

@@ -7,6 +7,7 @@ only parses TOML: nothing in the file is ever executed.
 
 from __future__ import annotations
 
+import functools
 import math
 import tomllib
 from dataclasses import asdict, dataclass, field, replace
@@ -106,7 +107,7 @@ class Scenario:
             return isinstance(self.y[0], tuple)
         return isinstance(self.y, tuple)
 
-    @property
+    @functools.cached_property  # asked for per value by verify: made once, not T numbers each time
     def targets(self) -> tuple[int, ...]:
         """The steps t that carry a loss: (T,) or (1, …, T)."""
         return tuple(range(1, self.T + 1)) if self.target_at_every_step else (self.T,)
