@@ -89,7 +89,11 @@ class GatedTapeNumbers(TapeNumbers):
 
             chunked = ChunkedTape(tape)
             for c in range(1, len(tape.chunks) + 1):
-                yield from self._arrays(chunked.chunk_tape(c))
+                chunk = chunked.chunk_tape(c)
+                yield from self._arrays(chunk)
+                for split in chunk.detached.values():  # full BPTT's terms of the chunk's targets, split (detached.py)
+                    yield from (split.full, split.kept, split.left_out)
+                    yield [np.linalg.norm(split.left_out), np.max(np.abs(split.left_out))]  # a summary
         if s.claims and not getattr(tape, "chunk", None):
             from rnnstep.verify import verify
 
