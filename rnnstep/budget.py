@@ -123,6 +123,11 @@ def tape_price(scenario: "Scenario") -> Estimate:
     if scenario.is_vector:
         seconds = 3e-5 * T + 6e-7 * terms + 1e-8 * (paths + T) * n * max(n, m)
         memory = 12 * terms + 8 * paths * n + 8 * n * max(n, m) * (T + 16) + 64 * T * n
+        cell = getattr(scenario, "cell", "rnn")
+        if cell != "rnn":  # a gated tape keeps δ's and the carry's rows, G·n wide, per path (the GRU: δₕ's too)
+            G = 4 if cell == "lstm" else 3
+            memory += 8 * paths * G * n * (2 if cell == "lstm" else 4)
+            seconds += 4e-8 * paths * G * n
     else:
         seconds = 3e-5 * T + 1.5e-7 * terms
         memory = 32 * terms + 200 * T
