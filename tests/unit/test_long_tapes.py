@@ -235,6 +235,25 @@ def test_latex_compiles_and_fits_the_page(tmp_path, name):
     assert (tmp_path / f"{name}.pdf").stat().st_size > 1000
 
 
+@pytest.mark.skipif(shutil.which("pdflatex") is None, reason="needs pdflatex (texlive-latex-base)")
+@pytest.mark.parametrize("name", ["randomized-truncation", "lstm-tbptt-detach", "clip-norm-vs-value"])
+def test_latex_never_breaks_a_line_after_a_minus_sign(tmp_path, name):
+    """A number stays whole: no line ends in "-" of -0.00077 or 9.4699e-05 (the one-unit, gated and vector
+    documents' method sections set such numbers in text). With words never hyphenated either, TeX's trace
+    of the paragraphs lists no feasible break at a discretionary at all."""
+    tex = tmp_path / f"{name}.tex"
+    assert main(["trace", name, "--format", "latex", "-o", str(tex)]) == 0
+    text = tex.read_text()
+    assert "-0." in text or "e-0" in text  # there is a minus sign in text to break after
+    tex.write_text(text.replace("\\begin{document}", "\\begin{document}\\hyphenpenalty=10000\\tracingparagraphs=1", 1))
+    result = subprocess.run(["pdflatex", "-interaction=nonstopmode", "-halt-on-error", tex.name],
+                            cwd=tmp_path, capture_output=True, text=True, timeout=300)
+    assert result.returncode == 0, result.stdout[-2000:]
+    log = (tmp_path / f"{name}.log").read_text(errors="replace")
+    assert "@firstpass" in log  # the trace is on
+    assert "@\\discretionary" not in log, log[log.index("@\\discretionary") - 300:][:400]
+
+
 def test_latex_headings_and_numbers_are_readable():
     tape = rnnstep.build_tape(rnnstep.load_scenario(shipped_path("vanishing-gradients")))
     text = "".join(iter_latex(tape))
