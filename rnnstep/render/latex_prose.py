@@ -32,8 +32,8 @@ _TEXT_ESCAPES = {
 _SUBSCRIPTS = "₀₁₂₃₄₅₆₇₈₉"
 
 
-# a one-letter name's subscript in prose, as the notes write it: O_{k−1}, O_(t−1), a_j (not w_prime, W_out)
-_PROSE_SUBSCRIPT = re.compile(r"(?<![A-Za-zã])([A-Za-zã]′?)_(\{[^{}\\$]*\}|\([^(){}\\$]*\)|[A-Za-z0-9](?![A-Za-z0-9_]))")
+# a one-letter name's subscript in prose, as the notes write it: O_{k−1}, O_(t−1), a_j, ∂ℓ_t (not w_prime, W_out)
+_PROSE_SUBSCRIPT = re.compile(r"(?<![A-Za-zãℓ])([A-Za-zãℓ]′?)_(\{[^{}\\$]*\}|\([^(){}\\$]*\)|[A-Za-z0-9](?![A-Za-z0-9_]))")
 
 
 def latex_text(text: str) -> str:

@@ -162,6 +162,7 @@ def test_a_run_of_superscripts_is_one_group_and_scripts_side_by_side_never_stack
     assert latex_text("a₂₀ᵀ") == r"a$_{20}^{T}$" and latex_text("w′²") == r"w$'^{2}$"
     assert latex_text("2²°") == r"2$^{2}{}^{\circ}$" and latex_text("xᵀ′") == r"x$^{T}{}'$"
     assert latex_text("x₂²₃") == r"x$_{2}^{2}{}_{3}$"
+    assert latex_text("∂ℓ_t/∂s_t") == r"$\partial$$\ell$$_{t}$/$\partial$s$_{t}$"  # was $\partial\ell$\_t
 
 
 @pytest.mark.skipif(shutil.which("pdflatex") is None, reason="pdflatex is not installed")
