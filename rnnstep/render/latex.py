@@ -129,12 +129,13 @@ class _TermWriter:
         value = latex_number(item.value, self.digits)
         if item.underflow:  # 0 with no zero factor: the product fell below the smallest double
             value += r"\ \text{(underflow: no factor is 0)}"
-        rows = self._shortened(item, where, value) if item.hidden else None
+        mark = self.mark_of(item)
+        rows = self._shortened(item, where, value, mark) if item.hidden else None
         if rows is None:
-            rows = self._greedy(item, where, value, self.mark_of(item))
+            rows = self._greedy(item, where, value, mark)
         return rows + rf"&\text{{running sum}} = {latex_number(item.running_sum, self.digits)} \\[6pt]" + "\n"
 
-    def _shortened(self, item: TermLine, where: str, value: str) -> str | None:
+    def _shortened(self, item: TermLine, where: str, value: str, mark: str = "") -> str | None:
         """The common case on a long tape, laid out from the head's and tail's joined text: one or two
         rows each for symbols and numbers; None when even two rows would not fit."""
         if item.param != self.param:
@@ -147,7 +148,6 @@ class _TermWriter:
             tail = self.tails[item.k] = _join(item.tail_symbols, item.tail_numbers)
         gap, gap_width = self.gaps.get(item.hidden) or self.gaps.setdefault(item.hidden, self._gap(item.hidden))
         times = _WIDTH["times"]
-        mark = self.mark_of(item)
         first = head.symbols_width + times + gap_width
         if first + times + tail.symbols_width + 8 <= LINE_WIDTH:
             symbols = rf"{where}:\quad &\Bigl[{head.symbols} \times {gap} \times {tail.symbols}\Bigr] \\" + "\n"
@@ -158,11 +158,13 @@ class _TermWriter:
             return None
         first = head.numbers_width + times + gap_width + 10
         end = _number_width(value) + 10
-        if first + times + tail.numbers_width + end <= LINE_WIDTH:
-            return symbols + rf"&= {head.numbers} \times {gap} \times {tail.numbers} = {value}{mark} \\" + "\n"
-        if first <= LINE_WIDTH and 20 + tail.numbers_width + end <= LINE_WIDTH:
+        used = first + times + tail.numbers_width + end
+        if used <= LINE_WIDTH:
+            return symbols + rf"&= {head.numbers} \times {gap} \times {tail.numbers} = {value}" + _marked(mark, used)
+        used = 20 + tail.numbers_width + end
+        if first <= LINE_WIDTH and used <= LINE_WIDTH:
             return (symbols + rf"&= {head.numbers} \times {gap} \\" + "\n"
-                    + rf"&\quad \times {tail.numbers} = {value}{mark} \\" + "\n")
+                    + rf"&\quad \times {tail.numbers} = {value}" + _marked(mark, used))
         return None
 
     @staticmethod
@@ -180,13 +182,39 @@ class _TermWriter:
         equals = "=" if item.sign == "=" else r"\approx"
         if lines[-1]:
             numbers[-1] += f" {equals} {value}"
+            used = (20.0 if len(lines) > 1 else 10.0) + sum(map(_width, lines[-1])) + _WIDTH["times"] * len(lines[-1])
         else:  # the result goes on a line of its own
             numbers.append(f"\\quad {equals} {value}")
-        numbers[-1] += mark
+            used = 20.0
+        used += _number_width(value) + 10
         numbers[0] = "= " + numbers[0]
         rows = [rf"{where}:\quad &{symbols[0]} \\"] + [rf"&{row} \\" for row in symbols[1:]]
-        rows += [rf"&{row} \\" for row in numbers]
-        return "\n".join(rows) + "\n"
+        rows += [rf"&{row} \\" for row in numbers[:-1]]
+        return "\n".join(rows) + "\n&" + numbers[-1] + _marked(mark, used)
+
+
+def _marked(mark: str, used: float) -> str:
+    """The end of a term's value row: its mark (why it is left out, its weight) after the value when both fit
+    the line, else the mark on a row of its own, its words wrapped (a long one is wider than any line)."""
+    if not mark:
+        return r" \\" + "\n"
+    if used + mark_width(mark) <= LINE_WIDTH:
+        return rf"{mark} \\" + "\n"
+    words = mark.removeprefix(r"\quad")
+    if words.startswith(_TEXT) and words.endswith("}") and words.count(_TEXT) == 1:
+        words = rf"\parbox[t]{{{LINE_WIDTH - 40:.0f}pt}}{{\raggedright {words[len(_TEXT):-1]}}}"
+    return r" \\" + "\n" + rf"&\quad {words} \\" + "\n"
+
+
+_TEXT = "\\text{"
+
+
+def mark_width(mark: str) -> float:
+    """A mark's width in pt, estimated: about 5.2 pt a character of its words and numbers, 10 for the \\quad."""
+    import re
+
+    shown = re.sub(r"\\(?:quad|text|pi)\b|[{}$^]", "", mark)
+    return 10.0 + 5.2 * len(shown)
 
 
 def iter_latex(tape: Tape, digits: int = 6, full_chains: bool = False) -> Iterator[str]:
@@ -200,6 +228,7 @@ def iter_latex(tape: Tape, digits: int = 6, full_chains: bool = False) -> Iterat
         r"\usepackage{amsmath}",
         r"\usepackage[margin=2cm]{geometry}",
         r"\allowdisplaybreaks",
+        r"\exhyphenpenalty=10000",  # no line break after a minus sign in text: -0.5, 9.4e-05 stay whole
         r"\begin{document}",
         rf"\section*{{{latex_text(shown_line(s.name))}}}",
     ]

@@ -32,8 +32,8 @@ _TEXT_ESCAPES = {
 _SUBSCRIPTS = "₀₁₂₃₄₅₆₇₈₉"
 
 
-# a one-letter name's subscript in prose, as the notes write it: O_{k−1}, O_(t−1), a_j (not w_prime, W_out)
-_PROSE_SUBSCRIPT = re.compile(r"(?<![A-Za-zã])([A-Za-zã]′?)_(\{[^{}\\$]*\}|\([^(){}\\$]*\)|[A-Za-z0-9](?![A-Za-z0-9_]))")
+# a one-letter name's subscript in prose, as the notes write it: O_{k−1}, O_(t−1), a_j, ∂ℓ_t (not w_prime, W_out)
+_PROSE_SUBSCRIPT = re.compile(r"(?<![A-Za-zãℓ])([A-Za-zãℓ]′?)_(\{[^{}\\$]*\}|\([^(){}\\$]*\)|[A-Za-z0-9](?![A-Za-z0-9_]))")
 
 
 def latex_text(text: str) -> str:
@@ -75,13 +75,30 @@ def _escaped(text: str) -> str:
     if script is not None:
         out.append(f"${script[0]}{{{''.join(script[1])}}}$")
     # two symbols side by side (∂ℓ) would close one $…$ and open the next as "$$", display maths: one span
-    return _ADJACENT_MATH.sub("", "".join(out))
+    pieces = _ADJACENT_MATH.split("".join(out))
+    text = pieces[0]
+    for piece in pieces[1:]:
+        text += _seam(text, piece[:1]) + piece
+    return text
+
+
+def _seam(before: str, after: str) -> str:
+    """Where two $…$ meet: nothing, or "{}" when the second's script would be a second one of the same kind on
+    the first's last atom (2²° is $^{2}{}^{\\circ}$: $^{2}^{\\circ}$ is TeX's "Double superscript")."""
+    scripts = _TRAILING_SCRIPTS.search(before) if after in ("^", "_", "'") else None
+    if scripts is None:
+        return ""
+    chain = scripts.group(0)
+    if after in "^'" and chain.strip("'") == "":  # w′² and w′′: LaTeX's prime takes a superscript after it
+        return ""
+    kinds = {"_" if piece.startswith("_") else "^" for piece in _SCRIPT_PIECE.findall(chain)}
+    return "{}" if ("_" if after == "_" else "^") in kinds else ""
 
 
 def _script(ch: str) -> tuple[str, str] | None:
-    """("_", "2") for ₂, ("^", "f") for ᶠ (the gates' aᶠ), ("^", "-") for ⁻: any Unicode sub- or superscript."""
-    if ch in _TEXT_ESCAPES:  # ᵀ, ⁺, ¹ … keep their own forms
-        return None
+    """("_", "2") for ₂, ("^", "f") for ᶠ (the gates' aᶠ), ("^", "-") for ⁻: any Unicode sub- or superscript,
+    ¹, ², ᵀ, ⁺ … included (their table entries are the same forms), so that a run is one group: 1.5¹¹ is
+    1.5$^{11}$, not 1.5$^{1}$$^{1}$, which joins into TeX's "Double superscript" 1.5$^{1}^{1}$."""
     kind, _, code = unicodedata.decomposition(ch).partition(" ")
     if kind not in ("<sub>", "<super>") or not code:
         return None
@@ -118,3 +135,5 @@ _GREEK = {"alpha", "beta", "gamma", "delta", "epsilon", "zeta", "eta", "theta", 
 
 
 _ADJACENT_MATH = re.compile(r"(?<!\\)\$\$")  # "$$" that is not an escaped "\$" followed by "$"
+_SCRIPT_PIECE = re.compile(r"[_^]\{[^{}]*\}|'")
+_TRAILING_SCRIPTS = re.compile(r"(?:[_^]\{[^{}]*\}|')+$")  # the scripts that end a math span: _{20}^{T}, ^{2}''

@@ -51,6 +51,12 @@ def _latex_words(text: str) -> str:
     return latex_text(text.replace("`", ""))  # `code` marks in our prose are markdown's, not quotes
 
 
+def _ragged(tex: str) -> str:
+    """A LaTeX paragraph set ragged right: one of long vectors ([[0.000761481, …], …]) has too few spaces to
+    justify and would run past the margin."""
+    return r"{\raggedright " + tex + r"\par}" + "\n\n"
+
+
 class _Out:
     def __init__(self, style: str, digits: int, vector: bool):
         self.style, self.digits, self.vector = style, digits, vector
@@ -59,10 +65,10 @@ class _Out:
         return f"\n## {text}\n\n" if self.style == "markdown" else f"\\subsection*{{{_latex_words(text)}}}\n"
 
     def line(self, text: str) -> str:
-        return f"- {text}\n" if self.style == "markdown" else _latex_words(text) + "\n\n"
+        return f"- {text}\n" if self.style == "markdown" else _ragged(_latex_words(text))
 
     def para(self, text: str) -> str:
-        return f"\n{text}\n\n" if self.style == "markdown" else _latex_words(text) + "\n\n"
+        return f"\n{text}\n\n" if self.style == "markdown" else _ragged(_latex_words(text))
 
     def operand(self, v) -> str:
         """A number inside a formula: a negative one in parentheses."""

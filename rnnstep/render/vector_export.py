@@ -64,7 +64,9 @@ def iter_vector_derivation(tape: Tape, digits: int = 6, style: str = "markdown",
     M = w.matrix
     if style == "latex":
         yield ("\\documentclass{article}\n\\usepackage{amsmath}\n\\usepackage[margin=2cm]{geometry}\n"
-               "\\allowdisplaybreaks\n\\setcounter{MaxMatrixCols}{64}\n\\begin{document}\n\n")
+               "\\allowdisplaybreaks\n\\setcounter{MaxMatrixCols}{64}\n"
+               "\\exhyphenpenalty=10000\n"  # no line break after a minus sign in text: -0.5, 9.4e-05 stay whole
+               "\\begin{document}\n\n")
     yield w.heading(shown_line(s.name), 1)
     yield w.text(f"A hidden vector of size n = {n}, inputs of size m = {m}, q = {q} outputs, T = {tape.T} steps; "
                  f"f = {s.activation}, g = {s.output_activation}, loss = {s.loss}.")

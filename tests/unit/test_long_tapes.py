@@ -22,7 +22,7 @@ from rnnstep.render.latex import iter_latex
 from rnnstep.render.markdown import iter_markdown
 from rnnstep.render.numbers import latex_number, markdown_number
 from rnnstep.render.table import iter_table
-from rnnstep.scenario import shipped_scenarios
+from rnnstep.scenario import shipped_gated_scenarios, shipped_scenarios
 from strategies import nets
 
 
@@ -207,9 +207,15 @@ LONG_SCENARIOS = {
 }
 
 
+# every shipped scenario: the one-unit ones here, the LSTM and GRU ones (gated_export) too; the hidden-vector
+# ones are compiled, with the same bounds, by test_vector_export.py::test_latex_compiles_standalone_and_fits_the_page
 @pytest.mark.skipif(shutil.which("pdflatex") is None, reason="needs pdflatex (texlive-latex-base)")
-@pytest.mark.parametrize("name", [p.stem for p in shipped_scenarios()] + list(LONG_SCENARIOS) + ["full-chains"])
+@pytest.mark.parametrize("name", [p.stem for p in shipped_scenarios() + shipped_gated_scenarios()]
+                         + list(LONG_SCENARIOS) + ["full-chains"])
 def test_latex_compiles_and_fits_the_page(tmp_path, name):
+    """pdflatex sets it with no error (1.5¹¹ once came out as 1.5$^{1}^{1}$, "Double superscript") and no line
+    more than 3 pt past the margin (a left-out term's reason, a method section's long vectors once ran 20–195 pt
+    past it)."""
     tex = tmp_path / f"{name}.tex"
     if name in LONG_SCENARIOS:
         net, train = LONG_SCENARIOS[name]
@@ -227,6 +233,25 @@ def test_latex_compiles_and_fits_the_page(tmp_path, name):
     log = (tmp_path / f"{name}.log").read_text(errors="replace")
     assert max(overfull(log), default=0.0) <= 3.0, [line for line in log.splitlines() if "Overfull" in line][:5]
     assert (tmp_path / f"{name}.pdf").stat().st_size > 1000
+
+
+@pytest.mark.skipif(shutil.which("pdflatex") is None, reason="needs pdflatex (texlive-latex-base)")
+@pytest.mark.parametrize("name", ["randomized-truncation", "lstm-tbptt-detach", "clip-norm-vs-value"])
+def test_latex_never_breaks_a_line_after_a_minus_sign(tmp_path, name):
+    """A number stays whole: no line ends in "-" of -0.00077 or 9.4699e-05 (the one-unit, gated and vector
+    documents' method sections set such numbers in text). With words never hyphenated either, TeX's trace
+    of the paragraphs lists no feasible break at a discretionary at all."""
+    tex = tmp_path / f"{name}.tex"
+    assert main(["trace", name, "--format", "latex", "-o", str(tex)]) == 0
+    text = tex.read_text()
+    assert "-0." in text or "e-0" in text  # there is a minus sign in text to break after
+    tex.write_text(text.replace("\\begin{document}", "\\begin{document}\\hyphenpenalty=10000\\tracingparagraphs=1", 1))
+    result = subprocess.run(["pdflatex", "-interaction=nonstopmode", "-halt-on-error", tex.name],
+                            cwd=tmp_path, capture_output=True, text=True, timeout=300)
+    assert result.returncode == 0, result.stdout[-2000:]
+    log = (tmp_path / f"{name}.log").read_text(errors="replace")
+    assert "@firstpass" in log  # the trace is on
+    assert "@\\discretionary" not in log, log[log.index("@\\discretionary") - 300:][:400]
 
 
 def test_latex_headings_and_numbers_are_readable():

@@ -154,6 +154,29 @@ def test_prose_sets_fractions_accents_scripts_and_greek_by_themselves():
     assert latex_text("κ") == r"$\kappa$"
 
 
+def test_a_run_of_superscripts_is_one_group_and_scripts_side_by_side_never_stack_twice():
+    from rnnstep.render.latex import latex_text
+
+    assert latex_text("1.5¹¹ ≈ 86") == r"1.5$^{11}$ $\approx$ 86"  # was 1.5$^{1}^{1}$: "Double superscript"
+    assert latex_text("x²ᵀ") == r"x$^{2T}$"
+    assert latex_text("a₂₀ᵀ") == r"a$_{20}^{T}$" and latex_text("w′²") == r"w$'^{2}$"
+    assert latex_text("2²°") == r"2$^{2}{}^{\circ}$" and latex_text("xᵀ′") == r"x$^{T}{}'$"
+    assert latex_text("x₂²₃") == r"x$_{2}^{2}{}_{3}$"
+    assert latex_text("∂ℓ_t/∂s_t") == r"$\partial$$\ell$$_{t}$/$\partial$s$_{t}$"  # was $\partial\ell$\_t
+
+
+@pytest.mark.skipif(shutil.which("pdflatex") is None, reason="pdflatex is not installed")
+def test_prose_with_scripts_side_by_side_compiles(tmp_path):
+    from rnnstep.render.latex import latex_text
+
+    prose = ["1.5¹¹ ≈ 86", "x²ᵀ", "a₂₀ᵀ", "w′²", "2²°", "xᵀ′", "x₂²₃", "w′²′", "∂ℓ/∂w′", "e⁻¹", "10⁻¹²"]
+    (tmp_path / "p.tex").write_text("\\documentclass{article}\n\\begin{document}\n"
+                                    + "\n\n".join(map(latex_text, prose)) + "\n\\end{document}\n")
+    result = subprocess.run(["pdflatex", "-interaction=nonstopmode", "-halt-on-error", "p.tex"],
+                            cwd=tmp_path, capture_output=True, text=True, timeout=120)
+    assert result.returncode == 0, result.stdout[-1500:]
+
+
 def test_prose_subscripts_are_set_as_subscripts_and_key_names_stay_as_written():
     from rnnstep.render.latex import latex_text
 
