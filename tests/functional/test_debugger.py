@@ -10,6 +10,7 @@ import rnnstep
 from reference import OVERFLOW_TOML
 from rnnstep import notation as nt
 from rnnstep.tui.widgets import RunningSums, StepDetail, panel_text
+from sampled import steps_to_visit
 
 from .apps import debugger
 
@@ -174,14 +175,22 @@ async def test_overflowing_scenario_is_shown_not_a_crash():
 @pytest.mark.parametrize("name", ["notes-four-steps", "target-every-step", "truncated-bptt",
                                   "exploding-gradients-clipped", "binary-classification"])
 async def test_every_step_of_shipped_scenarios_renders(name):
+    """Each visited step (sampled.py: every step of a short tape; of a long one, every phase's ends and a seeded
+    spread; RNNSTEP_FULL_TESTS=1: every step) is drawn, and n from it (forward) and p from it (backward) move one
+    step, the ends staying put."""
     app = debugger(name)
     async with app.run_test(size=SIZE) as pilot:
-        for _ in range(len(app.tape.steps) + 2):
+        visit = steps_to_visit(app.tape)
+        for index in visit:
+            app.cursor = index
             await pilot.press("n")
-        assert app.cursor == len(app.tape.steps) - 1
-        for _ in range(len(app.tape.steps) + 2):
+            assert app.cursor == min(index + 1, app.last)
+        assert visit[-1] == app.last
+        for index in reversed(visit):
+            app.cursor = index
             await pilot.press("p")
-        assert app.cursor == 0
+            assert app.cursor == max(index - 1, 0)
+        assert visit[0] == 0
 
 
 KEYS = list("npgGcbuq?[]") * 3 + ["right", "left", "space", "home", "end", "escape", "enter", "tab", "x", "1",
