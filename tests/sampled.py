@@ -1,6 +1,8 @@
-"""Which steps a long walk visits. A walk over every step of every shipped scenario is a slow check: by default
-it visits every step of a short tape and, of a long one, the first and last step of every phase and a seeded
-spread between (the same steps on every run). RNNSTEP_FULL_TESTS=1 in the environment walks every step."""
+"""The slowest checks, shortened by default and whole with RNNSTEP_FULL_TESTS=1 in the environment (FULL).
+
+A walk over every step of a shipped scenario visits every step of a short tape and, of a long one, the first and
+last step of every phase and a seeded spread between (the same steps on every run); the random-key fuzz runs
+three seeds, not six; the download stress test takes ten screenshots a tab, not twenty."""
 
 from __future__ import annotations
 
