@@ -36,6 +36,12 @@ SHOTS = [
     ("vector-80x24.svg", "vector/notes-hidden-two", ["c", "n"], {"size": (80, 24)}),
     # a gated cell (SPEC §8): lstm-remembers mid-sum of ∂L/∂b, the chart's carry ▀ and rest ▄ by steps back
     ("lstm-remembers.svg", "gated/lstm-remembers", ["c"] + ["n"] * 30, {}),
+    # a gated forward step: x_t, each gate's pre-activation and the gate, c_t and O_t (the blog post's LSTM)
+    ("lstm-forward.svg", "gated/lstm-two-steps-by-hand", ["n"], {}),
+    # TBPTT (SPEC §9): chunk 2's last term of ∂L/∂w and how much detach left out, beside full BPTT's
+    ("tbptt-detach.svg", "tbptt-detach", ["colon", *"chunk[2].gradients.w.term[8,5]", "enter"], {}),
+    # RTRL on an LSTM: P_t's update, and at a target the whole row t of the triangle at once
+    ("lstm-rtrl.svg", "gated/lstm-rtrl", ["colon", *"forward.O[3]", "enter"], {}),
     # a watch line and a conditional breakpoint, typed at ':' as a student would; c stops where a term falls below 1e-6
     ("watch-line.svg", "vanishing-gradients",
      ["colon", *"watch gradients.w.running_sum", "enter", "colon", *"break when |term| < 1e-6 in w", "enter", "c", "c"], {}),
