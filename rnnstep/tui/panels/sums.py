@@ -103,24 +103,28 @@ def _term_rows(view: View, out: Text, param: str, current: int, rows: int, width
         out.append(f"   ⋮ {lo} earlier\n", style="dim")
     for i in range(lo, hi):
         where = term_where(table, i)
-        marker = "▶ " if i == current else ("✓ " if i < current else "  ")
+        cut = bool(table.truncated[i])  # left out of the sum (truncated, or dropped by a coin)
+        marker = "▶ " if i == current else (("✗ " if cut else "✓ ") if i < current else "  ")
         style = "" if i <= current else FUTURE
         out.append(f" {marker}{where:{where_w}} ", style="bold" if i == current else style)
         if i > current:
             out.append("·\n", style=FUTURE)
             continue
-        cut = bool(table.truncated[i])
         shown, ids = float(table.value[i]), f"gradients.{param}.term{where}"
         if weighted and not cut and table.weight[i] != 1.0:  # weight·term, as the running sum adds it
             shown, ids = float(table.weight[i]) * shown, (ids, f"gradients.{param}.weight{where}")
-        value = view.num(shown, ids, TRUNCATED if cut else "", width=value_w)
+        if weighted and cut:  # a dropped term adds 0·term: the 0 shown, the term struck beside it
+            value = Text("0·")
+            value.append_text(view.num(shown, ids, TRUNCATED, width=max(1, value_w - 2)))
+        else:
+            value = view.num(shown, ids, TRUNCATED if cut else "", width=value_w)
         if value.plain == "?":
             value.stylize("bold cyan")
         elif value.plain == "0" and underflowed(view.tape, param, i):  # not a zero factor: the double ran out
             value = Text("underflow 0" if value_w >= 11 else "⇣0", style="yellow")
         out.append(" " * max(0, value_w - len(value.plain)))  # right-aligned: signs and magnitudes line up
         out.append_text(value)
-        if cut:
+        if cut and not weighted:
             if 3 + where_w + 1 + value_w + 4 <= width:  # the word when it fits; the strike-through says it anyway
                 out.append(" cut", style="dim")
         elif with_sum:
