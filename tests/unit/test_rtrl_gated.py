@@ -215,6 +215,9 @@ def test_lstm_rtrl_notes_hold():
 
     carried, immediate, P = gated_update(tape, 1)
     assert not carried.any() and np.array_equal(P, immediate)
+    # the note names the initial state as the screen does (O₀, c₀), not as the file's keys (h0, c0)
+    assert "J₁·P₀ = 0, since O₀ and c₀ do not depend on the weights" in notes["forward.O[1]"]
+    assert "h0" not in notes["forward.O[1]"] and "c0" not in notes["forward.O[1]"]
     assert r.history.shape[1:] == (4, 40) and "P_t is 4×40" in notes["forward.O[1]"]
     widths = {p: hi - lo for p, (lo, hi) in r.columns.items()}
     assert widths == {"w_prime": 16, "w": 8, "b": 8, "b_prime": 8}

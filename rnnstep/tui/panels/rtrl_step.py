@@ -46,10 +46,15 @@ def rtrl_lines(view, t: int, width: int, digits: int) -> list[Text]:
     if position is not None:
         lines.append(Text(f"target {t}: ∂ℓ{sub}/∂{s}{sub}·P{sub} adds row {t} of the triangle at once (Σₖ term({t},k)):",
                           style=f"bold {STYLE}"))
+        parts = []
         for p in GATED_RECURRENT:
             lo, hi = r.columns[p]
-            row = r.rows[position, lo:hi].reshape(tape.param_shape(p))
-            lines.append(_row_line(f"  ∂L/∂{nt.param(p, vector=True)} += ", row, digits, width))
+            parts.append((f"  ∂L/∂{nt.param(p, vector=True)} += ", r.rows[position, lo:hi].reshape(tape.param_shape(p))))
+        # the rows show the same kind of number (what row t adds to a gradient): one rounding for all that
+        # are written out, the fewest digits any of them needs to fit, so b's and b′'s equal entries read equal
+        fits = [d for d in (_fitting_digits(label, row, digits, width) for label, row in parts) if d is not None]
+        shown = min(fits, default=digits)
+        lines += [_row_line(label, row, digits, width, shown) for label, row in parts]
     return lines
 
 
@@ -65,13 +70,28 @@ def _side_by_side(parts: list[str], width: int) -> list[Text]:
     return [Text(line, style=STYLE) for line in lines]
 
 
-def _row_line(label: str, row: np.ndarray, digits: int, width: int) -> Text:
-    """``label [a b; c d]`` when it fits ``width`` (at the full digits, else rounded to 4 or 3), else ``label``
-    and the row's one-line summary."""
-    rows = row.reshape(1, -1) if row.ndim < 2 else row
-    for shown in [digits] + [d for d in (4, 3) if d < digits]:  # the full digits, else correctly rounded
-        text = "; ".join(" ".join(nt.fmt(float(v), shown) for v in r) for r in rows)
-        whole = Text(label, style=STYLE).append(f"[{text}]")
+def _entries(label: str, row: np.ndarray, shown: int) -> Text:
+    """``label [a b; c d]``: a matrix's rows separated by ``;``, a vector (b, b′: a column, as a_t stacks
+    them) one entry a row like W's single column, so that W, b and b′ read alike."""
+    rows = row.reshape(-1, 1) if row.ndim < 2 else row
+    text = "; ".join(" ".join(nt.fmt(float(v), shown) for v in r) for r in rows)
+    return Text(label, style=STYLE).append(f"[{text}]")
+
+
+def _fitting_digits(label: str, row: np.ndarray, digits: int, width: int) -> int | None:
+    """The most digits (the full ones, else 4 or 3) at which ``label [row]`` fits ``width``, or None."""
+    for shown in [digits] + [d for d in (4, 3) if d < digits]:
+        if _entries(label, row, shown).cell_len <= width:
+            return shown
+    return None
+
+
+def _row_line(label: str, row: np.ndarray, digits: int, width: int, shown: int | None = None) -> Text:
+    """``label [a b; c d]`` at ``shown`` digits (by default the most that fit ``width``) when that fits, else
+    ``label`` and the row's one-line summary."""
+    shown = _fitting_digits(label, row, digits, width) if shown is None else shown
+    if shown is not None:
+        whole = _entries(label, row, shown)
         if whole.cell_len <= width:
             return whole
     return Text(label, style=STYLE).append_text(summary(row, digits, max(1, width - len(label))))
