@@ -60,7 +60,7 @@ def _whole_value(tape, chunk, vid: ValueId, text: str) -> Any:
         t = vid.index[0]
         k = vid.index[1] if vid.param in TERM_PARAMS and len(vid.index) > 1 else None
         if table is None or t not in chunk.targets or (k is not None and not chunk.reach <= k <= t):
-            why = f"; {chunk.reason}" if k is not None and k < chunk.reach and chunk.reason else ""
+            why = f"; {chunk.reason_for(t)}" if k is not None and k < chunk.reach and chunk.reason else ""
             raise IdError(f"{text}: chunk {chunk.index} has no such term{why}")
         i = table.index_of(t, k)
         if vid.name == "term":
@@ -131,7 +131,7 @@ def check_chunk_id(text: str, T: int, targets, sizes, k1: int, k2: int, phases: 
         if not first <= t <= last:
             raise IdError(f"{text}: step {t} is not in {here}")
         if vid.group == "gradients" and vid.param in TERM_PARAMS and len(vid.index) > 1 and vid.index[1] < reach:
-            raise IdError(f"{text}: {here} leaves this term out: {exclusion_reason(first, last, k1, k2)}")
+            raise IdError(f"{text}: {here} leaves this term out: {exclusion_reason(first, last, k1, k2, t)}")
     if vid.group == "backward":
         raise IdError(f"{text}: a chunk id names forward.a/O, outputs, loss, gradients.<p>.term/running_sum/total "
                       "or update.<p>.new")

@@ -147,7 +147,7 @@ class ChunkTape(Tape):
             k = vid.index[1] if vid.param in TERM_PARAMS and len(vid.index) > 1 else None
             if t not in self.chunk.targets or (k is not None and k < self.chunk.reach):
                 raise IdError(f"{vid}: chunk {self.chunk.index} has no such term"
-                              + (f"; {self.chunk.reason}" if k is not None and t in self.chunk.targets else ""))
+                              + (f"; {self.chunk.reason_for(t)}" if k is not None and t in self.chunk.targets else ""))
         return super().value(vid)
 
     @cached_property
@@ -166,7 +166,7 @@ class ChunkTape(Tape):
         if k != chunk.reach or chunk.reach <= 1:
             return ""
         gone = f"[{t},{chunk.reach - 1}]" if chunk.reach == 2 else f"[{t},{chunk.reach - 1}] … [{t},1]"
-        return f"TBPTT leaves out {gone}: {chunk.reason}; not computed, not added"
+        return f"TBPTT leaves out {gone}: {chunk.reason_for(t)}; not computed, not added"
 
     @cached_property
     def detached(self) -> dict:

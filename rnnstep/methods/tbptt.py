@@ -17,7 +17,7 @@ range k = 1 … s − (k2 − k1) − 1 with the reason, so nothing grows with T
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
@@ -41,27 +41,41 @@ class Chunk:
     totals: dict[str, Any]  # param -> ∂L_chunk/∂p
     updates: dict[str, Any]  # param -> tape.Update
     norm_clip: Any  # clipping.NormClip or None
-    reason: str  # why the terms k < reach are left out ("" if none is)
+    reason: str  # why the terms k < reach are left out ("" if none is), seen from the chunk's end
     run: dict  # "x", "a", "O", "O_prev", "f_prime", "W_prime_used": the whole sequence as run (this chunk's
     # rows are first − 1 … last − 1); "z", "yhat", "dl_dyhat", "g_prime", "to_z", "upstream": its targets' rows
+    reasons: dict[int, str] = field(default_factory=dict)  # target t -> the reason as true for t's own row
 
     @property
     def steps(self) -> tuple[int, int]:
         return self.first, self.last
+
+    def reason_for(self, t: int) -> str:
+        """Why target t's terms k < reach are left out, true for t ("" if none is)."""
+        return self.reasons.get(t, self.reason) if self.reach > 1 else ""
 
     def excluded(self) -> list[tuple[int, int, int]]:
         """(t, 1, reach − 1) for each target: the range of terms this chunk leaves out."""
         return [(t, 1, self.reach - 1) for t in self.targets] if self.reach > 1 else []
 
 
-def exclusion_reason(first: int, last: int, k1: int, k2: int) -> str:
-    """Why a chunk leaves out the terms k < s − (k2 − k1), in one line."""
-    if last == first + k1 - 1:  # k2 steps back from step e are steps e … e − k2 + 1: the terms k ≤ e − k2 are out
-        return f"before step {last - k2 + 1}: k2 = {k2} steps back from step {last} reach steps {last}…{last - k2 + 1}"
-    if k2 == k1:  # a short last chunk of the detach loop
-        return f"before step {first}, where the state carried into this chunk was detached"
+def exclusion_reason(first: int, last: int, k1: int, k2: int, t: int | None = None) -> str:
+    """Why a chunk leaves out the terms k < s − (k2 − k1), in one line: as seen from the chunk's last step,
+    or with ``t`` for target t's own row (for a target before the chunk's end, "k2 steps back from the end"
+    is not its reason: the detached carried state, or where the chunk's backward pass stops, is)."""
+    full = last == first + k1 - 1
     reach = max(1, first - (k2 - k1))
-    return f"before step {reach}: k2 − k1 = {k2 - k1} steps before this chunk's first step {first}"
+    if full and (t is None or t == last):  # k2 steps back from step e are e … e − k2 + 1: terms k ≤ e − k2 are out
+        return f"before step {last - k2 + 1}: k2 = {k2} steps back from step {last} reach steps {last}…{last - k2 + 1}"
+    c = (first - 1) // k1 + 1
+    if k2 == k1:  # the state O_{s−1} came into the chunk detached: no path from step s back past it
+        return f"before step {first}: the state carried into chunk {c} was detached there"
+    return f"before step {reach}: chunk {c}'s backward pass from its end (step {last}) stops at step {reach} = {first} − (k2 − k1)"
+
+
+def target_reasons(first: int, last: int, k1: int, k2: int, targets) -> dict[int, str]:
+    """Target t -> why its terms k < reach are left out (see exclusion_reason), for a chunk that leaves any out."""
+    return {int(t): exclusion_reason(first, last, k1, k2, int(t)) for t in targets}
 
 
 def run_chunks(tape) -> list[Chunk]:
@@ -118,13 +132,14 @@ def run_chunks(tape) -> list[Chunk]:
                 updates[p] = Update(old, totals[p], clipped[p], new)
                 weights[p] = np.asarray(new, dtype=np.float64).reshape(weights[p].shape)
         reason = exclusion_reason(first, last, k1, k2) if reach > 1 else ""
+        reasons = target_reasons(first, last, k1, k2, targets) if reach > 1 else {}
         chunks.append(Chunk(index, first, last, reach, [int(t) for t in targets], [float(v) for v in losses],
                             float(np.sum(losses)) if len(losses) else 0.0, gradients, totals, updates,
                             norm_clip, reason, {**cell.run, **cell.chunk_rows,
                                                 # this chunk's targets' rows, for the debugger (chunk_tape.py)
                                                 "z": z, "yhat": yhat, "dl_dyhat": dl, "to_z": to_z,
                                                 "upstream": upstream,
-                                                "g_prime": g_prime}))
+                                                "g_prime": g_prime}, reasons))
     return chunks
 
 
@@ -152,7 +167,7 @@ def left_out(scenario, t: int, k: int) -> str:
     if k >= reach:
         return ""
     return f"TBPTT leaves this term out (chunk {c}, steps {first}–{last}): " + exclusion_reason(
-        first, last, scenario.k1, scenario.k2)
+        first, last, scenario.k1, scenario.k2, t)
 
 
 def used_in(scenario, t: int, k: int) -> str:

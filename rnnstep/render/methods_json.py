@@ -56,7 +56,7 @@ def _chunk(tape, chunk, value) -> Iterator[str]:
         yield ("," if n else "") + f'\n      "{param}": {{"terms": ['
         yield ", ".join(_terms(tape, chunk.gradients[param], param, value))
         yield f'], "total": {value(chunk.totals[param])}}}'
-    excluded = ", ".join(f'{{"t": {t}, "k": [{lo}, {hi}], "reason": {json.dumps(chunk.reason, ensure_ascii=False)}}}'
+    excluded = ", ".join(f'{{"t": {t}, "k": [{lo}, {hi}], "reason": {json.dumps(chunk.reason_for(t), ensure_ascii=False)}}}'
                          for t, lo, hi in chunk.excluded())
     yield f'\n    }}, "excluded": [{excluded}], "left_out": {{'
     yield ", ".join(_left_out(tape, chunk, value))

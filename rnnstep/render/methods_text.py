@@ -138,7 +138,7 @@ def _tbptt(tape, out: _Out) -> Iterator[str]:
                     parts.append(f"{where} {out.operand(term)}")
             yield out.line(f"{nt.gradient_symbol(p)} = {' + '.join(parts)} = {out.value(chunk.totals[p])}")
         for t, lo, hi in chunk.excluded():
-            yield out.line(f"left out for t = {t}: terms k = {lo} … {hi}, {chunk.reason}")
+            yield out.line(f"left out for t = {t}: terms k = {lo} … {hi}, {chunk.reason_for(t)}")
         yield from _detached(tape, chunk, out)
         if chunk.norm_clip is not None:
             yield out.line(f"‖g‖ = {out.value(chunk.norm_clip.norm)}, scale = {out.value(chunk.norm_clip.scale)}")

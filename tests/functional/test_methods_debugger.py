@@ -41,7 +41,9 @@ async def test_tbptt_says_which_terms_detach_throws_away():
         await pilot.pause()
         assert app.tape.steps[app.cursor].id == "chunk[2].gradients.w.term[5,5]"
         text = " ".join(panel_text(app.query_one(StepDetail)).split())
-        assert "TBPTT leaves out [5,4] … [5,1]: before step 5: k2 = 4 steps back from step 8 reach steps 8…5" in text
+        # target 5 loses [5,4] … [5,1] because the state carried into chunk 2 was detached, not because of
+        # how far k2 = 4 steps back from step 8 reach (that is target 8's reason, said at [8,5])
+        assert "TBPTT leaves out [5,4] … [5,1]: before step 5: the state carried into chunk 2 was detached there" in text
         await pilot.press("end", "u")  # the next epoch starts from the weights after the last chunk
         assert app.tape.scenario.w == pytest.approx(
             DebuggerApp(load_scenario("tbptt-detach")).tape.chunks[-1].updates["w"].new, rel=1e-15)
@@ -187,8 +189,10 @@ def test_chunk_ids_are_goto_targets():
     assert goto_target(tape, "chunk[1].forward.O[3]") == tape.steps.index_of("forward.O[3]")
     assert goto_target(tape, "chunk[2].gradients.b.total") == tape.steps.index_of("gradients.b.term[8,5]")
     assert goto_target(tape, "chunk[2].update.w.new") == tape.steps.index_of("update.w.new")
-    with pytest.raises(ValueError, match="before step 5: k2 = 4 steps back from step 8 reach steps 8…5"):
+    with pytest.raises(ValueError, match="before step 5: the state carried into chunk 2 was detached there"):
         goto_target(tape, "chunk[2].gradients.w.term[6,4]")
+    with pytest.raises(ValueError, match="before step 5: k2 = 4 steps back from step 8 reach steps 8…5"):
+        goto_target(tape, "chunk[2].gradients.w.term[8,4]")
     with pytest.raises(ValueError, match="chunk 3 does not exist"):
         goto_target(tape, "chunk[3].loss")
 

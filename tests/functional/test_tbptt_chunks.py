@@ -133,10 +133,13 @@ async def test_stepping_a_tbptt_tape_runs_each_chunk_on_the_updated_weights():
                 assert says_left_out == (step.k == chunk["reach"] > 1), (step.id, shown)
                 if says_left_out:
                     gone = f"[{step.t},{chunk['reach'] - 1}]"
-                    full = chunk["last"] - chunk["first"] + 1 == K1  # a short last chunk says where it stops
+                    full = chunk["last"] - chunk["first"] + 1 == K1
+                    # the chunk's end reaches k2 steps back; a target before it (or in a short last chunk)
+                    # stops where the chunk's backward pass stops, k2 − k1 steps before its first step
                     why = (f"before step {chunk['reach']}: k2 = {K2} steps back from step {chunk['last']} reach steps "
-                           f"{chunk['last']}…{chunk['last'] - K2 + 1}" if full else
-                           f"before step {chunk['reach']}: k2 − k1 = {K2 - K1} steps before")
+                           f"{chunk['last']}…{chunk['last'] - K2 + 1}" if full and step.t == chunk["last"] else
+                           f"before step {chunk['reach']}: chunk {c}'s backward pass from its end (step "
+                           f"{chunk['last']}) stops at step {chunk['reach']} = {chunk['first']} − (k2 − k1)")
                     assert gone in shown and why in shown, shown
             elif step.kind == "term" and step.param in ("w_out", "b_out") and step.t == chunk["last"]:
                 total = chunk["grads"][step.param]

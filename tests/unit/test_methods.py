@@ -120,7 +120,38 @@ def test_tbptt_reach_and_reason():
     assert third.excluded() == [(4, 1, 1), (5, 1, 1), (6, 1, 1)]
     last = tape.chunks[2]  # step 7 alone: k2 − k1 = 2 steps into the chunk before
     assert (last.first, last.last, last.reach) == (7, 7, 5)
-    assert last.reason == "before step 5: k2 − k1 = 2 steps before this chunk's first step 7"
+    assert last.reason == "before step 5: chunk 3's backward pass from its end (step 7) stops at step 5 = 7 − (k2 − k1)"
+
+
+@pytest.mark.parametrize("k1,k2", [(4, 4), (3, 5), (2, 3)])
+def test_tbptt_says_why_per_target_what_is_true_for_that_target(k1, k2):
+    """Issue: at [5,5] of tbptt-detach (chunk 2 = steps 5–8) the screen said "k2 = 4 steps back from step 8
+    reach steps 8…5", true of target 8 but not why target 5 loses [5,4] … [5,1]. A target before its
+    chunk's end: the detached carried state (k1 = k2), or where the chunk's backward pass stops (k2 > k1)."""
+    from rnnstep.methods.tbptt import left_out
+
+    tape = tape_of(SCALAR, method="tbptt", k1=k1, k2=k2)
+    checked = 0
+    for chunk in tape.chunks:
+        s, e = chunk.first, chunk.last
+        reach = max(1, s - (k2 - k1))
+        for t in range(s, e + 1):
+            if reach == 1:
+                assert chunk.reason_for(t) == "" and left_out(tape.scenario, t, 1) == ""
+                continue
+            if t == e and e - s + 1 == k1:  # the chunk's end: k2 steps back from it stop just before reach
+                why = f"before step {reach}: k2 = {k2} steps back from step {e} reach steps {e}…{e - k2 + 1}"
+                assert e - k2 + 1 == reach
+            elif k1 == k2:
+                why = f"before step {s}: the state carried into chunk {chunk.index} was detached there"
+            else:
+                why = (f"before step {reach}: chunk {chunk.index}'s backward pass from its end (step {e}) stops at "
+                       f"step {reach} = {s} − (k2 − k1)")
+            assert left_out(tape.scenario, t, reach - 1).endswith("): " + why), (t, left_out(tape.scenario, t, 1))
+            assert t in chunk.targets and chunk.reason_for(t) == why  # every step is a target here
+            assert (t, 1, reach - 1) in chunk.excluded()
+            checked += 1
+    assert checked
 
 
 def test_tbptt_first_chunk_equals_bptt_on_its_steps():

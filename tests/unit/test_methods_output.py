@@ -42,7 +42,9 @@ def test_json_chunks_are_tbptt(vector):
         assert {"old", "grad", "new"} <= set(chunk["update"]["params"]["w"])
     second = data["chunks"][1]
     assert second["reach"] == 3
-    assert second["excluded"][0] == {"t": 4, "k": [1, 2], "reason": "before step 3: k2 = 4 steps back from step 6 reach steps 6…3"}
+    assert second["excluded"][0] == {"t": 4, "k": [1, 2], "reason":
+                                    "before step 3: chunk 2's backward pass from its end (step 6) stops at step 3 = 4 − (k2 − k1)"}
+    assert second["excluded"][-1] == {"t": 6, "k": [1, 2], "reason": "before step 3: k2 = 4 steps back from step 6 reach steps 6…3"}
     assert {(term["t"], term["k"]) for term in second["gradients"]["b"]["terms"]} == {
         (t, k) for t in (4, 5, 6) for k in range(3, t + 1)}
 
