@@ -318,6 +318,14 @@ class DebuggerApp(CrashReporting, App):
                         f"{key}: no claims here")
             return (f"{key} steps to a wrong claim: every claim of this worked example agrees with the tape",
                     f"{key}: no wrong claim")
+        if action == "scroll_grid" and self.check_action(action, ()) is not True:
+            if not self.tape.vector:
+                return ("J/K (⇧↓/⇧↑) move the window of a matrix taller than its box: one unit here, no matrix",
+                        "J/K: one unit, no matrix to move", "J/K: no matrix")
+            return ("J/K (⇧↓/⇧↑) move the window of a matrix taller than its box: every matrix here fits whole",
+                    "J/K: every matrix fits, nothing to move", "J/K: nothing to move")
+        if action == "cancel_export" and self.check_action(action, ()) is not True:
+            return ("x cancels a running export: none is running (e starts one)", "x: no export running")
         if action in ("previous", "first") and self.cursor == 0:
             return ("first step of the tape: nothing before it", "first step")
         if action in ("last", "next_phase") and self.cursor == self.last:
@@ -381,6 +389,13 @@ class DebuggerApp(CrashReporting, App):
         self._move(navigation.previous_phase(self.tape, self.cursor))
 
     def action_scroll_factors(self, by: int) -> None:
+        from .idle_keys import factors_why
+        from .widgets import StepDetail
+
+        why = factors_why(self.query_one(StepDetail), by)  # measures this step's window afresh
+        if why:
+            self._say(*why)
+            return
         first, end, count = self.view.cache.get("factor_window", (0, 0, 0))
         offset = max(0, min(first + by, count - (end - first)))
         if offset != first:
@@ -396,11 +411,20 @@ class DebuggerApp(CrashReporting, App):
         if row != self.view.grid_row:
             self.view.grid_row = row
             show_panels(self, self.view)
+        else:
+            self._say("J/K: the matrices' window is at their " + ("last rows" if by > 0 else "first rows"))
 
     def action_flow_paths(self) -> None:
         if gated(self.tape):  # the carry chart (carry_flow.py) has no pages: say so rather than do nothing
             self._say("v pages the plain chart; a gated cell's chart shows a sample from the nearest path to "
                       "the oldest, with the current one", "v: the carry chart has no pages")
+            return
+        from .idle_keys import flow_paths_why
+        from .widgets import GradientFlow
+
+        why = flow_paths_why(self.query_one(GradientFlow))  # every path fits: paged or not, the same chart
+        if why:
+            self._say(*why)
             return
         self.view.flow_paged = not self.view.flow_paged
         show_panels(self, self.view)
