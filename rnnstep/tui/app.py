@@ -85,7 +85,7 @@ class DebuggerApp(CrashReporting, App):
             if not all(np.isfinite(w).all() for w in new.weights().values()):
                 break
             self.earlier.append(self.tape)
-            self.epoch += 1
+            self.epoch += 1  # before _use: its claims are judged at epoch 0 only
             self._use(build_tape(new))
             self.loss_history.append(self.tape.loss)
         self.breakpoints = {navigation.step_in(self.tape, i) for i in recalled.breakpoints} - {None}
@@ -158,7 +158,9 @@ class DebuggerApp(CrashReporting, App):
         self.tape = tape = stepped(tape)  # TBPTT steps chunk by chunk (methods/chunk_tape.py)
         self.breakpoints = navigation.scenario_breakpoints(tape)
         self.notes = navigation.notes_by_step(tape)
-        self.claims = navigation.claims_by_step(tape)
+        # a worked example's claims are about epoch 0: judged against a later epoch's tape they would all be
+        # wrong, so from epoch 1 on they are not judged (the status line says so; U goes back to them)
+        self.claims = navigation.claims_by_step(tape) if self.epoch == 0 else {}
         self.claims_wrong = sum(r.wrong for results in self.claims.values() for r in results)  # per tape, not per step
         self.view = View(tape, 0, self.digits, notes=self.notes, claims=self.claims, more_key="m",
                          update_key="u")
@@ -275,7 +277,8 @@ class DebuggerApp(CrashReporting, App):
         if action == "previous_epoch" and not self.earlier:
             return None
         if action in ("next_wrong_claim", "previous_wrong_claim") and not self.claims_wrong:
-            return False if not self.claims else None  # no worked example here: not in the key bar at all
+            # no worked example here: not in the key bar at all
+            return False if not self.claims and not self.tape.scenario.claims else None
         if action == "scroll_grid":  # only a vector scenario has matrices; none taller than 8 rows fit already
             return self.tape.vector and max(self.tape.weights["w"].shape[0], self.tape.weights["w_out"].shape[0]) > 8
         if action == "triangle_split":  # the carry/rest switch: a gated cell's (SPEC §8)
@@ -307,11 +310,22 @@ class DebuggerApp(CrashReporting, App):
                     f"{key}: this is the first epoch")
         if action in ("next_wrong_claim", "previous_wrong_claim") and not self.claims_wrong:
             key = next((keymap.bar_label(k) for k in self.keymap_keys if k.action == action), "w")  # as remapped
+            if not self.claims and self.tape.scenario.claims:  # epoch ≥ 1: the claims are epoch 0's, not judged
+                return (f"{key} steps to a wrong claim: the claims are about epoch 0's tape, not epoch {self.epoch}'s"
+                        " (U goes back)", f"{key}: the claims are epoch 0's (U goes back)", f"{key}: claims are epoch 0's")
             if not self.claims:
                 return (f"{key} steps to a worked example's wrong claims: this scenario makes no claims",
                         f"{key}: no claims here")
             return (f"{key} steps to a wrong claim: every claim of this worked example agrees with the tape",
                     f"{key}: no wrong claim")
+        if action == "scroll_grid" and self.check_action(action, ()) is not True:
+            if not self.tape.vector:
+                return ("J/K (⇧↓/⇧↑) move the window of a matrix taller than its box: one unit here, no matrix",
+                        "J/K: one unit, no matrix to move", "J/K: no matrix")
+            return ("J/K (⇧↓/⇧↑) move the window of a matrix taller than its box: every matrix here fits whole",
+                    "J/K: every matrix fits, nothing to move", "J/K: nothing to move")
+        if action == "cancel_export" and self.check_action(action, ()) is not True:
+            return ("x cancels a running export: none is running (e starts one)", "x: no export running")
         if action in ("previous", "first") and self.cursor == 0:
             return ("first step of the tape: nothing before it", "first step")
         if action in ("last", "next_phase") and self.cursor == self.last:
@@ -375,6 +389,13 @@ class DebuggerApp(CrashReporting, App):
         self._move(navigation.previous_phase(self.tape, self.cursor))
 
     def action_scroll_factors(self, by: int) -> None:
+        from .idle_keys import factors_why
+        from .widgets import StepDetail
+
+        why = factors_why(self.query_one(StepDetail), by)  # measures this step's window afresh
+        if why:
+            self._say(*why)
+            return
         first, end, count = self.view.cache.get("factor_window", (0, 0, 0))
         offset = max(0, min(first + by, count - (end - first)))
         if offset != first:
@@ -390,11 +411,20 @@ class DebuggerApp(CrashReporting, App):
         if row != self.view.grid_row:
             self.view.grid_row = row
             show_panels(self, self.view)
+        else:
+            self._say("J/K: the matrices' window is at their " + ("last rows" if by > 0 else "first rows"))
 
     def action_flow_paths(self) -> None:
         if gated(self.tape):  # the carry chart (carry_flow.py) has no pages: say so rather than do nothing
             self._say("v pages the plain chart; a gated cell's chart shows a sample from the nearest path to "
                       "the oldest, with the current one", "v: the carry chart has no pages")
+            return
+        from .idle_keys import flow_paths_why
+        from .widgets import GradientFlow
+
+        why = flow_paths_why(self.query_one(GradientFlow))  # every path fits: paged or not, the same chart
+        if why:
+            self._say(*why)
             return
         self.view.flow_paged = not self.view.flow_paged
         show_panels(self, self.view)

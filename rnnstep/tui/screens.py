@@ -14,7 +14,8 @@ from textual.widgets.option_list import Option
 
 from .palette import SafeOptionList as OptionList  # PageUp/PageDown guarded (Textual 8.2.8 bug)
 
-from ..scenario import Scenario, ScenarioError, load_typed_scenario, shipped_scenarios, shipped_vector_scenarios
+from ..scenario import (Scenario, ScenarioError, load_typed_scenario, shipped_gated_scenarios, shipped_scenarios,
+                        shipped_vector_scenarios)
 from ..user_files import PathProblem, typed_path
 from . import keymap
 from .dialog import Dialog
@@ -129,13 +130,14 @@ class NoteScreen(Dialog[None]):
 
 
 def shipped_options() -> list[Option]:
-    """The shipped scenarios to pick from: the one-unit ones, then the hidden-vector ones (SPEC §7) under a
-    heading that cannot be picked, as `rnnstep scenarios` lists them."""
+    """The shipped scenarios to pick from: the one-unit ones, then the hidden-vector ones (SPEC §7) and the
+    gated cells' (SPEC §8), each under a heading that cannot be picked, as `rnnstep scenarios` lists them."""
     options = [Option(p.stem, id=str(p)) for p in shipped_scenarios()]
-    vectors = shipped_vector_scenarios()
-    if vectors:
-        options.append(Option(Text("hidden vectors (hidden state of size n > 1):", style="dim"), disabled=True))
-        options += [Option(f"  {p.stem}", id=str(p)) for p in vectors]
+    for heading, paths in (("hidden vectors (hidden state of size n > 1):", shipped_vector_scenarios()),
+                           ("gated cells (LSTM and GRU):", shipped_gated_scenarios())):
+        if paths:
+            options.append(Option(Text(heading, style="dim"), disabled=True))
+            options += [Option(f"  {p.stem}", id=str(p)) for p in paths]
     return options
 
 

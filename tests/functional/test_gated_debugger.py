@@ -52,12 +52,14 @@ async def test_a_term_shows_its_carry_and_rest_and_a_forward_step_its_gates(name
         app.cursor = tape.steps.index_of(stop)
         await pilot.pause()
         text = panel_text(app.query_one(StepDetail))
-        assert "carry = [" in text and "rest = [" in text
+        # δ's carry and rest, named so (the chart and triangle beside them show ‖carry term‖, ‖rest term‖)
+        assert "carry of δ = [" in text and "rest of δ = [" in text and "carry = [" not in text, text
         for value in (*table.carry(i), *table.rest(i)):
             assert _shown(text, float(value)), value
         # O₀ = 0: this term is exactly 0, so it has no ratio; the line says so (issue gatedscreen 2b)
         assert not np.any(table.term(i)) and not np.any(table.input(i))
-        assert "term = 0: its input O₀ = 0" in text and "‖carry‖/‖term‖" not in text, text
+        assert "term = 0 (its input O₀ = 0)" in text and "‖carry‖/‖term‖ =" not in text, text
+        assert "‖carry‖/‖term‖ undefined" in text and "above are δ's" in text, text
         # a term that is not 0: ‖carry‖/‖term‖, the ratio of norms it is (not a "share" that adds up)
         b = tape.gradients["b"]
         app.cursor = tape.steps.index_of("gradients.b.term[2,1]")
@@ -103,7 +105,7 @@ async def test_the_drill_app_asks_a_gated_cell_and_hides_the_answer(tmp_path, na
             assert app.session.current == q and q.id in app.view.hidden
             text = panel_text(app.query_one(StepDetail))
             if q.kind in ("gated.carry", "gated.delta"):
-                assert "carry = [" not in text and "rest = [" not in text  # the split would give it away
+                assert "carry of δ" not in text and "rest of δ" not in text  # the split would give it away
             value = np.atleast_1d(np.asarray(q.value, dtype=float))
             answer = (" ".join(repr(float(v)) for v in value) if value.ndim == 1
                       else "; ".join(" ".join(repr(float(v)) for v in row) for row in value))
@@ -223,7 +225,7 @@ async def test_a_short_box_keeps_the_carry_and_its_norm_and_says_what_it_left_ou
         text = panel_text(app.query_one(StepDetail))
         carry, rest = (float(np.linalg.norm(v)) for v in (b.carry(i), b.rest(i)))
         assert f"‖·‖ = {carry:.6g}" in text and f"‖·‖ = {rest:.6g}" in text, text
-        assert "carry = [" in text and "rest = [" in text and "‖carry‖/‖term‖" in text, text
+        assert "carry of δ = [" in text and "rest of δ = [" in text and "‖carry‖/‖term‖" in text, text
         assert ("∏‖·‖₂" in text and "∂s₁/∂a₁" in text) or "⋮" in text, text
         # the step panel at any height: never more lines than the box; the chain or the bound left out is said
         from rnnstep.tui.panels.vector_view import step_text
@@ -287,7 +289,7 @@ async def test_the_carry_and_rest_summaries_give_max_abs_as_a_size():
             text = panel_text(app.query_one(StepDetail))
             assert "max |·| -" not in text, text
             for name, row in (("carry", table.carry(i)), ("rest", table.rest(i))):
-                m = re.search(rf"{name}: .*max \|·\|(?: at \[\d+\] =)? (\S+)", text)
+                m = re.search(rf"{name} of δ: .*max \|·\|(?: at \[\d+\] =)? (\S+)", text)
                 if m:
                     seen += 1
                     assert _correctly_rounded_on(m.group(1), float(np.max(np.abs(row)))), (name, m.group(0))

@@ -121,3 +121,94 @@ async def test_a_move_past_either_end_says_where_the_cursor_is(keys, at_end, why
         await pilot.pause()
         assert app.cursor == where and why in said(app)
         assert any(m in status(app) for m in app.message)
+
+
+def _flow(app) -> str:
+    from rnnstep.tui.widgets import GradientFlow, panel_text
+
+    return panel_text(app.query_one(GradientFlow))
+
+
+def _step(app) -> str:
+    from rnnstep.tui.widgets import StepDetail, panel_text
+
+    return panel_text(app.query_one(StepDetail))
+
+
+@pytest.mark.parametrize("step", [1, 7])
+async def test_v_where_every_path_fits_says_so_and_changes_nothing(step):
+    app = debugger("notes-four-steps")
+    async with app.run_test(size=(140, 45)) as pilot:
+        app.cursor = step - 1
+        await pilot.pause()
+        before = _flow(app)
+        await pilot.press("v")
+        await pilot.pause()
+        assert _flow(app) == before and not app.view.flow_paged
+        assert said(app).startswith("v") and "every path is on screen" in said(app)
+        assert any(m in status(app) for m in app.message)
+
+
+async def test_v_where_the_paths_do_not_fit_still_pages_them():
+    from rnnstep.tui.app import DebuggerApp
+    from rnnstep.scenario import load_scenario, SCENARIO_DIR
+
+    app = DebuggerApp(load_scenario(SCENARIO_DIR / "vanishing-gradients.toml"))  # T = 30: more paths than rows
+    async with app.run_test(size=(140, 45)) as pilot:
+        await pilot.press("end")
+        await pilot.pause()
+        before = _flow(app)
+        await pilot.press("v")
+        await pilot.pause()
+        assert app.view.flow_paged and _flow(app) != before and not app.message
+
+
+@pytest.mark.parametrize("keys", [("J",), ("K",), ("shift+down",)])
+@pytest.mark.parametrize("name, why", [("notes-four-steps", "no matrix"), ("vector/hello-char-rnn", "fits")])
+async def test_J_and_K_with_no_tall_matrix_say_why(keys, name, why):
+    app = debugger(name)
+    async with app.run_test(size=(140, 45)) as pilot:
+        await pilot.press("n")
+        await pilot.pause()
+        await pilot.press(*keys)
+        await pilot.pause()
+        assert app.view.grid_row == 0 and said(app).startswith("J/K") and why in said(app)
+        assert any(m in status(app) for m in app.message)
+
+
+@pytest.mark.parametrize("key, arrow", [("down", "↓"), ("up", "↑"), ("j", "↓")])
+@pytest.mark.parametrize("step", [1, 7])
+async def test_down_and_up_with_nothing_to_scroll_say_why(key, arrow, step):
+    app = debugger("notes-four-steps")
+    async with app.run_test(size=(140, 45)) as pilot:
+        app.cursor = step - 1
+        await pilot.pause()
+        before = _step(app)
+        await pilot.press(key)
+        await pilot.pause()
+        assert _step(app) == before and app.view.factor_offset == 0
+        assert said(app).startswith(arrow) and ("no factors" in said(app) or "are shown" in said(app)), said(app)
+        assert any(m in status(app) for m in app.message)
+
+
+async def test_down_after_a_term_at_a_forward_step_does_not_scroll_a_stale_list():
+    """The window remembered is the last term's: at a forward step ↓ says there are no factors there."""
+    app = debugger("notes-four-steps")
+    async with app.run_test(size=(140, 45)) as pilot:
+        app.cursor = 6
+        await pilot.pause()
+        app.cursor = 0
+        await pilot.pause()
+        await pilot.press("down")
+        await pilot.pause()
+        assert "no factors" in said(app) and app.view.factor_offset == 0
+
+
+@pytest.mark.parametrize("size", [(80, 24), (140, 45)])
+async def test_x_with_no_export_running_says_so(size):
+    app = debugger("notes-four-steps")
+    async with app.run_test(size=size) as pilot:
+        await pilot.press("n", "x")
+        await pilot.pause()
+        assert said(app).startswith("x") and "none is running" in said(app)
+        assert any(m in status(app) for m in app.message)

@@ -192,26 +192,34 @@ async def test_help_reads_a_term_in_the_scenario_own_terms(vector):
         assert ("∂⁺O₃/∂w′" in text) != vector
 
 
-async def test_open_lists_the_shipped_vector_scenarios_apart_and_opens_one():
-    from rnnstep.scenario import shipped_scenarios, shipped_vector_scenarios
+@pytest.mark.parametrize("size", [(80, 24), (140, 45)])
+async def test_open_lists_the_shipped_vector_and_gated_scenarios_apart_and_opens_one(size):
+    """o lists every scenario `rnnstep scenarios` does: the one-unit ones, the hidden-vector ones and the
+    gated cells' (LSTM, GRU), the last two each under a heading that cannot be picked."""
+    from rnnstep.scenario import shipped_gated_scenarios, shipped_scenarios, shipped_vector_scenarios
     from textual.widgets import OptionList
 
+    gated_paths = shipped_gated_scenarios()
+    assert len(gated_paths) == 7
     app = debugger()
-    async with app.run_test(size=(80, 24)) as pilot:
+    async with app.run_test(size=size) as pilot:
         await pilot.press("o")
         await pilot.pause()
         options = app.screen.query_one("#open-shipped", OptionList)
         listed = [options.get_option_at_index(i) for i in range(options.option_count)]
         ids = [o.id for o in listed if o.id]
-        assert ids == [str(p) for p in shipped_scenarios() + shipped_vector_scenarios()]
-        heading = next(o for o in listed if not o.id)  # the vector ones under a heading that cannot be picked
-        assert heading.disabled and "hidden vectors" in str(heading.prompt)
-        assert listed.index(heading) == len(shipped_scenarios())
+        assert ids == [str(p) for p in shipped_scenarios() + shipped_vector_scenarios() + gated_paths]
+        vectors, gated = (o for o in listed if not o.id)  # under headings that cannot be picked
+        assert vectors.disabled and "hidden vectors" in str(vectors.prompt)
+        assert gated.disabled and "gated cells (LSTM and GRU)" in str(gated.prompt)
+        assert listed.index(vectors) == len(shipped_scenarios())
+        assert listed.index(gated) == len(shipped_scenarios()) + 1 + len(shipped_vector_scenarios())
         options.focus()
         await pilot.pause()
         await pilot.press("end", "enter")
         await pilot.pause()
-        assert app.tape.vector and app.tape.scenario.name == rnnstep.load_scenario(shipped_vector_scenarios()[-1]).name
+        assert app.tape.scenario.name == rnnstep.load_scenario(gated_paths[-1]).name
+        assert app.tape.scenario.cell in ("lstm", "gru")
 
 
 async def test_at_140x45_the_flow_chart_takes_the_rows_the_step_panel_does_not_use():

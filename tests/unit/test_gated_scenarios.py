@@ -106,6 +106,14 @@ def test_lstm_forgets_notes():
     tape = _tape("lstm-forgets")
     b = tape.gradients["b"]
     assert _sig(tape.gates["f"][19, 0], 2) == "4.6e-5"
+    # aᶠ₂₀ as the screen shows it, W′·O₁₉ included: b_f + w_f·x₂₀ + w′_f·O₁₉ from the file's numbers
+    a_f = 5.0 + 15.0 * -1.0 + 0.02 * float(tape.O[18, 0])
+    assert a_f == pytest.approx(float(tape.a[19, 1]), rel=1e-12)
+    note = _note(tape, "forward.gate.f[20]")
+    assert note.startswith(f"x₂₀ = −1 gives aᶠ₂₀ = 5 − 15 + 0.02·O₁₉ = {_sig(a_f, 6).replace('-', '−')} "
+                           f"(O₁₉ = {_sig(float(tape.O[18, 0]), 6)}): f₂₀ = 4.6e-5."), note
+    assert "−10" not in note and "= −10" not in tape.scenario.description
+    assert f"≈ {_sig(a_f, 3).replace('-', '−')} and f₂₀ closes" in " ".join(tape.scenario.description.split())
     assert f"{tape.c[19, 0]:.3g}" == "-0.000229" and _sig(tape.c[18, 0], 3) == "0.603"
     assert _sig(tape.carry_factor(40, 20)[0], 3) == "0.874"
     assert _note(tape, "gradients.b.term[40,20]").endswith(f"‖carry‖/‖term‖ = {_sig(_share(b, b.index_of(40, 20)), 3)}.")

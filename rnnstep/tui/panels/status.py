@@ -32,7 +32,7 @@ def _short_label(name: str, vector: bool = False) -> str:
 
 #: which part gives way first when the line is too wide (each entry: that part's next, shorter form);
 #: then a message's shorter alternatives, then the current phase, the message, the overflow flag
-_GIVE_WAY = ("spark", "mark", "epoch", "phases", "chunk", "loss", "claims", "phases", "mark", "chunk", "overflow")
+_GIVE_WAY = ("spark", "mark", "epoch", "phases", "chunk", "loss", "claims", "claims", "phases", "mark", "chunk", "overflow")
 
 
 def _chunk_forms(tape, step) -> list[tuple[str, object]]:
@@ -44,6 +44,21 @@ def _chunk_forms(tape, step) -> list[tuple[str, object]]:
     c, first, last, _ = chunk_of(tape.scenario, step.t if step.chunk is None else (step.chunk - 1) * tape.scenario.k1 + 1)
     count = -(-tape.T // tape.scenario.k1)
     return [(f"  chunk {c} of {count} (steps {first}–{last})", "yellow"), (f"  chunk {c}/{count}", "yellow"), ("", "")]
+
+
+def _claims_forms(view: View, claims_wrong: int, epoch: int) -> list[tuple[str, object]]:
+    """"claims: 2 wrong", "claims: all right (1 within rounding)", or, past epoch 0, that they are epoch 0's."""
+    if not view.claims:
+        if epoch > 0 and view.tape.scenario.claims:  # the claims are about epoch 0's tape: not judged here
+            return [("  claims: epoch 0's (U goes back)", "dim"), ("  claims: epoch 0's", "dim"), ("", "")]
+        return [("", "")]
+    if claims_wrong:
+        return [(f"  claims: {claims_wrong} wrong", "bold red"), ("", "")]
+    rounding = sum(r.verdict == "rounding" for results in view.claims.values() for r in results)
+    if rounding:
+        return [(f"  claims: all right ({rounding} within rounding)", "green"), (f"  claims: all right ({rounding} ≈)", "green"),
+                ("", "")]
+    return [("  claims: all right", "green"), ("", "")]
 
 
 def status_line(view: View, breakpoints: set[int], epoch: int, loss_history: list[float], claims_wrong: int,
@@ -67,8 +82,7 @@ def status_line(view: View, breakpoints: set[int], epoch: int, loss_history: lis
                  if cursor in breakpoints and not alternatives else [("", "")]),
         "overflow": ([("  ⚠ overflow: inf/nan on this tape", "bold white on red"),
                       ("  ⚠ overflow", "bold white on red"), ("", "")] if tape.nonfinite else [("", "")]),
-        "claims": ([(f"  claims: {claims_wrong} wrong" if claims_wrong else "  claims: all right",
-                     "bold red" if claims_wrong else "green"), ("", "")] if view.claims else [("", "")]),
+        "claims": _claims_forms(view, claims_wrong, epoch),
         # L: its room is kept from the start, so the line does not change shape when it appears
         "loss": ([(f"  L = {nt.fmt(tape.loss, view.digits)}", "dim"), ("", "")] if near is None else
                  [(f"  chunk L = {nt.fmt(tape.chunk_loss_at(cursor), view.digits)}", "dim"), ("", "")]),

@@ -627,10 +627,10 @@ def no_room(width: int, *parts: str) -> list[Text]:
 
 
 def carry_lines(view, table, i: int, width: int) -> list[Text]:
-    """A gated cell's term split (SPEC §8): the carry share and the rest, each its row and ‖·‖, and
+    """A gated cell's term split (SPEC §8): δ's carry and rest, each its row and ‖·‖, and
     ‖carry‖/‖term‖ (the same input on both sides, so ‖carry‖/‖δ‖): a ratio of norms, not a share that adds
     up (carry + rest = term as vectors, so the norms do not add); [] for the plain cell. A term that is
-    exactly 0 (its input is 0, or δ is) has no ratio: the line says the term is 0 and why."""
+    exactly 0 (its input is 0, or δ is) has no ratio: the line says the term is 0 and why (δ's rows stay)."""
     tape, step = view.tape, view.step
     if table.carry_rows is None or step.k is None or view.hidden:
         return []
@@ -640,7 +640,7 @@ def carry_lines(view, table, i: int, width: int) -> list[Text]:
     input_vec = table.input(i)
     if input_vec is not None and not np.any(input_vec):  # term = δᵀ·0 = 0: a ratio would be δ's, not the term's
         name = INPUT.get(step.param, "").format(nt.sub(step.k - 1 if step.param == "w_prime" else step.k))
-        share = Text(f"term = 0: its input {name.rstrip('ᵀ')} = 0, so no ratio",
+        share = Text(f"term = 0 (its input {name.rstrip('ᵀ')} = 0): ‖carry‖/‖term‖ undefined; the rows above are δ's",
                      style="dim")
     elif not norms[2]:
         share = Text("term = 0: δ = 0, so no ratio", style="dim")
@@ -651,7 +651,9 @@ def carry_lines(view, table, i: int, width: int) -> list[Text]:
         if fraction > 1:  # the rest points against the carry: ‖carry‖ exceeds ‖term‖
             share.append(" (the rest points against the carry)", style="dim")
     diag = {"lstm": "f", "gru": "u"}[tape.cell.NAME]
-    lines = _share_lines(view, "carry", carry, width) + _share_lines(view, "rest", rest, width)
+    # δ's rows (as the LaTeX export's carry(t,k), rest(t,k)), not the term's: the chart and the triangle show
+    # ‖carry term‖ = ‖carry of δ‖·‖input‖, so a bare "carry" here would be compared with the wrong number
+    lines = _share_lines(view, "carry of δ", carry, width) + _share_lines(view, "rest of δ", rest, width)
     if step.t > step.k:
         along = tape.carry_factor(step.t, step.k)
         product = Text(f"∏ {diag}_j (j = {step.k + 1}…{step.t})", style="dim")
