@@ -5,10 +5,11 @@ of its last printed digit), **rounding** (off by one in the last digit) or wrong
 A wrong claim is recomputed by its own formulas (rules.py) from the **author's
 tape** (author_tape.py: the stated numbers, and every unstated value worked out
 from them). If that agrees, the claim **follows** from the stated wrong numbers
-it traces back to, through any number of unstated steps; if not, it is a
-**slip**, an arithmetic error made at that very step. A number off by one in its
-last digit that matches the author's value while the author's inputs are wrong
-follows too; a right number that the author's own inputs do not give (copied
+it traces back to, through any number of unstated steps — only those that move
+it (worked again with that number's true value it prints differently: f₁ does not
+move c₁ = f₁·c₀ + i₁·g₁ when c₀ = 0); if not, it is a **slip**, an arithmetic
+error made at that very step. A number off by one in its last digit that matches
+the author's value while the author's inputs are wrong (and move it) follows too; a right number that the author's own inputs do not give (copied
 from elsewhere) stays right, with a note.
 """
 
