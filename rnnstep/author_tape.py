@@ -24,6 +24,7 @@ from __future__ import annotations
 import bisect
 import itertools
 import math
+from collections import ChainMap
 from typing import NamedTuple
 
 from . import rules_totals
@@ -133,6 +134,7 @@ class AuthorTape:
             stated.setdefault(self.quantity(claim.id), []).append(
                 Candidate(claim.value, spread, frozenset((claim.id,)), "stated"))
         self._memo.update(stated)
+        self._stated = stated  # never changed after this: what a recompute with one input corrected starts from
 
     def quantity(self, vid_text: str) -> str:
         q = self._canon.get(vid_text)
@@ -208,6 +210,21 @@ class AuthorTape:
                 if q not in self._memo:
                     self._work_out(q)
         return self._combine(found)
+
+    def recompute_corrected(self, vid_text: str, corrected: str, value: float) -> list[Candidate]:
+        """The value worked out by its own formulas as ``recompute`` does, but with the stated number
+        ``corrected`` (a claim's id) replaced by ``value`` (its true value): does that input move it?
+        The workings through it still name it among their ``sources``; those that do not go through it do not.
+
+        Only the unstated values between it and the stated numbers are worked out again (the stated ones are
+        shared), so the cost is that of one ``recompute``, not of the whole tape."""
+        saved = self._memo
+        self._memo = ChainMap({self.quantity(corrected): [Candidate(value, 0.0, frozenset((corrected,)), "true")]},
+                              self._stated)
+        try:
+            return self.recompute(vid_text)
+        finally:
+            self._memo = saved
 
     def recompute_by(self, rules: list[Rule]) -> list[Candidate]:
         """What other formulas (a slip's, slips_gated.py) give from the author's values of their inputs."""

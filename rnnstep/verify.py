@@ -5,10 +5,11 @@ of its last printed digit), **rounding** (off by one in the last digit) or wrong
 A wrong claim is recomputed by its own formulas (rules.py) from the **author's
 tape** (author_tape.py: the stated numbers, and every unstated value worked out
 from them). If that agrees, the claim **follows** from the stated wrong numbers
-it traces back to, through any number of unstated steps; if not, it is a
-**slip**, an arithmetic error made at that very step. A number off by one in its
-last digit that matches the author's value while the author's inputs are wrong
-follows too; a right number that the author's own inputs do not give (copied
+it traces back to, through any number of unstated steps — only those that move
+it (worked again with that number's true value it prints differently: f₁ does not
+move c₁ = f₁·c₀ + i₁·g₁ when c₀ = 0); if not, it is a **slip**, an arithmetic
+error made at that very step. A number off by one in its last digit that matches
+the author's value while the author's inputs are wrong (and move it) follows too; a right number that the author's own inputs do not give (copied
 from elsewhere) stays right, with a note.
 """
 
@@ -258,7 +259,8 @@ def _verify(tape: Tape) -> Report:
                       true=true[claim.id], step=tape.step_of(parsed_id(claim.id)),
                       digits=agreeing_digits(claim.value, true[claim.id], significant_digits(claim.text)))
         results[claim.id] = _judge(claim, unit[claim.id], author.recompute(claim.id), standing, stated, true,
-                                   symbols, rank.__getitem__, common)
+                                   symbols, rank.__getitem__, common,
+                                   _mover(author, claim.id, unit[claim.id], true))
     if getattr(tape, "cell", None) is not None:  # SPEC §8: name the slip where a slipped formula gives the claim
         for claim in claims:
             if results[claim.id].verdict == "slip":
@@ -280,9 +282,35 @@ def _named(result: ClaimResult, tape: Tape, author: AuthorTape, claim, unit: flo
     return replace(result, likely_slip=" or ".join(names)) if names else result
 
 
+def _printed(value: float, unit: float) -> float:
+    """The number as printed to ``unit`` (its last digit), for telling two printed numbers apart."""
+    return round(value / unit) if math.isfinite(value) else value
+
+
+def _mover(author: AuthorTape, vid: str, unit: float, true: dict[str, float]):
+    """``moves(c, x)``: does the stated input ``x`` change the claim's printed value worked out as ``c``?
+    It does when recomputing with ``x``'s true value prints a different number (f₁ cannot move
+    c₁ = f₁·c₀ + i₁·g₁ when c₀ = 0; a claim follows only from an input that moves it)."""
+    memo: dict[str, list[Candidate]] = {}
+
+    def moves(c: Candidate, x: str) -> bool:
+        found = memo.get(x)
+        if found is None:
+            found = memo[x] = author.recompute_corrected(vid, x, true[x])
+        # the same formula's workings that go through x (a working that skips x, f′ from O instead of from a,
+        # says nothing of x); none left (x fell outside the sources kept): x is taken to move it
+        through = [d for d in found if d.formula == c.formula and x in d.sources]
+        printed = _printed(c.value, unit)
+        return not any(_printed(d.value, unit) == printed or (math.isnan(d.value) and math.isnan(c.value))
+                       for d in through)
+
+    return moves
+
+
 def _judge(claim, unit: float, author: list[Candidate], standing: dict[str, str], stated: dict[str, float],
-           true: dict[str, float], symbols: dict[str, str], order, common: dict) -> ClaimResult:
-    """One claim's verdict, given the author's values of it worked out by its own formulas."""
+           true: dict[str, float], symbols: dict[str, str], order, common: dict, moves) -> ClaimResult:
+    """One claim's verdict, given the author's values of it worked out by its own formulas; ``moves(c, x)``
+    says whether the stated input ``x`` moves the printed value of working ``c`` (``_mover``)."""
     finite = [c for c in author if math.isfinite(c.value)]
     # of the workings that agree, the one nearest to stated numbers reads best ("from ∂L/∂a₃")
     nearest = sorted(finite, key=lambda c: (c.hops, len(c.sources), abs(claim.value - c.value)))
@@ -290,7 +318,7 @@ def _judge(claim, unit: float, author: list[Candidate], standing: dict[str, str]
     def culprits(c: Candidate) -> tuple[str, ...]:
         """The stated numbers it traces back to that are wrong (else off by one, else not exactly true)."""
         sources = sorted(c.sources, key=order)
-        return (tuple(i for i in sources if standing[i] == "wrong") or
+        return (tuple(i for i in sources if standing[i] == "wrong" and moves(c, i)) or
                 tuple(i for i in sources if standing[i] == "rounding") or
                 tuple(i for i in sources if stated[i] != true[i]))
 
@@ -310,7 +338,7 @@ def _judge(claim, unit: float, author: list[Candidate], standing: dict[str, str]
         return ClaimResult(verdict="right", **common)
     if standing_here == "rounding":
         for c in nearest:
-            wrong_sources = tuple(i for i in sorted(c.sources, key=order) if standing[i] == "wrong")
+            wrong_sources = tuple(i for i in sorted(c.sources, key=order) if standing[i] == "wrong" and moves(c, i))
             if wrong_sources and agrees(c, 0.5):
                 return ClaimResult(verdict="follows", follows_from=wrong_sources, recomputed=c.value,
                                    formula=c.formula, **common)

@@ -24,7 +24,7 @@ from rich.text import Text
 
 from .. import notation as nt
 from ..verify import Report
-from .verify import _MARK, _symbols, _why, report_table
+from .verify import HEADERS, _MARK, _symbols, _table, _why, NarrowReport, report_table, whole
 
 _LEFT = (True, False, False, False, True, True)  # quantity, stated, true, digits, verdict, why
 # a markup tag, an emoji code, a control character or a line break (Rich measures lines, renders one)
@@ -44,7 +44,7 @@ def _plain(text: str) -> bool:
 
 def _layout(report: Report, rows: list[tuple[str, ...]]) -> Table:
     """The table with one row of each column's widest cells (by whole width and by widest word)."""
-    table = report_table(Report(report.title, [], report.roots))
+    table = _table(Report(report.title, [], report.roots))
     table.caption = "\n".join([report.summary] + report.array_lines())
     widest = [max((row[i] for row in rows), key=cell_len) for i in range(6)]
     longest_word = [max((row[i] for row in rows), key=lambda t: max(map(cell_len, t.split()), default=0))
@@ -73,6 +73,9 @@ def print_report_table(report: Report, out: TextIO, console: Console | None = No
     bottom = max(n for n, line in enumerate(plain) if line.startswith("└"))
     widths = [len(part) - 2 for part in plain[top][1:-1].split("┳")]
     styled = {verdict: _styler(console, style) for verdict, (_, style) in _MARK.items()}
+    if not whole(widths, [HEADERS[i].split() + [w for row in rows for w in row[i].split()] for i in range(6)]):
+        console.print(NarrowReport(report))  # the columns would cut a number: as report_table prints it then
+        return
 
     sizes = [[cell_len(cell) for cell in row[:6]] for row in rows]
     fits = [all(size <= width for size, width in zip(row_sizes, widths)) for row_sizes in sizes]
