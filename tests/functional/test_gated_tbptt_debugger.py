@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+from sampled import FULL, steps_to_visit
 
 from gated_scenarios import gated_toml
 from rnnstep import notation as nt
@@ -25,14 +26,29 @@ def _shown(app, widget=StepDetail) -> str:
                                       lambda: parse_scenario(GRU_K2_BEYOND_K1, "gru-tbptt.toml")],
                          ids=["lstm-tbptt-detach", "gru-k1-2-k2-3-one-target"])
 async def test_a_gated_tbptt_file_steps_end_to_end_and_back(scenario, size):
+    """Every step of the chunked tape is drawn and n moves one step from it (a seeded sample of a long tape,
+    every phase's ends included: tests/sampled.py; RNNSTEP_FULL_TESTS=1 walks it whole, key by key)."""
     app = DebuggerApp(scenario())
     async with app.run_test(size=size) as pilot:
         steps = len(app.tape.steps)
         chunks = len(app.tape.chunks)
-        for _ in range(steps + 1):
+        if FULL:
+            for _ in range(steps + 1):
+                await pilot.press("n")
+        else:
+            for i in steps_to_visit(app.tape):
+                app.cursor = i
+                await pilot.pause()
+                await pilot.press("n")
+                assert app.cursor == min(i + 1, steps - 1), i
+            app.cursor = steps - 1
             await pilot.press("n")
         assert app.cursor == steps - 1 and app.tape.steps[app.cursor].id.startswith(f"chunk[{chunks}].update.")
-        for _ in range(steps + 1):
+        if FULL:
+            for _ in range(steps + 1):
+                await pilot.press("p")
+        else:
+            app.cursor = 0
             await pilot.press("p")
         assert app.cursor == 0
 
