@@ -9,6 +9,7 @@ import numpy as np
 import pytest
 
 from gated_scenarios import gated_toml
+from method_scenarios import SCALAR
 from vector_scenarios import vector_toml
 from rnnstep import load_scenario
 from rnnstep.build import build_tape
@@ -16,17 +17,6 @@ from rnnstep.methods.detached import detached_sums
 from rnnstep.scenario import parse_scenario
 
 TBPTT = 'method = "tbptt"\nk1 = {k1}\nk2 = {k2}\n'
-SCALAR = """
-[weights]
-w = 0.5
-w_prime = -0.3
-b = 0.1
-[data]
-x = [1.0, 0.5, -0.3, 0.8, 0.2, -0.6, 0.9]
-y = [0.2, -0.1, 0.4, 0.0, 0.3, -0.2, 0.1]
-[train]
-learning_rate = 0.1
-"""
 
 
 def _by_hand(table, targets, keep) -> tuple[object, object, int, int]:

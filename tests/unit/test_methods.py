@@ -15,6 +15,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from reference import to_toml
+from method_scenarios import SCALAR
 from strategies import nets
 from vector_scenarios import vector_toml
 from rnnstep.ids import PARAMS, RECURRENT_PARAMS
@@ -22,17 +23,6 @@ from rnnstep.methods.randomized import draw_samples
 from rnnstep.scenario import parse_scenario
 from rnnstep.build import build_tape
 
-SCALAR = """
-[weights]
-w = 0.5
-w_prime = -0.3
-b = 0.1
-[data]
-x = [1.0, 0.5, -0.3, 0.8, 0.2, -0.6, 0.9]
-y = [0.2, -0.1, 0.4, 0.0, 0.3, -0.2, 0.1]
-[train]
-learning_rate = 0.1
-"""
 
 
 def with_keys(text: str, **keys) -> str:
