@@ -18,6 +18,9 @@ from __future__ import annotations
 
 import math
 
+import numpy as np
+
+from .cells.gated import sigmoid
 from .gated_tape import GATED_RECURRENT
 from .ids import ValueId
 from .local_rule import Rule, parsed_id
@@ -30,11 +33,9 @@ def _entry(base: str, i: int) -> str:
 
 
 def _sigmoid(a: float) -> float:
-    """σ(a) as the cell computes it (1/(1 + e^−a)); exactly 0 where e^−a overflows."""
-    try:
-        return 1.0 / (1.0 + math.exp(-a))
-    except OverflowError:
-        return 0.0
+    """σ(a) as the cell computes it (cells/gated.py's sigmoid); exactly 0 where e^−a overflows."""
+    with np.errstate(over="ignore"):
+        return float(sigmoid(np.float64(a)))
 
 
 def gated_rules_of(tape, vid_text: str) -> list[Rule]:
