@@ -205,7 +205,7 @@ class DebuggerApp(CrashReporting, App):
     def refresh_views(self) -> None:
         """Point every panel at the cursor's step (or at a new tape)."""
         self.view.cursor = self.cursor
-        show_panels(self, panel_view(self.view))
+        show_panels(self, self.view)
         self._show_title()
         self._show_watches()
         self._show_status()
@@ -400,7 +400,7 @@ class DebuggerApp(CrashReporting, App):
         offset = max(0, min(first + by, count - (end - first)))
         if offset != first:
             self.view.factor_offset = offset
-            show_panels(self, panel_view(self.view))
+            show_panels(self, self.view)
 
     GRID_STEP = 4  # rows a press of ⇧↓ moves the window of a tall matrix
 

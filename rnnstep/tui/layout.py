@@ -9,6 +9,7 @@ from textual.app import App, ComposeResult
 from textual.containers import Horizontal, Vertical
 from textual.widgets import Static
 
+from .chunk_view import panel_view
 from .view import View
 from .widgets import GradientFlow, NetworkStrip, RunningSums, StepDetail
 
@@ -140,6 +141,8 @@ def toggle_flow(app: App) -> None:
 
 
 def show_panels(app: App, view: View) -> None:
+    """Draw every panel at the view's cursor: on a TBPTT tape stepped chunk by chunk, the view of its chunk."""
+    view = panel_view(view)
     app.screen_stack[0].set_class(view.tape.vector, "vector")  # vector scenarios lay the panels out a little differently
     for panel in PANELS:
         app.query_one(panel).show(view)

@@ -297,3 +297,19 @@ def test_watches_conditions_and_remembered_steps_follow_the_chunks():
     for step_id in ("chunk[3].update.w.new", "chunk[2].gradients.w.term[6,2]", "chunk[1].forward.O[2]"):
         assert steps[step_in(tape, step_id)].id == step_id  # a remembered or reloaded step is found again
     assert step_in(tape, "chunk[2].gradients.w.term[6,1]") is None
+
+
+async def test_every_redraw_of_a_chunked_tape_draws_the_cursors_chunk():
+    """The keys that redraw the panels without moving the cursor (v, t, J/K, ↑/↓) call show_panels with the app's
+    view; on a TBPTT tape it must draw the cursor's chunk, as a move does, not the whole tape at that index."""
+    from rnnstep.tui.layout import show_panels
+
+    app = DebuggerApp(load_scenario("tbptt-detach"))
+    async with app.run_test(size=(140, 45)) as pilot:
+        app.cursor = app.tape.steps.index_of("chunk[2].gradients.w.term[8,5]")
+        await pilot.pause()
+        moved = panel_text(app.query_one(StepDetail))
+        assert "term t = 8, k = 5" in " ".join(moved.split())
+        show_panels(app, app.view)
+        await pilot.pause()
+        assert panel_text(app.query_one(StepDetail)) == moved
