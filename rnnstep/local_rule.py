@@ -4,6 +4,7 @@ both the one-unit rules (rules_scalar.py) and a hidden vector's (rules_vector.py
 from __future__ import annotations
 
 import functools
+import math
 from dataclasses import dataclass
 from typing import Callable
 
@@ -36,3 +37,11 @@ def prime_from_input(act: Activation, a: float) -> float:
         return float(act.derivative(a, act.value(a)))
     with np.errstate(all="ignore"):
         return float(act.derivative(np.array(a), np.array(act.value(a))))
+
+
+def prime_from_output(act: Activation, out: float) -> float:
+    """f′ from the activation's output, where the notes allow it (1 − O² for tanh, O(1 − O) for σ)."""
+    if act.name in FLOAT_DERIVATIVES:
+        return float(act.derivative(math.nan, float(out)))
+    with np.errstate(all="ignore"):
+        return float(act.derivative(np.array(math.nan), np.array(out)))

@@ -25,11 +25,7 @@ from .gated_tape import GATED_RECURRENT
 from .ids import ValueId
 from .local_rule import Rule, parsed_id
 from .rules_gated_backward import backward_rules, pseudo_rules
-from .rules_vector import vector_rules
-
-
-def _entry(base: str, i: int) -> str:
-    return f"{base}[{i}]"
+from .rules_vector import _entry, vector_rules
 
 
 def _sigmoid(a: float) -> float:

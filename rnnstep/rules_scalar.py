@@ -17,25 +17,16 @@ import numpy as np
 
 from .ids import RECURRENT_PARAMS, ValueId
 from .local_rule import FLOAT_DERIVATIVES, Rule
-from .local_rule import prime_from_input as _prime_from_input
+from .local_rule import prime_from_input as _prime_from_input, prime_from_output
 from .model import Activation
 from .tape import Tape
-
-
-def _prime_from_output(act: Activation, out: float) -> float | None:
-    """f′ from the activation's output where the notes allow it (1 − O² for tanh, O(1 − O) for σ)."""
-    if act.name in FLOAT_DERIVATIVES:
-        return float(act.derivative(math.nan, float(out)))
-    if act.name == "identity":
-        return 1.0
-    return None
 
 
 def _prime_rules(act: Activation, before: str, after: str, scale: Callable[[dict], float], label: str) -> list[Rule]:
     """Rules for act′(·)·scale, from the pre-activation id or from the output id."""
     out = [Rule((before,), lambda v: _prime_from_input(act, v[before]) * scale(v), f"{label}′({before})")]
-    if act.name in ("tanh", "sigmoid"):
-        out.append(Rule((after,), lambda v: _prime_from_output(act, v[after]) * scale(v), f"{label}′ from {after}"))
+    if act.name in FLOAT_DERIVATIVES:
+        out.append(Rule((after,), lambda v: prime_from_output(act, v[after]) * scale(v), f"{label}′ from {after}"))
     return out
 
 

@@ -29,7 +29,7 @@ import numpy as np
 
 from .ids import RECURRENT_PARAMS, ValueId
 from .model import Activation
-from .local_rule import FLOAT_DERIVATIVES, Rule, parsed_id, prime_from_input
+from .local_rule import FLOAT_DERIVATIVES, Rule, parsed_id, prime_from_input, prime_from_output
 from .tape import Tape
 
 Values = dict[str, float]
@@ -41,21 +41,14 @@ def _entry(base: str, *component: int) -> str:
     return f"{base}[{','.join(str(c) for c in component)}]"
 
 
-def _prime_from_output(act: Activation, out: float) -> float:
-    if act.name in FLOAT_DERIVATIVES:
-        return float(act.derivative(math.nan, float(out)))
-    with np.errstate(all="ignore"):
-        return float(act.derivative(np.array(math.nan), np.array(out)))
-
-
 def _prime_rules(act: Activation, t: int, i: int, inputs: tuple[str, ...],
                  rest: Callable[[Values, float], float], label: str) -> list:
     """rest(v, f′(a_t[i])) with f′ from a_t[i], or (tanh, σ) from O_t[i]: each a rule."""
     a, O = _entry(f"forward.a[{t}]", i), _entry(f"forward.O[{t}]", i)
     out = [Rule(tuple(dict.fromkeys(inputs + (a,))), lambda v: rest(v, prime_from_input(act, v[a])),
                 f"{label}·f′(a{t}[{i}])")]
-    if act.name in ("tanh", "sigmoid"):
-        out.append(Rule(tuple(dict.fromkeys(inputs + (O,))), lambda v: rest(v, _prime_from_output(act, v[O])),
+    if act.name in FLOAT_DERIVATIVES:
+        out.append(Rule(tuple(dict.fromkeys(inputs + (O,))), lambda v: rest(v, prime_from_output(act, v[O])),
                         f"{label}·f′ from O{t}[{i}]"))
     return out
 
@@ -291,7 +284,7 @@ def _gradient_rules(tape: Tape, vid: ValueId, Rule, to_z, upstream) -> list:
         z = _entry(f"outputs.z[{t}]", r)
         out = [Rule((z,), lambda v: prime_from_input(g, v[z]), "g′(z)")]
         if g.name in ("tanh", "sigmoid", "identity"):
-            out.append(Rule((yr,), lambda v: _prime_from_output(g, v[yr]), "g′ from ŷ"))
+            out.append(Rule((yr,), lambda v: prime_from_output(g, v[yr]), "g′ from ŷ"))
         return out
     if factor_index == 3:  # W_out
         w = float(Wout[r - 1, c - 1])
