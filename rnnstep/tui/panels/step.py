@@ -23,7 +23,7 @@ from ...methods.selection import left_out_text, tally_text, weight_of
 from ...methods.tbptt import left_out, used_in
 from ...tape import Step
 from ...underflow import term_log10, underflowed, zero_factor
-from .base import BAD, PATH, USE, View, line, pad
+from .base import BAD, PATH, USE, View, line, pad, sum_ids, term_where
 from ...usertext import shown, shown_line
 from .decades import decade
 
@@ -481,7 +481,7 @@ def _term_lines(view: View, step: Step, width: int, room: int, room_with_extras:
     table = tape.gradients[param]
     count = tape.factor_count(param, i)
     symbol = nt.gradient_symbol(param)
-    where = f"[{step.t},{step.k}]" if step.k is not None else f"[{step.t}]"
+    where = term_where(table, i)
     term_id = f"gradients.{param}.term{where}"
 
     # the head: the path product in symbols (long chains shortened), fetched without the middle factors
@@ -505,12 +505,12 @@ def _term_lines(view: View, step: Step, width: int, room: int, room_with_extras:
         head = Text(f"term {where} of {symbol} = product of {count} factors", style="bold")
     previous = float(table.running_sum[i - 1]) if i > 0 else 0.0
     last = i == len(table) - 1
-    sum_id = (f"gradients.{param}.running_sum{where}", term_id) + ((f"gradients.{param}.total",) if last else ())
+    sum_id = sum_ids(table, param, i)
     after: list[Text] = [product] + ([underflow] if underflow is not None else [])
     tbptt_line = None
     chunk = getattr(tape, "chunk", None)  # a TBPTT chunk as its own tape (methods/chunk_tape.py)
-    if chunk is not None and step.k is not None and tape.left_out_line(step.t, step.k):
-        after.append(Text("  " + tape.left_out_line(step.t, step.k), style="bold yellow"))
+    if chunk is not None and step.k is not None and (said := tape.left_out_line(step.t, step.k)):
+        after.append(Text("  " + said, style="bold yellow"))
     elif chunk is None and step.k is not None and tape.scenario.method == "tbptt":  # full BPTT's term under TBPTT
         said_tbptt = left_out(tape.scenario, step.t, step.k) or used_in(tape.scenario, step.t, step.k)
         style = "bold yellow" if left_out(tape.scenario, step.t, step.k) else "dim"
