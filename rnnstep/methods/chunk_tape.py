@@ -31,9 +31,6 @@ from ..gated_tape import GatedTape
 from ..tape import Step, Steps, Tape, step_position
 from ..terms import TermTable
 
-_PLAIN = ("x", "a", "O", "O_prev", "f_prime", "z", "yhat", "y", "dl_dyhat", "g_prime", "dyhat_dO", "upstream",
-          "to_z", "dL_dO", "dL_da", "chain")
-
 
 class ChunkTape(Tape):
     """One chunk of TBPTT as a tape: T is the whole sequence's, the terms and the update the chunk's.
@@ -106,11 +103,9 @@ class ChunkTape(Tape):
             self.dL_dO, self.dL_da = dL_dO, dL_dO * self.f_prime
 
     def _as_chunk_numbers(self) -> None:
-        for name in _PLAIN:
-            setattr(self, name, np.asarray(getattr(self, name))[:, 0])
+        """The plain tape's numbers (Tape._as_numbers), but ∂O_j/∂O_{j−1} with step j's own w′."""
+        self._as_numbers()
         self.backprop_factor = self.f_prime * self.W_prime_used[:, 0, 0]  # f′(a_j)·w′ with step j's own w′
-        immediate = plain_cell.immediate(self.f_prime)
-        self.immediate_partial = {"w": immediate * self.x, "w_prime": immediate * self.O_prev, "b": immediate}
 
     def recurrent_weight(self, j: int) -> Any:
         """The w′ (W′) step j was run with: an earlier chunk's for a step before this one."""
