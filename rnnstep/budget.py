@@ -222,6 +222,12 @@ def human_seconds(s: float) -> str:
     return f"{s / 86400:,.0f} days"
 
 
+def admit(estimate: Estimate, command: str, scenario: "Scenario", force: bool, instead: str = "") -> None:
+    """A command's gate before it builds the tape: ``require`` the estimate, then ``announce`` the tape's build."""
+    require(estimate, command, scenario, force, instead)
+    announce(tape_price(scenario), scenario)
+
+
 def announce(estimate: Estimate, scenario: "Scenario", stream=None) -> None:
     """On a terminal's stderr (never into a pipe or a file), one line before work of over a second: what is
     being built and about how long it takes."""

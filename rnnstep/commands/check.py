@@ -20,9 +20,8 @@ def run(args: argparse.Namespace) -> int:
     from .. import budget
 
     scenario = read_scenario(args.file)
-    budget.require(budget.check_price(scenario), "check", scenario, args.force,
-                   "check a scenario with fewer steps, targets or hidden units")
-    budget.announce(budget.tape_price(scenario), scenario)
+    budget.admit(budget.check_price(scenario), "check", scenario, args.force,
+                 "check a scenario with fewer steps, targets or hidden units")
     tape = build_tape(scenario)
     terms = {param: len(table) for param, table in tape.gradients.items()}
     with progress_bar(sum(terms.values()), "checking the gradients") as advance:  # on stderr, on long tapes

@@ -48,9 +48,8 @@ def run(args: argparse.Namespace) -> int:
         return write_anki(args, scenario, seed)
     from .. import budget
 
-    budget.require(budget.tape_price(scenario) if args.plain else budget.screen_price(scenario), "drill", scenario,
-                   args.force, "drill a scenario with fewer steps, targets or hidden units")
-    budget.announce(budget.tape_price(scenario), scenario)
+    budget.admit(budget.tape_price(scenario) if args.plain else budget.screen_price(scenario), "drill", scenario,
+                 args.force, "drill a scenario with fewer steps, targets or hidden units")
     if not args.plain:
         need_terminal("for questions on standard input and output use `rnnstep drill --plain`")
     tape = build_tape(scenario)

@@ -13,9 +13,8 @@ def run(args: argparse.Namespace) -> int:
     config = user_config()
     from .. import budget
 
-    budget.require(budget.screen_price(scenario), "open", scenario, args.force,
-                   "open a scenario with fewer steps, targets or hidden units")
-    budget.announce(budget.tape_price(scenario), scenario)
+    budget.admit(budget.screen_price(scenario), "open", scenario, args.force,
+                 "open a scenario with fewer steps, targets or hidden units")
     need_terminal("to print every value use `rnnstep trace`")
     from ..tui.app import run_app
 

@@ -30,8 +30,8 @@ def run(args: argparse.Namespace) -> int:
     from .. import budget
 
     price = budget.trace_price(scenario, args.format, not args.no_factors, full)
-    budget.require(price, "trace", scenario, args.force, budget.trace_advice(scenario, args.format, not args.no_factors, full))
-    budget.announce(budget.tape_price(scenario), scenario)  # the document's own progress bar follows
+    budget.admit(price, "trace", scenario, args.force, budget.trace_advice(scenario, args.format, not args.no_factors, full))
+    # the document's own progress bar follows
     tape = build_tape(scenario)
     if tape.vector and args.format in ("markdown", "latex"):  # SPEC §7: matrices as bmatrix
         from ..render.vector_export import iter_vector_derivation

@@ -20,9 +20,8 @@ def run(args: argparse.Namespace) -> int:
     from .. import budget
 
     scenario = read_scenario(args.file)
-    budget.require(budget.tape_price(scenario), "verify", scenario, args.force,
-                   "verify a scenario with fewer steps, targets or hidden units")
-    budget.announce(budget.tape_price(scenario), scenario)
+    budget.admit(budget.tape_price(scenario), "verify", scenario, args.force,
+                 "verify a scenario with fewer steps, targets or hidden units")
     tape = build_tape(scenario)  # plain numbers or a hidden vector (entry by entry, SPEC §7)
     if args.marks and args.format != "gradescope":  # a mistaken option is one line, claims or none
         raise UsageError("verify: --marks goes with --format gradescope (or `rnnstep grade`)")
